@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Generates src/generated/ from spec/api-tokens.yaml: the OpenAPI types (openapi-typescript) and
+// the scope lists as runtime constants. Run by `pnpm generate`; the drift test calls generate()
+// in memory and compares with the committed files.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import openapiTS, { astToString, STRING, tsIntersection, tsLiteral, tsUnion } from "openapi-typescript";
+import ts from "typescript";
+import { parse } from "yaml";
+
+const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+export const specPath = require.resolve("@dt-tokens/spec/api-tokens.yaml");
+export const outDir = join(pkgDir, "src", "generated");
+
+const HEADER =
+  "// GENERATED from spec/api-tokens.yaml by packages/types/scripts/generate.mjs. Do not edit: run `pnpm generate`.\n";
+
+/**
+ * `x-extensible-enum` (an open enum) becomes `"a" | "b" | (string & {})`: editors offer the known
+ * values, and any other string is still accepted (Dynatrace adds scopes without a version bump).
+ */
+function transform(schema) {
+  const known = schema["x-extensible-enum"];
+  if (!Array.isArray(known)) return undefined;
+  const anyOtherString = tsIntersection([STRING, ts.factory.createTypeLiteralNode([])]);
+  return tsUnion([...known.map((v) => tsLiteral(v)), anyOtherString]);
+}
+
+function constList(name, doc, values) {
+  const items = values.map((v) => `  ${JSON.stringify(v)},`).join("\n");
+  return `/** ${doc} */\nexport const ${name} = [\n${items}\n] as const;\n`;
+}
+
+/** Returns the generated files, keyed by their path relative to the package. */
+export async function generate() {
+  const specText = await readFile(specPath, "utf8");
+  const spec = parse(specText);
+  const ast = await openapiTS(pathToFileURL(specPath), { transform, alphabetize: false });
+  const api = HEADER + "\n" + astToString(ast);
+
+  const assignable = spec.components.schemas.TokenScope.enum;
+  const known = spec.components.schemas.ResponseTokenScope["x-extensible-enum"];
+  const legacy = known.filter((s) => !assignable.includes(s));
+  const fields = Object.keys(spec.components.schemas.ApiToken.properties);
+  const scopes = [
+    HEADER,
+    constList(
+      "TOKEN_SCOPES",
+      `The ${assignable.length} scopes that can be assigned to a token (requests accept only these).`,
+      assignable,
+    ),
+    constList(
+      "KNOWN_RESPONSE_SCOPES",
+      `The ${known.length} scopes known to appear on tokens: the assignable ones plus legacy ones. Responses may carry others.`,
+      known,
+    ),
+    constList(
+      "LEGACY_TOKEN_SCOPES",
+      "Scopes that existing tokens may still carry but that can no longer be assigned.",
+      legacy,
+    ),
+    constList("API_TOKEN_FIELDS", "Every field of an ApiToken, as named in the `fields` parameter.", fields),
+  ].join("\n");
+
+  return { "src/generated/api.ts": api, "src/generated/scopes.ts": scopes };
+}
+
+async function main() {
+  await mkdir(outDir, { recursive: true });
+  for (const [path, text] of Object.entries(await generate())) {
+    await writeFile(join(pkgDir, path), text);
+    console.error(`wrote packages/types/${path}`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(`generate failed: ${err.stack ?? err}`);
+    process.exit(1);
+  });
+}

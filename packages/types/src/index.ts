@@ -1,0 +1,43 @@
+/**
+ * Types for Dynatrace's API-tokens API (Environment API v2), generated from spec/api-tokens.yaml by
+ * openapi-typescript, with friendly names for the shapes people use and the scope lists as
+ * constants. Use `paths` with openapi-fetch; use the aliases everywhere else.
+ */
+import type { components, operations } from "./generated/api.js";
+
+export type { components, operations, paths } from "./generated/api.js";
+export {
+  API_TOKEN_FIELDS,
+  KNOWN_RESPONSE_SCOPES,
+  LEGACY_TOKEN_SCOPES,
+  TOKEN_SCOPES,
+} from "./generated/scopes.js";
+
+type Schemas = components["schemas"];
+
+/** Metadata of an API token, as returned by get, list and lookup. Every field is optional: `fields` picks them. */
+export type ApiToken = Schemas["ApiToken"];
+/** The body of a create request: `name` and `scopes` are required. */
+export type ApiTokenCreate = Schemas["ApiTokenCreate"];
+/** The response of a create request: the only time the secret (`token`) is returned. */
+export type ApiTokenCreated = Schemas["ApiTokenCreated"];
+/** The body of an update request; every field is optional, and `scopes` replaces the whole list. */
+export type ApiTokenUpdate = Schemas["ApiTokenUpdate"];
+/** One page of tokens. `nextPageKey` is `null` (or absent) on the last page. */
+export type ApiTokenList = Schemas["ApiTokenList"];
+/** The body of a lookup request: the secret to look up. */
+export type ApiTokenSecret = Schemas["ApiTokenSecret"];
+/** The body of every error response. */
+export type ErrorEnvelope = Schemas["ErrorEnvelope"];
+/** The `error` object inside an ErrorEnvelope. */
+export type ApiError = Schemas["Error"];
+/** One violated constraint of a request (a 400's details). */
+export type ConstraintViolation = Schemas["ConstraintViolation"];
+/** A scope that can be assigned to a token: requests accept only these. */
+export type TokenScope = Schemas["TokenScope"];
+/** A scope as reported on an existing token: the known ones, or any other string. */
+export type ResponseTokenScope = Schemas["ResponseTokenScope"];
+/** A field name of an ApiToken, as used by the `fields` parameter. */
+export type ApiTokenField = keyof ApiToken;
+/** The query parameters of listApiTokens. */
+export type ListApiTokensQuery = NonNullable<operations["listApiTokens"]["parameters"]["query"]>;

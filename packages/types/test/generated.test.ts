@@ -1,0 +1,55 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { generate } from "../scripts/generate.mjs";
+import { API_TOKEN_FIELDS, KNOWN_RESPONSE_SCOPES, LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "../src/index.js";
+
+const pkgDir = join(import.meta.dirname, "..");
+
+describe("generated code", () => {
+  test("matches spec/api-tokens.yaml (drift check)", async () => {
+    const fresh = await generate();
+    for (const [path, text] of Object.entries(fresh)) {
+      const committed = await readFile(join(pkgDir, path), "utf8").catch(() => "");
+      if (committed !== text) {
+        expect.fail(
+          `packages/types/${path} is out of date with spec/api-tokens.yaml: run \`pnpm generate\` and commit the result`,
+        );
+      }
+    }
+  });
+
+  test("scope constants are the current lists", () => {
+    expect(TOKEN_SCOPES).toHaveLength(91);
+    expect(KNOWN_RESPONSE_SCOPES).toHaveLength(97);
+    expect([...LEGACY_TOKEN_SCOPES].sort()).toEqual([
+      "DiagnosticExport",
+      "MemoryDump",
+      "Mobile",
+      "ViewDashboard",
+      "ViewReport",
+      "WriteSyntheticData",
+    ]);
+    expect(TOKEN_SCOPES).not.toContain("AppMonIntegration");
+    for (const scope of TOKEN_SCOPES) expect(KNOWN_RESPONSE_SCOPES).toContain(scope);
+  });
+
+  test("field list covers every ApiToken field", () => {
+    expect([...API_TOKEN_FIELDS].sort()).toEqual(
+      [
+        "additionalMetadata",
+        "creationDate",
+        "enabled",
+        "expirationDate",
+        "id",
+        "lastUsedDate",
+        "lastUsedIpAddress",
+        "modifiedDate",
+        "name",
+        "owner",
+        "personalAccessToken",
+        "scopes",
+      ].sort(),
+    );
+  });
+});

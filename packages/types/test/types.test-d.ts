@@ -1,0 +1,89 @@
+import { describe, expectTypeOf, test } from "vitest";
+import type {
+  API_TOKEN_FIELDS,
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  ApiTokenField,
+  ApiTokenList,
+  ApiTokenSecret,
+  ApiTokenUpdate,
+  ConstraintViolation,
+  ErrorEnvelope,
+  paths,
+  ResponseTokenScope,
+  TOKEN_SCOPES,
+  TokenScope,
+} from "../src/index.js";
+
+describe("friendly types", () => {
+  test("create requires name and scopes, the rest is optional", () => {
+    expectTypeOf<{ name: string; scopes: TokenScope[] }>().toExtend<ApiTokenCreate>();
+    expectTypeOf<{ name: string }>().not.toExtend<ApiTokenCreate>();
+    expectTypeOf<{ scopes: TokenScope[] }>().not.toExtend<ApiTokenCreate>();
+    expectTypeOf<ApiTokenCreate["personalAccessToken"]>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<ApiTokenCreate["expirationDate"]>().toEqualTypeOf<string | undefined>();
+  });
+
+  test("create accepts only assignable scopes", () => {
+    expectTypeOf<{ name: "a"; scopes: ["metrics.read"] }>().toExtend<ApiTokenCreate>();
+    expectTypeOf<{ name: "a"; scopes: ["not.a.scope"] }>().not.toExtend<ApiTokenCreate>();
+    // A legacy scope can be reported, but not assigned.
+    expectTypeOf<"ViewDashboard">().not.toExtend<TokenScope>();
+    expectTypeOf<"ViewDashboard">().toExtend<ResponseTokenScope>();
+  });
+
+  test("update fields are all optional", () => {
+    expectTypeOf<Record<string, never>>().toExtend<ApiTokenUpdate>();
+    expectTypeOf<ApiTokenUpdate>().toEqualTypeOf<{
+      name?: string;
+      enabled?: boolean;
+      scopes?: TokenScope[];
+    }>();
+  });
+
+  test("a list response has a required totalCount and a nullable nextPageKey", () => {
+    expectTypeOf<ApiTokenList["totalCount"]>().toEqualTypeOf<number>();
+    expectTypeOf<ApiTokenList["nextPageKey"]>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<ApiTokenList["apiTokens"]>().toEqualTypeOf<ApiToken[] | undefined>();
+    expectTypeOf<{ apiTokens: [] }>().not.toExtend<ApiTokenList>();
+  });
+
+  test("response scopes accept unknown strings but keep the known ones", () => {
+    expectTypeOf<"some.future.scope">().toExtend<ResponseTokenScope>();
+    expectTypeOf<"metrics.read">().toExtend<ResponseTokenScope>();
+    // Not collapsed to plain `string`: the known literals stay in the union for editors.
+    expectTypeOf<Extract<ResponseTokenScope, "metrics.read">>().toEqualTypeOf<"metrics.read">();
+    expectTypeOf<NonNullable<ApiToken["scopes"]>>().toEqualTypeOf<ResponseTokenScope[]>();
+  });
+
+  test("created token carries id and the secret", () => {
+    expectTypeOf<ApiTokenCreated["token"]>().toEqualTypeOf<string>();
+    expectTypeOf<ApiTokenCreated["id"]>().toEqualTypeOf<string>();
+    expectTypeOf<ApiTokenSecret>().toEqualTypeOf<{ token: string }>();
+  });
+
+  test("errors", () => {
+    expectTypeOf<NonNullable<ErrorEnvelope["error"]>["constraintViolations"]>().toEqualTypeOf<
+      ConstraintViolation[] | undefined
+    >();
+    expectTypeOf<ConstraintViolation["parameterLocation"]>().toEqualTypeOf<
+      "HEADER" | "PATH" | "PAYLOAD_BODY" | "QUERY" | undefined
+    >();
+  });
+
+  test("constants and field names agree with the types", () => {
+    expectTypeOf<(typeof TOKEN_SCOPES)[number]>().toEqualTypeOf<TokenScope>();
+    expectTypeOf<(typeof API_TOKEN_FIELDS)[number]>().toEqualTypeOf<ApiTokenField>();
+  });
+
+  test("paths carry the operations with their success codes", () => {
+    type Create = paths["/apiTokens"]["post"];
+    expectTypeOf<
+      Create["responses"][201]["content"]["application/json; charset=utf-8"]
+    >().toEqualTypeOf<ApiTokenCreated>();
+    type Update = paths["/apiTokens/{id}"]["put"];
+    expectTypeOf<Update["responses"][204]["content"]>().toEqualTypeOf<undefined>();
+    expectTypeOf<Update["responses"]>().toHaveProperty(404);
+  });
+});
