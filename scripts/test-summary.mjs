@@ -6,9 +6,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const dirs = ["spec", ...["packages", "apps"].flatMap((d) =>
-  existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(d, p)) : [],
-)];
+const dirs = [
+  "spec",
+  ...["packages", "apps"].flatMap((d) =>
+    existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(d, p)) : [],
+  ),
+];
 
 let passed = 0;
 let failed = 0;

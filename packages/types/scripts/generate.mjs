@@ -39,7 +39,7 @@ export async function generate() {
   const specText = await readFile(specPath, "utf8");
   const spec = parse(specText);
   const ast = await openapiTS(pathToFileURL(specPath), { transform, alphabetize: false });
-  const api = HEADER + "\n" + astToString(ast);
+  const api = `${HEADER}\n${astToString(ast)}`;
 
   const assignable = spec.components.schemas.TokenScope.enum;
   const known = spec.components.schemas.ResponseTokenScope["x-extensible-enum"];
