@@ -1,0 +1,243 @@
+/**
+ * The `dt-tokens-sandbox` command, reusable by other CLIs: `runSandboxCli(argv)` parses the same
+ * flags, starts the sandbox, prints one JSON line and runs until SIGINT/SIGTERM (or an abort signal).
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { generateDemoTokens } from "./demo.js";
+import type { FaultOptions } from "./faults.js";
+import { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
+import { tokenIdOf } from "./secrets.js";
+import type { SeedToken } from "./tokens.js";
+
+export const DEFAULT_DATABASE = ".sandbox/tokens.db";
+export const BOOTSTRAP_ENV = "DT_SANDBOX_BOOTSTRAP_TOKEN";
+
+export const SANDBOX_USAGE = `Usage: dt-tokens-sandbox [options]
+
+A local Dynatrace-compatible API-tokens server (HTTP + SQLite). Prints one JSON line
+{"url", "apiBase", "bootstrapToken"?} on stdout when it listens; SIGINT or SIGTERM stop it.
+
+Options:
+  --host <host>              interface to listen on (default 127.0.0.1)
+  --port <port>              port, 0 for any free port (default 0)
+  --db <file>                SQLite database (default ${DEFAULT_DATABASE}); :memory: for a throwaway one
+  --bootstrap-token <secret> ensure this API token (owner admin, apiTokens.read + apiTokens.write);
+                             prefer the ${BOOTSTRAP_ENV} environment variable (argv is visible to others)
+  --seed-demo <count>        seed a realistic demo environment into an empty database (sandbox-only)
+  --demo-seed <n>            PRNG seed for --seed-demo (default 1)
+  --seed-file <file.json>    seed a JSON array of tokens into an empty database (sandbox-only)
+  --cors-origin <origin>     allow a browser origin (repeatable; * for any)
+  --throttle-rps <n>         throttle each token to n requests per second (429 + Retry-After)
+  --throttle-burst <n>       requests allowed at once (default: max(1, rps))
+  --fault-seed <n>           seed for fault injection (default 1)
+  --fault-error-rate <0..1>  share of requests answered 500 or 503
+  --fault-drop-rate <0..1>   share of requests whose connection is dropped
+  --fault-latency-ms <n|a-b> added latency per request, fixed or a range
+  --quiet                    no request log on stderr
+  -h, --help                 show this help
+`;
+
+export interface SandboxCliOptions {
+  sandbox: SandboxOptions & { database: string };
+  seedDemo?: { count: number; seed: number };
+  seedFile?: string;
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+function number(
+  name: string,
+  raw: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || !check(n))
+    throw new UsageError(`--${name} must be ${what}, got '${raw}'.`);
+  return n;
+}
+
+/** Parses the bin's flags (and the bootstrap token from the environment). Throws UsageError. */
+export function parseSandboxArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): SandboxCliOptions | "help" {
+  let parsed: ReturnType<typeof parseSpec>;
+  try {
+    parsed = parseSpec(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  const port =
+    number("port", v.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, "a port from 0 to 65535") ?? 0;
+  const bootstrap = v["bootstrap-token"] ?? (env[BOOTSTRAP_ENV] || undefined);
+  if (bootstrap !== undefined && tokenIdOf(bootstrap) === undefined) {
+    throw new UsageError(
+      "The bootstrap token must be a sandbox secret: dt0c01.<24 characters>.<64 characters>, characters A-Z and 2-7.",
+    );
+  }
+  const rate = (name: string, raw: string | undefined) =>
+    number(name, raw, (n) => n >= 0 && n <= 1, "a number from 0 to 1");
+  const faults: FaultOptions = {};
+  const faultSeed = number("fault-seed", v["fault-seed"], Number.isInteger, "an integer");
+  const errorRate = rate("fault-error-rate", v["fault-error-rate"]);
+  const dropRate = rate("fault-drop-rate", v["fault-drop-rate"]);
+  if (faultSeed !== undefined) faults.seed = faultSeed;
+  if (errorRate !== undefined) faults.errorRate = errorRate;
+  if (dropRate !== undefined) faults.dropRate = dropRate;
+  if (v["fault-latency-ms"] !== undefined) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(v["fault-latency-ms"]);
+    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) {
+      throw new UsageError(
+        `--fault-latency-ms must be a number of ms or a range like 50-200, got '${v["fault-latency-ms"]}'.`,
+      );
+    }
+    faults.latencyMs = m[2] === undefined ? Number(m[1]) : [Number(m[1]), Number(m[2])];
+  }
+  const sandbox: SandboxCliOptions["sandbox"] = {
+    host: v.host ?? "127.0.0.1",
+    port,
+    database: v.db ?? DEFAULT_DATABASE,
+    log: !v.quiet,
+  };
+  if (bootstrap !== undefined) sandbox.bootstrapToken = bootstrap;
+  if (Object.keys(faults).length > 0) sandbox.faults = faults;
+  const rps = number("throttle-rps", v["throttle-rps"], (n) => n > 0, "a number greater than 0");
+  const burst = number("throttle-burst", v["throttle-burst"], (n) => n >= 1, "a number of at least 1");
+  if (burst !== undefined && rps === undefined)
+    throw new UsageError("--throttle-burst needs --throttle-rps.");
+  if (rps !== undefined)
+    sandbox.throttle = burst === undefined ? { requestsPerSecond: rps } : { requestsPerSecond: rps, burst };
+  const origins = v["cors-origin"] ?? [];
+  if (origins.length > 0) sandbox.cors = { origins: origins.includes("*") ? "*" : origins };
+  const out: SandboxCliOptions = { sandbox };
+  const demo = number("seed-demo", v["seed-demo"], (n) => Number.isInteger(n) && n >= 0, "a whole number");
+  const demoSeed = number("demo-seed", v["demo-seed"], Number.isInteger, "an integer") ?? 1;
+  if (demo !== undefined) out.seedDemo = { count: demo, seed: demoSeed };
+  if (v["seed-file"] !== undefined) out.seedFile = v["seed-file"];
+  return out;
+}
+
+function parseSpec(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      db: { type: "string" },
+      "bootstrap-token": { type: "string" },
+      "seed-demo": { type: "string" },
+      "demo-seed": { type: "string" },
+      "seed-file": { type: "string" },
+      "cors-origin": { type: "string", multiple: true },
+      "throttle-rps": { type: "string" },
+      "throttle-burst": { type: "string" },
+      "fault-seed": { type: "string" },
+      "fault-error-rate": { type: "string" },
+      "fault-drop-rate": { type: "string" },
+      "fault-latency-ms": { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+export interface SandboxCliIo {
+  env?: Record<string, string | undefined>;
+  stdout?: { write(text: string): unknown };
+  stderr?: { write(text: string): unknown };
+  /** Stops the sandbox when aborted (in addition to SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  /** Listen for SIGINT and SIGTERM. Default true. */
+  handleSignals?: boolean;
+  /** Called once the sandbox listens and the JSON line is out. */
+  onReady?: (sandbox: Sandbox) => void;
+}
+
+/** Runs the bin: resolves with the exit code (0 after a clean shutdown, 1 on failure, 2 on bad usage). */
+export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let options: SandboxCliOptions | "help";
+  try {
+    options = parseSandboxArgs(argv, io.env ?? process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    stderr.write(`dt-tokens-sandbox: ${error.message}\n\n${SANDBOX_USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    stdout.write(SANDBOX_USAGE);
+    return 0;
+  }
+  let seedFileTokens: SeedToken[] | undefined;
+  if (options.seedFile !== undefined) {
+    try {
+      seedFileTokens = JSON.parse(readFileSync(options.seedFile, "utf8")) as SeedToken[];
+      if (!Array.isArray(seedFileTokens)) throw new Error("expected a JSON array of tokens");
+    } catch (error) {
+      stderr.write(
+        `dt-tokens-sandbox: cannot read --seed-file ${options.seedFile}: ${(error as Error).message}\n`,
+      );
+      return 2;
+    }
+  }
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox(options.sandbox);
+  } catch (error) {
+    stderr.write(`dt-tokens-sandbox: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    const others = sandbox.tokenCount() - (sandbox.bootstrapToken === undefined ? 0 : 1);
+    const wantsSeed = options.seedDemo !== undefined || seedFileTokens !== undefined;
+    if (wantsSeed && others > 0) {
+      stderr.write(`dt-tokens-sandbox: the database already holds tokens; not seeding.\n`);
+    } else if (wantsSeed) {
+      const tokens = [
+        ...(seedFileTokens ?? []),
+        ...(options.seedDemo
+          ? generateDemoTokens({ count: options.seedDemo.count, seed: options.seedDemo.seed })
+          : []),
+      ];
+      sandbox.seed(tokens);
+      stderr.write(`dt-tokens-sandbox: seeded ${tokens.length} tokens.\n`);
+    }
+  } catch (error) {
+    stderr.write(`dt-tokens-sandbox: cannot seed: ${(error as Error).message}\n`);
+    await sandbox.close();
+    return 1;
+  }
+  const line: { url: string; apiBase: string; bootstrapToken?: string } = {
+    url: sandbox.url,
+    apiBase: sandbox.apiBase,
+  };
+  if (sandbox.bootstrapTokenGenerated && sandbox.bootstrapToken) line.bootstrapToken = sandbox.bootstrapToken;
+  stdout.write(`${JSON.stringify(line)}\n`);
+  io.onReady?.(sandbox);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      io.signal?.removeEventListener("abort", stop);
+      resolve();
+    };
+    if (io.handleSignals !== false) {
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    }
+    io.signal?.addEventListener("abort", stop, { once: true });
+    if (io.signal?.aborted) stop();
+  });
+  await sandbox.close();
+  return 0;
+}

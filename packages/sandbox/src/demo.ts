@@ -1,0 +1,145 @@
+/**
+ * generateDemoTokens(): a realistic environment for demos, dashboards and audits. Everything but
+ * the secrets (always from the CSPRNG at seeding) follows from `seed` and `now`, so the same call
+ * gives the same names, owners, scopes and dates.
+ */
+import type { SeedToken } from "./tokens.js";
+
+export interface DemoOptions {
+  /** How many tokens. Default 300. */
+  count?: number;
+  /** PRNG seed. Default 1. */
+  seed?: number;
+  /** The reference time (epoch ms) that dates are relative to. Default now. */
+  now?: number;
+}
+
+const DAY = 86_400_000;
+
+const OWNERS = [
+  "alice.moreau@example.com",
+  "bob.nakamura@example.com",
+  "carol.osei@example.com",
+  "dmitri.ivanov@example.com",
+  "erin.walsh@example.com",
+  "ci-pipeline",
+  "platform-team",
+  "admin",
+];
+
+const PURPOSES = [
+  {
+    name: "k8s-operator",
+    scopes: [
+      "activeGateTokenManagement.create",
+      "entities.read",
+      "settings.read",
+      "settings.write",
+      "DataExport",
+      "InstallerDownload",
+    ],
+  },
+  { name: "log-ingest", scopes: ["logs.ingest"] },
+  { name: "metrics-ingest", scopes: ["metrics.ingest"] },
+  { name: "otel-collector", scopes: ["openTelemetryTrace.ingest", "metrics.ingest", "logs.ingest"] },
+  { name: "grafana-datasource", scopes: ["metrics.read", "entities.read", "problems.read"] },
+  {
+    name: "terraform",
+    scopes: ["settings.read", "settings.write", "WriteConfig", "ReadConfig", "entities.read"],
+  },
+  {
+    name: "monaco-deploy",
+    scopes: ["settings.read", "settings.write", "WriteConfig", "ReadConfig", "slo.read", "slo.write"],
+  },
+  { name: "release-events", scopes: ["events.ingest", "releases.read"] },
+  { name: "incident-bot", scopes: ["problems.read", "problems.write", "events.read"] },
+  { name: "security-scanner", scopes: ["securityProblems.read", "attacks.read"] },
+  {
+    name: "synthetic-runner",
+    scopes: ["syntheticExecutions.write", "syntheticExecutions.read", "syntheticLocations.read"],
+  },
+  { name: "audit-export", scopes: ["auditLogs.read"] },
+  { name: "token-rotator", scopes: ["apiTokens.read", "apiTokens.write"] },
+  {
+    name: "admin-automation",
+    scopes: ["apiTokens.write", "settings.write", "WriteConfig", "entities.write", "credentialVault.write"],
+  },
+  { name: "dashboard-share", scopes: ["ViewDashboard"] },
+  { name: "backup-script", scopes: ["ReadConfig", "settings.read"] },
+];
+
+const ENVS = ["prod", "staging", "dev", "eu", "us", "test"];
+const NOTES = ["", "", "", "-old", "-v2", "-tmp", "-do-not-delete", " (laptop)"];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Tokens of several owners; personal access tokens; recent, old and no use; expired, expiring
+ * within two weeks and never expiring; disabled ones; broad write scopes; legacy scopes; a few
+ * duplicate names.
+ */
+export function generateDemoTokens(options: DemoOptions = {}): SeedToken[] {
+  const count = options.count ?? 300;
+  if (!Number.isInteger(count) || count < 0) throw new RangeError("count must be a whole number >= 0.");
+  const random = mulberry32(options.seed ?? 1);
+  const now = Math.floor((options.now ?? Date.now()) / 1000) * 1000;
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const between = (lo: number, hi: number) => Math.round(lo + (hi - lo) * random());
+  const tokens: SeedToken[] = [];
+  for (let i = 0; i < count; i++) {
+    const purpose = pick(PURPOSES);
+    const personal = random() < 0.25;
+    const owner = personal ? pick(OWNERS.slice(0, 5)) : pick(OWNERS);
+    // every 25th token reuses an earlier token's name: duplicates exist in real environments
+    const name =
+      i > 0 && i % 25 === 0
+        ? tokens[Math.floor(random() * i)]!.name
+        : `${purpose.name}-${pick(ENVS)}${pick(NOTES)}`;
+    const creationDate = now - between(DAY, 3 * 365 * DAY);
+    const use = random();
+    let lastUsedDate: number | null;
+    if (use < 0.15) lastUsedDate = null;
+    else if (use < 0.55) lastUsedDate = now - between(0, 7 * DAY);
+    else if (use < 0.85) lastUsedDate = now - between(7 * DAY, 90 * DAY);
+    else lastUsedDate = now - between(90 * DAY, 3 * 365 * DAY);
+    if (lastUsedDate !== null && lastUsedDate < creationDate) lastUsedDate = creationDate + between(0, DAY);
+    const exp = random();
+    let expirationDate: number | null;
+    if (exp < 0.4) expirationDate = null;
+    else if (exp < 0.5) expirationDate = now - between(DAY, 180 * DAY);
+    else if (exp < 0.6) expirationDate = now + between(DAY / 2, 14 * DAY);
+    else expirationDate = now + between(30 * DAY, 365 * DAY);
+    if (expirationDate !== null && expirationDate < creationDate) expirationDate = creationDate + DAY;
+    const modifiedDate = random() < 0.3 ? creationDate + between(0, now - creationDate) : null;
+    const scopes = [...purpose.scopes];
+    if (random() < 0.08) scopes.push("apiTokens.write", "settings.write");
+    const token: SeedToken = {
+      name,
+      owner,
+      scopes: [...new Set(scopes)],
+      personalAccessToken: personal,
+      enabled: random() >= 0.1,
+      creationDate,
+      lastUsedDate,
+      lastUsedIpAddress: lastUsedDate === null ? null : `203.0.113.${between(1, 254)}`,
+      expirationDate,
+      modifiedDate,
+    };
+    if (purpose.name === "dashboard-share") {
+      const hex = (n: number) =>
+        Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join("");
+      token.additionalMetadata = { dashboardId: `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}` };
+    }
+    tokens.push(token);
+  }
+  return tokens;
+}

@@ -1,0 +1,22 @@
+/**
+ * @dt-tokens/sandbox: a local, stateful, Dynatrace-compatible API-tokens server (HTTP + SQLite).
+ * Start it with `startSandbox()`, seed it with `sandbox.seed()` or `seedTokens()`, and point any
+ * Dynatrace client at `sandbox.url`.
+ */
+export { type DemoOptions, generateDemoTokens } from "./demo.js";
+export type { FaultOptions } from "./faults.js";
+export type { LogOption, RequestLogEntry } from "./logger.js";
+export { PAGE_KEY_TTL_MS } from "./pagekey.js";
+export {
+  BOOTSTRAP_NAME,
+  BOOTSTRAP_OWNER,
+  BOOTSTRAP_SCOPES,
+  type CorsOptions,
+  type Sandbox,
+  type SandboxOptions,
+  seedTokens,
+  startSandbox,
+} from "./sandbox.js";
+export { generateTokenSecret } from "./secrets.js";
+export type { ThrottleOptions } from "./throttle.js";
+export type { SeedDate, SeededToken, SeedToken } from "./tokens.js";

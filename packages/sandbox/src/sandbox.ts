@@ -1,0 +1,198 @@
+/** startSandbox(): the library entry point. */
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { type AppState, createApp } from "./app.js";
+import { type FaultOptions, Faults } from "./faults.js";
+import { createLogSink, type LogOption } from "./logger.js";
+import { generateTokenSecret, hashSecret, tokenIdOf } from "./secrets.js";
+import { TokenStore } from "./store.js";
+import { Throttle, type ThrottleOptions } from "./throttle.js";
+import { type SeededToken, type SeedToken, seedRows, toApiToken } from "./tokens.js";
+
+export interface CorsOptions {
+  /** Origins allowed to call the sandbox from a browser (`https://app.example.com`), or `"*"` for any. */
+  origins: readonly string[] | "*";
+}
+
+export interface SandboxOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 (default) picks a free one. */
+  port?: number;
+  /** SQLite file, created with its directory when missing; `:memory:` (default) for a throwaway database. */
+  database?: string;
+  /**
+   * A secret (`dt0c01.<24>.<64>`) ensured at start as an enabled API token owned by `admin` with
+   * `apiTokens.read` and `apiTokens.write`. When absent and the database has no tokens, one is
+   * generated. `false`: ensure none.
+   */
+  bootstrapToken?: string | false;
+  /** Throttle each token to a number of requests per second (429 with Retry-After). */
+  throttle?: ThrottleOptions;
+  /** Inject errors, dropped connections and latency, from a seed. */
+  faults?: FaultOptions;
+  /** Allow browser apps from these origins. Default: no CORS headers. */
+  cors?: CorsOptions;
+  /** Request log: `false` (default) quiet, `true` JSON lines on stderr, or a function. Never shows secrets. */
+  log?: LogOption;
+  /** The clock (epoch ms) for dates, expiry and timeframes. Default `Date.now`. Lets tests move time. */
+  now?: () => number;
+}
+
+export interface Sandbox {
+  /** `http://<host>:<port>`: the environment URL to give a client. */
+  readonly url: string;
+  /** `<url>/api/v2`. */
+  readonly apiBase: string;
+  /** `<url>/platform/classic/environment-api/v2`, the prefix Dynatrace's SDK uses. */
+  readonly platformApiBase: string;
+  readonly host: string;
+  readonly port: number;
+  /** The bootstrap secret, when one was given or generated. */
+  readonly bootstrapToken: string | undefined;
+  /** True when the sandbox generated the bootstrap token (the bin prints it only then). */
+  readonly bootstrapTokenGenerated: boolean;
+  /** Inserts tokens directly (sandbox-only, in one transaction) and returns each one's metadata and secret. */
+  seed(tokens: readonly SeedToken[]): SeededToken[];
+  /** Deletes every token except the bootstrap token. */
+  reset(): void;
+  /** How many tokens the database holds (the bootstrap token included). */
+  tokenCount(): number;
+  /** Turns throttling on (options) or off (undefined) while running. */
+  setThrottle(options: ThrottleOptions | undefined): void;
+  /** Turns fault injection on (options, with a fresh PRNG from the seed) or off (undefined) while running. */
+  setFaults(options: FaultOptions | undefined): void;
+  /** Stops listening, drops open connections and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const BOOTSTRAP_OWNER = "admin";
+export const BOOTSTRAP_NAME = "sandbox-bootstrap";
+export const BOOTSTRAP_SCOPES = ["apiTokens.read", "apiTokens.write"] as const;
+
+/** Ensures the bootstrap token in a store; returns the secret and whether it was generated. */
+export function ensureBootstrap(
+  store: TokenStore,
+  given: string | false | undefined,
+  now: number,
+): { token: string | undefined; generated: boolean } {
+  if (given === false) return { token: undefined, generated: false };
+  let token = given;
+  let generated = false;
+  if (token === undefined) {
+    if (store.count() > 0) return { token: undefined, generated: false };
+    token = generateTokenSecret();
+    generated = true;
+  }
+  const id = tokenIdOf(token);
+  if (id === undefined) {
+    throw new TypeError(
+      "The bootstrap token must be a sandbox secret: dt0c01.<24 characters>.<64 characters>, characters A-Z and 2-7.",
+    );
+  }
+  store.ensure({
+    id,
+    secret_hash: hashSecret(token),
+    name: BOOTSTRAP_NAME,
+    owner: BOOTSTRAP_OWNER,
+    personal: 0,
+    enabled: 1,
+    scopes: JSON.stringify(BOOTSTRAP_SCOPES),
+    creation_ms: now,
+    expiration_ms: null,
+    last_used_ms: null,
+    last_used_ip: null,
+    modified_ms: null,
+    metadata: null,
+  });
+  return { token, generated };
+}
+
+/** Seeds tokens into a store in one transaction. */
+export function seedStore(store: TokenStore, tokens: readonly SeedToken[], now: number): SeededToken[] {
+  const { rows, secrets } = seedRows(tokens, now);
+  const inserted = store.insertMany(rows);
+  return inserted.map((row, i) => ({ ...toApiToken(row), id: row.id, token: secrets[i]! }));
+}
+
+/**
+ * Seeds tokens into a database file without starting a server (sandbox-only), e.g. before
+ * `dt-tokens-sandbox --db` runs on it. Returns each token's metadata and secret.
+ */
+export function seedTokens(database: string, tokens: readonly SeedToken[]): SeededToken[] {
+  const store = new TokenStore(database);
+  try {
+    return seedStore(store, tokens, Date.now());
+  } finally {
+    store.close();
+  }
+}
+
+/** Starts a sandbox and resolves once it listens. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? "127.0.0.1";
+  const now = options.now ?? Date.now;
+  const store = new TokenStore(options.database ?? ":memory:");
+  let bootstrap: { token: string | undefined; generated: boolean };
+  try {
+    bootstrap = ensureBootstrap(store, options.bootstrapToken, now());
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const bootstrapId = bootstrap.token === undefined ? undefined : tokenIdOf(bootstrap.token);
+  const state: AppState = {
+    store,
+    now,
+    throttle: options.throttle ? new Throttle(options.throttle) : undefined,
+    faults: options.faults ? new Faults(options.faults) : undefined,
+    log: createLogSink(options.log),
+    corsOrigins: options.cors?.origins,
+  };
+  const app = createApp(state);
+  let info: AddressInfo;
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, (address) => {
+      info = address;
+      resolve(s);
+    });
+    s.once("error", (error) => {
+      store.close();
+      reject(error);
+    });
+  });
+  const port = info!.port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    apiBase: `${url}/api/v2`,
+    platformApiBase: `${url}/platform/classic/environment-api/v2`,
+    host,
+    port,
+    bootstrapToken: bootstrap.token,
+    bootstrapTokenGenerated: bootstrap.generated,
+    seed: (tokens) => seedStore(store, tokens, now()),
+    reset: () => {
+      store.deleteAllExcept(bootstrapId ? [bootstrapId] : []);
+    },
+    tokenCount: () => store.count(),
+    setThrottle: (t) => {
+      state.throttle = t ? new Throttle(t) : undefined;
+    },
+    setFaults: (f) => {
+      state.faults = f ? new Faults(f) : undefined;
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Dynatrace's timeframe formats: UTC epoch milliseconds; `2021-01-25T05:57:01.123+01:00` (no zone
+ * = UTC, a space for the `T`, seconds and fraction optional); relative `now`, `now-NU`, `now+NU`,
+ * each optionally aligned down with `/A`; units `m h d w M y`.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export type TimeUnit = "m" | "h" | "d" | "w" | "M" | "y";
+
+const RELATIVE = /^now(?:([+\- ])(\d{1,9})([mhdwMy]))?(?:\/([mhdwMy]))?$/;
+const ABSOLUTE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+\- ]\d{2}(?::?\d{2})?)?$/;
+const EPOCH = /^\d{1,15}$/;
+
+/** The accepted formats, for error messages. */
+export const TIMEFRAME_FORMATS =
+  "UTC epoch milliseconds, an ISO date-time such as 2021-01-25T05:57:01.123+01:00, or now-NU[/A] (units m, h, d, w, M, y)";
+
+function shift(ms: number, sign: 1 | -1, amount: number, unit: TimeUnit): number {
+  switch (unit) {
+    case "m":
+      return ms + sign * amount * MINUTE;
+    case "h":
+      return ms + sign * amount * HOUR;
+    case "d":
+      return ms + sign * amount * DAY;
+    case "w":
+      return ms + sign * amount * 7 * DAY;
+    case "M": {
+      const d = new Date(ms);
+      d.setUTCMonth(d.getUTCMonth() + sign * amount);
+      return d.getTime();
+    }
+    case "y": {
+      const d = new Date(ms);
+      d.setUTCFullYear(d.getUTCFullYear() + sign * amount);
+      return d.getTime();
+    }
+  }
+}
+
+/** Rounds down to the start of the unit (UTC; weeks start on Monday). */
+export function alignDown(ms: number, unit: TimeUnit): number {
+  const d = new Date(ms);
+  switch (unit) {
+    case "m":
+      d.setUTCSeconds(0, 0);
+      break;
+    case "h":
+      d.setUTCMinutes(0, 0, 0);
+      break;
+    case "d":
+      d.setUTCHours(0, 0, 0, 0);
+      break;
+    case "w": {
+      d.setUTCHours(0, 0, 0, 0);
+      const sinceMonday = (d.getUTCDay() + 6) % 7;
+      d.setUTCDate(d.getUTCDate() - sinceMonday);
+      break;
+    }
+    case "M":
+      d.setUTCHours(0, 0, 0, 0);
+      d.setUTCDate(1);
+      break;
+    case "y":
+      d.setUTCHours(0, 0, 0, 0);
+      d.setUTCMonth(0, 1);
+      break;
+  }
+  return d.getTime();
+}
+
+/**
+ * Parses a timeframe value into epoch milliseconds, or undefined when it is not one of the formats.
+ * A space where a `+` belongs (a `+` that arrived URL-decoded) is read as `+`.
+ */
+export function parseTimeframe(value: string, now: number): number | undefined {
+  const text = value.trimEnd();
+  if (EPOCH.test(text)) return Number(text);
+  const rel = RELATIVE.exec(text);
+  if (rel) {
+    let ms = now;
+    if (rel[1] !== undefined) ms = shift(ms, rel[1] === "-" ? -1 : 1, Number(rel[2]), rel[3] as TimeUnit);
+    if (rel[4] !== undefined) ms = alignDown(ms, rel[4] as TimeUnit);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  const abs = ABSOLUTE.exec(text);
+  if (!abs) return undefined;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone = "Z"] = abs;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  const millis = Number(frac.padEnd(3, "0").slice(0, 3));
+  const base = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const check = new Date(base);
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    return undefined;
+  }
+  let offset = 0;
+  if (zone !== "Z") {
+    const sign = zone.startsWith("-") ? -1 : 1;
+    const digits = zone.slice(1).replace(":", "");
+    const zh = Number(digits.slice(0, 2));
+    const zm = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (zh > 18 || zm > 59) return undefined;
+    offset = sign * (zh * HOUR + zm * MINUTE);
+  }
+  return base - offset;
+}
+
+/** `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` */
+export function formatDate(ms: number): string {
+  return new Date(ms).toISOString();
+}
