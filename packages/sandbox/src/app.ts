@@ -16,7 +16,6 @@ import { TOKEN_SCOPES } from "@dt-tokens/types";
 import type { HttpBindings } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { badRequest, envelope, HttpError, quoteInput, type Violation, violation } from "./errors.js";
 import type { Faults } from "./faults.js";
@@ -36,6 +35,7 @@ export const API_PREFIXES = [
   "/e/:environmentId/api/v2",
 ] as const;
 export const MAX_BODY_BYTES = 1024 * 1024;
+const DRAIN_LIMIT = 64 * MAX_BODY_BYTES;
 const JSON_TYPE = "application/json; charset=utf-8";
 const ASSIGNABLE = new Set<string>(TOKEN_SCOPES);
 const MAX_NAME_LENGTH = 1000;
@@ -52,7 +52,7 @@ export interface AppState {
 
 type Env = {
   Bindings: Partial<HttpBindings>;
-  Variables: { caller: TokenRow; event: RequestLogEntry["event"] };
+  Variables: { caller: TokenRow; event: RequestLogEntry["event"]; body: Buffer };
 };
 type Ctx = Context<Env>;
 
@@ -118,7 +118,7 @@ async function readJsonObject(c: Ctx): Promise<Record<string, unknown>> {
       );
     }
   }
-  const text = await c.req.text();
+  const text = c.get("body")?.toString("utf8") ?? "";
   if (text.trim() === "") {
     throw badRequest([violation("body", "PAYLOAD_BODY", "A JSON request body is required.")]);
   }
@@ -238,14 +238,34 @@ export function createApp(state: AppState): Hono<Env> {
     })(c, next);
   });
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () =>
-        errorResponse(new HttpError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB).`)),
-    }),
-  );
+  // Bodies are read whole here, before anything else looks at them: over 1 MiB the rest is read and
+  // discarded (up to DRAIN_LIMIT) so that the client, done sending, reads a clean 413.
+  app.use("*", async (c, next) => {
+    const stream = c.req.raw.body;
+    if (!stream) return next();
+    const reader = stream.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size <= MAX_BODY_BYTES) chunks.push(value);
+        else if (size > DRAIN_LIMIT) {
+          c.env?.incoming?.socket.destroy();
+          break;
+        }
+      }
+    } catch {
+      throw new HttpError(400, "The request body could not be read.");
+    }
+    if (size > MAX_BODY_BYTES) {
+      throw new HttpError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB).`);
+    }
+    c.set("body", Buffer.concat(chunks));
+    return next();
+  });
 
   // Faults: decided per request in arrival order, before anything is processed.
   app.use("*", async (c, next) => {
