@@ -42,8 +42,10 @@ describe("Dynatrace's SDK", () => {
     const created = await client.createApiToken({
       body: { name: "from-sdk", scopes: ["metrics.read", "logs.ingest"], expirationDate: "now+14d" },
     });
-    expect(created.id).toMatch(/^dt0c01\.[A-Z2-7]{24}$/);
-    expect(created.token).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/);
+    const id = created.id!;
+    const secret = created.token!;
+    expect(id).toMatch(/^dt0c01\.[A-Z2-7]{24}$/);
+    expect(secret).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/);
     expect(created.expirationDate).toBeDefined();
 
     const list = await client.listApiTokens({
@@ -56,21 +58,21 @@ describe("Dynatrace's SDK", () => {
     expect(list.apiTokens?.map((t) => t.name)).toEqual(["from-sdk", "sandbox-bootstrap"]);
     expect(list.apiTokens?.[0]?.scopes).toEqual(["metrics.read", "logs.ingest"]);
 
-    const got = await client.getApiToken({ id: created.id });
-    expect(got).toMatchObject({ id: created.id, name: "from-sdk", owner: "admin", enabled: true });
+    const got = await client.getApiToken({ id: id });
+    expect(got).toMatchObject({ id: id, name: "from-sdk", owner: "admin", enabled: true });
 
-    const looked = await client.lookupApiToken({ body: { token: created.token } });
-    expect(looked.id).toBe(created.id);
+    const looked = await client.lookupApiToken({ body: { token: secret } });
+    expect(looked.id).toBe(id);
 
     await expect(
-      client.updateApiToken({ id: created.id, body: { name: "renamed", scopes: ["events.read"] } }),
+      client.updateApiToken({ id: id, body: { name: "renamed", scopes: ["events.read"] } }),
     ).resolves.toBeUndefined();
-    const updated = await client.getApiToken({ id: created.id });
+    const updated = await client.getApiToken({ id: id });
     expect(updated).toMatchObject({ name: "renamed", scopes: ["events.read"] });
     expect(updated.modifiedDate).toBeDefined();
 
-    await expect(client.deleteApiToken({ id: created.id })).resolves.toBeUndefined();
-    const gone = await failure(client.getApiToken({ id: created.id }));
+    await expect(client.deleteApiToken({ id: id })).resolves.toBeUndefined();
+    const gone = await failure(client.getApiToken({ id: id }));
     expect(gone.response?.status).toBe(404);
   });
 
