@@ -292,8 +292,8 @@ export function createApp(state: AppState): Hono<Env> {
   const api = new Hono<Env>();
 
   // Authentication (+ throttling per credential), then lastUsedDate / lastUsedIpAddress.
+  // "/apiTokens/*" matches "/apiTokens" too: one registration covers every route
   api.use("/apiTokens/*", authenticate);
-  api.use("/apiTokens", authenticate);
   async function authenticate(c: Ctx, next: () => Promise<void>): Promise<Response | undefined> {
     const allowed = ["GET", "POST", "PUT", "DELETE", "HEAD"];
     if (!allowed.includes(c.req.method)) {

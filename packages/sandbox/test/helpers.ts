@@ -81,10 +81,12 @@ export function validateResponse(
   status: number,
   headers: Headers,
   text: string,
+  faultsExpected = false,
 ): void {
   const op = apiPath === undefined ? undefined : operationOf(method, apiPath);
   const context = `${method} ${apiPath ?? "(outside the API)"} -> ${status}: ${text.slice(0, 300)}`;
-  expect(status, context).not.toBe(500);
+  if (!faultsExpected) expect(status, context).not.toBe(500);
+  else if (status >= 500) expect(text, context).toContain("Injected fault");
   let schemaRef: string | undefined;
   if (op) {
     const responses = spec.paths[op.path][op.method].responses;
@@ -132,6 +134,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** API prefix; default /api/v2. */
   prefix?: string;
+  /** Injected 5xx faults are expected (otherwise any 500 fails the test). */
+  faults?: boolean;
 }
 
 /** A request to the sandbox's API, validated against the spec. `path` is relative to the API base. */
@@ -156,7 +160,7 @@ export async function api<T = any>(
     body,
   });
   const text = await response.text();
-  validateResponse(method, path, response.status, response.headers, text);
+  validateResponse(method, path, response.status, response.headers, text, options.faults);
   return {
     status: response.status,
     headers: response.headers,
