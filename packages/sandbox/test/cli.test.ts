@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BOOTSTRAP_ENV, DEFAULT_DATABASE, parseSandboxArgs, runSandboxCli, UsageError } from "../src/cli.js";
 import { generateTokenSecret } from "../src/index.js";
+import { api } from "./helpers.js";
 import { startBin } from "./process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dt-sandbox-cli-"));
@@ -206,19 +207,15 @@ describe("the dt-tokens-sandbox bin", () => {
       expect(bin.ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const token = bin.ready.bootstrapToken!;
       expect(token).toMatch(/^dt0c01\./);
-      const created = await fetch(`${bin.ready.apiBase}/apiTokens`, {
-        method: "POST",
-        headers: { authorization: `Api-Token ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ name: "via-bin", scopes: ["metrics.read"] }),
-      }).then((r) => r.json() as Promise<{ id: string; token: string }>);
-      await fetch(`${bin.ready.apiBase}/apiTokens/${created.token}`, {
-        method: "DELETE",
-        headers: { authorization: `Api-Token ${token}` },
-      });
-      const list = await fetch(`${bin.ready.apiBase}/apiTokens?api-token=${token}`).then(
-        (r) => r.json() as Promise<{ totalCount: number }>,
-      );
-      expect(list.totalCount).toBe(31);
+      const created = (
+        await api(bin.ready, "POST", "/apiTokens", {
+          token,
+          body: { name: "via-bin", scopes: ["metrics.read"] },
+        })
+      ).body as { id: string; token: string };
+      expect((await api(bin.ready, "DELETE", `/apiTokens/${created.token}`, { token })).status).toBe(204);
+      const list = await api(bin.ready, "GET", `/apiTokens?api-token=${token}`);
+      expect(list.body.totalCount).toBe(31);
       bin.child.kill(signal);
       expect(await bin.exit).toEqual({ code: 0, signal: null });
       const log = bin.stderr();
@@ -238,10 +235,8 @@ describe("the dt-tokens-sandbox bin", () => {
     await first.exit;
     const second = await startBin(["--db", db, "--quiet", "--seed-demo", "10"]);
     expect(second.ready.bootstrapToken).toBeUndefined();
-    const list = await fetch(`${second.ready.apiBase}/apiTokens?api-token=${token}`).then(
-      (r) => r.json() as Promise<{ totalCount: number }>,
-    );
-    expect(list.totalCount).toBe(11);
+    const list = await api(second.ready, "GET", `/apiTokens?api-token=${token}`);
+    expect(list.body.totalCount).toBe(11);
     expect(second.stderr()).toContain("not seeding");
     second.child.kill("SIGTERM");
     expect((await second.exit).code).toBe(0);

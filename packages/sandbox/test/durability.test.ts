@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateDemoTokens, generateTokenSecret, seedTokens, startSandbox } from "../src/index.js";
+import { api } from "./helpers.js";
 import { startBin } from "./process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dt-sandbox-durable-"));
@@ -75,11 +76,11 @@ describe("durability", () => {
 
     const again = await startBin(["--db", db, "--quiet"], env);
     try {
-      const res = await fetch(`${again.ready.apiBase}/apiTokens?pageSize=10000&fields=name`, {
-        headers: { authorization: `Api-Token ${bootstrap}` },
+      const res = await api(again.ready, "GET", "/apiTokens?pageSize=10000&fields=name", {
+        token: bootstrap,
       });
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { apiTokens: { id: string }[] };
+      const body = res.body as { apiTokens: { id: string }[] };
       const present = new Set(body.apiTokens.map((t) => t.id));
       const deleted = new Set(deletedAck);
       const missing = acknowledged.filter((t) => !deleted.has(t.id) && !present.has(t.id));
@@ -87,10 +88,9 @@ describe("durability", () => {
       for (const id of deleted) expect(present.has(id)).toBe(false);
       // an acknowledged secret still authenticates
       const sample = acknowledged.find((t) => !deleted.has(t.id))!;
-      const lookup = await fetch(`${again.ready.apiBase}/apiTokens/lookup`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ token: sample.token }),
+      const lookup = await api(again.ready, "POST", "/apiTokens/lookup", {
+        token: bootstrap,
+        body: { token: sample.token },
       });
       expect(lookup.status).toBe(200);
     } finally {
@@ -109,25 +109,19 @@ describe("secrets at rest", () => {
     const secrets = [sandbox.bootstrapToken!, ...seededOffline.map((t) => t.token)];
     try {
       secrets.push(...sandbox.seed(generateDemoTokens({ count: 50, seed: 4 })).map((t) => t.token));
-      const headers = {
-        authorization: `Api-Token ${sandbox.bootstrapToken}`,
-        "content-type": "application/json",
-      };
+      const token = sandbox.bootstrapToken!;
       for (let i = 0; i < 30; i++) {
-        const r = await fetch(`${sandbox.apiBase}/apiTokens`, {
-          method: "POST",
-          headers,
-          body: JSON.stringify({ name: `api-${i}`, scopes: ["metrics.read"] }),
+        const r = await api(sandbox, "POST", "/apiTokens", {
+          token,
+          body: { name: `api-${i}`, scopes: ["metrics.read"] },
         });
-        const created = (await r.json()) as { token: string };
+        const created = r.body as { token: string };
         secrets.push(created.token);
         // use and look up the secrets, the paths that touch them
-        await fetch(`${sandbox.apiBase}/apiTokens/lookup`, {
-          method: "POST",
-          headers,
-          body: JSON.stringify({ token: created.token }),
-        });
-        await fetch(`${sandbox.apiBase}/apiTokens?api-token=${created.token}`);
+        expect(
+          (await api(sandbox, "POST", "/apiTokens/lookup", { token, body: { token: created.token } })).status,
+        ).toBe(200);
+        expect((await api(sandbox, "GET", `/apiTokens?api-token=${created.token}`)).status).toBe(403);
       }
       // while running: the WAL holds the recent writes
       expectNoSecrets(dbFiles(db), secrets);

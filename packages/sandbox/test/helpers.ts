@@ -141,7 +141,7 @@ export interface RequestOptions {
 /** A request to the sandbox's API, validated against the spec. `path` is relative to the API base. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read bodies freely
 export async function api<T = any>(
-  sandbox: Sandbox,
+  sandbox: Pick<Sandbox, "url">,
   method: string,
   path: string,
   options: RequestOptions = {},

@@ -197,3 +197,43 @@ describe("generateDemoTokens()", () => {
     }
   });
 });
+
+describe("the bootstrap token", () => {
+  it("is ensured at start: re-enabled, unexpired, with apiTokens.read and apiTokens.write", async () => {
+    const db = join(dir, "bootstrap.db");
+    const secret = generateTokenSecret();
+    seedTokens(db, [
+      {
+        name: "broken",
+        token: secret,
+        enabled: false,
+        expirationDate: "2020-01-01",
+        scopes: ["metrics.read"],
+      },
+    ]);
+    const s = await startSandbox({ database: db, bootstrapToken: secret });
+    try {
+      expect(s.bootstrapTokenGenerated).toBe(false);
+      const r = await api(s, "GET", `/apiTokens/${secret.slice(0, 31)}`, { token: secret });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({
+        enabled: true,
+        scopes: ["metrics.read", "apiTokens.read", "apiTokens.write"],
+      });
+      expect(r.body.expirationDate).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("is refused when it is not a sandbox secret, and none is made with bootstrapToken: false", async () => {
+    await expect(startSandbox({ bootstrapToken: "abc" })).rejects.toThrow(/bootstrap token/);
+    const s = await startSandbox({ bootstrapToken: false });
+    try {
+      expect(s.bootstrapToken).toBeUndefined();
+      expect(s.tokenCount()).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+});
