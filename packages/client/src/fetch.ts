@@ -1,0 +1,151 @@
+import {
+  AbortError,
+  type ApiTokensError,
+  ConnectionError,
+  type ErrorRequest,
+  redact,
+  TimeoutError,
+} from "./errors.js";
+
+/** Where the client writes what it does. `console` fits; every line is redacted. */
+export interface Logger {
+  debug(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Options that apply to one call; every method takes them as its last argument. */
+export interface RequestOptions {
+  /** Aborts the call: the request in flight and any pending backoff wait. */
+  signal?: AbortSignal;
+  /** Timeout of each attempt in milliseconds (default 30 000; `Infinity` for none). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+}
+
+/** @internal */
+export interface FetchConfig extends Required<Omit<RequestOptions, "signal">> {
+  signal?: AbortSignal | undefined;
+  fetch: typeof fetch;
+  token: () => Promise<string>;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  logger?: Logger | undefined;
+  random?: () => number;
+}
+
+/** @internal What a call learned, for the error it may throw. */
+export interface CallState {
+  request?: ErrorRequest;
+  attempts?: number;
+  retryAfterMs?: number | undefined;
+  /** The request changes state and an attempt may have been applied by the server. */
+  outcomeUnknown?: boolean;
+}
+
+// Connection failures that happen before a byte of the request is sent: safe to retry anything.
+const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|E(HOST|NET)UNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
+const RETRY_STATUS = [429, 502, 503, 504];
+
+/**
+ * The wait a response asks for, in ms: `Retry-After` in seconds or as an HTTP date, else the legacy
+ * `X-RateLimit-Reset` (an epoch timestamp in microseconds).
+ * @internal
+ */
+export function serverDelay(headers: Headers, now = Date.now()): number | undefined {
+  const after = headers.get("retry-after");
+  const ms = after
+    ? Number(after) * 1000 || Date.parse(after) - now
+    : Number(headers.get("x-ratelimit-reset") || Number.NaN) / 1000 - now;
+  return ms >= 0 ? ms : ms < 0 ? 0 : undefined;
+}
+
+/** Exponential backoff with jitter: between half and all of `base * 2^(retry-1)`, capped. @internal */
+export function backoff(retry: number, base: number, cap: number, random: () => number): number {
+  const full = Math.min(base * 2 ** (retry - 1), cap);
+  return Math.round(full / 2 + (random() * full) / 2);
+}
+
+const sleep = (ms: number, signal: AbortSignal | undefined) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => reject(clearTimeout(timer)));
+  });
+
+/**
+ * A `fetch` for openapi-fetch that adds auth, a timeout per attempt, the caller's signal and
+ * idempotency-aware retries with backoff. GET, PUT, DELETE and lookup are retried on 429, 502, 503,
+ * 504, connection errors and timeouts. Any other POST (create) is retried only when the server
+ * cannot have applied it: a 429, or a connection that failed before the request was sent.
+ * @internal
+ */
+export function retryingFetch(cfg: FetchConfig, state: CallState = {}) {
+  return async (input: Request): Promise<Response> => {
+    const { method, url } = input;
+    const { signal, logger, timeoutMs, maxRetries } = cfg;
+    const lookup = url.endsWith("/apiTokens/lookup");
+    const idempotent = method !== "POST" || lookup;
+    const mutating = !(method === "GET" || lookup);
+    const body = input.body ? await input.text() : null;
+    const headers = new Headers(input.headers);
+    if (body) headers.set("content-type", "application/json; charset=utf-8");
+    const request = {
+      method,
+      url: redact(url),
+      headers: { ...Object.fromEntries(headers), authorization: "Api-Token [REDACTED]" },
+    };
+    state.request = request;
+    const line = `${method} ${request.url}`;
+    const fail = (Class: typeof ApiTokensError, what: string) => new Class(`${line} ${what}`, state);
+
+    for (let attempt = 1; ; attempt++) {
+      state.attempts = attempt;
+      if (signal?.aborted) throw fail(AbortError, "was aborted");
+      headers.set("authorization", `Api-Token ${await cfg.token()}`);
+      logger?.debug(`dt-tokens: ${line} (attempt ${attempt})`, { headers: request.headers });
+
+      const timeout = timeoutMs < 2 ** 31 ? AbortSignal.timeout(timeoutMs) : undefined;
+      let response: Response | undefined;
+      let failure: ApiTokensError | undefined;
+      let retry = idempotent;
+      try {
+        const res = await cfg.fetch(url, {
+          method,
+          headers,
+          body,
+          signal: AbortSignal.any([signal!, timeout!].filter(Boolean)),
+        });
+        // The body is read under the same signals, so a stalled body is a timeout too.
+        const buf = await res.arrayBuffer();
+        response = new Response(buf.byteLength ? buf : null, res);
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } })?.cause;
+        const code = cause?.code ?? cause?.errors?.[0]?.code;
+        const unsent = NEVER_SENT.test(code!);
+        state.outcomeUnknown ||= mutating && !unsent;
+        if (signal?.aborted) throw fail(AbortError, "was aborted");
+        retry ||= unsent;
+        failure = timeout?.aborted
+          ? fail(TimeoutError, `timed out after ${timeoutMs} ms`)
+          : fail(ConnectionError, `failed: ${code ?? (e as Error)?.message}`);
+      }
+
+      let wait: number | undefined;
+      if (response) {
+        const status = response.status;
+        state.outcomeUnknown ||= mutating && status > 499;
+        if (!RETRY_STATUS.includes(status)) return response;
+        wait = state.retryAfterMs = serverDelay(response.headers);
+        retry ||= status === 429;
+        if (!retry || attempt > maxRetries || (wait ?? 0) > cfg.maxRetryDelayMs) return response;
+      } else if (!retry || attempt > maxRetries) throw failure;
+      wait ??= backoff(attempt, cfg.retryDelayMs, 8000, cfg.random ?? Math.random);
+      logger?.warn(
+        `dt-tokens: ${line} ${response?.status ?? failure?.name}; retry ${attempt} of ${maxRetries} in ${wait} ms`,
+      );
+      await sleep(wait, signal).catch(() => {
+        throw fail(AbortError, "was aborted");
+      });
+    }
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * @dt-tokens/client: a thin client for Dynatrace's API-tokens API (Environment API v2) on
+ * openapi-fetch, with retries, timeouts, typed errors that never show a secret, pagination, typed
+ * fields and builders. Start with {@link createApiTokensClient}.
+ */
+
+export type {
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  ApiTokenField,
+  ApiTokenList,
+  ApiTokenUpdate,
+  ConstraintViolation,
+  ResponseTokenScope,
+  TokenScope,
+} from "@dt-tokens/types";
+export { API_TOKEN_FIELDS, TOKEN_SCOPES } from "@dt-tokens/types";
+export {
+  apiTokenSelector,
+  DEFAULT_FIELDS,
+  type FieldsInput,
+  fieldsParam,
+  isTokenSecret,
+  parseTokenSecret,
+  type SelectorInput,
+  type TimeframeInput,
+  type TokenSecretParts,
+  timeframe,
+} from "./builders.js";
+export {
+  type ApiTokenPage,
+  type ApiTokensClient,
+  type ApiTokenWith,
+  type ClientOptions,
+  type CreateInput,
+  createApiTokensClient,
+  type FullApiToken,
+  type GetOptions,
+  type ListParams,
+  type ListSort,
+  normalizeEnvironmentUrl,
+  type RevokeMode,
+  type RotateOptions,
+  type RotateResult,
+  type TokenFor,
+  type TokenIterator,
+} from "./client.js";
+export {
+  AbortError,
+  ApiTokensError,
+  AuthenticationError,
+  BadRequestError,
+  ConnectionError,
+  type ErrorRequest,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  redact,
+  ServerError,
+  TimeoutError,
+} from "./errors.js";
+export type { Logger, RequestOptions } from "./fetch.js";
+export { isTokenScope, validateScopes } from "./scopes.js";
