@@ -302,7 +302,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
       raw.GET("/apiTokens/{id}", { params: { path: { id: checkId(id) } }, fetch }),
     );
 
-  const create = (body: CreateInput, opts?: RequestOptions) => {
+  const create = async (body: CreateInput, opts?: RequestOptions) => {
     const { name, scopes, expirationDate: exp } = body ?? {};
     if (!`${name ?? ""}`.trim() || !scopes?.length) fail("create: name and scopes are required");
     const payload =

@@ -25,7 +25,7 @@ export interface SeenRequest {
   at: number;
 }
 
-export type Handler = (req: SeenRequest, res: ServerResponse, n: number) => void | Promise<void>;
+export type Handler = (req: SeenRequest, res: ServerResponse, n: number) => unknown;
 
 export interface TestServer {
   url: string;

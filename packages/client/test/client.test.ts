@@ -1,0 +1,374 @@
+// Every method against a real node:http server: what goes on the wire and what comes back.
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  ApiTokensError,
+  createApiTokensClient,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+} from "../src/index.js";
+import { dtError, json, makeSecret, startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const token = {
+  id: "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA",
+  name: "t",
+  enabled: true,
+  owner: "me",
+  creationDate: "x",
+};
+
+function client(extra: Partial<Parameters<typeof createApiTokensClient>[0]> = {}) {
+  const { secret } = makeSecret();
+  return {
+    secret,
+    dt: createApiTokensClient({ environmentUrl: server!.url, token: secret, retryDelayMs: 1, ...extra }),
+  };
+}
+
+describe("requests", () => {
+  test("sends Api-Token auth, JSON content type and hits the /api/v2 base", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0, apiTokens: [] }));
+    const { dt, secret } = client({ userAgent: "my-tool/1.0" });
+    await dt.list();
+    await dt.lookup(makeSecret().secret);
+    const [get, post] = server.requests;
+    expect(get?.path).toBe("/api/v2/apiTokens");
+    expect(get?.headers.authorization).toBe(`Api-Token ${secret}`);
+    expect(get?.headers["user-agent"]).toBe("my-tool/1.0");
+    expect(post?.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(dt.baseUrl).toBe(`${server.url}/api/v2`);
+  });
+
+  test("a token function is read for every request (rotation without a new client)", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0 }));
+    const secrets = [makeSecret().secret, makeSecret().secret];
+    let i = 0;
+    const dt = createApiTokensClient({ environmentUrl: server.url, token: async () => secrets[i++ % 2]! });
+    await dt.list();
+    await dt.list();
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(secrets.map((s) => `Api-Token ${s}`));
+  });
+
+  test("a missing or malformed token fails before any request", async () => {
+    server = await startServer((_r, res) => json(res, 200, {}));
+    const environmentUrl = server.url;
+    expect(() => createApiTokensClient({ environmentUrl, token: undefined as unknown as string })).toThrow(
+      /token: expected the bare secret/,
+    );
+    expect(() => createApiTokensClient({ environmentUrl, token: "" })).toThrow(InvalidInputError);
+    expect(() => createApiTokensClient({ environmentUrl, token: "Api-Token abc" })).toThrow(
+      /no "Api-Token "/,
+    );
+    expect(() => createApiTokensClient({ environmentUrl, token: "abc\ndef" })).toThrow(InvalidInputError);
+    const dt = createApiTokensClient({ environmentUrl, token: () => " " });
+    await expect(dt.list()).rejects.toThrow(InvalidInputError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test("a legacy opaque token is still sent", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0 }));
+    const dt = createApiTokensClient({ environmentUrl: server.url, token: "abcdefghij0123456789X" });
+    await dt.list();
+    expect(server.requests[0]?.headers.authorization).toBe("Api-Token abcdefghij0123456789X");
+  });
+
+  test("bad options fail at creation", () => {
+    expect(() => createApiTokensClient({ environmentUrl: "abc.live.dynatrace.com", token: "x" })).toThrow(
+      /no https:\/\//,
+    );
+    expect(() =>
+      createApiTokensClient({ environmentUrl: "https://a.live.dynatrace.com", token: "x", maxRetries: -1 }),
+    ).toThrow(/maxRetries: expected a number >= 0, got -1/);
+  });
+});
+
+describe("list", () => {
+  test("encodes every parameter; fields and selector are URL-encoded", async () => {
+    server = await startServer((_r, res) =>
+      json(res, 200, { totalCount: 1, pageSize: 100, nextPageKey: null, apiTokens: [token] }),
+    );
+    const { dt } = client();
+    const page = await dt.list({
+      selector: { owner: 'a"b', scopes: ["metrics.read"] },
+      fields: { add: ["scopes"], remove: ["owner"] },
+      from: "now-1d/d",
+      to: new Date(Date.UTC(2024, 0, 2)),
+      sort: "-lastUsedDate",
+      pageSize: 100,
+    });
+    expect(page.apiTokens).toEqual([token]);
+    const req = server.requests[0]!;
+    expect(req.url).toContain("fields=%2Bscopes%2C-owner");
+    expect(Object.fromEntries(req.query)).toEqual({
+      apiTokenSelector: 'owner("a\\"b"),scope("metrics.read")',
+      fields: "+scopes,-owner",
+      from: "now-1d/d",
+      to: "2024-01-02T00:00:00.000Z",
+      sort: "-lastUsedDate",
+      pageSize: "100",
+    });
+  });
+
+  test("with nextPageKey only the cursor is sent; a missing apiTokens becomes []", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0, nextPageKey: null }));
+    const { dt } = client();
+    const page = await dt.list({ nextPageKey: "abc==", pageSize: 500 });
+    expect(page.apiTokens).toEqual([]);
+    expect(server.requests[0]?.url).toBe("/api/v2/apiTokens?nextPageKey=abc%3D%3D");
+  });
+
+  test("invalid parameters fail before sending", async () => {
+    server = await startServer((_r, res) => json(res, 200, {}));
+    const { dt } = client();
+    await expect(dt.list({ from: "yesterday" })).rejects.toThrow(/^from: got "yesterday"/);
+    await expect(dt.list({ selector: { scopes: [] } })).rejects.toThrow(/selector: expected/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test("unknown scopes and fields in responses pass through", async () => {
+    const odd = { ...token, scopes: ["metrics.read", "some.future.scope"], brandNewField: { x: 1 } };
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 1, apiTokens: [odd] }));
+    const { dt } = client();
+    expect((await dt.list()).apiTokens[0]).toEqual(odd);
+  });
+});
+
+describe("listAll", () => {
+  const pages =
+    (n: number) => (r: { query: URLSearchParams }, res: Parameters<Parameters<typeof startServer>[0]>[1]) => {
+      const i = Number(r.query.get("nextPageKey") ?? 0);
+      json(res, 200, {
+        totalCount: n * 2,
+        nextPageKey: i + 1 < n ? String(i + 1) : null,
+        apiTokens: [
+          { ...token, id: `t${i}a` },
+          { ...token, id: `t${i}b` },
+        ],
+      });
+    };
+
+  test("follows nextPageKey across pages, sending only the cursor after the first page", async () => {
+    server = await startServer(pages(3));
+    const { dt } = client();
+    const ids: string[] = [];
+    for await (const t of dt.listAll({ pageSize: 100, selector: { owner: "me" } })) ids.push(t.id);
+    expect(ids).toEqual(["t0a", "t0b", "t1a", "t1b", "t2a", "t2b"]);
+    expect(server.requests.map((r) => [...r.query.keys()])).toEqual([
+      ["apiTokenSelector", "pageSize"],
+      ["nextPageKey"],
+      ["nextPageKey"],
+    ]);
+  });
+
+  test("is lazy: breaking out stops fetching", async () => {
+    server = await startServer(pages(5));
+    const { dt } = client();
+    for await (const t of dt.listAll()) {
+      expect(t.id).toBe("t0a");
+      break;
+    }
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("offers the pages too", async () => {
+    server = await startServer(pages(2));
+    const { dt } = client();
+    const seen = [];
+    for await (const page of dt.listAll().pages()) seen.push(page.apiTokens.length, page.totalCount);
+    expect(seen).toEqual([2, 4, 2, 4]);
+  });
+
+  test("bad parameters throw when listAll is called, before any request", () => {
+    server = undefined;
+    const dt = createApiTokensClient({ environmentUrl: "https://a.live.dynatrace.com", token: "x" });
+    expect(() => dt.listAll({ to: "soon" })).toThrow(/^to: got "soon"/);
+  });
+});
+
+describe("get, create, update, delete, lookup", () => {
+  test("get encodes the id in the path and refuses dot segments", async () => {
+    server = await startServer((_r, res) => json(res, 200, token));
+    const { dt } = client();
+    expect(await dt.get("a/../b?c#d", { fields: ["name"] })).toEqual(token);
+    expect(server.requests[0]?.url).toBe("/api/v2/apiTokens/a%2F..%2Fb%3Fc%23d");
+    await expect(dt.get("..")).rejects.toThrow(/id: expected a token id or secret/);
+    await expect(dt.get("")).rejects.toThrow(InvalidInputError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("create posts the body, converts expirationDate, returns the 201 body", async () => {
+    const created = {
+      id: "dt0c01.X",
+      token: makeSecret().secret,
+      expirationDate: "2030-01-01T00:00:00.000Z",
+    };
+    server = await startServer((_r, res) => json(res, 201, created));
+    const { dt } = client();
+    const out = await dt.create({
+      name: "ci",
+      scopes: ["metrics.read"],
+      expirationDate: new Date(Date.UTC(2030, 0, 1)),
+      // unknown body fields are sent as given
+      ...({ enabled: true } as object),
+    } as Parameters<typeof dt.create>[0]);
+    expect(out).toEqual(created);
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({
+      name: "ci",
+      scopes: ["metrics.read"],
+      expirationDate: "2030-01-01T00:00:00.000Z",
+      enabled: true,
+    });
+    await dt.create({ name: "b", scopes: ["logs.read"], expirationDate: "now+14d" });
+    expect(JSON.parse(server.requests[1]!.body).expirationDate).toBe("now+14d");
+  });
+
+  test("create validates before sending", async () => {
+    server = await startServer((_r, res) => json(res, 201, {}));
+    const { dt } = client();
+    await expect(dt.create({ name: " ", scopes: ["metrics.read"] })).rejects.toThrow(/name and scopes/);
+    await expect(dt.create({ name: "a", scopes: [] })).rejects.toThrow(InvalidInputError);
+    await expect(
+      dt.create({ name: "a", scopes: ["metrics.read"], expirationDate: "now-1d" }),
+    ).rejects.toThrow(/expirationDate: /);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test("update PUTs the body and resolves on 204; empty updates are refused", async () => {
+    server = await startServer((_r, res) => {
+      res.statusCode = 204;
+      res.end();
+    });
+    const { dt } = client();
+    await expect(dt.update("dt0c01.X", { enabled: false })).resolves.toBeUndefined();
+    expect(server.requests[0]).toMatchObject({ method: "PUT", path: "/api/v2/apiTokens/dt0c01.X" });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({ enabled: false });
+    await expect(dt.update("dt0c01.X", {})).rejects.toThrow(/update: expected name, enabled or scopes/);
+    await expect(dt.update("dt0c01.X", { scopes: [] })).rejects.toThrow(InvalidInputError);
+  });
+
+  test("delete by id and by secret", async () => {
+    server = await startServer((_r, res) => {
+      res.statusCode = 204;
+      res.end();
+    });
+    const { dt } = client();
+    const { secret } = makeSecret();
+    await dt.delete("dt0c01.X");
+    await dt.delete(secret);
+    expect(server.requests.map((r) => [r.method, r.path])).toEqual([
+      ["DELETE", "/api/v2/apiTokens/dt0c01.X"],
+      ["DELETE", `/api/v2/apiTokens/${secret}`],
+    ]);
+  });
+
+  test("lookup posts the secret and returns the token", async () => {
+    server = await startServer((_r, res) => json(res, 200, token));
+    const { dt } = client();
+    const { secret } = makeSecret();
+    expect(await dt.lookup(secret)).toEqual(token);
+    expect(server.requests[0]).toMatchObject({ method: "POST", path: "/api/v2/apiTokens/lookup" });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({ token: secret });
+    await expect(dt.lookup("")).rejects.toThrow(/secret: expected the bare secret/);
+  });
+
+  test("raw is the openapi-fetch client with the same auth", async () => {
+    server = await startServer((_r, res) => json(res, 200, token));
+    const { dt, secret } = client();
+    const { data } = await dt.raw.GET("/apiTokens/{id}", { params: { path: { id: "dt0c01.X" } } });
+    expect(data).toEqual(token);
+    expect(server.requests[0]?.headers.authorization).toBe(`Api-Token ${secret}`);
+  });
+});
+
+describe("rotate", () => {
+  const old = {
+    id: "dt0c01.OLD",
+    name: "ci",
+    enabled: true,
+    owner: "me",
+    creationDate: "2024-01-01T00:00:00.000Z",
+    personalAccessToken: false,
+    scopes: ["metrics.read", "logs.read"],
+  };
+
+  function rotationServer(revokeStatus = 204) {
+    const created = { id: "dt0c01.NEW", token: makeSecret().secret };
+    return {
+      created,
+      start: () =>
+        startServer((r, res) => {
+          if (r.method === "GET") return json(res, 200, old);
+          if (r.method === "POST") return json(res, 201, created);
+          if (revokeStatus === 204) {
+            res.statusCode = 204;
+            return res.end();
+          }
+          return dtError(
+            res,
+            revokeStatus,
+            "Token is missing required scope. Use one of: apiTokens.write (Write)",
+          );
+        }),
+    };
+  }
+
+  test.each([
+    ["disable", [["GET"], ["POST"], ["PUT", '{"enabled":false}']]],
+    ["delete", [["GET"], ["POST"], ["DELETE"]]],
+    ["keep", [["GET"], ["POST"]]],
+  ] as const)("revoke %s", async (revoke, calls) => {
+    const rs = rotationServer();
+    server = await rs.start();
+    const { dt } = client();
+    const result = await dt.rotate("dt0c01.OLD", { revoke, expirationDate: "now+30d" });
+    expect(result).toMatchObject({ created: rs.created, previous: old, revoke, revoked: true });
+    expect(server.requests.map((r) => (r.method === "PUT" ? [r.method, r.body] : [r.method]))).toEqual(calls);
+    expect(JSON.parse(server.requests[1]!.body)).toEqual({
+      name: "ci",
+      scopes: ["metrics.read", "logs.read"],
+      personalAccessToken: false,
+      expirationDate: "now+30d",
+    });
+  });
+
+  test("default revoke is disable; a failed revoke still returns the new secret", async () => {
+    const rs = rotationServer(403);
+    server = await rs.start();
+    const { dt } = client();
+    const result = await dt.rotate("dt0c01.OLD");
+    expect(result.created.token).toBe(rs.created.token);
+    expect(result.revoked).toBe(false);
+    expect(result.revokeError).toBeInstanceOf(PermissionDeniedError);
+    expect((result.revokeError as PermissionDeniedError).missingScopes).toEqual(["apiTokens.write"]);
+  });
+
+  test("if create fails nothing is revoked", async () => {
+    server = await startServer((r, res) =>
+      r.method === "GET" ? json(res, 200, old) : dtError(res, 400, "Constraints violated."),
+    );
+    const { dt } = client();
+    await expect(dt.rotate("dt0c01.OLD", { revoke: "delete" })).rejects.toBeInstanceOf(ApiTokensError);
+    expect(server.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
+  });
+
+  test("an unknown revoke mode fails before any request", async () => {
+    server = await startServer((_r, res) => json(res, 200, old));
+    const { dt } = client();
+    await expect(dt.rotate("dt0c01.OLD", { revoke: "nuke" as "keep" })).rejects.toThrow(
+      /revoke must be disable, delete or keep/,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test("a missing old token is a NotFoundError", async () => {
+    server = await startServer((_r, res) => dtError(res, 404, "Token not found"));
+    const { dt } = client();
+    await expect(dt.rotate("dt0c01.GONE")).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

@@ -1,0 +1,264 @@
+// Retries, timeouts and aborts, observed at the server: how many requests it saw and (for waits the
+// server asked for) a generous lower bound on the gap between them. No upper bounds on wall time.
+import type { ServerResponse } from "node:http";
+import { afterEach, describe, expect, test } from "vitest";
+import { backoff, serverDelay } from "../src/fetch.js";
+import {
+  AbortError,
+  ConnectionError,
+  createApiTokensClient,
+  NotFoundError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+} from "../src/index.js";
+import { deadPort, dtError, json, makeSecret, startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const dtFor = (url: string, extra: Partial<Parameters<typeof createApiTokensClient>[0]> = {}) =>
+  createApiTokensClient({ environmentUrl: url, token: makeSecret().secret, retryDelayMs: 1, ...extra });
+
+/** Answers the scripted statuses in order, then 200/201/204 as fits the method. */
+function script(...steps: (number | ((res: ServerResponse) => void))[]) {
+  return (r: { method: string }, res: ServerResponse, n: number) => {
+    const step = steps[n - 1];
+    if (typeof step === "function") return step(res);
+    if (step) return dtError(res, step, `status ${step}`);
+    if (r.method === "POST")
+      return json(res, r.method === "POST" ? 201 : 200, { id: "dt0c01.X", token: "t" });
+    if (r.method === "GET") return json(res, 200, { totalCount: 0 });
+    res.statusCode = 204;
+    res.end();
+  };
+}
+const hang = () => () => {}; // never answers (the client's timeout must fire)
+const reset = (res: ServerResponse) => res.socket?.destroy(); // connection lost after the request arrived
+
+describe("idempotent requests are retried", () => {
+  test.each([429, 502, 503, 504])("GET on %i", async (status) => {
+    server = await startServer(script(status, status));
+    await expect(dtFor(server.url).list()).resolves.toMatchObject({ totalCount: 0 });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  test("PUT, DELETE and lookup too", async () => {
+    server = await startServer((r, res, n) => (n % 2 ? dtError(res, 503, "busy") : script()(r, res, 0)));
+    const dt = dtFor(server.url);
+    await dt.update("dt0c01.X", { name: "n" });
+    await dt.delete("dt0c01.X");
+    await dt.lookup(makeSecret().secret);
+    expect(server.requests.map((r) => r.method)).toEqual(["PUT", "PUT", "DELETE", "DELETE", "POST", "POST"]);
+  });
+
+  test("not on 400, 401, 403, 404 or 500", async () => {
+    for (const status of [400, 401, 403, 404, 500]) {
+      server = await startServer(script(status));
+      await expect(dtFor(server.url).list()).rejects.toMatchObject({ status, attempts: 1 });
+      expect(server.requests).toHaveLength(1);
+      await server.close();
+    }
+    server = undefined;
+  });
+
+  test("gives up after maxRetries with the typed error and the attempt count", async () => {
+    server = await startServer(script(503, 503, 503, 503));
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err).toMatchObject({ status: 503, attempts: 3, outcomeUnknown: false });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  test("maxRetries per call overrides the client's", async () => {
+    server = await startServer(script(503, 503, 503, 503, 503, 503));
+    const dt = dtFor(server.url, { maxRetries: 4 });
+    await expect(dt.list({}, { maxRetries: 0 })).rejects.toBeInstanceOf(ServerError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("connection lost mid-request and timeouts are retried for GET", async () => {
+    server = await startServer(script(reset, hang()));
+    await expect(dtFor(server.url, { timeoutMs: 300 }).list()).resolves.toMatchObject({ totalCount: 0 });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  test("a body that stalls after the headers is a timeout too", async () => {
+    server = await startServer((_r, res, n) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      if (n > 1) res.end('{"totalCount":7}');
+      else res.write('{"totalCount":'); // and never finishes
+    });
+    await expect(dtFor(server.url, { timeoutMs: 300 }).list()).resolves.toMatchObject({ totalCount: 7 });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  test("connection refused: ConnectionError after the retries", async () => {
+    const url = await deadPort();
+    const err = await dtFor(url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+    expect(err.attempts).toBe(3);
+  });
+});
+
+describe("server-asked waits", () => {
+  test("Retry-After in seconds", async () => {
+    server = await startServer(script((res) => dtError(res, 429, "slow down", {}, { "retry-after": "1" })));
+    await dtFor(server.url).list();
+    const [a, b] = server.requests;
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  test("Retry-After as an HTTP date", async () => {
+    const date = () => new Date(Date.now() + 2000).toUTCString();
+    server = await startServer(script((res) => dtError(res, 503, "busy", {}, { "retry-after": date() })));
+    await dtFor(server.url).list();
+    const [a, b] = server.requests;
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(900); // HTTP dates have 1 s resolution
+  });
+
+  test("legacy X-RateLimit-Reset in microseconds", async () => {
+    const reset = () => String((Date.now() + 1500) * 1000);
+    server = await startServer(
+      script((res) => dtError(res, 429, "slow", {}, { "x-ratelimit-reset": reset() })),
+    );
+    await dtFor(server.url).list();
+    const [a, b] = server.requests;
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(1000);
+  });
+
+  test("a wait beyond maxRetryDelayMs is not waited: RateLimitError carries it", async () => {
+    server = await startServer(script((res) => dtError(res, 429, "slow", {}, { "retry-after": "3600" })));
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.retryAfterMs).toBe(3_600_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("after the last retry a RateLimitError still says how long to wait", async () => {
+    server = await startServer((_r, res) => dtError(res, 429, "slow", {}, { "retry-after": "0" }));
+    const err = await dtFor(server.url, { maxRetries: 1 })
+      .list()
+      .catch((e) => e);
+    expect(err).toMatchObject({ name: "RateLimitError", retryAfterMs: 0, attempts: 2 });
+  });
+
+  test("serverDelay and backoff (deterministic random)", () => {
+    const now = Date.parse("2025-01-01T00:00:00Z");
+    const h = (o: Record<string, string>) => new Headers(o);
+    expect(serverDelay(h({ "retry-after": "2" }), now)).toBe(2000);
+    expect(serverDelay(h({ "retry-after": "Wed, 01 Jan 2025 00:00:05 GMT" }), now)).toBe(5000);
+    expect(serverDelay(h({ "retry-after": "Tue, 31 Dec 2024 00:00:00 GMT" }), now)).toBe(0);
+    expect(serverDelay(h({ "x-ratelimit-reset": String((now + 3000) * 1000) }), now)).toBe(3000);
+    expect(serverDelay(h({ "retry-after": "soon" }), now)).toBeUndefined();
+    expect(serverDelay(h({}), now)).toBeUndefined();
+    expect([1, 2, 3, 10].map((n) => backoff(n, 500, 8000, () => 0))).toEqual([250, 500, 1000, 4000]);
+    expect([1, 2, 3, 10].map((n) => backoff(n, 500, 8000, () => 1))).toEqual([500, 1000, 2000, 8000]);
+  });
+});
+
+describe("create is never duplicated", () => {
+  test.each([
+    ["a 500", 500],
+    ["a 502", 502],
+    ["a 503", 503],
+    ["a 504", 504],
+    ["a lost connection", reset],
+  ] as const)("%s: one request, outcome unknown", async (_name, step) => {
+    server = await startServer(script(step));
+    const err = await dtFor(server.url)
+      .create({ name: "x", scopes: ["metrics.read"] })
+      .catch((e) => e);
+    expect(err.outcomeUnknown).toBe(true);
+    expect(err.attempts).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a timeout: TimeoutError, one request, outcome unknown", async () => {
+    server = await startServer(script(hang()));
+    const err = await dtFor(server.url, { timeoutMs: 200 })
+      .create({ name: "x", scopes: ["metrics.read"] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ outcomeUnknown: true, attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a 429 is retried (Dynatrace rejected it unprocessed)", async () => {
+    server = await startServer(script(429));
+    await expect(dtFor(server.url).create({ name: "x", scopes: ["metrics.read"] })).resolves.toMatchObject({
+      id: "dt0c01.X",
+    });
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "POST"]);
+  });
+
+  test("a 400 is a known outcome", async () => {
+    server = await startServer(script(400));
+    const err = await dtFor(server.url)
+      .create({ name: "x", scopes: ["metrics.read"] })
+      .catch((e) => e);
+    expect(err.outcomeUnknown).toBe(false);
+  });
+
+  test("connection refused is retried: the request never left", async () => {
+    const err = await dtFor(await deadPort())
+      .create({ name: "x", scopes: ["metrics.read"] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err).toMatchObject({ attempts: 3, outcomeUnknown: false });
+  });
+
+  test("a retried update that may have applied marks its 404 as outcome unknown", async () => {
+    server = await startServer(script(reset, 404));
+    const err = await dtFor(server.url)
+      .update("dt0c01.X", { name: "n" })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.outcomeUnknown).toBe(true);
+  });
+});
+
+describe("abort", () => {
+  test("during a backoff wait: AbortError at once, no further request", async () => {
+    server = await startServer((_r, res) => dtError(res, 429, "slow", {}, { "retry-after": "50" }));
+    const ctrl = new AbortController();
+    const call = dtFor(server.url).list({}, { signal: ctrl.signal });
+    await server.waitFor(1);
+    await new Promise((r) => setTimeout(r, 50));
+    ctrl.abort();
+    const err = await call.catch((e) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("while a create is in flight: AbortError, outcome unknown", async () => {
+    server = await startServer(hang());
+    const ctrl = new AbortController();
+    const call = dtFor(server.url).create({ name: "x", scopes: ["metrics.read"] }, { signal: ctrl.signal });
+    await server.waitFor(1);
+    ctrl.abort();
+    const err = await call.catch((e) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect(err.outcomeUnknown).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("an already aborted signal sends nothing", async () => {
+    server = await startServer(script());
+    const err = await dtFor(server.url)
+      .list({}, { signal: AbortSignal.abort() })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(0);
+  });
+});
