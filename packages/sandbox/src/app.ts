@@ -17,7 +17,7 @@ import type { HttpBindings } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import { badRequest, envelope, HttpError, quoteInput, type Violation, violation } from "./errors.js";
+import { badRequest, HttpError, quoteInput, type Violation, violation } from "./errors.js";
 import type { Faults } from "./faults.js";
 import type { RequestLogEntry } from "./logger.js";
 import { safePath } from "./logger.js";
@@ -549,21 +549,8 @@ export function createApp(state: AppState): Hono<Env> {
   );
   app.onError((err) => {
     if (err instanceof HttpError) return errorResponse(err);
-    if (
-      typeof err === "object" &&
-      err !== null &&
-      "status" in err &&
-      (err as { status: unknown }).status === 413
-    ) {
-      return errorResponse(
-        new HttpError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB).`),
-      );
-    }
     return errorResponse(new HttpError(500, "Internal error in the sandbox."));
   });
 
   return app;
 }
-
-/** The envelope for an injected error, exported for tests. */
-export { envelope };
