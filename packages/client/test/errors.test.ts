@@ -1,0 +1,157 @@
+// The error hierarchy and redaction, checked on real thrown errors from a real server.
+import { inspect } from "node:util";
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  ApiTokensError,
+  AuthenticationError,
+  BadRequestError,
+  createApiTokensClient,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+} from "../src/index.js";
+import { dtError, json, makeSecret, startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe("typed errors", () => {
+  test.each([
+    [400, BadRequestError],
+    [401, AuthenticationError],
+    [403, PermissionDeniedError],
+    [404, NotFoundError],
+    [429, RateLimitError],
+    [500, ServerError],
+    [418, ApiTokensError],
+  ] as const)("%i -> %o", async (status, Class) => {
+    server = await startServer((_r, res) =>
+      dtError(res, status, `status ${status}`, {}, { "x-request-id": "r1" }),
+    );
+    const dt = createApiTokensClient({
+      environmentUrl: server.url,
+      token: makeSecret().secret,
+      maxRetries: 0,
+    });
+    const err = await dt.get("dt0c01.X").catch((e) => e);
+    expect(err).toBeInstanceOf(Class);
+    expect(err).toBeInstanceOf(ApiTokensError);
+    expect(err.name).toBe(Class.name);
+    expect(err).toMatchObject({
+      status,
+      code: status,
+      request: { method: "GET", url: `${server.url}/api/v2/apiTokens/dt0c01.X` },
+      headers: expect.objectContaining({ "x-request-id": "r1" }),
+    });
+    expect(err.message).toBe(
+      `GET ${server.url}/api/v2/apiTokens/dt0c01.X failed with ${status}: status ${status}`,
+    );
+  });
+
+  test("400 carries the constraint violations and names them in the message", async () => {
+    const violation = {
+      path: "pageSize",
+      message: "must be greater than or equal to 100",
+      parameterLocation: "QUERY",
+    };
+    server = await startServer((_r, res) =>
+      dtError(res, 400, "Constraints violated.", { constraintViolations: [violation] }),
+    );
+    const dt = createApiTokensClient({ environmentUrl: server.url, token: makeSecret().secret });
+    const err = await dt.list({ pageSize: 5 }).catch((e) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err.constraintViolations).toEqual([violation]);
+    expect(err.message).toMatch(/Constraints violated\.; pageSize: must be greater than or equal to 100$/);
+  });
+
+  test("403 names the missing scopes", async () => {
+    server = await startServer((_r, res) =>
+      dtError(res, 403, "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)"),
+    );
+    const dt = createApiTokensClient({ environmentUrl: server.url, token: makeSecret().secret });
+    const err = await dt.list().catch((e) => e);
+    expect(err.missingScopes).toEqual(["apiTokens.read"]);
+  });
+
+  test("a body that is not an ErrorEnvelope still gives a typed error", async () => {
+    server = await startServer((_r, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html>bad gateway</html>");
+    });
+    const dt = createApiTokensClient({
+      environmentUrl: server.url,
+      token: makeSecret().secret,
+      maxRetries: 0,
+    });
+    const err = await dt.list().catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.message).toMatch(/failed with 502: Bad Gateway/);
+  });
+});
+
+describe("no secret ever shows", () => {
+  test("errors (message, toJSON, inspect), the client and logger lines", async () => {
+    const caller = makeSecret();
+    const victim = makeSecret();
+    // A server that echoes secrets back in its error message and headers.
+    server = await startServer((r, res) =>
+      r.method === "DELETE"
+        ? dtError(
+            res,
+            503,
+            `cannot delete ${victim.secret} for Api-Token ${caller.secret}`,
+            {},
+            {
+              "x-echo": victim.secret,
+            },
+          )
+        : json(res, 200, {}),
+    );
+    const lines: string[] = [];
+    const logger = {
+      debug: (m: string, d?: object) => lines.push(m, inspect(d, { depth: 5 })),
+      warn: (m: string, d?: object) => lines.push(m, inspect(d, { depth: 5 })),
+    };
+    const dt = createApiTokensClient({
+      environmentUrl: server.url,
+      token: caller.secret,
+      retryDelayMs: 1,
+      logger,
+    });
+    const err = await dt.delete(victim.secret).catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(server.requests).toHaveLength(3);
+
+    const shown = [
+      err.message,
+      err.stack,
+      JSON.stringify(err),
+      inspect(err, { depth: 10, showHidden: true }),
+      inspect(dt, { depth: 10, showHidden: true }),
+      JSON.stringify(dt),
+      ...lines,
+    ].join("\n");
+    for (const s of [caller, victim]) expect(shown).not.toContain(s.privatePart);
+    expect(err.message).toContain(`${victim.id}.[REDACTED]`);
+    expect(err.request.headers.authorization).toBe("Api-Token [REDACTED]");
+    expect(JSON.parse(JSON.stringify(err))).toMatchObject({ name: "ServerError", status: 503 });
+    expect(lines.join("\n")).toContain("Api-Token [REDACTED]");
+    expect(lines.some((l) => l.includes("retry 1 of 2"))).toBe(true);
+  });
+
+  test("validation errors do not echo a secret either", () => {
+    const { secret, privatePart } = makeSecret();
+    let message = "";
+    try {
+      createApiTokensClient({ environmentUrl: "https://a.live.dynatrace.com", token: `${secret} ` });
+    } catch (e) {
+      message = String(e);
+    }
+    expect(message).toMatch(/InvalidInputError: token: expected the bare secret/);
+    expect(message).not.toContain(privatePart);
+  });
+});
