@@ -1,0 +1,113 @@
+// The happy path of every method against the real sandbox (@dt-tokens/sandbox: HTTP + SQLite),
+// started in memory on 127.0.0.1, port 0.
+import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  type ApiTokensClient,
+  AuthenticationError,
+  createApiTokensClient,
+  NotFoundError,
+} from "../src/index.js";
+
+let sandbox: Sandbox;
+let dt: ApiTokensClient;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, database: ":memory:" });
+  dt = createApiTokensClient({
+    environmentUrl: sandbox.url,
+    token: sandbox.bootstrapToken!,
+    retryDelayMs: 1,
+  });
+});
+afterAll(() => sandbox.close());
+
+describe("against the sandbox", () => {
+  test("create, get with fields, lookup, update, delete by id", async () => {
+    const created = await dt.create({
+      name: "ci",
+      scopes: ["metrics.read", "logs.read"],
+      expirationDate: "now+14d",
+    });
+    expect(created.token.startsWith(`${created.id}.`)).toBe(true);
+    expect(Date.parse(created.expirationDate!)).toBeGreaterThan(Date.now() + 13 * 86_400_000);
+
+    const got = await dt.get(created.id, { fields: ["name", "scopes"] });
+    expect(got).toMatchObject({ id: created.id, name: "ci", scopes: ["metrics.read", "logs.read"] });
+    const full = await dt.get(created.id);
+    expect(full).toMatchObject({ enabled: true, personalAccessToken: false, owner: "admin" });
+
+    expect(await dt.lookup(created.token)).toMatchObject({ id: created.id, name: "ci" });
+
+    await dt.update(created.id, { name: "ci-2", scopes: ["metrics.read"] });
+    expect(await dt.get(created.id)).toMatchObject({ name: "ci-2", scopes: ["metrics.read"] });
+
+    await dt.delete(created.id);
+    await expect(dt.get(created.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test("delete by secret", async () => {
+    const created = await dt.create({ name: "by-secret", scopes: ["metrics.read"] });
+    await dt.delete(created.token);
+    await expect(dt.lookup(created.token)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test("list with selector, fields and sort; listAll across several pages", async () => {
+    sandbox.seed(
+      Array.from({ length: 230 }, (_, i) => ({ name: `seed-${i}`, owner: "pager", scopes: ["logs.read"] })),
+    );
+    const page = await dt.list({
+      selector: { owner: "pager" },
+      fields: { add: ["scopes"], remove: ["creationDate"] },
+      sort: "name",
+      pageSize: 100,
+    });
+    expect(page.totalCount).toBe(230);
+    expect(page.apiTokens).toHaveLength(100);
+    expect(page.apiTokens[0]).toMatchObject({ owner: "pager", scopes: ["logs.read"] });
+    expect(page.apiTokens[0]).not.toHaveProperty("creationDate");
+    expect(page.nextPageKey).toBeTruthy();
+
+    const names = new Set<string>();
+    let pages = 0;
+    for await (const p of dt.listAll({ selector: { owner: "pager" }, pageSize: 100 }).pages()) {
+      pages++;
+      for (const t of p.apiTokens) names.add(t.name);
+    }
+    expect(pages).toBe(3);
+    expect(names.size).toBe(230);
+
+    let count = 0;
+    for await (const t of dt.listAll({ selector: { owner: "pager" }, pageSize: 100 })) {
+      expect(t.owner).toBe("pager");
+      count++;
+    }
+    expect(count).toBe(230);
+  });
+
+  test.each(["disable", "delete", "keep"] as const)("rotate with revoke %s", async (revoke) => {
+    const old = await dt.create({ name: `rot-${revoke}`, scopes: ["metrics.read", "logs.read"] });
+    const result = await dt.rotate(old.id, { revoke, expirationDate: "now+30d" });
+    expect(result.revoked).toBe(true);
+    expect(result.previous).toMatchObject({ id: old.id, name: `rot-${revoke}` });
+    const fresh = createApiTokensClient({ environmentUrl: sandbox.url, token: result.created.token });
+    // The new secret works (lookup needs any valid token) and carries the old scopes.
+    expect(await fresh.lookup(result.created.token)).toMatchObject({
+      name: `rot-${revoke}`,
+      scopes: ["metrics.read", "logs.read"],
+    });
+    if (revoke === "disable") expect(await dt.get(old.id)).toMatchObject({ enabled: false });
+    if (revoke === "delete") await expect(dt.get(old.id)).rejects.toBeInstanceOf(NotFoundError);
+    if (revoke === "keep") expect(await dt.get(old.id)).toMatchObject({ enabled: true });
+  });
+
+  test("the platform prefix works too, and a bad token is an AuthenticationError", async () => {
+    const viaPlatform = createApiTokensClient({
+      environmentUrl: sandbox.platformApiBase,
+      token: sandbox.bootstrapToken!,
+    });
+    expect((await viaPlatform.list()).totalCount).toBeGreaterThan(0);
+    const bad = createApiTokensClient({ environmentUrl: sandbox.url, token: "dt0c01.NOPE" });
+    await expect(bad.list()).rejects.toBeInstanceOf(AuthenticationError);
+  });
+});
