@@ -224,9 +224,7 @@ export function normalizeEnvironmentUrl(environmentUrl: string): string {
 }
 
 const checkId = (id: unknown): string =>
-  /^[!-~]+$/.test(id as string) && !/^\.\.?$/.test(id as string)
-    ? (id as string)
-    : fail("id: expected a token id or secret");
+  /^\.\.?$/.test(checkSecret(id, "id")) ? fail("id: expected a token id or secret") : (id as string);
 
 /**
  * Creates a client for the API-tokens API of one environment. Throws an InvalidInputError right away

@@ -199,6 +199,7 @@ describe("get, create, update, delete, lookup", () => {
     expect(server.requests[0]?.url).toBe("/api/v2/apiTokens/a%2F..%2Fb%3Fc%23d");
     await expect(dt.get("..")).rejects.toThrow(/id: expected a token id or secret/);
     await expect(dt.get("")).rejects.toThrow(InvalidInputError);
+    await expect(dt.delete(undefined as unknown as string)).rejects.toThrow(/^id: /);
     expect(server.requests).toHaveLength(1);
   });
 
