@@ -101,6 +101,37 @@ describe("against the sandbox", () => {
     if (revoke === "keep") expect(await dt.get(old.id)).toMatchObject({ enabled: true });
   });
 
+  test("creates under faults: every token that exists was reported created or outcome unknown", async () => {
+    sandbox.setFaults({
+      seed: 7,
+      errorRate: 0.3,
+      errorStatuses: [500, 502, 503, 504],
+      dropRate: 0.15,
+      retryAfterSeconds: 0,
+    });
+    let succeeded = 0;
+    let unknown = 0;
+    try {
+      for (let i = 0; i < 40; i++) {
+        try {
+          await dt.create({ name: `fault-${i}`, scopes: ["metrics.read"] });
+          succeeded++;
+        } catch (e) {
+          if ((e as { outcomeUnknown?: boolean }).outcomeUnknown) unknown++;
+        }
+      }
+    } finally {
+      sandbox.setFaults(undefined);
+    }
+    const names: string[] = [];
+    for await (const t of dt.listAll({ pageSize: 1000 })) if (t.name.startsWith("fault-")) names.push(t.name);
+    expect(new Set(names).size).toBe(names.length); // never a duplicate
+    expect(names.length).toBeGreaterThanOrEqual(succeeded);
+    expect(names.length).toBeLessThanOrEqual(succeeded + unknown);
+    expect(succeeded).toBeGreaterThan(0);
+    expect(unknown).toBeGreaterThan(0); // the faults did hit creates
+  });
+
   test("the platform prefix works too, and a bad token is an AuthenticationError", async () => {
     const viaPlatform = createApiTokensClient({
       environmentUrl: sandbox.platformApiBase,
