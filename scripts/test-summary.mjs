@@ -8,7 +8,7 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const dirs = [
   "spec",
-  ...["packages", "apps"].flatMap((d) =>
+  ...["packages", "apps", "tests"].flatMap((d) =>
     existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(d, p)) : [],
   ),
 ];
