@@ -116,7 +116,11 @@ export type RevokeMode = "disable" | "delete" | "keep";
 
 /** Options of rotate. */
 export interface RotateOptions extends RequestOptions {
-  /** Expiry of the new token (a Date, epoch ms, ISO string or `now+30d`). Without it the new token never expires. */
+  /**
+   * Expiry of the new token (a Date, epoch ms, ISO string or `now+30d`). By default the new token gets
+   * the old one's lifetime (its expirationDate minus its creationDate) from now, and never expires if
+   * the old one never did.
+   */
   expirationDate?: TimeframeInput;
   /** What to do with the old token (default `"disable"`, which can be undone). */
   revoke?: RevokeMode;
@@ -243,7 +247,8 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   if (typeof token !== "function") checkSecret(token, "token");
   const config = (opts: object | undefined, base: object): FetchConfig => {
     const c = { ...base } as FetchConfig;
-    for (const [k, v] of Object.entries(opts ?? {})) if (v !== undefined) Object.assign(c, { [k]: v });
+    for (const [k, v] of Object.entries(opts ?? {}))
+      if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
     for (const k of ["timeoutMs", "maxRetries"] as const)
       if (!(c[k] >= 0)) fail(`${k}: expected a number >= 0, got ${c[k]}`);
     return c;
@@ -301,8 +306,8 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     );
 
   const create = async (body: CreateInput, opts?: RequestOptions) => {
-    const { name, scopes, expirationDate: exp } = body ?? {};
-    if (!`${name ?? ""}`.trim() || !scopes?.length) fail("create: name and scopes are required");
+    // name and scopes are checked by the server, whose 400 names each missing one.
+    const exp = body?.expirationDate;
     const payload =
       exp === undefined ? body : { ...body, expirationDate: timeframe(exp, "expirationDate", true) };
     return call<ApiTokenCreated>(opts, (fetch) =>
@@ -333,14 +338,18 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   const rotate = async (id: string, opts: RotateOptions = {}): Promise<RotateResult> => {
     const { expirationDate, revoke = "disable", name, scopes, ...req } = opts;
     if (!/^(disable|delete|keep)$/.test(revoke))
-      fail(`rotate: revoke must be disable, delete or keep, got "${revoke}"`);
+      fail(`revoke: expected disable, delete or keep, got "${revoke}"`);
     const previous = await get(id, req);
+    const { creationDate: born, expirationDate: dies } = previous;
     const created = await create(
       {
         name: name ?? previous.name,
         scopes: scopes ?? (previous.scopes as TokenScope[]),
         personalAccessToken: previous.personalAccessToken,
-        expirationDate,
+        // By default the new token lives as long as the old one was meant to: a 30-day token
+        // rotates into a new 30-day token, a token that never expired into one that never expires.
+        expirationDate:
+          expirationDate ?? (dies && new Date(Date.now() + Date.parse(dies) - Date.parse(born))),
       } as CreateInput,
       req,
     );

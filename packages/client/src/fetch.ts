@@ -57,7 +57,7 @@ export function serverDelay(headers: Headers, now = Date.now()): number | undefi
   const ms = after
     ? Number(after) * 1000 || Date.parse(after) - now
     : Number(headers.get("x-ratelimit-reset") || Number.NaN) / 1000 - now;
-  return ms >= 0 ? ms : ms < 0 ? 0 : undefined;
+  return ms < 0 ? 0 : ms >= 0 ? ms : undefined;
 }
 
 /** Exponential backoff with jitter: between half and all of `base * 2^(retry-1)`, capped. @internal */
@@ -66,10 +66,14 @@ export function backoff(retry: number, base: number, cap: number, random: () => 
   return Math.round(full / 2 + (random() * full) / 2);
 }
 
+// Rejects at once when the signal is already aborted (the abort may have landed between the failed
+// attempt and this wait), or as soon as it aborts during the wait.
 const sleep = (ms: number, signal: AbortSignal | undefined) =>
   new Promise((resolve, reject) => {
+    const stop = () => reject(clearTimeout(timer));
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => reject(clearTimeout(timer)));
+    signal?.addEventListener("abort", stop, { once: true });
+    if (signal?.aborted) stop();
   });
 
 /**
@@ -97,10 +101,11 @@ export function retryingFetch(cfg: FetchConfig, state: CallState = {}) {
     state.request = request;
     const line = `${method} ${request.url}`;
     const fail = (Class: typeof ApiTokensError, what: string) => new Class(`${line} ${what}`, state);
+    const aborted = () => fail(AbortError, "was aborted");
 
     for (let attempt = 1; ; attempt++) {
       state.attempts = attempt;
-      if (signal?.aborted) throw fail(AbortError, "was aborted");
+      if (signal?.aborted) throw aborted();
       headers.set("authorization", `Api-Token ${await cfg.token()}`);
       logger?.debug(`dt-tokens: ${line} (attempt ${attempt})`, { headers: request.headers });
 
@@ -123,7 +128,7 @@ export function retryingFetch(cfg: FetchConfig, state: CallState = {}) {
         const code = cause?.code ?? cause?.errors?.[0]?.code;
         const unsent = NEVER_SENT.test(code!);
         state.outcomeUnknown ||= mutating && !unsent;
-        if (signal?.aborted) throw fail(AbortError, "was aborted");
+        if (signal?.aborted) throw aborted();
         retry ||= unsent;
         failure = timeout?.aborted
           ? fail(TimeoutError, `timed out after ${timeoutMs} ms`)
@@ -144,7 +149,7 @@ export function retryingFetch(cfg: FetchConfig, state: CallState = {}) {
         `dt-tokens: ${line} ${response?.status ?? failure?.name}; retry ${attempt} of ${maxRetries} in ${wait} ms`,
       );
       await sleep(wait, signal).catch(() => {
-        throw fail(AbortError, "was aborted");
+        throw aborted();
       });
     }
   };

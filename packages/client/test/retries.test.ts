@@ -253,6 +253,23 @@ describe("abort", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  test("an abort that lands between a failed attempt and its backoff still stops the wait", async () => {
+    server = await startServer(script((res) => dtError(res, 503, "busy", {}, { "retry-after": "600" })));
+    const ctrl = new AbortController();
+    // The abort fires after the 503 has been read in full but before the client schedules the retry;
+    // the server asks for a 10-minute wait, so only an immediate AbortError lets this test finish.
+    const abortingFetch: typeof fetch = async (url, init) => {
+      const res = await fetch(url, init);
+      const body = await res.arrayBuffer();
+      ctrl.abort();
+      return new Response(body, res);
+    };
+    const dt = dtFor(server.url, { fetch: abortingFetch, maxRetryDelayMs: 3_600_000 });
+    const err = await dt.list({}, { signal: ctrl.signal }).catch((e) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(1);
+  });
+
   test("an already aborted signal sends nothing", async () => {
     server = await startServer(script());
     const err = await dtFor(server.url)

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   type ApiTokensClient,
   AuthenticationError,
+  BadRequestError,
   createApiTokensClient,
   NotFoundError,
 } from "../src/index.js";
@@ -44,6 +45,14 @@ describe("against the sandbox", () => {
 
     await dt.delete(created.id);
     await expect(dt.get(created.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test("a create without name or scopes gets the server's 400, naming each", async () => {
+    const err = await dt.create({ name: "", scopes: [] }).catch((e) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    const paths = (err as BadRequestError).constraintViolations.map((v) => v.path);
+    expect(paths).toEqual(expect.arrayContaining(["name", "scopes"]));
+    expect(err.message).toMatch(/name: .*scopes: /);
   });
 
   test("delete by secret", async () => {
@@ -99,6 +108,29 @@ describe("against the sandbox", () => {
     if (revoke === "disable") expect(await dt.get(old.id)).toMatchObject({ enabled: false });
     if (revoke === "delete") await expect(dt.get(old.id)).rejects.toBeInstanceOf(NotFoundError);
     if (revoke === "keep") expect(await dt.get(old.id)).toMatchObject({ enabled: true });
+  });
+
+  test("rotate without expirationDate keeps the old token's lifetime", async () => {
+    const day = 86_400_000;
+    const [short] = sandbox.seed([
+      {
+        name: "ten-day",
+        owner: "admin",
+        scopes: ["metrics.read"],
+        creationDate: new Date(Date.now() - 4 * day),
+        expirationDate: new Date(Date.now() + 6 * day),
+      },
+    ]);
+    const { created } = await dt.rotate(short!.id, { revoke: "keep" });
+    const lifetime = Date.parse(created.expirationDate!) - Date.now();
+    // 10 days from now (creation to expiry of the old one), not the 6 it had left, not never.
+    expect(lifetime).toBeGreaterThan(9.9 * day);
+    expect(lifetime).toBeLessThanOrEqual(10 * day);
+
+    const forever = await dt.create({ name: "forever", scopes: ["metrics.read"] });
+    const rotated = await dt.rotate(forever.id, { revoke: "delete" });
+    expect(rotated.created.expirationDate).toBeUndefined();
+    expect((await dt.get(rotated.created.id)).expirationDate).toBeUndefined();
   });
 
   test("creates under faults: every token that exists was reported created or outcome unknown", async () => {
