@@ -267,12 +267,22 @@ export function createApp(state: AppState): Hono<Env> {
     return next();
   });
 
-  // Faults: decided per request in arrival order, before anything is processed.
+  // Faults: decided per request in arrival order. Most hit before anything is processed; an
+  // after-commit fault lets the request be processed and then loses its response.
   app.use("*", async (c, next) => {
     const faults = state.faults;
     if (!faults || c.req.method === "OPTIONS") return next();
     const decision = faults.next();
     if (decision.latencyMs > 0) await new Promise((r) => setTimeout(r, decision.latencyMs));
+    const injected = (status: number, message: string) =>
+      errorResponse(
+        new HttpError(
+          status,
+          message,
+          [],
+          status === 503 || status === 429 ? { "retry-after": String(faults.retryAfterSeconds) } : {},
+        ),
+      );
     if (decision.kind === "drop") {
       c.set("event", "fault-drop");
       c.env?.incoming?.socket.destroy();
@@ -280,13 +290,18 @@ export function createApp(state: AppState): Hono<Env> {
     }
     if (decision.kind === "error") {
       c.set("event", "fault-error");
-      const headers: Record<string, string> =
-        decision.status === 503 ? { "retry-after": String(faults.retryAfterSeconds) } : {};
-      return errorResponse(
-        new HttpError(decision.status, `Injected fault (sandbox): ${decision.status}.`, [], headers),
-      );
+      return injected(decision.status, `Injected fault (sandbox): ${decision.status}.`);
     }
-    return next();
+    await next();
+    const after = decision.afterCommit;
+    if (!after) return;
+    c.set("event", "fault-after-commit");
+    if (after.kind === "drop") {
+      c.env?.incoming?.socket.destroy();
+      c.res = errorResponse(new HttpError(503, "Injected fault: connection dropped after processing."));
+    } else {
+      c.res = injected(after.status, `Injected fault (sandbox, after processing): ${after.status}.`);
+    }
   });
 
   const api = new Hono<Env>();

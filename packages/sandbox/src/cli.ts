@@ -33,6 +33,9 @@ Options:
   --fault-seed <n>           seed for fault injection (default 1)
   --fault-error-rate <0..1>  share of requests answered 500 or 503
   --fault-drop-rate <0..1>   share of requests whose connection is dropped
+  --fault-after-commit-rate <0..1>
+                             share of requests processed (writes committed) whose response is
+                             then lost: a dropped connection or a 5xx
   --fault-latency-ms <n|a-b> added latency per request, fixed or a range
   --quiet                    no request log on stderr
   -h, --help                 show this help
@@ -88,9 +91,11 @@ export function parseSandboxArgs(
   const faultSeed = number("fault-seed", v["fault-seed"], Number.isInteger, "an integer");
   const errorRate = rate("fault-error-rate", v["fault-error-rate"]);
   const dropRate = rate("fault-drop-rate", v["fault-drop-rate"]);
+  const afterCommitRate = rate("fault-after-commit-rate", v["fault-after-commit-rate"]);
   if (faultSeed !== undefined) faults.seed = faultSeed;
   if (errorRate !== undefined) faults.errorRate = errorRate;
   if (dropRate !== undefined) faults.dropRate = dropRate;
+  if (afterCommitRate !== undefined) faults.afterCommitRate = afterCommitRate;
   if (v["fault-latency-ms"] !== undefined) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(v["fault-latency-ms"]);
     if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) {
@@ -143,6 +148,7 @@ function parseSpec(argv: readonly string[]) {
       "fault-seed": { type: "string" },
       "fault-error-rate": { type: "string" },
       "fault-drop-rate": { type: "string" },
+      "fault-after-commit-rate": { type: "string" },
       "fault-latency-ms": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },

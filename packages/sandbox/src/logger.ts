@@ -9,8 +9,11 @@ export interface RequestLogEntry {
   durationMs: number;
   /** The id of the calling token, when it authenticated. */
   tokenId?: string;
-  /** An injected fault or throttle, when one applied. */
-  event?: "throttled" | "fault-error" | "fault-drop";
+  /**
+   * An injected fault or throttle, when one applied. `fault-after-commit`: the request was processed,
+   * then its response was replaced by an error or its connection dropped.
+   */
+  event?: "throttled" | "fault-error" | "fault-drop" | "fault-after-commit";
 }
 
 /** `false`: quiet (default for the library); `true`: one JSON line per request on stderr; or your function. */
