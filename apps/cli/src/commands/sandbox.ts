@@ -1,0 +1,29 @@
+import { runSandboxCli, SANDBOX_USAGE } from "@dt-tokens/sandbox/cli";
+import type { Io } from "../io.js";
+
+const rename = (text: string) => text.replaceAll("dt-tokens-sandbox", "dt-tokens sandbox");
+
+export const SANDBOX_EXAMPLES = `
+Examples:
+  # a throwaway sandbox with 300 realistic demo tokens on port 8080; the JSON line it prints
+  # holds a generated bootstrapToken (owner admin, apiTokens.read + apiTokens.write)
+  $ dt-tokens sandbox --port 8080 --db :memory: --seed-demo 300
+
+  # then, in another shell: point the CLI at it (paste the bootstrapToken at the prompt)
+  $ export DT_ENV_URL=http://127.0.0.1:8080
+  $ read -rs DT_API_TOKEN && export DT_API_TOKEN
+  $ dt-tokens audit
+
+  # a persistent sandbox that throttles and fails now and then
+  $ dt-tokens sandbox --db .sandbox/tokens.db --throttle-rps 5 --fault-error-rate 0.1
+`;
+
+/** `dt-tokens sandbox`: the dt-tokens-sandbox bin, with the same flags. */
+export async function sandbox(args: string[], io: Io): Promise<number> {
+  const wrap = (stream: Io["stdout"]) => ({ write: (text: string) => stream.write(rename(text)) });
+  if (args.includes("-h") || args.includes("--help")) {
+    io.stdout.write(`${rename(SANDBOX_USAGE)}${SANDBOX_EXAMPLES}`);
+    return 0;
+  }
+  return runSandboxCli(args, { env: io.env, stdout: wrap(io.stdout), stderr: wrap(io.stderr) });
+}

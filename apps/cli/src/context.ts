@@ -1,0 +1,54 @@
+/** What every command gets: the streams, the global options, colours and a lazy connection. */
+
+import type { ApiToken } from "@dt-tokens/client";
+import { type Connection, connect, type GlobalOptions, StdinReader } from "./connection.js";
+import { type OutputFormat, TokenWriter, tokenDetail } from "./format.js";
+import { type Colors, colorsFor, type Io } from "./io.js";
+import type { Field } from "./validate.js";
+
+export class Context {
+  readonly stdin: StdinReader;
+  /** Colours for stdout (tables) and stderr (messages). */
+  readonly out: Colors;
+  readonly err: Colors;
+  connection?: Connection;
+
+  constructor(
+    readonly io: Io,
+    readonly options: GlobalOptions,
+  ) {
+    this.stdin = new StdinReader(io);
+    this.out = colorsFor(io.stdout, io.env, options.color);
+    this.err = colorsFor(io.stderr, io.env, options.color);
+  }
+
+  async connect(fallback?: { value: string; source: string }): Promise<Connection> {
+    this.connection = await connect(this.options, this.io, this.stdin, fallback);
+    return this.connection;
+  }
+
+  /** A line for people on stderr. */
+  note(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.stderr.write(`${this.err.yellow("warning:")} ${text}\n`);
+  }
+
+  /** One token in the chosen format (get, lookup, update). */
+  printToken(token: ApiToken, format: OutputFormat): void {
+    if (format === "table") this.io.stdout.write(tokenDetail(token, this.out));
+    else if (format === "json") this.io.stdout.write(`${JSON.stringify(token, null, 2)}\n`);
+    else {
+      const writer = new TokenWriter(this.io.stdout, format, Object.keys(token) as Field[]);
+      writer.write(token);
+      writer.end();
+    }
+  }
+}
+
+/** The output format: --output, else a table. */
+export function outputFormat(value: string | undefined): OutputFormat {
+  return (value ?? "table") as OutputFormat;
+}

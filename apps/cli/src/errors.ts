@@ -1,0 +1,143 @@
+/**
+ * Exit statuses and the errors that map to them. Everything the CLI prints about an error goes
+ * through `describeError`, which never shows a stack trace unless --debug is given and redacts any
+ * token secret.
+ */
+import {
+  ApiTokensError,
+  AuthenticationError,
+  ConnectionError,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  redact,
+  TimeoutError,
+} from "@dt-tokens/client";
+
+/** The documented exit statuses (README, `dt-tokens --help`). */
+export const EXIT = {
+  ok: 0,
+  /** Dynatrace answered with an error, or could not be reached. */
+  api: 1,
+  /** Bad command line or input; nothing was sent. */
+  usage: 2,
+  /** audit found findings at or above --fail-on. */
+  findings: 3,
+  /** rotate created the new token but could not revoke the old one. */
+  partial: 4,
+  /** The confirmation prompt was declined; nothing was changed. */
+  cancelled: 5,
+} as const;
+
+/** Bad input found before anything was sent (exit 2). `hint` lines follow the message. */
+export class UsageError extends Error {
+  override name = "UsageError";
+  constructor(
+    message: string,
+    readonly hints: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** An error that ends the command with a given exit status and message. */
+export class ExitError extends Error {
+  override name = "ExitError";
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly hints: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/**
+ * The message Dynatrace sent, without the client's `METHOD URL failed with NNN:` prefix and without
+ * the constraint violations it appends (they are printed one per line).
+ */
+export function apiMessage(error: ApiTokensError): string {
+  let text = error.message.replace(/^[A-Z]+ \S+ failed with \d+: /, "");
+  const suffix = error.constraintViolations.map((v) => `; ${v.path}: ${v.message}`).join("");
+  if (suffix && text.endsWith(suffix)) text = text.slice(0, -suffix.length);
+  return text;
+}
+
+export interface Described {
+  exitCode: number;
+  /** The first line (without the "error: " prefix). */
+  message: string;
+  /** Further lines: constraint violations (indented) and hints. */
+  details: string[];
+}
+
+/** What to print for an error, and the exit status. */
+export function describeError(error: unknown, environment?: string): Described {
+  if (error instanceof UsageError)
+    return { exitCode: EXIT.usage, message: error.message, details: error.hints };
+  if (error instanceof ExitError)
+    return { exitCode: error.exitCode, message: error.message, details: error.hints };
+  if (error instanceof InvalidInputError)
+    return { exitCode: EXIT.usage, message: redact(error.message), details: [] };
+  if (error instanceof ConnectionError || error instanceof TimeoutError) {
+    const cause = error.message.replace(/^[A-Z]+ \S+ (failed: )?/, "");
+    const where = environment ?? "the environment";
+    return {
+      exitCode: EXIT.api,
+      message:
+        error instanceof TimeoutError
+          ? `no answer from ${where}: the request ${cause}`
+          : `could not connect to ${where}: ${cause}`,
+      details: ["hint: check --env-url (or DT_ENV_URL) and your network; nothing was changed unless stated"],
+    };
+  }
+  if (error instanceof ApiTokensError && error.status !== undefined) {
+    const status = error.status;
+    const details = error.constraintViolations.map(
+      (v) => `  ${v.path ? `${v.path}: ` : ""}${v.message ?? "invalid"}`,
+    );
+    if (error instanceof AuthenticationError)
+      details.push(
+        "hint: the API token (DT_API_TOKEN, DYNATRACE_API_TOKEN or --token-stdin) is unknown, disabled or expired, or belongs to another environment",
+      );
+    if (error instanceof PermissionDeniedError && error.missingScopes.length > 0)
+      details.push(`hint: the API token needs the scope ${error.missingScopes.join(" or ")}`);
+    if (error instanceof NotFoundError)
+      details.push("hint: `dt-tokens list` shows the ids of existing tokens");
+    if (error instanceof RateLimitError)
+      details.push("hint: the environment is throttling requests; try again in a moment");
+    if (error.outcomeUnknown)
+      details.push(
+        "warning: the change may have been applied anyway; check with `dt-tokens list` before retrying",
+      );
+    return {
+      exitCode: EXIT.api,
+      message: `${apiMessage(error)} (HTTP ${status}${REASONS[status] ? ` ${REASONS[status]}` : ""})`,
+      details,
+    };
+  }
+  if (error instanceof ApiTokensError)
+    return { exitCode: EXIT.api, message: redact(error.message), details: [] };
+  return {
+    exitCode: EXIT.api,
+    message: `unexpected error: ${redact(String((error as Error)?.message ?? error))}`,
+    details: ["hint: run again with --debug for details"],
+  };
+}

@@ -1,0 +1,382 @@
+/**
+ * The `dt-tokens` command line: commander for parsing and help, one function per command.
+ * `main(argv, io)` resolves with the exit status and never throws.
+ */
+import { redact } from "@dt-tokens/client";
+import { Command, CommanderError, Option } from "commander";
+import { SEVERITIES } from "./audit.js";
+import { auditCommand } from "./commands/audit.js";
+import { list } from "./commands/list.js";
+import { sandbox } from "./commands/sandbox.js";
+import { scopes } from "./commands/scopes.js";
+import { create, get, lookup, remove, rotate, update } from "./commands/tokens.js";
+import type { GlobalOptions } from "./connection.js";
+import { Context, outputFormat } from "./context.js";
+import { describeError, EXIT, UsageError } from "./errors.js";
+import { OUTPUT_FORMATS } from "./format.js";
+import { colorsFor, type Io } from "./io.js";
+import { intArg, sortArg, timeArg } from "./validate.js";
+import { version } from "./version.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: commander passes its parsed arguments and options untyped
+type Action = (ctx: Context, ...args: any[]) => Promise<number | undefined> | Promise<void>;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const examples = (lines: string) => `\nExamples:\n${lines.replace(/^\n/, "").replace(/\s+$/, "")}\n`;
+
+const GLOBAL_HELP = `
+Connection:
+  The environment URL comes from --env-url, DT_ENV_URL or DYNATRACE_ENV_URL:
+    https://<env-id>.live.dynatrace.com            SaaS
+    https://<host>/e/<env-id>                      Managed or ActiveGate
+    https://<env-id>.apps.dynatrace.com/platform/classic/environment-api/v2
+  The API token comes from DT_API_TOKEN or DYNATRACE_API_TOKEN, or from stdin with --token-stdin;
+  never from an argument. It needs apiTokens.read (list, get, audit) and apiTokens.write (create,
+  update, delete, rotate).
+
+Exit statuses:
+  0  success
+  1  API error: Dynatrace answered with an error, or could not be reached
+  2  usage error: bad command line or input; nothing was sent
+  3  audit: findings at or above --fail-on
+  4  rotate: the new token was created but the old one could not be revoked
+  5  the confirmation prompt was declined; nothing was changed
+${examples(`
+  $ export DT_ENV_URL=https://abc12345.live.dynatrace.com
+  $ read -rs DT_API_TOKEN && export DT_API_TOKEN      # paste the token; it stays out of history
+  $ dt-tokens list --owner alice@example.com --sort -lastUsedDate
+  $ dt-tokens audit --fail-on high
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires now+90d > new-token.txt
+`)}`;
+
+function outputOption(): Option {
+  return new Option("-o, --output <format>", "output format (default: table)").choices(OUTPUT_FORMATS);
+}
+
+/** Builds the program; `done` receives the exit status of the command that ran. */
+export function buildProgram(io: Io, done: (code: number) => void): Command {
+  const program = new Command("dt-tokens");
+  const errColors = () => colorsFor(io.stderr, io.env, !process.argv.includes("--no-color"));
+  program
+    .description("Manage and audit Dynatrace API tokens.")
+    .version(version, "-V, --version")
+    .option("--env-url <url>", "environment URL (default: $DT_ENV_URL or $DYNATRACE_ENV_URL)")
+    .option("--token-stdin", "read the API token from the first line of stdin instead of $DT_API_TOKEN")
+    .option("--no-color", "no colours (also: NO_COLOR=1; colours are only used on a terminal anyway)")
+    .option("--debug", "show requests (redacted) and stack traces")
+    .addOption(new Option("--token <secret>").hideHelp())
+    .addOption(new Option("--api-token <secret>").hideHelp())
+    .configureHelp({ showGlobalOptions: true })
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error:/, errColors().red("error:"))),
+    })
+    .addHelpText("after", GLOBAL_HELP);
+
+  program.hook("preAction", (_root, action) => {
+    const o = action.optsWithGlobals();
+    if (o.token !== undefined || o.apiToken !== undefined) {
+      throw new UsageError(
+        "tokens are never accepted as arguments: shell history and the process list would show them",
+        ["hint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe the token in with --token-stdin"],
+      );
+    }
+  });
+
+  /** Runs a command with a Context; errors become messages and exit statuses. */
+  const run =
+    (fn: Action) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const ctx = new Context(io, globals);
+      try {
+        done((await fn(ctx, ...args.slice(0, -1))) ?? EXIT.ok);
+      } catch (error) {
+        done(report(io, ctx, error));
+      }
+    };
+
+  program
+    .command("list")
+    .alias("ls")
+    .description("List tokens (every page, unless --limit), newest first")
+    .option("--owner <owner>", "only tokens of this owner (case-sensitive)")
+    .option(
+      "--scope <scope>",
+      "only tokens with this scope (repeatable or comma-separated: any of them)",
+      collect,
+    )
+    .option("--personal", "only personal access tokens")
+    .option("--no-personal", "only API tokens (not personal access tokens)")
+    .option("--used-from <time>", "only tokens last used at or after this time", (v) =>
+      timeArg(v, "--used-from", "past"),
+    )
+    .option("--used-to <time>", "only tokens last used at or before this time (default now)", (v) =>
+      timeArg(v, "--used-to", "past"),
+    )
+    .option(
+      "--sort <key>",
+      "name, lastUsedDate, creationDate, expirationDate or modifiedDate; - for descending (default -creationDate)",
+      sortArg,
+    )
+    .option(
+      "--fields <fields>",
+      "columns: a,b replaces the default set, +a adds, -a removes (id is always shown)",
+    )
+    .option("--page-size <n>", "tokens per request, 100 to 10000 (default 200)", (v) =>
+      intArg(v, "--page-size", 100, 10000),
+    )
+    .option("--limit <n>", "stop after n tokens", (v) => intArg(v, "--limit", 1))
+    .addOption(outputOption())
+    .addHelpText(
+      "after",
+      `
+Default columns: id, name, owner, personalAccessToken, enabled, lastUsedDate, expirationDate.
+Other fields: creationDate, modifiedDate, lastUsedIpAddress, scopes, additionalMetadata.
+Times: 2025-01-31, 2025-01-31T13:45:00Z, epoch milliseconds, or relative now-90d, now-1w/w.
+With more than one page, a progress bar shows on stderr when it is a terminal.
+${examples(`
+  $ dt-tokens list
+  $ dt-tokens list --owner alice@example.com --personal --sort -lastUsedDate
+  $ dt-tokens list --scope apiTokens.write --scope settings.write --fields +scopes
+  $ dt-tokens list --used-to now-90d --no-personal --output csv > stale.csv
+  $ dt-tokens list --fields name,owner,expirationDate --sort expirationDate --limit 20
+  $ dt-tokens list --output ndjson | jq -r 'select(.enabled == false) | .id'
+`)}`,
+    )
+    .action(run((ctx, o) => list(ctx, { ...o, output: outputFormat(o.output) })));
+
+  program
+    .command("get")
+    .description("Show one token's metadata")
+    .argument("<id>", "token id (dt0c01.<24 characters>)")
+    .addOption(outputOption())
+    .addHelpText(
+      "after",
+      examples(`
+  $ dt-tokens get dt0c01.ST2EY72KQINMH574WMNVI7YN
+  $ dt-tokens get dt0c01.ST2EY72KQINMH574WMNVI7YN --output json | jq .scopes`),
+    )
+    .action(run((ctx, id, o) => get(ctx, id, outputFormat(o.output))));
+
+  program
+    .command("create")
+    .description("Create a token and print its secret (alone, on stdout)")
+    .requiredOption("--name <name>", "name of the token")
+    .option("--scope <scope>", "a scope (repeatable or comma-separated; at least one)", collect)
+    .option("--expires <time>", "expiry: now+30d, 2025-12-31, 2025-12-31T18:00:00Z (default: never)", (v) =>
+      timeArg(v, "--expires", "future"),
+    )
+    .option("--personal", "a personal access token (default: an API token)")
+    .addHelpText(
+      "after",
+      `
+The secret is printed alone on stdout so it can be piped or saved; it is shown only once.
+The new token belongs to the owner of the API token you authenticate with.
+${examples(`
+  $ dt-tokens create --name log-shipper --scope logs.ingest --expires now+90d > log-shipper.token
+  $ dt-tokens create --name ci --scope metrics.read,entities.read --expires 2025-12-31
+  $ dt-tokens create --name my-pat --scope apiTokens.read --personal | pbcopy`)}`,
+    )
+    .action(run((ctx, o) => create(ctx, o)));
+
+  program
+    .command("update")
+    .description("Rename, enable, disable or change the scopes of a token")
+    .argument("<id>", "token id")
+    .option("--name <name>", "new name")
+    .addOption(new Option("--enable", "enable the token").conflicts("disable"))
+    .addOption(new Option("--disable", "disable the token (it can be enabled again)"))
+    .option("--scopes <scopes>", "replace all scopes (repeatable or comma-separated)", collect)
+    .option("--add-scope <scope>", "add a scope, keeping the others (repeatable)", collect)
+    .option("--remove-scope <scope>", "remove a scope, keeping the others (repeatable)", collect)
+    .addOption(outputOption())
+    .addHelpText(
+      "after",
+      `
+The API replaces the whole scope list: --add-scope and --remove-scope read the token's scopes,
+change them and write them back. The updated token is printed like \`get\` does.
+${examples(`
+  $ dt-tokens update dt0c01.ST2EY72KQINMH574WMNVI7YN --disable
+  $ dt-tokens update dt0c01.ST2EY72KQINMH574WMNVI7YN --add-scope metrics.read --remove-scope WriteConfig
+  $ dt-tokens update dt0c01.ST2EY72KQINMH574WMNVI7YN --name grafana-prod --scopes metrics.read,entities.read`)}`,
+    )
+    .action(run((ctx, id, o) => update(ctx, id, { ...o, output: outputFormat(o.output) })));
+
+  program
+    .command("delete")
+    .alias("rm")
+    .description("Delete a token (asks for confirmation on a terminal)")
+    .argument("<id>", "token id")
+    .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
+    .addHelpText(
+      "after",
+      examples(`
+  $ dt-tokens delete dt0c01.ST2EY72KQINMH574WMNVI7YN
+  $ dt-tokens delete dt0c01.ST2EY72KQINMH574WMNVI7YN --yes
+  $ dt-tokens list --output ndjson | jq -r 'select(.enabled == false) | .id' | xargs -n1 dt-tokens delete --yes`),
+    )
+    .action(run((ctx, id, o) => remove(ctx, id, o)));
+
+  program
+    .command("lookup")
+    .description("Show the token a secret belongs to (the secret is read from stdin)")
+    .addOption(outputOption())
+    .addHelpText(
+      "after",
+      `
+The secret is read from stdin (on a terminal: typed without echo). Without DT_API_TOKEN or
+--token-stdin the secret authenticates itself, so this also checks that a token is valid.
+With --token-stdin, the first line of stdin is the API token and the second the secret.
+${examples(`
+  $ dt-tokens lookup < log-shipper.token
+  $ printenv MY_TOKEN | dt-tokens lookup --output json
+  $ dt-tokens lookup            # then paste the secret`)}`,
+    )
+    .action(run((ctx, o) => lookup(ctx, outputFormat(o.output))));
+
+  program
+    .command("rotate")
+    .description("Replace a token by a new one with the same name and scopes, and print the new secret")
+    .argument("<id>", "token id of the token to replace")
+    .option("--expires <time>", "expiry of the new token: now+90d, 2025-12-31, ...", (v) =>
+      timeArg(v, "--expires", "future"),
+    )
+    .addOption(
+      new Option("--revoke <mode>", "what to do with the old token")
+        .choices(["disable", "delete", "keep"])
+        .default("disable"),
+    )
+    .addHelpText(
+      "after",
+      `
+The new secret is printed alone on stdout; it is shown only once. Without --expires the new
+token's expiry is decided by @dt-tokens/client (see its README); the CLI prints it on stderr.
+If the old token cannot be revoked, the new secret is still printed and the exit status is 4.
+${examples(`
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires now+90d > grafana.token
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --revoke delete | vault kv put secret/grafana token=-`)}`,
+    )
+    .action(run((ctx, id, o) => rotate(ctx, id, o)));
+
+  program
+    .command("audit")
+    .description("Find risky tokens: unused, expired, expiring, disabled, personal, broad, duplicated")
+    .option("--owner <owner>", "only tokens of this owner")
+    .option("--scope <scope>", "only tokens with this scope (repeatable: any of them)", collect)
+    .option("--personal", "only personal access tokens")
+    .option("--no-personal", "only API tokens")
+    .option(
+      "--max-unused-days <days>",
+      "flag tokens not used for more days than this",
+      (v) => intArg(v, "--max-unused-days", 1),
+      90,
+    )
+    .option(
+      "--expiring-within-days <days>",
+      "flag tokens that expire within this many days",
+      (v) => intArg(v, "--expiring-within-days", 0),
+      14,
+    )
+    .addOption(
+      new Option(
+        "--fail-on <severity>",
+        "exit with status 3 if a finding is at or above this severity",
+      ).choices(SEVERITIES),
+    )
+    .addOption(
+      new Option("--min-severity <severity>", "show only findings at or above this severity").choices(
+        SEVERITIES,
+      ),
+    )
+    .option("--page-size <n>", "tokens per request, 100 to 10000", (v) =>
+      intArg(v, "--page-size", 100, 10000),
+    )
+    .addOption(outputOption())
+    .addHelpText(
+      "after",
+      `
+Checks (severity):
+  broad-write-scope (high)  apiTokens.write, settings.write, WriteConfig, credentialVault.write,
+                            TenantTokenManagement, tenantTokenRotation.write,
+                            activeGateTokenManagement.write or DataPrivacy
+  never-used (medium)       never used, created more than --max-unused-days ago (low if newer)
+  unused (medium)           last used more than --max-unused-days ago
+  expiring (medium)         expires within --expiring-within-days
+  expired (low)             expired (it can be deleted)
+  disabled (low)            disabled
+  personal (low)            a personal access token
+  duplicate-name (low)      another token has the same name
+The summary goes to stderr; --fail-on makes a pipeline step fail (exit status 3).
+${examples(`
+  $ dt-tokens audit
+  $ dt-tokens audit --min-severity medium --max-unused-days 30
+  $ dt-tokens audit --fail-on high --output json > audit.json
+  $ dt-tokens audit --owner ci-pipeline --expiring-within-days 30 --output csv`)}`,
+    )
+    .action(run((ctx, o) => auditCommand(ctx, { ...o, output: outputFormat(o.output) })));
+
+  program
+    .command("scopes")
+    .description("List the scopes a token can be given (no connection needed)")
+    .option("--legacy", "also list legacy scopes, which tokens may carry but cannot be given")
+    .addOption(outputOption())
+    .addHelpText(
+      "after",
+      examples(`
+  $ dt-tokens scopes
+  $ dt-tokens scopes --output json | jq -r '.[].scope' | grep write`),
+    )
+    .action(run(async (ctx, o) => scopes(ctx, { ...o, output: outputFormat(o.output) })));
+
+  program
+    .command("sandbox")
+    .description("Run a local Dynatrace-compatible API-tokens server (the dt-tokens-sandbox flags)")
+    .argument("[flags...]", "flags of dt-tokens-sandbox; see dt-tokens sandbox --help")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (flags: string[]) => done(await sandbox(flags, io)));
+
+  return program;
+}
+
+/** Prints an error (one line, then details) and returns its exit status. */
+function report(io: Io, ctx: Context, error: unknown): number {
+  const { exitCode, message, details } = describeError(error, ctx.connection?.url);
+  io.stderr.write(`${ctx.err.red("error:")} ${message}\n`);
+  for (const line of details) io.stderr.write(`${line}\n`);
+  if (ctx.options.debug && error instanceof Error && error.stack) io.stderr.write(`${redact(error.stack)}\n`);
+  return exitCode;
+}
+
+export function defaultIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+/** Runs the CLI; resolves with the exit status. */
+export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code))
+        return EXIT.ok;
+      if (error.code === "commander.executeSubCommandAsync") return EXIT.api;
+      return EXIT.usage;
+    }
+    // Errors thrown while parsing options (our validators) and by the preAction hook.
+    const ctx = new Context(io, { color: !argv.includes("--no-color"), debug: argv.includes("--debug") });
+    return report(io, ctx, error);
+  }
+}

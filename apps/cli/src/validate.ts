@@ -1,0 +1,187 @@
+/**
+ * Checks of everything a person types, before anything is sent. Each failure says what was wrong
+ * and what is accepted, and never repeats a token secret.
+ */
+import {
+  type API_TOKEN_FIELDS,
+  isTokenSecret,
+  TOKEN_SCOPES,
+  type TokenScope,
+  timeframe,
+} from "@dt-tokens/client";
+import { KNOWN_RESPONSE_SCOPES } from "@dt-tokens/types";
+import { closest, distance } from "fastest-levenshtein";
+import { UsageError } from "./errors.js";
+
+const LOWER = new Map<string, string>(KNOWN_RESPONSE_SCOPES.map((s) => [s.toLowerCase(), s]));
+
+/** The closest known scope, if one is close enough to be a likely typo. */
+export function suggestScope(
+  input: string,
+  known: readonly string[] = KNOWN_RESPONSE_SCOPES,
+): string | undefined {
+  const same = LOWER.get(input.toLowerCase());
+  if (same && known.includes(same)) return same;
+  const best = closest(input, known as string[]);
+  return distance(input, best) <= Math.max(2, Math.floor(input.length / 4)) ? best : undefined;
+}
+
+/** Splits repeatable, comma-separated flag values: `--scope a,b --scope c` → a, b, c. */
+export function splitList(values: readonly string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Scopes for create and update: each must be assignable (one of the 91 scopes Dynatrace accepts in
+ * requests). `flag` names the option in the message.
+ */
+export function assignableScopes(values: readonly string[], flag: string): TokenScope[] {
+  return checkScopes(values, flag, TOKEN_SCOPES) as TokenScope[];
+}
+
+/** Scopes for filters and removal: any scope a token can carry, legacy ones included. */
+export function knownScopes(values: readonly string[], flag: string): string[] {
+  return checkScopes(values, flag, KNOWN_RESPONSE_SCOPES);
+}
+
+function checkScopes(values: readonly string[], flag: string, known: readonly string[]): string[] {
+  for (const scope of values) {
+    if (known.includes(scope)) continue;
+    const legacy = KNOWN_RESPONSE_SCOPES.includes(scope as never);
+    if (legacy) {
+      throw new UsageError(`${flag}: the legacy scope "${scope}" can no longer be assigned to a token`, [
+        "hint: `dt-tokens scopes` lists the scopes that can be assigned",
+      ]);
+    }
+    const hint = suggestScope(scope, known);
+    throw new UsageError(`${flag}: unknown scope "${scope}"${hint ? `; did you mean "${hint}"?` : ""}`, [
+      "hint: `dt-tokens scopes` lists every scope (names are case-sensitive)",
+    ]);
+  }
+  return [...new Set(values)];
+}
+
+export const TIME_FORMATS =
+  "accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds";
+
+/**
+ * A point in time for --used-from/--used-to (`past`) or --expires (`future`), as the API expects it.
+ * A bare date (2025-01-31) is taken as midnight UTC.
+ */
+export function timeArg(value: string, flag: string, direction: "past" | "future"): string {
+  const relative = direction === "future" ? "now+30d" : "now-90d";
+  const formats = `${TIME_FORMATS}, or relative ${relative} (units m h d w M y${direction === "past" ? ", /d to round down" : ""})`;
+  const input = value.trim();
+  const dateOnly = /^\d{4}-\d\d-\d\d$/.test(input) ? `${input}T00:00:00Z` : input;
+  let result: string;
+  try {
+    result = timeframe(dateOnly, flag, direction === "future");
+  } catch {
+    if (/^now[+-]/.test(input) && (input[3] === "+") !== (direction === "future")) {
+      throw new UsageError(
+        `${flag}: "${input}" points ${input[3] === "+" ? "into the future" : "into the past"}; use ${relative}`,
+      );
+    }
+    throw new UsageError(`${flag}: "${input}" is not a date or time; ${formats}`);
+  }
+  if (!result.startsWith("now")) {
+    const ms = /^\d+$/.test(result) ? Number(result) : Date.parse(result.replace(" ", "T"));
+    if (Number.isNaN(ms)) throw new UsageError(`${flag}: "${input}" is not a valid date; ${formats}`);
+    if (direction === "future" && ms <= Date.now())
+      throw new UsageError(`${flag}: "${input}" is in the past; a token's expiry must be in the future`);
+  }
+  return result;
+}
+
+/** A whole number within bounds. */
+export function intArg(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n < min || n > max) {
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? `a whole number of at least ${min}`
+        : `a whole number from ${min} to ${max}`;
+    throw new UsageError(`${flag}: expected ${range}, got "${value}"`);
+  }
+  return n;
+}
+
+export const SORT_KEYS = ["name", "lastUsedDate", "creationDate", "expirationDate", "modifiedDate"] as const;
+export type SortArg = `${"" | "+" | "-"}${(typeof SORT_KEYS)[number]}`;
+
+export function sortArg(value: string): SortArg {
+  const key = value.replace(/^[+-]/, "");
+  if (!(SORT_KEYS as readonly string[]).includes(key)) {
+    throw new UsageError(
+      `--sort: unknown sort key "${value}"; expected one of ${SORT_KEYS.join(", ")}, optionally prefixed with - (descending) or + (ascending)`,
+    );
+  }
+  return value as SortArg;
+}
+
+export type Field = (typeof API_TOKEN_FIELDS)[number];
+
+/** The fields in the order people read them (API_TOKEN_FIELDS is in no particular order). */
+export const FIELD_ORDER: readonly Field[] = [
+  "id",
+  "name",
+  "owner",
+  "enabled",
+  "personalAccessToken",
+  "creationDate",
+  "modifiedDate",
+  "lastUsedDate",
+  "lastUsedIpAddress",
+  "expirationDate",
+  "scopes",
+  "additionalMetadata",
+];
+
+/**
+ * --fields: `a,b` replaces the default columns, `+a` adds, `-a` removes (mixable). `id` is always
+ * first.
+ */
+export function fieldsArg(value: string, defaults: readonly Field[]): Field[] {
+  const items = value
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new UsageError(`--fields: expected field names, e.g. name,owner,+scopes`);
+  const relative = items.some((f) => /^[+-]/.test(f));
+  const result = new Set<Field>(relative ? defaults : []);
+  for (const item of items) {
+    const name = item.replace(/^[+-]/, "");
+    if (!(FIELD_ORDER as readonly string[]).includes(name)) {
+      const hint = closest(name, [...FIELD_ORDER]);
+      throw new UsageError(
+        `--fields: unknown field "${name}"${distance(name, hint) <= 3 ? ` (did you mean "${hint}"?)` : ""}; fields are ${FIELD_ORDER.join(", ")}`,
+      );
+    }
+    if (item.startsWith("-")) result.delete(name as Field);
+    else result.add(name as Field);
+  }
+  result.delete("id");
+  return ["id", ...result];
+}
+
+/**
+ * A token id argument. Secrets are refused (and not repeated): an argument shows up in shell
+ * history and the process list.
+ */
+export function idArg(value: string): string {
+  const id = value.trim();
+  if (isTokenSecret(id) || /^dt0c01\.[A-Z2-7]{24}\.\S/.test(id)) {
+    throw new UsageError(
+      "that argument is a token secret, not a token id: secrets are never accepted as arguments",
+      [
+        "hint: pass the id (the first two parts, dt0c01.<24 characters>); the secret may now be in your shell history",
+      ],
+    );
+  }
+  if (!id || /[\s/?#]/.test(id))
+    throw new UsageError(`expected a token id like dt0c01.ST2EY72KQINMH574WMNVI7YN`);
+  return id;
+}

@@ -1,0 +1,152 @@
+/**
+ * Runs the built `dt-tokens` (dist/bin.js; turbo builds before testing) as a child process against
+ * a sandbox, and checks after every test that no token secret appeared in any output, except the
+ * one new secret that create and rotate print alone on stdout.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Sandbox, type SeededToken, type SeedToken, startSandbox } from "@dt-tokens/sandbox";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+
+export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+export const SECRET = /^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/;
+export const ID = /^dt0c01\.[A-Z2-7]{24}$/;
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Environment variables on top of a clean environment (PATH only) and the connection. */
+  env?: Record<string, string | undefined>;
+  /** Text written to stdin (then closed). */
+  stdin?: string;
+  /** Run under a pseudo-terminal (`script`): stdin, stdout and stderr are a terminal, merged. */
+  tty?: boolean;
+  /** No DT_ENV_URL / DT_API_TOKEN from the suite. */
+  bare?: boolean;
+  /** create and rotate: stdout is exactly one new secret, which is then known (and banned elsewhere). */
+  printsSecret?: boolean;
+}
+
+/** Every output of the current test, checked for secrets after it. */
+interface Output {
+  text: string;
+  /** The secret this output may contain (the one create or rotate printed). */
+  allowed?: string;
+}
+
+const known = new Set<string>();
+let outputs: Output[] = [];
+
+/** Registers secrets (seeded, bootstrap, created) that must not show up in any output. */
+export function knowSecrets(...secrets: (string | undefined)[]): void {
+  for (const s of secrets) if (s) known.add(s);
+}
+
+/** The sandbox of a test file, reset before every test, and the secret check after every test. */
+export function useSandbox(): { sandbox: () => Sandbox; seed: (tokens: SeedToken[]) => SeededToken[] } {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the package first (turbo does).`);
+    sandbox = await startSandbox({ host: "127.0.0.1", port: 0, database: ":memory:" });
+    knowSecrets(sandbox.bootstrapToken);
+  });
+  afterAll(() => sandbox?.close());
+  beforeEach(() => {
+    sandbox.reset();
+    outputs = [];
+  });
+  afterEach(() => {
+    // The check that no secret leaked: a secret's private part (64 characters) never appears,
+    // except in the single output that was allowed to print it.
+    for (const output of outputs) {
+      for (const secret of known) {
+        if (output.allowed === secret) continue;
+        const privatePart = secret.split(".")[2]!;
+        expect(output.text, "a token secret appeared in the CLI's output").not.toContain(privatePart);
+      }
+    }
+  });
+  return {
+    sandbox: () => sandbox,
+    seed: (tokens) => {
+      const seeded = sandbox.seed(tokens);
+      knowSecrets(...seeded.map((t) => t.token));
+      return seeded;
+    },
+  };
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/** Runs `dt-tokens ...args` and resolves when it exits. */
+export function run(
+  sandbox: Sandbox | undefined,
+  args: string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  for (const arg of args)
+    for (const secret of known)
+      if (arg.includes(secret.split(".")[2]!)) throw new Error("a test put a secret into argv");
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
+  if (sandbox && !options.bare) {
+    env.DT_ENV_URL = sandbox.url;
+    env.DT_API_TOKEN = sandbox.bootstrapToken!;
+  }
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const command = options.tty
+    ? [
+        "script",
+        [
+          "-qfec",
+          `stty cols 200 rows 50 2>/dev/null; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`,
+          "/dev/null",
+        ],
+      ]
+    : [process.execPath, [BIN, ...args]];
+  const child = spawn(command[0] as string, command[1] as string[], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding("utf8").on("data", (d) => {
+    stderr += d;
+  });
+  child.stdin.on("error", () => {});
+  if (options.stdin !== undefined) child.stdin.write(options.stdin);
+  if (!options.tty) child.stdin.end();
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      child.stdin.destroy();
+      let allowed: string | undefined;
+      if (options.printsSecret) {
+        const printed = stdout.replace(/\n$/, "");
+        if (SECRET.test(printed) && !known.has(printed)) {
+          allowed = printed;
+          known.add(printed);
+        }
+      }
+      outputs.push({ text: stdout, ...(allowed && { allowed }) }, { text: stderr });
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Output of a terminal run without colour codes and carriage returns. */
+export const plain = (text: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences
+  text.replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, "").replace(/\r/g, "");
+
+export const DAY = 86_400_000;
+
+/** Whether a text holds an ANSI colour code (SGR), as picocolors writes them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences
+export const hasColor = (text: string) => /\u001b\[\d+(;\d+)*m/.test(text);
