@@ -69,6 +69,8 @@ export function decodePageKey(secret: Buffer, key: string, now: number): DecodeR
   const expected = sign(secret, data!);
   const presented = Buffer.from(mac!, "base64url");
   if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return invalid;
+  // The last of the 43 characters has two padding bits: only the canonical spelling is the key we issued.
+  if (presented.toString("base64url") !== mac) return invalid;
   let p: Payload;
   try {
     p = JSON.parse(Buffer.from(data!, "base64url").toString("utf8")) as Payload;

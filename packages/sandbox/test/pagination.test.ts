@@ -221,6 +221,27 @@ describe("keyset pagination", () => {
     );
   });
 
+  it("rejects a key whose signature is spelled differently but decodes to the same bytes", async () => {
+    // 43 base64url characters carry 258 bits for a 256-bit HMAC: the last character's low two bits
+    // are padding, so three other characters decode to the same signature. They are still modified keys.
+    sandbox.seed(tokens(150));
+    const key = (await page("?pageSize=100")).nextPageKey!;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(key.at(-1)!);
+    for (const bits of [1, 2, 3]) {
+      const k = key.slice(0, -1) + alphabet[last ^ bits];
+      expect(Buffer.from(k.split(".")[1]!, "base64url")).toEqual(
+        Buffer.from(key.split(".")[1]!, "base64url"),
+      );
+      const r = await api(sandbox, "GET", `/apiTokens?nextPageKey=${encodeURIComponent(k)}`, {
+        token: sandbox.token,
+      });
+      expect(r.status, k).toBe(400);
+      expect(r.body.error.constraintViolations[0]).toMatchObject({ path: "nextPageKey" });
+    }
+    expect((await page(`?nextPageKey=${encodeURIComponent(key)}`)).apiTokens).toHaveLength(51); // 150 + the bootstrap token
+  });
+
   it("rejects a key from another sandbox (each database signs with its own key)", async () => {
     sandbox.seed(tokens(150));
     const other = await start();
