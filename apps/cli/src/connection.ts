@@ -64,10 +64,11 @@ export class StdinReader {
 
 /** Reads one line from a terminal without echoing it (for secrets). Ctrl-C cancels. */
 function readHidden(stdin: NodeJS.ReadStream, stderr: Io["stderr"], prompt: string): Promise<string> {
-  stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = "";
+    // Echo off before the prompt shows, so nothing typed after it is echoed.
     stdin.setRawMode(true);
+    stderr.write(prompt);
     stdin.setEncoding("utf8");
     stdin.resume();
     const done = (error?: Error) => {

@@ -54,7 +54,7 @@ export function renderTable(rows: string[][], options: TableOptions): string {
     let over = widths.reduce((a, b) => a + b, 0) + gaps - maxWidth;
     // Take from the widest shrinkable column, one character at a time, down to a floor.
     while (over > 0) {
-      const candidates = shrinkable.filter((i) => (widths[i] ?? 0) > 12);
+      const candidates = shrinkable.filter((i) => (widths[i] ?? 0) > 8);
       if (candidates.length === 0) break;
       const widest = candidates.reduce((a, b) => ((widths[a] ?? 0) >= (widths[b] ?? 0) ? a : b));
       widths[widest]! -= 1;

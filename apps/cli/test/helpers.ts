@@ -28,6 +28,10 @@ export interface RunOptions {
   tty?: boolean;
   /** No DT_ENV_URL / DT_API_TOKEN from the suite. */
   bare?: boolean;
+  /** Terminal width for tty runs (default 200). */
+  columns?: number;
+  /** tty runs: text to type once the output shows `when` (a prompt). */
+  answer?: { when: string; send: string };
   /** create and rotate: stdout is exactly one new secret, which is then known (and banned elsewhere). */
   printsSecret?: boolean;
 }
@@ -106,7 +110,7 @@ export function run(
         "script",
         [
           "-qfec",
-          `stty cols 200 rows 50 2>/dev/null; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`,
+          `stty cols ${options.columns ?? 200} rows 50 2>/dev/null; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`,
           "/dev/null",
         ],
       ]
@@ -114,8 +118,13 @@ export function run(
   const child = spawn(command[0] as string, command[1] as string[], { env, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
+  let answered = false;
   child.stdout.setEncoding("utf8").on("data", (d) => {
     stdout += d;
+    if (options.answer && !answered && stdout.includes(options.answer.when)) {
+      answered = true;
+      child.stdin.write(options.answer.send);
+    }
   });
   child.stderr.setEncoding("utf8").on("data", (d) => {
     stderr += d;

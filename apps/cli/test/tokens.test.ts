@@ -1,0 +1,517 @@
+/** get, create, update, delete, lookup and rotate, against the sandbox. */
+import { generateTokenSecret } from "@dt-tokens/sandbox";
+import { describe, expect, it } from "vitest";
+import { DAY, ID, knowSecrets, plain, run, SECRET, useSandbox } from "./helpers.js";
+
+const { sandbox, seed } = useSandbox();
+
+const tokenJson = async (id: string) => {
+  const r = await run(sandbox(), ["get", id, "-o", "json"]);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown> & { scopes: string[] };
+};
+
+/** A secret of the right shape that the sandbox never issued; registered so that it must never show. */
+const unknownSecret = () => {
+  const secret = generateTokenSecret();
+  knowSecrets(secret);
+  return secret;
+};
+
+const NOT_FOUND = (id: string) =>
+  `error: Token with ID ${id} not found. (HTTP 404 Not Found)\nhint: \`dt-tokens list\` shows the ids of existing tokens\n`;
+
+describe("get", () => {
+  it("shows every field of a token as a readable list, or as JSON, NDJSON or CSV", async () => {
+    const [t] = seed([
+      {
+        name: "grafana",
+        owner: "alice",
+        scopes: ["metrics.read", "entities.read"],
+        lastUsedDate: "2025-01-02T03:04:05.000Z",
+        lastUsedIpAddress: "203.0.113.9",
+        expirationDate: "now+30d",
+        additionalMetadata: { team: "obs" },
+      },
+    ]);
+    const r = await run(sandbox(), ["get", t!.id]);
+    expect(r.code).toBe(0);
+    const text = plain(r.stdout);
+    expect(text).toMatch(new RegExp(`^ID +${t!.id}$`, "m"));
+    expect(text).toMatch(/^Name +grafana$/m);
+    expect(text).toMatch(/^Owner +alice$/m);
+    expect(text).toMatch(/^Last used +2025-01-02 03:04:05 UTC$/m);
+    expect(text).toMatch(/^Last used from +203\.0\.113\.9$/m);
+    expect(text).toMatch(/^Scopes +metrics\.read\n +entities\.read$/m);
+    expect(text).toMatch(/^Metadata +\{"team":"obs"\}$/m);
+    const json = await tokenJson(t!.id);
+    expect(json).toMatchObject({ id: t!.id, name: "grafana", scopes: ["metrics.read", "entities.read"] });
+    const nd = await run(sandbox(), ["get", t!.id, "-o", "ndjson"]);
+    expect(JSON.parse(nd.stdout)).toEqual(json);
+    expect(nd.stdout.trimEnd().split("\n")).toHaveLength(1);
+    const csv = await run(sandbox(), ["get", t!.id, "-o", "csv"]);
+    const [head, row] = csv.stdout.trimEnd().split("\n");
+    expect(head!.split(",")).toEqual(Object.keys(json));
+    expect(row).toContain("metrics.read entities.read");
+  });
+
+  it("an unknown id is the API's 404 in plain words, exit 1", async () => {
+    const r = await run(sandbox(), ["get", "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, "", NOT_FOUND("dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA")]);
+  });
+
+  it("refuses a secret given as the id, without repeating it", async () => {
+    const secret = unknownSecret();
+    // The secret is only ever assembled in the child's argv by this test, on purpose.
+    const r = await run(sandbox(), ["get", `${secret.slice(0, 31)}.${"A".repeat(64)}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "error: that argument is a token secret, not a token id: secrets are never accepted as arguments\nhint: pass the id (the first two parts, dt0c01.<24 characters>); the secret may now be in your shell history\n",
+    );
+    expect(r.stderr).not.toContain("A".repeat(64));
+  });
+});
+
+describe("create", () => {
+  it("prints the secret alone on stdout and the once-only warning on stderr", async () => {
+    const r = await run(
+      sandbox(),
+      [
+        "create",
+        "--name",
+        "ci",
+        "--scope",
+        "metrics.read",
+        "--scope",
+        "logs.ingest,entities.read",
+        "--expires",
+        "now+30d",
+      ],
+      {
+        printsSecret: true,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}\n$/);
+    const secret = r.stdout.trim();
+    const id = secret.split(".").slice(0, 2).join(".");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^Created token ${id.replace(".", "\\.")} "ci" \\(expires \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)\\.$`,
+      ),
+    );
+    expect(lines[1]).toBe(
+      "warning: the secret above is shown only once and cannot be retrieved again: store it now (e.g. in a secret manager)",
+    );
+    const token = await tokenJson(id);
+    expect(token).toMatchObject({ name: "ci", owner: "admin", personalAccessToken: false, enabled: true });
+    expect(token.scopes).toEqual(["metrics.read", "logs.ingest", "entities.read"]);
+    const expires = Date.parse(token.expirationDate as string);
+    expect(Math.abs(expires - (Date.now() + 30 * DAY))).toBeLessThan(DAY);
+    // The secret works: it looks itself up.
+    const lookup = await run(sandbox(), ["lookup", "-o", "json"], {
+      stdin: `${secret}\n`,
+      env: { DT_API_TOKEN: undefined },
+    });
+    expect(JSON.parse(lookup.stdout).id).toBe(id);
+  });
+
+  it("creates personal access tokens and tokens that never expire", async () => {
+    const r = await run(sandbox(), ["create", "--name", "mine", "--scope", "apiTokens.read", "--personal"], {
+      printsSecret: true,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr.split("\n")[0]).toMatch(/"mine" \(never expires\)\.$/);
+    const token = await tokenJson(r.stdout.trim().split(".").slice(0, 2).join("."));
+    expect(token.personalAccessToken).toBe(true);
+    expect(token.expirationDate).toBeUndefined();
+  });
+
+  it("accepts a date or an ISO time for --expires", async () => {
+    const day = new Date(Date.now() + 40 * DAY).toISOString().slice(0, 10);
+    const r = await run(
+      sandbox(),
+      ["create", "--name", "dated", "--scope", "logs.ingest", "--expires", day],
+      {
+        printsSecret: true,
+      },
+    );
+    expect(r.code).toBe(0);
+    const token = await tokenJson(r.stdout.trim().split(".").slice(0, 2).join("."));
+    expect(token.expirationDate).toBe(`${day}T00:00:00.000Z`);
+  });
+
+  it("rejects unknown and legacy scopes, naming them (exit 2)", async () => {
+    const unknown = await run(sandbox(), ["create", "--name", "x", "--scope", "metrics.reed"]);
+    expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([
+      2,
+      "",
+      'error: --scope: unknown scope "metrics.reed"; did you mean "metrics.read"?\nhint: `dt-tokens scopes` lists every scope (names are case-sensitive)\n',
+    ]);
+    const legacy = await run(sandbox(), ["create", "--name", "x", "--scope", "ViewDashboard"]);
+    expect(legacy.stderr).toBe(
+      'error: --scope: the legacy scope "ViewDashboard" can no longer be assigned to a token\nhint: `dt-tokens scopes` lists the scopes that can be assigned\n',
+    );
+    const none = await run(sandbox(), ["create", "--name", "x"]);
+    expect(none.stderr).toBe(
+      "error: --scope: a token needs at least one scope, e.g. --scope metrics.read\nhint: `dt-tokens scopes` lists every scope\n",
+    );
+    const noName = await run(sandbox(), ["create", "--scope", "logs.ingest"]);
+    expect([noName.code, noName.stderr]).toEqual([
+      2,
+      "error: required option '--name <name>' not specified\n",
+    ]);
+    expect((await run(sandbox(), ["list", "-o", "json"])).stdout).not.toContain('"x"');
+  });
+
+  it("rejects bad and past dates, listing the accepted formats (exit 2)", async () => {
+    const bad = await run(sandbox(), [
+      "create",
+      "--name",
+      "x",
+      "--scope",
+      "logs.ingest",
+      "--expires",
+      "tomorrow",
+    ]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'error: --expires: "tomorrow" is not a date or time; accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds, or relative now+30d (units m h d w M y)\n',
+    ]);
+    const past = await run(sandbox(), [
+      "create",
+      "--name",
+      "x",
+      "--scope",
+      "logs.ingest",
+      "--expires",
+      "2020-01-01",
+    ]);
+    expect(past.stderr).toBe(
+      'error: --expires: "2020-01-01" is in the past; a token\'s expiry must be in the future\n',
+    );
+    const backwards = await run(sandbox(), [
+      "create",
+      "--name",
+      "x",
+      "--scope",
+      "logs.ingest",
+      "--expires",
+      "now-1d",
+    ]);
+    expect(backwards.stderr).toBe('error: --expires: "now-1d" points into the past; use now+30d\n');
+  });
+
+  it("an API refusal is one line with the API's message, exit 1", async () => {
+    const [reader] = seed([{ name: "reader", scopes: ["apiTokens.read"] }]);
+    const r = await run(sandbox(), ["create", "--name", "x", "--scope", "logs.ingest"], {
+      env: { DT_API_TOKEN: reader!.token },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^error: Token is missing required scope\. Use one of: apiTokens\.write .*\(HTTP 403 Forbidden\)\nhint: the API token needs the scope apiTokens\.write\n$/,
+    );
+  });
+});
+
+describe("update", () => {
+  it("renames, disables and enables a token, printing the result", async () => {
+    const [t] = seed([{ name: "old-name", scopes: ["logs.ingest"] }]);
+    const r = await run(sandbox(), ["update", t!.id, "--name", "new-name", "--disable"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`Updated token ${t!.id}: renamed to "new-name"; disabled.\n`);
+    expect(plain(r.stdout)).toMatch(/^Name +new-name$/m);
+    expect(plain(r.stdout)).toMatch(/^Enabled +no$/m);
+    expect(await tokenJson(t!.id)).toMatchObject({ name: "new-name", enabled: false });
+    const enable = await run(sandbox(), ["update", t!.id, "--enable", "-o", "json"]);
+    expect(JSON.parse(enable.stdout)).toMatchObject({ name: "new-name", enabled: true });
+  });
+
+  it("--scopes replaces the list; --add-scope and --remove-scope read, change and write it back", async () => {
+    const [t] = seed([{ name: "s", scopes: ["metrics.read", "logs.ingest"] }]);
+    const edit = await run(sandbox(), [
+      "update",
+      t!.id,
+      "--add-scope",
+      "entities.read",
+      "--remove-scope",
+      "logs.ingest",
+    ]);
+    expect(edit.code).toBe(0);
+    expect(edit.stderr).toBe(`Updated token ${t!.id}: scopes set to metrics.read, entities.read.\n`);
+    expect((await tokenJson(t!.id)).scopes).toEqual(["metrics.read", "entities.read"]);
+    const replace = await run(sandbox(), ["update", t!.id, "--scopes", "slo.read,slo.write"]);
+    expect(replace.code).toBe(0);
+    expect((await tokenJson(t!.id)).scopes).toEqual(["slo.read", "slo.write"]);
+    const missing = await run(sandbox(), ["update", t!.id, "--remove-scope", "logs.ingest"]);
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toBe(
+      `warning: the token has no scope logs.ingest; nothing to remove\nToken ${t!.id} already has these scopes; nothing changed.\n`,
+    );
+    const empty = await run(sandbox(), [
+      "update",
+      t!.id,
+      "--remove-scope",
+      "slo.read",
+      "--remove-scope",
+      "slo.write",
+    ]);
+    expect([empty.code, empty.stderr]).toEqual([
+      2,
+      "error: --remove-scope would leave the token without scopes; a token needs at least one\n",
+    ]);
+    expect((await tokenJson(t!.id)).scopes).toEqual(["slo.read", "slo.write"]);
+  });
+
+  it("rejects contradictory, empty and unknown changes (exit 2) and unknown ids (exit 1)", async () => {
+    const [t] = seed([{ name: "s", scopes: ["metrics.read"] }]);
+    const cases: [string[], number, string][] = [
+      [["--enable", "--disable"], 2, "error: option '--enable' cannot be used with option '--disable'\n"],
+      [
+        [],
+        2,
+        "error: nothing to update: give --name, --enable, --disable, --scopes, --add-scope or --remove-scope\n",
+      ],
+      [
+        ["--scopes", "metrics.read", "--add-scope", "logs.ingest"],
+        2,
+        "error: --scopes replaces the whole list: use it without --add-scope and --remove-scope\n",
+      ],
+      [
+        ["--add-scope", "entities.raed"],
+        2,
+        'error: --add-scope: unknown scope "entities.raed"; did you mean "entities.read"?\nhint: `dt-tokens scopes` lists every scope (names are case-sensitive)\n',
+      ],
+    ];
+    for (const [flags, code, stderr] of cases) {
+      const r = await run(sandbox(), ["update", t!.id, ...flags]);
+      expect([r.code, r.stderr]).toEqual([code, stderr]);
+    }
+    const unknown = await run(sandbox(), ["update", "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA", "--disable"]);
+    expect([unknown.code, unknown.stderr]).toEqual([1, NOT_FOUND("dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA")]);
+    const add = await run(sandbox(), [
+      "update",
+      "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA",
+      "--add-scope",
+      "logs.ingest",
+    ]);
+    expect([add.code, add.stderr]).toEqual([1, NOT_FOUND("dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA")]);
+  });
+});
+
+describe("delete", () => {
+  it("deletes with --yes", async () => {
+    const [t] = seed([{ name: "doomed", scopes: ["logs.ingest"] }]);
+    const r = await run(sandbox(), ["delete", t!.id, "--yes"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "", `Deleted token ${t!.id}.\n`]);
+    const gone = await run(sandbox(), ["get", t!.id]);
+    expect([gone.code, gone.stderr]).toEqual([1, NOT_FOUND(t!.id)]);
+    const again = await run(sandbox(), ["rm", t!.id, "-y"]);
+    expect([again.code, again.stderr]).toEqual([1, NOT_FOUND(t!.id)]);
+  });
+
+  it("refuses without --yes when stdin is not a terminal (exit 2), deleting nothing", async () => {
+    const [t] = seed([{ name: "kept", scopes: ["logs.ingest"] }]);
+    const r = await run(sandbox(), ["delete", t!.id]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      "error: refusing to delete without confirmation: stdin is not a terminal; pass --yes\n",
+    ]);
+    expect((await tokenJson(t!.id)).name).toBe("kept");
+  });
+
+  it("asks on a terminal: n keeps the token (exit 5), y deletes it", async () => {
+    const [t] = seed([{ name: "asked", owner: "alice", scopes: ["logs.ingest"] }]);
+    const prompt = `Delete token ${t!.id} "asked" (owner alice)? This cannot be undone. [y/N] `;
+    const no = await run(sandbox(), ["delete", t!.id], { tty: true, answer: { when: "[y/N]", send: "n\r" } });
+    expect(no.code).toBe(5);
+    expect(plain(no.stdout)).toContain(prompt);
+    expect(plain(no.stdout)).toContain("error: cancelled; nothing was deleted");
+    expect((await tokenJson(t!.id)).name).toBe("asked");
+    const yes = await run(sandbox(), ["delete", t!.id], {
+      tty: true,
+      answer: { when: "[y/N]", send: "y\r" },
+    });
+    expect(yes.code).toBe(0);
+    expect(plain(yes.stdout)).toContain(`Deleted token ${t!.id}.`);
+    expect((await run(sandbox(), ["get", t!.id])).code).toBe(1);
+  });
+});
+
+describe("lookup", () => {
+  it("shows the token of a secret read from stdin, with the API token from the environment", async () => {
+    const [t] = seed([{ name: "looked-up", scopes: [] }]);
+    const r = await run(sandbox(), ["lookup"], { stdin: `${t!.token}\n` });
+    expect(r.code).toBe(0);
+    expect(plain(r.stdout)).toMatch(new RegExp(`^ID +${t!.id}$`, "m"));
+    expect(plain(r.stdout)).toMatch(/^Name +looked-up$/m);
+  });
+
+  it("without an API token, the secret authenticates itself (is this token valid?)", async () => {
+    const [t] = seed([{ name: "self", scopes: ["metrics.read"] }]);
+    const r = await run(sandbox(), ["lookup", "-o", "json"], {
+      stdin: t!.token,
+      env: { DT_API_TOKEN: undefined },
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: t!.id, name: "self" });
+    const [off] = seed([{ name: "off", enabled: false, scopes: ["metrics.read"] }]);
+    const disabled = await run(sandbox(), ["lookup"], {
+      stdin: off!.token,
+      env: { DT_API_TOKEN: undefined },
+    });
+    expect(disabled.code).toBe(1);
+    expect(disabled.stderr.split("\n")[0]).toBe("error: Token is disabled. (HTTP 401 Unauthorized)");
+  });
+
+  it("with --token-stdin, reads the API token and then the secret from stdin", async () => {
+    const [t] = seed([{ name: "two-lines", scopes: ["metrics.read"] }]);
+    const r = await run(sandbox(), ["lookup", "--token-stdin", "-o", "json"], {
+      stdin: `${sandbox().bootstrapToken}\n${t!.token}\n`,
+      env: { DT_API_TOKEN: undefined },
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).name).toBe("two-lines");
+  });
+
+  it("reads the secret without echo on a terminal", async () => {
+    const [t] = seed([{ name: "typed", scopes: ["metrics.read"] }]);
+    const r = await run(sandbox(), ["lookup", "--no-color"], {
+      tty: true,
+      answer: { when: "(input hidden): ", send: `${t!.token}\r` },
+    });
+    expect(r.code).toBe(0);
+    expect(plain(r.stdout)).toContain("Token secret to look up (input hidden): \n");
+    expect(plain(r.stdout)).toMatch(/^Name +typed$/m);
+  });
+
+  it("an unknown secret is a 404 that does not repeat it; empty or malformed input is exit 2", async () => {
+    const secret = unknownSecret();
+    const r = await run(sandbox(), ["lookup"], { stdin: secret });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n")[0]).toMatch(/^error: .*\(HTTP 404 Not Found\)$/);
+    const empty = await run(sandbox(), ["lookup"], { stdin: "" });
+    expect([empty.code, empty.stderr]).toEqual([
+      2,
+      "error: lookup: stdin held no secret; pipe the secret in, e.g. dt-tokens lookup < secret.txt\n",
+    ]);
+    const malformed = await run(sandbox(), ["lookup"], { stdin: "dt0c01.SHORT.SECRET\n" });
+    expect([malformed.code, malformed.stderr]).toEqual([
+      2,
+      "error: lookup: stdin does not hold a token secret: expected dt0c01.<24 characters>.<64 characters> of A-Z and 2-7\n",
+    ]);
+  });
+});
+
+describe("rotate", () => {
+  const newIdOf = (stdout: string) => {
+    expect(stdout).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}\n$/);
+    return stdout.trim().split(".").slice(0, 2).join(".");
+  };
+
+  it("replaces a token (same name, scopes, personal flag), prints the new secret alone and disables the old one", async () => {
+    const [old] = seed([
+      {
+        name: "grafana",
+        owner: "admin",
+        scopes: ["metrics.read", "entities.read"],
+        expirationDate: "now+3d",
+      },
+    ]);
+    const r = await run(sandbox(), ["rotate", old!.id, "--expires", "now+60d"], { printsSecret: true });
+    expect(r.code).toBe(0);
+    const id = newIdOf(r.stdout);
+    expect(id).toMatch(ID);
+    expect(id).not.toBe(old!.id);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^Rotated "grafana": new token ${id} \\(expires [\\dT:.Z-]+\\); old token ${old!.id} disabled\\.$`,
+      ),
+    );
+    expect(lines[1]).toMatch(/^warning: the secret above is shown only once/);
+    const created = await tokenJson(id);
+    expect(created).toMatchObject({
+      name: "grafana",
+      scopes: ["metrics.read", "entities.read"],
+      enabled: true,
+    });
+    expect(Math.abs(Date.parse(created.expirationDate as string) - (Date.now() + 60 * DAY))).toBeLessThan(
+      DAY,
+    );
+    expect((await tokenJson(old!.id)).enabled).toBe(false);
+    // The new secret works.
+    const check = await run(sandbox(), ["lookup", "-o", "json"], {
+      stdin: r.stdout,
+      env: { DT_API_TOKEN: undefined },
+    });
+    expect(JSON.parse(check.stdout).id).toBe(id);
+  });
+
+  it("--revoke delete deletes the old token, --revoke keep leaves it enabled", async () => {
+    const [a, b] = seed([
+      { name: "a", scopes: ["logs.ingest"] },
+      { name: "b", scopes: ["logs.ingest"], personalAccessToken: true, owner: "admin" },
+    ]);
+    const del = await run(sandbox(), ["rotate", a!.id, "--revoke", "delete"], { printsSecret: true });
+    expect(del.code).toBe(0);
+    expect(del.stderr).toContain(`old token ${a!.id} deleted.`);
+    expect((await run(sandbox(), ["get", a!.id])).code).toBe(1);
+    const keep = await run(sandbox(), ["rotate", b!.id, "--revoke", "keep"], { printsSecret: true });
+    expect(keep.code).toBe(0);
+    expect(keep.stderr).toContain(`old token ${b!.id} kept active.`);
+    expect((await tokenJson(b!.id)).enabled).toBe(true);
+    expect((await tokenJson(newIdOf(keep.stdout))).personalAccessToken).toBe(true);
+  });
+
+  it("without --expires, says which expiry the new token got, and that is the one it has", async () => {
+    const [limited, forever] = seed([
+      { name: "limited", scopes: ["logs.ingest"], creationDate: "now-20d", expirationDate: "now+10d" },
+      { name: "forever", scopes: ["logs.ingest"] },
+    ]);
+    for (const old of [limited!, forever!]) {
+      const r = await run(sandbox(), ["rotate", old.id], { printsSecret: true });
+      expect(r.code).toBe(0);
+      const created = await tokenJson(newIdOf(r.stdout));
+      const stated = created.expirationDate ? `(expires ${created.expirationDate})` : "(never expires)";
+      expect(r.stderr.split("\n")[0]).toContain(stated);
+    }
+  });
+
+  it("when the old token cannot be revoked, still prints the new secret and exits 4", async () => {
+    // A token rotating itself: the API refuses to disable the calling token.
+    const [self] = seed([{ name: "rotator", scopes: ["apiTokens.read", "apiTokens.write"] }]);
+    const r = await run(sandbox(), ["rotate", self!.id], {
+      env: { DT_API_TOKEN: self!.token },
+      printsSecret: true,
+    });
+    expect(r.code).toBe(4);
+    const id = newIdOf(r.stdout);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toContain(`new token ${id}`);
+    expect(lines[0]).toContain(`old token ${self!.id} is still active.`);
+    expect(lines[2]).toMatch(/^error: could not disable the old token: .*\(HTTP 400 Bad Request\)$/);
+    expect(lines[3]).toBe(
+      `hint: revoke it yourself with: dt-tokens update ${self!.id} --disable  (or dt-tokens delete ${self!.id})`,
+    );
+    expect((await tokenJson(self!.id)).enabled).toBe(true);
+    expect((await tokenJson(id)).name).toBe("rotator");
+  });
+
+  it("an unknown id is a 404 and creates nothing", async () => {
+    const r = await run(sandbox(), ["rotate", "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, "", NOT_FOUND("dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA")]);
+    expect(sandbox().tokenCount()).toBe(1);
+    const bad = await run(sandbox(), ["rotate", "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA", "--revoke", "burn"]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "error: option '--revoke <mode>' argument 'burn' is invalid. Allowed choices are disable, delete, keep.\n",
+    ]);
+  });
+});
+
+it("SECRET matches the secrets the sandbox issues (the leak check relies on it)", () => {
+  expect(generateTokenSecret()).toMatch(SECRET);
+});
