@@ -1,0 +1,68 @@
+// The dashboard's built bundle (apps/dashboard, `@dt-tokens/dashboard`, built by vite: minified):
+// the JS and CSS files of its dist/, each gzipped at level 9, added up. Baseline: the minimal
+// "create a client and list tokens" app on @dt-tokens/client from the bundle section of this run.
+// When the dashboard has no build script or no built dist/, the row says "not built".
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { ROOT, SECTIONS_DIR, writeSection } from "./lib.mjs";
+
+const dir = join(ROOT, "apps/dashboard");
+const pkgFile = join(dir, "package.json");
+const pkg = existsSync(pkgFile) ? JSON.parse(readFileSync(pkgFile, "utf8")) : undefined;
+const files = existsSync(join(dir, "dist"))
+  ? readdirSync(join(dir, "dist"), { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile() && /\.(m?js|css)$/.test(f.name))
+      .map((f) => join(f.parentPath ?? f.path, f.name))
+  : [];
+
+const bundleSection = join(SECTIONS_DIR, "bundle.json");
+const app = existsSync(bundleSection)
+  ? JSON.parse(readFileSync(bundleSection, "utf8")).rows.find((r) => r.name === "@dt-tokens/client: min+gzip")
+  : undefined;
+
+const rows = [
+  {
+    name: "minimal app on @dt-tokens/client (bundle section)",
+    value: app?.value ?? null,
+    unit: "kB",
+    better: "lower",
+  },
+];
+const extra = {};
+if (!pkg?.scripts?.build || files.length === 0) {
+  const why = !pkg
+    ? "apps/dashboard does not exist"
+    : !pkg.scripts?.build
+      ? "no build script"
+      : "no dist/ JS or CSS";
+  rows.push({ name: "dashboard: JS + CSS, min+gzip", value: null, unit: "kB", note: `not built (${why})` });
+} else {
+  let gzip = 0;
+  let minified = 0;
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    const g = gzipSync(bytes, { level: 9 }).length;
+    extra[relative(dir, file)] = { minifiedBytes: bytes.length, gzipBytes: g };
+    gzip += g;
+    minified += bytes.length;
+  }
+  rows.push({
+    name: "dashboard: JS + CSS, min+gzip",
+    value: gzip / 1000,
+    unit: "kB",
+    better: "lower",
+    baseline: rows[0].name,
+    note: `${files.length} files, ${(minified / 1000).toFixed(1)} kB minified`,
+  });
+}
+writeSection({
+  id: "dashboard-bundle",
+  order: 4.5,
+  title: "Bundle size: the dashboard (apps/dashboard) as built",
+  method:
+    "The JS and CSS files in apps/dashboard/dist after turbo built it in this run (vite build, minified), each gzipped at level 9, summed. " +
+    "Baseline: the minimal client app of the bundle section.",
+  rows,
+  extra,
+});
