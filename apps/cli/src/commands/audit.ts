@@ -18,6 +18,8 @@ export interface AuditCommandOptions {
   output: OutputFormat;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 const COLUMNS = ["severity", "check", "id", "name", "owner", "detail"] as const;
 
 const paint = (c: Colors, s: Severity) => (s === "high" ? c.red(s) : s === "medium" ? c.yellow(s) : c.dim(s));
@@ -71,7 +73,7 @@ export async function auditCommand(ctx: Context, options: AuditCommandOptions): 
   const count = (s: Severity) => all.filter((f) => f.severity === s).length;
   const flagged = new Set(all.map((f) => f.id)).size;
   ctx.note(
-    `Audited ${tokens.length} tokens: ${all.length} findings on ${flagged} tokens (${SEVERITIES.slice()
+    `Audited ${plural(tokens.length, "token")}: ${plural(all.length, "finding")} on ${plural(flagged, "token")} (${SEVERITIES.slice()
       .reverse()
       .map((s) => `${count(s)} ${paint(ctx.err, s)}`)
       .join(
