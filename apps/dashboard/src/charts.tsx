@@ -1,0 +1,79 @@
+/**
+ * A small bar chart in plain SVG. The SVG is decorative for assistive technology; a visually hidden
+ * table beside it carries the same numbers (and lets tests read them).
+ */
+import { useId } from "preact/hooks";
+import { formatCount } from "./format.js";
+import type { Bucket } from "./stats.js";
+
+export interface ChartBar extends Bucket {
+  tone: "ok" | "warn" | "bad" | "muted";
+}
+
+const WIDTH = 600;
+const HEIGHT = 210;
+const TOP = 22;
+const BOTTOM = 28;
+
+export function BarChart({
+  title,
+  description,
+  bars,
+  testId,
+}: {
+  title: string;
+  description: string;
+  bars: ChartBar[];
+  testId: string;
+}) {
+  const id = useId();
+  const max = Math.max(1, ...bars.map((b) => b.count));
+  const slot = WIDTH / bars.length;
+  const barWidth = Math.min(48, slot * 0.7);
+  const plot = HEIGHT - TOP - BOTTOM;
+  return (
+    <figure class="chart" aria-labelledby={`${id}-cap`}>
+      <figcaption id={`${id}-cap`}>
+        <strong>{title}</strong>
+        <span class="muted"> {description}</span>
+      </figcaption>
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true" focusable="false" class="chart-svg">
+        <line x1={0} x2={WIDTH} y1={HEIGHT - BOTTOM + 0.5} y2={HEIGHT - BOTTOM + 0.5} class="axis" />
+        {bars.map((bar, i) => {
+          const h = bar.count === 0 ? 0 : Math.max(2, (bar.count / max) * plot);
+          const x = i * slot + (slot - barWidth) / 2;
+          const y = HEIGHT - BOTTOM - h;
+          return (
+            <g key={bar.label}>
+              <title>{`${formatCount(bar.count)} ${bar.title}`}</title>
+              <rect x={x} y={y} width={barWidth} height={h} rx={3} class={`bar bar-${bar.tone}`} />
+              <text x={x + barWidth / 2} y={y - 6} class="bar-value" text-anchor="middle">
+                {formatCount(bar.count)}
+              </text>
+              <text x={i * slot + slot / 2} y={HEIGHT - 9} class="bar-label" text-anchor="middle">
+                {bar.label}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <table class="sr-only" data-testid={testId}>
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Range</th>
+            <th scope="col">Tokens</th>
+          </tr>
+        </thead>
+        <tbody>
+          {bars.map((bar) => (
+            <tr key={bar.label} data-bucket={bar.label}>
+              <th scope="row">{bar.title}</th>
+              <td>{bar.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}

@@ -1,0 +1,87 @@
+import { useState } from "preact/hooks";
+import { ProblemBox } from "./details.js";
+import { describeError, type Problem } from "./errors.js";
+import { connect, type Session } from "./session.js";
+
+/**
+ * Environment URL and token. The inputs have no `name`, the form no action, and the page's CSP has
+ * `form-action 'none'`: even without JavaScript the token can never end up in a URL.
+ */
+export function ConnectForm({
+  initialUrl,
+  onConnected,
+}: {
+  initialUrl: string;
+  onConnected: (session: Session) => void;
+}) {
+  const [url, setUrl] = useState(initialUrl);
+  const [token, setToken] = useState("");
+  const [remember, setRemember] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem>();
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const session = await connect(url, token, remember);
+      setToken("");
+      onConnected(session);
+    } catch (error) {
+      setProblem(describeError(error, "Connecting"));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main class="connect">
+      <h1>API tokens dashboard</h1>
+      <p class="lead">
+        Every API token of a Dynatrace environment at a glance: which are stale, expiring or over-scoped, with
+        the actions to fix them.
+      </p>
+      <form onSubmit={submit} aria-busy={busy} data-testid="connect-form" autocomplete="off">
+        <label class="field">
+          <span>Environment URL</span>
+          <input
+            type="url"
+            required
+            value={url}
+            placeholder="https://abc12345.live.dynatrace.com"
+            onInput={(e) => setUrl(e.currentTarget.value)}
+            spellcheck={false}
+            autocomplete="url"
+            data-testid="environment-url"
+          />
+        </label>
+        <label class="field">
+          <span>API token</span>
+          <input
+            type="password"
+            required
+            value={token}
+            placeholder="dt0c01.…"
+            onInput={(e) => setToken(e.currentTarget.value)}
+            spellcheck={false}
+            autocomplete="off"
+            aria-describedby="token-help"
+            data-testid="token"
+          />
+        </label>
+        <p id="token-help" class="muted small">
+          Needs the scope <code>apiTokens.read</code> to see tokens and <code>apiTokens.write</code> to change
+          them. The token stays in this tab's memory and is sent only to the environment above.
+        </p>
+        <label class="choice">
+          <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
+          Keep me connected in this tab (the token is kept in sessionStorage until the tab closes)
+        </label>
+        {problem ? <ProblemBox problem={problem} /> : null}
+        <button type="submit" class="button primary" disabled={busy}>
+          {busy ? "Connecting…" : "Connect"}
+        </button>
+      </form>
+    </main>
+  );
+}

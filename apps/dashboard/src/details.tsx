@@ -1,0 +1,436 @@
+import type { ApiToken } from "@dt-tokens/client";
+import { useState } from "preact/hooks";
+import { Dialog } from "./dialog.js";
+import { describeError, type Problem } from "./errors.js";
+import { formatDate, formatRelative } from "./format.js";
+import { DAY, STATES, statesOf } from "./stats.js";
+
+export type RevokeChoice = "disable" | "delete" | "keep";
+export interface RotateChoice {
+  revoke: RevokeChoice;
+  /** Days the new token lives; `"same"` keeps the old token's lifetime (creation to expiry). */
+  lifetime: "same" | 30 | 90 | 365;
+}
+
+export interface Actions {
+  setEnabled(token: ApiToken, enabled: boolean): Promise<void>;
+  rotate(token: ApiToken, choice: RotateChoice): Promise<void>;
+  remove(token: ApiToken): Promise<void>;
+}
+
+const KNOWN = [
+  "name",
+  "id",
+  "owner",
+  "enabled",
+  "personalAccessToken",
+  "creationDate",
+  "modifiedDate",
+  "expirationDate",
+  "lastUsedDate",
+  "lastUsedIpAddress",
+  "scopes",
+  "additionalMetadata",
+];
+
+/** The old token's lifetime in days (creation to expiry), or undefined when it never expires. */
+export function lifetimeDays(token: ApiToken): number | undefined {
+  if (!token.expirationDate || !token.creationDate) return undefined;
+  return Math.max(1, Math.round((Date.parse(token.expirationDate) - Date.parse(token.creationDate)) / DAY));
+}
+
+export function Details({
+  token,
+  now,
+  isSelf,
+  selfOwner,
+  writable,
+  actions,
+  onClose,
+}: {
+  token: ApiToken;
+  now: number;
+  isSelf: boolean;
+  /** Owner of the token this page uses: Dynatrace makes it the owner of every token it creates. */
+  selfOwner: string | undefined;
+  writable: boolean;
+  actions: Actions;
+  onClose: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem>();
+  const [dialog, setDialog] = useState<"rotate" | "delete">();
+  const [notice, setNotice] = useState("");
+  const enabled = token.enabled !== false;
+
+  async function toggle() {
+    setBusy(true);
+    setProblem(undefined);
+    setNotice("");
+    try {
+      await actions.setEnabled(token, !enabled);
+      setNotice(enabled ? "Disabled. Requests with this token now fail." : "Enabled again.");
+    } catch (error) {
+      setProblem(describeError(error, enabled ? "Disabling the token" : "Enabling the token"));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const why = !writable
+    ? "The token this page uses lacks the apiTokens.write scope, so tokens can be viewed but not changed."
+    : isSelf
+      ? "This is the token this page is signed in with: it cannot disable or delete itself. Rotating it switches this page to the new token."
+      : "";
+
+  const field = (label: string, value: preact.ComponentChildren, key: string) => (
+    <div class="kv" data-field={key}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+  const date = (d: string | undefined, none: string) =>
+    d ? (
+      <>
+        <time dateTime={d}>{d}</time> <span class="muted">({formatRelative(d, now)})</span>
+      </>
+    ) : (
+      <span class="muted">{none}</span>
+    );
+  const extra = Object.entries(token).filter(([k]) => !KNOWN.includes(k));
+
+  return (
+    <Dialog
+      title={token.name || "(no name)"}
+      onClose={onClose}
+      variant="drawer"
+      fallbackFocus="#tokens-heading"
+    >
+      <div class="drawer-body" data-testid="details" aria-busy={busy}>
+        <p class="states">
+          {statesOf(token, now).map((s) => (
+            <span key={s} class="badge plain">
+              {STATES.find((x) => x.key === s)?.label}
+            </span>
+          ))}
+        </p>
+        <div class="actions">
+          <button
+            type="button"
+            class="button"
+            data-action="toggle"
+            disabled={busy || !writable || (isSelf && enabled)}
+            onClick={toggle}
+          >
+            {enabled ? "Disable" : "Enable"}
+          </button>
+          <button
+            type="button"
+            class="button"
+            data-action="rotate"
+            disabled={busy || !writable}
+            onClick={() => setDialog("rotate")}
+          >
+            Rotate…
+          </button>
+          <button
+            type="button"
+            class="button danger"
+            data-action="delete"
+            disabled={busy || !writable || isSelf}
+            onClick={() => setDialog("delete")}
+          >
+            Delete…
+          </button>
+        </div>
+        {why ? <p class="note">{why}</p> : null}
+        <div role="status" class="notice" data-testid="details-notice">
+          {notice}
+        </div>
+        {problem ? <ProblemBox problem={problem} /> : null}
+        <dl class="fields">
+          {field("Name", token.name, "name")}
+          {field("ID", <code>{token.id}</code>, "id")}
+          {field("Owner", token.owner, "owner")}
+          {field("Enabled", enabled ? "yes" : "no", "enabled")}
+          {field("Personal access token", token.personalAccessToken ? "yes" : "no", "personalAccessToken")}
+          {field("Created", date(token.creationDate, "unknown"), "creationDate")}
+          {field("Modified", date(token.modifiedDate, "never modified"), "modifiedDate")}
+          {field("Expires", date(token.expirationDate, "never expires"), "expirationDate")}
+          {field("Last used", date(token.lastUsedDate, "never used"), "lastUsedDate")}
+          {field(
+            "Last used from",
+            token.lastUsedIpAddress ?? <span class="muted">—</span>,
+            "lastUsedIpAddress",
+          )}
+          {field(
+            `Scopes (${token.scopes?.length ?? 0})`,
+            <ul class="scope-list">
+              {(token.scopes ?? []).map((s) => (
+                <li key={s}>
+                  <code>{s}</code>
+                </li>
+              ))}
+            </ul>,
+            "scopes",
+          )}
+          {field(
+            "Additional metadata",
+            token.additionalMetadata && Object.keys(token.additionalMetadata).length ? (
+              <pre>{JSON.stringify(token.additionalMetadata, null, 2)}</pre>
+            ) : (
+              <span class="muted">none</span>
+            ),
+            "additionalMetadata",
+          )}
+          {extra.map(([k, v]) => field(k, <pre>{JSON.stringify(v, null, 2)}</pre>, k))}
+        </dl>
+      </div>
+      {dialog === "rotate" ? (
+        <RotateDialog
+          token={token}
+          isSelf={isSelf}
+          selfOwner={selfOwner}
+          actions={actions}
+          onClose={() => setDialog(undefined)}
+        />
+      ) : null}
+      {dialog === "delete" ? (
+        <DeleteDialog token={token} actions={actions} onClose={() => setDialog(undefined)} />
+      ) : null}
+    </Dialog>
+  );
+}
+
+export function ProblemBox({ problem }: { problem: Problem }) {
+  return (
+    <div role="alert" class="problem" data-testid="problem">
+      <strong>{problem.title}</strong>
+      {problem.detail ? <p>{problem.detail}</p> : null}
+    </div>
+  );
+}
+
+function RotateDialog({
+  token,
+  isSelf,
+  selfOwner,
+  actions,
+  onClose,
+}: {
+  token: ApiToken;
+  isSelf: boolean;
+  selfOwner: string | undefined;
+  actions: Actions;
+  onClose: () => void;
+}) {
+  const [revoke, setRevoke] = useState<RevokeChoice>("disable");
+  const [lifetime, setLifetime] = useState<RotateChoice["lifetime"]>("same");
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem>();
+  const days = lifetimeDays(token);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await actions.rotate(token, { revoke, lifetime });
+      onClose();
+    } catch (error) {
+      setProblem(describeError(error, "Rotating the token"));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Rotate “${token.name}”`} onClose={onClose}>
+      <form class="dialog-body" onSubmit={submit} aria-busy={busy}>
+        <p>
+          A new token is created with the same name, scopes and personal flag. Its secret is shown once: store
+          it, then update whatever used the old one.
+          {isSelf ? " This page switches to the new token." : ""}
+        </p>
+        {selfOwner && token.owner !== selfOwner ? (
+          <p class="note" data-testid="owner-note">
+            The new token will belong to <strong>{selfOwner}</strong>, not {token.owner}: Dynatrace gives a
+            new token the owner of the token that creates it. To keep the owner, rotate with a token of{" "}
+            {token.owner}.
+          </p>
+        ) : null}
+        <fieldset>
+          <legend>The old token</legend>
+          {(
+            [
+              ["disable", "Disable it (can be undone)"],
+              ["delete", "Delete it"],
+              ["keep", "Keep it active (revoke it yourself later)"],
+            ] as const
+          ).map(([value, label], i) => (
+            <label key={value} class="choice">
+              <input
+                type="radio"
+                name="revoke"
+                value={value}
+                checked={revoke === value}
+                onChange={() => setRevoke(value)}
+                data-autofocus={i === 0 ? "" : undefined}
+              />
+              {label}
+            </label>
+          ))}
+        </fieldset>
+        <label class="field">
+          <span>The new token expires</span>
+          <select
+            value={String(lifetime)}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              setLifetime(v === "same" ? "same" : (Number(v) as 30 | 90 | 365));
+            }}
+          >
+            <option value="same">
+              {days ? `after ${days} days, like the old one` : "never, like the old one"}
+            </option>
+            <option value="30">in 30 days</option>
+            <option value="90">in 90 days</option>
+            <option value="365">in 1 year</option>
+          </select>
+        </label>
+        {problem ? <ProblemBox problem={problem} /> : null}
+        <div class="dialog-buttons">
+          <button type="button" class="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button primary" disabled={busy} data-action="confirm-rotate">
+            {busy ? "Rotating…" : "Rotate"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function DeleteDialog({
+  token,
+  actions,
+  onClose,
+}: {
+  token: ApiToken;
+  actions: Actions;
+  onClose: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem>();
+  async function confirm() {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await actions.remove(token);
+    } catch (error) {
+      setProblem(describeError(error, "Deleting the token"));
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog title={`Delete “${token.name}”?`} onClose={onClose}>
+      <div class="dialog-body" aria-busy={busy}>
+        <p>
+          <code>{token.id}</code> is deleted for good: anything that uses it stops working, and it cannot be
+          restored. Disabling it instead can be undone.
+        </p>
+        {problem ? <ProblemBox problem={problem} /> : null}
+        <div class="dialog-buttons">
+          <button type="button" class="button secondary" onClick={onClose} data-autofocus>
+            Cancel
+          </button>
+          <button
+            type="button"
+            class="button danger"
+            disabled={busy}
+            onClick={confirm}
+            data-action="confirm-delete"
+          >
+            {busy ? "Deleting…" : "Delete token"}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
+
+export interface NewSecret {
+  name: string;
+  id: string;
+  token: string;
+  expirationDate: string | undefined;
+  /** Set when the old token could not be revoked as asked. */
+  revokeProblem?: Problem;
+  revoke: RevokeChoice;
+}
+
+/** Shows a new secret once, with a copy button. The secret lives only in this dialog's props. */
+export function SecretDialog({ secret, onClose }: { secret: NewSecret; onClose: () => void }) {
+  const [copied, setCopied] = useState("");
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(secret.token);
+      setCopied("Copied to the clipboard.");
+    } catch {
+      (document.getElementById("new-secret") as HTMLInputElement | null)?.select();
+      setCopied("Copying is blocked here: the token is selected, press Ctrl+C (⌘C).");
+    }
+  }
+  return (
+    <Dialog title="New token created" onClose={onClose}>
+      <div class="dialog-body" data-testid="secret-dialog">
+        <p>
+          <strong>Copy it now: it is shown only this once.</strong> “{secret.name}” (<code>{secret.id}</code>)
+          {secret.expirationDate ? `, expires ${formatDate(secret.expirationDate)}.` : ", never expires."}
+        </p>
+        <label class="field">
+          <span>New token</span>
+          <input
+            id="new-secret"
+            class="secret"
+            readOnly
+            value={secret.token}
+            spellcheck={false}
+            autocomplete="off"
+            onFocus={(e) => e.currentTarget.select()}
+          />
+        </label>
+        <div class="dialog-buttons start">
+          <button type="button" class="button primary" onClick={copy} data-autofocus data-action="copy">
+            Copy
+          </button>
+          <span role="status" class="muted">
+            {copied}
+          </span>
+        </div>
+        {secret.revokeProblem ? (
+          <div role="alert" class="problem">
+            <strong>
+              The old token is still active: it could not be{" "}
+              {secret.revoke === "delete" ? "deleted" : "disabled"}.
+            </strong>
+            <p>
+              {secret.revokeProblem.title} {secret.revokeProblem.detail}
+            </p>
+          </div>
+        ) : (
+          <p class="muted">
+            {secret.revoke === "keep"
+              ? "The old token is still active, as asked."
+              : `The old token was ${secret.revoke === "delete" ? "deleted" : "disabled"}.`}
+          </p>
+        )}
+        <div class="dialog-buttons">
+          <button type="button" class="button secondary" onClick={onClose}>
+            I have stored it
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,99 @@
+import type { ApiToken } from "@dt-tokens/client";
+import { useMemo } from "preact/hooks";
+import { BarChart, type ChartBar } from "./charts.js";
+import { formatCount } from "./format.js";
+import {
+  countStates,
+  expirationTimeline,
+  lastUsedHistogram,
+  STATES,
+  type StateKey,
+  UNUSED_DAYS,
+} from "./stats.js";
+
+const TONE: Record<StateKey, string> = {
+  active: "ok",
+  disabled: "muted",
+  expired: "bad",
+  expiring: "warn",
+  neverUsed: "muted",
+  unused: "warn",
+  personal: "info",
+};
+
+export function Overview({
+  tokens,
+  now,
+  complete,
+  onPick,
+}: {
+  tokens: readonly ApiToken[];
+  now: number;
+  complete: boolean;
+  /** Shows the tokens of a state in the table. */
+  onPick: (state: StateKey) => void;
+}) {
+  const counts = useMemo(() => countStates(tokens, now), [tokens, now]);
+  const ages = useMemo<ChartBar[]>(
+    () =>
+      lastUsedHistogram(tokens, now).map((b, i, all) => ({
+        ...b,
+        tone: i === all.length - 1 ? "muted" : i >= 4 ? "warn" : "ok",
+      })),
+    [tokens, now],
+  );
+  const expiry = useMemo<ChartBar[]>(() => {
+    const t = expirationTimeline(tokens, now);
+    return [
+      { label: "expired", title: "already expired", count: t.expired, tone: "bad" },
+      ...t.windows.map((w, i) => ({ ...w, label: `${i + 1}m`, tone: i === 0 ? "warn" : "ok" }) as ChartBar),
+      { label: ">1y", title: "expires in more than 360 days", count: t.later, tone: "ok" },
+      { label: "never", title: "never expires", count: t.never, tone: "muted" },
+    ];
+  }, [tokens, now]);
+
+  return (
+    <section class="overview" aria-labelledby="overview-heading" data-testid="overview">
+      <div class="section-head">
+        <h2 id="overview-heading">Overview</h2>
+        <p class="muted">
+          {formatCount(counts.total)} tokens{complete ? "" : " loaded so far"}, as of{" "}
+          {new Date(now).toISOString().slice(0, 16).replace("T", " ")} UTC
+        </p>
+      </div>
+      <ul class="cards" aria-label="Tokens by state">
+        {STATES.map((s) => (
+          <li key={s.key}>
+            <button
+              type="button"
+              class={`card tone-${TONE[s.key]}`}
+              data-state={s.key}
+              onClick={() => onPick(s.key)}
+              aria-label={`${s.label}: ${counts[s.key]} tokens. Show them in the table`}
+            >
+              <span class="card-count" data-testid={`count-${s.key}`}>
+                {formatCount(counts[s.key])}
+              </span>
+              <span class="card-label">{s.label}</span>
+              <span class="card-hint">{s.hint}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div class="charts">
+        <BarChart
+          title="Last used"
+          description={`how long ago each token was last used (amber: ${UNUSED_DAYS} days or more)`}
+          bars={ages}
+          testId="chart-last-used"
+        />
+        <BarChart
+          title="Expiration timeline"
+          description="tokens expiring per 30-day window from today"
+          bars={expiry}
+          testId="chart-expiration"
+        />
+      </div>
+    </section>
+  );
+}

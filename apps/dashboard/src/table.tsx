@@ -1,0 +1,264 @@
+import type { ApiToken } from "@dt-tokens/client";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { formatCount, formatDate, formatRelative } from "./format.js";
+import { type Filters, filterTokens, NO_FILTERS, type Sort, type SortKey, sortTokens } from "./query.js";
+import { STATES, type StateKey, statesOf } from "./stats.js";
+
+const PAGE = 50;
+
+const COLUMNS: { key: SortKey | null; label: string }[] = [
+  { key: "name", label: "Name" },
+  { key: "owner", label: "Owner" },
+  { key: null, label: "State" },
+  { key: "scopes", label: "Scopes" },
+  { key: "creationDate", label: "Created" },
+  { key: "lastUsedDate", label: "Last used" },
+  { key: "expirationDate", label: "Expires" },
+];
+
+const BADGE: Partial<Record<StateKey, string>> = {
+  active: "ok",
+  disabled: "muted",
+  expired: "bad",
+  expiring: "warn",
+  neverUsed: "muted",
+  unused: "warn",
+  personal: "info",
+};
+const SHORT: Record<StateKey, string> = {
+  active: "active",
+  disabled: "disabled",
+  expired: "expired",
+  expiring: "expiring",
+  neverUsed: "never used",
+  unused: "unused 90d+",
+  personal: "personal",
+};
+
+export function TokenTable({
+  tokens,
+  now,
+  filters,
+  setFilters,
+  selfId,
+  onOpen,
+}: {
+  tokens: readonly ApiToken[];
+  now: number;
+  filters: Filters;
+  setFilters: (f: Filters) => void;
+  selfId: string | undefined;
+  onOpen: (id: string) => void;
+}) {
+  const [sort, setSort] = useState<Sort>({ key: "creationDate", descending: true });
+  const [page, setPage] = useState(0);
+  const owners = useMemo(() => distinct(tokens.map((t) => t.owner)), [tokens]);
+  const scopes = useMemo(() => distinct(tokens.flatMap((t) => t.scopes ?? [])), [tokens]);
+  const rows = useMemo(
+    () => sortTokens(filterTokens(tokens, filters, now), sort),
+    [tokens, filters, now, sort],
+  );
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  // A new filter or sort starts at page one.
+  useEffect(() => setPage(0), [filters, sort]);
+  const current = Math.min(page, pages - 1);
+  const shown = rows.slice(current * PAGE, (current + 1) * PAGE);
+  const set = (patch: Partial<Filters>) => setFilters({ ...filters, ...patch });
+  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+
+  return (
+    <section class="tokens" aria-labelledby="tokens-heading" data-testid="tokens">
+      <div class="section-head">
+        <h2 id="tokens-heading" tabIndex={-1}>
+          Tokens
+        </h2>
+        <p class="muted" role="status" data-testid="row-count">
+          {rows.length === 0
+            ? "No tokens match."
+            : `Showing ${formatCount(current * PAGE + 1)}–${formatCount(current * PAGE + shown.length)} of ${formatCount(rows.length)}`}
+          {filtered ? ` (filtered from ${formatCount(tokens.length)})` : ""}
+        </p>
+      </div>
+      <search class="filters" aria-label="Filter tokens">
+        <div class="field grow">
+          <label for="filter-search">Search</label>
+          <input
+            id="filter-search"
+            type="search"
+            value={filters.text}
+            placeholder="name, id, owner or scope"
+            onInput={(e) => set({ text: e.currentTarget.value })}
+          />
+        </div>
+        <div class="field">
+          <label for="filter-owner">Owner</label>
+          <select
+            id="filter-owner"
+            value={filters.owner}
+            onChange={(e) => set({ owner: e.currentTarget.value })}
+          >
+            <option value="">All owners</option>
+            {owners.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-scope">Scope</label>
+          <select
+            id="filter-scope"
+            value={filters.scope}
+            onChange={(e) => set({ scope: e.currentTarget.value })}
+          >
+            <option value="">All scopes</option>
+            {scopes.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-personal">Personal</label>
+          <select
+            id="filter-personal"
+            value={filters.personal}
+            onChange={(e) => set({ personal: e.currentTarget.value as Filters["personal"] })}
+          >
+            <option value="">All tokens</option>
+            <option value="yes">Personal access tokens</option>
+            <option value="no">API tokens (not personal)</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-state">State</label>
+          <select
+            id="filter-state"
+            value={filters.state}
+            onChange={(e) => set({ state: e.currentTarget.value as Filters["state"] })}
+          >
+            <option value="">Any state</option>
+            {STATES.filter((s) => s.key !== "personal").map((s) => (
+              <option key={s.key} value={s.key}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button
+          type="button"
+          class="button secondary"
+          disabled={!filtered}
+          onClick={() => setFilters(NO_FILTERS)}
+        >
+          Clear filters
+        </button>
+      </search>
+      <div class="table-wrap">
+        <table class="token-table">
+          <caption class="sr-only">API tokens; select a name for every field and the actions</caption>
+          <thead>
+            <tr>
+              {COLUMNS.map((c) => {
+                const active = c.key !== null && sort.key === c.key;
+                return (
+                  <th
+                    key={c.label}
+                    scope="col"
+                    aria-sort={active ? (sort.descending ? "descending" : "ascending") : undefined}
+                  >
+                    {c.key === null ? (
+                      c.label
+                    ) : (
+                      <button
+                        type="button"
+                        class="sort"
+                        data-sort={c.key}
+                        onClick={() =>
+                          setSort({
+                            key: c.key as SortKey,
+                            descending: active ? !sort.descending : false,
+                          })
+                        }
+                      >
+                        {c.label}
+                        <span aria-hidden="true" class="sort-mark">
+                          {active ? (sort.descending ? "▼" : "▲") : "↕"}
+                        </span>
+                      </button>
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((t) => (
+              <tr
+                key={t.id}
+                data-id={t.id}
+                // The whole row opens the details for a mouse; the name button is the keyboard's way in.
+                onClick={(e) => (e.target as Element).closest("button") || onOpen(t.id!)}
+              >
+                <td class="name">
+                  <button type="button" class="link" onClick={() => onOpen(t.id!)}>
+                    {t.name || "(no name)"}
+                  </button>
+                  {t.id === selfId ? <span class="badge info">this session</span> : null}
+                  <div class="id">{t.id}</div>
+                </td>
+                <td class="owner">{t.owner}</td>
+                <td class="states">
+                  {statesOf(t, now).map((s) => (
+                    <span key={s} class={`badge ${BADGE[s]}`}>
+                      {SHORT[s]}
+                    </span>
+                  ))}
+                </td>
+                <td class="scopes" title={(t.scopes ?? []).join(", ")}>
+                  {t.scopes?.length ?? 0}
+                  <span class="muted"> {t.scopes?.slice(0, 2).join(", ")}</span>
+                  {(t.scopes?.length ?? 0) > 2 ? <span class="muted">, …</span> : null}
+                </td>
+                <td>{formatDate(t.creationDate)}</td>
+                <td title={t.lastUsedDate ?? "never used"}>{formatRelative(t.lastUsedDate, now)}</td>
+                <td title={t.expirationDate ?? "never expires"}>
+                  {t.expirationDate ? formatDate(t.expirationDate) : "never"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pages > 1 ? (
+        <nav class="pager" aria-label="Table pages">
+          <button
+            type="button"
+            class="button secondary"
+            disabled={current === 0}
+            onClick={() => setPage(current - 1)}
+          >
+            Previous
+          </button>
+          <span>
+            Page {current + 1} of {pages}
+          </span>
+          <button
+            type="button"
+            class="button secondary"
+            disabled={current >= pages - 1}
+            onClick={() => setPage(current + 1)}
+          >
+            Next
+          </button>
+        </nav>
+      ) : null}
+    </section>
+  );
+}
+
+function distinct(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => !!v))].sort((a, b) => a.localeCompare(b));
+}

@@ -1,0 +1,394 @@
+/**
+ * The built dashboard (dist/, served statically) in Debian's Chromium against a seeded sandbox on
+ * another origin with CORS: connect, overview numbers, filters, sorting, disable, rotate, delete,
+ * plain-words errors, and no secret in URLs, storage or console. Screenshots go to .artifacts/.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { generateTokenSecret, type Sandbox, type SeededToken, startSandbox } from "@dt-tokens/sandbox";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import {
+  ARTIFACTS,
+  closedPort,
+  expectedOverview,
+  launchChromium,
+  makeSeed,
+  OWNERS,
+  serveDist,
+} from "./harness.js";
+
+const SECRET = /dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}/;
+const COUNT = 450; // three pages of 200 with the dashboard's page size
+
+let app: Awaited<ReturnType<typeof serveDist>>;
+let sandbox: Sandbox;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let seedNow: number;
+let seed: ReturnType<typeof makeSeed>;
+let seeded: SeededToken[];
+/** Every console line and page error of the current test. */
+let consoleLines: string[];
+/** Secrets the current test typed or saw, checked against URLs, storage and console after each test. */
+let secretsInPlay: string[];
+
+/** Waits for a UI state: polls until the value matches (Playwright's web-first assertions are not in playwright-core). */
+const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 50 });
+const text = (l: Locator) => async () => ((await l.count()) ? l.textContent() : null);
+const focused = (l: Locator) => () => l.evaluate((el) => el === document.activeElement);
+
+const byName = (name: string) => seeded.find((t) => t.name === name) as SeededToken & { name: string };
+const admin = () => byName("dashboard-admin");
+
+/** The sandbox's API, called directly (not through the page) with a token's secret. */
+async function api(path: string, secret: string, init: RequestInit = {}) {
+  const res = await fetch(`${sandbox.apiBase}${path}`, {
+    ...init,
+    headers: { Authorization: `Api-Token ${secret}`, "Content-Type": "application/json", ...init.headers },
+  });
+  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+}
+
+async function connect(secret: string, environmentUrl = sandbox.url) {
+  secretsInPlay.push(secret);
+  await page.goto(`${app.origin}/`);
+  await page.getByLabel("Environment URL").fill(environmentUrl);
+  await page.getByLabel("API token").fill(secret);
+  await page.getByLabel("API token").press("Enter");
+}
+
+async function connected(secret = admin().token) {
+  await connect(secret);
+  await page.locator(".shell[data-state=ready]").waitFor();
+}
+
+const number = async (testId: string) =>
+  Number((await page.getByTestId(testId).textContent())?.replace(/,/g, ""));
+
+/** The rows of the table's current page: name and owner. */
+const rows = () =>
+  page.$$eval(".token-table tbody tr", (trs) =>
+    trs.map((tr) => ({
+      name: tr.querySelector("td.name button")?.textContent ?? "",
+      owner: tr.querySelector("td.owner")?.textContent ?? "",
+      states: [...tr.querySelectorAll("td.states .badge")].map((b) => b.textContent),
+    })),
+  );
+
+async function openDetails(name: string) {
+  await page.getByLabel("Search").fill(name);
+  await until(rows).toHaveLength(1);
+  await page.locator(".token-table td.name button", { hasText: name }).click();
+  await page.getByTestId("details").waitFor();
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  app = await serveDist();
+  sandbox = await startSandbox({ bootstrapToken: false, cors: { origins: [app.origin] } });
+  seedNow = Date.now();
+  seed = makeSeed(COUNT, seedNow);
+  seeded = sandbox.seed(seed);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.close();
+  await app?.close();
+});
+
+beforeEach(async () => {
+  consoleLines = [];
+  secretsInPlay = [];
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on("console", (m) => consoleLines.push(m.text()));
+  page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+});
+
+afterEach(async () => {
+  // Never in the URL, localStorage or the console; sessionStorage only when asked (tested apart).
+  const where = {
+    url: page.url(),
+    localStorage: await page.evaluate(() => JSON.stringify({ ...localStorage })),
+    console: consoleLines.join("\n"),
+  };
+  for (const secret of secretsInPlay)
+    for (const found of Object.values(where)) expect(found).not.toContain(secret);
+  expect(consoleLines.filter((l) => l.startsWith("pageerror"))).toEqual([]);
+  await context.close();
+});
+
+describe("the built dashboard against a seeded sandbox", () => {
+  test("connects, loads every page with visible progress, and the overview matches the seed", async () => {
+    // Record every progress text the page shows while it loads (a DOM observer, no timing).
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenProgress: string[] }).seenProgress = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector("[data-testid=progress] label")?.textContent;
+        if (text && !seen.includes(text)) seen.push(text);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    const lists: string[] = [];
+    page.on("request", (r) => r.method() === "GET" && r.url().includes("/apiTokens?") && lists.push(r.url()));
+    await connected();
+
+    const total = seed.length;
+    expect(lists).toHaveLength(3);
+    expect(lists.slice(1).every((u) => /\?nextPageKey=[^&]+$/.test(u))).toBe(true);
+    const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
+    expect(seen).toEqual(
+      expect.arrayContaining([`Loading tokens: 200 of ${total}`, `Loading tokens: 400 of ${total}`]),
+    );
+
+    const expected = expectedOverview(seed, Date.now(), ["dashboard-admin"]);
+    await until(text(page.getByTestId("overview"))).toContain(`${total} tokens, as of`);
+    for (const [key, value] of Object.entries(expected.counts))
+      expect([key, await number(`count-${key}`)]).toEqual([key, value]);
+    // Every state is present in the seed, so the comparison above cannot pass on zeros.
+    expect(Object.values(expected.counts).every((n) => n > 0)).toBe(true);
+
+    const buckets = (id: string) =>
+      page.$$eval(`[data-testid=${id}] tbody tr`, (trs) =>
+        trs.map((tr) => Number(tr.querySelector("td")?.textContent)),
+      );
+    expect(await buckets("chart-last-used")).toEqual(expected.ages);
+    const { expired, windows, later, never } = expected.expiry;
+    expect(await buckets("chart-expiration")).toEqual([expired, ...windows, later, never]);
+
+    await page.screenshot({ path: join(ARTIFACTS, "overview.png") });
+    await page.getByTestId("overview").screenshot({ path: join(ARTIFACTS, "overview-section.png") });
+  });
+
+  test("filters by owner, scope, personal, state and text; sorts by column", async () => {
+    await connected();
+    const rowCount = page.getByTestId("row-count");
+    const all = seed.length;
+    await until(text(rowCount)).toBe(`Showing 1–50 of ${all}`);
+
+    const owner = OWNERS[1]!;
+    await page.getByLabel("Owner", { exact: true }).selectOption(owner);
+    const ofOwner = seed.filter((t) => (t.owner ?? "admin") === owner).length;
+    await until(text(rowCount)).toBe(`Showing 1–50 of ${ofOwner} (filtered from ${all})`);
+    await until(async () => (await rows()).every((r) => r.owner === owner)).toBe(true);
+
+    await page.getByLabel("Scope", { exact: true }).selectOption("apiTokens.write");
+    await page.getByLabel("Personal", { exact: true }).selectOption("yes");
+    const narrowed = seed.filter(
+      (t) => (t.owner ?? "admin") === owner && t.scopes?.includes("apiTokens.write") && t.personalAccessToken,
+    ).length;
+    expect(narrowed).toBeGreaterThan(0);
+    await until(text(rowCount)).toBe(`Showing 1–${narrowed} of ${narrowed} (filtered from ${all})`);
+
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await page.getByLabel("State", { exact: true }).selectOption("expired");
+    const now = Date.now();
+    const expiredCount = seed.filter(
+      (t) => t.expirationDate instanceof Date && t.expirationDate.getTime() <= now,
+    ).length;
+    await until(text(rowCount)).toBe(`Showing 1–50 of ${expiredCount} (filtered from ${all})`);
+    await until(async () => (await rows()).every((r) => r.states.includes("expired"))).toBe(true);
+
+    // An overview card filters the table too.
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await page.locator(".card[data-state=personal]").click();
+    const personal = seed.filter((t) => t.personalAccessToken).length;
+    await until(text(rowCount)).toBe(`Showing 1–50 of ${personal} (filtered from ${all})`);
+    await until(focused(page.locator("#tokens-heading"))).toBe(true);
+
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await page.getByLabel("Search").fill("terraform-01");
+    const matches = seed.filter((t) => t.name.includes("terraform-01")).map((t) => t.name);
+    await until(text(rowCount)).toBe(
+      `Showing 1–${matches.length} of ${matches.length} (filtered from ${all})`,
+    );
+
+    // Sorting: by name ascending, then descending (the header says which).
+    await page.getByLabel("Search").fill("");
+    await page.getByRole("button", { name: /^Name/ }).click();
+    const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
+    const names = seed.map((t) => t.name).sort(collator.compare);
+    await until(async () => (await rows()).map((r) => r.name)).toEqual(names.slice(0, 50));
+    await until(text(page.locator("th[aria-sort=ascending]"))).toMatch(/Name/);
+    await page.getByRole("button", { name: /^Name/ }).click();
+    await until(async () => (await rows()).map((r) => r.name)).toEqual(names.toReversed().slice(0, 50));
+    await until(text(page.locator("th[aria-sort=descending]"))).toMatch(/Name/);
+    // Last used, ascending: never-used tokens first, like the API's +lastUsedDate.
+    await page.getByRole("button", { name: /^Last used/ }).click();
+    await until(text(page.locator(".token-table tbody tr").first().locator("td").nth(5))).toBe("never");
+    await page.getByRole("button", { name: /^Last used/ }).click();
+    await until(text(page.locator(".token-table tbody tr").first().locator("td").nth(5))).toBe("today");
+
+    await page.getByRole("button", { name: /^Name/ }).click();
+    await page.screenshot({ path: join(ARTIFACTS, "table.png"), fullPage: true });
+    await page.getByTestId("tokens").screenshot({ path: join(ARTIFACTS, "table-section.png") });
+  });
+
+  test("disables and enables a token; the API confirms each", async () => {
+    const target = byName("grafana-002");
+    secretsInPlay.push(target.token);
+    expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(true);
+    await connected();
+    await openDetails(target.name);
+    await page.getByTestId("details").screenshot({ path: join(ARTIFACTS, "details.png") });
+    await page.getByRole("button", { name: "Disable", exact: true }).click();
+    await until(text(page.getByTestId("details-notice"))).toMatch(/Disabled/);
+    expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(false);
+    const refused = await api("/apiTokens", target.token);
+    expect([refused.status, refused.body.error.message]).toEqual([401, "Token is disabled."]);
+
+    await page.getByRole("button", { name: "Enable", exact: true }).click();
+    await until(text(page.getByTestId("details-notice"))).toMatch(/Enabled/);
+    expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(true);
+  });
+
+  test("rotates a token: the new secret is shown once with a copy button, the old one is revoked", async () => {
+    const old = byName("log-ingest-001");
+    secretsInPlay.push(old.token);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.origin });
+    await connected();
+    await openDetails(old.name);
+    await page.getByRole("button", { name: "Rotate…" }).click();
+    expect(await page.getByLabel("Disable it (can be undone)").isChecked()).toBe(true);
+    expect(await page.getByTestId("owner-note").textContent()).toContain(
+      "will belong to admin, not platform-team",
+    );
+    await page.getByRole("button", { name: "Rotate", exact: true }).click();
+
+    const dialog = page.getByTestId("secret-dialog");
+    const secret = await dialog.getByLabel("New token").inputValue();
+    secretsInPlay.push(secret);
+    expect(secret).toMatch(new RegExp(`^${SECRET.source}$`));
+    expect(secret).not.toBe(old.token);
+    await until(text(dialog)).toContain("The old token was disabled.");
+    await dialog.getByRole("button", { name: "Copy" }).click();
+    await until(text(dialog)).toContain("Copied to the clipboard.");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+
+    // The old token is revoked; the new one has the same name and scopes, and (as Dynatrace does it)
+    // the owner of the token that created it.
+    const refused = await api("/apiTokens", old.token);
+    expect([refused.status, refused.body.error.message]).toEqual([401, "Token is disabled."]);
+    expect((await api(`/apiTokens/${old.id}`, admin().token)).body.enabled).toBe(false);
+    const created = await api("/apiTokens/lookup", admin().token, {
+      method: "POST",
+      body: JSON.stringify({ token: secret }),
+    });
+    expect(created.body).toMatchObject({
+      name: old.name,
+      owner: "admin",
+      scopes: old.scopes,
+      enabled: true,
+    });
+    expect(old.owner).not.toBe("admin");
+
+    // Shown once: gone from the page when the dialog closes; the details now show the new token.
+    await dialog.getByRole("button", { name: "I have stored it" }).click();
+    await until(() => dialog.count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+    await until(text(page.getByTestId("details").locator("[data-field=id] dd"))).toBe(created.body.id);
+    await page.keyboard.press("Escape");
+    await page.getByLabel("Search").fill(old.name);
+    await until(async () => (await rows()).map((r) => r.states.includes("disabled"))).toEqual([false, true]);
+  });
+
+  test("deletes only after confirmation; Escape cancels and focus returns", async () => {
+    const target = byName("backup-005");
+    await connected();
+    await openDetails(target.name);
+    const deleteButton = page.getByRole("button", { name: "Delete…" });
+    await deleteButton.click();
+    await until(focused(page.getByRole("button", { name: "Cancel" }))).toBe(true);
+    await page.keyboard.press("Escape");
+    await until(() => page.getByRole("button", { name: "Delete token" }).count()).toBe(0);
+    await until(focused(deleteButton)).toBe(true);
+    expect((await api(`/apiTokens/${target.id}`, admin().token)).status).toBe(200);
+
+    await deleteButton.click();
+    await page.getByRole("button", { name: "Delete token" }).click();
+    await until(() => page.getByTestId("details").count()).toBe(0);
+    await until(text(page.getByTestId("row-count"))).toMatch(/^No tokens match\. \(filtered from \d+\)$/);
+    expect((await api(`/apiTokens/${target.id}`, admin().token)).status).toBe(404);
+  });
+
+  test("the page's own token cannot disable or delete itself; rotating it switches the page to the new token", async () => {
+    const self = byName("dashboard-self");
+    secretsInPlay.push(self.token);
+    await connected(self.token);
+    await openDetails(self.name);
+    expect(await page.getByRole("button", { name: "Disable", exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Delete…" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Rotate…" }).click();
+    await page.getByRole("button", { name: "Rotate", exact: true }).click();
+    const secret = await page.getByTestId("secret-dialog").getByLabel("New token").inputValue();
+    secretsInPlay.push(secret);
+    await until(text(page.getByTestId("secret-dialog"))).toContain("The old token was disabled.");
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    await page.keyboard.press("Escape");
+
+    expect((await api("/apiTokens", self.token)).status).toBe(401);
+    await page.getByRole("button", { name: "Reload" }).click();
+    await page.locator(".shell[data-state=ready]").waitFor();
+    await until(() => page.getByRole("alert").count()).toBe(0);
+    const used = await api("/apiTokens/lookup", admin().token, {
+      method: "POST",
+      body: JSON.stringify({ token: secret }),
+    });
+    // The page has used the new token (a new token starts with no lastUsedDate).
+    expect(used.body.lastUsedDate).toBeDefined();
+  });
+
+  test("says in plain words what is wrong: unknown token, malformed token, missing scope, unreachable, no CORS", async () => {
+    const problem = page.getByTestId("problem");
+
+    await connect(generateTokenSecret());
+    await until(text(problem)).toContain("The environment rejected the token.");
+    await until(text(problem)).toContain("Token Authentication failed.");
+    await page.screenshot({ path: join(ARTIFACTS, "wrong-token.png") });
+
+    await connect("Api-Token not a token");
+    await until(text(problem)).toContain("That does not look like an API token.");
+
+    await connect(byName("metrics-only").token);
+    await until(text(problem)).toContain(
+      "The token is missing a permission: it needs the scope apiTokens.read.",
+    );
+
+    await connect(admin().token, `http://127.0.0.1:${await closedPort()}`);
+    await until(text(problem)).toContain("The environment could not be reached.");
+
+    const noCors = await startSandbox({ bootstrapToken: admin().token });
+    try {
+      await connect(admin().token, noCors.url);
+      await until(text(problem)).toContain("allows this page's origin (CORS)");
+    } finally {
+      await noCors.close();
+    }
+
+    await connect(admin().token, "https://abc12345.live.dynatrace.com/ui/tokens");
+    await until(text(problem)).toContain("That environment URL is not one Dynatrace uses.");
+  });
+
+  test("keeps the token in sessionStorage only when asked, and forgets it on disconnect", async () => {
+    await page.goto(`${app.origin}/`);
+    await page.getByLabel("Environment URL").fill(sandbox.url);
+    await page.getByLabel("API token").fill(admin().token);
+    secretsInPlay.push(admin().token);
+    await page.getByLabel(/Keep me connected in this tab/).check();
+    await page.getByRole("button", { name: "Connect" }).click();
+    await page.locator(".shell[data-state=ready]").waitFor();
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).toContain(admin().token);
+
+    await page.reload();
+    await page.locator(".shell[data-state=ready]").waitFor();
+    await page.getByRole("button", { name: "Disconnect" }).click();
+    await page.getByTestId("connect-form").waitFor();
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).toBe("{}");
+    expect(await page.getByLabel("API token").inputValue()).toBe("");
+  });
+});
