@@ -70,7 +70,7 @@ export function audit(tokens: ApiToken[], options: AuditOptions): Finding[] {
     const expires = t.expirationDate ? Date.parse(t.expirationDate) : undefined;
 
     const broad = (t.scopes ?? []).filter((s) => BROAD_WRITE_SCOPES.includes(s));
-    if (broad.length > 0) add("high", "broad-write-scope", `can write broadly: ${broad.join(", ")}`);
+    if (broad.length > 0) add("high", "broad-write-scope", broad.join(", "));
 
     if (used === undefined) {
       const age = created === undefined ? undefined : days(now - created);

@@ -36,8 +36,11 @@ const width = (s: string) => [...s.replace(ANSI, "")].length;
 export interface TableOptions {
   /** The column headers; no header row when omitted. */
   head?: string[];
-  /** Indexes of columns that may be truncated to fit the terminal, widest first. */
-  shrinkable?: number[];
+  /**
+   * Columns that may be truncated to fit the terminal, as [index, floor] in the order they give
+   * way: each down to its floor first, then the widest of them, down to 8 characters.
+   */
+  shrinkable?: [number, number][];
   /** The terminal width to fit into, if any. */
   maxWidth?: number | undefined;
   colors: Colors;
@@ -50,11 +53,15 @@ export function renderTable(rows: string[][], options: TableOptions): string {
   const count = Math.max(0, ...all.map((r) => r.length));
   const widths = Array.from({ length: count }, (_, i) => Math.max(0, ...all.map((r) => width(r[i] ?? ""))));
   if (maxWidth && shrinkable.length > 0) {
-    const gaps = 2 * (count - 1);
-    let over = widths.reduce((a, b) => a + b, 0) + gaps - maxWidth;
-    // Take from the widest shrinkable column, one character at a time, down to a floor.
+    let over = widths.reduce((a, b) => a + b, 0) + 2 * (count - 1) - maxWidth;
+    // First each shrinkable column in turn, down to its floor; then the widest, down to 8.
+    for (const [i, floor] of shrinkable) {
+      const take = Math.max(0, Math.min(over, (widths[i] ?? 0) - floor));
+      widths[i]! -= take;
+      over -= take;
+    }
     while (over > 0) {
-      const candidates = shrinkable.filter((i) => (widths[i] ?? 0) > 8);
+      const candidates = shrinkable.map(([i]) => i).filter((i) => (widths[i] ?? 0) > 8);
       if (candidates.length === 0) break;
       const widest = candidates.reduce((a, b) => ((widths[a] ?? 0) >= (widths[b] ?? 0) ? a : b));
       widths[widest]! -= 1;
@@ -141,9 +148,16 @@ export function tokensTable(
   stdout: Stream,
   now = Date.now(),
 ): string {
-  const shrink = (["name", "owner", "scopes", "additionalMetadata", "lastUsedIpAddress"] as Field[])
-    .map((f) => fields.indexOf(f))
-    .filter((i) => i >= 0);
+  const order: [Field, number][] = [
+    ["additionalMetadata", 12],
+    ["scopes", 24],
+    ["lastUsedIpAddress", 15],
+    ["owner", 16],
+    ["name", 20],
+  ];
+  const shrink = order
+    .map(([f, floor]): [number, number] => [fields.indexOf(f), floor])
+    .filter(([i]) => i >= 0);
   return renderTable(
     tokens.map((t) => fields.map((f) => cell(t, f, colors, now))),
     {

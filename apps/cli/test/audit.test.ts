@@ -73,7 +73,7 @@ describe("audit", () => {
   it("says why in the detail", async () => {
     const findings = await audit();
     const detail = (name: string) => findings.find((f) => f.name === name)!.detail;
-    expect(detail("broad")).toBe("can write broadly: settings.write, WriteConfig");
+    expect(detail("broad")).toBe("settings.write, WriteConfig");
     expect(detail("never-old")).toBe("never used, created 200 days ago");
     expect(detail("stale")).toBe("last used 120 days ago (limit 90)");
     expect(detail("expired")).toBe("expired 3 days ago; it can be deleted");

@@ -63,7 +63,11 @@ export async function auditCommand(ctx: Context, options: AuditCommandOptions): 
         shown.map((f: Finding) => [paint(ctx.out, f.severity), f.check, f.id, f.name, f.owner, f.detail]),
         {
           head: COLUMNS.map((c) => c.toUpperCase()),
-          shrinkable: [3, 4, 5],
+          shrinkable: [
+            [4, 12],
+            [3, 18],
+            [5, 30],
+          ],
           maxWidth: stdout.isTTY ? stdout.columns : undefined,
           colors: ctx.out,
         },

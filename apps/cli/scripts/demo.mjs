@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+/**
+ * `pnpm demo`: a short tour of the dt-tokens CLI. Starts the sandbox on a temporary database, seeds
+ * a realistic environment, then runs the real `dt-tokens` binary (dist/bin.js) as child processes,
+ * printing each command before its output. The API token reaches the CLI through the environment
+ * and the rotated secret through stdin: never through argv.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateDemoTokens, startSandbox } from "@dt-tokens/sandbox";
+import pc from "picocolors";
+
+const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const DAY = 86_400_000;
+const started = Date.now();
+const out = process.stdout;
+const color = pc.createColors(out.isTTY === true && !process.env.NO_COLOR);
+
+if (!existsSync(BIN)) {
+  console.error("dist/bin.js is missing: run `pnpm demo` from the repository root (it builds first).");
+  process.exit(1);
+}
+
+const say = (text) => out.write(`\n${color.bold(color.cyan(`# ${text}`))}\n`);
+const show = (command) => out.write(`${color.green("$")} ${command}\n`);
+
+/**
+ * Runs `dt-tokens ...args` with the connection in its environment. Output goes straight to this
+ * terminal (so tables, colours and progress bars look as they would for you) unless `capture`.
+ */
+function dtTokens(args, { env, stdin, capture = false, display } = {}) {
+  show(display ?? `dt-tokens ${args.map((a) => (/^[\w.,:/@+=-]+$/.test(a) ? a : `'${a}'`)).join(" ")}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: [stdin === undefined ? "ignore" : "pipe", capture ? "pipe" : "inherit", "inherit"],
+    });
+    let stdout = "";
+    child.stdout?.setEncoding("utf8").on("data", (d) => {
+      stdout += d;
+    });
+    if (stdin !== undefined) child.stdin.end(stdin);
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout }));
+  });
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "dt-tokens-demo-"));
+let sandbox;
+try {
+  say("Start a local Dynatrace-compatible sandbox on a temporary database and seed a realistic environment");
+  sandbox = await startSandbox({ host: "127.0.0.1", port: 0, database: join(tmp, "tokens.db") });
+  const seeded = sandbox.seed(generateDemoTokens({ count: 300, seed: 42 }));
+  const owners = new Set(seeded.map((t) => t.owner));
+  out.write(
+    `${seeded.length} tokens of ${owners.size} owners at ${sandbox.url}: personal and API tokens, recent, old and no use,\n` +
+      "expired, expiring and never-expiring ones, some disabled, some with broad write scopes.\n",
+  );
+  const env = {
+    DT_ENV_URL: sandbox.url,
+    DT_API_TOKEN: sandbox.bootstrapToken,
+    NO_COLOR: process.env.NO_COLOR,
+  };
+  if (!env.NO_COLOR) delete env.NO_COLOR;
+  show(`export DT_ENV_URL=${sandbox.url}`);
+  show("export DT_API_TOKEN=…   # the sandbox's admin token: from the environment, never an argument");
+
+  const now = Date.now();
+  const check = (result, expected = 0) => {
+    if (result.code !== expected)
+      throw new Error(`dt-tokens exited with ${result.code}, expected ${expected}`);
+    return result;
+  };
+
+  say("The newest tokens");
+  check(await dtTokens(["list", "--limit", "8"], { env }));
+
+  say("Alice's personal access tokens, most recently used first");
+  check(
+    await dtTokens(
+      [
+        "list",
+        "--owner",
+        "alice.moreau@example.com",
+        "--personal",
+        "--sort",
+        "-lastUsedDate",
+        "--limit",
+        "6",
+      ],
+      { env },
+    ),
+  );
+
+  say("API tokens that can mint other tokens, with their scopes");
+  check(
+    await dtTokens(
+      [
+        "list",
+        "--scope",
+        "apiTokens.write",
+        "--no-personal",
+        "--fields",
+        "name,owner,lastUsedDate,scopes",
+        "--limit",
+        "6",
+      ],
+      { env },
+    ),
+  );
+
+  say("Not used for half a year, as CSV for a spreadsheet");
+  check(
+    await dtTokens(
+      [
+        "list",
+        "--used-to",
+        "now-180d",
+        "--sort",
+        "lastUsedDate",
+        "--fields",
+        "name,owner,lastUsedDate",
+        "--output",
+        "csv",
+        "--limit",
+        "5",
+      ],
+      { env },
+    ),
+  );
+
+  say("Audit one owner's tokens: never used, stale, expiring, expired, disabled, broad, duplicated");
+  check(
+    await dtTokens(["audit", "--owner", "ci-pipeline", "--min-severity", "medium", "--page-size", "100"], {
+      env,
+    }),
+  );
+
+  say("Gate a pipeline on the audit: exit status 3 when a finding is at or above --fail-on");
+  const gate = await dtTokens(["audit", "--fail-on", "high", "--output", "json", "--page-size", "100"], {
+    env,
+    capture: true,
+    display: "dt-tokens audit --fail-on high --output json --page-size 100 > audit.json; echo $?",
+  });
+  check(gate, 3);
+  out.write(`${gate.code}   ${color.dim(`(audit.json holds ${JSON.parse(gate.stdout).length} findings)`)}\n`);
+
+  // A token that is in use, enabled and about to expire: the one to rotate.
+  const expiring = seeded.find(
+    (t) =>
+      t.enabled &&
+      !t.personalAccessToken &&
+      t.expirationDate &&
+      Date.parse(t.expirationDate) > now + DAY &&
+      Date.parse(t.expirationDate) < now + 14 * DAY &&
+      t.lastUsedDate &&
+      Date.parse(t.lastUsedDate) > now - 7 * DAY,
+  );
+  say(`"${expiring.name}" expires soon and is in use`);
+  check(await dtTokens(["get", expiring.id], { env }));
+
+  say("Rotate it: same name and scopes, a new 90-day expiry; the old one is disabled");
+  const rotated = check(
+    await dtTokens(["rotate", expiring.id, "--expires", "now+90d"], {
+      env,
+      capture: true,
+      display: `dt-tokens rotate ${expiring.id} --expires now+90d > new.token`,
+    }),
+  );
+  const secret = rotated.stdout.trim();
+  out.write(
+    color.dim(
+      `(new.token holds the new secret ${secret.split(".").slice(0, 2).join(".")}.•••• — stdout carries only the secret, so it pipes into a vault)\n`,
+    ),
+  );
+
+  say("Check the new secret: lookup reads it from stdin, never from an argument");
+  check(await dtTokens(["lookup"], { env, stdin: `${secret}\n`, display: "dt-tokens lookup < new.token" }));
+
+  const neverUsed = seeded.find(
+    (t) => t.enabled && !t.lastUsedDate && t.creationDate && Date.parse(t.creationDate) < now - 180 * DAY,
+  );
+  say(`"${neverUsed.name}" was created long ago and never used: disable it (it can be enabled again)`);
+  check(await dtTokens(["update", neverUsed.id, "--disable"], { env }));
+
+  const expired = seeded.find((t) => t.expirationDate && Date.parse(t.expirationDate) < now - 30 * DAY);
+  say(`"${expired.name}" expired a month ago: delete it (--yes, since a script cannot answer the prompt)`);
+  check(await dtTokens(["delete", expired.id, "--yes"], { env }));
+
+  say("Bad input is caught before anything is sent, with a clear message (exit status 2)");
+  check(
+    await dtTokens(["create", "--name", "grafana", "--scope", "metric.read", "--expires", "now+30d"], {
+      env,
+    }),
+    2,
+  );
+  check(await dtTokens(["list", "--used-from", "last tuesday"], { env }), 2);
+
+  say(`Tour done in ${((Date.now() - started) / 1000).toFixed(1)} s. Try it yourself:`);
+  out.write(
+    "  npx @dt-tokens/cli sandbox --port 8080 --seed-demo 300   # prints the URL and a bootstrap token\n" +
+      "  npx @dt-tokens/cli --help                                 # every command, with examples\n",
+  );
+} finally {
+  await sandbox?.close();
+  rmSync(tmp, { recursive: true, force: true });
+}
