@@ -14,6 +14,8 @@ const WIDTH = 600;
 const HEIGHT = 210;
 const TOP = 22;
 const BOTTOM = 28;
+/** Room at both ends so the first and last labels are not cut off. */
+const SIDE = 16;
 
 export function BarChart({
   title,
@@ -28,7 +30,7 @@ export function BarChart({
 }) {
   const id = useId();
   const max = Math.max(1, ...bars.map((b) => b.count));
-  const slot = WIDTH / bars.length;
+  const slot = (WIDTH - 2 * SIDE) / bars.length;
   const barWidth = Math.min(48, slot * 0.7);
   const plot = HEIGHT - TOP - BOTTOM;
   return (
@@ -41,7 +43,7 @@ export function BarChart({
         <line x1={0} x2={WIDTH} y1={HEIGHT - BOTTOM + 0.5} y2={HEIGHT - BOTTOM + 0.5} class="axis" />
         {bars.map((bar, i) => {
           const h = bar.count === 0 ? 0 : Math.max(2, (bar.count / max) * plot);
-          const x = i * slot + (slot - barWidth) / 2;
+          const x = SIDE + i * slot + (slot - barWidth) / 2;
           const y = HEIGHT - BOTTOM - h;
           return (
             <g key={bar.label}>
@@ -50,7 +52,7 @@ export function BarChart({
               <text x={x + barWidth / 2} y={y - 6} class="bar-value" text-anchor="middle">
                 {formatCount(bar.count)}
               </text>
-              <text x={i * slot + slot / 2} y={HEIGHT - 9} class="bar-label" text-anchor="middle">
+              <text x={SIDE + i * slot + slot / 2} y={HEIGHT - 9} class="bar-label" text-anchor="middle">
                 {bar.label}
               </text>
             </g>

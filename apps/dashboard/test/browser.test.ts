@@ -225,7 +225,9 @@ describe("the built dashboard against a seeded sandbox", () => {
     await until(text(page.locator(".token-table tbody tr").first().locator("td").nth(5))).toBe("today");
 
     await page.getByRole("button", { name: /^Name/ }).click();
-    await page.screenshot({ path: join(ARTIFACTS, "table.png"), fullPage: true });
+    await page.locator("#tokens-heading").scrollIntoViewIfNeeded();
+    await page.evaluate(() => document.getElementById("tokens-heading")?.scrollIntoView({ block: "start" }));
+    await page.screenshot({ path: join(ARTIFACTS, "table.png") });
     await page.getByTestId("tokens").screenshot({ path: join(ARTIFACTS, "table-section.png") });
   });
 
@@ -235,7 +237,7 @@ describe("the built dashboard against a seeded sandbox", () => {
     expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(true);
     await connected();
     await openDetails(target.name);
-    await page.getByTestId("details").screenshot({ path: join(ARTIFACTS, "details.png") });
+    await page.screenshot({ path: join(ARTIFACTS, "details.png") });
     await page.getByRole("button", { name: "Disable", exact: true }).click();
     await until(text(page.getByTestId("details-notice"))).toMatch(/Disabled/);
     expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(false);

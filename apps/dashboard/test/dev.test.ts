@@ -1,0 +1,84 @@
+/**
+ * `pnpm dev` (scripts/dev.mjs): a seeded sandbox that allows the dev server's origin, the Vite dev
+ * server, and the URL and token printed; with DT_PROXY_TARGET, no sandbox and /api/v2 forwarded.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { resolve } from "node:path";
+import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
+import { afterEach, expect, test } from "vitest";
+import { closedPort } from "./harness.js";
+
+const script = resolve(import.meta.dirname, "../scripts/dev.mjs");
+let child: ChildProcess | undefined;
+let target: Sandbox | undefined;
+
+/** Starts the dev script and resolves with what it printed once it is ready. */
+async function dev(env: Record<string, string>) {
+  child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env },
+    // A pipe kept open: Vite stops its dev server when stdin ends (outside CI).
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stderr!.on("data", (d) => {
+    out += d;
+  });
+  await new Promise<void>((ready, fail) => {
+    child!.stdout!.on("data", (d) => {
+      out += d;
+      if (/Environment URL.*\n[\s\S]*\n\n/.test(out)) ready();
+    });
+    child!.once("exit", (code) => fail(new Error(`dev exited with ${code}: ${out}`)));
+  });
+  return out;
+}
+
+afterEach(async () => {
+  if (child && child.exitCode === null) {
+    child.kill("SIGTERM");
+    const [code, signal] = await once(child, "exit");
+    // Stops on SIGTERM: Vite exits with 128 + 15 after closing its server.
+    expect([0, 143]).toContain(code ?? signal);
+  }
+  await target?.close();
+  target = undefined;
+});
+
+test("starts a seeded sandbox with CORS for the dev server, and the dev server; prints URL and token", async () => {
+  const port = await closedPort();
+  const out = await dev({ PORT: String(port), DEMO_TOKENS: "40" });
+  const origin = `http://127.0.0.1:${port}`;
+  expect(out).toContain(`Dashboard        ${origin}/`);
+  const environmentUrl = /Environment URL {2}(\S+)/.exec(out)![1]!;
+  const token = /Token {12}(\S+)/.exec(out)![1]!;
+
+  const page = await fetch(`${origin}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('<div id="app">');
+  // The page is told the sandbox's URL (never the token).
+  const env = await (await fetch(`${origin}/src/app.tsx`)).text();
+  expect(env).toContain(environmentUrl);
+  expect(env).not.toContain(token);
+
+  const res = await fetch(`${environmentUrl}/api/v2/apiTokens?pageSize=100`, {
+    headers: { Authorization: `Api-Token ${token}`, Origin: origin },
+  });
+  expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+  // 40 demo tokens, the printed token and the read-only one.
+  expect((await res.json()).totalCount).toBe(42);
+});
+
+test("with DT_PROXY_TARGET, the dev server forwards /api/v2 to that environment", async () => {
+  target = await startSandbox(); // no CORS: the page talks to its own origin
+  const port = await closedPort();
+  const out = await dev({ PORT: String(port), DT_PROXY_TARGET: target.url });
+  const origin = `http://127.0.0.1:${port}`;
+  expect(out).toContain(`forwarded to ${target.url}`);
+  expect(out).not.toMatch(/Token {12}/);
+  const res = await fetch(`${origin}/api/v2/apiTokens`, {
+    headers: { Authorization: `Api-Token ${target.bootstrapToken}` },
+  });
+  expect(res.status).toBe(200);
+  expect((await res.json()).totalCount).toBe(1);
+});
