@@ -51,7 +51,7 @@ ${examples(`
 `)}`;
 
 function outputOption(): Option {
-  return new Option("-o, --output <format>", "output format (default: table)").choices(OUTPUT_FORMATS);
+  return new Option("-o, --output <format>", "output format; default table").choices(OUTPUT_FORMATS);
 }
 
 /** Builds the program; `done` receives the exit status of the command that ran. */
