@@ -77,12 +77,65 @@ const rows = () =>
     })),
   );
 
-async function openDetails(name: string) {
+async function openDetails(name: string, how: "click" | "keyboard" = "click") {
   await page.getByLabel("Search").fill(name);
   await until(rows).toHaveLength(1);
-  await page.locator(".token-table td.name button", { hasText: name }).click();
+  const button = page.locator(".token-table td.name button", { hasText: name });
+  if (how === "click") await button.click();
+  else {
+    await button.focus();
+    await page.keyboard.press("Enter");
+  }
   await page.getByTestId("details").waitFor();
 }
+
+/**
+ * Text whose contrast with its background is below WCAG AA (4.5:1, or 3:1 for large text), among
+ * the visible, enabled elements inside `root`. Backgrounds are the nearest opaque ones.
+ */
+const lowContrast = (root: string) =>
+  page.$$eval(
+    `${root} *`,
+    (elements, root) => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      const background = (el: Element | null): number[] => {
+        for (; el; el = el.parentElement) {
+          const c = rgb(getComputedStyle(el).backgroundColor);
+          if (c.length === 3 || c[3]! > 0.9) return c;
+        }
+        return [255, 255, 255];
+      };
+      const bad: string[] = [];
+      for (const el of elements) {
+        const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim());
+        const style = getComputedStyle(el);
+        if (
+          !own ||
+          (el as HTMLButtonElement).disabled ||
+          el.closest(".sr-only") ||
+          !el.getClientRects().length
+        )
+          continue;
+        if (el.closest("svg")) continue; // chart labels are checked as SVG text below
+        const [a, b] = [lum(rgb(style.color)), lum(background(el))].sort((x, y) => y - x);
+        const ratio = (a! + 0.05) / (b! + 0.05);
+        const size = Number.parseFloat(style.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5))
+          bad.push(`${el.tagName}.${el.className} "${el.textContent?.slice(0, 30)}" ${ratio.toFixed(2)}`);
+      }
+      for (const t of document.querySelectorAll(`${root} svg text`)) {
+        const ratio = 1.05 / (lum(rgb(getComputedStyle(t).fill)) + 0.05);
+        if (ratio < 4.5) bad.push(`svg text "${t.textContent}" ${ratio.toFixed(2)}`);
+      }
+      return bad;
+    },
+    root,
+  );
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -161,6 +214,7 @@ describe("the built dashboard against a seeded sandbox", () => {
     const { expired, windows, later, never } = expected.expiry;
     expect(await buckets("chart-expiration")).toEqual([expired, ...windows, later, never]);
 
+    expect(await lowContrast(".shell")).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "overview.png") });
     await page.getByTestId("overview").screenshot({ path: join(ARTIFACTS, "overview-section.png") });
   });
@@ -236,7 +290,10 @@ describe("the built dashboard against a seeded sandbox", () => {
     secretsInPlay.push(target.token);
     expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(true);
     await connected();
-    await openDetails(target.name);
+    await openDetails(target.name, "keyboard");
+    // Focus moved into the drawer (its heading), and the drawer's text is readable.
+    await until(focused(page.locator(".dialog-drawer h2"))).toBe(true);
+    expect(await lowContrast(".dialog-drawer")).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "details.png") });
     await page.getByRole("button", { name: "Disable", exact: true }).click();
     await until(text(page.getByTestId("details-notice"))).toMatch(/Disabled/);
@@ -247,6 +304,11 @@ describe("the built dashboard against a seeded sandbox", () => {
     await page.getByRole("button", { name: "Enable", exact: true }).click();
     await until(text(page.getByTestId("details-notice"))).toMatch(/Enabled/);
     expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(true);
+
+    // Escape closes the drawer and gives the focus back to the name that opened it.
+    await page.keyboard.press("Escape");
+    await until(() => page.getByTestId("details").count()).toBe(0);
+    await until(focused(page.locator(".token-table td.name button", { hasText: target.name }))).toBe(true);
   });
 
   test("rotates a token: the new secret is shown once with a copy button, the old one is revoked", async () => {
