@@ -99,7 +99,10 @@ const lowContrast = (root: string) =>
     (elements, root) => {
       const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
       const lum = ([r, g, b]: number[]) => {
-        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        const f = (c: number) => {
+          const v = c / 255;
+          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        };
         return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
       };
       const background = (el: Element | null): number[] => {
