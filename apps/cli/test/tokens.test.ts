@@ -1,7 +1,7 @@
 /** get, create, update, delete, lookup and rotate, against the sandbox. */
 import { generateTokenSecret } from "@dt-tokens/sandbox";
 import { describe, expect, it } from "vitest";
-import { DAY, ID, knowSecrets, plain, run, SECRET, useSandbox } from "./helpers.js";
+import { DAY, ID, knowSecrets, leaks, plain, run, SECRET, useSandbox } from "./helpers.js";
 
 const { sandbox, seed } = useSandbox();
 
@@ -512,6 +512,20 @@ describe("rotate", () => {
   });
 });
 
-it("SECRET matches the secrets the sandbox issues (the leak check relies on it)", () => {
-  expect(generateTokenSecret()).toMatch(SECRET);
+describe("the leak check", () => {
+  it("matches the secrets the sandbox issues", () => {
+    expect(generateTokenSecret()).toMatch(SECRET);
+  });
+
+  it("finds a known secret in an output unless it is the one allowed there", async () => {
+    const [t] = seed([{ name: "watched", scopes: ["logs.ingest"] }]);
+    expect(leaks(`some text ${t!.token} more`)).toEqual([t!.token]);
+    expect(leaks(`id only: ${t!.id}`)).toEqual([]);
+    const r = await run(sandbox(), ["create", "--name", "c", "--scope", "logs.ingest"], {
+      printsSecret: true,
+    });
+    const printed = r.stdout.trim();
+    expect(leaks(r.stdout)).toEqual([printed]);
+    expect(leaks(r.stdout, printed)).toEqual([]);
+  });
 });
