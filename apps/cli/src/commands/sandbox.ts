@@ -1,4 +1,3 @@
-import { runSandboxCli, SANDBOX_USAGE } from "@dt-tokens/sandbox/cli";
 import type { Io } from "../io.js";
 
 const rename = (text: string) => text.replaceAll("dt-tokens-sandbox", "dt-tokens sandbox");
@@ -20,6 +19,8 @@ Examples:
 
 /** `dt-tokens sandbox`: the dt-tokens-sandbox bin, with the same flags. */
 export async function sandbox(args: string[], io: Io): Promise<number> {
+  // Loaded only here: the other commands do not need SQLite.
+  const { runSandboxCli, SANDBOX_USAGE } = await import("@dt-tokens/sandbox/cli");
   const wrap = (stream: Io["stdout"]) => ({ write: (text: string) => stream.write(rename(text)) });
   if (args.includes("-h") || args.includes("--help")) {
     io.stdout.write(`${rename(SANDBOX_USAGE)}${SANDBOX_EXAMPLES}`);
