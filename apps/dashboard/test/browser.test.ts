@@ -410,6 +410,22 @@ describe("the built dashboard against a seeded sandbox", () => {
     expect(used.body.lastUsedDate).toBeDefined();
   });
 
+  test("a token without apiTokens.write sees everything, read-only", async () => {
+    const now = Date.now();
+    const reader = seeded.find(
+      (t) =>
+        t.scopes?.join() === "apiTokens.read" &&
+        t.enabled &&
+        (!t.expirationDate || Date.parse(t.expirationDate) > now),
+    )!;
+    await connected(reader.token);
+    expect(await page.locator(".topbar").textContent()).toContain("read-only");
+    await openDetails("terraform-010");
+    for (const name of ["Disable", "Rotate…", "Delete…"])
+      expect(await page.getByRole("button", { name, exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByTestId("details").textContent()).toContain("lacks the apiTokens.write scope");
+  });
+
   test("says in plain words what is wrong: unknown token, malformed token, missing scope, unreachable, no CORS", async () => {
     const problem = page.getByTestId("problem");
 

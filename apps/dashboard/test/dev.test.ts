@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { resolve } from "node:path";
 import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
 import { afterEach, expect, test } from "vitest";
-import { closedPort } from "./harness.js";
+import { closedPort, launchChromium } from "./harness.js";
 
 const script = resolve(import.meta.dirname, "../scripts/dev.mjs");
 let child: ChildProcess | undefined;
@@ -67,6 +67,23 @@ test("starts a seeded sandbox with CORS for the dev server, and the dev server; 
   expect(res.headers.get("access-control-allow-origin")).toBe(origin);
   // 40 demo tokens, the printed token and the read-only one.
   expect((await res.json()).totalCount).toBe(42);
+
+  // Ready to open: the URL is filled in, the printed token connects, the tokens load.
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${origin}/`);
+    const url = page.getByLabel("Environment URL");
+    await url.waitFor();
+    expect(await url.inputValue()).toBe(environmentUrl);
+    await page.getByLabel("API token").fill(token);
+    await page.getByRole("button", { name: "Connect" }).click();
+    await page.locator(".shell[data-state=ready]").waitFor();
+    expect(await page.getByTestId("row-count").textContent()).toBe("Showing 1–42 of 42");
+  } finally {
+    await browser.close();
+  }
 });
 
 test("with DT_PROXY_TARGET, the dev server forwards /api/v2 to that environment", async () => {
