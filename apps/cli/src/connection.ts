@@ -9,7 +9,7 @@ import {
   normalizeEnvironmentUrl,
   redact,
 } from "@dt-tokens/client";
-import { UsageError } from "./errors.js";
+import { EXIT, ExitError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { version } from "./version.js";
 
@@ -82,7 +82,7 @@ function readHidden(stdin: NodeJS.ReadStream, stderr: Io["stderr"], prompt: stri
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === "\r" || ch === "\n" || ch === "\u0004") return done();
-        if (ch === "\u0003") return done(new UsageError("cancelled"));
+        if (ch === "\u0003") return done(new ExitError("cancelled", EXIT.cancelled));
         if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
         else if (ch >= " ") value += ch;
       }

@@ -322,13 +322,19 @@ describe("delete", () => {
     expect((await tokenJson(t!.id)).name).toBe("kept");
   });
 
-  it("asks on a terminal: n keeps the token (exit 5), y deletes it", async () => {
+  it("asks on a terminal: n or Ctrl-C keeps the token (exit 5), y deletes it", async () => {
     const [t] = seed([{ name: "asked", owner: "alice", scopes: ["logs.ingest"] }]);
     const prompt = `Delete token ${t!.id} "asked" (owner alice)? This cannot be undone. [y/N] `;
     const no = await run(sandbox(), ["delete", t!.id], { tty: true, answer: { when: "[y/N]", send: "n\r" } });
     expect(no.code).toBe(5);
     expect(plain(no.stdout)).toContain(prompt);
     expect(plain(no.stdout)).toContain("error: cancelled; nothing was deleted");
+    expect((await tokenJson(t!.id)).name).toBe("asked");
+    const interrupted = await run(sandbox(), ["delete", t!.id], {
+      tty: true,
+      answer: { when: "[y/N]", send: "\u0003" },
+    });
+    expect(interrupted.code).toBe(5);
     expect((await tokenJson(t!.id)).name).toBe("asked");
     const yes = await run(sandbox(), ["delete", t!.id], {
       tty: true,

@@ -121,6 +121,7 @@ export async function remove(ctx: Context, rawId: string, options: { yes?: boole
     const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr as NodeJS.WritableStream });
     const answer = await rl
       .question(`Delete token ${id} "${token.name}" (owner ${token.owner})? This cannot be undone. [y/N] `)
+      .catch(() => "") // Ctrl-C or end of input: the same as no
       .finally(() => rl.close());
     if (!/^y(es)?$/i.test(answer.trim()))
       throw new ExitError("cancelled; nothing was deleted", EXIT.cancelled);
