@@ -82,38 +82,42 @@ describe("listAll through faults", () => {
   const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const totals: FaultCounts[] = [];
 
-  it.each(SEEDS)(`yields exactly ${TOKENS} distinct ids under fault seed %i`, async (seed) => {
-    const pageSize = 500 + ((seed * 137) % 501); // 500..1000: faults land mid-iteration
-    const sort = SORTS[seed % SORTS.length]!;
-    // one seed with Retry-After: 1 (the client waits as asked); the others Retry-After: 0 for speed
-    const retryAfterSeconds = seed === 12 ? 1 : 0;
-    const [ids, counts] = await underFaults(
-      {
-        seed,
-        errorRate: seed === 12 ? 0.15 : 0.3,
-        errorStatuses: [503, 429, 502, 504],
-        dropRate: 0.1,
-        afterCommitRate: 0.1,
-        latencyMs: [0, 4],
-        retryAfterSeconds,
-      },
-      async () => {
-        const ids: string[] = [];
-        for await (const t of dt.listAll({ selector: { owner: "bulk" }, pageSize, sort })) ids.push(t.id);
-        return ids;
-      },
-    );
-    totals.push(counts);
-    console.log(
-      `seed ${seed}: pageSize ${pageSize}, sort ${sort}, Retry-After ${retryAfterSeconds}: ${ids.length} ids over ${counts.requests} requests; injected ${faultTotal(counts)} faults (503: ${counts.e503}, 429: ${counts.e429}, 502/504: ${counts.e502or504}, dropped: ${counts.drops}, lost after processing: ${counts.afterCommit})`,
-    );
-    expect(ids.length).toBe(TOKENS);
-    expect(new Set(ids).size).toBe(TOKENS);
-    expect(ids.every((id) => bulkIds.has(id))).toBe(true);
-    // the faults did hit: more requests than pages, and several faults
-    expect(faultTotal(counts)).toBeGreaterThanOrEqual(2);
-    expect(counts.requests).toBe(Math.ceil(TOKENS / pageSize) + faultTotal(counts));
-  });
+  it.each(SEEDS)(
+    `yields exactly ${TOKENS} distinct ids under fault seed %i`,
+    async (seed) => {
+      const pageSize = 500 + ((seed * 137) % 501); // 500..1000: faults land mid-iteration
+      const sort = SORTS[seed % SORTS.length]!;
+      // one seed with Retry-After: 1 (the client waits as asked); the others Retry-After: 0 for speed
+      const retryAfterSeconds = seed === 12 ? 1 : 0;
+      const [ids, counts] = await underFaults(
+        {
+          seed,
+          errorRate: seed === 12 ? 0.15 : 0.3,
+          errorStatuses: [503, 429, 502, 504],
+          dropRate: 0.1,
+          afterCommitRate: 0.1,
+          latencyMs: [0, 4],
+          retryAfterSeconds,
+        },
+        async () => {
+          const ids: string[] = [];
+          for await (const t of dt.listAll({ selector: { owner: "bulk" }, pageSize, sort })) ids.push(t.id);
+          return ids;
+        },
+      );
+      totals.push(counts);
+      console.log(
+        `seed ${seed}: pageSize ${pageSize}, sort ${sort}, Retry-After ${retryAfterSeconds}: ${ids.length} ids over ${counts.requests} requests; injected ${faultTotal(counts)} faults (503: ${counts.e503}, 429: ${counts.e429}, 502/504: ${counts.e502or504}, dropped: ${counts.drops}, lost after processing: ${counts.afterCommit})`,
+      );
+      expect(ids.length).toBe(TOKENS);
+      expect(new Set(ids).size).toBe(TOKENS);
+      expect(ids.every((id) => bulkIds.has(id))).toBe(true);
+      // the faults did hit: more requests than pages, and several faults
+      expect(faultTotal(counts)).toBeGreaterThanOrEqual(2);
+      expect(counts.requests).toBe(Math.ceil(TOKENS / pageSize) + faultTotal(counts));
+    },
+    60_000,
+  );
 
   it("the seeds together injected every kind of fault", () => {
     const sum = (k: keyof FaultCounts) => totals.reduce((n, c) => n + c[k], 0);
@@ -203,7 +207,7 @@ describe("updates and deletes retried through faults", () => {
     });
     expect(wrong).toEqual([]);
     expect(seen.size).toBe(150);
-  });
+  }, 120_000);
 });
 
 describe("creates under faults (including lost responses after commit)", () => {
@@ -276,6 +280,7 @@ describe("creates under faults (including lost responses after commit)", () => {
       all.e429 += counts.e429;
       all.afterCommit += counts.afterCommit;
     },
+    60_000,
   );
 
   it("the seeds together hit every case: applied-then-lost, not applied, certainly failed", () => {
