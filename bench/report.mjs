@@ -90,75 +90,52 @@ for (const s of sections) {
 }
 writeFileSync(join(RESULTS_DIR, "report.md"), `${md.join("\n")}\n`);
 
-// The README's short table: one line per headline figure.
+// The README's short tables: the clients side by side, then the rest with their baselines.
 const row = (id, name) => sections.find((s) => s.id === id)?.rows.find((r) => r.name === name);
-const cell = (r) => (r ? (r.value === null ? (r.note ?? "n/a") : `${fmt(r.value)} ${r.unit}`) : "missing");
-const ratio = (r) => (r?.ratio == null ? "" : fmtRatio(r.ratio));
-const line = (what, id, name, baseLabel) => {
+const val = (r) => (r ? (r.value === null ? (r.note ?? "n/a") : fmt(r.value)) : "missing");
+const withRatio = (r) => (r?.ratio == null ? val(r) : `${val(r)} (${fmtRatio(r.ratio)})`);
+const CLIENTS = ["raw fetch", "openapi-fetch alone", "@dt-tokens/client", "Dynatrace SDK 5.2.3"];
+const callRow = (mode, op, label) =>
+  `| ${label} | ${CLIENTS.map((c) => withRatio(row("client-overhead", `${mode}: ${op}, ${c}`))).join(" | ")} |`;
+const bundle = (c) => withRatio(row("bundle", `${c}: min+gzip`));
+const tc = (c) => withRatio(row("typecheck", c));
+const load = (op) => {
+  const [rps, p50, p99] = ["requests/s", "p50", "p99"].map((k) =>
+    row("sandbox-load", `${op}: sandbox, ${k}`),
+  );
+  const [prps, pp50, pp99] = ["requests/s", "p50", "p99"].map((k) =>
+    row("sandbox-load", `${op}: Prism, ${k}`),
+  );
+  return `| sandbox, ${op} (10 connections) | ${val(rps)} req/s, p50 ${val(p50)} ms, p99 ${val(p99)} ms | Prism: ${val(prps)} req/s, p50 ${val(pp50)} ms, p99 ${val(pp99)} ms | ${fmtRatio(rps?.ratio ?? null)} req/s, ${fmtRatio(p99?.ratio ?? null)} p99 |`;
+};
+const other = (what, id, name, baseLabel) => {
   const r = row(id, name);
   const b = r?.baseline ? row(id, r.baseline) : undefined;
-  return `| ${what} | ${cell(r)} | ${baseLabel}: ${cell(b)} | ${ratio(r)} |`;
+  return `| ${what} | ${val(r)} ${r?.unit ?? ""} | ${baseLabel}: ${val(b)} ${b?.unit ?? ""} | ${r?.ratio == null ? "" : fmtRatio(r.ratio)} |`;
 };
+const peak = row("pagination", "heap: peak growth while iterating listAll");
+const drift = row("pagination", "heap: drift from page 1 to page 10 while iterating");
+const buffered = row("pagination", "heap: all 100,000 tokens collected into an array");
 const readme = [
+  `| per call (µs; ratio to raw fetch) | ${CLIENTS.join(" | ")} |`,
+  "| --- | ---: | ---: | ---: | ---: |",
+  ...["get", "list", "create"].map((op) => callRow("in-memory", op, `${op}, in-memory fetch`)),
+  ...["get", "list", "create"].map((op) => callRow("loopback", op, `${op}, loopback HTTP`)),
+  `| bundle: create a client + list, min+gzip (kB; ratio to openapi-fetch) | | ${bundle("openapi-fetch alone")} | ${bundle("@dt-tokens/client")} | ${bundle("Dynatrace SDK 5.2.3")} |`,
+  `| typecheck a small consumer, tsc (ms; ratio to the SDK) | ${tc("no import (tsc's fixed cost)")} (no import) | ${tc("@dt-tokens/types + openapi-fetch")} (with @dt-tokens/types) | ${tc("@dt-tokens/client")} | ${tc("Dynatrace SDK 5.2.3")} |`,
+  "",
   "| measure | dt-tokens | baseline (same run) | ratio |",
-  "| --- | ---: | --- | ---: |",
-  ...["get", "list", "create"].map((op) =>
-    line(
-      `client overhead, ${op}, in-memory fetch`,
-      "client-overhead",
-      `in-memory: ${op}, @dt-tokens/client`,
-      "raw fetch",
-    ),
-  ),
-  ...["get", "list", "create"].map((op) =>
-    line(
-      `client overhead, ${op}, Dynatrace SDK, in-memory`,
-      "client-overhead",
-      `in-memory: ${op}, Dynatrace SDK 5.2.3`,
-      "raw fetch",
-    ),
-  ),
-  ...["get", "list", "create"].map((op) =>
-    line(
-      `client ${op} over loopback HTTP`,
-      "client-overhead",
-      `loopback: ${op}, @dt-tokens/client`,
-      "raw fetch",
-    ),
-  ),
-  line("listAll, 100,000 tokens, pageSize 10000", "pagination", "listAll", "raw fetch loop"),
-  line(
-    "listAll heap drift, page 1 → 10",
-    "pagination",
-    "heap: drift from page 1 to page 10 while iterating",
-    "all tokens in an array",
-  ),
-  ...["get by id", "list, a 200-token page", "create"].map((op) =>
-    line(`sandbox ${op}, 10 connections`, "sandbox-load", `${op}: sandbox, requests/s`, "Prism"),
-  ),
-  ...["get by id", "list, a 200-token page", "create"].map((op) =>
-    line(`sandbox ${op}, p99`, "sandbox-load", `${op}: sandbox, p99`, "Prism"),
-  ),
-  line(
-    "bundle: create a client + list (min+gzip)",
-    "bundle",
-    "@dt-tokens/client: min+gzip",
-    "openapi-fetch alone",
-  ),
-  line(
-    "same app on Dynatrace's SDK (min+gzip)",
-    "bundle",
-    "Dynatrace SDK 5.2.3: min+gzip",
-    "openapi-fetch alone",
-  ),
-  line(
-    "dashboard JS + CSS (min+gzip)",
+  "| --- | --- | --- | ---: |",
+  other("listAll, 100,000 tokens, pageSize 10000", "pagination", "listAll", "raw fetch loop"),
+  `| listAll heap while iterating (after GC) | peak +${val(peak)} MiB, drift page 1→10 ${val(drift)} MiB | all tokens in an array: +${val(buffered)} MiB | ${fmtRatio(peak?.ratio ?? null)} |`,
+  ...["get by id", "list, a 200-token page", "create"].map(load),
+  other(
+    "dashboard, JS + CSS, min+gzip",
     "dashboard-bundle",
     "dashboard: JS + CSS, min+gzip",
-    "the minimal app",
+    "the minimal client app",
   ),
-  line("typecheck a small consumer (tsc)", "typecheck", "@dt-tokens/client", "Dynatrace SDK"),
-  line("`pnpm build`, fully cached", "pipeline", "fully cached build", "cold"),
+  other("`pnpm build`, fully cached", "pipeline", "fully cached build", "cold"),
   "",
   `Measured by \`pnpm bench\` on ${machineLine} (${meta.date.slice(0, 10)}, commit ${meta.commit}); full report in \`.bench-results/report.md\`.`,
 ];

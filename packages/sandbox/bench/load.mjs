@@ -172,7 +172,7 @@ writeSection({
     "Sandbox: the dt-tokens-sandbox bin (in-memory SQLite, 1,000 demo tokens, --quiet); get = an existing token, " +
     "list = GET /apiTokens?pageSize=200 (200 tokens, default fields, sorted), create = POST with name and one scope (a new token each: the table grows). " +
     `Prism 5.14.2 (static examples from the spec, -v error): same requests; its list example holds ` +
-    `${prismPageSize ?? "?"} token(s), not 200, and it stores nothing. Every response was checked to be 2xx. Baseline: Prism.`,
+    `${prismPageSize ?? "?"} token(s), not 200, and it stores nothing. Every response was checked to be 2xx. autocannon records latency in whole milliseconds. Baseline: Prism.`,
   rows,
   extra: { sandbox: sandboxResults, prism: prismResults },
 });
