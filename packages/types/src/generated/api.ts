@@ -186,7 +186,9 @@ export interface components {
              *       "dashboardId": "82402bab-7370-4359-924d-88ed13c8919a"
              *     }
              */
-            additionalMetadata?: Record<string, never>;
+            additionalMetadata?: {
+                [key: string]: unknown;
+            };
             /**
              * Format: date-time
              * @description Token expiration date in ISO 8601 format (`yyyy-MM-dd'T'HH:mm:ss.SSS'Z'`).
