@@ -3,6 +3,8 @@
  * the secrets (always from the CSPRNG at seeding) follows from `seed` and `now`, so the same call
  * gives the same names, owners, scopes and dates.
  */
+
+import { mulberry32 } from "./random.js";
 import type { SeedToken } from "./tokens.js";
 
 export interface DemoOptions {
@@ -70,17 +72,6 @@ const PURPOSES = [
 
 const ENVS = ["prod", "staging", "dev", "eu", "us", "test"];
 const NOTES = ["", "", "", "-old", "-v2", "-tmp", "-do-not-delete", " (laptop)"];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Tokens of several owners; personal access tokens; recent, old and no use; expired, expiring

@@ -7,6 +7,8 @@
  * is lost, as when a server or proxy fails between the write and the answer.
  */
 
+import { mulberry32 } from "./random.js";
+
 export interface FaultOptions {
   /** PRNG seed; the same seed and the same request sequence give the same faults. Default 1. */
   seed?: number;
@@ -39,17 +41,6 @@ export type FaultDecision =
   | { kind: "none"; latencyMs: number; afterCommit?: AfterCommit }
   | { kind: "drop"; latencyMs: number }
   | { kind: "error"; latencyMs: number; status: number };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rate(value: number | undefined, name: string): number {
   const v = value ?? 0;
