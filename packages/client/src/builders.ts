@@ -1,5 +1,5 @@
 import type { ApiTokenField, ResponseTokenScope } from "@dt-tokens/types";
-import { fail } from "./errors.js";
+import { expected, fail } from "./errors.js";
 
 /** The fields Dynatrace returns when `fields` is not given. */
 export const DEFAULT_FIELDS = ["id", "name", "enabled", "owner", "creationDate"] as const;
@@ -16,10 +16,17 @@ export type FieldsInput =
  */
 export function fieldsParam(fields: FieldsInput): string {
   if (typeof fields === "string") return fields;
+  // Names are checked for shape only: Dynatrace adds fields without a version bump, and the client
+  // must not stand between you and a new one. TypeScript checks the known names; the server's 400
+  // names an unknown one.
   const names = (list: readonly string[] = [], sign = "") =>
-    list.map((f) => (/^[a-z]+$/i.test(f) ? sign + f : fail(`fields: "${f}" is not a field name`)));
+    list.map((f) => (/^[a-z]+$/i.test(f) ? sign + f : expected("fields", "field names such as scopes", f)));
   const { add, remove } = fields as { add?: string[]; remove?: string[] };
-  return (Array.isArray(fields) ? names(fields) : [...names(add, "+"), ...names(remove, "-")]).join(",");
+  // An empty exact list still means "only the id" (a missing parameter would mean the defaults);
+  // an empty `{ add, remove }` means the defaults.
+  return Array.isArray(fields)
+    ? names(fields).join(",") || "id"
+    : [...names(add, "+"), ...names(remove, "-")].join(",");
 }
 
 /** The field names a typed `fields` value selects (`id` always); undefined for the raw string. @internal */
@@ -49,12 +56,9 @@ const quote = (s: string) => `"${String(s).replace(/[\\"]/g, "\\$&")}"`;
  */
 export function apiTokenSelector(input: SelectorInput): string {
   const { owner, personalAccessToken: pat, scopes } = input ?? {};
-  if (
-    typeof (owner ?? "") !== "string" ||
-    typeof (pat ?? true) !== "boolean" ||
-    (scopes && !scopes.map?.(quote)[0])
-  )
-    fail("selector: expected { owner?: string, personalAccessToken?: boolean, scopes?: [...] }");
+  const bad = (v: unknown, type: string) => v !== undefined && typeof v !== type;
+  if (bad(owner, "string") || bad(pat, "boolean") || (scopes !== undefined && !scopes?.map?.(quote)[0]))
+    expected("selector", "{ owner?: string, personalAccessToken?: boolean, scopes?: string[] }");
   return [
     owner !== undefined && `owner(${quote(owner)})`,
     pat !== undefined && `personalAccessToken(${pat})`,
@@ -67,24 +71,43 @@ export function apiTokenSelector(input: SelectorInput): string {
 /** A point in time for `from`, `to` or `expirationDate`: a Date, epoch milliseconds or a Dynatrace timeframe string. */
 export type TimeframeInput = Date | number | string;
 
+// The formats Dynatrace documents, held to the limits the server applies: epoch ms (up to 15
+// digits); a date with optional time (`T` or a space; hours 00-23, minutes and seconds 00-59),
+// fraction (up to 9 digits) and zone (up to ±18:59); `now`, `now-NU` or `now-NU/A` (`now+NU` for
+// expirations), with amounts small enough to stay within the range of a Date.
 const TIMEFRAME =
-  /^(\d+|\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?|now([+-]\d+[mhdwMy](\/[mhdwMy])?)?)$/;
+  /^(\d{1,15}|(\d{4})-(\d\d)-(\d\d)([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?)?(Z|[+-](0\d|1[0-8])(:?[0-5]\d)?)?|now([+-](\d{1,9}[mh]|\d{1,5}[dwMy]))?(\/[mhdwMy])?)$/;
 
 /**
  * Converts a timeframe to the string Dynatrace accepts, or throws naming `param` and the accepted
  * formats. A Date becomes `yyyy-MM-ddTHH:mm:ss.SSSZ`; numbers are epoch milliseconds; strings may be
- * epoch milliseconds, ISO-like date-times (`2021-01-25T05:57:01.123+01:00`, `T` or a space, zone,
- * seconds and fraction optional), `now` or `now-NU` / `now-NU/A` (units m h d w M y). With
- * `future: true` (expiration dates) relative strings go forward instead: `now+14d`.
+ * epoch milliseconds, ISO-like dates (`2021-01-25`, `2021-01-25T05:57:01.123+01:00`, `T` or a space,
+ * time, seconds, fraction and zone optional), `now` or `now-NU` / `now-NU/A` (units m h d w M y).
+ * With `future: true` (expiration dates) relative strings go forward instead: `now+14d`.
  */
 export function timeframe(value: TimeframeInput, param = "timeframe", future = false): string {
-  const s = value instanceof Date ? (value.getTime() >= 0 ? value.toISOString() : "") : String(value).trim();
-  // Relative: now-… (or plain now) for from/to, now+… for expirations.
-  return TIMEFRAME.test(s) && (s[0] !== "n" || future === (s[3] === "+"))
+  const s = value instanceof Date ? (+value >= 0 ? value.toISOString() : "") : String(value).trim();
+  const [m, , y, mo, d] = TIMEFRAME.exec(s) ?? [];
+  const date = new Date(Date.UTC(+y!, +mo! - 1, +d!));
+  // The date must exist (Date.UTC rolls Feb 30 into March); relative times must point the right way.
+  return m &&
+    (y
+      ? date.getUTCFullYear() === +y && date.getUTCDate() === +d!
+      : s[0] !== "n" || future === (s[3] === "+"))
     ? s
-    : fail(
-        `${param}: got ${JSON.stringify(value)}; expected a Date, epoch ms, 2021-01-25T05:57:01Z or ${future ? "now+14d" : "now-1d/d"}`,
-      );
+    : expected(param, `a Date, epoch ms, 2021-01-25T05:57:01Z or ${future ? "now+14d" : "now-1d/d"}`, value);
+}
+
+/**
+ * The expiry that gives a replacement the old token's lifetime again, from now: a 30-day token
+ * rotates into a new 30-day token; one that never expired gets `null` (never expires). Use it as
+ * `rotate(id, { expirationDate: sameLifetime })`.
+ */
+export function sameLifetime(previous: { creationDate?: string; expirationDate?: string }): Date | null {
+  const { creationDate, expirationDate } = previous;
+  return expirationDate && creationDate
+    ? new Date(Date.now() + Date.parse(expirationDate) - Date.parse(creationDate))
+    : null;
 }
 
 /** The parts of a `dt0c01` token secret that are safe to show. */
@@ -119,5 +142,5 @@ export function parseTokenSecret(secret: string): TokenSecretParts {
 export function checkSecret(value: unknown, param: string): string {
   return typeof value === "string" && /^[!-~]+$/.test(value)
     ? value
-    : fail(`${param}: expected the bare secret, no "Api-Token " or whitespace`);
+    : expected(param, 'the bare secret, no "Api-Token " or whitespace');
 }

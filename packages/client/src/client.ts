@@ -19,7 +19,7 @@ import {
   type TimeframeInput,
   timeframe,
 } from "./builders.js";
-import { errorFromResponse, fail } from "./errors.js";
+import { errorFromResponse, expected } from "./errors.js";
 import {
   type CallState,
   type FetchConfig,
@@ -117,11 +117,11 @@ export type RevokeMode = "disable" | "delete" | "keep";
 /** Options of rotate. */
 export interface RotateOptions extends RequestOptions {
   /**
-   * Expiry of the new token (a Date, epoch ms, ISO string or `now+30d`). By default the new token gets
-   * the old one's lifetime (its expirationDate minus its creationDate) from now, and never expires if
-   * the old one never did.
+   * Expiry of the new token, to be chosen explicitly: a Date, epoch ms, ISO string or `now+30d`;
+   * `null` for a token that never expires; or a function of the old token, such as
+   * {@link sameLifetime} (the old token's lifetime again, from now).
    */
-  expirationDate?: TimeframeInput;
+  expirationDate: TimeframeInput | null | ((previous: FullApiToken) => TimeframeInput | null | undefined);
   /** What to do with the old token (default `"disable"`, which can be undone). */
   revoke?: RevokeMode;
   /** Name of the new token (default: the old token's name). */
@@ -207,7 +207,7 @@ export interface ApiTokensClient {
    * revokes the old one as asked. If create fails nothing changed; if revoking fails the result still
    * carries the new secret, with `revoked: false` and `revokeError`.
    */
-  rotate(id: string, options?: RotateOptions): Promise<RotateResult>;
+  rotate(id: string, options: RotateOptions): Promise<RotateResult>;
 }
 
 /**
@@ -217,18 +217,20 @@ export interface ApiTokensClient {
 export function normalizeEnvironmentUrl(environmentUrl: string): string {
   const input = String(environmentUrl).trim();
   const m =
-    /^(https?:\/\/[^/?#\s]+)(\/e\/[^/?#\s]+|[^?#\s]*?(\/api|\/platform\/classic\/environment-api)\/v2)?\/*$/i.exec(
+    /^(https?:\/\/[^/?#\s@]+)(\/e\/[^/?#\s]+|[^?#\s@]*?(\/api|\/platform\/classic\/environment-api)\/v2)?\/*$/i.exec(
       input,
     );
   return m
     ? m[1]! + (m[3] ? m[2] : `${m[2] ?? ""}/api/v2`)
-    : fail(
-        `environmentUrl: got "${input}"${/^https?:\/\//i.test(input) ? "" : " (no https://)"}; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id> or a …/api/v2 base`,
+    : expected(
+        "environmentUrl",
+        "https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL",
+        input,
       );
 }
 
 const checkId = (id: unknown): string =>
-  /^\.\.?$/.test(checkSecret(id, "id")) ? fail("id: expected a token id or secret") : (id as string);
+  /^\.\.?$/.test(checkSecret(id, "id")) ? expected("id", "a token id or secret") : (id as string);
 
 /**
  * Creates a client for the API-tokens API of one environment. Throws an InvalidInputError right away
@@ -247,10 +249,12 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   if (typeof token !== "function") checkSecret(token, "token");
   const config = (opts: object | undefined, base: object): FetchConfig => {
     const c = { ...base } as FetchConfig;
-    for (const [k, v] of Object.entries(opts ?? {}))
+    for (const k in opts) {
+      const v = (opts as Record<string, unknown>)[k];
       if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
+    }
     for (const k of ["timeoutMs", "maxRetries"] as const)
-      if (!(c[k] >= 0)) fail(`${k}: expected a number >= 0, got ${c[k]}`);
+      if (!(c[k] >= 0)) expected(k, "a number >= 0", c[k]);
     return c;
   };
   const defaults = config(numbers, {
@@ -264,6 +268,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   });
   const raw = createClient<paths>({
     baseUrl,
+    // openapi-fetch sends JSON bodies as application/json (UTF-8, as JSON always is).
     headers: { "user-agent": userAgent },
     fetch: retryingFetch(defaults),
   });
@@ -274,7 +279,10 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     run: (fetch: (r: Request) => Promise<Response>) => Promise<Raw>,
   ): Promise<T> {
     const state: CallState = {};
-    const { data, error, response } = await run(retryingFetch(config(opts, defaults), state));
+    const { data, error, response } = await run(retryingFetch(config(opts, defaults), state)).catch((e) => {
+      // encodeURIComponent (openapi-fetch's query serializer) throws on a lone UTF-16 surrogate.
+      throw e instanceof URIError ? expected("query", "valid Unicode") : e;
+    });
     if (response.ok) return data as T;
     throw errorFromResponse(response, error, state);
   }
@@ -316,9 +324,6 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   };
 
   const update = async (id: string, body: ApiTokenUpdate, opts?: RequestOptions) => {
-    const { name, enabled, scopes } = body ?? {};
-    if ((name ?? enabled ?? scopes) === undefined || (scopes && !scopes.length))
-      fail("update: expected name, enabled or scopes (non-empty)");
     await call(opts, (fetch) =>
       raw.PUT("/apiTokens/{id}", { params: { path: { id: checkId(id) } }, body, fetch }),
     );
@@ -335,29 +340,32 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
       raw.POST("/apiTokens/lookup", { body: { token: checkSecret(secret, "secret") }, fetch }),
     );
 
-  const rotate = async (id: string, opts: RotateOptions = {}): Promise<RotateResult> => {
+  const rotate = async (id: string, opts: RotateOptions): Promise<RotateResult> => {
     const { expirationDate, revoke = "disable", name, scopes, ...req } = opts;
-    if (!/^(disable|delete|keep)$/.test(revoke))
-      fail(`revoke: expected disable, delete or keep, got "${revoke}"`);
+    // Checked before anything changes; run once the new token exists.
+    const revokeOld =
+      revoke === "delete"
+        ? () => remove(id, req)
+        : revoke === "disable"
+          ? () => update(id, { enabled: false }, req)
+          : revoke === "keep"
+            ? () => {}
+            : expected("revoke", "disable, delete or keep", revoke);
     const previous = await get(id, req);
-    const { creationDate: born, expirationDate: dies } = previous;
     const created = await create(
       {
         name: name ?? previous.name,
         scopes: scopes ?? (previous.scopes as TokenScope[]),
         personalAccessToken: previous.personalAccessToken,
-        // By default the new token lives as long as the old one was meant to: a 30-day token
-        // rotates into a new 30-day token, a token that never expired into one that never expires.
+        // A function picks the expiry from the old token (e.g. sameLifetime); null: never expires.
         expirationDate:
-          expirationDate ?? (dies && new Date(Date.now() + Date.parse(dies) - Date.parse(born))),
+          (typeof expirationDate === "function" ? expirationDate(previous) : expirationDate) ?? undefined,
       } as CreateInput,
       req,
     );
     const result: RotateResult = { created, previous, revoke, revoked: true };
     try {
-      await (revoke === "delete"
-        ? remove(id, req)
-        : revoke === "disable" && update(id, { enabled: false }, req));
+      await revokeOld();
     } catch (revokeError) {
       return { ...result, revoked: false, revokeError };
     }

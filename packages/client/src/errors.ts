@@ -7,18 +7,17 @@ import type { ConstraintViolation, ErrorEnvelope } from "@dt-tokens/types";
  * Use it before you log anything that may hold a secret.
  */
 export function redact(text: string): string {
-  return text.replace(/\b(dt0c01\.\w+)\.\w+|(Api-Token |api-token=)[^\s"',&#]+/gi, (_, id, pre) =>
+  return text.replace(/(dt0c01\.\w+)\.\w+|(Api-Token |api-token=)[^\s"',&#]+/gi, (_, id, pre) =>
     id ? `${id}.[REDACTED]` : `${pre}[REDACTED]`,
   );
 }
 
 const redactDeep = (value: unknown) => JSON.parse(redact(JSON.stringify(value ?? {})));
 
-/** The request an error belongs to, with secrets redacted. */
+/** The request an error belongs to: its method and URL, with any secret in the URL redacted. */
 export interface ErrorRequest {
   method: string;
   url: string;
-  headers: Record<string, string>;
 }
 
 /** What the client knows about a failed request when it builds an error. */
@@ -29,9 +28,9 @@ export interface ErrorDetails {
   request?: ErrorRequest;
   headers?: Record<string, string>;
   outcomeUnknown?: boolean;
-  attempts?: number;
   retryAfterMs?: number | undefined;
   missingScopes?: string[] | undefined;
+  apiMessage?: string | undefined;
 }
 
 /**
@@ -45,7 +44,7 @@ export class ApiTokensError extends Error {
   declare readonly code?: number;
   /** The constraint violations Dynatrace reported (400), otherwise empty. */
   declare readonly constraintViolations: ConstraintViolation[];
-  /** Method, URL and headers of the request; the Authorization header reads `Api-Token [REDACTED]`. */
+  /** Method and URL of the request (never its headers: the Authorization header is not kept). */
   declare readonly request?: ErrorRequest;
   /** The response headers, when the server answered. */
   declare readonly headers?: Record<string, string>;
@@ -56,10 +55,10 @@ export class ApiTokensError extends Error {
    * before creating it again. `false` when the server certainly did not apply it.
    */
   declare readonly outcomeUnknown: boolean;
-  /** How many attempts were made (1 + retries). */
-  declare readonly attempts?: number;
   /** The wait the server asked for (Retry-After or X-RateLimit-Reset), in ms, when it said and the client did not wait. */
   declare readonly retryAfterMs?: number;
+  /** Dynatrace's own message from the ErrorEnvelope (e.g. "Token is disabled."), when the server sent one. */
+  declare readonly apiMessage?: string;
 
   constructor(message: string, details?: ErrorDetails) {
     super(redact(message));
@@ -125,6 +124,13 @@ export const fail = (message: string): never => {
   throw new InvalidInputError(message);
 };
 
+/** Throws an InvalidInputError: "<param>: expected <what>, got <value>" (the value only when given). @internal */
+export const expected = (param: string, what: string, ...got: unknown[]): never => {
+  throw new InvalidInputError(
+    `${param}: expected ${what}${got.length ? `, got ${JSON.stringify(got[0])}` : ""}`,
+  );
+};
+
 /** Builds the typed error for a non-2xx response. @internal */
 export function errorFromResponse(
   response: Response,
@@ -144,9 +150,11 @@ export function errorFromResponse(
       code,
       constraintViolations,
       headers: Object.fromEntries(headers),
-      // "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)"
+      apiMessage: message,
+      // "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)", also without
+      // titles or in brackets: the names after "of:" that are not inside parentheses.
       missingScopes:
-        status === 403 ? (message?.split("Use one of:")[1]?.match(/[\w.-]+(?= \(|,|$)/g) ?? []) : undefined,
+        status === 403 ? (message?.split("of:")[1]?.match(/[\w.]+(?![^(]*\))/g) ?? []) : undefined,
     },
   );
 }

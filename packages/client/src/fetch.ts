@@ -37,14 +37,13 @@ export interface FetchConfig extends Required<Omit<RequestOptions, "signal">> {
 /** @internal What a call learned, for the error it may throw. */
 export interface CallState {
   request?: ErrorRequest;
-  attempts?: number;
   retryAfterMs?: number | undefined;
   /** The request changes state and an attempt may have been applied by the server. */
   outcomeUnknown?: boolean;
 }
 
 // Connection failures that happen before a byte of the request is sent: safe to retry anything.
-const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|E(HOST|NET)UNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
+const NEVER_SENT = /^E(CONNREFUSED|NOTFOUND|AI_AGAIN|(HOST|NET)UNREACH)$|CONNECT_TIMEOUT$/;
 const RETRY_STATUS = [429, 502, 503, 504];
 
 /**
@@ -56,14 +55,13 @@ export function serverDelay(headers: Headers, now = Date.now()): number | undefi
   const after = headers.get("retry-after");
   const ms = after
     ? Number(after) * 1000 || Date.parse(after) - now
-    : Number(headers.get("x-ratelimit-reset") || Number.NaN) / 1000 - now;
+    : Number(headers.get("x-ratelimit-reset") || undefined) / 1000 - now;
   return ms < 0 ? 0 : ms >= 0 ? ms : undefined;
 }
 
 /** Exponential backoff with jitter: between half and all of `base * 2^(retry-1)`, capped. @internal */
 export function backoff(retry: number, base: number, cap: number, random: () => number): number {
-  const full = Math.min(base * 2 ** (retry - 1), cap);
-  return Math.round(full / 2 + (random() * full) / 2);
+  return (Math.min(base * 2 ** (retry - 1), cap) * (1 + random())) >> 1;
 }
 
 // Rejects at once when the signal is already aborted (the abort may have landed between the failed
@@ -87,70 +85,65 @@ export function retryingFetch(cfg: FetchConfig, state: CallState = {}) {
   return async (input: Request): Promise<Response> => {
     const { method, url } = input;
     const { signal, logger, timeoutMs, maxRetries } = cfg;
-    const lookup = url.endsWith("/apiTokens/lookup");
-    const idempotent = method !== "POST" || lookup;
-    const mutating = !(method === "GET" || lookup);
-    const body = input.body ? await input.text() : null;
+    const lookup = method === "POST" && url.endsWith("/lookup");
+    const mutating = method !== "GET" && !lookup;
+    const body = input.body && (await input.text());
     const headers = new Headers(input.headers);
-    if (body) headers.set("content-type", "application/json; charset=utf-8");
-    const request = {
-      method,
-      url: redact(url),
-      headers: { ...Object.fromEntries(headers), authorization: "Api-Token [REDACTED]" },
+    const line = `${method} ${redact(url)}`;
+    state.request = { method, url: redact(url) };
+    const error = (Class: typeof ApiTokensError, what: string) => new Class(`${line} ${what}`, state);
+    const stopIfAborted = () => {
+      if (signal?.aborted) throw error(AbortError, "was aborted");
     };
-    state.request = request;
-    const line = `${method} ${request.url}`;
-    const fail = (Class: typeof ApiTokensError, what: string) => new Class(`${line} ${what}`, state);
-    const aborted = () => fail(AbortError, "was aborted");
 
     for (let attempt = 1; ; attempt++) {
-      state.attempts = attempt;
-      if (signal?.aborted) throw aborted();
       headers.set("authorization", `Api-Token ${await cfg.token()}`);
-      logger?.debug(`dt-tokens: ${line} (attempt ${attempt})`, { headers: request.headers });
+      // After the token (which may be awaited): a signal that fires later reaches the controller below.
+      stopIfAborted();
+      logger?.debug(`${line} (attempt ${attempt})`);
 
-      const timeout = timeoutMs < 2 ** 31 ? AbortSignal.timeout(timeoutMs) : undefined;
+      // One controller per attempt, aborted by the caller's signal or by the attempt's timer: about a
+      // quarter of a call cheaper than AbortSignal.timeout() + AbortSignal.any().
+      const control = new AbortController();
+      const abort = () => control.abort();
+      signal?.addEventListener("abort", abort);
+      const timer = timeoutMs < 2 ** 31 ? setTimeout(abort, timeoutMs) : undefined;
       let response: Response | undefined;
       let failure: ApiTokensError | undefined;
-      let retry = idempotent;
+      let retry = method !== "POST" || lookup;
       try {
-        const res = await cfg.fetch(url, {
-          method,
-          headers,
-          body,
-          signal: AbortSignal.any([signal!, timeout!].filter(Boolean)),
-        });
-        // The body is read under the same signals, so a stalled body is a timeout too.
+        const res = await cfg.fetch(url, { method, headers, body, signal: control.signal });
+        // The body is read under the same signal, so a stalled body is a timeout too.
         const buf = await res.arrayBuffer();
         response = new Response(buf.byteLength ? buf : null, res);
       } catch (e) {
-        const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } })?.cause;
+        const cause = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
+          ?.cause;
         const code = cause?.code ?? cause?.errors?.[0]?.code;
         const unsent = NEVER_SENT.test(code!);
         state.outcomeUnknown ||= mutating && !unsent;
-        if (signal?.aborted) throw aborted();
+        stopIfAborted();
         retry ||= unsent;
-        failure = timeout?.aborted
-          ? fail(TimeoutError, `timed out after ${timeoutMs} ms`)
-          : fail(ConnectionError, `failed: ${code ?? (e as Error)?.message}`);
+        failure = control.signal.aborted
+          ? error(TimeoutError, `timed out after ${timeoutMs} ms`)
+          : error(ConnectionError, `failed: ${code ?? cause?.message ?? (e as Error)?.message}`);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
       }
 
-      let wait: number | undefined;
-      if (response) {
-        const status = response.status;
-        state.outcomeUnknown ||= mutating && status > 499;
-        if (!RETRY_STATUS.includes(status)) return response;
-        wait = state.retryAfterMs = serverDelay(response.headers);
-        retry ||= status === 429;
-        if (!retry || attempt > maxRetries || (wait ?? 0) > cfg.maxRetryDelayMs) return response;
-      } else if (!retry || attempt > maxRetries) throw failure;
-      wait ??= backoff(attempt, cfg.retryDelayMs, 8000, cfg.random ?? Math.random);
-      logger?.warn(
-        `dt-tokens: ${line} ${response?.status ?? failure?.name}; retry ${attempt} of ${maxRetries} in ${wait} ms`,
-      );
-      await sleep(wait, signal).catch(() => {
-        throw aborted();
-      });
+      const status = response?.status ?? 0;
+      state.outcomeUnknown ||= mutating && status > 499;
+      if (response && !RETRY_STATUS.includes(status)) return response;
+      // biome-ignore lint/suspicious/noAssignInExpressions: the shortest form, within the size budget
+      const wait = response && (state.retryAfterMs = serverDelay(response.headers));
+      retry ||= status === 429;
+      // Out of retries, or asked to wait longer than we accept: the response (or failure) stands.
+      if (!retry || attempt > maxRetries || wait! > cfg.maxRetryDelayMs)
+        return response ?? Promise.reject(failure);
+      const delay = wait ?? backoff(attempt, cfg.retryDelayMs, 8000, cfg.random ?? Math.random);
+      logger?.warn(`${line} ${status || failure?.name}; retry ${attempt} of ${maxRetries} in ${delay} ms`);
+      await sleep(delay, signal).catch(stopIfAborted);
     }
   };
 }

@@ -15,7 +15,7 @@ export type {
   ResponseTokenScope,
   TokenScope,
 } from "@dt-tokens/types";
-export { API_TOKEN_FIELDS, TOKEN_SCOPES } from "@dt-tokens/types";
+export { API_TOKEN_FIELDS, KNOWN_RESPONSE_SCOPES, LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "@dt-tokens/types";
 export {
   apiTokenSelector,
   DEFAULT_FIELDS,
@@ -24,6 +24,7 @@ export {
   isTokenSecret,
   parseTokenSecret,
   type SelectorInput,
+  sameLifetime,
   type TimeframeInput,
   type TokenSecretParts,
   timeframe,

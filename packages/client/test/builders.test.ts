@@ -5,9 +5,13 @@ import {
   InvalidInputError,
   isTokenScope,
   isTokenSecret,
+  KNOWN_RESPONSE_SCOPES,
+  LEGACY_TOKEN_SCOPES,
   normalizeEnvironmentUrl,
   parseTokenSecret,
   redact,
+  type SelectorInput,
+  sameLifetime,
   TOKEN_SCOPES,
   timeframe,
   validateScopes,
@@ -37,6 +41,15 @@ describe("apiTokenSelector", () => {
     );
     expect(() => apiTokenSelector({ owner: 42 as unknown as string })).toThrow(InvalidInputError);
   });
+  test("null criteria are rejected; only undefined means not given", () => {
+    for (const input of [{ owner: null }, { personalAccessToken: null }, { scopes: null }])
+      expect(() => apiTokenSelector(input as unknown as SelectorInput)).toThrow(
+        "selector: expected { owner?: string, personalAccessToken?: boolean, scopes?: string[] }",
+      );
+    expect(apiTokenSelector({ owner: undefined, personalAccessToken: undefined, scopes: undefined })).toBe(
+      "",
+    );
+  });
 });
 
 describe("timeframe", () => {
@@ -57,14 +70,61 @@ describe("timeframe", () => {
     "now-1d/d",
     "now-2w/M",
     "now-10m",
+    // date only, and the limits the server applies
+    "2021-01-25",
+    "2020-02-29",
+    "2021-01-25Z",
+    "2021-01-25T23:59:59.123456789-18:59",
+    "2021-01-25 00:00+0530",
+    "0100-01-01",
+    "999999999999999",
+    "now/d",
+    "now-999999999m",
+    "now-999999999h",
+    "now-99999d",
+    "now-99999y/M",
   ])("accepts %s for from/to", (value) => {
     expect(timeframe(value, "from")).toBe(value);
   });
   test.each(["now+14d", "now+1y/M", "2030-01-01T00:00:00Z"])("accepts %s for an expiration", (v) => {
     expect(timeframe(v, "expirationDate", true)).toBe(v);
   });
-  test.each(["yesterday", "now+1d", "now-1x", "2021-01-25", "-5", "1.5", ""])("rejects %j for from", (v) => {
-    expect(() => timeframe(v, "from")).toThrow(/^from: got .*expected a Date, epoch ms/);
+  test.each([
+    "yesterday",
+    "now+1d",
+    "now-1x",
+    "-5",
+    "1.5",
+    "",
+    // held to the server's limits
+    "2021-02-30",
+    "2019-02-29",
+    "2021-13-01",
+    "2021-00-10",
+    "2021-01-00",
+    "2021-01-25T25:00",
+    "2021-01-25T24:00",
+    "2021-01-25T05:60",
+    "2021-01-25T05:57:60",
+    "2021-01-25T05:57:01.1234567890",
+    "2021-01-25T05:00+19:00",
+    "2021-01-25T05:00+01:60",
+    "0050-01-01",
+    "0000-01-01T00:00Z",
+    "1234567890123456",
+    "now-999999y",
+    "now-100000d",
+    "now-1234567890m",
+  ])("rejects %j for from", (v) => {
+    expect(() => timeframe(v, "from")).toThrow(InvalidInputError);
+    expect(() => timeframe(v, "from")).toThrow(
+      `from: expected a Date, epoch ms, 2021-01-25T05:57:01Z or now-1d/d, got ${JSON.stringify(v)}`,
+    );
+  });
+  test("an expiration names now+14d in its message", () => {
+    expect(() => timeframe("2021-02-30", "expirationDate", true)).toThrow(
+      'expirationDate: expected a Date, epoch ms, 2021-01-25T05:57:01Z or now+14d, got "2021-02-30"',
+    );
   });
   test("rejects past-relative and plain now for an expiration", () => {
     expect(() => timeframe("now-1d", "expirationDate", true)).toThrow(/expirationDate: .*now\+14d/);
@@ -86,7 +146,19 @@ describe("fieldsParam", () => {
     expect(fieldsParam("+scopes,-creationDate")).toBe("+scopes,-creationDate");
   });
   test("a name that is not a field name is rejected before sending", () => {
-    expect(() => fieldsParam(["name,owner" as "name"])).toThrow(/fields: "name,owner" is not a field name/);
+    expect(() => fieldsParam(["name,owner" as "name"])).toThrow(
+      'fields: expected field names such as scopes, got "name,owner"',
+    );
+    expect(() => fieldsParam({ remove: ["-owner" as "owner"] })).toThrow(InvalidInputError);
+  });
+  test("names are checked for shape only: a field Dynatrace adds later goes through", () => {
+    expect(fieldsParam(["name", "brandNewField" as "name"])).toBe("name,brandNewField");
+    expect(fieldsParam({ add: ["brandNewField" as "name"] })).toBe("+brandNewField");
+  });
+  test("an empty exact list means only the id; empty additions and removals mean the defaults", () => {
+    expect(fieldsParam([])).toBe("id");
+    expect(fieldsParam({})).toBe("");
+    expect(fieldsParam({ add: [], remove: [] })).toBe("");
   });
 });
 
@@ -130,6 +202,11 @@ describe("scopes", () => {
     expect(() => validateScopes([])).toThrow(InvalidInputError);
     expect(TOKEN_SCOPES).toContain("apiTokens.read");
   });
+  test("the response and legacy scope lists are exported too", () => {
+    expect(KNOWN_RESPONSE_SCOPES).toEqual(expect.arrayContaining([...TOKEN_SCOPES]));
+    expect(LEGACY_TOKEN_SCOPES.length).toBeGreaterThan(0);
+    for (const scope of LEGACY_TOKEN_SCOPES) expect(KNOWN_RESPONSE_SCOPES).toContain(scope);
+  });
 });
 
 describe("normalizeEnvironmentUrl", () => {
@@ -150,9 +227,9 @@ describe("normalizeEnvironmentUrl", () => {
   ])("%s -> %s", (input, base) => {
     expect(normalizeEnvironmentUrl(input)).toBe(base);
   });
-  test("a missing scheme says so", () => {
+  test("a missing scheme names the accepted forms and the input", () => {
     expect(() => normalizeEnvironmentUrl("abc12345.live.dynatrace.com")).toThrow(
-      /environmentUrl: got "abc12345.live.dynatrace.com" \(no https:\/\/\); expected https:\/\/<env-id>/,
+      'environmentUrl: expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL, got "abc12345.live.dynatrace.com"',
     );
   });
   test.each([
@@ -165,6 +242,12 @@ describe("normalizeEnvironmentUrl", () => {
     "https://abc.live.dynatrace.com/#frag",
     "https://",
     "https://a b.com",
+    // user info (credentials) in the URL
+    "https://user@abc.live.dynatrace.com",
+    "https://user:pass@abc.live.dynatrace.com/",
+    "https://user@managed.example.com/e/abc",
+    "https://user@abc.live.dynatrace.com/api/v2",
+    "https://user:pass@proxy.example.com/dynatrace/api/v2",
   ])("rejects %j with the accepted forms", (input) => {
     expect(() => normalizeEnvironmentUrl(input)).toThrow(/expected https:\/\/<env-id>\.live\.dynatrace\.com/);
   });
@@ -179,9 +262,34 @@ describe("redact", () => {
     expect(out).toContain("Api-Token [REDACTED]");
     expect(out).toContain("api-token=[REDACTED]&a=1");
   });
+  test("also a secret glued to other text, such as after a percent-escape", () => {
+    const { secret, id, privatePart } = makeSecret();
+    for (const text of [`owner(%22${secret}%22)`, `x${secret}`, `_${secret}`]) {
+      expect(redact(text)).not.toContain(privatePart);
+      expect(redact(text)).toContain(`${id}.[REDACTED]`);
+    }
+  });
   test("also an opaque legacy secret after Api-Token", () => {
     expect(redact("Authorization: Api-Token abcdefghijklmnopqrstu")).toBe(
       "Authorization: Api-Token [REDACTED]",
     );
+  });
+});
+
+describe("sameLifetime", () => {
+  const day = 86_400_000;
+  test("the old token's lifetime (creation to expiry) again, from now", () => {
+    const before = Date.now();
+    const next = sameLifetime({
+      creationDate: new Date(before - 4 * day).toISOString(),
+      expirationDate: new Date(before + 6 * day).toISOString(),
+    });
+    expect(next).toBeInstanceOf(Date);
+    expect(next!.getTime()).toBeGreaterThanOrEqual(before + 10 * day);
+    expect(next!.getTime()).toBeLessThanOrEqual(Date.now() + 10 * day);
+    expect(timeframe(next!, "expirationDate", true)).toBe(next!.toISOString());
+  });
+  test("a token that never expired gives null (never expires)", () => {
+    expect(sameLifetime({ creationDate: "2024-01-01T00:00:00.000Z" })).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import {
   ApiTokensError,
   AuthenticationError,
   BadRequestError,
+  ConnectionError,
   createApiTokensClient,
   NotFoundError,
   PermissionDeniedError,
@@ -46,7 +47,10 @@ describe("typed errors", () => {
       code: status,
       request: { method: "GET", url: `${server.url}/api/v2/apiTokens/dt0c01.X` },
       headers: expect.objectContaining({ "x-request-id": "r1" }),
+      apiMessage: `status ${status}`,
     });
+    // the request is its method and URL only: no headers (the Authorization header is never kept)
+    expect(Object.keys(err.request)).toEqual(["method", "url"]);
     expect(err.message).toBe(
       `GET ${server.url}/api/v2/apiTokens/dt0c01.X failed with ${status}: status ${status}`,
     );
@@ -68,13 +72,34 @@ describe("typed errors", () => {
     expect(err.message).toMatch(/Constraints violated\.; pageSize: must be greater than or equal to 100$/);
   });
 
-  test("403 names the missing scopes", async () => {
+  test("apiMessage is Dynatrace's own message, without the method, URL or violations", async () => {
     server = await startServer((_r, res) =>
-      dtError(res, 403, "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)"),
+      dtError(res, 401, "Token is disabled.", {
+        constraintViolations: [{ path: "x", message: "y", parameterLocation: "QUERY" }],
+      }),
     );
     const dt = createApiTokensClient({ environmentUrl: server.url, token: makeSecret().secret });
     const err = await dt.list().catch((e) => e);
-    expect(err.missingScopes).toEqual(["apiTokens.read"]);
+    expect(err).toBeInstanceOf(AuthenticationError);
+    expect(err.apiMessage).toBe("Token is disabled.");
+    expect(err.message).toMatch(/failed with 401: Token is disabled\.; x: y$/);
+  });
+
+  test.each([
+    ["Token is missing required scope. Use one of: apiTokens.read (Read API tokens)", ["apiTokens.read"]],
+    [
+      "Token is missing required scope. Use one of: DataExport (Access problem and event feed, metrics, and topology), ReadConfig (Read configuration)",
+      ["DataExport", "ReadConfig"],
+    ],
+    ["Token is missing required scope. Use one of: metrics.read", ["metrics.read"]],
+    ["Token is missing required scope. Use one of: [logs.read, logs.ingest]", ["logs.read", "logs.ingest"]],
+    ["A personal access token can only modify tokens of its own owner.", []],
+  ])("403 names the missing scopes: %s", async (message, scopes) => {
+    server = await startServer((_r, res) => dtError(res, 403, message));
+    const dt = createApiTokensClient({ environmentUrl: server.url, token: makeSecret().secret });
+    const err = await dt.list().catch((e) => e);
+    expect(err).toBeInstanceOf(PermissionDeniedError);
+    expect(err.missingScopes).toEqual(scopes);
   });
 
   test("a body that is not an ErrorEnvelope still gives a typed error", async () => {
@@ -90,6 +115,23 @@ describe("typed errors", () => {
     const err = await dt.list().catch((e) => e);
     expect(err).toBeInstanceOf(ServerError);
     expect(err.message).toMatch(/failed with 502: Bad Gateway/);
+    expect(err.apiMessage).toBeUndefined();
+  });
+
+  test("a ConnectionError names the cause's code, or its message when it has none", async () => {
+    // A server that redirects to itself: fetch gives up with a cause that has no code.
+    server = await startServer((_r, res) => {
+      res.writeHead(302, { location: "/again" });
+      res.end();
+    });
+    const dt = createApiTokensClient({
+      environmentUrl: server.url,
+      token: makeSecret().secret,
+      maxRetries: 0,
+    });
+    const err = await dt.list().catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err.message).toBe(`GET ${server.url}/api/v2/apiTokens failed: redirect count exceeded`);
   });
 });
 
@@ -112,10 +154,12 @@ describe("no secret ever shows", () => {
         : json(res, 200, {}),
     );
     const lines: string[] = [];
-    const logger = {
-      debug: (m: string, d?: object) => lines.push(m, inspect(d, { depth: 5 })),
-      warn: (m: string, d?: object) => lines.push(m, inspect(d, { depth: 5 })),
+    const args: unknown[][] = [];
+    const log = (...a: unknown[]) => {
+      args.push(a);
+      lines.push(...a.map((x) => inspect(x, { depth: 5 })));
     };
+    const logger = { debug: log, warn: log };
     const dt = createApiTokensClient({
       environmentUrl: server.url,
       token: caller.secret,
@@ -137,10 +181,19 @@ describe("no secret ever shows", () => {
     ].join("\n");
     for (const s of [caller, victim]) expect(shown).not.toContain(s.privatePart);
     expect(err.message).toContain(`${victim.id}.[REDACTED]`);
-    expect(err.request.headers.authorization).toBe("Api-Token [REDACTED]");
+    const url = `${server.url}/api/v2/apiTokens/${victim.id}.[REDACTED]`;
+    expect(err.request).toEqual({ method: "DELETE", url });
     expect(JSON.parse(JSON.stringify(err))).toMatchObject({ name: "ServerError", status: 503 });
-    expect(lines.join("\n")).toContain("Api-Token [REDACTED]");
-    expect(lines.some((l) => l.includes("retry 1 of 2"))).toBe(true);
+    // apiMessage is redacted like everything else
+    expect(err.apiMessage).toBe(`cannot delete ${victim.id}.[REDACTED] for Api-Token [REDACTED]`);
+    // one line per attempt and per retry, message only (no headers object), redacted URL
+    expect(args).toEqual([
+      [`DELETE ${url} (attempt 1)`],
+      [expect.stringMatching(/^DELETE .*\.\[REDACTED\] 503; retry 1 of 2 in \d+ ms$/)],
+      [`DELETE ${url} (attempt 2)`],
+      [expect.stringMatching(/ 503; retry 2 of 2 in \d+ ms$/)],
+      [`DELETE ${url} (attempt 3)`],
+    ]);
   });
 
   test("validation errors do not echo a secret either", () => {

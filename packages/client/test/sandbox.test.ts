@@ -8,6 +8,7 @@ import {
   BadRequestError,
   createApiTokensClient,
   NotFoundError,
+  sameLifetime,
 } from "../src/index.js";
 
 let sandbox: Sandbox;
@@ -53,6 +54,27 @@ describe("against the sandbox", () => {
     const paths = (err as BadRequestError).constraintViolations.map((v) => v.path);
     expect(paths).toEqual(expect.arrayContaining(["name", "scopes"]));
     expect(err.message).toMatch(/name: .*scopes: /);
+  });
+
+  test("update: the server judges the body (empty scopes are its 400, naming scopes)", async () => {
+    const created = await dt.create({ name: "judge", scopes: ["metrics.read"] });
+    const err = await dt.update(created.id, { scopes: [] }).catch((e) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect((err as BadRequestError).constraintViolations.map((v) => v.path)).toEqual(["scopes"]);
+    await dt.update(created.id, {}); // nothing to change: the sandbox accepts it
+    expect(await dt.get(created.id)).toMatchObject({ name: "judge", scopes: ["metrics.read"] });
+  });
+
+  test("an unknown but well-formed field goes to the server, whose 400 names fields", async () => {
+    const err = await dt.list({ fields: ["name", "brandNewField" as "name"] }).catch((e) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect((err as BadRequestError).constraintViolations.map((v) => v.path)).toEqual(["fields"]);
+  });
+
+  test("fields: [] returns the id only; a date-only from is accepted", async () => {
+    const page = await dt.list({ fields: [], from: "2000-01-01", pageSize: 100 });
+    expect(page.apiTokens.length).toBeGreaterThan(0);
+    for (const t of page.apiTokens) expect(Object.keys(t)).toEqual(["id"]);
   });
 
   test("delete by secret", async () => {
@@ -110,27 +132,40 @@ describe("against the sandbox", () => {
     if (revoke === "keep") expect(await dt.get(old.id)).toMatchObject({ enabled: true });
   });
 
-  test("rotate without expirationDate keeps the old token's lifetime", async () => {
+  test("rotate with sameLifetime keeps the old token's lifetime; the new token is the caller's", async () => {
     const day = 86_400_000;
     const [short] = sandbox.seed([
       {
         name: "ten-day",
-        owner: "admin",
+        owner: "alice",
         scopes: ["metrics.read"],
         creationDate: new Date(Date.now() - 4 * day),
         expirationDate: new Date(Date.now() + 6 * day),
       },
     ]);
-    const { created } = await dt.rotate(short!.id, { revoke: "keep" });
+    const { created, previous } = await dt.rotate(short!.id, {
+      revoke: "keep",
+      expirationDate: sameLifetime,
+    });
     const lifetime = Date.parse(created.expirationDate!) - Date.now();
     // 10 days from now (creation to expiry of the old one), not the 6 it had left, not never.
     expect(lifetime).toBeGreaterThan(9.9 * day);
     expect(lifetime).toBeLessThanOrEqual(10 * day);
+    // Dynatrace makes the caller (here the bootstrap token's owner) the owner of the new token.
+    expect(previous.owner).toBe("alice");
+    expect((await dt.get(created.id)).owner).toBe("admin");
 
     const forever = await dt.create({ name: "forever", scopes: ["metrics.read"] });
-    const rotated = await dt.rotate(forever.id, { revoke: "delete" });
+    const rotated = await dt.rotate(forever.id, { revoke: "delete", expirationDate: sameLifetime });
     expect(rotated.created.expirationDate).toBeUndefined();
     expect((await dt.get(rotated.created.id)).expirationDate).toBeUndefined();
+  });
+
+  test("rotate with expirationDate null never expires, even when the old token did", async () => {
+    const old = await dt.create({ name: "expiring", scopes: ["metrics.read"], expirationDate: "now+1d" });
+    const { created } = await dt.rotate(old.id, { revoke: "delete", expirationDate: null });
+    expect(created.expirationDate).toBeUndefined();
+    expect((await dt.get(created.id)).expirationDate).toBeUndefined();
   });
 
   test("creates under faults: every token that exists was reported created or outcome unknown", async () => {

@@ -8,6 +8,7 @@ import {
   type DEFAULT_FIELDS,
   type FullApiToken,
   type RotateResult,
+  sameLifetime,
   type TokenFor,
 } from "../src/index.js";
 
@@ -79,5 +80,22 @@ describe("method signatures", () => {
     expectTypeOf<{ name: "a"; scopes: ["metrics.read"] }>().toExtend<Parameters<typeof dt.create>[0]>();
     expectTypeOf(dt.rotate).returns.resolves.toEqualTypeOf<RotateResult>();
     expectTypeOf(createApiTokensClient).returns.toEqualTypeOf<ApiTokensClient>();
+  });
+
+  test("rotate needs an explicit expirationDate: a timeframe, null, or a function of the old token", () => {
+    // @ts-expect-error expirationDate is required
+    dt.rotate("x", { revoke: "keep" });
+    // @ts-expect-error options are required
+    dt.rotate("x");
+    dt.rotate("x", { expirationDate: "now+30d" });
+    dt.rotate("x", { expirationDate: new Date() });
+    dt.rotate("x", { expirationDate: null });
+    dt.rotate("x", { expirationDate: sameLifetime });
+    dt.rotate("x", {
+      expirationDate: (previous) => {
+        expectTypeOf(previous).toEqualTypeOf<FullApiToken>();
+        return previous.scopes.length > 3 ? "now+7d" : null;
+      },
+    });
   });
 });
