@@ -324,19 +324,47 @@ describe("apiTokenSelector", () => {
     console.log(`apiTokenSelector() wrongly typed: ${tried} inputs rejected before sending`);
   });
 
-  // KNOWN CLIENT BUG (reported): a lone surrogate in a selector or fields escapes as a raw URIError
-  // from the query serializer, not an InvalidInputError (every error is meant to extend ApiTokensError).
-  it.fails("KNOWN CLIENT BUG: a lone surrogate in selector or fields throws a raw URIError", async () => {
-    await expect(dt.list({ selector: { owner: "a\ud800b" } })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(dt.list({ fields: "na\ud800me" })).rejects.toBeInstanceOf(InvalidInputError);
+  // Was a client bug: a lone surrogate in a selector or fields escaped as a raw URIError from the
+  // query serializer, not an InvalidInputError (every error is meant to extend ApiTokensError).
+  it("property: a lone surrogate in any query parameter is an InvalidInputError, nothing is sent", async () => {
+    const before = (await dt.list()).totalCount;
+    let tried = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 6 }),
+        fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff"),
+        fc.string({ maxLength: 6 }),
+        fc.constantFrom("owner", "scope", "fields", "sort", "nextPageKey", "rawSelector"),
+        async (a, lone, b, where) => {
+          tried++;
+          const text = a + lone + b;
+          const params =
+            where === "owner"
+              ? { selector: { owner: text } }
+              : where === "scope"
+                ? { selector: { scopes: [text] } }
+                : where === "rawSelector"
+                  ? { selector: text }
+                  : { [where]: text };
+          const err = await dt.list(params as Parameters<typeof dt.list>[0]).catch((e) => e);
+          expect(err, `${where} ${JSON.stringify(text)}`).toBeInstanceOf(InvalidInputError);
+          expect(err.message).toBe("query: expected valid Unicode");
+        },
+      ),
+      { numRuns: RUNS, seed: 804 },
+    );
+    expect((await dt.list()).totalCount).toBe(before);
+    console.log(`lone surrogates: ${tried} queries rejected before sending`);
   });
 
-  // KNOWN CLIENT BUG (reported to the lead): null is taken as a value: owner("null"), personalAccessToken(null).
-  // When fixed, this test fails: turn it into a plain it().
-  it.fails("KNOWN CLIENT BUG: null criteria are sent as values instead of being rejected", () => {
-    expect(() => apiTokenSelector({ owner: null } as unknown as SelectorInput)).toThrow(InvalidInputError);
-    expect(() => apiTokenSelector({ personalAccessToken: null } as unknown as SelectorInput)).toThrow(
-      InvalidInputError,
+  // Was a client bug: null was taken as a value: owner("null"), personalAccessToken(null).
+  it("null criteria are rejected; undefined means not given", () => {
+    for (const input of [{ owner: null }, { personalAccessToken: null }, { scopes: null }])
+      expect(() => apiTokenSelector(input as unknown as SelectorInput), JSON.stringify(input)).toThrow(
+        InvalidInputError,
+      );
+    expect(apiTokenSelector({ owner: undefined, personalAccessToken: undefined, scopes: undefined })).toBe(
+      "",
     );
   });
 });
@@ -432,24 +460,67 @@ describe("fields", () => {
     console.log(`fieldsParam() with a non-word name: ${tried} inputs rejected before sending`);
   });
 
-  // KNOWN CLIENT BUG (reported): fieldsParam(["nope"]) returns "nope" and the server answers 400.
-  it.fails("KNOWN CLIENT BUG: fieldsParam() lets unknown field names through (the server then answers 400)", async () => {
+  // The documented rule (client README, "Typed fields"): names are checked for shape only, so a
+  // field Dynatrace adds later is not blocked. A well-formed name the server does not know reaches it
+  // and comes back as a typed BadRequestError naming fields; a malformed one never leaves the client.
+  it("property: well-formed unknown names go to the server (a BadRequestError naming fields); malformed ones are rejected before sending", async () => {
+    const t = { sentOk: 0, sentRejected: 0, notSent: 0 };
+    const known = new Set<string>(API_TOKEN_FIELDS);
+    let sent = 0; // requests that left the client (a counting wrapper around the real fetch)
+    const counted = createApiTokensClient({
+      environmentUrl: sandbox.url,
+      token: admin,
+      maxRetries: 0,
+      fetch: (input, init) => {
+        sent++;
+        return fetch(input, init);
+      },
+    });
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.oneof(knownField, fc.stringMatching(/^[a-zA-Z]{1,8}$/)), { minLength: 1 }),
-        async (names) => {
-          let text: string;
-          try {
-            text = fieldsParam(names as ApiTokenField[]);
-          } catch (e) {
-            expect(e).toBeInstanceOf(InvalidInputError);
-            return;
+        fc.uniqueArray(
+          fc.oneof(
+            knownField,
+            fc.stringMatching(/^[a-zA-Z]{1,8}$/),
+            fc.string({ maxLength: 6 }).filter((s) => !/^[a-z]+$/i.test(s)),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.boolean(),
+        async (names, asAdd) => {
+          const fields = (asAdd ? { add: names } : names) as FieldsInput;
+          const wellFormed = names.every((n) => /^[a-z]+$/i.test(n));
+          const before = sent;
+          const result = await counted.list({ fields, pageSize: 100 }).then(
+            () => undefined,
+            (e) => e,
+          );
+          if (!wellFormed) {
+            expect(result, JSON.stringify(names)).toBeInstanceOf(InvalidInputError);
+            expect(result.message).toMatch(/^fields: expected field names such as scopes, got /);
+            expect(sent).toBe(before);
+            t.notSent++;
+          } else if (names.every((n) => known.has(n))) {
+            expect(result, JSON.stringify(names)).toBeUndefined();
+            expect(sent).toBe(before + 1);
+            t.sentOk++;
+          } else {
+            expect(result, JSON.stringify(names)).toBeInstanceOf(BadRequestError);
+            expect((result as BadRequestError).constraintViolations.map((v) => v.path)).toContain("fields");
+            for (const v of (result as BadRequestError).constraintViolations) expect(v.path).toBe("fields");
+            expect(sent).toBe(before + 1);
+            t.sentRejected++;
           }
-          expect((await listRaw(q("fields", text))).status, text).toBe(200);
         },
       ),
       { numRuns: RUNS, seed: 814 },
     );
+    console.log(
+      `fields by shape: ${t.sentOk} known lists answered, ${t.sentRejected} with unknown names got the server's 400 naming fields, ${t.notSent} malformed lists rejected before sending`,
+    );
+    expect(t.sentOk).toBeGreaterThan(5);
+    expect(t.sentRejected).toBeGreaterThan(5);
+    expect(t.notSent).toBeGreaterThan(5);
   });
 });
 
@@ -596,30 +667,64 @@ describe("timeframes (from, to, expirationDate)", () => {
     expect(t.rejected).toBeGreaterThan(5);
   });
 
-  // KNOWN CLIENT BUG (reported): timeframe() checks the shape only, so it passes 2021-13-01T00:00,
-  // 2021-02-30T00:00, 25:00, 16+ digit epochs, 10+ digit fractions and now-1234567890d, which the
-  // server rejects with a 400.
-  it.fails("KNOWN CLIENT BUG: timeframe() lets through values the server rejects", async () => {
-    let tried = 0;
-    try {
-      await fc.assert(
-        fc.asyncProperty(timeText, async (s) => {
-          tried++;
+  // Was a client bug: timeframe() checked the shape only, so it passed 2021-13-01T00:00, 2021-02-30T00:00,
+  // 25:00, 16+ digit epochs, 10+ digit fractions and now-1234567890d, which the server rejects.
+  it("property: what timeframe() lets through, the server accepts (from, to and expirationDate)", async () => {
+    const t = { passed: 0, rejected: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(timeText, mutated(timeText)),
+        fc.constantFrom("from", "to", "expirationDate"),
+        async (s, param) => {
           let text: string;
           try {
-            text = timeframe(s, "to");
+            text = timeframe(s, param, param === "expirationDate");
           } catch (e) {
             expect(e).toBeInstanceOf(InvalidInputError);
+            t.rejected++;
             return;
           }
-          expect((await listRaw(q("to", text))).status, `timeframe(${JSON.stringify(s)}) gave ${text}`).toBe(
-            200,
-          );
-        }),
-        { numRuns: RUNS * 2, seed: 824 },
-      );
-    } finally {
-      console.log(`timeframe() vs the sandbox: counterexample after ${tried} inputs`);
+          t.passed++;
+          const context = `timeframe(${JSON.stringify(s)}, ${param}) gave ${text}`;
+          if (param === "to") expect((await listRaw(q("to", text))).status, context).toBe(200);
+          else if (param === "from") {
+            // the server also wants from <= to (now): a 400 may only say that
+            const r = await listRaw(q("from", text));
+            if (r.status !== 200) expect(r.text, context).toMatch(/must not be after 'to'/);
+          } else {
+            const res = await fetch(`${sandbox.apiBase}/apiTokens`, {
+              method: "POST",
+              headers: { authorization: `Api-Token ${admin}`, "content-type": "application/json" },
+              body: JSON.stringify({ name: "tf", scopes: ["metrics.read"], expirationDate: text }),
+            });
+            const body = await res.text();
+            // the server also wants an expiry in the future: a 400 may only say that
+            if (res.status !== 201) expect(body, context).toMatch(/must be in the future/);
+          }
+        },
+      ),
+      { numRuns: RUNS * 2, seed: 824 },
+    );
+    console.log(
+      `timeframe() vs the sandbox: ${t.passed} values let through (each accepted by the server), ${t.rejected} rejected before sending`,
+    );
+    expect(t.passed).toBeGreaterThan(30);
+    expect(t.rejected).toBeGreaterThan(30);
+  });
+
+  it("timeframe() accepts a date alone and rejects what the server rejects at the limits", async () => {
+    for (const ok of ["2021-01-25", "2024-02-29", "2021-01-25T23:59:59.123456789+18:59", "999999999999999"])
+      expect((await listRaw(q("to", timeframe(ok, "to")))).status, ok).toBe(200);
+    for (const bad of [
+      "2021-02-30",
+      "2021-01-25T25:00",
+      "2021-01-25T05:00+19:00",
+      "0050-01-01",
+      "1234567890123456",
+      "now-999999y",
+    ]) {
+      expect(() => timeframe(bad, "to"), bad).toThrow(InvalidInputError);
+      expect((await listRaw(q("to", bad))).status, `the server rejects ${bad} too`).toBe(400);
     }
   });
 });
