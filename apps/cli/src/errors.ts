@@ -70,14 +70,29 @@ const REASONS: Record<number, string> = {
 };
 
 /**
- * The message Dynatrace sent, without the client's `METHOD URL failed with NNN:` prefix and without
- * the constraint violations it appends (they are printed one per line).
+ * The message Dynatrace sent (the client keeps it, redacted, in `apiMessage`; the constraint
+ * violations are printed one per line). Without an ErrorEnvelope, the HTTP status text.
  */
 export function apiMessage(error: ApiTokensError): string {
-  let text = error.message.replace(/^[A-Z]+ \S+ failed with \d+: /, "");
-  const suffix = error.constraintViolations.map((v) => `; ${v.path}: ${v.message}`).join("");
-  if (suffix && text.endsWith(suffix)) text = text.slice(0, -suffix.length);
-  return text;
+  return error.apiMessage ?? error.message.replace(/^[A-Z]+ \S+ failed with \d+: /, "");
+}
+
+/**
+ * A usage error's lines with any token secret redacted: a secret typed where a scope, a field or a
+ * time belongs must not be echoed back (stderr ends up in CI logs). Adds a hint when one was.
+ */
+function redactUsage(message: string, hints: readonly string[]): Described {
+  const redacted = redact(message);
+  return {
+    exitCode: EXIT.usage,
+    message: redacted,
+    details: [
+      ...hints.map(redact),
+      ...(redacted !== message
+        ? ["hint: a token secret was given as an argument; it may now be in your shell history"]
+        : []),
+    ],
+  };
 }
 
 export interface Described {
@@ -90,12 +105,10 @@ export interface Described {
 
 /** What to print for an error, and the exit status. */
 export function describeError(error: unknown, environment?: string): Described {
-  if (error instanceof UsageError)
-    return { exitCode: EXIT.usage, message: error.message, details: error.hints };
+  if (error instanceof UsageError) return redactUsage(error.message, error.hints);
   if (error instanceof ExitError)
     return { exitCode: error.exitCode, message: error.message, details: error.hints };
-  if (error instanceof InvalidInputError)
-    return { exitCode: EXIT.usage, message: redact(error.message), details: [] };
+  if (error instanceof InvalidInputError) return redactUsage(error.message, []);
   if (error instanceof ConnectionError || error instanceof TimeoutError) {
     const cause = error.message.replace(/^[A-Z]+ \S+ (failed: )?/, "");
     const where = environment ?? "the environment";

@@ -15,7 +15,7 @@ import { Context, outputFormat } from "./context.js";
 import { describeError, EXIT, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS } from "./format.js";
 import { colorsFor, type Io } from "./io.js";
-import { intArg, sortArg, timeArg } from "./validate.js";
+import { expiresArg, intArg, sortArg, timeArg } from "./validate.js";
 import { version } from "./version.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: commander passes its parsed arguments and options untyped
@@ -73,7 +73,9 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(s.replace(/^error:/, errColors().red("error:"))),
+      // commander's own errors quote what was typed (an unknown option, a bad choice): redacted,
+      // like every usage error, so that a secret typed by mistake is not echoed.
+      outputError: (s, write) => write(redact(s).replace(/^error:/, errColors().red("error:"))),
     })
     .addHelpText("after", GLOBAL_HELP);
 
@@ -169,8 +171,10 @@ ${examples(`
     .description("Create a token and print its secret (alone, on stdout)")
     .requiredOption("--name <name>", "name of the token")
     .option("--scope <scope>", "a scope (repeatable or comma-separated; at least one)", collect)
-    .option("--expires <time>", "expiry: now+30d, 2025-12-31, 2025-12-31T18:00:00Z (default: never)", (v) =>
-      timeArg(v, "--expires", "future"),
+    .option(
+      "--expires <time>",
+      "expiry: now+30d, 2025-12-31, 2025-12-31T18:00:00Z or never (default: never)",
+      expiresArg,
     )
     .option("--personal", "a personal access token (default: an API token)")
     .addHelpText(
@@ -244,8 +248,10 @@ ${examples(`
     .command("rotate")
     .description("Replace a token by a new one with the same name and scopes, and print the new secret")
     .argument("<id>", "token id of the token to replace")
-    .option("--expires <time>", "expiry of the new token: now+90d, 2025-12-31, ...", (v) =>
-      timeArg(v, "--expires", "future"),
+    .option(
+      "--expires <time>",
+      "expiry of the new token: now+90d, 2025-12-31, ..., or never (default: the old token's lifetime again)",
+      expiresArg,
     )
     .addOption(
       new Option("--revoke <mode>", "what to do with the old token")
@@ -256,10 +262,15 @@ ${examples(`
       "after",
       `
 The new secret is printed alone on stdout; it is shown only once. Without --expires the new
-token's expiry is decided by @dt-tokens/client (see its README); the CLI prints it on stderr.
+token gets the old one's lifetime again, from now (creation to expiry: a 30-day token becomes a
+new 30-day token; one that never expired never expires); --expires never gives a token that never
+expires. The expiry the new token got is printed on stderr.
+The new token belongs to the owner of the API token you authenticate with, not to the old token's.
 If the old token cannot be revoked, the new secret is still printed and the exit status is 4.
 ${examples(`
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN > grafana.token
   $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires now+90d > grafana.token
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires never > ci.token
   $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --revoke delete | vault kv put secret/grafana token=-`)}`,
     )
     .action(run((ctx, id, o) => rotate(ctx, id, o)));

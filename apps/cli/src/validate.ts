@@ -5,11 +5,11 @@
 import {
   type API_TOKEN_FIELDS,
   isTokenSecret,
+  KNOWN_RESPONSE_SCOPES,
   TOKEN_SCOPES,
   type TokenScope,
   timeframe,
 } from "@dt-tokens/client";
-import { KNOWN_RESPONSE_SCOPES } from "@dt-tokens/types";
 import { closest, distance } from "fastest-levenshtein";
 import { UsageError } from "./errors.js";
 
@@ -69,16 +69,15 @@ export const TIME_FORMATS =
 
 /**
  * A point in time for --used-from/--used-to (`past`) or --expires (`future`), as the API expects it.
- * A bare date (2025-01-31) is taken as midnight UTC.
+ * A bare date (2025-01-31) means midnight UTC (the client and the API take it as it is).
  */
 export function timeArg(value: string, flag: string, direction: "past" | "future"): string {
   const relative = direction === "future" ? "now+30d" : "now-90d";
   const formats = `${TIME_FORMATS}, or relative ${relative} (units m h d w M y${direction === "past" ? ", /d to round down" : ""})`;
   const input = value.trim();
-  const dateOnly = /^\d{4}-\d\d-\d\d$/.test(input) ? `${input}T00:00:00Z` : input;
   let result: string;
   try {
-    result = timeframe(dateOnly, flag, direction === "future");
+    result = timeframe(input, flag, direction === "future");
   } catch {
     if (/^now[+-]/.test(input) && (input[3] === "+") !== (direction === "future")) {
       throw new UsageError(
@@ -94,6 +93,14 @@ export function timeArg(value: string, flag: string, direction: "past" | "future
       throw new UsageError(`${flag}: "${input}" is in the past; a token's expiry must be in the future`);
   }
   return result;
+}
+
+/**
+ * --expires of create and rotate: a time in the future, or `never` for a token that never expires
+ * (returned as "never": commander turns a parser's null into "").
+ */
+export function expiresArg(value: string): string {
+  return value.trim() === "never" ? "never" : timeArg(value, "--expires", "future");
 }
 
 /** A whole number within bounds. */

@@ -128,6 +128,19 @@ describe("create", () => {
     expect(token.expirationDate).toBeUndefined();
   });
 
+  it("--expires never: a token that never expires", async () => {
+    const r = await run(
+      sandbox(),
+      ["create", "--name", "forever", "--scope", "logs.ingest", "--expires", "never"],
+      { printsSecret: true },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr.split("\n")[0]).toMatch(/"forever" \(never expires\)\.$/);
+    expect(
+      (await tokenJson(r.stdout.trim().split(".").slice(0, 2).join("."))).expirationDate,
+    ).toBeUndefined();
+  });
+
   it("accepts a date or an ISO time for --expires", async () => {
     const day = new Date(Date.now() + 40 * DAY).toISOString().slice(0, 10);
     const r = await run(
@@ -163,6 +176,59 @@ describe("create", () => {
       "error: required option '--name <name>' not specified\n",
     ]);
     expect((await run(sandbox(), ["list", "-o", "json"])).stdout).not.toContain('"x"');
+  });
+
+  it("never echoes a token secret given where a scope, field, time, number or choice belongs (exit 2)", async () => {
+    const [t] = seed([{ name: "target", scopes: ["logs.ingest"] }]);
+    // Not registered with knowSecrets (run() refuses registered secrets in argv, on purpose): this
+    // test checks every output for it itself.
+    const secret = generateTokenSecret();
+    const [, , privatePart] = secret.split(".");
+    const shown = `${secret.split(".").slice(0, 2).join(".")}.[REDACTED]`;
+    const cases: [string[], string][] = [
+      [["create", "--name", "x", "--scope", secret], `error: --scope: unknown scope "${shown}"`],
+      [
+        ["create", "--name", "x", "--scope", `logs.ingest,${secret}`],
+        `error: --scope: unknown scope "${shown}"`,
+      ],
+      [["list", "--fields", secret], `error: --fields: unknown field "${shown}"`],
+      [["list", "--fields", `name,+${secret}`], `error: --fields: unknown field "${shown}"`],
+      [["list", "--scope", secret], `error: --scope: unknown scope "${shown}"`],
+      [["audit", "--scope", secret], `error: --scope: unknown scope "${shown}"`],
+      [["update", t!.id, "--add-scope", secret], `error: --add-scope: unknown scope "${shown}"`],
+      [["update", t!.id, "--remove-scope", secret], `error: --remove-scope: unknown scope "${shown}"`],
+      [
+        ["create", "--name", "x", "--scope", "logs.ingest", "--expires", secret],
+        `error: --expires: "${shown}" is not a date or time`,
+      ],
+      [["rotate", t!.id, "--expires", secret], `error: --expires: "${shown}" is not a date or time`],
+      [["list", "--used-from", secret], `error: --used-from: "${shown}" is not a date or time`],
+      [["list", "--sort", secret], `error: --sort: unknown sort key "${shown}"`],
+      [
+        ["list", "--page-size", secret],
+        `error: --page-size: expected a whole number from 100 to 10000, got "${shown}"`,
+      ],
+      [["list", "--output", secret], `error: option '-o, --output <format>' argument '${shown}' is invalid`],
+      [
+        ["rotate", t!.id, "--revoke", secret],
+        `error: option '--revoke <mode>' argument '${shown}' is invalid`,
+      ],
+      [["list", `--${secret}`], `error: unknown option '--${shown}'`],
+      [[secret], `error: unknown command '${shown}'`],
+    ];
+    for (const [args, first] of cases) {
+      const r = await run(sandbox(), args);
+      const context = args.join(" ").replace(secret, "<secret>");
+      expect(r.code, context).toBe(2);
+      expect(r.stdout, context).toBe("");
+      expect(r.stderr, context).not.toContain(privatePart);
+      expect(r.stderr.startsWith(first), `${context}: ${r.stderr}`).toBe(true);
+      if (!first.startsWith("error: option") && !first.startsWith("error: unknown"))
+        expect(r.stderr, context).toContain(
+          "hint: a token secret was given as an argument; it may now be in your shell history\n",
+        );
+    }
+    expect(sandbox().tokenCount()).toBe(2); // the bootstrap token and the target: nothing was created
   });
 
   it("rejects bad and past dates, listing the accepted formats (exit 2)", async () => {
@@ -472,18 +538,35 @@ describe("rotate", () => {
     expect((await tokenJson(newIdOf(keep.stdout))).personalAccessToken).toBe(true);
   });
 
-  it("without --expires, says which expiry the new token got, and that is the one it has", async () => {
+  it("without --expires, the new token gets the old one's lifetime again, and says which expiry it got", async () => {
     const [limited, forever] = seed([
       { name: "limited", scopes: ["logs.ingest"], creationDate: "now-20d", expirationDate: "now+10d" },
       { name: "forever", scopes: ["logs.ingest"] },
     ]);
+    const lifetimes: (number | undefined)[] = [];
     for (const old of [limited!, forever!]) {
       const r = await run(sandbox(), ["rotate", old.id], { printsSecret: true });
       expect(r.code).toBe(0);
       const created = await tokenJson(newIdOf(r.stdout));
       const stated = created.expirationDate ? `(expires ${created.expirationDate})` : "(never expires)";
       expect(r.stderr.split("\n")[0]).toContain(stated);
+      lifetimes.push(
+        created.expirationDate ? Date.parse(created.expirationDate as string) - Date.now() : undefined,
+      );
     }
+    // a 30-day token (20 days gone, 10 left) becomes a new 30-day token; one that never expired still never does
+    expect(Math.abs(lifetimes[0]! - 30 * DAY)).toBeLessThan(DAY);
+    expect(lifetimes[1]).toBeUndefined();
+  });
+
+  it("--expires never gives a token that never expires, even when the old one did", async () => {
+    const [limited] = seed([
+      { name: "limited", scopes: ["logs.ingest"], creationDate: "now-20d", expirationDate: "now+10d" },
+    ]);
+    const r = await run(sandbox(), ["rotate", limited!.id, "--expires", "never"], { printsSecret: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr.split("\n")[0]).toContain("(never expires)");
+    expect((await tokenJson(newIdOf(r.stdout))).expirationDate).toBeUndefined();
   });
 
   it("when the old token cannot be revoked, still prints the new secret and exits 4", async () => {

@@ -1,5 +1,4 @@
-import { TOKEN_SCOPES } from "@dt-tokens/client";
-import { LEGACY_TOKEN_SCOPES } from "@dt-tokens/types";
+import { LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "@dt-tokens/client";
 import { BROAD_WRITE_SCOPES } from "../audit.js";
 import type { Context } from "../context.js";
 import type { OutputFormat } from "../format.js";

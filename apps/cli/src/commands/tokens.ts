@@ -1,7 +1,7 @@
 /** get, create, update, delete, lookup and rotate. */
 
 import { createInterface } from "node:readline/promises";
-import { isTokenSecret, type RevokeMode } from "@dt-tokens/client";
+import { isTokenSecret, type RevokeMode, sameLifetime } from "@dt-tokens/client";
 import type { Context } from "../context.js";
 import { describeError, EXIT, ExitError, UsageError } from "../errors.js";
 import type { OutputFormat } from "../format.js";
@@ -26,6 +26,7 @@ function printSecret(ctx: Context, secret: string, summary: string): void {
 export interface CreateOptions {
   name: string;
   scope?: string[];
+  /** A timeframe, or "never" (the default for create anyway). */
   expires?: string;
   personal?: boolean;
 }
@@ -43,7 +44,7 @@ export async function create(ctx: Context, options: CreateOptions): Promise<void
     name,
     scopes,
     ...(options.personal && { personalAccessToken: true }),
-    ...(options.expires !== undefined && { expirationDate: options.expires }),
+    ...(options.expires !== undefined && options.expires !== "never" && { expirationDate: options.expires }),
   });
   printSecret(
     ctx,
@@ -159,6 +160,7 @@ export async function lookup(ctx: Context, output: OutputFormat): Promise<void> 
 }
 
 export interface RotateOptions {
+  /** A timeframe, or "never"; not given: the old token's lifetime again. */
   expires?: string;
   revoke: RevokeMode;
 }
@@ -168,7 +170,10 @@ export async function rotate(ctx: Context, rawId: string, options: RotateOptions
   const { client } = await ctx.connect();
   const result = await client.rotate(id, {
     revoke: options.revoke,
-    ...(options.expires !== undefined && { expirationDate: options.expires }),
+    // Without --expires the new token lives as long as the old one was meant to (creation to
+    // expiry), from now; one that never expired gets no expiry.
+    expirationDate:
+      options.expires === undefined ? sameLifetime : options.expires === "never" ? null : options.expires,
   });
   const { created, previous } = result;
   const fate = { disable: "disabled", delete: "deleted", keep: "kept active" }[options.revoke];
