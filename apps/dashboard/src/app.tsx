@@ -126,7 +126,8 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
     },
     async rotate(token, { revoke, lifetime }) {
       const days = lifetime === "same" ? lifetimeDays(token) : lifetime;
-      const expirationDate = days === undefined ? undefined : new Date(Date.now() + days * DAY);
+      // rotate() needs the expiry spelled out: null when the old token never expired.
+      const expirationDate = days === undefined ? null : new Date(Date.now() + days * DAY);
       let result: RotateResult;
       if (token.id === session.self.id) {
         // The page's own token: create the new one, switch to it, then revoke the old one with it.

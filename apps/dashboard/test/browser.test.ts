@@ -353,6 +353,12 @@ describe("the built dashboard against a seeded sandbox", () => {
       enabled: true,
     });
     expect(old.owner).not.toBe("admin");
+    // "like the old one": the old token's lifetime (in whole days) again, or never when it never expired
+    const before = (await api(`/apiTokens/${old.id}`, admin().token)).body;
+    const span = (t: { creationDate: string; expirationDate?: string }) =>
+      t.expirationDate ? Date.parse(t.expirationDate) - Date.parse(t.creationDate) : undefined;
+    if (span(before) === undefined) expect(created.body.expirationDate).toBeUndefined();
+    else expect(Math.abs(span(created.body)! - span(before)!)).toBeLessThanOrEqual(86_400_000);
 
     // Shown once: gone from the page when the dialog closes; the details now show the new token.
     await dialog.getByRole("button", { name: "I have stored it" }).click();
