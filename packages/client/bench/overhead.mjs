@@ -62,7 +62,7 @@ function contenders(url, fetchImpl) {
     list: () => dt.list(),
     create: () => dt.create(CREATE_REQUEST),
   };
-  // The same without the per-attempt timeout (AbortSignal.timeout + AbortSignal.any), to show its share.
+  // The same without the per-attempt timer (setTimeout on the attempt's AbortController), to show its share.
   const noTimeout = { timeoutMs: Number.POSITIVE_INFINITY };
   const oursNoTimeout = {
     get: () => dt.get(TOKEN_ID, noTimeout),
@@ -161,6 +161,6 @@ writeSection({
     "Loopback: the same canned answers from a minimal node:http server in a second process on 127.0.0.1 (keep-alive; not the sandbox, " +
     "whose SQLite time would hide the client's). get = one token with every field, list = a 10-token page, create = 201. " +
     "Baseline: raw fetch + JSON parse. @dt-tokens/client runs with its defaults (retries armed, 30 s timeout per attempt), " +
-    "and once more with timeoutMs: Infinity to show what the per-attempt timeout signal costs.",
+    "and once more with timeoutMs: Infinity to show what the per-attempt timeout timer costs.",
   rows,
 });
