@@ -7,6 +7,7 @@ export { type DemoOptions, generateDemoTokens } from "./demo.js";
 export type { FaultOptions } from "./faults.js";
 export type { LogOption, RequestLogEntry } from "./logger.js";
 export { PAGE_KEY_TTL_MS } from "./pagekey.js";
+export { type SandboxProcess, startSandboxProcess } from "./process.js";
 export {
   BOOTSTRAP_NAME,
   BOOTSTRAP_OWNER,

@@ -2,66 +2,15 @@
  * Shared helpers of the reliability suite: the sandbox bin as a child process, a seeded PRNG,
  * ErrorEnvelope checks and secret scanning. Everything runs against real servers on 127.0.0.1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
 import { expect } from "vitest";
 
-const require = createRequire(import.meta.url);
-
-/** The built `dt-tokens-sandbox` bin (turbo builds @dt-tokens/sandbox before these tests run). */
-export const SANDBOX_BIN = join(dirname(require.resolve("@dt-tokens/sandbox/package.json")), "dist/bin.js");
-
-export interface RunningBin {
-  child: ChildProcess;
-  ready: { url: string; apiBase: string; bootstrapToken?: string };
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts a node script as a child process and resolves once it printed its first line (the sandbox's ready line). */
-export async function startBin(
-  args: string[],
-  env: Record<string, string> = {},
-  script = SANDBOX_BIN,
-): Promise<RunningBin> {
-  if (!existsSync(script)) throw new Error(`${script} is missing: build the package first (turbo does).`);
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => {
-    out += d;
-  });
-  child.stderr!.on("data", (d) => {
-    err += d;
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const ready = await new Promise<RunningBin["ready"]>((resolve, reject) => {
-    const onData = () => {
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        child.stdout!.off("data", onData);
-        resolve(JSON.parse(out.slice(0, nl)));
-      }
-    };
-    child.stdout!.on("data", onData);
-    void exit.then(({ code }) => reject(new Error(`${script} exited (${code}) before it was ready: ${err}`)));
-  });
-  return { child, ready, stdout: () => out, stderr: () => err, exit };
-}
-
-/** Stops a child with SIGTERM and waits for it. */
-export async function stopBin(bin: RunningBin): Promise<void> {
-  if (bin.child.exitCode === null && bin.child.signalCode === null) bin.child.kill("SIGTERM");
-  await bin.exit;
-}
+/** The sandbox bin in a child process (the package's own helper; turbo builds it before these tests). */
+export type RunningBin = SandboxProcess;
+export const startBin = (args: string[], env: Record<string, string> = {}): Promise<RunningBin> =>
+  startSandboxProcess(args, { env });
+/** Stops it with SIGTERM and waits for it. */
+export const stopBin = (bin: RunningBin): Promise<void> => bin.close();
 
 /** mulberry32: a small seeded PRNG, so that random choices in tests repeat with their seed. */
 export function prng(seed: number): () => number {
