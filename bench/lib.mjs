@@ -6,12 +6,11 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const RESULTS_DIR = join(ROOT, ".bench-results");
 export const SECTIONS_DIR = join(RESULTS_DIR, "sections");
-export const SANDBOX_BIN = join(ROOT, "packages/sandbox/dist/bin.js");
 
 /**
  * One figure of a section. `baseline` names another row of the same section (measured in the same
@@ -72,36 +71,13 @@ export function machine() {
 }
 
 /**
- * Starts the built sandbox bin (`dt-tokens-sandbox`) in a child process and waits for its JSON line.
- * @param {string[]} args
- * @returns {Promise<{ url: string, apiBase: string, bootstrapToken: string, pid: number, close: () => Promise<void> }>}
+ * Starts the sandbox bin in its own process on an in-memory database (so load generators and the
+ * measured client do not share its event loop), through the sandbox's own startSandboxProcess().
  */
 export async function startSandboxProcess(args) {
-  const child = spawn(process.execPath, [SANDBOX_BIN, "--quiet", "--db", ":memory:", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => {
-    err += d;
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const ready = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
-    });
-    exited.then((code) => reject(new Error(`the sandbox exited (${code}) before it was ready: ${err}`)));
-  });
-  return {
-    ...ready,
-    pid: child.pid,
-    close: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  const sandbox = await import(pathToFileURL(join(ROOT, "packages/sandbox/dist/index.js")).href);
+  const proc = await sandbox.startSandboxProcess(["--quiet", "--db", ":memory:", ...args]);
+  return { ...proc.ready, pid: proc.child.pid, close: proc.close };
 }
 
 /** Runs a command, resolves with its stdout; rejects with its stderr on a non-zero exit. */
