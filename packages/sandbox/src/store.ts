@@ -152,9 +152,12 @@ export class TokenStore {
     return this.db.pragma("user_version", { simple: true }) as number;
   }
 
+  /** The HMAC key of page keys: written once by the first migration, so read once. */
   pageKeySecret(): Buffer {
-    return this.statements.meta.get("pageKeySecret")!.value;
+    this.pageKeySecretCache ??= this.statements.meta.get("pageKeySecret")!.value;
+    return this.pageKeySecretCache;
   }
+  private pageKeySecretCache: Buffer | undefined;
 
   findById(id: string): TokenRow | undefined {
     return this.statements.byId.get(id);
