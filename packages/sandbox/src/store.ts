@@ -26,6 +26,11 @@ export interface TokenRow {
 
 export type NewTokenRow = Omit<TokenRow, "seq">;
 
+/** A row as list reads it: everything but the secret's hash, which a listing never needs. */
+export type ListedRow = Omit<TokenRow, "secret_hash">;
+const LISTED_COLUMNS =
+  "seq, id, name, owner, personal, enabled, scopes, creation_ms, expiration_ms, last_used_ms, last_used_ip, modified_ms, metadata";
+
 /** Each entry upgrades the schema by one version (PRAGMA user_version). Never edit a shipped one. */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE tokens (
@@ -68,7 +73,7 @@ const SORT_EXPRESSIONS: Record<SortField, string> = {
 };
 
 /** The value of a row for a sort, as the keyset cursor stores it. */
-export function sortValue(row: TokenRow, field: SortField): string | number {
+export function sortValue(row: ListedRow, field: SortField): string | number {
   switch (field) {
     case "name":
       return row.name;
@@ -259,12 +264,12 @@ export class TokenStore {
   }
 
   /** One page in keyset order: rows strictly after the cursor, in the sort's order, ties by seq. */
-  list(request: ListRequest): TokenRow[] {
+  list(request: ListRequest): ListedRow[] {
     const where = this.where(request.filter);
     const expr = SORT_EXPRESSIONS[request.sort.field];
     const dir = request.sort.descending ? "DESC" : "ASC";
     const cmp = request.sort.descending ? "<" : ">";
-    let sql = `SELECT * FROM tokens WHERE ${where.sql}`;
+    let sql = `SELECT ${LISTED_COLUMNS} FROM tokens WHERE ${where.sql}`;
     const params = [...where.params];
     if (request.after) {
       sql += ` AND (${expr} ${cmp} ? OR (${expr} = ? AND seq ${cmp} ?))`;
@@ -272,7 +277,7 @@ export class TokenStore {
     }
     sql += ` ORDER BY ${expr} ${dir}, seq ${dir} LIMIT ?`;
     params.push(request.limit);
-    return this.db.prepare<unknown[], TokenRow>(sql).all(...params);
+    return this.db.prepare<unknown[], ListedRow>(sql).all(...params);
   }
 
   close(): void {

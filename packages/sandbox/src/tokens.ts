@@ -1,7 +1,7 @@
 /** Conversions between stored rows and the API's shapes, and seeding. */
 import type { ApiToken, ApiTokenField } from "@dt-tokens/types";
 import { generateTokenSecrets, hashSecret, tokenIdOf } from "./secrets.js";
-import type { NewTokenRow, TokenRow } from "./store.js";
+import type { ListedRow, NewTokenRow, TokenRow } from "./store.js";
 import { formatDate, parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
 
 /** Every field in the order responses show them. */
@@ -23,7 +23,7 @@ export const FIELD_ORDER = [
 export const DEFAULT_FIELDS: readonly ApiTokenField[] = ["id", "name", "enabled", "owner", "creationDate"];
 
 /** A row as an ApiToken with the given fields; absent values (never used, never expires) are omitted. */
-export function toApiToken(row: TokenRow, fields: ReadonlySet<ApiTokenField> | "all" = "all"): ApiToken {
+export function toApiToken(row: ListedRow, fields: ReadonlySet<ApiTokenField> | "all" = "all"): ApiToken {
   const want = (f: ApiTokenField) => fields === "all" || fields.has(f);
   const out: ApiToken = {};
   for (const field of FIELD_ORDER) {
