@@ -1,7 +1,7 @@
 /** Conversions between stored rows and the API's shapes, and seeding. */
 import type { ApiToken, ApiTokenField } from "@dt-tokens/types";
 import { generateTokenSecrets, hashSecret, tokenIdOf } from "./secrets.js";
-import type { ListedRow, NewTokenRow, TokenRow } from "./store.js";
+import type { ListedRow, NewTokenRow } from "./store.js";
 import { formatDate, parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
 
 /** Every field in the order responses show them. */
