@@ -6,20 +6,11 @@ import {
   countStates,
   expirationTimeline,
   lastUsedHistogram,
+  STATE_TONE,
   STATES,
   type StateKey,
   UNUSED_DAYS,
 } from "./stats.js";
-
-const TONE: Record<StateKey, string> = {
-  active: "ok",
-  disabled: "muted",
-  expired: "bad",
-  expiring: "warn",
-  neverUsed: "muted",
-  unused: "warn",
-  personal: "info",
-};
 
 export function Overview({
   tokens,
@@ -66,7 +57,7 @@ export function Overview({
           <li key={s.key}>
             <button
               type="button"
-              class={`card tone-${TONE[s.key]}`}
+              class={`card tone-${STATE_TONE[s.key]}`}
               data-state={s.key}
               onClick={() => onPick(s.key)}
               aria-label={`${s.label}: ${counts[s.key]} tokens. Show them in the table`}

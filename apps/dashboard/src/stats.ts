@@ -27,6 +27,17 @@ export const STATES = [
 
 export type StateKey = (typeof STATES)[number]["key"];
 
+/** The colour tone each state is shown in (cards of the overview, badges of the table). */
+export const STATE_TONE: Record<StateKey, "ok" | "muted" | "bad" | "warn" | "info"> = {
+  active: "ok",
+  disabled: "muted",
+  expired: "bad",
+  expiring: "warn",
+  neverUsed: "muted",
+  unused: "warn",
+  personal: "info",
+};
+
 const time = (date: string | undefined): number | undefined => {
   if (!date) return undefined;
   const t = Date.parse(date);

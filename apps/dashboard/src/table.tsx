@@ -2,7 +2,7 @@ import type { ApiToken } from "@dt-tokens/client";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { formatCount, formatDate, formatRelative } from "./format.js";
 import { type Filters, filterTokens, NO_FILTERS, type Sort, type SortKey, sortTokens } from "./query.js";
-import { STATES, type StateKey, statesOf } from "./stats.js";
+import { STATE_TONE, STATES, type StateKey, statesOf } from "./stats.js";
 
 const PAGE = 50;
 
@@ -16,15 +16,6 @@ const COLUMNS: { key: SortKey | null; label: string }[] = [
   { key: "expirationDate", label: "Expires" },
 ];
 
-const BADGE: Partial<Record<StateKey, string>> = {
-  active: "ok",
-  disabled: "muted",
-  expired: "bad",
-  expiring: "warn",
-  neverUsed: "muted",
-  unused: "warn",
-  personal: "info",
-};
 const SHORT: Record<StateKey, string> = {
   active: "active",
   disabled: "disabled",
@@ -212,7 +203,7 @@ export function TokenTable({
                 <td class="owner">{t.owner}</td>
                 <td class="states">
                   {statesOf(t, now).map((s) => (
-                    <span key={s} class={`badge ${BADGE[s]}`}>
+                    <span key={s} class={`badge ${STATE_TONE[s]}`}>
                       {SHORT[s]}
                     </span>
                   ))}
