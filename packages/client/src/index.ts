@@ -63,4 +63,5 @@ export {
   TimeoutError,
 } from "./errors.js";
 export type { Logger, RequestOptions } from "./fetch.js";
+export * from "./rotation/index.js";
 export { isTokenScope, validateScopes } from "./scopes.js";

@@ -1,0 +1,59 @@
+import { ApiTokensError, redact } from "../errors.js";
+
+/** Where a rotation stopped: reading the old token, or one of the stages. */
+export type RotationStage = "read" | "create" | "deliver" | "verify" | "commit";
+
+/**
+ * A rotation that did not complete. Up to `create` nothing changed. After it, the new token was
+ * deleted again (`rolledBack: true`) and the old token is as it was; when deleting failed too,
+ * `rolledBack` is false and `newTokenId` names the token to revoke by hand. Its message, `cause`
+ * and properties never hold the secret.
+ */
+export class RotationError extends ApiTokensError {
+  /** The stage that failed. */
+  declare readonly stage: RotationStage;
+  /** The id of the token being replaced. */
+  declare readonly tokenId: string;
+  /** The id of the replacement, when it was created. */
+  declare readonly newTokenId?: string;
+  /** Whether the replacement was deleted again (also `true` when none was created). */
+  declare readonly rolledBack: boolean;
+  /** Why deleting the replacement failed, when it did. */
+  declare readonly rollbackError?: Error;
+
+  constructor(
+    details: {
+      stage: RotationStage;
+      tokenId: string;
+      newTokenId?: string;
+      rolledBack: boolean;
+      cause: unknown;
+      rollbackError?: unknown;
+    },
+    secret?: string,
+  ) {
+    const cause = safeError(details.cause, secret);
+    const rollbackError =
+      details.rollbackError === undefined ? undefined : safeError(details.rollbackError, secret);
+    const { stage, tokenId, newTokenId, rolledBack } = details;
+    const outcome = !newTokenId
+      ? stage === "create" && (cause as ApiTokensError).outcomeUnknown
+        ? "the replacement may exist all the same (its name ends in [dt-tokens:rotating:…]): the clean-up removes it"
+        : "nothing was changed"
+      : rolledBack
+        ? `the new token ${newTokenId} was deleted again and ${tokenId} is unchanged`
+        : `deleting the new token failed too (${rollbackError?.message}): revoke ${newTokenId} yourself; ${tokenId} is unchanged`;
+    super(`rotating ${tokenId} failed at ${stage}: ${cause.message}; ${outcome}`);
+    Object.assign(this, { stage, tokenId, newTokenId, rolledBack, rollbackError, cause });
+  }
+}
+RotationError.prototype.name = "RotationError";
+
+/** An error that is safe to keep: the client's own (already redacted), or a copy with the secret removed. */
+export function safeError(error: unknown, secret?: string): Error {
+  if (error instanceof ApiTokensError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  const copy = new Error(redact(secret ? text.split(secret).join("[REDACTED]") : text));
+  if (error instanceof Error) copy.name = error.name;
+  return copy;
+}

@@ -1,0 +1,351 @@
+// The staged rotation (create, deliver, verify, commit, retire), its rollbacks and the marker
+// jobs (finish, clean-up), against the real sandbox on 127.0.0.1. Fault cases put a small
+// node:http proxy in front of it.
+import { request as httpRequest } from "node:http";
+import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import {
+  type ApiTokensClient,
+  cleanupRotations,
+  createApiTokensClient,
+  findRotationMarkers,
+  finishRetirements,
+  InvalidInputError,
+  NotFoundError,
+  parseDuration,
+  parseRotationMarker,
+  RotationError,
+  rotateToken,
+  unmarkedName,
+} from "../src/index.js";
+import { deadPort, startServer, type TestServer } from "./helpers.js";
+
+let sandbox: Sandbox;
+let dt: ApiTokensClient;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, database: ":memory:" });
+  dt = createApiTokensClient({
+    environmentUrl: sandbox.url,
+    token: sandbox.bootstrapToken!,
+    retryDelayMs: 1,
+  });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => sandbox.reset());
+
+const count = async () => (await dt.list()).totalCount;
+const oldToken = async (name = "grafana") =>
+  (await dt.create({ name, scopes: ["metrics.read", "entities.read"], expirationDate: "now+10d" })).id;
+
+describe("rotateToken", () => {
+  test("delivers, verifies with the new token, commits the name and disables the old token", async () => {
+    const id = await oldToken();
+    const stages: string[] = [];
+    let delivered = "";
+    let nameWhileDelivering = "";
+    const result = await rotateToken(dt, id, {
+      expirationDate: "now+30d",
+      deliver: async (secret, target) => {
+        delivered = secret;
+        nameWhileDelivering = (await dt.get(target.id)).name;
+        expect(target).toMatchObject({ name: "grafana", previous: { id } });
+      },
+      onStage: (stage) => stages.push(stage),
+    });
+    expect(stages).toEqual(["read", "create", "deliver", "verify", "commit", "retire"]);
+    expect(delivered).toBe(result.created.token);
+    expect(parseRotationMarker(nameWhileDelivering)).toEqual({
+      kind: "rotating",
+      baseName: "grafana",
+      replaces: id,
+    });
+    const fresh = await dt.get(result.created.id);
+    expect(fresh).toMatchObject({
+      name: "grafana",
+      enabled: true,
+      scopes: ["metrics.read", "entities.read"],
+    });
+    expect(fresh.lastUsedDate).toBeDefined(); // the verification authenticated with it
+    expect(await dt.get(id)).toMatchObject({ name: "grafana", enabled: false });
+    expect(result.retirement).toEqual({ action: "disable", status: "done" });
+  });
+
+  test("retire delete removes the old token; keep leaves it as it was", async () => {
+    const a = await oldToken();
+    await rotateToken(dt, a, { expirationDate: null, deliver: () => {}, retire: { action: "delete" } });
+    await expect(dt.get(a)).rejects.toBeInstanceOf(NotFoundError);
+    const b = await oldToken("kept");
+    const before = await dt.get(b);
+    const kept = await rotateToken(dt, b, {
+      expirationDate: null,
+      deliver: () => {},
+      retire: { action: "keep" },
+    });
+    expect(kept.retirement.status).toBe("kept");
+    expect(await dt.get(b)).toEqual(before);
+  });
+
+  test("a failing delivery deletes the new token; the old one and the count are unchanged; no secret in the error", async () => {
+    const id = await oldToken();
+    const before = await dt.get(id);
+    const n = await count();
+    let secret = "";
+    const error = await rotateToken(dt, id, {
+      expirationDate: "now+30d",
+      deliver: (s) => {
+        secret = s;
+        throw new Error(`vault said no to ${s}`);
+      },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(RotationError);
+    expect(error).toMatchObject({ stage: "deliver", tokenId: id, rolledBack: true });
+    expect(error.message).toMatch(/failed at deliver: vault said no to .*was deleted again/);
+    const everything = `${error.message} ${JSON.stringify(error)} ${error.cause?.message} ${error.stack}`;
+    expect(secret).not.toBe("");
+    expect(everything).not.toContain(secret.split(".")[2]);
+    expect(await count()).toBe(n);
+    expect(await dt.get(id)).toEqual(before);
+    await expect(dt.get(error.newTokenId)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test("a failing verification (the secret does not authenticate) rolls back", async () => {
+    const id = await oldToken();
+    const before = await dt.get(id);
+    const n = await count();
+    const error = await rotateToken(dt, id, {
+      expirationDate: "now+30d",
+      // What a sink that stored something else amounts to: the new token is disabled meanwhile.
+      deliver: (_s, target) => dt.update(target.id, { enabled: false }),
+    }).catch((e) => e);
+    expect(error).toMatchObject({ stage: "verify", rolledBack: true });
+    expect(error.message).toMatch(/failed at verify: .*401/);
+    expect(await count()).toBe(n);
+    expect(await dt.get(id)).toEqual(before);
+  });
+
+  test("a verification that cannot reach the environment rolls back", async () => {
+    const id = await oldToken();
+    const dead = await deadPort();
+    const n = await count();
+    const error = await rotateToken(dt, id, {
+      expirationDate: "now+30d",
+      deliver: () => {},
+      clientFor: (secret) => createApiTokensClient({ environmentUrl: dead, token: secret, maxRetries: 0 }),
+    }).catch((e) => e);
+    expect(error).toMatchObject({ stage: "verify", rolledBack: true });
+    expect((await dt.get(id)).enabled).toBe(true);
+    expect(await count()).toBe(n);
+  });
+
+  test("verification compares scopes: lookup must report what was asked for", async () => {
+    const id = await oldToken();
+    const n = await count();
+    const error = await rotateToken(dt, id, {
+      expirationDate: null,
+      deliver: (_s, target) => dt.update(target.id, { scopes: ["metrics.read"] }),
+    }).catch((e) => e);
+    expect(error).toMatchObject({ stage: "verify", rolledBack: true });
+    expect(error.message).toContain("missing entities.read");
+    expect(await count()).toBe(n);
+  });
+
+  test("an abort during delivery still rolls back", async () => {
+    const id = await oldToken();
+    const n = await count();
+    const controller = new AbortController();
+    const error = await rotateToken(dt, id, {
+      expirationDate: null,
+      signal: controller.signal,
+      deliver: () => controller.abort(),
+    }).catch((e) => e);
+    expect(error).toMatchObject({ stage: "verify", rolledBack: true });
+    expect(await count()).toBe(n);
+  });
+
+  test("when the rollback fails too, the error names the new token to revoke", async () => {
+    const id = await oldToken();
+    const proxy = await failingDeletes(sandbox.url);
+    try {
+      const viaProxy = createApiTokensClient({
+        environmentUrl: proxy.url,
+        token: sandbox.bootstrapToken!,
+        maxRetries: 0,
+      });
+      const error = await rotateToken(viaProxy, id, {
+        expirationDate: null,
+        deliver: () => Promise.reject(new Error("disk full")),
+      }).catch((e) => e);
+      expect(error).toMatchObject({ stage: "deliver", rolledBack: false });
+      expect(error.message).toContain(`revoke ${error.newTokenId} yourself`);
+      expect(error.rollbackError.message).toMatch(/503/);
+      // It is still recognizable as an orphan.
+      const { inFlight } = await findRotationMarkers(dt);
+      expect(inFlight.map((t) => t.id)).toEqual([error.newTokenId]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a failed retirement leaves the new token delivered and reports why", async () => {
+    // Disabling the calling token is a 400: rotate the bootstrap token itself.
+    const self = await dt.lookup(sandbox.bootstrapToken!);
+    const result = await rotateToken(dt, self.id, { expirationDate: null, deliver: () => {} });
+    expect(result.retirement.status).toBe("failed");
+    expect(result.retirement.error?.message).toMatch(/400/);
+    expect((await dt.get(result.created.id)).name).toBe(self.name);
+  });
+
+  test("refuses a token that is already waiting for retirement or still in flight; bad options change nothing", async () => {
+    const id = await oldToken();
+    await rotateToken(dt, id, { expirationDate: null, deliver: () => {}, retire: { after: "24h" } });
+    const n = await count();
+    await expect(rotateToken(dt, id, { expirationDate: null, deliver: () => {} })).rejects.toThrow(
+      /failed at read: it was replaced already and waits for retirement/,
+    );
+    const orphan = await dt.create({ name: "x [dt-tokens:rotating:dt0c01.AAA]", scopes: ["metrics.read"] });
+    await expect(rotateToken(dt, orphan.id, { expirationDate: null, deliver: () => {} })).rejects.toThrow(
+      /still in flight for dt0c01.AAA/,
+    );
+    const bad = [
+      { retire: { action: "nuke" } },
+      { retire: { after: "1 day" } },
+      { retire: { action: "keep", after: "1h" } },
+      { deliver: "stdout" },
+    ];
+    for (const o of bad)
+      await expect(
+        rotateToken(dt, id, { expirationDate: null, deliver: () => {}, ...(o as object) }),
+      ).rejects.toBeInstanceOf(InvalidInputError);
+    expect(await count()).toBe(n + 1);
+  });
+});
+
+describe("overlap and finishRetirements", () => {
+  test("marks the old token, keeps it working, and a later finish retires exactly the due ones", async () => {
+    const a = await oldToken("a");
+    const b = await oldToken("b");
+    const c = await oldToken("c");
+    const ra = await rotateToken(dt, a, {
+      expirationDate: null,
+      deliver: () => {},
+      retire: { after: "24h" },
+    });
+    await rotateToken(dt, b, {
+      expirationDate: null,
+      deliver: () => {},
+      retire: { after: "48h", action: "delete" },
+    });
+    await rotateToken(dt, c, {
+      expirationDate: null,
+      deliver: () => {},
+      retire: { after: "1h", action: "delete" },
+    });
+    expect(ra.retirement).toMatchObject({ status: "scheduled", action: "disable" });
+    const marked = await dt.get(a);
+    expect(marked.enabled).toBe(true);
+    expect(parseRotationMarker(marked.name)).toMatchObject({
+      kind: "retire",
+      baseName: "a",
+      action: "disable",
+    });
+    expect(unmarkedName(marked.name)).toBe("a");
+
+    const later = new Date(Date.now() + 25 * 3_600_000);
+    const plan = await finishRetirements(dt, { now: later, dryRun: true });
+    expect(plan.map((o) => [o.token.baseName, o.status])).toEqual([
+      ["c", "planned"],
+      ["a", "planned"],
+      ["b", "waiting"],
+    ]);
+    expect((await dt.get(a)).enabled).toBe(true);
+
+    const done = await finishRetirements(dt, { now: later });
+    expect(done.map((o) => [o.token.baseName, o.status])).toEqual([
+      ["c", "done"],
+      ["a", "done"],
+      ["b", "waiting"],
+    ]);
+    expect(await dt.get(a)).toMatchObject({ name: "a", enabled: false });
+    await expect(dt.get(c)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await dt.get(b)).toMatchObject({ enabled: true });
+    expect((await findRotationMarkers(dt)).retirements.map((t) => t.id)).toEqual([b]);
+  });
+
+  test("one failing retirement does not stop the others", async () => {
+    const self = await dt.lookup(sandbox.bootstrapToken!);
+    const other = await oldToken("other");
+    // Mark the calling token itself for deletion (a 400) and another one.
+    await dt.update(self.id, { name: `${self.name} [dt-tokens:retire:delete@2000-01-01T00:00:00.000Z]` });
+    await dt.update(other, { name: "other [dt-tokens:retire:delete@2000-01-02T00:00:00.000Z]" });
+    const outcomes = await finishRetirements(dt);
+    expect(outcomes.map((o) => o.status)).toEqual(["failed", "done"]);
+    expect(outcomes[0]!.error?.message).toMatch(/400/);
+    await expect(dt.get(other)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("cleanupRotations", () => {
+  test("removes replacements that never committed, once they are older than olderThan", async () => {
+    const orphan = await dt.create({ name: "x [dt-tokens:rotating:dt0c01.AAA]", scopes: ["metrics.read"] });
+    const normal = await oldToken("normal");
+    const now = await cleanupRotations(dt);
+    expect(now.map((o) => o.status)).toEqual(["waiting"]);
+    const plan = await cleanupRotations(dt, { olderThan: "0s", dryRun: true });
+    expect(plan).toMatchObject([
+      { status: "planned", token: { id: orphan.id, replaces: "dt0c01.AAA", baseName: "x" } },
+    ]);
+    const done = await cleanupRotations(dt, { now: new Date(Date.now() + 2 * 3_600_000) });
+    expect(done.map((o) => o.status)).toEqual(["done"]);
+    await expect(dt.get(orphan.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await dt.get(normal)).name).toBe("normal");
+  });
+});
+
+describe("markers and durations", () => {
+  test("parse what they write, and nothing else", () => {
+    expect(parseRotationMarker("a b [dt-tokens:retire:delete@2026-01-01T00:00:00.000Z]")).toEqual({
+      kind: "retire",
+      baseName: "a b",
+      action: "delete",
+      at: new Date("2026-01-01T00:00:00.000Z"),
+    });
+    for (const name of [
+      "plain",
+      "x [dt-tokens:retire:explode@2026-01-01T00:00:00.000Z]",
+      "x [dt-tokens:retire:disable@not-a-date]",
+      "x [dt-tokens:rotating:] ",
+      "x [dt-tokens:rotating:a b]",
+      undefined,
+    ])
+      expect(parseRotationMarker(name)).toBeUndefined();
+    expect(parseDuration("24h")).toBe(86_400_000);
+    expect(parseDuration("1d12h")).toBe(129_600_000);
+    expect(parseDuration("0s")).toBe(0);
+    for (const bad of ["", "24", "1 d", "-1h", "1y", "h"])
+      expect(() => parseDuration(bad, "--overlap")).toThrow(/--overlap: expected a duration/);
+  });
+});
+
+/** A proxy in front of the sandbox that answers every DELETE with a 503. */
+async function failingDeletes(target: string): Promise<TestServer> {
+  return startServer(
+    (req, res) =>
+      new Promise<void>((done) => {
+        if (req.method === "DELETE") {
+          res.writeHead(503, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { code: 503, message: "unavailable" } }));
+          return done();
+        }
+        const upstream = httpRequest(
+          `${target}${req.url}`,
+          { method: req.method, headers: req.headers },
+          (r) => {
+            res.writeHead(r.statusCode ?? 502, r.headers);
+            r.pipe(res).on("finish", done);
+          },
+        );
+        upstream.end(req.body);
+      }),
+  );
+}
