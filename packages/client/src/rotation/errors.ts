@@ -10,6 +10,8 @@ export type RotationStage = "read" | "create" | "deliver" | "verify" | "commit";
  * and properties never hold the secret.
  */
 export class RotationError extends ApiTokensError {
+  // A field, not a prototype assignment: a top-level statement would keep this module in every bundle.
+  override readonly name = "RotationError";
   /** The stage that failed. */
   declare readonly stage: RotationStage;
   /** The id of the token being replaced. */
@@ -47,7 +49,6 @@ export class RotationError extends ApiTokensError {
     Object.assign(this, { stage, tokenId, newTokenId, rolledBack, rollbackError, cause });
   }
 }
-RotationError.prototype.name = "RotationError";
 
 /** An error that is safe to keep: the client's own (already redacted), or a copy with the secret removed. */
 export function safeError(error: unknown, secret?: string): Error {
