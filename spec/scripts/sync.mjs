@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Re-derives spec/api-tokens.yaml from a Dynatrace Environment API v2 OpenAPI document:
 // openapi-format filters it to the "Access Tokens - API tokens" tag (filter.yaml), applies our
-// corrections (overlay.yaml, OpenAPI Overlay 1.0) and sorts it. No transformation of our own.
+// corrections (overlay.yaml, OpenAPI Overlay 1.0) with the scope lists (scope-lists.mjs) and sorts
+// it. No transformation of our own.
 //
 //   pnpm spec:sync [path/to/dynatrace-env-v2-<build>.json]   (default: the vendored snapshot)
 //
@@ -10,13 +11,14 @@ import { copyFile, readdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiFormat from "openapi-format";
+import { latestScopeList, mergeScopeLists, readScopeList, scopeActions } from "./scope-lists.mjs";
 
 const { openapiFilter, openapiOverlay, openapiSort, parseFile, stringify } = openapiFormat;
 
 export const specDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const upstreamDir = join(specDir, "upstream");
 export const specPath = join(specDir, "api-tokens.yaml");
-const UPSTREAM_NAME = /^dynatrace-env-v2-(\d+)\.(\d+)\.json$/;
+export const UPSTREAM_NAME = /^dynatrace-env-v2-(\d+)\.(\d+)\.json$/;
 
 /** The newest vendored upstream snapshot (by the build number in its file name). */
 export async function latestUpstream() {
@@ -28,14 +30,20 @@ export async function latestUpstream() {
   return join(upstreamDir, builds[0].name);
 }
 
-/** Derives the spec text from an upstream document, in memory. */
-export async function deriveSpec(upstreamPath) {
+/**
+ * Derives the spec text from an upstream document, in memory. The scope values come from the
+ * newest vendored scope list unless `scopeListPath` names another one.
+ */
+export async function deriveSpec(upstreamPath, scopeListPath) {
   const upstream = await parseFile(upstreamPath);
   if (!upstream || typeof upstream !== "object" || !upstream.openapi) {
     throw new Error(`${upstreamPath} is not an OpenAPI document (no "openapi" field)`);
   }
   const filterSet = await parseFile(join(specDir, "filter.yaml"));
   const overlaySet = await parseFile(join(specDir, "overlay.yaml"));
+  const scopeList = await readScopeList(scopeListPath ?? (await latestScopeList(upstreamDir)));
+  const retired = (await parseFile(join(specDir, "retired-scopes.yaml"))) ?? [];
+  overlaySet.actions.push(...scopeActions(mergeScopeLists(scopeList, upstream, retired)));
 
   const filtered = await openapiFilter(upstream, { filterSet });
   if (Object.keys(filtered.data.paths ?? {}).length === 0) {

@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// pnpm spec:update <path or URL of a Dynatrace Environment API v2 document> [options]
+//
+// From a newer upstream document to a reviewed change: vendors it under spec/upstream/ (build in
+// the name, the older snapshot removed), re-derives spec/api-tokens.yaml (sync.mjs: openapi-format,
+// the overlay, the scope lists), regenerates @dt-tokens/types, diffs the old and new derived spec
+// (classify.mjs), writes a changeset with the bump the changes demand and prints their summary.
+// Everything is computed before the first write; a failure while writing restores what was there.
+// When the derived spec does not change, nothing is written.
+import { execFile } from "node:child_process";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, promisify } from "node:util";
+import { parse } from "yaml";
+import { changesetText, packagesToBump } from "./changeset.mjs";
+import { bumpFor, classifyChanges } from "./classify.mjs";
+import { fetchBuild, fetchUpstream } from "./fetch-upstream.mjs";
+import { latestScopeList, readScopeList, SCOPE_LIST_NAME } from "./scope-lists.mjs";
+import { summaryText } from "./summary.mjs";
+import { deriveSpec, latestUpstream, specDir, specPath, UPSTREAM_NAME, upstreamDir } from "./sync.mjs";
+
+const root = resolve(specDir, "..");
+const USAGE = `usage: pnpm spec:update <path or URL of Dynatrace's Environment API v2 document> [options]
+
+  --build <major.build>     the document's build, e.g. 1.256 (default: from a file named
+                            dynatrace-env-v2-<major>.<build>.json, or for a URL from the
+                            environment's /api/v1/config/clusterversion with DT_API_TOKEN)
+  --scopes <path>           a newer scope list to vendor too
+                            (dynatrace-token-scopes-<source>-<x.y.z>.json: { create, response })
+  --summary-file <path>     also write the summary there (spec-watch uses it as the PR body)
+  -h, --help                show this help`;
+
+function options(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        build: { type: "string" },
+        scopes: { type: "string" },
+        "summary-file": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  if (positionals.length !== 1) throw new UsageError("name exactly one upstream document (a path or a URL)");
+  if (values.build !== undefined && !/^\d+\.\d+$/.test(values.build)) {
+    throw new UsageError(`--build takes <major>.<build> such as 1.256, got "${values.build}"`);
+  }
+  return {
+    source: positionals[0],
+    build: values.build,
+    scopes: values.scopes,
+    summaryFile: values["summary-file"],
+  };
+}
+
+class UsageError extends Error {}
+
+const buildOf = (name) => {
+  const m = UPSTREAM_NAME.exec(name);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+};
+
+/** The document's text and build, from a path or a URL. */
+async function loadSource({ source, build }) {
+  if (/^https?:\/\//.test(source)) {
+    const text = await fetchUpstream(source);
+    if (build) return { text, build };
+    const token = process.env.DT_API_TOKEN;
+    if (!token) {
+      throw new UsageError(
+        "for a URL, pass --build <major.build> or set DT_API_TOKEN to read it from the environment",
+      );
+    }
+    return { text, build: await fetchBuild(source, token) };
+  }
+  const path = resolve(process.cwd(), source);
+  const text = await readFile(path, "utf8").catch((err) => {
+    throw new UsageError(`cannot read ${source}: ${err.code === "ENOENT" ? "no such file" : err.message}`);
+  });
+  const named = buildOf(basename(path));
+  if (!build && !named) {
+    throw new UsageError(
+      `cannot tell the build of ${basename(path)}: name it dynatrace-env-v2-<major>.<build>.json or pass --build`,
+    );
+  }
+  return { text, build: build ?? named };
+}
+
+async function readOptional(path) {
+  return readFile(path).catch((err) => (err.code === "ENOENT" ? undefined : Promise.reject(err)));
+}
+
+/** Writes `files` ({ path: text | Buffer | undefined = delete }); restores every one on failure. */
+async function writeAll(files, afterWrite) {
+  const backups = new Map();
+  for (const path of Object.keys(files)) backups.set(path, await readOptional(path));
+  try {
+    for (const [path, content] of Object.entries(files)) {
+      if (content === undefined) await rm(path, { force: true });
+      else await writeFile(path, content);
+    }
+    await afterWrite();
+  } catch (err) {
+    for (const [path, content] of backups) {
+      if (content === undefined) await rm(path, { force: true });
+      else await writeFile(path, content);
+    }
+    throw err;
+  }
+}
+
+async function generateTypes() {
+  const script = join(root, "packages", "types", "scripts", "generate.mjs");
+  const generated = join(root, "packages", "types", "src", "generated");
+  const before = await Promise.all(
+    (await readdir(generated)).map(async (f) => [f, await readFile(join(generated, f))]),
+  );
+  try {
+    await promisify(execFile)(process.execPath, [script], { cwd: root });
+  } catch (err) {
+    for (const [f, content] of before) await writeFile(join(generated, f), content);
+    throw new Error(`regenerating @dt-tokens/types failed:\n${err.stderr || err.message}`);
+  }
+}
+
+export async function specUpdate(argv) {
+  const opts = options(argv);
+  if (opts.help) {
+    console.log(USAGE);
+    return { changed: false };
+  }
+  const { text, build } = await loadSource(opts);
+  const currentUpstream = await latestUpstream();
+  const currentScopes = await latestScopeList(upstreamDir);
+  const fromBuild = buildOf(basename(currentUpstream));
+  const upstreamName = `dynatrace-env-v2-${build}.json`;
+
+  // Derive in a scratch folder first: the spec header names the vendored file.
+  const scratch = await mkdtemp(join(tmpdir(), "dt-tokens-spec-update-"));
+  try {
+    await writeFile(join(scratch, upstreamName), text);
+    let scopesName = basename(currentScopes);
+    let scopesPath = currentScopes;
+    if (opts.scopes) {
+      scopesName = basename(opts.scopes);
+      if (!SCOPE_LIST_NAME.test(scopesName)) {
+        throw new UsageError(
+          `name the scope list dynatrace-token-scopes-<source>-<x.y.z>.json, got ${scopesName}`,
+        );
+      }
+      scopesPath = join(scratch, scopesName);
+      await copyFile(resolve(process.cwd(), opts.scopes), scopesPath);
+      await readScopeList(scopesPath);
+    }
+    const newSpecText = await deriveSpec(join(scratch, upstreamName), scopesPath);
+    const oldSpecText = await readFile(specPath, "utf8");
+    const changes = classifyChanges(parse(oldSpecText), parse(newSpecText));
+    const bump = bumpFor(changes);
+
+    if (!bump) {
+      const summary = `Dynatrace API-tokens API, upstream build ${fromBuild} → ${build}: no changes to the API-tokens API; nothing written.`;
+      console.log(summary);
+      if (opts.summaryFile) await writeFile(opts.summaryFile, `${summary}\n`);
+      return { changed: false, changes, summary };
+    }
+
+    const packages = packagesToBump(root);
+    const summary = summaryText({ fromBuild, toBuild: build, changes, bump });
+    const changesetPath = join(root, ".changeset", `spec-update-${build.replace(".", "-")}.md`);
+    const files = {
+      [join(upstreamDir, upstreamName)]: text,
+      [specPath]: newSpecText,
+      [changesetPath]: changesetText(packages, bump, summary),
+    };
+    for (const name of await readdir(upstreamDir)) {
+      const path = join(upstreamDir, name);
+      if (UPSTREAM_NAME.test(name) && name !== upstreamName) files[path] = undefined;
+      if (opts.scopes && SCOPE_LIST_NAME.test(name) && name !== scopesName) files[path] = undefined;
+    }
+    if (opts.scopes) files[join(upstreamDir, scopesName)] = await readFile(scopesPath);
+    await writeAll(files, generateTypes);
+
+    const printed = `${summary}\n\nBumps (${bump}): ${packages.join(", ")}.\nWrote ${relative(root, changesetPath)}; review it, then open a pull request.`;
+    console.log(printed);
+    if (opts.summaryFile) await writeFile(opts.summaryFile, `${summary}\n`);
+    return { changed: true, changes, bump, packages, summary, changesetPath };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  specUpdate(process.argv.slice(2)).catch((err) => {
+    console.error(`spec:update failed: ${err.message}`);
+    if (err instanceof UsageError) console.error(`\n${USAGE}`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * A temporary copy of the parts of the repository that `pnpm spec:update` reads and writes: the
+ * spec package, the types package, the sources and manifests of every workspace package (to find
+ * which ones re-export the types) and .changeset/. node_modules are linked to the real ones, except
+ * that @dt-tokens/spec resolves to the copy, so the copy's types are generated from the copy's spec.
+ */
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+
+export const ROOT = join(import.meta.dirname, "../../..");
+
+const WORKSPACE_PACKAGES = [
+  "spec",
+  "packages/types",
+  "packages/client",
+  "packages/sandbox",
+  "apps/cli",
+  "apps/dashboard",
+];
+
+export interface RepoCopy {
+  root: string;
+  /** Every file of the copy (outside node_modules) with its content, to prove what changed. */
+  snapshot(): Map<string, string>;
+  remove(): void;
+}
+
+export function copyRepo(): RepoCopy {
+  const root = mkdtempSync(join(tmpdir(), "dt-tokens-spec-update-"));
+  for (const file of ["package.json", "pnpm-workspace.yaml"]) cpSync(join(ROOT, file), join(root, file));
+  cpSync(join(ROOT, ".changeset"), join(root, ".changeset"), { recursive: true });
+  for (const pkg of WORKSPACE_PACKAGES) {
+    const from = join(ROOT, pkg);
+    const to = join(root, pkg);
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from)) {
+      if (["node_modules", "dist", ".turbo", ".test-results", "test", "bench"].includes(entry)) continue;
+      cpSync(join(from, entry), join(to, entry), { recursive: true });
+    }
+  }
+  symlinkSync(join(ROOT, "spec", "node_modules"), join(root, "spec", "node_modules"));
+  // packages/types: its own dependencies, but @dt-tokens/spec is the copy.
+  const typesModules = join(root, "packages", "types", "node_modules");
+  mkdirSync(join(typesModules, "@dt-tokens"), { recursive: true });
+  const realTypesModules = join(ROOT, "packages", "types", "node_modules");
+  for (const entry of readdirSync(realTypesModules)) {
+    if (entry === "@dt-tokens" || entry === ".bin") continue;
+    symlinkSync(join(realTypesModules, entry), join(typesModules, entry));
+  }
+  symlinkSync(join(root, "spec"), join(typesModules, "@dt-tokens", "spec"));
+
+  return {
+    root,
+    snapshot() {
+      const files = new Map<string, string>();
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir)) {
+          if (entry === "node_modules") continue;
+          const path = join(dir, entry);
+          if (statSync(path).isDirectory()) walk(path);
+          else files.set(relative(root, path), readFileSync(path, "utf8"));
+        }
+      };
+      walk(root);
+      return files;
+    },
+    remove() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
