@@ -1,19 +1,25 @@
 /**
- * Where the CLI connects and with which token: --env-url, DT_ENV_URL or DYNATRACE_ENV_URL, and the
- * token from DT_API_TOKEN, DYNATRACE_API_TOKEN or stdin (--token-stdin). Never from an argument.
+ * Where the CLI connects and with which credential: --env NAME (the config file), --env-url,
+ * DT_ENV_URL or DYNATRACE_ENV_URL with the token from DT_API_TOKEN, DYNATRACE_API_TOKEN or stdin
+ * (--token-stdin), else the config file's current environment. Never from an argument.
  */
 import {
   type ApiTokensClient,
+  type ClientOptions,
   createApiTokensClient,
   InvalidInputError,
   normalizeEnvironmentUrl,
   redact,
 } from "@dt-tokens/client";
+import { type Credential, checkSecret, clientAuth } from "./credentials.js";
+import { envNames, type NamedEnvironment, namedEnvironment, readConfig } from "./environments.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { version } from "./version.js";
 
 export interface GlobalOptions {
+  /** --env: a name of the config file (one; audit and list take a comma-separated list). */
+  env?: string;
   envUrl?: string;
   tokenStdin?: boolean;
   debug?: boolean;
@@ -91,33 +97,24 @@ function readHidden(stdin: NodeJS.ReadStream, stderr: Io["stderr"], prompt: stri
   });
 }
 
-function checkToken(value: string, source: string): string {
-  if (!/^[!-~]+$/.test(value)) {
-    throw new UsageError(
-      `${source} does not hold a token secret: expected the bare secret (dt0c01.<24 characters>.<64 characters>), without "Api-Token " or spaces`,
-    );
-  }
-  return value;
-}
-
 /** The API token: --token-stdin, else DT_API_TOKEN, else DYNATRACE_API_TOKEN. */
 export async function apiToken(
   options: GlobalOptions,
   io: Io,
   stdin: StdinReader,
   fallback?: { value: string; source: string },
-): Promise<{ token: string; source: string }> {
+): Promise<Credential> {
   if (options.tokenStdin) {
     const line = await stdin.line("API token (input hidden): ");
     if (!line)
       throw new UsageError("--token-stdin: stdin held no token (expected the secret on the first line)");
-    return { token: checkToken(line, "--token-stdin"), source: "--token-stdin" };
+    return { kind: "api-token", secret: checkSecret(line, "--token-stdin"), source: "--token-stdin" };
   }
   for (const name of TOKEN_VARS) {
     const value = io.env[name]?.trim();
-    if (value) return { token: checkToken(value, name), source: name };
+    if (value) return { kind: "api-token", secret: checkSecret(value, name), source: name };
   }
-  if (fallback) return { token: fallback.value, source: fallback.source };
+  if (fallback) return { kind: "api-token", secret: fallback.value, source: fallback.source };
   throw new UsageError(
     "no API token: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe it in with --token-stdin",
     [
@@ -130,20 +127,60 @@ export async function apiToken(
 export interface Connection {
   client: ApiTokensClient;
   url: string;
+  /** The config file's name of the environment, when it came from there. */
+  name?: string;
 }
 
-export async function connect(
+/**
+ * The one environment of a command: --env NAME, else --env-url / DT_ENV_URL (credential from the
+ * token variables or stdin), else the config file's current environment.
+ */
+export function selectEnvironment(
   options: GlobalOptions,
   io: Io,
-  stdin: StdinReader,
-  fallback?: { value: string; source: string },
-): Promise<Connection> {
-  const { url } = environmentUrl(options, io);
-  const { token } = await apiToken(options, io, stdin, fallback);
+  warn: (text: string) => void,
+): { url: string; named?: NamedEnvironment } {
+  if (options.env !== undefined) {
+    if (options.envUrl !== undefined)
+      throw new UsageError("--env and --env-url exclude each other; give one of them");
+    const names = envNames(options.env);
+    if (names.length > 1)
+      throw new UsageError(
+        `--env: this command works on one environment, got ${names.length} (audit and list take several)`,
+      );
+    const named = namedEnvironment(readConfig(io), names[0]!, io, warn);
+    return { url: named.url, named };
+  }
+  if (options.envUrl?.trim() || URL_VARS.some((v) => io.env[v]?.trim())) return environmentUrl(options, io);
+  const loaded = readConfig(io);
+  if (loaded.config.current !== undefined) {
+    const named = namedEnvironment(loaded, loaded.config.current, io, warn);
+    return { url: named.url, named };
+  }
   try {
-    const client = createApiTokensClient({
+    return environmentUrl(options, io);
+  } catch (error) {
+    if (error instanceof UsageError)
+      throw new UsageError(error.message, [
+        ...error.hints,
+        `hint: or name environments in ${loaded.path}: dt-tokens env add <name> --url <url> --api-token-ref env:VAR`,
+      ]);
+    throw error;
+  }
+}
+
+/** A client for one environment and credential; the CLI's user agent, and --debug lines. */
+export function createClient(
+  url: string,
+  credential: Credential,
+  options: GlobalOptions,
+  io: Io,
+  extra: Partial<ClientOptions> = {},
+): ApiTokensClient {
+  try {
+    return createApiTokensClient({
       environmentUrl: url,
-      token,
+      ...clientAuth(credential),
       userAgent: `dt-tokens-cli/${version}`,
       logger: options.debug
         ? {
@@ -152,10 +189,24 @@ export async function connect(
             warn: (m) => io.stderr.write(`warning: ${redact(m)}\n`),
           }
         : undefined,
+      ...extra,
     });
-    return { client, url };
   } catch (error) {
     if (error instanceof InvalidInputError) throw new UsageError(redact(error.message));
     throw error;
   }
+}
+
+export async function connect(
+  options: GlobalOptions,
+  io: Io,
+  stdin: StdinReader,
+  warn: (text: string) => void,
+  fallback?: { value: string; source: string },
+): Promise<Connection> {
+  const { url, named } = selectEnvironment(options, io, warn);
+  // --token-stdin wins over the config file's credential, as it wins over DT_API_TOKEN.
+  const credential =
+    named && !options.tokenStdin ? await named.credential() : await apiToken(options, io, stdin, fallback);
+  return { client: createClient(url, credential, options, io), url, ...(named && { name: named.name }) };
 }

@@ -23,7 +23,7 @@ export class Context {
   }
 
   async connect(fallback?: { value: string; source: string }): Promise<Connection> {
-    this.connection = await connect(this.options, this.io, this.stdin, fallback);
+    this.connection = await connect(this.options, this.io, this.stdin, (t) => this.warn(t), fallback);
     return this.connection;
   }
 

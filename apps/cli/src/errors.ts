@@ -14,6 +14,8 @@ import {
   redact,
   TimeoutError,
 } from "@dt-tokens/client";
+import { ConfigError } from "./config/file.js";
+import { CredentialSourceError } from "./config/reference.js";
 
 /** The documented exit statuses (README, `dt-tokens --help`). */
 export const EXIT = {
@@ -109,6 +111,16 @@ export function describeError(error: unknown, environment?: string): Described {
   if (error instanceof ExitError)
     return { exitCode: error.exitCode, message: error.message, details: error.hints };
   if (error instanceof InvalidInputError) return redactUsage(error.message, []);
+  if (error instanceof ConfigError)
+    return {
+      exitCode: EXIT.usage,
+      message: `${error.path} is not a valid dt-tokens config`,
+      details: error.problems.map(
+        (p) => `  ${error.path}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ""}${p.message}`,
+      ),
+    };
+  if (error instanceof CredentialSourceError)
+    return { exitCode: EXIT.usage, message: redact(error.message), details: [] };
   if (error instanceof ConnectionError || error instanceof TimeoutError) {
     const cause = error.message.replace(/^[A-Z]+ \S+ (failed: )?/, "");
     const where = environment ?? "the environment";

@@ -6,6 +6,7 @@ import { redact } from "@dt-tokens/client";
 import { Command, CommanderError, Option } from "commander";
 import { SEVERITIES } from "./audit.js";
 import { auditCommand } from "./commands/audit.js";
+import { envAdd, envList, envRemove, envUse } from "./commands/env.js";
 import { list } from "./commands/list.js";
 import { sandbox } from "./commands/sandbox.js";
 import { scopes } from "./commands/scopes.js";
@@ -27,6 +28,8 @@ const examples = (lines: string) => `\nExamples:\n${lines.replace(/^\n/, "").rep
 
 const GLOBAL_HELP = `
 Connection:
+  --env NAME picks an environment of the config file (dt-tokens env --help); without it,
+  --env-url or DT_ENV_URL with a token below; without those, the config file's current one.
   The environment URL comes from --env-url, DT_ENV_URL or DYNATRACE_ENV_URL:
     https://<env-id>.live.dynatrace.com            SaaS
     https://<host>/e/<env-id>                      Managed or ActiveGate
@@ -61,6 +64,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   program
     .description("Manage and audit Dynatrace API tokens.")
     .version(version, "-V, --version")
+    .option("--env <name>", "an environment of the config file (see `dt-tokens env`)")
     .option("--env-url <url>", "environment URL (default: $DT_ENV_URL or $DYNATRACE_ENV_URL)")
     .option("--token-stdin", "read the API token from the first line of stdin instead of $DT_API_TOKEN")
     .option("--no-color", "no colours (also: NO_COLOR=1; colours are only used on a terminal anyway)")
@@ -344,6 +348,79 @@ ${examples(`
   $ dt-tokens scopes --output json | jq -r '.[].scope' | grep write`),
     )
     .action(run(async (ctx, o) => scopes(ctx, { ...o, output: outputFormat(o.output) })));
+
+  const env = program
+    .command("env")
+    .description("Named environments: list, add, remove, use (the config file)")
+    .addHelpText(
+      "after",
+      `
+The config file is $DT_TOKENS_CONFIG, else $XDG_CONFIG_HOME/dt-tokens/config.yaml, else
+~/.config/dt-tokens/config.yaml. It names each environment's URL and where its credential comes
+from, never the credential itself:
+  env:VAR        an environment variable
+  file:PATH      the first line of a file (~/ and paths relative to the config file work)
+  exec:COMMAND   the first line a command prints (op read ..., vault kv get ..., pass show ...)
+
+  current: prod
+  environments:
+    prod:
+      url: https://abc12345.live.dynatrace.com
+      apiToken: env:DT_PROD_TOKEN
+    staging:
+      url: https://dynatrace.example.com/e/1f2e3d4c-5b6a-7980-a1b2-c3d4e5f60718
+      apiToken: exec:vault kv get -field=token secret/dynatrace/staging
+    platform:
+      url: https://abc12345.apps.dynatrace.com
+      platformToken: file:~/.config/dt-tokens/platform.token
+
+Every command takes --env NAME; audit and list take --env a,b,c or --all-environments.
+${examples(`
+  $ dt-tokens env add prod --url https://abc12345.live.dynatrace.com --api-token-ref env:DT_PROD_TOKEN
+  $ dt-tokens env add staging --url https://dt.example.com/e/1f2e3d4c --api-token-ref 'exec:pass show dynatrace/staging'
+  $ dt-tokens env list
+  $ dt-tokens env use staging
+  $ dt-tokens --env prod list --limit 5
+  $ dt-tokens audit --all-environments --fail-on high`)}`,
+    );
+
+  env
+    .command("list")
+    .alias("ls")
+    .description("List the environments of the config file (* marks the current one)")
+    .addOption(new Option("-o, --output <format>", "output format; default table").choices(["table", "json"]))
+    .action(run((ctx, o) => envList(ctx, { output: o.output ?? "table" })));
+
+  env
+    .command("add")
+    .description("Add an environment: its URL and a reference to its credential")
+    .argument("<name>", "a name for --env (letters, digits, '.', '_', '-')")
+    .requiredOption("--url <url>", "the environment URL")
+    .option("--api-token-ref <ref>", "where the API token comes from: env:VAR, file:PATH or exec:COMMAND")
+    .option(
+      "--platform-token-ref <ref>",
+      "where a platform token comes from: env:VAR, file:PATH or exec:COMMAND",
+    )
+    .option("--oauth-client-id <id>", "an OAuth client's id (dt0s02.…; not a secret)")
+    .option("--oauth-client-secret-ref <ref>", "where the OAuth client's secret comes from")
+    .option("--account-urn <urn>", "the OAuth client's account (urn:dtaccount:<uuid>)")
+    .option("--description <text>", "a line of text shown by env list --output json")
+    .option("--use", "make it the current environment (the first one added always is)")
+    .option("--force", "replace an environment of the same name")
+    .action(run((ctx, name, o) => envAdd(ctx, name, o)));
+
+  env
+    .command("remove")
+    .alias("rm")
+    .description("Remove an environment from the config file")
+    .argument("<name>", "its name")
+    .action(run((ctx, name) => envRemove(ctx, name)));
+
+  env
+    .command("use")
+    .description("Make an environment the current one (used when no --env, --env-url or DT_ENV_URL is given)")
+    .argument("<name>", "its name")
+    .action(run((ctx, name) => envUse(ctx, name)));
 
   program
     .command("sandbox")

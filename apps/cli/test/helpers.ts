@@ -5,10 +5,14 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Sandbox, type SeededToken, type SeedToken, startSandbox } from "@dt-tokens/sandbox";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 
+/** A config path that never exists: the default of every run. */
+export const NO_CONFIG = join(tmpdir(), "dt-tokens-cli-test-no-such-dir", "config.yaml");
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export const SECRET = /^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/;
 export const ID = /^dt0c01\.[A-Z2-7]{24}$/;
@@ -97,7 +101,8 @@ export function run(
   for (const arg of args)
     for (const secret of known)
       if (arg.includes(secret.split(".")[2]!)) throw new Error("a test put a secret into argv");
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
+  // No config file unless a test gives one: a developer's own ~/.config must not change a test.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", DT_TOKENS_CONFIG: NO_CONFIG };
   if (sandbox && !options.bare) {
     env.DT_ENV_URL = sandbox.url;
     env.DT_API_TOKEN = sandbox.bootstrapToken!;

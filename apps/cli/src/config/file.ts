@@ -1,0 +1,138 @@
+/**
+ * The config file: where it is, reading it (YAML, validated against the schema, errors naming the
+ * line and the field) and writing it back (comments kept, atomically, mode 0600).
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { redact } from "@dt-tokens/client";
+import * as v from "valibot";
+import { Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { type Config, configSchema } from "./schema.js";
+
+export const CONFIG_VAR = "DT_TOKENS_CONFIG";
+
+/** $DT_TOKENS_CONFIG, else $XDG_CONFIG_HOME/dt-tokens/config.yaml, else ~/.config/dt-tokens/config.yaml. */
+export function configPath(env: Record<string, string | undefined>): string {
+  if (env[CONFIG_VAR]?.trim()) return env[CONFIG_VAR].trim();
+  const base = env.XDG_CONFIG_HOME?.trim() || join(env.HOME?.trim() || homedir(), ".config");
+  return join(base, "dt-tokens", "config.yaml");
+}
+
+/** One problem in the config file, at a line and column (1-based) of a field. */
+export interface ConfigProblem {
+  line: number;
+  column: number;
+  /** The field, as a dotted path (`environments.prod.apiToken`); empty for the whole file. */
+  field: string;
+  message: string;
+}
+
+/** The config file is not valid; every problem is listed. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(
+    readonly path: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `${path} is not a valid dt-tokens config:\n${problems
+        .map((p) => `  ${path}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ""}${p.message}`)
+        .join("\n")}`,
+    );
+  }
+}
+
+export interface LoadedConfig {
+  path: string;
+  /** False when there is no file (an empty config). */
+  exists: boolean;
+  config: Config;
+  /** The YAML document, to change and write back with its comments. */
+  document: Document;
+}
+
+/** Reads and validates the config file; a missing file is an empty config. Throws ConfigError. */
+export function loadConfig(path: string): LoadedConfig {
+  if (!existsSync(path)) {
+    return { path, exists: false, config: { environments: {} }, document: new Document({}) };
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(path, [
+      { line: 1, column: 1, field: "", message: `cannot read it (${(error as NodeJS.ErrnoException).code})` },
+    ]);
+  }
+  return { path, exists: true, ...parseConfig(text, path) };
+}
+
+/** Parses and validates config text; `path` is only used in messages. */
+export function parseConfig(text: string, path: string): { config: Config; document: Document } {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  if (document.errors.length > 0) {
+    // yaml's own messages quote the source line, which may hold a secret: only the first sentence.
+    throw new ConfigError(
+      path,
+      document.errors.map((e) => ({
+        ...at(e.pos[0]),
+        field: "",
+        message: redact(e.message.split(/ at line \d+/)[0]!.trim()),
+      })),
+    );
+  }
+  const data = document.toJS() ?? {};
+  const result = v.safeParse(configSchema, data);
+  if (result.success) return { config: result.output, document };
+  throw new ConfigError(
+    path,
+    result.issues.map((issue) => {
+      const keys = (issue.path ?? []).map((p) => p.key as string | number);
+      const keyIsTheProblem = issue.type === "strict_object" || issue.path?.at(-1)?.origin === "key";
+      return {
+        ...at(offsetOf(document, keys, keyIsTheProblem)),
+        field: keys.join("."),
+        message: redact(issue.message),
+      };
+    }),
+  );
+}
+
+/**
+ * Where a field is in the file: its value, or its key when the key itself is the problem (an
+ * unknown field, a bad environment name) or the value is a map; else the nearest enclosing field.
+ */
+function offsetOf(document: Document, keys: (string | number)[], keyIsTheProblem: boolean): number {
+  for (let n = keys.length; n > 0; n--) {
+    const parent = document.getIn(keys.slice(0, n - 1), true) as Node | undefined;
+    if (!isMap(parent)) continue;
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === keys[n - 1]);
+    if (!pair) continue;
+    // A problem with a whole map (an environment) is shown at its key, like one with the key itself.
+    const atKey = (keyIsTheProblem && n === keys.length) || isMap(pair.value) || !pair.value;
+    const node = (atKey ? pair.key : pair.value) as Node | null;
+    if (node?.range) return node.range[0];
+  }
+  return (document.contents as Node | null)?.range?.[0] ?? 0;
+}
+
+/**
+ * Validates a changed document and writes it: to a temporary file beside it (mode 0600), then
+ * renamed over the old one, so a crash never leaves half a file. Throws ConfigError if invalid.
+ */
+export function saveConfig(path: string, document: Document): Config {
+  const text = document.toString();
+  const { config } = parseConfig(text, path);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
+  return config;
+}

@@ -1,0 +1,115 @@
+/**
+ * The shape of the config file, as a valibot schema: environments by name, each with its URL and
+ * where its credential comes from (a reference, never the secret itself).
+ *
+ * ```yaml
+ * current: prod
+ * environments:
+ *   prod:
+ *     url: https://abc12345.live.dynatrace.com
+ *     apiToken: env:DT_PROD_TOKEN
+ *   staging:
+ *     url: https://dynatrace.example.com/e/1f2e3d4c
+ *     apiToken: file:~/.config/dt-tokens/staging.token
+ *   platform:
+ *     url: https://abc12345.apps.dynatrace.com
+ *     platformToken: exec:op read op://ops/dynatrace/platform-token
+ * ```
+ */
+import { normalizeEnvironmentUrl } from "@dt-tokens/client";
+import * as v from "valibot";
+import { isReference, REFERENCE_HELP } from "./reference.js";
+
+/** Names usable with --env (comma-separated lists, so no commas or spaces). */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+export const NAME_HELP = "letters, digits, '.', '_' and '-', starting with a letter or digit (at most 63)";
+
+/** The fields that say where an environment's credential comes from; exactly one per environment. */
+export const CREDENTIAL_FIELDS = ["apiToken", "platformToken", "oauthClient"] as const;
+
+const reference = v.pipe(
+  v.string(`expected a reference to a secret (${REFERENCE_HELP})`),
+  v.check(
+    isReference,
+    `a secret is never written in the config file; reference it instead: ${REFERENCE_HELP}`,
+  ),
+);
+
+const isUrl = (s: string) => {
+  try {
+    normalizeEnvironmentUrl(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const unknownField = (allowed: readonly string[]) => (issue: v.BaseIssue<unknown>) =>
+  `unknown field "${String(issue.path?.at(-1)?.key)}"; expected ${allowed.join(", ")}`;
+
+const ENVIRONMENT_FIELDS = ["url", "description", ...CREDENTIAL_FIELDS] as const;
+const OAUTH_FIELDS = ["clientId", "clientSecret", "accountUrn"] as const;
+
+const oauthClient = v.strictObject(
+  {
+    clientId: v.pipe(
+      v.string("expected the OAuth client id (dt0s02.<8 characters>; it is not a secret)"),
+      v.regex(/^dt0s02\.[A-Za-z0-9]+$/, "expected the OAuth client id: dt0s02.<8 characters>"),
+    ),
+    clientSecret: reference,
+    accountUrn: v.pipe(
+      v.string("expected the account URN: urn:dtaccount:<account-uuid>"),
+      v.regex(/^urn:dtaccount:[0-9a-f-]+$/i, "expected the account URN: urn:dtaccount:<account-uuid>"),
+    ),
+  },
+  unknownField(OAUTH_FIELDS),
+);
+
+const environment = v.pipe(
+  v.strictObject(
+    {
+      url: v.pipe(
+        v.string("expected the environment URL"),
+        v.check(
+          isUrl,
+          "expected an environment URL: https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2",
+        ),
+      ),
+      description: v.optional(v.string("expected a line of text")),
+      apiToken: v.optional(reference),
+      platformToken: v.optional(reference),
+      oauthClient: v.optional(oauthClient),
+    },
+    unknownField(ENVIRONMENT_FIELDS),
+  ),
+  v.check(
+    (e) => CREDENTIAL_FIELDS.filter((f) => e[f] !== undefined).length === 1,
+    `expected exactly one credential: ${CREDENTIAL_FIELDS.join(", ")}`,
+  ),
+);
+
+export const configSchema = v.pipe(
+  v.strictObject(
+    {
+      current: v.optional(v.string("expected the name of an environment")),
+      environments: v.optional(
+        v.record(
+          v.pipe(v.string(), v.regex(ENVIRONMENT_NAME, `environment names are ${NAME_HELP}`)),
+          environment,
+        ),
+        {},
+      ),
+    },
+    unknownField(["current", "environments"]),
+  ),
+  v.forward(
+    v.check(
+      (c) => c.current === undefined || Object.hasOwn(c.environments, c.current),
+      "names no environment of this file",
+    ),
+    ["current"],
+  ),
+);
+
+export type Config = v.InferOutput<typeof configSchema>;
+export type EnvironmentEntry = Config["environments"][string];

@@ -1,0 +1,304 @@
+/**
+ * Named environments: the config file (every credential source, the refusal of a literal secret,
+ * schema errors with line numbers), `env list|add|remove|use` and `--env`, against real sandboxes.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BIN, knowSecrets, run, useSandbox } from "./helpers.js";
+
+const { sandbox, seed } = useSandbox();
+let other: Sandbox;
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  other = await startSandbox({ host: "127.0.0.1", port: 0, database: ":memory:" });
+  knowSecrets(other.bootstrapToken);
+});
+afterAll(() => other?.close());
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "dt-tokens-config-"));
+  config = join(dir, "config.yaml");
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI with the test's config file and no DT_ENV_URL / DT_API_TOKEN. */
+const dt = (args: string[], env: Record<string, string | undefined> = {}) =>
+  run(sandbox(), args, { bare: true, env: { DT_TOKENS_CONFIG: config, ...env } });
+
+const names = (stdout: string) => (JSON.parse(stdout) as { name: string }[]).map((t) => t.name);
+
+describe("env add, list, use, remove", () => {
+  it("writes a config file (mode 0600) that list, --env and use read", async () => {
+    seed([{ name: "in-main" }]);
+    other.seed([{ name: "in-other" }]);
+    const tokens = { MAIN_TOKEN: sandbox().bootstrapToken!, OTHER_TOKEN: other.bootstrapToken! };
+    const add1 = await dt([
+      "env",
+      "add",
+      "main",
+      "--url",
+      sandbox().url,
+      "--api-token-ref",
+      "env:MAIN_TOKEN",
+    ]);
+    expect(add1).toMatchObject({ code: 0, stdout: "" });
+    expect(add1.stderr).toBe(
+      `Added environment main (${sandbox().url}) in ${config}; it is the current environment.\n`,
+    );
+    const add2 = await dt(["env", "add", "other", "--url", other.url, "--api-token-ref", "env:OTHER_TOKEN"]);
+    expect(add2.stderr).toBe(`Added environment other (${other.url}) in ${config}.\n`);
+    expect(statSync(config).mode & 0o777).toBe(0o600);
+    expect(readFileSync(config, "utf8")).toBe(
+      `current: main\nenvironments:\n  main:\n    url: ${sandbox().url}\n    apiToken: env:MAIN_TOKEN\n  other:\n    url: ${other.url}\n    apiToken: env:OTHER_TOKEN\n`,
+    );
+
+    const listed = await dt(["env", "list"]);
+    expect(listed.stdout.split("\n")[0]).toMatch(/^ +NAME +URL +CREDENTIAL +FROM$/);
+    expect(listed.stdout).toMatch(/^\* +main +http:\/\/127\.0\.0\.1:\d+ +api-token +env:MAIN_TOKEN$/m);
+
+    // The current environment, then --env, then `use`.
+    expect(names((await dt(["list", "-o", "json"], tokens)).stdout)).toContain("in-main");
+    expect(names((await dt(["--env", "other", "list", "-o", "json"], tokens)).stdout)).toContain("in-other");
+    expect((await dt(["env", "use", "other"])).stderr).toBe(
+      `The current environment is other (${other.url}).\n`,
+    );
+    expect(names((await dt(["list", "-o", "json"], tokens)).stdout)).toContain("in-other");
+    // DT_ENV_URL and a token still win over the file's current environment.
+    const viaVars = await dt(["list", "-o", "json"], {
+      DT_ENV_URL: sandbox().url,
+      DT_API_TOKEN: sandbox().bootstrapToken!,
+    });
+    expect(names(viaVars.stdout)).toContain("in-main");
+
+    expect((await dt(["env", "remove", "other"])).stderr).toBe(
+      `Removed environment other from ${config}; there is no current environment now (dt-tokens env use <name>).\n`,
+    );
+    expect(JSON.parse((await dt(["env", "list", "-o", "json"])).stdout)).toEqual([
+      { name: "main", current: false, url: sandbox().url, kind: "api-token", source: "env:MAIN_TOKEN" },
+    ]);
+  });
+
+  it("keeps comments when it changes the file, and refuses a duplicate name without --force", async () => {
+    writeFileSync(
+      config,
+      `# our fleet\nenvironments:\n  main: # the big one\n    url: ${sandbox().url}\n    apiToken: env:A\n`,
+    );
+    const dup = await dt(["env", "add", "main", "--url", other.url, "--api-token-ref", "env:B"]);
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toContain(`error: ${config} already has an environment named "main"`);
+    expect(
+      (await dt(["env", "add", "main", "--url", other.url, "--api-token-ref", "env:B", "--force"])).code,
+    ).toBe(0);
+    const text = readFileSync(config, "utf8");
+    expect(text).toContain("# our fleet");
+    expect(text).toContain(`url: ${other.url}`);
+  });
+
+  it("refuses a secret given to env add, without echoing it, and writes nothing", async () => {
+    const secret = sandbox().bootstrapToken!;
+    const child = dtWithSecretArg(secret);
+    expect(child.code).toBe(2);
+    expect(child.stderr).toContain(
+      "error: --api-token-ref takes a reference to the secret, never the secret itself: env:VAR, file:PATH or exec:COMMAND",
+    );
+    expect(child.stderr).toContain("hint: a token secret was given as an argument");
+    expect(child.stderr).not.toContain(secret.split(".")[2]);
+    expect(() => statSync(config)).toThrow();
+  });
+
+  it("says which environments exist when --env names none, and refuses several for one-environment commands", async () => {
+    writeFileSync(config, `environments:\n  prod:\n    url: ${sandbox().url}\n    apiToken: env:A\n`);
+    const unknown = await dt(["--env", "prd", "list"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      `error: no environment named "prd" in ${config}\nhint: the environments are prod\nhint: did you mean prod?\n`,
+    );
+    const several = await dt(["--env", "prod,prod2", "get", "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA"]);
+    expect(several.stderr).toBe(
+      "error: --env: this command works on one environment, got 2 (audit and list take several)\n",
+    );
+    const noFile = await dt(["--env", "prod", "list"], { DT_TOKENS_CONFIG: join(dir, "none.yaml") });
+    expect(noFile.stderr).toContain(
+      `error: no environment named "prod": there is no config file at ${join(dir, "none.yaml")}`,
+    );
+  });
+
+  it("finds the file in $XDG_CONFIG_HOME/dt-tokens, else ~/.config/dt-tokens", async () => {
+    const add = (env: Record<string, string | undefined>) =>
+      dt(["env", "add", "x", "--url", sandbox().url, "--api-token-ref", "env:A"], {
+        DT_TOKENS_CONFIG: undefined,
+        ...env,
+      });
+    await add({ XDG_CONFIG_HOME: join(dir, "xdg"), HOME: join(dir, "home") });
+    expect(statSync(join(dir, "xdg", "dt-tokens", "config.yaml")).isFile()).toBe(true);
+    await add({ HOME: join(dir, "home") });
+    expect(statSync(join(dir, "home", ".config", "dt-tokens", "config.yaml")).isFile()).toBe(true);
+  });
+});
+
+/**
+ * `env add ... --api-token-ref <secret>`: the secret in the CLI's argv, as a user might type it
+ * (run() refuses that, so this spawns the bin itself).
+ */
+function dtWithSecretArg(secret: string) {
+  const r = spawnSync(
+    process.execPath,
+    [BIN, "env", "add", "p", "--url", sandbox().url, "--api-token-ref", secret],
+    { env: { PATH: process.env.PATH ?? "", DT_TOKENS_CONFIG: config }, encoding: "utf8" },
+  );
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("credential references", () => {
+  const write = (credential: string) =>
+    writeFileSync(
+      config,
+      `current: main\nenvironments:\n  main:\n    url: ${sandbox().url}\n    ${credential}\n`,
+    );
+
+  it("resolves env:, file: (relative to the config file, ~/) and exec:", async () => {
+    seed([{ name: "reached" }]);
+    const token = sandbox().bootstrapToken!;
+    writeFileSync(join(dir, "main.token"), `${token}\n`, { mode: 0o600 });
+    const cases: [string, Record<string, string>][] = [
+      ["apiToken: env:MAIN", { MAIN: token }],
+      ["apiToken: file:main.token", {}],
+      [`apiToken: file:${join(dir, "main.token")}`, {}],
+      ["apiToken: file:~/main.token", { HOME: dir }],
+      ["apiToken: exec:cat main.token", {}],
+      ['apiToken: "exec:printf %s \\"$SECRET_FOR_EXEC\\""', { SECRET_FOR_EXEC: token }],
+    ];
+    for (const [credential, env] of cases) {
+      write(credential);
+      const r = await dt(["list", "-o", "json"], env);
+      expect({ credential, code: r.code, stderr: r.stderr }).toEqual({ credential, code: 0, stderr: "" });
+      expect(names(r.stdout)).toContain("reached");
+    }
+  });
+
+  it("says which reference failed and why, without a secret (exit 2)", async () => {
+    const cases: [string, string][] = [
+      [
+        "apiToken: env:MISSING",
+        "error: environment main: apiToken: env:MISSING: MISSING is not set or empty\n",
+      ],
+      [
+        "apiToken: file:nope.token",
+        `error: environment main: apiToken: file:nope.token: cannot read ${join(dir, "nope.token")} (ENOENT)\n`,
+      ],
+      [
+        "apiToken: exec:echo vault is sealed >&2; exit 3",
+        "error: environment main: apiToken: exec:echo vault is sealed >&2; exit 3: the command exited with status 3: vault is sealed\n",
+      ],
+      ["apiToken: exec:true", "error: environment main: apiToken: exec:true: the command printed nothing\n"],
+      [
+        "apiToken: exec:echo two words",
+        'error: environment main: apiToken exec:echo two words does not hold a token secret: expected the bare secret (dt0c01.<24 characters>.<64 characters>), without "Api-Token " or spaces\n',
+      ],
+    ];
+    for (const [credential, message] of cases) {
+      write(credential);
+      const r = await dt(["list"]);
+      expect({ credential, code: r.code, stderr: r.stderr }).toEqual({
+        credential,
+        code: 2,
+        stderr: message,
+      });
+    }
+  });
+
+  it("warns when a credential file can be read by other users", async () => {
+    writeFileSync(join(dir, "main.token"), `${sandbox().bootstrapToken}\n`);
+    chmodSync(join(dir, "main.token"), 0o644);
+    write("apiToken: file:main.token");
+    const r = await dt(["list", "-o", "json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `warning: ${join(dir, "main.token")} can be read by other users; restrict it with: chmod 600 '${join(dir, "main.token")}'\n`,
+    );
+  });
+});
+
+describe("config file validation", () => {
+  it("refuses a literal secret with the line, the field and how to reference it, never the secret", async () => {
+    const secret = sandbox().bootstrapToken!;
+    writeFileSync(
+      config,
+      `# prod\nenvironments:\n  prod:\n    url: ${sandbox().url}\n    apiToken: ${secret}\n  hidden:\n    url: ${sandbox().url}\n    apiToken: "exec:echo ${secret}"\n`,
+    );
+    const r = await dt(["env", "list"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        `error: ${config} is not a valid dt-tokens config`,
+        `  ${config}:5:15: environments.prod.apiToken: a secret is never written in the config file; reference it instead: env:VAR, file:PATH or exec:COMMAND`,
+        `  ${config}:8:15: environments.hidden.apiToken: a secret is never written in the config file; reference it instead: env:VAR, file:PATH or exec:COMMAND`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("names the line and the field of every schema error", async () => {
+    writeFileSync(
+      config,
+      [
+        "environments:",
+        "  stg:",
+        "    url: ftp://nope",
+        "    token: env:X",
+        "  two creds:",
+        "    url: https://abc12345.live.dynatrace.com",
+        "    apiToken: env:A",
+        "    platformToken: env:B",
+        "  oauth:",
+        "    url: https://abc12345.apps.dynatrace.com",
+        "    oauthClient:",
+        "      clientId: dt0s02.ABCDEFGH",
+        "      clientSecret: env:S",
+        "      accountUrn: nope",
+        "",
+      ].join("\n"),
+    );
+    const r = await dt(["--env", "stg", "list"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")).toEqual([
+      `error: ${config} is not a valid dt-tokens config`,
+      `  ${config}:3:10: environments.stg.url: expected an environment URL: https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
+      `  ${config}:4:5: environments.stg.token: unknown field "token"; expected url, description, apiToken, platformToken, oauthClient`,
+      `  ${config}:5:3: environments.two creds: environment names are letters, digits, '.', '_' and '-', starting with a letter or digit (at most 63)`,
+      `  ${config}:5:3: environments.two creds: expected exactly one credential: apiToken, platformToken, oauthClient`,
+      `  ${config}:14:19: environments.oauth.oauthClient.accountUrn: expected the account URN: urn:dtaccount:<account-uuid>`,
+      "",
+    ]);
+  });
+
+  it("reports YAML syntax errors and duplicate keys with their line", async () => {
+    writeFileSync(config, "environments:\n  a:\n    url: x\n  a:\n    url: y\n");
+    const dup = await dt(["env", "list"]);
+    expect(dup.stderr).toBe(
+      `error: ${config} is not a valid dt-tokens config\n  ${config}:4:3: Map keys must be unique\n`,
+    );
+    writeFileSync(config, "current: [a\n");
+    const syntax = await dt(["env", "list"]);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toMatch(
+      new RegExp(`^error: ${config} is not a valid dt-tokens config\\n  ${config}:\\d+:\\d+: `),
+    );
+  });
+
+  it("says when current names no environment", async () => {
+    writeFileSync(
+      config,
+      `current: nope\nenvironments:\n  a:\n    url: ${sandbox().url}\n    apiToken: env:A\n`,
+    );
+    const r = await dt(["list"]);
+    expect(r.stderr).toBe(
+      `error: ${config} is not a valid dt-tokens config\n  ${config}:1:10: current: names no environment of this file\n`,
+    );
+  });
+});
