@@ -1,6 +1,7 @@
 import type { ConstraintViolation, ErrorEnvelope } from "@dt-tokens/types";
+import { redactSecrets } from "./secrets.js";
 
-export type ParameterLocation = NonNullable<ConstraintViolation["parameterLocation"]>;
+type ParameterLocation = NonNullable<ConstraintViolation["parameterLocation"]>;
 
 export interface Violation {
   path: string;
@@ -32,11 +33,7 @@ export class HttpError extends Error {
   }
 }
 
-export function envelope(
-  code: number,
-  message: string,
-  violations: readonly Violation[] = [],
-): ErrorEnvelope {
+function envelope(code: number, message: string, violations: readonly Violation[] = []): ErrorEnvelope {
   const error: ErrorEnvelope["error"] = { code, message };
   if (violations.length > 0) {
     error.constraintViolations = violations.map((v) => ({
@@ -60,6 +57,6 @@ export function violation(path: string, parameterLocation: ParameterLocation, me
 
 /** A piece of user input fit to quote in a message: secrets masked, at most 64 characters. */
 export function quoteInput(value: string): string {
-  const masked = value.replace(/dt0c01\.([A-Z2-7]{24})\.[A-Z2-7]{8,}/g, "dt0c01.$1.********");
+  const masked = redactSecrets(value);
   return masked.length > 64 ? `${masked.slice(0, 61)}...` : masked;
 }

@@ -35,9 +35,9 @@ export interface FaultOptions {
 }
 
 /** What happens to a request's response after it was processed. */
-export type AfterCommit = { kind: "drop" } | { kind: "error"; status: number };
+type AfterCommit = { kind: "drop" } | { kind: "error"; status: number };
 
-export type FaultDecision =
+type FaultDecision =
   | { kind: "none"; latencyMs: number; afterCommit?: AfterCommit }
   | { kind: "drop"; latencyMs: number }
   | { kind: "error"; latencyMs: number; status: number };

@@ -1,4 +1,5 @@
 /** Request logging that never prints a secret: the calling token is named by its id only. */
+import { TOKEN_ID_SOURCE } from "./secrets.js";
 
 export interface RequestLogEntry {
   time: string;
@@ -19,7 +20,10 @@ export interface RequestLogEntry {
 /** `false`: quiet (default for the library); `true`: one JSON line per request on stderr; or your function. */
 export type LogOption = boolean | ((entry: RequestLogEntry) => void);
 
-const KEEP = /^(?:dt0c01\.[A-Z2-7]{24}|api|v2|apiTokens|lookup|platform|classic|environment-api|e)$/;
+const KEEP = new RegExp(
+  `^(?:${TOKEN_ID_SOURCE}|api|v2|apiTokens|lookup|platform|classic|environment-api|e)$`,
+);
+const SECRET_SEGMENT = new RegExp(`^(${TOKEN_ID_SOURCE})\\.`);
 
 /** Masks every path segment that is not a known word or a token id (a secret in DELETE's path, say). */
 export function safePath(path: string): string {
@@ -29,7 +33,7 @@ export function safePath(path: string): string {
       if (segment === "" || KEEP.test(segment)) return segment;
       // the environment id of a Managed /e/{id}/api/v2 path
       if (all[i - 1] === "e" && /^[A-Za-z0-9-]{1,40}$/.test(segment)) return segment;
-      const id = /^(dt0c01\.[A-Z2-7]{24})\./.exec(segment);
+      const id = SECRET_SEGMENT.exec(segment);
       return id ? `${id[1]}.********` : "********";
     })
     .join("/");

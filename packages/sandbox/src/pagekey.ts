@@ -13,7 +13,7 @@ import type { SortField } from "./store.js";
 /** How long a nextPageKey stays valid after it was issued. */
 export const PAGE_KEY_TTL_MS = 60 * 60 * 1000;
 
-export interface PageCursor {
+interface PageCursor {
   query: ListQuery;
   after: { value: string | number; seq: number };
   issuedAt: number;
@@ -58,7 +58,7 @@ export function encodePageKey(secret: Buffer, cursor: PageCursor): string {
   return `${data}.${sign(secret, data).toString("base64url")}`;
 }
 
-export type DecodeResult = { ok: true; cursor: PageCursor } | { ok: false; reason: "invalid" | "expired" };
+type DecodeResult = { ok: true; cursor: PageCursor } | { ok: false; reason: "invalid" | "expired" };
 
 /** Verifies and decodes a key. Only keys this database signed decode; their content is trusted. */
 export function decodePageKey(secret: Buffer, key: string, now: number): DecodeResult {

@@ -5,9 +5,9 @@ import type { SortField, TokenFilter } from "./store.js";
 import { parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
 import { DEFAULT_FIELDS, FIELD_ORDER } from "./tokens.js";
 
-export const PAGE_SIZE_MIN = 100;
-export const PAGE_SIZE_MAX = 10_000;
-export const PAGE_SIZE_DEFAULT = 200;
+const PAGE_SIZE_MIN = 100;
+const PAGE_SIZE_MAX = 10_000;
+const PAGE_SIZE_DEFAULT = 200;
 
 export interface ListQuery {
   filter: TokenFilter;
@@ -29,7 +29,7 @@ const SORT_FIELDS: readonly SortField[] = [
  * arrived URL-decoded as a space is read as `+`. In a list that mixes operators with plain names,
  * the plain names are added. `id` is always included.
  */
-export function parseFields(raw: string | undefined, out: Violation[]): ApiTokenField[] {
+function parseFields(raw: string | undefined, out: Violation[]): ApiTokenField[] {
   if (raw === undefined) return [...DEFAULT_FIELDS];
   const items = raw
     .split(",")
@@ -70,7 +70,7 @@ export function parseFields(raw: string | undefined, out: Violation[]): ApiToken
 }
 
 /** `sort`: `[+|-]field`; a leading space is a decoded `+`. */
-export function parseSort(raw: string | undefined, out: Violation[]): ListQuery["sort"] {
+function parseSort(raw: string | undefined, out: Violation[]): ListQuery["sort"] {
   if (raw === undefined || raw.trim() === "") return { field: "creationDate", descending: true };
   const match = /^([+ -]?)([A-Za-z]+)$/.exec(raw.trimEnd());
   if (!match || !(SORT_FIELDS as readonly string[]).includes(match[2]!)) {
@@ -86,7 +86,7 @@ export function parseSort(raw: string | undefined, out: Violation[]): ListQuery[
   return { field: match[2] as SortField, descending: match[1] === "-" };
 }
 
-export function parsePageSize(raw: string | undefined, out: Violation[]): number {
+function parsePageSize(raw: string | undefined, out: Violation[]): number {
   if (raw === undefined) return PAGE_SIZE_DEFAULT;
   if (!/^\s*\d{1,9}\s*$/.test(raw)) {
     out.push(violation("pageSize", "QUERY", `must be an integer from ${PAGE_SIZE_MIN} to ${PAGE_SIZE_MAX}`));
@@ -202,7 +202,7 @@ export function parseSelector(
   return filter;
 }
 
-export function parseTimeParam(
+function parseTimeParam(
   name: "from" | "to",
   raw: string | undefined,
   now: number,

@@ -1,8 +1,9 @@
 /** startSandbox(): the library entry point. */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { type AppState, createApp } from "./app.js";
 import { type FaultOptions, Faults } from "./faults.js";
+import { createApp } from "./http/app.js";
+import type { AppState } from "./http/context.js";
 import { createLogSink, type LogOption } from "./logger.js";
 import { generateTokenSecret, hashSecret, tokenIdOf } from "./secrets.js";
 import { TokenStore } from "./store.js";
@@ -71,7 +72,7 @@ export const BOOTSTRAP_NAME = "sandbox-bootstrap";
 export const BOOTSTRAP_SCOPES = ["apiTokens.read", "apiTokens.write"] as const;
 
 /** Ensures the bootstrap token in a store; returns the secret and whether it was generated. */
-export function ensureBootstrap(
+function ensureBootstrap(
   store: TokenStore,
   given: string | false | undefined,
   now: number,
@@ -109,7 +110,7 @@ export function ensureBootstrap(
 }
 
 /** Seeds tokens into a store in one transaction. */
-export function seedStore(store: TokenStore, tokens: readonly SeedToken[], now: number): SeededToken[] {
+function seedStore(store: TokenStore, tokens: readonly SeedToken[], now: number): SeededToken[] {
   const { rows, secrets } = seedRows(tokens, now);
   const inserted = store.insertMany(rows);
   return inserted.map((row, i) => ({ ...toApiToken(row), id: row.id, token: secrets[i]! }));

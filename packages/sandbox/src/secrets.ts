@@ -5,11 +5,17 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-export const TOKEN_PREFIX = "dt0c01";
-const SECRET_PATTERN = /^dt0c01\.([A-Z2-7]{24})\.([A-Z2-7]{64})$/;
-const ID_PATTERN = /^dt0c01\.[A-Z2-7]{24}$/;
-/** Anything shaped like a sandbox secret, anywhere in a string (for redaction). */
-export const SECRET_IN_TEXT = /dt0c01\.([A-Z2-7]{24})\.[A-Z2-7]{64}/g;
+const TOKEN_PREFIX = "dt0c01";
+/**
+ * The one definition of the token shapes; every other pattern is built from these two sources.
+ * A token id: `dt0c01.<24 public characters>`; the secret part: 64 more characters.
+ */
+export const TOKEN_ID_SOURCE = `${TOKEN_PREFIX}\\.[A-Z2-7]{24}`;
+const SECRET_PART_SOURCE = "[A-Z2-7]{64}";
+const SECRET_PATTERN = new RegExp(`^(${TOKEN_ID_SOURCE})\\.${SECRET_PART_SOURCE}$`);
+const ID_PATTERN = new RegExp(`^${TOKEN_ID_SOURCE}$`);
+/** A token id followed by a dot and at least 8 secret-alphabet characters: a (possibly cut) secret. */
+const SECRET_IN_TEXT = new RegExp(`(${TOKEN_ID_SOURCE})\\.[A-Z2-7]{8,}`, "g");
 
 const CODES = Buffer.from(ALPHABET, "latin1");
 
@@ -36,16 +42,11 @@ export function generateTokenSecrets(count: number): string[] {
 
 /** The id (`dt0c01.<public>`) of a well-formed secret, or undefined when it is not one. */
 export function tokenIdOf(secret: string): string | undefined {
-  const match = SECRET_PATTERN.exec(secret);
-  return match ? `${TOKEN_PREFIX}.${match[1]}` : undefined;
+  return SECRET_PATTERN.exec(secret)?.[1];
 }
 
 export function isTokenId(value: string): boolean {
   return ID_PATTERN.test(value);
-}
-
-export function isTokenSecret(value: string): boolean {
-  return SECRET_PATTERN.test(value);
 }
 
 export function hashSecret(secret: string): Buffer {
@@ -58,7 +59,7 @@ export function secretMatches(storedHash: Uint8Array, secret: string): boolean {
   return storedHash.length === presented.length && timingSafeEqual(storedHash, presented);
 }
 
-/** Replaces every secret-shaped substring by its id and a mask. */
+/** Replaces every secret-shaped substring (also a cut one) by its id and a mask. */
 export function redactSecrets(text: string): string {
-  return text.replace(SECRET_IN_TEXT, (_all, publicPart: string) => `${TOKEN_PREFIX}.${publicPart}.********`);
+  return text.replace(SECRET_IN_TEXT, "$1.********");
 }

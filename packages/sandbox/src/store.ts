@@ -26,13 +26,18 @@ export interface TokenRow {
 
 export type NewTokenRow = Omit<TokenRow, "seq">;
 
+/** The columns an update may change; null leaves a column as it is. */
+type TokenPatch = { [K in "name" | "enabled" | "scopes" | "modified_ms"]: TokenRow[K] | null };
+
+const QUERY_CACHE_SIZE = 64;
+
 /** A row as list reads it: everything but the secret's hash, which a listing never needs. */
 export type ListedRow = Omit<TokenRow, "secret_hash">;
 const LISTED_COLUMNS =
   "seq, id, name, owner, personal, enabled, scopes, creation_ms, expiration_ms, last_used_ms, last_used_ip, modified_ms, metadata";
 
 /** Each entry upgrades the schema by one version (PRAGMA user_version). Never edit a shipped one. */
-export const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly string[] = [
   `CREATE TABLE tokens (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      id TEXT NOT NULL UNIQUE,
@@ -100,7 +105,7 @@ export interface TokenFilter {
   maxSeq?: number | undefined;
 }
 
-export interface ListRequest {
+interface ListRequest {
   filter: TokenFilter;
   sort: { field: SortField; descending: boolean };
   after?: { value: string | number; seq: number } | undefined;
@@ -131,7 +136,18 @@ export class TokenStore {
       touch: this.db.prepare<[number, string | null, number]>(
         "UPDATE tokens SET last_used_ms = ?, last_used_ip = COALESCE(?, last_used_ip) WHERE seq = ?",
       ),
+      update: this.db.prepare<TokenPatch & { seq: number }>(
+        `UPDATE tokens SET name = COALESCE(@name, name), scopes = COALESCE(@scopes, scopes),
+           enabled = COALESCE(@enabled, enabled), modified_ms = COALESCE(@modified_ms, modified_ms)
+         WHERE seq = @seq`,
+      ),
+      ensure: this.db.prepare<[Buffer, string, number]>(
+        "UPDATE tokens SET secret_hash = ?, enabled = 1, expiration_ms = NULL, scopes = ? WHERE seq = ?",
+      ),
       delete: this.db.prepare<[number]>("DELETE FROM tokens WHERE seq = ?"),
+      deleteAllExcept: this.db.prepare<[string]>(
+        "DELETE FROM tokens WHERE id NOT IN (SELECT value FROM json_each(?))",
+      ),
       count: this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM tokens"),
       maxSeq: this.db.prepare<[], { m: number | null }>("SELECT max(seq) AS m FROM tokens"),
       meta: this.db.prepare<[string], { value: Buffer }>("SELECT value FROM meta WHERE key = ?"),
@@ -186,11 +202,9 @@ export class TokenStore {
     return this.db.transaction((all: readonly NewTokenRow[]) => all.map((row) => this.insert(row)))(rows);
   }
 
-  update(seq: number, patch: Partial<Pick<TokenRow, "name" | "enabled" | "scopes" | "modified_ms">>): void {
-    const keys = Object.keys(patch) as (keyof typeof patch)[];
-    if (keys.length === 0) return;
-    const sets = keys.map((k) => `${k} = @${k}`).join(", ");
-    this.db.prepare(`UPDATE tokens SET ${sets} WHERE seq = @seq`).run({ ...patch, seq });
+  /** Sets the patch's non-null columns. */
+  update(seq: number, patch: TokenPatch): void {
+    this.statements.update.run({ ...patch, seq });
   }
 
   /** Replaces a token's secret hash and makes sure it is enabled with the given scopes. */
@@ -198,11 +212,7 @@ export class TokenStore {
     const existing = this.findById(row.id);
     if (!existing) return this.insert(row);
     const scopes = [...new Set([...(JSON.parse(existing.scopes) as string[]), ...JSON.parse(row.scopes)])];
-    this.db
-      .prepare(
-        "UPDATE tokens SET secret_hash = ?, enabled = 1, expiration_ms = NULL, scopes = ? WHERE seq = ?",
-      )
-      .run(row.secret_hash, JSON.stringify(scopes), existing.seq);
+    this.statements.ensure.run(row.secret_hash, JSON.stringify(scopes), existing.seq);
     return this.findById(row.id)!;
   }
 
@@ -216,10 +226,7 @@ export class TokenStore {
 
   /** Deletes every token except the given ids. */
   deleteAllExcept(ids: readonly string[]): number {
-    const placeholders = ids.map(() => "?").join(", ");
-    const sql =
-      ids.length > 0 ? `DELETE FROM tokens WHERE id NOT IN (${placeholders})` : "DELETE FROM tokens WHERE 1";
-    return this.db.prepare(sql).run(...ids).changes;
+    return this.statements.deleteAllExcept.run(JSON.stringify(ids)).changes;
   }
 
   private where(filter: TokenFilter): { sql: string; params: unknown[] } {
@@ -256,11 +263,8 @@ export class TokenStore {
 
   countMatching(filter: TokenFilter): number {
     const where = this.where(filter);
-    return (
-      this.db.prepare(`SELECT count(*) AS n FROM tokens WHERE ${where.sql}`).get(...where.params) as {
-        n: number;
-      }
-    ).n;
+    const statement = this.prepared<{ n: number }>(`SELECT count(*) AS n FROM tokens WHERE ${where.sql}`);
+    return statement.get(...where.params)!.n;
   }
 
   /** One page in keyset order: rows strictly after the cursor, in the sort's order, ties by seq. */
@@ -277,8 +281,27 @@ export class TokenStore {
     }
     sql += ` ORDER BY ${expr} ${dir}, seq ${dir} LIMIT ?`;
     params.push(request.limit);
-    return this.db.prepare<unknown[], ListedRow>(sql).all(...params);
+    return this.prepared<ListedRow>(sql).all(...params);
   }
+
+  /**
+   * Queries whose text depends on the filter's shape (how many owners, scope groups, a cursor or
+   * not), prepared once per shape. The cache is bounded: a caller cannot grow it without limit.
+   */
+  private prepared<Row>(sql: string): Database.Statement<unknown[], Row> {
+    let statement = this.queryCache.get(sql);
+    if (statement) {
+      this.queryCache.delete(sql);
+    } else {
+      statement = this.db.prepare<unknown[], Row>(sql);
+      if (this.queryCache.size >= QUERY_CACHE_SIZE) {
+        this.queryCache.delete(this.queryCache.keys().next().value!);
+      }
+    }
+    this.queryCache.set(sql, statement);
+    return statement as Database.Statement<unknown[], Row>;
+  }
+  private readonly queryCache = new Map<string, Database.Statement<unknown[], unknown>>();
 
   close(): void {
     if (this.db.open) this.db.close();

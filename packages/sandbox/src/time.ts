@@ -8,7 +8,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-export type TimeUnit = "m" | "h" | "d" | "w" | "M" | "y";
+type TimeUnit = "m" | "h" | "d" | "w" | "M" | "y";
 
 const RELATIVE = /^now(?:([+\- ])(\d{1,9})([mhdwMy]))?(?:\/([mhdwMy]))?$/;
 const ABSOLUTE =

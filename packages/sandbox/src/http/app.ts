@@ -1,0 +1,64 @@
+/**
+ * The HTTP API on Hono: the routes and their middleware. Served under `/api/v2`,
+ * `/platform/classic/environment-api/v2` (Dynatrace's SDK) and `/e/{environmentId}/api/v2` (Managed).
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
+import { createMiddleware } from "hono/factory";
+import { apiTokenAuth, requireScope } from "./auth.js";
+import { jsonBody } from "./body.js";
+import type { AppState, Env } from "./context.js";
+import { createToken, deleteToken, getToken, listTokens, lookupToken, updateToken } from "./handlers.js";
+import {
+  corsFor,
+  injectFaults,
+  methodNotAllowed,
+  notFound,
+  onError,
+  requestLog,
+  throttleCaller,
+} from "./middleware.js";
+
+export function createApp(state: AppState): Hono<Env> {
+  const app = new Hono<Env>();
+  app.use("*", requestLog(state), corsFor(state), injectFaults(state));
+  app.route("/api/v2", tokensApi(state, apiTokenAuth(state)));
+  app.route("/platform/classic/environment-api/v2", tokensApi(state, apiTokenAuth(state)));
+  app.route("/e/:environmentId/api/v2", tokensApi(state, apiTokenAuth(state)));
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}
+
+/**
+ * The API-tokens routes under one prefix. `authenticate` is the prefix's auth step: it turns the
+ * request into a Caller (or a 401) before anything costly happens (throttling, bodies, queries).
+ */
+function tokensApi(state: AppState, authenticate: MiddlewareHandler<Env>): Hono<Env> {
+  const api = new Hono<Env>();
+  const caller = every(environment(state), authenticate, throttleCaller(state));
+  const read = requireScope("apiTokens.read");
+  const write = requireScope("apiTokens.write");
+
+  api.get("/apiTokens", caller, read, listTokens(state));
+  api.post("/apiTokens", caller, write, jsonBody, createToken(state));
+  api.all("/apiTokens", methodNotAllowed("GET, POST"));
+
+  // before /apiTokens/:id, which would take "lookup" for an id
+  api.post("/apiTokens/lookup", caller, jsonBody, lookupToken);
+  api.all("/apiTokens/lookup", methodNotAllowed("POST"));
+
+  api.get("/apiTokens/:id", caller, read, getToken);
+  api.put("/apiTokens/:id", caller, write, jsonBody, updateToken(state));
+  api.delete("/apiTokens/:id", caller, write, deleteToken);
+  api.all("/apiTokens/:id", methodNotAllowed("GET, PUT, DELETE"));
+  return api;
+}
+
+/** The environment a request addresses: its token store. One environment today, for every prefix. */
+function environment(state: AppState) {
+  return createMiddleware<Env>(async (c, next) => {
+    c.set("store", state.store);
+    await next();
+  });
+}

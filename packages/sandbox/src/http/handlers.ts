@@ -1,0 +1,206 @@
+/** The six operations. Each runs after authentication, throttling, the scope check and body reading. */
+import type {
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  ApiTokenField,
+  ApiTokenList,
+  ApiTokenUpdate,
+} from "@dt-tokens/types";
+import type { Handler } from "hono";
+import { badRequest, HttpError, quoteInput, type Violation, violation } from "../errors.js";
+import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS } from "../pagekey.js";
+import { type ListQuery, parseListQuery } from "../query.js";
+import { generateTokenSecret, hashSecret, isTokenId, secretMatches, tokenIdOf } from "../secrets.js";
+import { sortValue, type TokenRow, type TokenStore } from "../store.js";
+import { toApiToken } from "../tokens.js";
+import type { AppState, Caller, Env } from "./context.js";
+import { json } from "./responses.js";
+import { checkBoolean, checkExpirationDate, checkName, checkPathId, checkScopes } from "./validation.js";
+
+function notFound(id: string): HttpError {
+  return new HttpError(404, `Token with ID ${quoteInput(id)} not found.`);
+}
+
+/** A personal access token may change only tokens of its own owner. */
+function checkOwnership(caller: Caller, target: TokenRow): void {
+  if (caller.personal && caller.owner !== target.owner) {
+    throw new HttpError(403, "A personal access token can only modify tokens of its own owner.");
+  }
+}
+
+/** The query of a list request: parsed from the parameters of page one, or from its nextPageKey. */
+function listRequestOf(
+  store: TokenStore,
+  params: Record<string, string>,
+  now: number,
+): { query: ListQuery; after?: { value: string | number; seq: number } } {
+  if (params.nextPageKey === undefined) {
+    const violations: Violation[] = [];
+    const query = parseListQuery(params, now, violations);
+    if (violations.length > 0) throw badRequest(violations);
+    query.filter.maxSeq = store.maxSeq();
+    return { query };
+  }
+  const others = Object.keys(params).filter((k) => k !== "nextPageKey" && k !== "api-token");
+  if (others.length > 0) {
+    throw badRequest(
+      others.map((k) =>
+        violation(
+          quoteInput(k),
+          "QUERY",
+          "must be omitted when nextPageKey is set: the key carries the query",
+        ),
+      ),
+    );
+  }
+  const decoded = decodePageKey(store.pageKeySecret(), params.nextPageKey, now);
+  if (!decoded.ok) {
+    throw badRequest([
+      violation(
+        "nextPageKey",
+        "QUERY",
+        decoded.reason === "expired"
+          ? `has expired (keys are valid for ${PAGE_KEY_TTL_MS / 60_000} minutes): list again from the first page`
+          : "is not a key this sandbox issued: use nextPageKey from the previous page unchanged",
+      ),
+    ]);
+  }
+  return { query: decoded.cursor.query, after: decoded.cursor.after };
+}
+
+export function listTokens(state: AppState): Handler<Env> {
+  return (c) => {
+    const store = c.var.store;
+    const now = state.now();
+    const { query, after } = listRequestOf(store, c.req.query(), now);
+    const rows = store.list({ filter: query.filter, sort: query.sort, after, limit: query.pageSize + 1 });
+    const more = rows.length > query.pageSize;
+    const page = more ? rows.slice(0, query.pageSize) : rows;
+    let nextPageKey: string | null = null;
+    if (more) {
+      const last = page[page.length - 1]!;
+      nextPageKey = encodePageKey(store.pageKeySecret(), {
+        query,
+        after: { value: sortValue(last, query.sort.field), seq: last.seq },
+        issuedAt: now,
+      });
+    }
+    const fields = new Set<ApiTokenField>(query.fields);
+    const body: ApiTokenList = {
+      totalCount: store.countMatching(query.filter),
+      pageSize: query.pageSize,
+      nextPageKey,
+      apiTokens: page.map((row) => toApiToken(row, fields)),
+    };
+    return json(c, 200, body);
+  };
+}
+
+export function createToken(state: AppState): Handler<Env> {
+  return (c) => {
+    const caller = c.var.caller;
+    const body = c.var.body as Partial<Record<keyof ApiTokenCreate, unknown>>;
+    const now = state.now();
+    const violations: Violation[] = [];
+    const name = checkName(body.name, true, violations);
+    const scopes = checkScopes(body.scopes, true, violations);
+    const personal = checkBoolean("personalAccessToken", body.personalAccessToken, violations);
+    const expiration = checkExpirationDate(body.expirationDate, now, violations);
+    if (violations.length > 0) throw badRequest(violations);
+    const secret = generateTokenSecret();
+    const row = c.var.store.insert({
+      id: tokenIdOf(secret)!,
+      secret_hash: hashSecret(secret),
+      name: name!,
+      owner: caller.owner,
+      personal: personal ? 1 : 0,
+      enabled: 1,
+      scopes: JSON.stringify(scopes),
+      creation_ms: now,
+      expiration_ms: expiration,
+      last_used_ms: null,
+      last_used_ip: null,
+      modified_ms: null,
+      metadata: null,
+    });
+    const created: ApiTokenCreated = { id: row.id, token: secret };
+    if (row.expiration_ms !== null) created.expirationDate = toApiToken(row).expirationDate!;
+    return json(c, 201, created);
+  };
+}
+
+export const lookupToken: Handler<Env> = (c) => {
+  const secret = c.var.body.token;
+  if (typeof secret !== "string" || secret === "") {
+    throw badRequest([
+      violation("token", "PAYLOAD_BODY", "must be a non-empty string: the token secret to look up"),
+    ]);
+  }
+  const id = tokenIdOf(secret);
+  const row = id === undefined ? undefined : c.var.store.findById(id);
+  if (!row || !secretMatches(row.secret_hash, secret)) {
+    throw new HttpError(404, "No token with this secret exists.");
+  }
+  const result: ApiToken = toApiToken(row);
+  return json(c, 200, result);
+};
+
+export const getToken: Handler<Env> = (c) => {
+  const id = c.req.param("id")!;
+  checkPathId(id, false);
+  const row = c.var.store.findById(id);
+  if (!row) throw notFound(id);
+  const result: ApiToken = toApiToken(row);
+  return json(c, 200, result);
+};
+
+export function updateToken(state: AppState): Handler<Env> {
+  return (c) => {
+    const caller = c.var.caller;
+    const store = c.var.store;
+    const id = c.req.param("id")!;
+    checkPathId(id, false);
+    const body = c.var.body as Partial<Record<keyof ApiTokenUpdate, unknown>>;
+    const violations: Violation[] = [];
+    const name = checkName(body.name, false, violations);
+    const enabled = checkBoolean("enabled", body.enabled, violations);
+    const scopes = checkScopes(body.scopes, false, violations);
+    if (violations.length > 0) throw badRequest(violations);
+    const row = store.findById(id);
+    if (!row) throw notFound(id);
+    checkOwnership(caller, row);
+    if (row.seq === caller.tokenSeq && enabled === false) {
+      throw badRequest([
+        violation("enabled", "PAYLOAD_BODY", "You can't disable the token you're using for this request."),
+      ]);
+    }
+    const before = [...(JSON.parse(row.scopes) as string[])].sort().join("\n");
+    const scopesChanged = scopes !== undefined && [...scopes].sort().join("\n") !== before;
+    const nameChanged = name !== undefined && name !== row.name;
+    store.update(row.seq, {
+      name: name ?? null,
+      scopes: scopes === undefined ? null : JSON.stringify(scopes),
+      enabled: enabled === undefined ? null : enabled ? 1 : 0,
+      modified_ms: nameChanged || scopesChanged ? state.now() : null,
+    });
+    return c.body(null, 204);
+  };
+}
+
+export const deleteToken: Handler<Env> = (c) => {
+  const caller = c.var.caller;
+  const store = c.var.store;
+  const param = c.req.param("id")!;
+  checkPathId(param, true);
+  const bySecret = !isTokenId(param);
+  const id = bySecret ? tokenIdOf(param)! : param;
+  const row = store.findById(id);
+  if (!row || (bySecret && !secretMatches(row.secret_hash, param))) throw notFound(id);
+  checkOwnership(caller, row);
+  if (row.seq === caller.tokenSeq) {
+    throw badRequest([violation("id", "PATH", "You can't delete the token you're using for this request.")]);
+  }
+  store.delete(row.seq);
+  return c.body(null, 204);
+};

@@ -1,0 +1,18 @@
+/** Response bodies: JSON with Dynatrace's media type, and ErrorEnvelopes for errors. */
+import type { ErrorEnvelope } from "@dt-tokens/types";
+import type { HttpError } from "../errors.js";
+import type { Ctx } from "./context.js";
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+export function json<T extends object>(c: Ctx, status: 200 | 201, body: T): Response {
+  return c.body(JSON.stringify(body), status, { "content-type": JSON_TYPE });
+}
+
+export function errorResponse(error: HttpError): Response {
+  const body: ErrorEnvelope = error.toEnvelope();
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: { "content-type": JSON_TYPE, ...error.headers },
+  });
+}
