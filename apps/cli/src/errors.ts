@@ -26,7 +26,10 @@ export const EXIT = {
   usage: 2,
   /** audit found findings at or above --fail-on. */
   findings: 3,
-  /** rotate created the new token but could not revoke the old one. */
+  /**
+   * Partial: rotate created the new token but could not revoke the old one; list or audit over
+   * several environments could not read all of them (the output of the others is complete).
+   */
   partial: 4,
   /** The confirmation prompt was declined; nothing was changed. */
   cancelled: 5,

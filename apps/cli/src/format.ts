@@ -140,6 +140,24 @@ export function cell(token: ApiToken, field: Field, colors: Colors, now: number,
   }
 }
 
+/** The columns of a token table that give way to fit a terminal, as [index, floor] (`offset`: columns before them). */
+export function tokenShrinkable(fields: readonly Field[], offset = 0): [number, number][] {
+  const order: [Field, number][] = [
+    ["additionalMetadata", 12],
+    ["scopes", 24],
+    ["lastUsedIpAddress", 15],
+    ["owner", 16],
+    ["name", 20],
+  ];
+  return order
+    .map(([f, floor]): [number, number] => [fields.indexOf(f) + offset, floor])
+    .filter(([i]) => i >= offset);
+}
+
+/** A token's cells in a table row. */
+export const tokenCells = (token: ApiToken, fields: readonly Field[], colors: Colors, now: number) =>
+  fields.map((f) => cell(token, f, colors, now));
+
 /** A token as a table of rows (list). */
 export function tokensTable(
   tokens: ApiToken[],
@@ -148,21 +166,11 @@ export function tokensTable(
   stdout: Stream,
   now = Date.now(),
 ): string {
-  const order: [Field, number][] = [
-    ["additionalMetadata", 12],
-    ["scopes", 24],
-    ["lastUsedIpAddress", 15],
-    ["owner", 16],
-    ["name", 20],
-  ];
-  const shrink = order
-    .map(([f, floor]): [number, number] => [fields.indexOf(f), floor])
-    .filter(([i]) => i >= 0);
   return renderTable(
-    tokens.map((t) => fields.map((f) => cell(t, f, colors, now))),
+    tokens.map((t) => tokenCells(t, fields, colors, now)),
     {
       head: fields.map((f) => FIELD_HEADERS[f]),
-      shrinkable: shrink,
+      shrinkable: tokenShrinkable(fields),
       maxWidth: stdout.isTTY ? stdout.columns : undefined,
       colors,
     },

@@ -13,10 +13,11 @@ import { scopes } from "./commands/scopes.js";
 import { create, get, lookup, remove, rotate, update } from "./commands/tokens.js";
 import type { GlobalOptions } from "./connection.js";
 import { Context, outputFormat } from "./context.js";
+import { durationArg } from "./duration.js";
 import { describeError, EXIT, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS } from "./format.js";
 import { colorsFor, type Io } from "./io.js";
-import { expiresArg, intArg, sortArg, timeArg } from "./validate.js";
+import { checksArg, expiresArg, intArg, sortArg, timeArg } from "./validate.js";
 import { version } from "./version.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: commander passes its parsed arguments and options untyped
@@ -43,7 +44,8 @@ Exit statuses:
   1  API error: Dynatrace answered with an error, or could not be reached
   2  usage error: bad command line or input; nothing was sent
   3  audit: findings at or above --fail-on
-  4  rotate: the new token was created but the old one could not be revoked
+  4  partial: rotate created the new token but could not revoke the old one; list or audit
+     over several environments could not read all of them (the others' output is complete)
   5  the confirmation prompt was declined; nothing was changed
 ${examples(`
   $ export DT_ENV_URL=https://abc12345.live.dynatrace.com
@@ -56,6 +58,40 @@ ${examples(`
 function outputOption(): Option {
   return new Option("-o, --output <format>", "output format; default table").choices(OUTPUT_FORMATS);
 }
+
+/** list and audit: every format, and Markdown for a CI job summary. */
+function reportOutputOption(): Option {
+  return new Option("-o, --output <format>", "output format; default table").choices([
+    ...OUTPUT_FORMATS,
+    "markdown",
+  ]);
+}
+
+/** list and audit: several environments at once. */
+function addFleetOptions(command: Command): Command {
+  return command
+    .option("--all-environments", "every environment of the config file (or --env a,b,c for some)")
+    .option(
+      "--concurrency <n>",
+      "environments at once, with --all-environments or --env a,b,c (default 4)",
+      (v) => intArg(v, "--concurrency", 1, 64),
+      4,
+    )
+    .option(
+      "--deadline <duration>",
+      "time each environment gets, waits for throttling included, e.g. 90s, 10m (default 5m)",
+      (v) => durationArg(v, "--deadline", ["s", "m", "h"]),
+      300_000,
+    );
+}
+
+const FLEET_HELP = `
+Several environments: --env a,b,c or --all-environments (the config file, see dt-tokens env).
+They run --concurrency at a time, each with its own credential, rate limits and --deadline; a
+429 waits the Retry-After the environment asks for while its deadline allows. One environment
+that is down, refuses the credential or throttles past its deadline does not stop the others:
+the summary on stderr (and the JSON report) names it with the reason, and the exit status is 4
+(partial). Rows carry an ENVIRONMENT column (environment field in JSON, NDJSON and CSV).`;
 
 /** Builds the program; `done` receives the exit status of the command that ran. */
 export function buildProgram(io: Io, done: (code: number) => void): Command {
@@ -107,7 +143,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
       }
     };
 
-  program
+  const listCommand = program
     .command("list")
     .alias("ls")
     .description("List tokens (every page, unless --limit), newest first")
@@ -137,8 +173,9 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .option("--page-size <n>", "tokens per request, 100 to 10000 (default 200)", (v) =>
       intArg(v, "--page-size", 100, 10000),
     )
-    .option("--limit <n>", "stop after n tokens", (v) => intArg(v, "--limit", 1))
-    .addOption(outputOption())
+    .option("--limit <n>", "stop after n tokens (per environment)", (v) => intArg(v, "--limit", 1))
+    .addOption(reportOutputOption());
+  addFleetOptions(listCommand)
     .addHelpText(
       "after",
       `
@@ -146,6 +183,7 @@ Default columns: id, name, owner, personalAccessToken, enabled, lastUsedDate, ex
 Other fields: creationDate, modifiedDate, lastUsedIpAddress, scopes, additionalMetadata.
 Times: 2025-01-31, 2025-01-31T13:45:00Z, epoch milliseconds, or relative now-90d, now-1w/w.
 With more than one page, a progress bar shows on stderr when it is a terminal.
+${FLEET_HELP}
 ${examples(`
   $ dt-tokens list
   $ dt-tokens list --owner alice@example.com --personal --sort -lastUsedDate
@@ -153,6 +191,7 @@ ${examples(`
   $ dt-tokens list --used-to now-90d --no-personal --output csv > stale.csv
   $ dt-tokens list --fields name,owner,expirationDate --sort expirationDate --limit 20
   $ dt-tokens list --output ndjson | jq -r 'select(.enabled == false) | .id'
+  $ dt-tokens list --all-environments --owner ci-pipeline --output csv > ci-tokens.csv
 `)}`,
     )
     .action(run((ctx, o) => list(ctx, { ...o, output: outputFormat(o.output) })));
@@ -279,7 +318,7 @@ ${examples(`
     )
     .action(run((ctx, id, o) => rotate(ctx, id, o)));
 
-  program
+  const auditCommandDef = program
     .command("audit")
     .description("Find risky tokens: unused, expired, expiring, disabled, personal, broad, duplicated")
     .option("--owner <owner>", "only tokens of this owner")
@@ -287,21 +326,30 @@ ${examples(`
     .option("--personal", "only personal access tokens")
     .option("--no-personal", "only API tokens")
     .option(
-      "--max-unused-days <days>",
-      "flag tokens not used for more days than this",
-      (v) => intArg(v, "--max-unused-days", 1),
-      90,
+      "--unused-for <duration>",
+      "flag tokens not used for longer than this, e.g. 90d (default 90d)",
+      (v) => durationArg(v, "--unused-for", ["h", "d", "w"]),
     )
     .option(
-      "--expiring-within-days <days>",
-      "flag tokens that expire within this many days",
-      (v) => intArg(v, "--expiring-within-days", 0),
-      14,
+      "--expiring-within <duration>",
+      "flag tokens that expire within this, e.g. 14d, 2w (default 14d)",
+      (v) => durationArg(v, "--expiring-within", ["h", "d", "w"]),
+    )
+    .option("--max-unused-days <days>", "the same as --unused-for, in days", (v) =>
+      intArg(v, "--max-unused-days", 1),
+    )
+    .option("--expiring-within-days <days>", "the same as --expiring-within, in days", (v) =>
+      intArg(v, "--expiring-within-days", 0),
+    )
+    .option(
+      "--check <checks>",
+      "only these checks (comma-separated or repeatable; see below)",
+      (v, prev: string[] = []) => [...prev, ...checksArg(v)],
     )
     .addOption(
       new Option(
         "--fail-on <severity>",
-        "exit with status 3 if a finding is at or above this severity",
+        "exit with status 3 if a finding is at or above this severity (across all environments)",
       ).choices(SEVERITIES),
     )
     .addOption(
@@ -312,7 +360,8 @@ ${examples(`
     .option("--page-size <n>", "tokens per request, 100 to 10000", (v) =>
       intArg(v, "--page-size", 100, 10000),
     )
-    .addOption(outputOption())
+    .addOption(reportOutputOption());
+  addFleetOptions(auditCommandDef)
     .addHelpText(
       "after",
       `
@@ -320,21 +369,25 @@ Checks (severity):
   broad-write-scope (high)  apiTokens.write, settings.write, WriteConfig, credentialVault.write,
                             TenantTokenManagement, tenantTokenRotation.write,
                             activeGateTokenManagement.write or DataPrivacy
-  never-used (medium)       never used, created more than --max-unused-days ago (low if newer)
-  unused (medium)           last used more than --max-unused-days ago
-  expiring (medium)         expires within --expiring-within-days
+  never-used (medium)       never used, created longer than --unused-for ago (low if newer)
+  unused (medium)           last used longer than --unused-for ago
+  expiring (medium)         expires within --expiring-within
   expired (low)             expired (it can be deleted)
   disabled (low)            disabled
   personal (low)            a personal access token
   duplicate-name (low)      another token has the same name
 The summary goes to stderr; --fail-on makes a pipeline step fail (exit status 3).
+--output markdown writes a report for a CI job summary (totals, then the findings).
+${FLEET_HELP}
 ${examples(`
   $ dt-tokens audit
-  $ dt-tokens audit --min-severity medium --max-unused-days 30
+  $ dt-tokens audit --min-severity medium --unused-for 30d
   $ dt-tokens audit --fail-on high --output json > audit.json
-  $ dt-tokens audit --owner ci-pipeline --expiring-within-days 30 --output csv`)}`,
+  $ dt-tokens audit --all-environments --check expiring --expiring-within 14d --fail-on medium
+  $ dt-tokens audit --all-environments --output markdown >> "$GITHUB_STEP_SUMMARY"
+  $ dt-tokens audit --env prod,staging --owner ci-pipeline --output csv`)}`,
     )
-    .action(run((ctx, o) => auditCommand(ctx, { ...o, output: outputFormat(o.output) })));
+    .action(run((ctx, o) => auditCommand(ctx, { ...o, output: o.output ?? "table" })));
 
   program
     .command("scopes")

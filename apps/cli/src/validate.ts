@@ -2,6 +2,7 @@
  * Checks of everything a person types, before anything is sent. Each failure says what was wrong
  * and what is accepted, and never repeats a token secret.
  */
+
 import {
   type API_TOKEN_FIELDS,
   isTokenSecret,
@@ -11,6 +12,7 @@ import {
   timeframe,
 } from "@dt-tokens/client";
 import { closest, distance } from "fastest-levenshtein";
+import { CHECKS, type Check } from "./audit.js";
 import { UsageError } from "./errors.js";
 
 const LOWER = new Map<string, string>(KNOWN_RESPONSE_SCOPES.map((s) => [s.toLowerCase(), s]));
@@ -191,4 +193,13 @@ export function idArg(value: string): string {
   if (!id || /[\s/?#]/.test(id))
     throw new UsageError(`expected a token id like dt0c01.ST2EY72KQINMH574WMNVI7YN`);
   return id;
+}
+
+/** --check: audit check names, comma-separated. */
+export function checksArg(value: string): Check[] {
+  const names = splitList([value]);
+  for (const name of names)
+    if (!(CHECKS as readonly string[]).includes(name))
+      throw new UsageError(`--check: unknown check "${name}"; expected ${CHECKS.join(", ")}`);
+  return names as Check[];
 }

@@ -1,96 +1,391 @@
-import type { ApiToken } from "@dt-tokens/client";
-import { audit, type Finding, rank, SEVERITIES, type Severity } from "../audit.js";
+/**
+ * `dt-tokens audit`: one environment (as before), or a fleet with --env a,b,c or
+ * --all-environments, where each environment is audited as its pages arrive and an environment
+ * that fails is reported with its reason while the others go on.
+ */
+import {
+  type AuditOptions,
+  Auditor,
+  type AuditResult,
+  byImportance,
+  type Check,
+  type Finding,
+  rank,
+  SEVERITIES,
+  type Severity,
+  type SeverityCounts,
+} from "../audit.js";
 import type { Context } from "../context.js";
-import { EXIT, ExitError } from "../errors.js";
-import { csvRow, type OutputFormat, renderTable } from "../format.js";
+import { durationDays } from "../duration.js";
+import { fleetEnvironments } from "../environments.js";
+import { EXIT, ExitError, UsageError } from "../errors.js";
+import { FleetProgress } from "../fleet/progress.js";
+import { type EnvironmentReport, runFleet } from "../fleet/run.js";
+import { csvRow, renderTable } from "../format.js";
 import type { Colors } from "../io.js";
+import { mdCell, mdTable } from "../markdown.js";
 import { fetchTokens, selectorOf } from "./list.js";
+
+export type AuditOutput = "table" | "json" | "ndjson" | "csv" | "markdown";
 
 export interface AuditCommandOptions {
   owner?: string;
   scope?: string[];
   personal?: boolean;
-  maxUnusedDays: number;
-  expiringWithinDays: number;
+  maxUnusedDays?: number;
+  unusedFor?: number;
+  expiringWithinDays?: number;
+  expiringWithin?: number;
+  check?: Check[];
   failOn?: Severity;
   minSeverity?: Severity;
   pageSize?: number;
-  output: OutputFormat;
+  output: AuditOutput;
+  allEnvironments?: boolean;
+  concurrency: number;
+  deadline: number;
 }
 
+const AUDIT_FIELDS = [
+  "name",
+  "owner",
+  "enabled",
+  "personalAccessToken",
+  "creationDate",
+  "lastUsedDate",
+  "expirationDate",
+  "scopes",
+] as const;
+
+/** The most findings a Markdown report lists (a CI job summary has a size limit; the counts are complete). */
+export const MARKDOWN_MAX_FINDINGS = 500;
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
 const COLUMNS = ["severity", "check", "id", "name", "owner", "detail"] as const;
-
 const paint = (c: Colors, s: Severity) => (s === "high" ? c.red(s) : s === "medium" ? c.yellow(s) : c.dim(s));
 
+/** A finding of a fleet audit: which environment it is in. */
+type FleetFinding = Finding & { environment: string };
+
+/** The thresholds: the duration flags, or the older -days flags (not both). */
+function auditOptions(o: AuditCommandOptions): AuditOptions {
+  const pick = (days: number | undefined, duration: number | undefined, flags: string, fallback: number) => {
+    if (days !== undefined && duration !== undefined)
+      throw new UsageError(`${flags} are the same setting; give one of them`);
+    return duration !== undefined ? durationDays(duration) : (days ?? fallback);
+  };
+  return {
+    maxUnusedDays: pick(o.maxUnusedDays, o.unusedFor, "--max-unused-days and --unused-for", 90),
+    expiringWithinDays: pick(
+      o.expiringWithinDays,
+      o.expiringWithin,
+      "--expiring-within-days and --expiring-within",
+      14,
+    ),
+    ...(o.check !== undefined && { checks: o.check }),
+  };
+}
+
 export async function auditCommand(ctx: Context, options: AuditCommandOptions): Promise<number> {
-  const selector = selectorOf(options);
-  const tokens: ApiToken[] = [];
-  await fetchTokens(
-    ctx,
-    {
-      selector,
-      fields: [
-        "name",
-        "owner",
-        "enabled",
-        "personalAccessToken",
-        "creationDate",
-        "lastUsedDate",
-        "expirationDate",
-        "scopes",
-      ],
-      ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
-    },
-    undefined,
-    (t) => tokens.push(t),
-    "Auditing tokens",
-  );
-  const all = audit(tokens, options);
+  const thresholds = auditOptions(options);
   const min = options.minSeverity ? rank(options.minSeverity) : 0;
-  const shown = all.filter((f) => rank(f.severity) >= min);
+  const keep = (f: Finding) => rank(f.severity) >= min;
+  const params = {
+    selector: selectorOf(options),
+    fields: [...AUDIT_FIELDS],
+    ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
+  };
+  const fleet = fleetEnvironments(
+    {
+      ...(ctx.options.env !== undefined && { env: ctx.options.env }),
+      allEnvironments: options.allEnvironments ?? false,
+    },
+    ctx.io,
+    (t) => ctx.warn(t),
+  );
+
+  if (!fleet) {
+    const auditor = new Auditor(thresholds, keep);
+    await fetchTokens(ctx, params, undefined, (t) => auditor.add(t), "Auditing tokens");
+    const result = auditor.finish();
+    const name = ctx.connection?.name ?? ctx.connection?.url ?? "";
+    writeSingle(ctx, options, result, name);
+    return failOn(options, result.counts);
+  }
+
+  const progress = new FleetProgress(ctx.io, "Auditing", fleet.length);
+  let reports: EnvironmentReport<AuditResult>[];
+  try {
+    reports = await runFleet(
+      fleet,
+      { concurrency: options.concurrency, deadlineMs: options.deadline },
+      ctx.options,
+      ctx.io,
+      progress,
+      async (_env, pages) => {
+        const auditor = new Auditor(thresholds, keep);
+        for await (const page of pages(params)) for (const t of page.apiTokens) auditor.add(t);
+        return auditor.finish();
+      },
+    );
+  } finally {
+    progress.stop();
+  }
+  writeFleet(ctx, options, reports);
+  const ok = reports.filter((r) => r.status === "ok");
+  const failed = reports.length - ok.length;
+  if (ok.length === 0)
+    throw new ExitError(
+      `no environment could be audited (${plural(failed, "environment")} failed)`,
+      EXIT.api,
+    );
+  if (failed > 0) {
+    throw new ExitError(
+      `${plural(failed, "environment")} of ${reports.length} could not be audited; the report covers the other ${ok.length}`,
+      EXIT.partial,
+      failOnNote(options, totalCounts(ok.map((r) => r.result.counts))),
+    );
+  }
+  return failOn(options, totalCounts(ok.map((r) => r.result.counts)));
+}
+
+const totalCounts = (all: SeverityCounts[]): SeverityCounts =>
+  all.reduce((a, c) => ({ low: a.low + c.low, medium: a.medium + c.medium, high: a.high + c.high }), {
+    low: 0,
+    medium: 0,
+    high: 0,
+  });
+
+const atOrAbove = (counts: SeverityCounts, severity: Severity) =>
+  SEVERITIES.filter((s) => rank(s) >= rank(severity)).reduce((n, s) => n + counts[s], 0);
+
+function failOnNote(options: AuditCommandOptions, counts: SeverityCounts): string[] {
+  if (!options.failOn) return [];
+  const n = atOrAbove(counts, options.failOn);
+  return n > 0
+    ? [`note: and ${plural(n, "finding")} at or above ${options.failOn} (--fail-on ${options.failOn})`]
+    : [];
+}
+
+function failOn(options: AuditCommandOptions, counts: SeverityCounts): number {
+  if (!options.failOn) return EXIT.ok;
+  const failing = atOrAbove(counts, options.failOn);
+  if (failing > 0)
+    throw new ExitError(
+      `${plural(failing, "finding")} at or above ${options.failOn} (--fail-on ${options.failOn})`,
+      EXIT.findings,
+    );
+  return EXIT.ok;
+}
+
+function countsText(ctx: Context, counts: SeverityCounts): string {
+  return SEVERITIES.slice()
+    .reverse()
+    .map((s) => `${counts[s]} ${paint(ctx.err, s)}`)
+    .join(", ");
+}
+
+function writeSingle(
+  ctx: Context,
+  options: AuditCommandOptions,
+  result: AuditResult,
+  environment: string,
+): void {
   const { stdout } = ctx.io;
+  const shown = result.findings;
   const format = options.output;
   if (format === "json") stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   else if (format === "ndjson") for (const f of shown) stdout.write(`${JSON.stringify(f)}\n`);
   else if (format === "csv") {
     stdout.write(csvRow(COLUMNS));
     for (const f of shown) stdout.write(csvRow(COLUMNS.map((k) => f[k])));
-  } else if (shown.length > 0) {
+  } else if (format === "markdown") {
     stdout.write(
-      renderTable(
-        shown.map((f: Finding) => [paint(ctx.out, f.severity), f.check, f.id, f.name, f.owner, f.detail]),
-        {
-          head: COLUMNS.map((c) => c.toUpperCase()),
-          shrinkable: [
-            [4, 12],
-            [3, 18],
-            [5, 30],
-          ],
-          maxWidth: stdout.isTTY ? stdout.columns : undefined,
-          colors: ctx.out,
-        },
-      ),
+      markdownReport([{ name: environment, url: environment, status: "ok", result }], options, false),
     );
+  } else if (shown.length > 0) {
+    stdout.write(findingsTable(ctx, shown, false));
   }
-  const count = (s: Severity) => all.filter((f) => f.severity === s).length;
-  const flagged = new Set(all.map((f) => f.id)).size;
+  const all = result.counts.low + result.counts.medium + result.counts.high;
   ctx.note(
-    `Audited ${plural(tokens.length, "token")}: ${plural(all.length, "finding")} on ${plural(flagged, "token")} (${SEVERITIES.slice()
-      .reverse()
-      .map((s) => `${count(s)} ${paint(ctx.err, s)}`)
-      .join(
-        ", ",
-      )})${shown.length < all.length ? `; ${shown.length} shown (--min-severity ${options.minSeverity})` : ""}.`,
+    `Audited ${plural(result.tokens, "token")}: ${plural(all, "finding")} on ${plural(result.flagged, "token")} (${countsText(ctx, result.counts)})${shown.length < all ? `; ${shown.length} shown (--min-severity ${options.minSeverity})` : ""}.`,
   );
-  if (options.failOn) {
-    const failing = all.filter((f) => rank(f.severity) >= rank(options.failOn!)).length;
-    if (failing > 0)
-      throw new ExitError(
-        `${failing} ${failing === 1 ? "finding" : "findings"} at or above ${options.failOn} (--fail-on ${options.failOn})`,
-        EXIT.findings,
+}
+
+function findingsTable(
+  ctx: Context,
+  findings: readonly (Finding | FleetFinding)[],
+  withEnvironment: boolean,
+): string {
+  const { stdout } = ctx.io;
+  const offset = withEnvironment ? 1 : 0;
+  return renderTable(
+    findings.map((f) => [
+      ...(withEnvironment ? [(f as FleetFinding).environment] : []),
+      paint(ctx.out, f.severity),
+      f.check,
+      f.id,
+      f.name,
+      f.owner,
+      f.detail,
+    ]),
+    {
+      head: [...(withEnvironment ? ["ENVIRONMENT"] : []), ...COLUMNS.map((c) => c.toUpperCase())],
+      shrinkable: [
+        [4 + offset, 12],
+        [3 + offset, 18],
+        [5 + offset, 30],
+        ...(withEnvironment ? ([[0, 12]] as [number, number][]) : []),
+      ],
+      maxWidth: stdout.isTTY ? stdout.columns : undefined,
+      colors: ctx.out,
+    },
+  );
+}
+
+/** The findings of every audited environment, highest severity first, then by environment. */
+function fleetFindings(reports: readonly EnvironmentReport<AuditResult>[]): FleetFinding[] {
+  const order = reports.map((r) => r.name);
+  return reports
+    .flatMap((r) => (r.status === "ok" ? r.result.findings.map((f) => ({ environment: r.name, ...f })) : []))
+    .sort((a, b) => byImportance(a, b) || order.indexOf(a.environment) - order.indexOf(b.environment));
+}
+
+/** The per-environment summary of a fleet audit, for JSON. */
+function environmentSummary(r: EnvironmentReport<AuditResult>) {
+  if (r.status === "failed")
+    return { name: r.name, url: r.url, status: r.status, failure: r.failure, reason: r.reason };
+  const { tokens, flagged, counts } = r.result;
+  return { name: r.name, url: r.url, status: r.status, tokens, flagged, findings: counts };
+}
+
+function writeFleet(
+  ctx: Context,
+  options: AuditCommandOptions,
+  reports: EnvironmentReport<AuditResult>[],
+): void {
+  const { stdout } = ctx.io;
+  const ok = reports.flatMap((r) => (r.status === "ok" ? [r.result] : []));
+  const counts = totalCounts(ok.map((r) => r.counts));
+  const tokens = ok.reduce((n, r) => n + r.tokens, 0);
+  const flagged = ok.reduce((n, r) => n + r.flagged, 0);
+  const format = options.output;
+  if (format === "markdown") stdout.write(markdownReport(reports, options, true));
+  else {
+    const findings = fleetFindings(reports);
+    if (format === "json") {
+      const totals = {
+        environments: reports.length,
+        audited: ok.length,
+        failed: reports.length - ok.length,
+        tokens,
+        flagged,
+        findings: counts,
+      };
+      stdout.write(
+        `${JSON.stringify({ environments: reports.map(environmentSummary), totals, findings }, null, 2)}\n`,
       );
+    } else if (format === "ndjson") for (const f of findings) stdout.write(`${JSON.stringify(f)}\n`);
+    else if (format === "csv") {
+      stdout.write(csvRow(["environment", ...COLUMNS]));
+      for (const f of findings) stdout.write(csvRow([f.environment, ...COLUMNS.map((k) => f[k])]));
+    } else if (findings.length > 0) stdout.write(findingsTable(ctx, findings, true));
   }
-  return EXIT.ok;
+  // Per environment and for the fleet, on stderr (stdout holds the data).
+  const rows = reports.map((r) =>
+    r.status === "ok"
+      ? [
+          r.name,
+          String(r.result.tokens),
+          String(r.result.counts.high),
+          String(r.result.counts.medium),
+          String(r.result.counts.low),
+          "ok",
+        ]
+      : [r.name, "-", "-", "-", "-", ctx.err.red(`failed: ${r.reason}`)],
+  );
+  rows.push([
+    ctx.err.bold("fleet"),
+    String(tokens),
+    String(counts.high),
+    String(counts.medium),
+    String(counts.low),
+    `${ok.length} of ${plural(reports.length, "environment")} audited`,
+  ]);
+  ctx.io.stderr.write(
+    renderTable(rows, {
+      head: ["ENVIRONMENT", "TOKENS", "HIGH", "MEDIUM", "LOW", "STATUS"],
+      shrinkable: [[5, 30]],
+      maxWidth: ctx.io.stderr.isTTY ? ctx.io.stderr.columns : undefined,
+      colors: ctx.err,
+    }),
+  );
+  const all = counts.low + counts.medium + counts.high;
+  const shown = ok.reduce((n, r) => n + r.findings.length, 0);
+  ctx.note(
+    `Audited ${plural(tokens, "token")} in ${ok.length} of ${plural(reports.length, "environment")}: ${plural(all, "finding")} on ${plural(flagged, "token")} (${countsText(ctx, counts)})${shown < all ? `; ${shown} shown (--min-severity ${options.minSeverity})` : ""}.`,
+  );
+}
+
+/** A Markdown report for a CI job summary: totals per environment and for the fleet, then the findings. */
+export function markdownReport(
+  reports: readonly EnvironmentReport<AuditResult>[],
+  options: Pick<AuditCommandOptions, "minSeverity">,
+  fleet: boolean,
+): string {
+  const ok = reports.flatMap((r) => (r.status === "ok" ? [r.result] : []));
+  const counts = totalCounts(ok.map((r) => r.counts));
+  const tokens = ok.reduce((n, r) => n + r.tokens, 0);
+  const failed = reports.length - ok.length;
+  const all = counts.high + counts.medium + counts.low;
+  let md = "## dt-tokens audit\n\n";
+  md += `${fleet ? `**${ok.length} of ${plural(reports.length, "environment")} audited**${failed > 0 ? ` (${failed} failed)` : ""} · ` : ""}${plural(tokens, "token")} · ${plural(all, "finding")}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low\n\n`;
+  const rows = reports.map((r) =>
+    r.status === "ok"
+      ? [
+          mdCell(r.name),
+          "✅ audited",
+          String(r.result.tokens),
+          String(r.result.counts.high),
+          String(r.result.counts.medium),
+          String(r.result.counts.low),
+        ]
+      : [mdCell(r.name), `❌ ${mdCell(r.reason)}`, "", "", "", ""],
+  );
+  if (fleet)
+    rows.push([
+      "**fleet**",
+      `${ok.length} of ${reports.length} audited`,
+      String(tokens),
+      String(counts.high),
+      String(counts.medium),
+      String(counts.low),
+    ]);
+  md += mdTable(["Environment", "Status", "Tokens", "High", "Medium", "Low"], rows, [
+    "l",
+    "l",
+    "r",
+    "r",
+    "r",
+    "r",
+  ]);
+  const findings = fleetFindings(reports);
+  md += `\n### Findings${options.minSeverity ? ` (${options.minSeverity} and above)` : ""}\n\n`;
+  if (findings.length === 0) return `${md}None.\n`;
+  const listed = findings.slice(0, MARKDOWN_MAX_FINDINGS);
+  md += mdTable(
+    [...(fleet ? ["Environment"] : []), "Severity", "Check", "Token", "Name", "Owner", "Detail"],
+    listed.map((f) => [
+      ...(fleet ? [mdCell(f.environment)] : []),
+      f.severity === "high" ? "**high**" : f.severity,
+      f.check,
+      `\`${f.id}\``,
+      mdCell(f.name),
+      mdCell(f.owner),
+      mdCell(f.detail),
+    ]),
+  );
+  if (findings.length > listed.length)
+    md += `\n… and ${findings.length - listed.length} more (the first ${MARKDOWN_MAX_FINDINGS} are listed; \`--output csv\` or \`--min-severity\` for all).\n`;
+  return md;
 }

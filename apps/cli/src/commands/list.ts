@@ -1,7 +1,21 @@
 import type { ApiToken, SelectorInput } from "@dt-tokens/client";
 import cliProgress from "cli-progress";
 import type { Context } from "../context.js";
-import { type OutputFormat, TokenWriter, tokensTable } from "../format.js";
+import { fleetEnvironments, type NamedEnvironment } from "../environments.js";
+import { EXIT, ExitError } from "../errors.js";
+import { FleetProgress } from "../fleet/progress.js";
+import { runFleet } from "../fleet/run.js";
+import {
+  csvValue,
+  FIELD_HEADERS,
+  type OutputFormat,
+  renderTable,
+  TokenWriter,
+  tokenCells,
+  tokenShrinkable,
+  tokensTable,
+} from "../format.js";
+import { mdCell, mdTable } from "../markdown.js";
 import { type Field, fieldsArg, knownScopes, type SortArg, splitList } from "../validate.js";
 
 export const LIST_FIELDS: Field[] = [
@@ -24,7 +38,10 @@ export interface ListOptions {
   fields?: string;
   pageSize?: number;
   limit?: number;
-  output: OutputFormat;
+  output: OutputFormat | "markdown";
+  allEnvironments?: boolean;
+  concurrency: number;
+  deadline: number;
 }
 
 export function selectorOf(options: { owner?: string; scope?: string[]; personal?: boolean }) {
@@ -84,7 +101,22 @@ export async function fetchTokens(
   return { seen, total };
 }
 
-export async function list(ctx: Context, options: ListOptions): Promise<void> {
+/** Tokens as a Markdown table (a CI job summary); `environment` adds that column first. */
+function markdownTokens(
+  rows: { environment?: string; token: ApiToken }[],
+  fields: readonly Field[],
+  withEnvironment: boolean,
+): string {
+  return mdTable(
+    [...(withEnvironment ? ["Environment"] : []), ...fields.map((f) => FIELD_HEADERS[f])],
+    rows.map(({ environment, token }) => [
+      ...(withEnvironment ? [mdCell(environment ?? "")] : []),
+      ...fields.map((f) => (f === "id" ? `\`${token.id ?? ""}\`` : mdCell(csvValue(token, f)))),
+    ]),
+  );
+}
+
+export async function list(ctx: Context, options: ListOptions): Promise<number> {
   const fields = options.fields ? fieldsArg(options.fields, LIST_FIELDS) : LIST_FIELDS;
   const params = {
     selector: selectorOf(options),
@@ -94,19 +126,118 @@ export async function list(ctx: Context, options: ListOptions): Promise<void> {
     ...(options.sort !== undefined && { sort: options.sort }),
     ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
   };
+  const fleet = fleetEnvironments(
+    {
+      ...(ctx.options.env !== undefined && { env: ctx.options.env }),
+      allEnvironments: options.allEnvironments ?? false,
+    },
+    ctx.io,
+    (t) => ctx.warn(t),
+  );
+  if (fleet) return listFleet(ctx, options, fleet, fields, params);
   const format = options.output;
   const rows: ApiToken[] = [];
-  const writer = format === "table" ? undefined : new TokenWriter(ctx.io.stdout, format, fields);
+  const writer =
+    format === "table" || format === "markdown" ? undefined : new TokenWriter(ctx.io.stdout, format, fields);
   const { seen, total } = await fetchTokens(ctx, params, options.limit, (token) =>
     writer ? writer.write(token) : rows.push(token),
   );
   writer?.end();
-  if (format !== "table") return;
+  if (format === "markdown")
+    ctx.io.stdout.write(
+      markdownTokens(
+        rows.map((token) => ({ token })),
+        fields,
+        false,
+      ),
+    );
+  if (format !== "table") return EXIT.ok;
   if (rows.length === 0) {
     ctx.note("No tokens match.");
-    return;
+    return EXIT.ok;
   }
   ctx.io.stdout.write(tokensTable(rows, fields, ctx.out, ctx.io.stdout));
   if (ctx.io.stderr.isTTY)
     ctx.note(ctx.err.dim(seen < total ? `${seen} of ${total} tokens (--limit)` : `${seen} tokens`));
+  return EXIT.ok;
+}
+
+/**
+ * `list` over several environments at once. JSON, NDJSON and CSV are written as pages arrive (the
+ * rows of different environments interleave; each carries its environment); the table and Markdown
+ * list them environment by environment. `--limit` applies to each environment.
+ */
+async function listFleet(
+  ctx: Context,
+  options: ListOptions,
+  fleet: NamedEnvironment[],
+  fields: Field[],
+  params: Parameters<import("@dt-tokens/client").ApiTokensClient["listAll"]>[0] & object,
+): Promise<number> {
+  const format = options.output;
+  const streamed = format === "json" || format === "ndjson" || format === "csv";
+  const writer = streamed
+    ? new TokenWriter(ctx.io.stdout, format, ["environment" as Field, ...fields])
+    : undefined;
+  const kept = new Map<string, ApiToken[]>(fleet.map((e) => [e.name, []]));
+  const progress = new FleetProgress(ctx.io, "Listing", fleet.length);
+  let reports: Awaited<ReturnType<typeof runFleet<number>>>;
+  try {
+    reports = await runFleet(
+      fleet,
+      { concurrency: options.concurrency, deadlineMs: options.deadline },
+      ctx.options,
+      ctx.io,
+      progress,
+      async (env, pages) => {
+        let seen = 0;
+        for await (const page of pages(params)) {
+          for (const token of page.apiTokens) {
+            if (options.limit !== undefined && seen >= options.limit) break;
+            if (writer) writer.write({ environment: env.name, ...token } as ApiToken);
+            else kept.get(env.name)!.push(token);
+            seen++;
+          }
+          if (options.limit !== undefined && seen >= options.limit) break;
+        }
+        return seen;
+      },
+    );
+  } finally {
+    progress.stop();
+    writer?.end();
+  }
+  const rows = reports.flatMap((r) =>
+    (kept.get(r.name) ?? []).map((token) => ({ environment: r.name, token })),
+  );
+  if (format === "markdown") ctx.io.stdout.write(markdownTokens(rows, fields, true));
+  else if (format === "table" && rows.length > 0) {
+    const now = Date.now();
+    ctx.io.stdout.write(
+      renderTable(
+        rows.map(({ environment, token }) => [environment, ...tokenCells(token, fields, ctx.out, now)]),
+        {
+          head: ["ENVIRONMENT", ...fields.map((f) => FIELD_HEADERS[f])],
+          shrinkable: tokenShrinkable(fields, 1),
+          maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : undefined,
+          colors: ctx.out,
+        },
+      ),
+    );
+  }
+  const ok = reports.filter((r) => r.status === "ok");
+  const summary = reports.map((r) =>
+    r.status === "ok" ? [r.name, String(r.result), "ok"] : [r.name, "-", ctx.err.red(`failed: ${r.reason}`)],
+  );
+  const total = ok.reduce((n, r) => n + (r.status === "ok" ? r.result : 0), 0);
+  summary.push([ctx.err.bold("fleet"), String(total), `${ok.length} of ${reports.length} listed`]);
+  ctx.io.stderr.write(renderTable(summary, { head: ["ENVIRONMENT", "TOKENS", "STATUS"], colors: ctx.err }));
+  const failed = reports.length - ok.length;
+  if (ok.length === 0) throw new ExitError(`no environment could be listed (${failed} failed)`, EXIT.api);
+  if (failed > 0)
+    throw new ExitError(
+      `${failed} of ${reports.length} environments could not be listed; the output covers the other ${ok.length}`,
+      EXIT.partial,
+    );
+  return EXIT.ok;
 }
