@@ -180,7 +180,7 @@ describe("help and usage", () => {
     const format = await run(undefined, ["list", "--output", "xml"]);
     expect(format.code).toBe(2);
     expect(format.stderr).toBe(
-      "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, ndjson, csv.\n",
+      "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, ndjson, csv, markdown.\n",
     );
   });
 
