@@ -1,5 +1,5 @@
 import type { ApiTokenField, ResponseTokenScope } from "@dt-tokens/types";
-import { expected, fail } from "./errors.js";
+import { expected, fail } from "./invalid-input.js";
 
 /** The fields Dynatrace returns when `fields` is not given. */
 export const DEFAULT_FIELDS = ["id", "name", "enabled", "owner", "creationDate"] as const;
@@ -29,15 +29,6 @@ export function fieldsParam(fields: FieldsInput): string {
     : [...names(add, "+"), ...names(remove, "-")].join(",");
 }
 
-/** The field names a typed `fields` value selects (`id` always); undefined for the raw string. @internal */
-export function selectedFields(fields: FieldsInput | undefined): Set<string> | undefined {
-  if (fields === undefined || typeof fields === "string") return;
-  const { add = [], remove = [] } = fields as { add?: string[]; remove?: string[] };
-  const set = new Set<string>(Array.isArray(fields) ? fields : [...DEFAULT_FIELDS, ...add]);
-  if (!Array.isArray(fields)) for (const f of remove) set.delete(f);
-  return set.add("id");
-}
-
 /** Criteria of the `apiTokenSelector` parameter; all given criteria must match. */
 export interface SelectorInput {
   /** The owner (case-sensitive). */
@@ -55,17 +46,17 @@ const quote = (s: string) => `"${String(s).replace(/[\\"]/g, "\\$&")}"`;
  * `apiTokenSelector({ owner: 'a"b', scopes: ["metrics.read"] })` is `owner("a\"b"),scope("metrics.read")`.
  */
 export function apiTokenSelector(input: SelectorInput): string {
-  const { owner, personalAccessToken: pat, scopes } = input ?? {};
-  const bad = (v: unknown, type: string) => v !== undefined && typeof v !== type;
-  if (bad(owner, "string") || bad(pat, "boolean") || (scopes !== undefined && !scopes?.map?.(quote)[0]))
-    expected("selector", "{ owner?: string, personalAccessToken?: boolean, scopes?: string[] }");
-  return [
-    owner !== undefined && `owner(${quote(owner)})`,
-    pat !== undefined && `personalAccessToken(${pat})`,
-    scopes && `scope(${scopes.map(quote)})`,
-  ]
-    .filter(Boolean)
-    .join(",");
+  const { owner, personalAccessToken, scopes } = input ?? {};
+  const valid =
+    (owner === undefined || typeof owner === "string") &&
+    (personalAccessToken === undefined || typeof personalAccessToken === "boolean") &&
+    (scopes === undefined || (Array.isArray(scopes) && scopes.length > 0));
+  if (!valid) expected("selector", "{ owner?: string, personalAccessToken?: boolean, scopes?: string[] }");
+  const criteria: string[] = [];
+  if (owner !== undefined) criteria.push(`owner(${quote(owner)})`);
+  if (personalAccessToken !== undefined) criteria.push(`personalAccessToken(${personalAccessToken})`);
+  if (scopes !== undefined) criteria.push(`scope(${scopes.map(quote).join(",")})`);
+  return criteria.join(",");
 }
 
 /** A point in time for `from`, `to` or `expirationDate`: a Date, epoch milliseconds or a Dynatrace timeframe string. */
@@ -86,16 +77,31 @@ const TIMEFRAME =
  * With `future: true` (expiration dates) relative strings go forward instead: `now+14d`.
  */
 export function timeframe(value: TimeframeInput, param = "timeframe", future = false): string {
-  const s = value instanceof Date ? (+value >= 0 ? value.toISOString() : "") : String(value).trim();
-  const [m, , y, mo, d] = TIMEFRAME.exec(s) ?? [];
-  const date = new Date(Date.UTC(+y!, +mo! - 1, +d!));
-  // The date must exist (Date.UTC rolls Feb 30 into March); relative times must point the right way.
-  return m &&
-    (y
-      ? date.getUTCFullYear() === +y && date.getUTCDate() === +d!
-      : s[0] !== "n" || future === (s[3] === "+"))
-    ? s
-    : expected(param, `a Date, epoch ms, 2021-01-25T05:57:01Z or ${future ? "now+14d" : "now-1d/d"}`, value);
+  const text = value instanceof Date ? dateText(value) : String(value).trim();
+  const match = TIMEFRAME.exec(text);
+  if (match && (match[2] ? dateExists(match) : pointsTheRightWay(text, future))) return text;
+  return expected(
+    param,
+    `a Date, epoch ms, 2021-01-25T05:57:01Z or ${future ? "now+14d" : "now-1d/d"}`,
+    value,
+  );
+}
+
+/** A Date as `yyyy-MM-ddTHH:mm:ss.SSSZ`; "" (refused) for an invalid Date or one before 1970. */
+function dateText(date: Date): string {
+  return date.getTime() >= 0 ? date.toISOString() : "";
+}
+
+/** Date.UTC rolls Feb 30 into March: the date exists when the day and year survive the round trip. */
+function dateExists([, , year, month, day]: RegExpExecArray): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) && date.getUTCDate() === Number(day);
+}
+
+/** Relative times point forward (`now+NU`) for expirations and backward (`now`, `now-NU`) otherwise. */
+function pointsTheRightWay(text: string, future: boolean): boolean {
+  if (!text.startsWith("now")) return true;
+  return future === (text[3] === "+");
 }
 
 /**
@@ -136,11 +142,4 @@ export function parseTokenSecret(secret: string): TokenSecretParts {
   return m
     ? { prefix: "dt0c01", publicPart: m[1]!, id: `dt0c01.${m[1]}` }
     : fail("not a token secret: expected dt0c01.<24 chars>.<64 chars> of A-Z and 2-7");
-}
-
-/** Checks a secret before it is sent: anything but empty, whitespace or control characters. @internal */
-export function checkSecret(value: unknown, param: string): string {
-  return typeof value === "string" && /^[!-~]+$/.test(value)
-    ? value
-    : expected(param, 'the bare secret, no "Api-Token " or whitespace');
 }

@@ -1,18 +1,5 @@
-import type { ConstraintViolation, ErrorEnvelope } from "@dt-tokens/types";
-
-/**
- * Removes token secrets from a text: every `dt0c01.<public>.<secret>` becomes
- * `dt0c01.<public>.[REDACTED]` (the token id stays readable), every `Api-Token <secret>` becomes
- * `Api-Token [REDACTED]` and every `api-token=<secret>` query parameter is blanked.
- * Use it before you log anything that may hold a secret.
- */
-export function redact(text: string): string {
-  return text.replace(/(dt0c01\.\w+)\.\w+|(Api-Token |api-token=)[^\s"',&#]+/gi, (_, id, pre) =>
-    id ? `${id}.[REDACTED]` : `${pre}[REDACTED]`,
-  );
-}
-
-const redactDeep = (value: unknown) => JSON.parse(redact(JSON.stringify(value ?? {})));
+import type { ConstraintViolation } from "@dt-tokens/types";
+import { redact, redactCause, redactValue } from "./redact.js";
 
 /** The request an error belongs to: its method and URL, with any secret in the URL redacted. */
 export interface ErrorRequest {
@@ -22,20 +9,22 @@ export interface ErrorRequest {
 
 /** What the client knows about a failed request when it builds an error. */
 export interface ErrorDetails {
-  status?: number;
-  code?: number;
-  constraintViolations?: ConstraintViolation[];
-  request?: ErrorRequest;
-  headers?: Record<string, string>;
-  outcomeUnknown?: boolean;
+  status?: number | undefined;
+  code?: number | undefined;
+  constraintViolations?: ConstraintViolation[] | undefined;
+  request?: ErrorRequest | undefined;
+  headers?: Record<string, string> | undefined;
+  outcomeUnknown?: boolean | undefined;
   retryAfterMs?: number | undefined;
   missingScopes?: string[] | undefined;
   apiMessage?: string | undefined;
+  /** What caused it: the caller's abort reason, the network error. Kept redacted as `error.cause`. */
+  cause?: unknown;
 }
 
 /**
- * The base class of every error the client throws. Nothing in it (message, properties, `toJSON()`,
- * `util.inspect()`) contains a token secret: they are redacted when the error is built.
+ * The base class of every error the client throws. Nothing in it (message, properties, `cause`,
+ * `toJSON()`, `util.inspect()`) contains a token secret: they are redacted when the error is built.
  */
 export class ApiTokensError extends Error {
   /** The HTTP status, when the server answered. */
@@ -43,10 +32,13 @@ export class ApiTokensError extends Error {
   /** Dynatrace's error code from the ErrorEnvelope (usually the HTTP status). */
   declare readonly code?: number;
   /** The constraint violations Dynatrace reported (400), otherwise empty. */
-  declare readonly constraintViolations: ConstraintViolation[];
+  readonly constraintViolations: ConstraintViolation[];
   /** Method and URL of the request (never its headers: the Authorization header is not kept). */
   declare readonly request?: ErrorRequest;
-  /** The response headers, when the server answered. */
+  /**
+   * Response headers worth keeping, when the server answered: content type, request id, rate-limit
+   * and retry headers. No others (no cookies).
+   */
   declare readonly headers?: Record<string, string>;
   /**
    * `true` when the request changes state (create, update, delete) and may have been applied by the
@@ -54,20 +46,33 @@ export class ApiTokensError extends Error {
    * an abort while it was in flight, or a 5xx. For a create, the token may exist: list to find out
    * before creating it again. `false` when the server certainly did not apply it.
    */
-  declare readonly outcomeUnknown: boolean;
-  /** The wait the server asked for (Retry-After or X-RateLimit-Reset), in ms, when it said and the client did not wait. */
+  readonly outcomeUnknown: boolean;
+  /**
+   * The wait the server asked for in its last answer (Retry-After or X-RateLimit-Reset), in ms, capped
+   * at 10 minutes, when the client did not wait it.
+   */
   declare readonly retryAfterMs?: number;
   /** Dynatrace's own message from the ErrorEnvelope (e.g. "Token is disabled."), when the server sent one. */
   declare readonly apiMessage?: string;
 
-  constructor(message: string, details?: ErrorDetails) {
-    super(redact(message));
-    Object.assign(this, { constraintViolations: [], outcomeUnknown: false }, redactDeep(details));
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(redact(message), details.cause === undefined ? undefined : { cause: redactCause(details.cause) });
+    this.constraintViolations = redactValue(details.constraintViolations ?? []) as ConstraintViolation[];
+    this.outcomeUnknown = details.outcomeUnknown ?? false;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.code !== undefined) this.code = details.code;
+    if (details.request !== undefined) this.request = redactValue(details.request) as ErrorRequest;
+    if (details.headers !== undefined) this.headers = redactValue(details.headers) as Record<string, string>;
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+    if (details.apiMessage !== undefined) this.apiMessage = redact(details.apiMessage);
   }
 
   /** A plain, secret-free object for structured logs. */
   toJSON(): Record<string, unknown> {
-    return { ...(this as object), name: this.name, message: this.message };
+    const json: Record<string, unknown> = { ...(this as object), name: this.name, message: this.message };
+    const { cause } = this;
+    if (cause !== undefined) json.cause = cause instanceof Error ? `${cause.name}: ${cause.message}` : cause;
+    return json;
   }
 }
 
@@ -80,7 +85,12 @@ export class AuthenticationError extends ApiTokensError {}
 /** 403: the token lacks a scope; `missingScopes` lists the scopes Dynatrace asked for. */
 export class PermissionDeniedError extends ApiTokensError {
   /** The scopes named in Dynatrace's message ("Use one of: apiTokens.read (...)"); any one of them is enough. */
-  declare readonly missingScopes: string[];
+  readonly missingScopes: string[];
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details);
+    this.missingScopes = details.missingScopes ?? [];
+  }
 }
 /** 404: no such token. */
 export class NotFoundError extends ApiTokensError {}
@@ -88,15 +98,20 @@ export class NotFoundError extends ApiTokensError {}
 export class RateLimitError extends ApiTokensError {}
 /** 5xx, after the retries. */
 export class ServerError extends ApiTokensError {}
-/** The connection failed (refused, reset, DNS) and the retries did not help. */
+/**
+ * A successful status with a body that is not what the API answers (not JSON, or empty): often a
+ * proxy's login page. The message names the status and content type, never the body.
+ */
+export class UnexpectedResponseError extends ApiTokensError {}
+/** The connection failed (refused, reset, DNS) and the retries did not help; `cause` holds the network error. */
 export class ConnectionError extends ApiTokensError {}
-/** An attempt took longer than `timeoutMs`, and the retries did not help. */
+/** An attempt took longer than `timeoutMs` and the retries did not help, or the call passed its `deadlineMs`. */
 export class TimeoutError extends ApiTokensError {}
-/** The caller's `signal` aborted the call (while a request was in flight or during a backoff wait). */
+/** The caller's `signal` aborted the call (in flight or during a backoff wait); `cause` holds its reason. */
 export class AbortError extends ApiTokensError {}
 
 // Names on the prototypes, spelled out: minifiers rename classes, and `name` must survive.
-for (const [name, Class] of Object.entries({
+const CLASSES_BY_NAME = {
   ApiTokensError,
   InvalidInputError,
   BadRequestError,
@@ -105,56 +120,9 @@ for (const [name, Class] of Object.entries({
   NotFoundError,
   RateLimitError,
   ServerError,
+  UnexpectedResponseError,
   ConnectionError,
   TimeoutError,
   AbortError,
-}))
-  Class.prototype.name = name;
-
-const byStatus: Record<number, typeof ApiTokensError> = {
-  400: BadRequestError,
-  401: AuthenticationError,
-  403: PermissionDeniedError,
-  404: NotFoundError,
-  429: RateLimitError,
 };
-
-/** Throws an InvalidInputError. @internal */
-export const fail = (message: string): never => {
-  throw new InvalidInputError(message);
-};
-
-/** Throws an InvalidInputError: "<param>: expected <what>, got <value>" (the value only when given). @internal */
-export const expected = (param: string, what: string, ...got: unknown[]): never => {
-  throw new InvalidInputError(
-    `${param}: expected ${what}${got.length ? `, got ${JSON.stringify(got[0])}` : ""}`,
-  );
-};
-
-/** Builds the typed error for a non-2xx response. @internal */
-export function errorFromResponse(
-  response: Response,
-  body: unknown,
-  details: Omit<ErrorDetails, "status" | "code" | "constraintViolations" | "headers">,
-): ApiTokensError {
-  const { status, statusText, headers } = response;
-  const { code, message, constraintViolations = [] } = (body as ErrorEnvelope)?.error ?? {};
-  const text = [message ?? statusText, ...constraintViolations.map((v) => `${v.path}: ${v.message}`)].join(
-    "; ",
-  );
-  return new (byStatus[status] ?? (status > 499 ? ServerError : ApiTokensError))(
-    `${details.request?.method} ${details.request?.url} failed with ${status}: ${text}`,
-    {
-      ...details,
-      status,
-      code,
-      constraintViolations,
-      headers: Object.fromEntries(headers),
-      apiMessage: message,
-      // "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)", also without
-      // titles or in brackets: the names after "of:" that are not inside parentheses.
-      missingScopes:
-        status === 403 ? (message?.split("of:")[1]?.match(/[\w.]+(?![^(]*\))/g) ?? []) : undefined,
-    },
-  );
-}
+for (const [name, ErrorClass] of Object.entries(CLASSES_BY_NAME)) ErrorClass.prototype.name = name;

@@ -29,24 +29,7 @@ export {
   type TokenSecretParts,
   timeframe,
 } from "./builders.js";
-export {
-  type ApiTokenPage,
-  type ApiTokensClient,
-  type ApiTokenWith,
-  type ClientOptions,
-  type CreateInput,
-  createApiTokensClient,
-  type FullApiToken,
-  type GetOptions,
-  type ListParams,
-  type ListSort,
-  normalizeEnvironmentUrl,
-  type RevokeMode,
-  type RotateOptions,
-  type RotateResult,
-  type TokenFor,
-  type TokenIterator,
-} from "./client.js";
+export { createApiTokensClient } from "./client.js";
 export {
   AbortError,
   ApiTokensError,
@@ -58,10 +41,29 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
-  redact,
   ServerError,
   TimeoutError,
+  UnexpectedResponseError,
 } from "./errors.js";
-export type { Logger, RequestOptions } from "./fetch.js";
+export { redact } from "./redact.js";
 export * from "./rotation/index.js";
 export { isTokenScope, validateScopes } from "./scopes.js";
+export type {
+  ApiTokenPage,
+  ApiTokensClient,
+  ApiTokenWith,
+  ClientOptions,
+  CreateInput,
+  FullApiToken,
+  GetOptions,
+  ListParams,
+  ListSort,
+  Logger,
+  RequestOptions,
+  RevokeMode,
+  RotateOptions,
+  RotateResult,
+  TokenFor,
+  TokenIterator,
+} from "./types.js";
+export { normalizeEnvironmentUrl } from "./url.js";

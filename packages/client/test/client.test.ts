@@ -86,7 +86,7 @@ describe("requests", () => {
     );
     expect(() =>
       createApiTokensClient({ environmentUrl: "https://a.live.dynatrace.com", token: "x", maxRetries: -1 }),
-    ).toThrow(/maxRetries: expected a number >= 0, got -1/);
+    ).toThrow(/maxRetries: expected a whole number from 0 to 100, got -1/);
   });
 
   test("an environment URL with user info is rejected, never sent", async () => {

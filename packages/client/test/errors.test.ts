@@ -66,7 +66,7 @@ describe("typed errors", () => {
       dtError(res, 400, "Constraints violated.", { constraintViolations: [violation] }),
     );
     const dt = createApiTokensClient({ environmentUrl: server.url, token: makeSecret().secret });
-    const err = await dt.list({ pageSize: 5 }).catch((e) => e);
+    const err = await dt.list({ pageSize: 100 }).catch((e) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect(err.constraintViolations).toEqual([violation]);
     expect(err.message).toMatch(/Constraints violated\.; pageSize: must be greater than or equal to 100$/);

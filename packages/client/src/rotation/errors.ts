@@ -1,4 +1,5 @@
-import { ApiTokensError, redact } from "../errors.js";
+import { ApiTokensError } from "../errors.js";
+import { redact } from "../redact.js";
 
 /** Where a rotation stopped: reading the old token, or one of the stages. */
 export type RotationStage = "read" | "create" | "deliver" | "verify" | "commit";

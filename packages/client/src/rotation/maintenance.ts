@@ -3,8 +3,7 @@
  * overlaps whose time has come, and cleaning up replacements whose rotation never finished. Both
  * read only Dynatrace, so they can run on another machine than the rotation.
  */
-import type { ApiTokensClient } from "../client.js";
-import type { RequestOptions } from "../fetch.js";
+import type { ApiTokensClient, RequestOptions } from "../types.js";
 import { parseDuration } from "./duration.js";
 import { safeError } from "./errors.js";
 import { parseRotationMarker, type RetireAction } from "./markers.js";

@@ -6,14 +6,9 @@
  */
 import type { ApiTokenCreated, TokenScope } from "@dt-tokens/types";
 import { type TimeframeInput, timeframe } from "../builders.js";
-import {
-  type ApiTokensClient,
-  type CreateInput,
-  createApiTokensClient,
-  type FullApiToken,
-} from "../client.js";
-import { expected } from "../errors.js";
-import type { RequestOptions } from "../fetch.js";
+import { createApiTokensClient } from "../client.js";
+import { expected } from "../invalid-input.js";
+import type { ApiTokensClient, CreateInput, FullApiToken, RequestOptions } from "../types.js";
 import { parseDuration } from "./duration.js";
 import { RotationError, type RotationStage, safeError } from "./errors.js";
 import { parseRotationMarker, type RetireAction, retireName, rotatingName } from "./markers.js";

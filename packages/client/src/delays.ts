@@ -1,0 +1,41 @@
+// The waits between attempts: what the server asks for, and exponential backoff with jitter.
+
+/**
+ * The wait a response asks for, in ms: `Retry-After` in seconds or as an HTTP date, else the legacy
+ * `X-RateLimit-Reset` (an epoch timestamp in microseconds). 0 for a time in the past, `Infinity`
+ * for an absurd number (`1e400`), undefined when the response asks for nothing readable.
+ * @internal
+ */
+export function serverDelay(headers: Headers, now = Date.now()): number | undefined {
+  const retryAfter = headers.get("retry-after")?.trim();
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    const ms = Number.isNaN(seconds) ? Date.parse(retryAfter) - now : seconds * 1000;
+    return notNegative(ms);
+  }
+  const reset = headers.get("x-ratelimit-reset")?.trim();
+  if (reset) return notNegative(Number(reset) / 1000 - now);
+  return undefined;
+}
+
+function notNegative(ms: number): number | undefined {
+  if (Number.isNaN(ms)) return undefined;
+  return Math.max(ms, 0);
+}
+
+/**
+ * Exponential backoff with jitter: a random wait between half and all of `base * 2^(retry - 1)`,
+ * that ceiling capped at `cap`. `retry` counts from 1.
+ * @internal
+ */
+export function backoff(retry: number, base: number, cap: number, random: () => number): number {
+  const ceiling = Math.min(base * 2 ** (retry - 1), cap);
+  return Math.floor(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/** Formats a wait for messages: `1500 ms`, `90 s`, `more than 10 minutes`. @internal */
+export function describeWait(ms: number): string {
+  if (ms < 10_000) return `${Math.round(ms)} ms`;
+  if (ms <= 600_000) return `${Math.round(ms / 1000)} s`;
+  return "more than 10 minutes";
+}

@@ -1,0 +1,306 @@
+// The request loop: one call (a method or a raw request) and its attempts.
+import type { Credentials } from "./credentials.js";
+import { backoff, describeWait, serverDelay } from "./delays.js";
+import { errorFromResponse } from "./error-from-response.js";
+import {
+  AbortError,
+  ApiTokensError,
+  ConnectionError,
+  type ErrorRequest,
+  TimeoutError,
+  UnexpectedResponseError,
+} from "./errors.js";
+import { type CallSettings, MAX_SERVER_WAIT_MS } from "./options.js";
+import { redact } from "./redact.js";
+import type { Logger } from "./types.js";
+
+/** What every call of one client shares. @internal */
+export interface Transport {
+  fetch: typeof fetch;
+  credentials: Credentials;
+  logger?: Logger | undefined;
+  random: () => number;
+}
+
+// Connection failures that happen before a byte of the request is sent: safe to retry anything.
+const NEVER_SENT = /^E(CONNREFUSED|NOTFOUND|AI_AGAIN|(HOST|NET)UNREACH)$|CONNECT_TIMEOUT$/;
+const RETRY_STATUSES = [429, 502, 503, 504];
+// Backoff waits grow to at most this.
+const BACKOFF_CAP_MS = 8000;
+// setTimeout fires at once for a delay above a signed 32-bit number of ms: such a timeout means none.
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+// The options of a Request that fetch honours besides method, headers, body and signal: a raw caller
+// sets them per request, openapi-fetch puts them on the Request it builds, and they go on to fetch.
+const FORWARDED_INIT = [
+  "cache",
+  "credentials",
+  "integrity",
+  "keepalive",
+  "mode",
+  "redirect",
+  "referrer",
+  "referrerPolicy",
+] as const;
+
+type Init = RequestInit & { headers: Headers };
+
+/** The init for fetch, built once per call from the Request openapi-fetch built (its body read once). */
+async function initFrom(request: Request): Promise<Init> {
+  const init: Init = {
+    method: request.method,
+    headers: new Headers(request.headers),
+    body: request.body ? await request.arrayBuffer() : null,
+  };
+  for (const name of FORWARDED_INIT) Object.assign(init, { [name]: request[name] });
+  return init;
+}
+
+/** The network error's code (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`), also inside an AggregateError. */
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | undefined)?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** What a network error says, in short: its code, else its cause's message, else its own. */
+function errorText(error: unknown): string {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (errorCode(error)) return errorCode(error) as string;
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One call with its attempts. See {@link startCall}. @internal */
+export interface RequestCall {
+  /** Sends the request, retrying as the rules allow: the fetch openapi-fetch calls. */
+  send(request: Request): Promise<Response>;
+  /** The typed error for a non-2xx response and its parsed body. */
+  errorForResponse(response: Response, body: unknown): ApiTokensError;
+  /** The typed error for a 2xx answer whose body is not what the API sends; the body is never shown. */
+  errorForBody(response: Response, what: string): ApiTokensError;
+  /** The typed error for anything else thrown during the call (reading or parsing the body, a timeout, an abort). */
+  errorFromThrown(thrown: unknown): ApiTokensError;
+  /** Clears what the call armed: the attempt's timer, the deadline and the listener on the caller's signal. */
+  finish(): void;
+}
+
+/**
+ * Starts one call: the `Authorization` value per attempt from the credentials, a timeout per attempt
+ * that also covers reading the body, a deadline for the whole call, the caller's signal, and
+ * idempotency-aware retries with backoff. GET, PUT, DELETE and lookup are retried on 429, 502, 503,
+ * 504, connection errors and timeouts. Any other POST (create) is retried only when the server
+ * cannot have applied it: a 429, or a connection that failed before the request was sent. A response
+ * that is retried has its body cancelled.
+ *
+ * `send` returns the last response with its body unread and its attempt still armed: the caller reads
+ * the body, then calls `finish()`. Every call gets its own RequestCall.
+ * @internal
+ */
+export function startCall(settings: CallSettings, transport: Transport): RequestCall {
+  const { signal, timeoutMs, deadlineMs, maxRetries, maxRetryDelayMs, retryDelayMs } = settings;
+  const { logger } = transport;
+
+  // What the call is, set by the first send.
+  let method = "";
+  let url = "";
+  let idempotent = true;
+  let changesState = false;
+  // What the call learned, for the error it may throw.
+  let attempts = 0;
+  let outcomeUnknown = false;
+  let retryAfterMs: number | undefined;
+  let note: string | undefined;
+  let lastResponse: Response | undefined;
+  // What is armed.
+  let stopped: "caller" | "deadline" | undefined;
+  let deadlineAt = Number.POSITIVE_INFINITY;
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  let attemptControl: AbortController | undefined;
+  let attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  let attemptTimedOut = false;
+  let endWait: (() => void) | undefined;
+
+  const line = () => `${method} ${redact(url)}`;
+  const request = (): ErrorRequest => ({ method, url: redact(url) });
+  const details = (cause?: unknown) => ({ request: request(), outcomeUnknown, cause });
+
+  /** Stops the call: aborts the attempt in flight (or its body) and ends a wait. The first reason wins. */
+  function stop(reason: "caller" | "deadline") {
+    if (stopped) return;
+    stopped = reason;
+    attemptControl?.abort();
+    endWait?.();
+  }
+  const onCallerAbort = () => stop("caller");
+
+  function stoppedError(inFlight = false): ApiTokensError {
+    const known = { request: request(), outcomeUnknown: outcomeUnknown || inFlight };
+    if (stopped === "caller")
+      return new AbortError(`${line()} was aborted`, { ...known, cause: signal?.reason });
+    return new TimeoutError(`${line()} passed its deadline of ${deadlineMs} ms`, known);
+  }
+
+  function throwIfStopped(inFlight = false) {
+    if (stopped) throw stoppedError(inFlight);
+  }
+
+  /** Takes in the request of the first send and arms the caller's signal and the deadline. */
+  function start(first: Request) {
+    method = first.method;
+    url = first.url;
+    const isLookup = method === "POST" && url.endsWith("/apiTokens/lookup");
+    idempotent = method !== "POST" || isLookup;
+    changesState = method !== "GET" && !isLookup;
+    if (signal) {
+      if (signal.aborted) stop("caller");
+      signal.addEventListener("abort", onCallerAbort, { once: true });
+    }
+    if (deadlineMs <= LONGEST_TIMER_MS) {
+      deadlineAt = Date.now() + deadlineMs;
+      deadlineTimer = setTimeout(() => stop("deadline"), deadlineMs);
+    }
+  }
+
+  /** One attempt: arms its timeout, gets its Authorization value, sends. Resolves to the response or to what fetch threw. */
+  async function attempt(
+    sendInit: Init,
+    attemptNumber: number,
+  ): Promise<{ response: Response } | { thrown: unknown }> {
+    const control = new AbortController();
+    attemptControl = control;
+    attemptTimedOut = false;
+    clearTimeout(attemptTimer);
+    if (timeoutMs <= LONGEST_TIMER_MS) {
+      attemptTimer = setTimeout(() => {
+        attemptTimedOut = true;
+        control.abort();
+      }, timeoutMs);
+    }
+    const authorization = await transport.credentials.authorizationFor({
+      attempt: attemptNumber,
+      signal: control.signal,
+    });
+    // After the credentials (which may be awaited): a signal that fired meanwhile stops the call here.
+    throwIfStopped();
+    sendInit.headers.set("authorization", authorization);
+    sendInit.signal = control.signal;
+    logger?.debug(`${line()} (attempt ${attemptNumber})`);
+    try {
+      return { response: await transport.fetch(url, sendInit) };
+    } catch (thrown) {
+      return { thrown };
+    }
+  }
+
+  /** The wait before the next attempt, or why there is none (`note` only when worth saying). */
+  function nextWait(retryable: boolean, askedMs: number | undefined): { waitMs: number } | { note?: string } {
+    if (!retryable || attempts > maxRetries) return {};
+    if (askedMs !== undefined && askedMs > maxRetryDelayMs) {
+      return {
+        note: `the server asked to wait ${describeWait(askedMs)}, longer than maxRetryDelayMs (${maxRetryDelayMs} ms)`,
+      };
+    }
+    const waitMs = askedMs ?? backoff(attempts, retryDelayMs, BACKOFF_CAP_MS, transport.random);
+    if (Date.now() + waitMs > deadlineAt) {
+      return { note: `a retry in ${describeWait(waitMs)} would pass the deadline of ${deadlineMs} ms` };
+    }
+    return { waitMs };
+  }
+
+  /** Waits between attempts; the caller's signal or the deadline end the wait at once. */
+  async function wait(what: string, waitMs: number) {
+    throwIfStopped();
+    logger?.warn(`${line()} ${what}; retry ${attempts} of ${maxRetries} in ${waitMs} ms`);
+    clearTimeout(attemptTimer);
+    attemptControl = undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => endWait?.(), waitMs);
+      endWait = () => {
+        clearTimeout(timer);
+        endWait = undefined;
+        resolve();
+      };
+    });
+    throwIfStopped();
+  }
+
+  /** The error for a failed attempt: a timeout or a connection failure. */
+  function failure(thrown: unknown, why: string | undefined): ApiTokensError {
+    const suffix = why ? ` (${why})` : "";
+    if (attemptTimedOut)
+      return new TimeoutError(`${line()} timed out after ${timeoutMs} ms${suffix}`, details(thrown));
+    return new ConnectionError(`${line()} failed: ${errorText(thrown)}${suffix}`, details(thrown));
+  }
+
+  async function send(sent: Request): Promise<Response> {
+    start(sent);
+    throwIfStopped();
+    // Built once: a retry sends the same method, headers, body and options.
+    const init = await initFrom(sent);
+    for (;;) {
+      attempts++;
+      const outcome = await attempt(init, attempts);
+      if ("thrown" in outcome) {
+        throwIfStopped(changesState);
+        const code = errorCode(outcome.thrown);
+        const neverSent = code !== undefined && NEVER_SENT.test(code);
+        if (changesState && !neverSent) outcomeUnknown = true;
+        const next = nextWait(idempotent || neverSent, undefined);
+        const error = failure(outcome.thrown, "note" in next ? next.note : undefined);
+        if (!("waitMs" in next)) throw error;
+        await wait(error.name, next.waitMs);
+        continue;
+      }
+      const { response } = outcome;
+      lastResponse = response;
+      if (changesState && response.status >= 500) outcomeUnknown = true;
+      const askedMs = RETRY_STATUSES.includes(response.status) ? serverDelay(response.headers) : undefined;
+      const next = RETRY_STATUSES.includes(response.status)
+        ? nextWait(idempotent || response.status === 429, askedMs)
+        : {};
+      if (!("waitMs" in next)) {
+        // The answer stands: its body is the caller's to read, under this attempt's timeout.
+        retryAfterMs = askedMs === undefined ? undefined : Math.min(askedMs, MAX_SERVER_WAIT_MS);
+        note = next.note;
+        return response;
+      }
+      response.body?.cancel().catch(() => {});
+      await wait(String(response.status), next.waitMs);
+    }
+  }
+
+  return {
+    send,
+
+    errorForResponse(response, body) {
+      return errorFromResponse(response, body, { request: request(), outcomeUnknown, retryAfterMs, note });
+    },
+
+    errorForBody(response, what) {
+      const contentType = response.headers.get("content-type") || "no content type";
+      return new UnexpectedResponseError(
+        `${line()} answered ${response.status} with ${contentType}, ${what}; is a proxy or login page in between?`,
+        { ...details(), status: response.status },
+      );
+    },
+
+    errorFromThrown(thrown) {
+      if (thrown instanceof ApiTokensError) return thrown;
+      if (stopped) return stoppedError();
+      if (attemptTimedOut) return failure(thrown, "reading the response");
+      if (thrown instanceof SyntaxError && lastResponse?.ok)
+        return this.errorForBody(lastResponse, "not valid JSON");
+      return new ConnectionError(
+        `${line()} failed reading the response: ${errorText(thrown)}`,
+        details(thrown),
+      );
+    },
+
+    finish() {
+      clearTimeout(attemptTimer);
+      clearTimeout(deadlineTimer);
+      signal?.removeEventListener("abort", onCallerAbort);
+      endWait = undefined;
+    },
+  };
+}

@@ -1,0 +1,224 @@
+// The public types of the client: options, parameters, results and the client's own interface.
+import type {
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  ApiTokenField,
+  ApiTokenList,
+  ApiTokenUpdate,
+  paths,
+  TokenScope,
+} from "@dt-tokens/types";
+import type { Client } from "openapi-fetch";
+import type { DEFAULT_FIELDS, FieldsInput, SelectorInput, TimeframeInput } from "./builders.js";
+
+/** Where the client writes what it does. `console` fits; every line is redacted. */
+export interface Logger {
+  debug(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Options that apply to one call; every method takes them as its last argument. */
+export interface RequestOptions {
+  /** Aborts the call: the request in flight and any pending backoff wait. Its reason becomes the error's `cause`. */
+  signal?: AbortSignal;
+  /** Timeout of each attempt in milliseconds, reading the body included (default 30 000; `Infinity` for none). */
+  timeoutMs?: number;
+  /** Time for the whole call in milliseconds: every attempt and every wait between them (default 120 000; `Infinity` for none). */
+  deadlineMs?: number;
+  /** Retries after the first attempt, 0 to 100 (default 2). */
+  maxRetries?: number;
+}
+
+type DefaultField = (typeof DEFAULT_FIELDS)[number];
+/** Fields Dynatrace leaves out when they have no value (never expires, never used, never modified). */
+type MaybeAbsent =
+  | "expirationDate"
+  | "lastUsedDate"
+  | "lastUsedIpAddress"
+  | "modifiedDate"
+  | "additionalMetadata";
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type Names<L> = L extends readonly (infer N extends ApiTokenField)[] ? N : never;
+type Wide<L> = L extends readonly unknown[] ? (number extends L["length"] ? true : false) : false;
+
+/**
+ * A token with exactly the fields `K` (and `id`): the ones Dynatrace always fills are required; those
+ * it omits when empty (`expirationDate`, `lastUsedDate`, `lastUsedIpAddress`, `modifiedDate`,
+ * `additionalMetadata`) stay optional. Fields outside `K` are not there.
+ */
+export type ApiTokenWith<K extends ApiTokenField> = Simplify<
+  { [P in Exclude<K | "id", MaybeAbsent>]-?: NonNullable<ApiToken[P]> } & {
+    [P in Extract<K, MaybeAbsent>]?: ApiToken[P];
+  }
+>;
+
+/** Every field, as `get` and `lookup` return a token when no `fields` are given. */
+export type FullApiToken = ApiTokenWith<ApiTokenField>;
+
+/**
+ * The token type a `fields` value selects. A literal list or `{ add, remove }` narrows it; the raw
+ * string form (and lists not known at compile time) give the all-optional `ApiToken`.
+ */
+export type TokenFor<F, Default extends ApiTokenField = DefaultField> = [F] extends [undefined]
+  ? ApiTokenWith<Default>
+  : [F] extends [string]
+    ? ApiToken
+    : [F] extends [readonly ApiTokenField[]]
+      ? Wide<F> extends true
+        ? ApiToken
+        : ApiTokenWith<Names<F>>
+      : [F] extends [{ readonly add?: infer A; readonly remove?: infer R }]
+        ? true extends Wide<A> | Wide<R>
+          ? ApiToken
+          : ApiTokenWith<Exclude<DefaultField | Names<A>, Names<R>>>
+        : ApiToken;
+
+/** A sort order for list: a field, optionally prefixed with `+` (ascending, the default) or `-`. */
+export type ListSort =
+  `${"" | "+" | "-"}${"name" | "lastUsedDate" | "creationDate" | "expirationDate" | "modifiedDate"}`;
+
+/** The parameters of list. `nextPageKey` cannot be combined with any other. */
+export interface ListParams<F extends FieldsInput | undefined = undefined> {
+  /** `apiTokenSelector`: criteria as an object (quoted and escaped for you) or the raw string. */
+  selector?: string | SelectorInput;
+  /** The fields to return; a literal list or `{ add, remove }` narrows the token type. */
+  fields?: F;
+  /** Only tokens last used at or after this time. */
+  from?: TimeframeInput;
+  /** Only tokens last used before this time (default now). */
+  to?: TimeframeInput;
+  sort?: ListSort;
+  /** 100 to 10000 (default 200); other values are refused before sending. */
+  pageSize?: number;
+  /** The cursor of the previous page. When given, only it is sent: it encodes the original query. */
+  nextPageKey?: string;
+}
+
+/** One page of tokens: `apiTokens` is always an array, `nextPageKey` is null or absent on the last page. */
+export type ApiTokenPage<T = ApiToken> = Simplify<Omit<ApiTokenList, "apiTokens"> & { apiTokens: T[] }>;
+
+/** An async iterator over every token across pages, which also offers the pages themselves. */
+export interface TokenIterator<T> extends AsyncIterableIterator<T> {
+  /** Iterates the pages (a fresh pagination from the first page). */
+  pages(): AsyncIterableIterator<ApiTokenPage<T>>;
+}
+
+/** The body of create; `expirationDate` also takes a Date, epoch ms or `now+14d`. Unknown fields are sent as given. */
+export type CreateInput = Omit<ApiTokenCreate, "expirationDate"> & { expirationDate?: TimeframeInput };
+
+/**
+ * Per-call options of get and lookup: the request options plus `fields`. get and lookup always return
+ * every field; `fields` narrows the returned type to the ones you use.
+ */
+export type GetOptions<F> = RequestOptions & { fields?: F };
+
+/** How rotate treats the old token once the new one exists. */
+export type RevokeMode = "disable" | "delete" | "keep";
+
+/** Options of rotate. */
+export interface RotateOptions extends RequestOptions {
+  /**
+   * Expiry of the new token, to be chosen explicitly: a Date, epoch ms, ISO string or `now+30d`;
+   * `null` for a token that never expires; or a function of the old token, such as
+   * {@link sameLifetime} (the old token's lifetime again, from now).
+   */
+  expirationDate: TimeframeInput | null | ((previous: FullApiToken) => TimeframeInput | null | undefined);
+  /** What to do with the old token (default `"disable"`, which can be undone). */
+  revoke?: RevokeMode;
+  /** Name of the new token (default: the old token's name). */
+  name?: string;
+  /** Scopes of the new token (default: the old token's scopes). */
+  scopes?: TokenScope[];
+}
+
+/** The outcome of rotate. `created.token` is the new secret: it is returned even when revoking failed. */
+export interface RotateResult {
+  /** The new token: id, secret and expiry. */
+  created: ApiTokenCreated;
+  /** The old token as it was read before the rotation. */
+  previous: FullApiToken;
+  /** What was asked for the old token. */
+  revoke: RevokeMode;
+  /** Whether the old token was disabled or deleted as asked (`true` for `"keep"`). */
+  revoked: boolean;
+  /** Why revoking failed, if it did: the new token exists and works, the old one is still active. */
+  revokeError?: unknown;
+}
+
+/** Options of createApiTokensClient. */
+export interface ClientOptions {
+  /**
+   * The environment: `https://abc12345.live.dynatrace.com`, a Managed or ActiveGate
+   * `https://host/e/<env-id>`, or a full API base ending in `/api/v2` or
+   * `/platform/classic/environment-api/v2`. `http://` only for loopback hosts unless
+   * `allowInsecureHttp` is set.
+   */
+  environmentUrl: string;
+  /** The API token secret, or a function returning it (called for every attempt, so rotation is seamless). */
+  token: string | (() => string | Promise<string>);
+  /** Timeout of each attempt in ms, reading the body included (default 30 000; `Infinity` for none). */
+  timeoutMs?: number;
+  /** Time for a whole call in ms, every attempt and wait included (default 120 000; `Infinity` for none). */
+  deadlineMs?: number;
+  /** Retries after the first attempt, 0 to 100 (default 2). */
+  maxRetries?: number;
+  /** Base of the exponential backoff in ms, 0 to 60 000 (default 500; doubles per retry, capped at 8 s, with jitter). */
+  retryDelayMs?: number;
+  /**
+   * The longest wait the client accepts from Retry-After before it gives up with a RateLimitError,
+   * 0 to 600 000 ms (default 60 000).
+   */
+  maxRetryDelayMs?: number;
+  /**
+   * Send the token over `http://` to a host that is not loopback (default `false`: only 127.0.0.0/8,
+   * `::1` and `localhost` may use http, so a typo cannot send a secret in cleartext).
+   */
+  allowInsecureHttp?: boolean;
+  /** A fetch implementation (default `globalThis.fetch`). */
+  fetch?: typeof fetch;
+  /** A User-Agent header (none by default; browsers ignore it). */
+  userAgent?: string;
+  /** Receives one redacted line per attempt (debug) and per retry (warn). */
+  logger?: Logger;
+}
+
+/** The API-tokens client. Every method takes per-call options (`signal`, `timeoutMs`, `deadlineMs`, `maxRetries`) last. */
+export interface ApiTokensClient {
+  /** The normalised API base, e.g. `https://abc12345.live.dynatrace.com/api/v2`. */
+  readonly baseUrl: string;
+  /** The openapi-fetch client, typed by `@dt-tokens/types`, with the same auth, retries and timeouts. */
+  readonly raw: Client<paths>;
+  /** One page of tokens. */
+  list<const F extends FieldsInput | undefined = undefined>(
+    params?: ListParams<F>,
+    options?: RequestOptions,
+  ): Promise<ApiTokenPage<TokenFor<F>>>;
+  /** Every token, fetched page by page as you iterate; later pages send only `nextPageKey`. */
+  listAll<const F extends FieldsInput | undefined = undefined>(
+    params?: Omit<ListParams<F>, "nextPageKey">,
+    options?: RequestOptions,
+  ): TokenIterator<TokenFor<F>>;
+  /** A token's metadata by id; `fields` picks (and types) the fields returned. */
+  get<const F extends FieldsInput | undefined = undefined>(
+    id: string,
+    options?: GetOptions<F>,
+  ): Promise<TokenFor<F, ApiTokenField>>;
+  /** Creates a token and returns its secret. Not retried once the request may have reached the server. */
+  create(body: CreateInput, options?: RequestOptions): Promise<ApiTokenCreated>;
+  /** Updates name, enabled or scopes (`scopes` replaces the whole list). */
+  update(id: string, body: ApiTokenUpdate, options?: RequestOptions): Promise<void>;
+  /** Deletes a token by id or by secret. */
+  delete(idOrSecret: string, options?: RequestOptions): Promise<void>;
+  /** A token's metadata by its secret (also a "validate my token" check). */
+  lookup<const F extends FieldsInput | undefined = undefined>(
+    secret: string,
+    options?: GetOptions<F>,
+  ): Promise<TokenFor<F, ApiTokenField>>;
+  /**
+   * Replaces a token: reads it, creates a new one with the same name, scopes and personal flag, then
+   * revokes the old one as asked. If create fails nothing changed; if revoking fails the result still
+   * carries the new secret, with `revoked: false` and `revokeError`.
+   */
+  rotate(id: string, options: RotateOptions): Promise<RotateResult>;
+}
