@@ -39,6 +39,8 @@ export async function readScopeList(path) {
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== "string" || !v)) {
       throw new Error(`${path}: "${key}" must be a non-empty array of scope names`);
     }
+    const twice = values.find((v, i) => values.indexOf(v) !== i);
+    if (twice) throw new Error(`${path}: "${key}" lists ${twice} twice`);
   }
   const unknown = list.create.filter((s) => !list.response.includes(s));
   if (unknown.length > 0) {

@@ -95,6 +95,18 @@ async function loadSource({ source, build }) {
   return { text, build: build ?? named };
 }
 
+/** Whether two spec texts hold the same document (the generated header names the source). */
+function sameData(a, b) {
+  return JSON.stringify(parse(a)) === JSON.stringify(parse(b));
+}
+
+/** Orders `<major>.<build>` strings numerically. */
+function compareBuilds(a, b) {
+  const [aMajor, aBuild] = a.split(".").map(Number);
+  const [bMajor, bBuild] = b.split(".").map(Number);
+  return aMajor - bMajor || aBuild - bBuild;
+}
+
 async function readOptional(path) {
   return readFile(path).catch((err) => (err.code === "ENOENT" ? undefined : Promise.reject(err)));
 }
@@ -143,6 +155,11 @@ export async function specUpdate(argv) {
   const currentScopes = await latestScopeList(upstreamDir);
   const fromBuild = buildOf(basename(currentUpstream));
   const upstreamName = `dynatrace-env-v2-${build}.json`;
+  if (compareBuilds(build, fromBuild) < 0) {
+    throw new UsageError(
+      `build ${build} is older than the vendored ${fromBuild}: spec:update only moves forward`,
+    );
+  }
 
   // Derive in a scratch folder first: the spec header names the vendored file.
   const scratch = await mkdtemp(join(tmpdir(), "dt-tokens-spec-update-"));
@@ -164,6 +181,10 @@ export async function specUpdate(argv) {
     const newSpecText = await deriveSpec(join(scratch, upstreamName), scopesPath);
     const oldSpecText = await readFile(specPath, "utf8");
     const changes = classifyChanges(parse(oldSpecText), parse(newSpecText));
+    if (changes.length === 0 && !sameData(oldSpecText, newSpecText)) {
+      // The differ matches array entries by value: a reordering is real but reported as nothing.
+      changes.push({ level: "text", message: "Entries reordered (no addition or removal)", pointer: "" });
+    }
     const bump = bumpFor(changes);
 
     if (!bump) {

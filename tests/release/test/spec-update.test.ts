@@ -190,6 +190,62 @@ describe("pnpm spec:update", () => {
     expect(changedFiles(before, repo.snapshot())).toEqual([]);
   });
 
+  test("--scopes vendors a newer scope list (the older one removed) and its new scopes reach spec and types", async () => {
+    const current = JSON.parse(read("spec/upstream/dynatrace-token-scopes-sdk-9.0.1.json"));
+    const list = {
+      create: [...current.create, "segments.share"],
+      response: [...current.response, "segments.share"],
+    };
+    const listPath = join(repo.root, "dynatrace-token-scopes-sdk-9.1.0.json");
+    writeFileSync(listPath, JSON.stringify(list, null, 1));
+    const { code, stderr } = await specUpdate(
+      join(repo.root, "spec", "upstream", CURRENT),
+      "--scopes",
+      listPath,
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const files = [...repo.snapshot().keys()].filter((f) => f.startsWith("spec/upstream/"));
+    expect(files.sort()).toEqual([
+      `spec/upstream/${CURRENT}`,
+      "spec/upstream/dynatrace-token-scopes-sdk-9.1.0.json",
+    ]);
+    expect(derived().components.schemas.TokenScope.enum.at(-1)).toBe("segments.share");
+    expect(read("packages/types/src/generated/scopes.ts")).toContain('"segments.share",');
+    expect(read(".changeset/spec-update-1-254.md")).toContain(
+      "- Assignable scope `segments.share` added to TokenScope",
+    );
+    expect(read(".changeset/spec-update-1-254.md")).toMatch(/"@dt-tokens\/types": minor/);
+  });
+
+  test("a scope list that only reorders scopes: patch, not a silent no-op", async () => {
+    const current = JSON.parse(read("spec/upstream/dynatrace-token-scopes-sdk-9.0.1.json"));
+    const listPath = join(repo.root, "dynatrace-token-scopes-sdk-9.0.2.json");
+    writeFileSync(
+      listPath,
+      JSON.stringify({ create: [...current.create].reverse(), response: current.response }),
+    );
+    const { code } = await specUpdate(join(repo.root, "spec", "upstream", CURRENT), "--scopes", listPath);
+    expect(code).toBe(0);
+    expect(read(".changeset/spec-update-1-254.md")).toMatch(/"@dt-tokens\/spec": patch/);
+    expect(read(".changeset/spec-update-1-254.md")).toContain("- Entries reordered (no addition or removal)");
+  });
+
+  test("a scope list that is not one fails before anything is written", async () => {
+    const before = repo.snapshot();
+    const listPath = join(repo.root, "dynatrace-token-scopes-sdk-9.1.0.json");
+    writeFileSync(listPath, JSON.stringify({ create: ["a.read"], response: [] }));
+    const { code, stderr } = await specUpdate(
+      join(repo.root, "spec", "upstream", CURRENT),
+      "--scopes",
+      listPath,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/"response" must be a non-empty array of scope names/);
+    before.set("dynatrace-token-scopes-sdk-9.1.0.json", read("dynatrace-token-scopes-sdk-9.1.0.json"));
+    expect(changedFiles(before, repo.snapshot())).toEqual([]);
+  });
+
   test("a stale overlay action fails with its target, and nothing is written", async () => {
     const doc = prepared((d) => {
       delete d.components.schemas.ApiToken.properties.additionalMetadata;
@@ -287,6 +343,10 @@ describe("pnpm spec:update <URL> (what spec-watch runs)", () => {
         /--build takes <major>\.<build> such as 1\.256, got "latest"/,
       ],
       [[], /name exactly one upstream document/],
+      [
+        [`spec/upstream/${CURRENT}`, "--build", "1.250"],
+        /build 1\.250 is older than the vendored 1\.254: spec:update only moves forward/,
+      ],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await specUpdate(...args);

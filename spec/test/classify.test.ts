@@ -1,0 +1,186 @@
+// The classification of spec changes, on the committed spec edited one way per case: what users of
+// the packages would see (breaking, addition or text) and the bump it demands.
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { bumpFor, classifyChanges } from "../scripts/classify.mjs";
+import { specPath } from "../scripts/sync.mjs";
+
+const spec = parse(readFileSync(specPath, "utf8"));
+
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document edited in place
+type Doc = any;
+
+function changed(edit: (doc: Doc) => void) {
+  const after = structuredClone(spec);
+  edit(after);
+  const changes = classifyChanges(spec, after);
+  return {
+    changes: changes.map((c: { level: string; message: string }) => `${c.level}: ${c.message}`),
+    bump: bumpFor(changes),
+  };
+}
+
+describe("breaking changes (major)", () => {
+  test.each([
+    [
+      "a response field removed",
+      (d: Doc) => delete d.components.schemas.ApiToken.properties.owner,
+      "breaking: Field ApiToken.owner removed",
+    ],
+    [
+      "an operation removed",
+      (d: Doc) => delete d.paths["/apiTokens/lookup"],
+      "breaking: Operation removed: POST /apiTokens/lookup",
+    ],
+    [
+      "a body field newly required",
+      (d: Doc) => d.components.schemas.ApiTokenCreate.required.push("expirationDate"),
+      "breaking: Field ApiTokenCreate.expirationDate is now required in requests",
+    ],
+    [
+      "a response field no longer always present",
+      (d: Doc) => d.components.schemas.ApiTokenList.required.pop(),
+      "breaking: Field ApiTokenList.totalCount is no longer always present",
+    ],
+    [
+      "an assignable scope removed",
+      (d: Doc) =>
+        d.components.schemas.TokenScope.enum.splice(
+          d.components.schemas.TokenScope.enum.indexOf("metrics.read"),
+          1,
+        ),
+      "breaking: Assignable scope `metrics.read` removed from TokenScope",
+    ],
+    [
+      "a type changed",
+      (d: Doc) => {
+        d.components.schemas.ApiToken.properties.enabled.type = "string";
+      },
+      "breaking: Type of ApiToken.enabled changed from `boolean` to `string`",
+    ],
+    [
+      "a nullable field no longer nullable",
+      (d: Doc) => {
+        d.components.schemas.ApiTokenList.properties.nextPageKey.nullable = false;
+      },
+      "breaking: ApiTokenList.nextPageKey may no longer be null",
+    ],
+    [
+      "a free string narrowed to an enum",
+      (d: Doc) => {
+        d.components.schemas.ApiToken.properties.owner.enum = ["admin"];
+      },
+      'breaking: ApiToken.owner narrowed to the values `["admin"]`',
+    ],
+    [
+      "a maximum lowered",
+      (d: Doc) => {
+        d.paths["/apiTokens"].get.parameters.find((p: Doc) => p.name === "pageSize").schema.maximum = 500;
+      },
+      "breaking: GET /apiTokens parameter `pageSize`: maximum `10000` → `500`",
+    ],
+    [
+      "a new required parameter",
+      (d: Doc) =>
+        d.paths["/apiTokens"].get.parameters.push({
+          name: "owner",
+          in: "query",
+          required: true,
+          schema: { type: "string" },
+        }),
+      "breaking: GET /apiTokens: new required parameter `owner` (query)",
+    ],
+    [
+      "a parameter removed",
+      (d: Doc) =>
+        d.paths["/apiTokens"].get.parameters.splice(
+          d.paths["/apiTokens"].get.parameters.findIndex((p: Doc) => p.name === "sort"),
+          1,
+        ),
+      "breaking: GET /apiTokens: parameter `sort` (query) removed",
+    ],
+  ])("%s", (_name, edit, expected) => {
+    const { changes, bump } = changed(edit);
+    expect(changes).toContain(expected);
+    expect(bump).toBe("major");
+  });
+});
+
+describe("additions (minor)", () => {
+  test.each([
+    [
+      "a response field added",
+      (d: Doc) => {
+        d.components.schemas.ApiToken.properties.region = { type: "string" };
+      },
+      "addition: Field ApiToken.region added (string)",
+    ],
+    [
+      "a scope added",
+      (d: Doc) => d.components.schemas.TokenScope.enum.push("brand.new"),
+      "addition: Assignable scope `brand.new` added to TokenScope",
+    ],
+    [
+      "a known response scope added",
+      (d: Doc) => d.components.schemas.ResponseTokenScope["x-extensible-enum"].push("brand.new"),
+      "addition: Known response scope `brand.new` added to ResponseTokenScope",
+    ],
+    [
+      "an optional parameter added",
+      (d: Doc) =>
+        d.paths["/apiTokens"].get.parameters.push({ name: "q", in: "query", schema: { type: "string" } }),
+      "addition: GET /apiTokens: new parameter `q` (query)",
+    ],
+    [
+      "an operation added",
+      (d: Doc) => {
+        d.paths["/apiTokens/{id}/rotate"] = {
+          post: { operationId: "rotate", responses: { "200": { description: "ok" } } },
+        };
+      },
+      "addition: Operation added: POST /apiTokens/{id}/rotate",
+    ],
+    [
+      "a maximum raised",
+      (d: Doc) => {
+        d.paths["/apiTokens"].get.parameters.find((p: Doc) => p.name === "pageSize").schema.maximum = 20000;
+      },
+      "addition: GET /apiTokens parameter `pageSize`: maximum `10000` → `20000`",
+    ],
+  ])("%s", (_name, edit, expected) => {
+    const { changes, bump } = changed(edit);
+    expect(changes).toEqual([expected]);
+    expect(bump).toBe("minor");
+  });
+});
+
+describe("documentation (patch)", () => {
+  test("descriptions, summaries and examples, including of a field named like a keyword", () => {
+    const { changes, bump } = changed((d) => {
+      d.components.schemas.ApiToken.properties.name.description = "Changed.";
+      d.paths["/apiTokens"].get.summary = "Changed.";
+      d.components.schemas.ApiTokenList.example.totalCount = 7;
+    });
+    expect(changes).toEqual([
+      "text: Description of ApiToken.name changed",
+      "text: Example of ApiTokenList changed",
+      "text: Summary of GET /apiTokens changed",
+    ]);
+    expect(bump).toBe("patch");
+  });
+
+  test("no change, no bump", () => {
+    expect(changed(() => {})).toEqual({ changes: [], bump: undefined });
+  });
+});
+
+test("a change no rule knows is breaking, to be reviewed by hand", () => {
+  const { changes, bump } = changed((d) => {
+    d.components.schemas.ApiToken.properties.owner.oneOf = [{ type: "string" }];
+  });
+  expect(changes[0]).toMatch(
+    /^breaking: Unclassified change at \/components\/schemas\/ApiToken\/properties\/owner\/oneOf/,
+  );
+  expect(bump).toBe("major");
+});
