@@ -5,15 +5,18 @@
 // `--provenance` flag (not npm_config_provenance, not publishConfig.provenance). So this puts a
 // `pnpm` first on PATH that forwards to the real pnpm and adds the flag to `publish`. Locally it
 // also gives changesets a `pnpm` when pnpm runs through npx and is not on PATH.
-import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The pnpm that runs this script (pnpm sets npm_execpath), else the `pnpm` on PATH: [cmd, ...args]. */
+/**
+ * The pnpm that runs this script (pnpm sets npm_execpath), else the `pnpm` on PATH, else
+ * the pnpm of package.json's packageManager, through npx: [cmd, ...args].
+ */
 export function pnpmCommand(env = process.env) {
   const execpath = env.npm_execpath;
   if (execpath && /^pnpm(\.c?js)?$/.test(basename(execpath))) {
@@ -23,9 +26,16 @@ export function pnpmCommand(env = process.env) {
     .split(delimiter)
     .map((dir) => join(dir, "pnpm"))
     .find((file) => existsSync(file));
-  if (!onPath) throw new Error("pnpm is neither running this script nor on PATH");
   // The absolute path: the shim is named pnpm too and comes first on PATH.
-  return [onPath];
+  if (onPath) return [onPath];
+  // As the README runs it: the pnpm of package.json's packageManager, fetched by npx. Its path,
+  // not `npx ...`: callers may point npm at another registry (the rehearsal does).
+  const { packageManager } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const bin = execFileSync("npx", ["-y", "-p", packageManager, "sh", "-c", "command -v pnpm"], {
+    encoding: "utf8",
+    env: { ...env, PATH: env.PATH ?? process.env.PATH },
+  }).trim();
+  return [bin];
 }
 
 const shellQuote = (word) => `'${word.replace(/'/g, "'\\''")}'`;

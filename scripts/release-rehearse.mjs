@@ -14,7 +14,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { parse } from "yaml";
@@ -104,6 +104,8 @@ async function rehearse({ keep }) {
     const [pnpm, ...pnpmArgs] = pnpmCommand();
     const env = {
       ...process.env,
+      // turbo looks for the package manager's binary on PATH.
+      PATH: isAbsolute(pnpm) ? `${dirname(pnpm)}${delimiter}${process.env.PATH}` : process.env.PATH,
       TURBO_TELEMETRY_DISABLED: "1",
       TURBO_NO_UPDATE_NOTIFIER: "1",
       TURBO_CACHE_DIR: join(tmp, "turbo-cache"),

@@ -2,7 +2,7 @@
 // the published packages with npm from the local registry (only @dt-tokens/* comes from it; the
 // rest from the usual registry), then uses them as a user would.
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -57,9 +57,25 @@ async function betterSqlitePrebuild(root, into) {
   const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   const binary = join(dir, "build", "Release", "better_sqlite3.node");
   if (version !== wanted || !existsSync(binary)) return {};
-  mkdirSync(into, { recursive: true });
+  // Copy it first: other installs on the machine may rewrite the shared file while tar reads it.
+  const copy = join(into, "source", "build", "Release");
+  mkdirSync(copy, { recursive: true });
+  copyFileSync(binary, join(copy, "better_sqlite3.node"));
   const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  await exec("tar", ["-czf", join(into, name), "-C", dir, "build/Release/better_sqlite3.node"]);
+  try {
+    await exec("tar", [
+      "-czf",
+      join(into, name),
+      "-C",
+      join(into, "source"),
+      "build/Release/better_sqlite3.node",
+    ]);
+  } catch (err) {
+    console.error(
+      `release:rehearse: no local better-sqlite3 prebuild (${err.message.trim()}); npm compiles it`,
+    );
+    return {};
+  }
   return { npm_config_better_sqlite3_local_prebuilds: into };
 }
 

@@ -4,7 +4,7 @@
  * (it must add --provenance, which pnpm 12 takes only as a flag).
  */
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -121,8 +121,14 @@ describe("the pnpm that changeset publish runs", () => {
     expect(
       pnpmCommand({ npm_execpath: "/usr/lib/npm-cli.js", PATH: `/nowhere:${join(dir, "bin")}` }),
     ).toEqual([join(dir, "bin", "pnpm")]);
-    expect(() => pnpmCommand({ PATH: "/nowhere" })).toThrow(
-      /pnpm is neither running this script nor on PATH/,
-    );
+    const viaNpx = pnpmCommand({
+      PATH: process.env
+        .PATH!.split(":")
+        .filter((d) => !existsSync(join(d, "pnpm")))
+        .join(":"),
+    });
+    expect(viaNpx).toHaveLength(1);
+    expect(viaNpx[0]).toMatch(/\/pnpm$/);
+    expect(existsSync(viaNpx[0]!)).toBe(true);
   });
 });
