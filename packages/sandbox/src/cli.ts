@@ -9,6 +9,7 @@ import type { FaultOptions } from "./faults.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
 import { tokenIdOf } from "./secrets.js";
 import type { SeedToken } from "./tokens.js";
+import { writeDtTokensConfig } from "./write-config.js";
 
 export const DEFAULT_DATABASE = ".sandbox/tokens.db";
 export const BOOTSTRAP_ENV = "DT_SANDBOX_BOOTSTRAP_TOKEN";
@@ -17,6 +18,7 @@ export const SANDBOX_USAGE = `Usage: dt-tokens-sandbox [options]
 
 A local Dynatrace-compatible API-tokens server (HTTP + SQLite). Prints one JSON line
 {"url", "apiBase", "bootstrapToken"?} on stdout when it listens; SIGINT or SIGTERM stop it.
+With --environments N, the line also lists them: "environments": [{"id", "apiBase", "bootstrapToken"}].
 
 Options:
   --host <host>              interface to listen on (default 127.0.0.1)
@@ -24,7 +26,13 @@ Options:
   --db <file>                SQLite database (default ${DEFAULT_DATABASE}); :memory: for a throwaway one
   --bootstrap-token <secret> ensure this API token (owner admin, apiTokens.read + apiTokens.write);
                              prefer the ${BOOTSTRAP_ENV} environment variable (argv is visible to others)
-  --seed-demo <count>        seed a realistic demo environment into an empty database (sandbox-only)
+  --environments <n>         also host n environments, Managed-style under /e/<id>/api/v2 (ids env01,
+                             env02, ...), each with its own tokens and bootstrap token; with --db FILE
+                             their databases are FILE's siblings (tokens.env01.db, ...)
+  --write-config <file>      write a dt-tokens config (YAML) for the environments, their bootstrap
+                             tokens in 0600 files beside it, referenced as file:<id>.token
+  --seed-demo <count>        seed a realistic demo environment into an empty database (sandbox-only);
+                             with --environments, into each environment (a different seed each)
   --demo-seed <n>            PRNG seed for --seed-demo (default 1)
   --seed-file <file.json>    seed a JSON array of tokens into an empty database (sandbox-only)
   --cors-origin <origin>     allow a browser origin (repeatable; * for any)
@@ -45,6 +53,7 @@ export interface SandboxCliOptions {
   sandbox: SandboxOptions & { database: string };
   seedDemo?: { count: number; seed: number };
   seedFile?: string;
+  writeConfig?: string;
 }
 
 export class UsageError extends Error {
@@ -126,6 +135,14 @@ export function parseSandboxArgs(
   const demoSeed = number("demo-seed", v["demo-seed"], Number.isInteger, "an integer") ?? 1;
   if (demo !== undefined) out.seedDemo = { count: demo, seed: demoSeed };
   if (v["seed-file"] !== undefined) out.seedFile = v["seed-file"];
+  const environments = number(
+    "environments",
+    v.environments,
+    (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
+    "a whole number from 1 to 1000",
+  );
+  if (environments !== undefined) sandbox.environments = environments;
+  if (v["write-config"] !== undefined) out.writeConfig = v["write-config"];
   return out;
 }
 
@@ -142,6 +159,8 @@ function parseSpec(argv: readonly string[]) {
       "seed-demo": { type: "string" },
       "demo-seed": { type: "string" },
       "seed-file": { type: "string" },
+      environments: { type: "string" },
+      "write-config": { type: "string" },
       "cors-origin": { type: "string", multiple: true },
       "throttle-rps": { type: "string" },
       "throttle-burst": { type: "string" },
@@ -166,6 +185,49 @@ export interface SandboxCliIo {
   handleSignals?: boolean;
   /** Called once the sandbox listens and the JSON line is out. */
   onReady?: (sandbox: Sandbox) => void;
+}
+
+/** The JSON line printed when the sandbox listens. */
+export function readyLine(sandbox: Sandbox) {
+  const line: {
+    url: string;
+    apiBase: string;
+    bootstrapToken?: string;
+    environments?: { id: string; apiBase: string; bootstrapToken?: string }[];
+  } = { url: sandbox.url, apiBase: sandbox.apiBase };
+  if (sandbox.bootstrapTokenGenerated && sandbox.bootstrapToken) line.bootstrapToken = sandbox.bootstrapToken;
+  if (sandbox.environments.length > 0)
+    line.environments = sandbox.environments.map((e) => ({
+      id: e.id,
+      apiBase: e.apiBase,
+      ...(e.bootstrapToken !== undefined && { bootstrapToken: e.bootstrapToken }),
+    }));
+  return line;
+}
+
+/** --seed-demo and --seed-file into each hosted environment whose database holds no other token. */
+function seedEnvironments(
+  sandbox: Sandbox,
+  options: SandboxCliOptions,
+  seedFileTokens: SeedToken[] | undefined,
+  stderr: { write(text: string): unknown },
+): void {
+  if (options.seedDemo === undefined && seedFileTokens === undefined) return;
+  let seeded = 0;
+  sandbox.environments.forEach((env, i) => {
+    if (env.tokenCount() > (env.bootstrapToken === undefined ? 0 : 1)) return;
+    const tokens = [
+      ...(seedFileTokens ?? []),
+      ...(options.seedDemo
+        ? generateDemoTokens({ count: options.seedDemo.count, seed: options.seedDemo.seed + i + 1 })
+        : []),
+    ];
+    env.seed(tokens);
+    seeded++;
+  });
+  stderr.write(
+    `dt-tokens-sandbox: seeded ${seeded} of ${sandbox.environments.length} environments${seeded < sandbox.environments.length ? " (the others already held tokens)" : ""}.\n`,
+  );
 }
 
 /** Runs the bin: resolves with the exit code (0 after a clean shutdown, 1 on failure, 2 on bad usage). */
@@ -206,7 +268,9 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
   try {
     const others = sandbox.tokenCount() - (sandbox.bootstrapToken === undefined ? 0 : 1);
     const wantsSeed = options.seedDemo !== undefined || seedFileTokens !== undefined;
-    if (wantsSeed && others > 0) {
+    // With --environments the seeds go into the hosted environments, not the default one.
+    if (sandbox.environments.length > 0) seedEnvironments(sandbox, options, seedFileTokens, stderr);
+    else if (wantsSeed && others > 0) {
       stderr.write(`dt-tokens-sandbox: the database already holds tokens; not seeding.\n`);
     } else if (wantsSeed) {
       const tokens = [
@@ -223,12 +287,19 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
     await sandbox.close();
     return 1;
   }
-  const line: { url: string; apiBase: string; bootstrapToken?: string } = {
-    url: sandbox.url,
-    apiBase: sandbox.apiBase,
-  };
-  if (sandbox.bootstrapTokenGenerated && sandbox.bootstrapToken) line.bootstrapToken = sandbox.bootstrapToken;
-  stdout.write(`${JSON.stringify(line)}\n`);
+  if (options.writeConfig !== undefined) {
+    try {
+      const written = writeDtTokensConfig(options.writeConfig, sandbox);
+      stderr.write(`dt-tokens-sandbox: wrote ${options.writeConfig} (${written}).\n`);
+    } catch (error) {
+      stderr.write(
+        `dt-tokens-sandbox: cannot write --write-config ${options.writeConfig}: ${(error as Error).message}\n`,
+      );
+      await sandbox.close();
+      return 1;
+    }
+  }
+  stdout.write(`${JSON.stringify(readyLine(sandbox))}\n`);
   io.onReady?.(sandbox);
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -1,6 +1,7 @@
 /** startSandbox(): the library entry point. */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { environmentDatabase, resolveEnvironmentIds } from "./environments.js";
 import { type FaultOptions, Faults } from "./faults.js";
 import { createApp } from "./http/app.js";
 import type { AppState } from "./http/context.js";
@@ -38,6 +39,28 @@ export interface SandboxOptions {
   log?: LogOption;
   /** The clock (epoch ms) for dates, expiry and timeframes. Default `Date.now`. Lets tests move time. */
   now?: () => number;
+  /**
+   * More environments in the same process, Managed-style under `/e/<id>/api/v2`: a count (ids
+   * env01, env02, …) or the ids. Each has its own tokens and bootstrap token (generated when its
+   * database is empty). Default none: `/e/<any id>/api/v2` then serves the default environment.
+   */
+  environments?: number | readonly string[];
+}
+
+/** One of the environments a sandbox hosts under `/e/<id>/api/v2`. */
+export interface SandboxEnvironment {
+  readonly id: string;
+  /** `<sandbox url>/e/<id>`: the environment URL to give a client. */
+  readonly url: string;
+  /** `<url>/api/v2`. */
+  readonly apiBase: string;
+  /** Its bootstrap secret, when it was generated (its database was empty). */
+  readonly bootstrapToken: string | undefined;
+  /** Inserts tokens into this environment only. */
+  seed(tokens: readonly SeedToken[]): SeededToken[];
+  /** Deletes every token of this environment except its bootstrap token. */
+  reset(): void;
+  tokenCount(): number;
 }
 
 export interface Sandbox {
@@ -63,7 +86,9 @@ export interface Sandbox {
   setThrottle(options: ThrottleOptions | undefined): void;
   /** Turns fault injection on (options, with a fresh PRNG from the seed) or off (undefined) while running. */
   setFaults(options: FaultOptions | undefined): void;
-  /** Stops listening, drops open connections and closes the database. Idempotent. */
+  /** The environments under `/e/<id>/api/v2` (the `environments` option); empty by default. */
+  readonly environments: readonly SandboxEnvironment[];
+  /** Stops listening, drops open connections and closes the databases. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -129,6 +154,44 @@ export function seedTokens(database: string, tokens: readonly SeedToken[]): Seed
   }
 }
 
+interface HostedEnvironment {
+  id: string;
+  store: TokenStore;
+  bootstrapToken: string | undefined;
+}
+
+/** Opens the database of each hosted environment and ensures its bootstrap token. */
+function openEnvironments(options: SandboxOptions, now: number): HostedEnvironment[] {
+  const hosted: HostedEnvironment[] = [];
+  try {
+    for (const id of resolveEnvironmentIds(options.environments ?? [])) {
+      const store = new TokenStore(environmentDatabase(options.database ?? ":memory:", id));
+      hosted.push({ id, store, bootstrapToken: undefined });
+      hosted.at(-1)!.bootstrapToken = ensureBootstrap(store, undefined, now).token;
+    }
+  } catch (error) {
+    for (const e of hosted) e.store.close();
+    throw error;
+  }
+  return hosted;
+}
+
+function environmentHandle(e: HostedEnvironment, sandboxUrl: string, now: () => number): SandboxEnvironment {
+  const bootstrapId = e.bootstrapToken === undefined ? undefined : tokenIdOf(e.bootstrapToken);
+  const url = `${sandboxUrl}/e/${e.id}`;
+  return {
+    id: e.id,
+    url,
+    apiBase: `${url}/api/v2`,
+    bootstrapToken: e.bootstrapToken,
+    seed: (tokens) => seedStore(e.store, tokens, now()),
+    reset: () => {
+      e.store.deleteAllExcept(bootstrapId ? [bootstrapId] : []);
+    },
+    tokenCount: () => e.store.count(),
+  };
+}
+
 /** Starts a sandbox and resolves once it listens. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? "127.0.0.1";
@@ -142,8 +205,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw error;
   }
   const bootstrapId = bootstrap.token === undefined ? undefined : tokenIdOf(bootstrap.token);
+  let hosted: HostedEnvironment[];
+  try {
+    hosted = openEnvironments(options, now());
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const state: AppState = {
     store,
+    environments: hosted.length > 0 ? new Map(hosted.map((e) => [e.id, e.store])) : undefined,
     now,
     throttle: options.throttle ? new Throttle(options.throttle) : undefined,
     faults: options.faults ? new Faults(options.faults) : undefined,
@@ -159,6 +230,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     s.once("error", (error) => {
       store.close();
+      for (const e of hosted) e.store.close();
       reject(error);
     });
   });
@@ -185,10 +257,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setFaults: (f) => {
       state.faults = f ? new Faults(f) : undefined;
     },
+    environments: hosted.map((e) => environmentHandle(e, url, now)),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {
           store.close();
+          for (const e of hosted) e.store.close();
           resolve();
         });
         if ("closeAllConnections" in server) server.closeAllConnections();

@@ -5,6 +5,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { createMiddleware } from "hono/factory";
+import { HttpError, quoteInput } from "../errors.js";
 import { apiTokenAuth, requireScope } from "./auth.js";
 import { jsonBody } from "./body.js";
 import type { AppState, Env } from "./context.js";
@@ -55,10 +56,30 @@ function tokensApi(state: AppState, authenticate: MiddlewareHandler<Env>): Hono<
   return api;
 }
 
-/** The environment a request addresses: its token store. One environment today, for every prefix. */
+/** "it hosts env01, env02, … env20 under /e/<id>/api/v2" (at most a few ids). */
+function hostedList(environments: ReadonlyMap<string, unknown>): string {
+  const ids = [...environments.keys()];
+  const shown = ids.length > 4 ? [...ids.slice(0, 3), "…", ids.at(-1)] : ids;
+  return `it hosts ${shown.join(", ")} under /e/<id>/api/v2`;
+}
+
+/**
+ * The environment a request addresses: its token store. `/e/{environmentId}` picks a hosted
+ * environment when the sandbox has them (an unknown id is a 404), else the default one.
+ */
 function environment(state: AppState) {
   return createMiddleware<Env>(async (c, next) => {
-    c.set("store", state.store);
+    const id = c.req.param("environmentId");
+    if (id === undefined || state.environments === undefined) c.set("store", state.store);
+    else {
+      const store = state.environments.get(id);
+      if (!store)
+        throw new HttpError(
+          404,
+          `No environment "${quoteInput(id)}" in this sandbox; ${hostedList(state.environments)}.`,
+        );
+      c.set("store", store);
+    }
     await next();
   });
 }

@@ -8,8 +8,13 @@ import type { Throttle } from "../throttle.js";
 
 /** The mutable state behind a running sandbox (throttle and faults can change while it runs). */
 export interface AppState {
-  /** The tokens of the environment. One environment today; `/e/{environmentId}` shares it. */
+  /** The tokens of the default environment (`/api/v2`, the platform prefix). */
   store: TokenStore;
+  /**
+   * The hosted environments by id (`/e/{environmentId}/api/v2`), when the sandbox has any; without
+   * them every `/e/{environmentId}` is the default environment.
+   */
+  environments: ReadonlyMap<string, TokenStore> | undefined;
   now: () => number;
   throttle: Throttle | undefined;
   faults: Faults | undefined;
