@@ -1,0 +1,178 @@
+// What the server sends back, however odd, becomes the matching typed error: error bodies of any
+// shape, 2xx answers that are not the API's JSON, and only an allow-list of response headers.
+// Against a real node:http server; no error ever echoes a secret or throws something untyped.
+import type { ServerResponse } from "node:http";
+import { inspect } from "node:util";
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  ApiTokensError,
+  AuthenticationError,
+  BadRequestError,
+  createApiTokensClient,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  UnexpectedResponseError,
+} from "../src/index.js";
+import { json, makeSecret, startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const dtFor = (url: string) =>
+  createApiTokensClient({ environmentUrl: url, token: makeSecret().secret, maxRetries: 0 });
+
+function send(res: ServerResponse, status: number, body: string, contentType = "application/json") {
+  res.writeHead(status, { "content-type": contentType });
+  res.end(body);
+}
+
+describe("error bodies of any shape give the typed error of their status", () => {
+  const { secret, privatePart } = makeSecret();
+  const bodies: [string, string][] = [
+    [
+      "a message with a quote after a secret",
+      JSON.stringify({ error: { code: 400, message: `Api-Token x\\"` } }),
+    ],
+    ["a secret followed by a backslash", JSON.stringify({ error: { message: `bad ${secret}\\` } })],
+    [
+      "constraintViolations: null",
+      JSON.stringify({ error: { code: 400, message: "m", constraintViolations: null } }),
+    ],
+    [
+      "constraintViolations: a string",
+      JSON.stringify({ error: { message: "m", constraintViolations: "x" } }),
+    ],
+    [
+      "constraintViolations with null items",
+      JSON.stringify({ error: { message: "m", constraintViolations: [null, 3] } }),
+    ],
+    ["message: a number", JSON.stringify({ error: { code: 400, message: 42 } })],
+    ["message: an object", JSON.stringify({ error: { message: { text: "x" } } })],
+    ["error: a string", JSON.stringify({ error: "boom" })],
+    ["error: null", JSON.stringify({ error: null })],
+    ["an array", "[1,2]"],
+    ["JSON null", "null"],
+    ["not JSON", "<html>login</html>"],
+    ["empty", ""],
+  ];
+  const statuses: [number, typeof ApiTokensError][] = [
+    [400, BadRequestError],
+    [401, AuthenticationError],
+    [403, PermissionDeniedError],
+    [404, NotFoundError],
+    [429, RateLimitError],
+    [500, ServerError],
+    [409, ApiTokensError],
+  ];
+  test.each(bodies)("%s", async (_what, body) => {
+    let status = 0;
+    server = await startServer((_r, res) => send(res, status, body));
+    const dt = dtFor(server.url);
+    for (const [s, ErrorClass] of statuses) {
+      status = s;
+      const err = await dt.get("dt0c01.X").catch((e) => e);
+      expect(err).toBeInstanceOf(ErrorClass);
+      expect(err.status).toBe(s);
+      expect(Array.isArray(err.constraintViolations)).toBe(true);
+      expect(err.message).toMatch(new RegExp(`^GET .* failed with ${s}: `));
+      const shown = [err.message, JSON.stringify(err), inspect(err, { depth: 10 })].join("\n");
+      expect(shown).not.toContain(privatePart);
+      if (s === 403) expect(err.missingScopes).toEqual([]);
+    }
+  });
+
+  test("a well-formed envelope still gives code, apiMessage and violations", async () => {
+    const violation = { path: "name", message: "must not be null", parameterLocation: "PAYLOAD_BODY" };
+    server = await startServer((_r, res) =>
+      json(res, 400, {
+        error: { code: 400, message: "Constraints violated.", constraintViolations: [violation] },
+      }),
+    );
+    const err = await dtFor(server.url)
+      .create({ name: "n", scopes: [] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err).toMatchObject({
+      code: 400,
+      apiMessage: "Constraints violated.",
+      constraintViolations: [violation],
+    });
+  });
+});
+
+describe("a 2xx answer that is not the API's JSON is an UnexpectedResponseError", () => {
+  const { secret, privatePart } = makeSecret();
+  const answers: [string, number, string, string][] = [
+    ["an SSO login page", 200, `<html><body>Sign in. ${secret}</body></html>`, "text/html; charset=utf-8"],
+    ["truncated JSON", 200, `{"totalCount": "${secret}`, "application/json"],
+    ["an empty body", 200, "", "application/json"],
+    ["JSON null", 200, "null", "application/json"],
+    ["a JSON string", 200, `"${secret}"`, "application/json"],
+    ["plain text", 201, `Api-Token ${secret}`, "text/plain"],
+  ];
+  test.each(answers)("%s", async (_what, status, body, contentType) => {
+    server = await startServer((_r, res) => send(res, status, body, contentType));
+    const dt = dtFor(server.url);
+    for (const call of [() => dt.list(), () => dt.get("dt0c01.X"), () => dt.lookup(secret)]) {
+      const err = await call().catch((e) => e);
+      expect(err).toBeInstanceOf(UnexpectedResponseError);
+      expect(err.status).toBe(status);
+      expect(err.message).toContain(`answered ${status} with ${contentType}`);
+      const shown = [err.message, JSON.stringify(err), inspect(err, { depth: 10 }), String(err.cause)].join(
+        "\n",
+      );
+      expect(shown).not.toContain(privatePart);
+      expect(shown).not.toContain("Sign in");
+    }
+  });
+
+  test("create's answer too; update and delete expect no body and accept an empty one", async () => {
+    server = await startServer((r, res) =>
+      r.method === "POST" ? send(res, 201, "<html/>", "text/html") : send(res, 204, ""),
+    );
+    const dt = dtFor(server.url);
+    await expect(dt.create({ name: "n", scopes: ["metrics.read"] })).rejects.toBeInstanceOf(
+      UnexpectedResponseError,
+    );
+    await expect(dt.update("dt0c01.X", { enabled: false })).resolves.toBeUndefined();
+    await expect(dt.delete("dt0c01.X")).resolves.toBeUndefined();
+  });
+});
+
+describe("errors keep only an allow-list of response headers", () => {
+  test("request id, content type, rate-limit and retry headers stay; cookies and the rest go", async () => {
+    const { secret, privatePart } = makeSecret();
+    server = await startServer((_r, res) => {
+      res.writeHead(429, {
+        "content-type": "application/json",
+        "set-cookie": `session=${secret}; HttpOnly`,
+        "x-request-id": "req-1",
+        "retry-after": "3600",
+        "x-ratelimit-limit": "50",
+        "x-internal-host": "node-7",
+        server: "nginx",
+      });
+      res.end(JSON.stringify({ error: { code: 429, message: "slow down" } }));
+    });
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.headers).toEqual({
+      "content-type": "application/json",
+      "x-request-id": "req-1",
+      "retry-after": "3600",
+      "x-ratelimit-limit": "50",
+      date: expect.any(String),
+    });
+    const shown = [JSON.stringify(err), inspect(err, { depth: 10 })].join("\n");
+    expect(shown).not.toContain(privatePart);
+    expect(shown).not.toContain("set-cookie");
+    expect(shown).not.toContain("node-7");
+  });
+});

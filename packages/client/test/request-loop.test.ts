@@ -1,0 +1,214 @@
+// The request loop's branches against a real node:http server: listeners it leaves behind, what an
+// error keeps from earlier attempts, server-asked waits, the cause of an error, deadlines, and the
+// bodies of retried responses.
+import { getEventListeners } from "node:events";
+import type { ServerResponse } from "node:http";
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  AbortError,
+  ConnectionError,
+  createApiTokensClient,
+  NotFoundError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+} from "../src/index.js";
+import { deadPort, dtError, json, makeSecret, startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const dtFor = (url: string, extra: Partial<Parameters<typeof createApiTokensClient>[0]> = {}) =>
+  createApiTokensClient({ environmentUrl: url, token: makeSecret().secret, retryDelayMs: 1, ...extra });
+
+describe("the caller's signal", () => {
+  test("no listener is left on a long-lived signal, however many retries and calls", async () => {
+    server = await startServer((_r, res, n) =>
+      n % 13 ? dtError(res, 503, "busy", {}, { "retry-after": "0" }) : json(res, 200, { totalCount: 1 }),
+    );
+    const dt = dtFor(server.url, { maxRetries: 20 });
+    const ctrl = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      await dt.list({}, { signal: ctrl.signal }); // 12 retries, then 200
+      await dt.list({}, { signal: ctrl.signal });
+      expect(getEventListeners(ctrl.signal, "abort")).toHaveLength(0);
+      await dt.get("dt0c01.X", { signal: ctrl.signal }).catch(() => {});
+      expect(getEventListeners(ctrl.signal, "abort")).toHaveLength(0);
+      // raw: openapi-fetch's Request follows the signal (undici drops that listener on GC); the client
+      // adds none of its own per retry.
+      for (let i = 0; i < 3; i++) await dt.raw.GET("/apiTokens", { signal: ctrl.signal });
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+
+  test("the abort reason is the error's cause, redacted when it holds a secret", async () => {
+    server = await startServer(() => {}); // never answers
+    const { secret, privatePart } = makeSecret();
+    const dt = dtFor(server.url);
+    for (const reason of [new Error("shutting down"), "a string reason", new Error(`Api-Token ${secret}`)]) {
+      const ctrl = new AbortController();
+      const pending = dt.list({}, { signal: ctrl.signal }).catch((e) => e);
+      await new Promise((r) => setTimeout(r, 20));
+      ctrl.abort(reason);
+      const err = await pending;
+      expect(err).toBeInstanceOf(AbortError);
+      if (typeof reason === "string") expect(err.cause).toBe(reason);
+      else if (reason.message === "shutting down") expect(err.cause).toBe(reason);
+      else {
+        expect(err.cause).toBeInstanceOf(Error);
+        expect(String(err.cause)).toBe("Error: Api-Token [REDACTED]");
+      }
+      expect(JSON.stringify(err)).not.toContain(privatePart);
+    }
+  });
+});
+
+describe("what an error keeps", () => {
+  test("retryAfterMs of an earlier, already-waited 429 does not end up on a later 404", async () => {
+    server = await startServer((_r, res, n) =>
+      n === 1 ? dtError(res, 429, "slow", {}, { "retry-after": "0" }) : dtError(res, 404, "no such token"),
+    );
+    const err = await dtFor(server.url)
+      .get("dt0c01.X")
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.retryAfterMs).toBeUndefined();
+    expect("retryAfterMs" in err).toBe(false);
+  });
+
+  test("nor on a later 5xx that asked for nothing", async () => {
+    server = await startServer((_r, res, n) =>
+      n === 1 ? dtError(res, 503, "busy", {}, { "retry-after": "0" }) : dtError(res, 500, "broken"),
+    );
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.retryAfterMs).toBeUndefined();
+  });
+
+  test("a connection failure keeps the network error as cause", async () => {
+    const err = await dtFor(await deadPort(), { maxRetries: 0 })
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err.cause).toBeInstanceOf(Error);
+    expect((err.cause as { cause?: { code?: string } }).cause?.code).toBe("ECONNREFUSED");
+    expect(JSON.parse(JSON.stringify(err)).cause).toMatch(/^TypeError: fetch failed$/);
+  });
+
+  test("a timeout keeps what the aborted fetch threw as cause", async () => {
+    server = await startServer(() => {});
+    const err = await dtFor(server.url, { maxRetries: 0, timeoutMs: 100 })
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.cause).toBeDefined();
+  });
+});
+
+describe("server-asked waits", () => {
+  const absurd = ["1e400", "99999999999999999999", "Infinity"];
+  test.each(absurd)("Retry-After: %s is capped at 10 minutes and said so", async (value) => {
+    server = await startServer((_r, res) => dtError(res, 429, "slow", {}, { "retry-after": value }));
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.retryAfterMs).toBe(600_000);
+    expect(JSON.parse(JSON.stringify(err)).retryAfterMs).toBe(600_000);
+    expect(err.message).toMatch(
+      /\(the server asked to wait more than 10 minutes, longer than maxRetryDelayMs \(60000 ms\)\)$/,
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a wait longer than the caller allows is named in seconds", async () => {
+    server = await startServer((_r, res) => dtError(res, 503, "busy", {}, { "retry-after": "90" }));
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.retryAfterMs).toBe(90_000);
+    expect(err.message).toMatch(
+      /\(the server asked to wait 90 s, longer than maxRetryDelayMs \(60000 ms\)\)$/,
+    );
+  });
+});
+
+describe("deadlineMs: the whole call, every attempt and wait", () => {
+  test("per call: retries stop when the deadline passes", async () => {
+    server = await startServer((_r, res) => dtError(res, 503, "busy", {}, { "retry-after": "0.1" }));
+    const err = await dtFor(server.url, { maxRetries: 100 })
+      .list({}, { deadlineMs: 350 })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ApiTokensErrorOf(TimeoutError, ServerError));
+    expect(err.message).toMatch(/deadline of 350 ms/);
+    expect(server.requests.length).toBeLessThan(100);
+  });
+
+  test("per client: a hanging server with no per-attempt timeout", async () => {
+    server = await startServer(() => {});
+    const err = await dtFor(server.url, { timeoutMs: Number.POSITIVE_INFINITY, deadlineMs: 200 })
+      .get("dt0c01.X")
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.message).toBe(`GET ${server.url}/api/v2/apiTokens/dt0c01.X passed its deadline of 200 ms`);
+  });
+
+  test("a backoff that would pass the deadline is not waited", async () => {
+    server = await startServer((_r, res) => dtError(res, 503, "busy", {}, { "retry-after": "30" }));
+    const err = await dtFor(server.url)
+      .list({}, { deadlineMs: 5_000 })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.message).toMatch(/\(a retry in 30 s would pass the deadline of 5000 ms\)$/);
+    expect(err.retryAfterMs).toBe(30_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a body that stalls past the deadline", async () => {
+    server = await startServer((_r, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"totalCount":');
+    });
+    const err = await dtFor(server.url)
+      .list({}, { deadlineMs: 200 })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.message).toMatch(/passed its deadline of 200 ms$/);
+  });
+});
+
+describe("the body of a retried response is cancelled", () => {
+  test("a 503 whose body never ends does not hold the retry", async () => {
+    let firstClosed = false;
+    server = await startServer((_r, res: ServerResponse, n) => {
+      if (n > 1) return json(res, 200, { totalCount: 2 });
+      res.on("close", () => {
+        firstClosed = true;
+      });
+      res.writeHead(503, { "content-type": "application/json", "retry-after": "0" });
+      res.write('{"error":'); // and never finishes
+    });
+    const page = await dtFor(server.url, { timeoutMs: 60_000 }).list();
+    expect(page.totalCount).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(firstClosed).toBe(true);
+  });
+});
+
+/** An error of either class (the deadline may land during an attempt or before a wait). */
+function ApiTokensErrorOf(...classes: (abstract new (...args: never[]) => unknown)[]) {
+  return {
+    [Symbol.hasInstance]: (value: unknown) => classes.some((c) => value instanceof c),
+  } as unknown as typeof TimeoutError;
+}
