@@ -53,7 +53,12 @@ function publishedPackages(dir) {
 async function run(step, cmd, args, options) {
   const started = performance.now();
   try {
-    await exec(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: 900_000, ...options });
+    await exec(cmd, args, {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 900_000,
+      signal: interrupted.signal,
+      ...options,
+    });
   } catch (err) {
     const output = `${err.stdout ?? ""}${err.stderr ?? ""}`.trim().split("\n").slice(-40).join("\n");
     throw new Error(`${step} failed (${[cmd, ...args].join(" ")}):\n${output || err.message}`);
@@ -67,6 +72,9 @@ async function fetchJson(url) {
   return response.json();
 }
 
+/** Aborted on SIGINT/SIGTERM: the running step's command is killed and the finally block cleans up. */
+const interrupted = new AbortController();
+
 async function rehearse({ keep }) {
   const tmp = mkdtempSync(join(tmpdir(), "dt-tokens-rehearsal-"));
   const clone = join(tmp, "repo");
@@ -78,6 +86,13 @@ async function rehearse({ keep }) {
   };
   let registry;
   let sandbox;
+  const onSignal = (signal) => {
+    log(`${signal}: stopping`);
+    process.exitCode = 130;
+    interrupted.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     step("start Verdaccio");
     registry = await startVerdaccio(join(tmp, "registry"));
@@ -198,6 +213,8 @@ async function rehearse({ keep }) {
     report.error = `${report.steps.at(-1)}: ${err.message}`;
     return report;
   } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     await sandbox?.stop();
     await registry?.stop();
     if (keep) log(`kept ${tmp}`);
@@ -216,7 +233,7 @@ async function main() {
     log(`OK in ${report.seconds} s: published and installed ${versions.join(", ")}`);
   } else {
     console.error(`\nrelease:rehearse FAILED at ${report.error}`);
-    process.exitCode = 1;
+    process.exitCode = interrupted.signal.aborted ? 130 : 1;
   }
 }
 

@@ -81,6 +81,14 @@ describe.each(workflowFiles)(".github/workflows/%s", (file) => {
     expect(problems).toEqual([]);
   });
 
+  test("pnpm/action-setup takes pnpm's version from package.json's packageManager, not a second pin", () => {
+    const doc = parse(content) as { jobs: Record<string, { steps?: Step[] }> };
+    const setups = Object.values(doc.jobs).flatMap(({ steps = [] }) =>
+      steps.filter((s) => s.uses?.startsWith("pnpm/action-setup@")),
+    );
+    for (const setup of setups) expect(setup.with?.version).toBeUndefined();
+  });
+
   test("grants no permission by default; jobs ask for theirs", () => {
     const doc = parse(content) as { permissions?: unknown };
     expect(doc.permissions, "top-level permissions").toBeDefined();
