@@ -46,9 +46,19 @@ function envelope(code: number, message: string, violations: readonly Violation[
   return { error };
 }
 
-/** A 400 "Constraints violated." with one violation per bad parameter. */
+/** At most this many violations are reported one by one; one more says how many were left out. */
+export const MAX_VIOLATIONS = 20;
+
+/** A 400 "Constraints violated." with one violation per bad parameter (at most MAX_VIOLATIONS). */
 export function badRequest(violations: readonly Violation[]): HttpError {
-  return new HttpError(400, "Constraints violated.", violations);
+  if (violations.length <= MAX_VIOLATIONS) return new HttpError(400, "Constraints violated.", violations);
+  const rest = violations.slice(MAX_VIOLATIONS);
+  const summary = violation(
+    rest[0]!.path,
+    rest[0]!.parameterLocation,
+    `and ${rest.length} more violations not listed (at most ${MAX_VIOLATIONS} are)`,
+  );
+  return new HttpError(400, "Constraints violated.", [...violations.slice(0, MAX_VIOLATIONS), summary]);
 }
 
 export function violation(path: string, parameterLocation: ParameterLocation, message: string): Violation {

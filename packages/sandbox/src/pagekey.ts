@@ -1,14 +1,13 @@
 /**
- * `nextPageKey`: an opaque, tamper-proof cursor. It encodes the original query (filter with the
- * timeframe resolved to absolute times, sort, fields, page size), the snapshot bound (the highest
- * token sequence number when page one was served), the keyset position (sort value and sequence
- * number of the last token on the page) and the time it was issued; base64url JSON signed with
- * HMAC-SHA256 under a per-database key. A key that does not verify is a 400.
+ * `nextPageKey`: an opaque, tamper-proof cursor that stays small whatever the query. The query
+ * itself (filter with the timeframe resolved to absolute times and the snapshot bound, sort,
+ * fields, page size) is kept in the database under a hash of its text; the key carries that hash,
+ * the keyset position (sort value and sequence number of the last token on the page) and the time
+ * it was issued, as base64url JSON signed with HMAC-SHA256 under a per-database key. A key that
+ * does not verify is a 400.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
-import type { ApiTokenField } from "@dt-tokens/types";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { ListQuery } from "./query.js";
-import type { SortField } from "./store.js";
 
 /** How long a nextPageKey stays valid after it was issued. */
 export const PAGE_KEY_TTL_MS = 60 * 60 * 1000;
@@ -19,17 +18,17 @@ interface PageCursor {
   issuedAt: number;
 }
 
+/** Where the queries behind keys are kept (the token store). */
+interface QueryMemory {
+  pageKeySecret(): Buffer;
+  rememberQuery(hash: Buffer, query: string, now: number): void;
+  recallQuery(hash: Buffer): string | undefined;
+}
+
 interface Payload {
-  v: 1;
-  o: string[];
-  p?: boolean;
-  s: string[][];
-  f?: number;
-  t?: number;
-  m: number;
-  so: [SortField, 0 | 1];
-  fi: ApiTokenField[];
-  ps: number;
+  v: 2;
+  /** base64url of the first 16 bytes of the SHA-256 of the query's JSON */
+  q: string;
   a: [string | number, number];
   i: number;
 }
@@ -38,35 +37,29 @@ function sign(secret: Buffer, data: string): Buffer {
   return createHmac("sha256", secret).update(data).digest();
 }
 
-export function encodePageKey(secret: Buffer, cursor: PageCursor): string {
-  const { query } = cursor;
+export function encodePageKey(memory: QueryMemory, cursor: PageCursor): string {
+  const query = JSON.stringify(cursor.query);
+  const hash = createHash("sha256").update(query).digest().subarray(0, 16);
+  memory.rememberQuery(hash, query, cursor.issuedAt);
   const payload: Payload = {
-    v: 1,
-    o: query.filter.owners,
-    s: query.filter.scopeGroups,
-    m: query.filter.maxSeq ?? 0,
-    so: [query.sort.field, query.sort.descending ? 1 : 0],
-    fi: query.fields,
-    ps: query.pageSize,
+    v: 2,
+    q: hash.toString("base64url"),
     a: [cursor.after.value, cursor.after.seq],
     i: cursor.issuedAt,
   };
-  if (query.filter.personal !== undefined) payload.p = query.filter.personal;
-  if (query.filter.fromMs !== undefined) payload.f = query.filter.fromMs;
-  if (query.filter.toMs !== undefined) payload.t = query.filter.toMs;
   const data = Buffer.from(JSON.stringify(payload)).toString("base64url");
-  return `${data}.${sign(secret, data).toString("base64url")}`;
+  return `${data}.${sign(memory.pageKeySecret(), data).toString("base64url")}`;
 }
 
 type DecodeResult = { ok: true; cursor: PageCursor } | { ok: false; reason: "invalid" | "expired" };
 
 /** Verifies and decodes a key. Only keys this database signed decode; their content is trusted. */
-export function decodePageKey(secret: Buffer, key: string, now: number): DecodeResult {
+export function decodePageKey(memory: QueryMemory, key: string, now: number): DecodeResult {
   const invalid = { ok: false, reason: "invalid" } as const;
-  const match = /^([A-Za-z0-9_-]{1,20000})\.([A-Za-z0-9_-]{43})$/.exec(key);
+  const match = /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/.exec(key);
   if (!match) return invalid;
   const [, data, mac] = match;
-  const expected = sign(secret, data!);
+  const expected = sign(memory.pageKeySecret(), data!);
   const presented = Buffer.from(mac!, "base64url");
   if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return invalid;
   // The last of the 43 characters has two padding bits: only the canonical spelling is the key we issued.
@@ -77,19 +70,12 @@ export function decodePageKey(secret: Buffer, key: string, now: number): DecodeR
   } catch {
     return invalid;
   }
-  if (p.v !== 1) return invalid;
+  if (p.v !== 2) return invalid;
   if (now - p.i > PAGE_KEY_TTL_MS || p.i - now > PAGE_KEY_TTL_MS) return { ok: false, reason: "expired" };
+  const query = memory.recallQuery(Buffer.from(p.q, "base64url"));
+  if (query === undefined) return { ok: false, reason: "expired" };
   return {
     ok: true,
-    cursor: {
-      query: {
-        filter: { owners: p.o, personal: p.p, scopeGroups: p.s, fromMs: p.f, toMs: p.t, maxSeq: p.m },
-        sort: { field: p.so[0], descending: p.so[1] === 1 },
-        fields: p.fi,
-        pageSize: p.ps,
-      },
-      after: { value: p.a[0], seq: p.a[1] },
-      issuedAt: p.i,
-    },
+    cursor: { query: JSON.parse(query) as ListQuery, after: { value: p.a[0], seq: p.a[1] }, issuedAt: p.i },
   };
 }

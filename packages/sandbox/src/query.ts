@@ -2,7 +2,7 @@
 import type { ApiTokenField } from "@dt-tokens/types";
 import { quoteInput, type Violation, violation } from "./errors.js";
 import type { SortField, TokenFilter } from "./store.js";
-import { parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
+import { DATE_RANGE, inDateRange, parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
 import { DEFAULT_FIELDS, FIELD_ORDER } from "./tokens.js";
 
 const PAGE_SIZE_MIN = 100;
@@ -126,7 +126,9 @@ class Scanner {
     while (this.pos < this.text.length && /[A-Za-z0-9_]/.test(this.text[this.pos]!)) this.pos++;
     return this.text.slice(start, this.pos);
   }
-  /** A double-quoted string; backslash escapes the next character (`\"`, `\\`). */
+  /** Why the last quoted() failed on an escape, if it did. */
+  badEscape: string | undefined;
+  /** A double-quoted string; a backslash escapes `"` or `\\`, nothing else. */
   quoted(): string | undefined {
     this.skipSpace();
     if (this.text[this.pos] !== '"') return undefined;
@@ -135,8 +137,15 @@ class Scanner {
     while (this.pos < this.text.length) {
       const ch = this.text[this.pos++]!;
       if (ch === "\\") {
-        if (this.pos >= this.text.length) return undefined;
-        value += this.text[this.pos++];
+        const escaped = this.text[this.pos++];
+        if (escaped !== '"' && escaped !== "\\") {
+          this.badEscape =
+            escaped === undefined
+              ? `A backslash ends the text at position ${this.pos}.`
+              : `Unknown escape '\\${quoteInput(escaped)}' at position ${this.pos - 1}.`;
+          return undefined;
+        }
+        value += escaped;
       } else if (ch === '"') {
         return value;
       } else {
@@ -177,6 +186,7 @@ export function parseSelector(
       s.skipSpace();
       if (s.peek() === '"') value = s.quoted();
       else value = s.word();
+      if (s.badEscape !== undefined) return fail(s.badEscape);
       if (value !== "true" && value !== "false") return fail("personalAccessToken takes true or false.");
       if (filter.personal !== undefined && filter.personal !== (value === "true")) {
         filter.owners.push("\u0000never");
@@ -186,7 +196,7 @@ export function parseSelector(
       const values: string[] = [];
       do {
         const value = s.quoted();
-        if (value === undefined) return fail(`${name} takes double-quoted values.`);
+        if (value === undefined) return fail(s.badEscape ?? `${name} takes double-quoted values.`);
         values.push(value);
       } while (s.eat(","));
       if (name === "owner") {
@@ -212,6 +222,11 @@ function parseTimeParam(
   const ms = parseTimeframe(raw, now);
   if (ms === undefined) {
     out.push(violation(name, "QUERY", `'${quoteInput(raw)}' is not a timeframe. Use ${TIMEFRAME_FORMATS}.`));
+    return undefined;
+  }
+  if (!inDateRange(ms)) {
+    out.push(violation(name, "QUERY", `'${quoteInput(raw)}' must be a time ${DATE_RANGE}.`));
+    return undefined;
   }
   return ms;
 }

@@ -40,6 +40,11 @@ export interface SandboxOptions {
   /** The clock (epoch ms) for dates, expiry and timeframes. Default `Date.now`. Lets tests move time. */
   now?: () => number;
   /**
+   * How long a client may take to send a request's headers, and the whole request with its body,
+   * before the connection is cut (408). Default `{ headersMs: 10_000, requestMs: 30_000 }`.
+   */
+  timeouts?: { headersMs?: number; requestMs?: number };
+  /**
    * More environments in the same process, Managed-style under `/e/<id>/api/v2`: a count (ids
    * env01, env02, …) or the ids. Each has its own tokens and bootstrap token (generated when its
    * database is empty). Default none: `/e/<any id>/api/v2` then serves the default environment.
@@ -62,6 +67,9 @@ export interface SandboxEnvironment {
   reset(): void;
   tokenCount(): number;
 }
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface Sandbox {
   /** `http://<host>:<port>`: the environment URL to give a client. */
@@ -103,35 +111,37 @@ function ensureBootstrap(
   now: number,
 ): { token: string | undefined; generated: boolean } {
   if (given === false) return { token: undefined, generated: false };
-  let token = given;
-  let generated = false;
-  if (token === undefined) {
-    if (store.count() > 0) return { token: undefined, generated: false };
-    token = generateTokenSecret();
-    generated = true;
-  }
-  const id = tokenIdOf(token);
-  if (id === undefined) {
+  if (given !== undefined && tokenIdOf(given) === undefined) {
     throw new TypeError(
       "The bootstrap token must be a sandbox secret: dt0c01.<24 characters>.<64 characters>, characters A-Z and 2-7.",
     );
   }
-  store.ensure({
-    id,
-    secret_hash: hashSecret(token),
-    name: BOOTSTRAP_NAME,
-    owner: BOOTSTRAP_OWNER,
-    personal: 0,
-    enabled: 1,
-    scopes: JSON.stringify(BOOTSTRAP_SCOPES),
-    creation_ms: now,
-    expiration_ms: null,
-    last_used_ms: null,
-    last_used_ip: null,
-    modified_ms: null,
-    metadata: null,
+  // One write transaction: a second process starting on the same fresh database waits, then sees the first's token.
+  return store.exclusively(() => {
+    let token = given;
+    let generated = false;
+    if (token === undefined) {
+      if (store.count() > 0) return { token: undefined, generated: false };
+      token = generateTokenSecret();
+      generated = true;
+    }
+    store.ensure({
+      id: tokenIdOf(token)!,
+      secret_hash: hashSecret(token),
+      name: BOOTSTRAP_NAME,
+      owner: BOOTSTRAP_OWNER,
+      personal: 0,
+      enabled: 1,
+      scopes: JSON.stringify(BOOTSTRAP_SCOPES),
+      creation_ms: now,
+      expiration_ms: null,
+      last_used_ms: null,
+      last_used_ip: null,
+      modified_ms: null,
+      metadata: null,
+    });
+    return { token, generated };
   });
-  return { token, generated };
 }
 
 /** Seeds tokens into a store in one transaction. */
@@ -217,6 +227,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     environments: hosted.length > 0 ? new Map(hosted.map((e) => [e.id, e.store])) : undefined,
     now,
     throttle: options.throttle ? new Throttle(options.throttle) : undefined,
+    failedAuths: options.throttle ? new Throttle(options.throttle) : undefined,
     faults: options.faults ? new Faults(options.faults) : undefined,
     log: createLogSink(options.log),
     corsOrigins: options.cors?.origins,
@@ -224,10 +235,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const app = createApp(state);
   let info: AddressInfo;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, (address) => {
-      info = address;
-      resolve(s);
-    });
+    const headersTimeout = options.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    const requestTimeout = Math.max(
+      headersTimeout,
+      options.timeouts?.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
+    const serverOptions = {
+      headersTimeout,
+      requestTimeout,
+      // how often Node checks those two; its default (30 s) would let a slow client overstay them
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 2)),
+    };
+    const s = serve(
+      { fetch: app.fetch, hostname: host, port: options.port ?? 0, serverOptions },
+      (address) => {
+        info = address;
+        resolve(s);
+      },
+    );
     s.once("error", (error) => {
       store.close();
       for (const e of hosted) e.store.close();
@@ -253,6 +278,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tokenCount: () => store.count(),
     setThrottle: (t) => {
       state.throttle = t ? new Throttle(t) : undefined;
+      state.failedAuths = t ? new Throttle(t) : undefined;
     },
     setFaults: (f) => {
       state.faults = f ? new Faults(f) : undefined;

@@ -1,10 +1,13 @@
 /**
  * SQLite storage (better-sqlite3): versioned migrations, WAL with synchronous=FULL so that every
- * acknowledged write survives the process being killed, secrets only as SHA-256 hashes.
+ * acknowledged write survives the process being killed, secrets only as SHA-256 hashes, files
+ * readable by their owner only. Last uses are batched (see last-use.ts).
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { LastUses } from "./last-use.js";
+import { MIGRATIONS } from "./migrations.js";
 
 /** One row of the tokens table. Dates are epoch milliseconds. */
 export interface TokenRow {
@@ -30,35 +33,31 @@ export type NewTokenRow = Omit<TokenRow, "seq">;
 type TokenPatch = { [K in "name" | "enabled" | "scopes" | "modified_ms"]: TokenRow[K] | null };
 
 const QUERY_CACHE_SIZE = 64;
+/** How long a starting sandbox waits for another process's migration. */
+const START_BUSY_TIMEOUT_MS = 10_000;
+/** How long a request's write waits for another process's lock before answering 503. */
+const BUSY_TIMEOUT_MS = 200;
+const QUERY_REFRESH_MS = 10 * 60 * 1000;
+/** Longer than a page key lives (60 minutes) plus the refresh interval. */
+const QUERY_KEEP_MS = 80 * 60 * 1000;
+
+function isFile(path: string): boolean {
+  return path !== "" && path !== ":memory:" && !path.startsWith("file:");
+}
+
+/**
+ * Creates the database file (and its directory) readable by its owner only; SQLite gives the WAL
+ * and shared-memory files the database file's permissions.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, "a", 0o600));
+}
 
 /** A row as list reads it: everything but the secret's hash, which a listing never needs. */
 export type ListedRow = Omit<TokenRow, "secret_hash">;
 const LISTED_COLUMNS =
   "seq, id, name, owner, personal, enabled, scopes, creation_ms, expiration_ms, last_used_ms, last_used_ip, modified_ms, metadata";
-
-/** Each entry upgrades the schema by one version (PRAGMA user_version). Never edit a shipped one. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE tokens (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     id TEXT NOT NULL UNIQUE,
-     secret_hash BLOB NOT NULL,
-     name TEXT NOT NULL,
-     owner TEXT NOT NULL,
-     personal INTEGER NOT NULL CHECK (personal IN (0, 1)),
-     enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
-     scopes TEXT NOT NULL,
-     creation_ms INTEGER NOT NULL,
-     expiration_ms INTEGER,
-     last_used_ms INTEGER,
-     last_used_ip TEXT,
-     modified_ms INTEGER,
-     metadata TEXT
-   );
-   CREATE INDEX tokens_creation ON tokens (creation_ms, seq);
-   CREATE INDEX tokens_owner ON tokens (owner);
-   CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-   INSERT INTO meta (key, value) VALUES ('pageKeySecret', randomblob(32));`,
-];
 
 export type SortField = "name" | "lastUsedDate" | "creationDate" | "expirationDate" | "modifiedDate";
 
@@ -116,15 +115,19 @@ export class TokenStore {
   readonly db: Database.Database;
   readonly path: string;
   private readonly statements;
+  private readonly lastUses: LastUses;
 
   constructor(path: string) {
     this.path = path;
-    if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+    if (isFile(path)) createPrivately(path);
     this.db = new Database(path);
+    // Start-up may wait for another process's migration; serving never waits long for a lock.
+    this.db.pragma(`busy_timeout = ${START_BUSY_TIMEOUT_MS}`);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
     this.migrate();
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.lastUses = new LastUses(this.db, BUSY_TIMEOUT_MS);
     this.statements = {
       byId: this.db.prepare<[string], TokenRow>("SELECT * FROM tokens WHERE id = ?"),
       insert: this.db.prepare<NewTokenRow>(
@@ -133,9 +136,14 @@ export class TokenStore {
          VALUES (@id, @secret_hash, @name, @owner, @personal, @enabled, @scopes, @creation_ms, @expiration_ms,
            @last_used_ms, @last_used_ip, @modified_ms, @metadata)`,
       ),
-      touch: this.db.prepare<[number, string | null, number]>(
-        "UPDATE tokens SET last_used_ms = ?, last_used_ip = COALESCE(?, last_used_ip) WHERE seq = ?",
+      rememberQuery: this.db.prepare<[Buffer, string, number]>(
+        `INSERT INTO page_queries (hash, query, stored_ms) VALUES (?, ?, ?)
+         ON CONFLICT (hash) DO UPDATE SET stored_ms = excluded.stored_ms`,
       ),
+      recallQuery: this.db.prepare<[Buffer], { query: string }>(
+        "SELECT query FROM page_queries WHERE hash = ?",
+      ),
+      forgetQueries: this.db.prepare<[number]>("DELETE FROM page_queries WHERE stored_ms < ?"),
       update: this.db.prepare<TokenPatch & { seq: number }>(
         `UPDATE tokens SET name = COALESCE(@name, name), scopes = COALESCE(@scopes, scopes),
            enabled = COALESCE(@enabled, enabled), modified_ms = COALESCE(@modified_ms, modified_ms)
@@ -154,19 +162,25 @@ export class TokenStore {
     };
   }
 
+  /** Migrates inside one write transaction, so that two processes starting at once cannot race. */
   private migrate(): void {
-    const version = this.db.pragma("user_version", { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(
-        `The database ${this.path} has schema version ${version}, newer than this sandbox knows (${MIGRATIONS.length}): upgrade @dt-tokens/sandbox.`,
-      );
-    }
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
+    this.exclusively(() => {
+      const version = this.schemaVersion;
+      if (version > MIGRATIONS.length) {
+        throw new Error(
+          `The database ${this.path} has schema version ${version}, newer than this sandbox knows (${MIGRATIONS.length}): upgrade @dt-tokens/sandbox.`,
+        );
+      }
+      for (let v = version; v < MIGRATIONS.length; v++) {
         this.db.exec(MIGRATIONS[v]!);
         this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+      }
+    });
+  }
+
+  /** Runs fn in a transaction that holds the write lock from its start (BEGIN IMMEDIATE). */
+  exclusively<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   get schemaVersion(): number {
@@ -181,7 +195,8 @@ export class TokenStore {
   private pageKeySecretCache: Buffer | undefined;
 
   findById(id: string): TokenRow | undefined {
-    return this.statements.byId.get(id);
+    const row = this.statements.byId.get(id);
+    return row && this.lastUses.apply(row);
   }
 
   count(): number {
@@ -207,17 +222,46 @@ export class TokenStore {
     this.statements.update.run({ ...patch, seq });
   }
 
-  /** Replaces a token's secret hash and makes sure it is enabled with the given scopes. */
+  /** Replaces a token's secret hash and makes sure it is enabled with the given scopes (one transaction). */
   ensure(row: NewTokenRow): TokenRow {
-    const existing = this.findById(row.id);
-    if (!existing) return this.insert(row);
-    const scopes = [...new Set([...(JSON.parse(existing.scopes) as string[]), ...JSON.parse(row.scopes)])];
-    this.statements.ensure.run(row.secret_hash, JSON.stringify(scopes), existing.seq);
-    return this.findById(row.id)!;
+    return this.exclusively(() => {
+      const existing = this.findById(row.id);
+      if (!existing) return this.insert(row);
+      const scopes = [...new Set([...(JSON.parse(existing.scopes) as string[]), ...JSON.parse(row.scopes)])];
+      this.statements.ensure.run(row.secret_hash, JSON.stringify(scopes), existing.seq);
+      return this.findById(row.id)!;
+    });
   }
 
+  /** Records a use of a token: shown at once, written within a second (see last-use.ts). */
   touch(seq: number, ms: number, ip: string | null): void {
-    this.statements.touch.run(ms, ip, seq);
+    this.lastUses.record(seq, ms, ip);
+  }
+
+  /**
+   * Keeps a list query under a short hash, for page keys; refreshed at most every
+   * QUERY_REFRESH_MS, and forgotten QUERY_KEEP_MS after its last refresh.
+   */
+  rememberQuery(hash: Buffer, query: string, now: number): void {
+    const key = hash.toString("base64url");
+    const stored = this.rememberedQueries.get(key);
+    if (stored !== undefined && now >= stored && now - stored < QUERY_REFRESH_MS) return;
+    this.statements.rememberQuery.run(hash, query, now);
+    this.rememberedQueries.delete(key);
+    if (this.rememberedQueries.size >= QUERY_CACHE_SIZE) {
+      this.rememberedQueries.delete(this.rememberedQueries.keys().next().value!);
+    }
+    this.rememberedQueries.set(key, now);
+    if (Math.abs(now - this.queriesSweptAt) > QUERY_REFRESH_MS) {
+      this.statements.forgetQueries.run(now - QUERY_KEEP_MS);
+      this.queriesSweptAt = now;
+    }
+  }
+  private readonly rememberedQueries = new Map<string, number>();
+  private queriesSweptAt = 0;
+
+  recallQuery(hash: Buffer): string | undefined {
+    return this.statements.recallQuery.get(hash)?.query;
   }
 
   delete(seq: number): void {
@@ -262,6 +306,7 @@ export class TokenStore {
   }
 
   countMatching(filter: TokenFilter): number {
+    if (filter.fromMs !== undefined || filter.toMs !== undefined) this.lastUses.flush();
     const where = this.where(filter);
     const statement = this.prepared<{ n: number }>(`SELECT count(*) AS n FROM tokens WHERE ${where.sql}`);
     return statement.get(...where.params)!.n;
@@ -269,6 +314,10 @@ export class TokenStore {
 
   /** One page in keyset order: rows strictly after the cursor, in the sort's order, ties by seq. */
   list(request: ListRequest): ListedRow[] {
+    const { filter, sort } = request;
+    if (filter.fromMs !== undefined || filter.toMs !== undefined || sort.field === "lastUsedDate") {
+      this.lastUses.flush(); // the query itself looks at last uses
+    }
     const where = this.where(request.filter);
     const expr = SORT_EXPRESSIONS[request.sort.field];
     const dir = request.sort.descending ? "DESC" : "ASC";
@@ -281,7 +330,9 @@ export class TokenStore {
     }
     sql += ` ORDER BY ${expr} ${dir}, seq ${dir} LIMIT ?`;
     params.push(request.limit);
-    return this.prepared<ListedRow>(sql).all(...params);
+    const rows = this.prepared<ListedRow>(sql).all(...params);
+    if (this.lastUses.hasPending) for (const row of rows) this.lastUses.apply(row);
+    return rows;
   }
 
   /**
@@ -303,7 +354,14 @@ export class TokenStore {
   }
   private readonly queryCache = new Map<string, Database.Statement<unknown[], unknown>>();
 
+  /** Writes pending last uses (waiting for the lock) and closes the database. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.lastUses.stop();
+    try {
+      this.lastUses.flush(true);
+    } finally {
+      this.db.close();
+    }
   }
 }

@@ -19,6 +19,35 @@ const EPOCH = /^\d{1,15}$/;
 export const TIMEFRAME_FORMATS =
   "UTC epoch milliseconds, an ISO date-time such as 2021-01-25T05:57:01.123+01:00, or now-NU[/A] (units m, h, d, w, M, y)";
 
+/** The dates the API can represent: years 0000 to 9999 (formatted as `yyyy-MM-ddTHH:mm:ss.SSSZ`). */
+export const MIN_DATE_MS = Date.parse("0000-01-01T00:00:00.000Z");
+export const MAX_DATE_MS = Date.parse("9999-12-31T23:59:59.999Z");
+export const DATE_RANGE = "between 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z";
+
+export function inDateRange(ms: number): boolean {
+  return ms >= MIN_DATE_MS && ms <= MAX_DATE_MS;
+}
+
+function daysInMonth(year: number, month: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month + 1, 0);
+  return d.getUTCDate();
+}
+
+/**
+ * Moves by whole months, keeping the time of day and clamping the day to the target month's last
+ * (2027-01-31 plus one month is 2027-02-28, as in Dynatrace). Outside years 0000-9999: ±Infinity.
+ */
+function addMonths(ms: number, months: number): number {
+  const d = new Date(ms);
+  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12;
+  if (year < 0 || year > 9999) return months > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  d.setUTCFullYear(year, month, Math.min(d.getUTCDate(), daysInMonth(year, month)));
+  return d.getTime();
+}
+
 function shift(ms: number, sign: 1 | -1, amount: number, unit: TimeUnit): number {
   switch (unit) {
     case "m":
@@ -29,16 +58,10 @@ function shift(ms: number, sign: 1 | -1, amount: number, unit: TimeUnit): number
       return ms + sign * amount * DAY;
     case "w":
       return ms + sign * amount * 7 * DAY;
-    case "M": {
-      const d = new Date(ms);
-      d.setUTCMonth(d.getUTCMonth() + sign * amount);
-      return d.getTime();
-    }
-    case "y": {
-      const d = new Date(ms);
-      d.setUTCFullYear(d.getUTCFullYear() + sign * amount);
-      return d.getTime();
-    }
+    case "M":
+      return addMonths(ms, sign * amount);
+    case "y":
+      return addMonths(ms, sign * amount * 12);
   }
 }
 
@@ -75,7 +98,8 @@ export function alignDown(ms: number, unit: TimeUnit): number {
 
 /**
  * Parses a timeframe value into epoch milliseconds, or undefined when it is not one of the formats.
- * A space where a `+` belongs (a `+` that arrived URL-decoded) is read as `+`.
+ * A space where a `+` belongs (a `+` that arrived URL-decoded) is read as `+`. The result may lie
+ * outside the representable range (check with `inDateRange`).
  */
 export function parseTimeframe(value: string, now: number): number | undefined {
   const text = value.trimEnd();
@@ -84,8 +108,8 @@ export function parseTimeframe(value: string, now: number): number | undefined {
   if (rel) {
     let ms = now;
     if (rel[1] !== undefined) ms = shift(ms, rel[1] === "-" ? -1 : 1, Number(rel[2]), rel[3] as TimeUnit);
-    if (rel[4] !== undefined) ms = alignDown(ms, rel[4] as TimeUnit);
-    return Number.isFinite(ms) ? ms : undefined;
+    if (rel[4] !== undefined && inDateRange(ms)) ms = alignDown(ms, rel[4] as TimeUnit);
+    return ms;
   }
   const abs = ABSOLUTE.exec(text);
   if (!abs) return undefined;

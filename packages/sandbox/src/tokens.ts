@@ -2,7 +2,7 @@
 import type { ApiToken, ApiTokenField } from "@dt-tokens/types";
 import { generateTokenSecrets, hashSecret, tokenIdOf } from "./secrets.js";
 import type { ListedRow, NewTokenRow } from "./store.js";
-import { formatDate, parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
+import { DATE_RANGE, formatDate, inDateRange, parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
 
 /** Every field in the order responses show them. */
 export const FIELD_ORDER = [
@@ -108,6 +108,7 @@ function seedDate(value: SeedDate, where: string, now: number): number {
   if (ms === undefined || !Number.isFinite(ms)) {
     throw new TypeError(`${where} is not a date: use a Date, epoch milliseconds or ${TIMEFRAME_FORMATS}.`);
   }
+  if (!inDateRange(ms)) throw new TypeError(`${where} must be a date ${DATE_RANGE}.`);
   return Math.trunc(ms);
 }
 

@@ -42,6 +42,29 @@ function apiTokenCredential(c: Ctx): string {
   throw new HttpError(401, "Missing authorization parameter.");
 }
 
+/**
+ * Runs an authentication attempt, counting failures per client address when throttling is on: an
+ * address whose failures emptied its bucket gets 429 without its credential being looked at, so a
+ * guesser neither spends a token owner's budget nor gets unlimited attempts.
+ */
+function countingFailures<T>(state: AppState, address: string | null, attempt: () => T): T {
+  const limiter = state.failedAuths;
+  if (!limiter) return attempt();
+  const key = address ?? "unknown";
+  const wait = limiter.check(key, Date.now());
+  if (wait !== undefined) {
+    throw new HttpError(429, `Too many failed authentications from this address. Retry in ${wait} s.`, [], {
+      "retry-after": String(wait),
+    });
+  }
+  try {
+    return attempt();
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 401) limiter.take(key, Date.now());
+    throw error;
+  }
+}
+
 function callerOf(row: TokenRow): Caller {
   return {
     id: row.id,
@@ -55,17 +78,20 @@ function callerOf(row: TokenRow): Caller {
 /** `Api-Token` authentication: a known, enabled, unexpired API token; records its use. */
 export function apiTokenAuth(state: AppState) {
   return createMiddleware<Env>(async (c, next) => {
-    const credential = apiTokenCredential(c);
-    const store = c.var.store;
-    const id = tokenIdOf(credential);
-    const row = id === undefined ? undefined : store.findById(id);
-    if (!row || !secretMatches(row.secret_hash, credential)) {
-      throw new HttpError(401, "Token Authentication failed.");
-    }
+    const address = clientAddress(c);
+    const row = countingFailures(state, address, () => {
+      const credential = apiTokenCredential(c);
+      const id = tokenIdOf(credential);
+      const found = id === undefined ? undefined : c.var.store.findById(id);
+      if (!found || !secretMatches(found.secret_hash, credential)) {
+        throw new HttpError(401, "Token Authentication failed.");
+      }
+      return found;
+    });
     const now = state.now();
     if (row.enabled !== 1) throw new HttpError(401, "Token is disabled.");
     if (row.expiration_ms !== null && row.expiration_ms <= now) throw new HttpError(401, "Token is expired.");
-    store.touch(row.seq, now, clientAddress(c));
+    c.var.store.touch(row.seq, now, address);
     c.set("caller", callerOf(row));
     await next();
   });

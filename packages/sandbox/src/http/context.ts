@@ -16,7 +16,10 @@ export interface AppState {
    */
   environments: ReadonlyMap<string, TokenStore> | undefined;
   now: () => number;
+  /** Per authenticated caller. */
   throttle: Throttle | undefined;
+  /** Failed authentications per client address; on whenever `throttle` is. */
+  failedAuths: Throttle | undefined;
   faults: Faults | undefined;
   log: ((entry: RequestLogEntry) => void) | undefined;
   corsOrigins: readonly string[] | "*" | undefined;

@@ -54,7 +54,7 @@ function listRequestOf(
       ),
     );
   }
-  const decoded = decodePageKey(store.pageKeySecret(), params.nextPageKey, now);
+  const decoded = decodePageKey(store, params.nextPageKey, now);
   if (!decoded.ok) {
     throw badRequest([
       violation(
@@ -80,7 +80,7 @@ export function listTokens(state: AppState): Handler<Env> {
     let nextPageKey: string | null = null;
     if (more) {
       const last = page[page.length - 1]!;
-      nextPageKey = encodePageKey(store.pageKeySecret(), {
+      nextPageKey = encodePageKey(store, {
         query,
         after: { value: sortValue(last, query.sort.field), seq: last.seq },
         issuedAt: now,

@@ -5,6 +5,8 @@ import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { HttpError, quoteInput } from "../errors.js";
 import { type RequestLogEntry, safePath } from "../logger.js";
+import { redactSecrets } from "../secrets.js";
+import { isBusy } from "../sqlite-busy.js";
 import type { AppState, Env } from "./context.js";
 import { errorResponse } from "./responses.js";
 
@@ -121,7 +123,20 @@ export const notFound: NotFoundHandler<Env> = (c) =>
     ),
   );
 
-export const onError: ErrorHandler<Env> = (err) => {
+/**
+ * HttpErrors become their ErrorEnvelope; a locked database a 503 to retry; anything else is a bug:
+ * a 500, and the error (secrets masked) on stderr.
+ */
+export const onError: ErrorHandler<Env> = (err, c) => {
   if (err instanceof HttpError) return errorResponse(err);
+  if (isBusy(err)) {
+    return errorResponse(
+      new HttpError(503, "The database is locked by another process: retry.", [], { "retry-after": "1" }),
+    );
+  }
+  const where = `${c.req.method} ${safePath(c.req.path)}`;
+  process.stderr.write(
+    `dt-tokens-sandbox: unexpected error on ${where}: ${redactSecrets(err.stack ?? String(err))}\n`,
+  );
   return errorResponse(new HttpError(500, "Internal error in the sandbox."));
 };

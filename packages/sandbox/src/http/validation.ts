@@ -2,10 +2,12 @@
 import { TOKEN_SCOPES } from "@dt-tokens/types";
 import { badRequest, quoteInput, type Violation, violation } from "../errors.js";
 import { isTokenId, tokenIdOf } from "../secrets.js";
-import { parseTimeframe, TIMEFRAME_FORMATS } from "../time.js";
+import { DATE_RANGE, inDateRange, parseTimeframe, TIMEFRAME_FORMATS } from "../time.js";
 
 const ASSIGNABLE = new Set<string>(TOKEN_SCOPES);
 const MAX_NAME_LENGTH = 1000;
+/** Every assignable scope once, with room for repeats (which are dropped). */
+const MAX_SCOPES = 2 * TOKEN_SCOPES.length;
 
 export function checkName(value: unknown, required: boolean, out: Violation[]): string | undefined {
   if (value === undefined && !required) return undefined;
@@ -24,6 +26,10 @@ export function checkScopes(value: unknown, required: boolean, out: Violation[])
   if (value === undefined && !required) return undefined;
   if (!Array.isArray(value) || value.length === 0) {
     out.push(violation("scopes", "PAYLOAD_BODY", "must be a non-empty array of scopes"));
+    return undefined;
+  }
+  if (value.length > MAX_SCOPES) {
+    out.push(violation("scopes", "PAYLOAD_BODY", `must have at most ${MAX_SCOPES} items`));
     return undefined;
   }
   let ok = true;
@@ -59,6 +65,10 @@ export function checkExpirationDate(value: unknown, now: number, out: Violation[
   const parsed = typeof value === "string" ? parseTimeframe(value, now) : undefined;
   if (parsed === undefined) {
     out.push(violation("expirationDate", "PAYLOAD_BODY", `must be ${TIMEFRAME_FORMATS}, e.g. now+14d`));
+    return null;
+  }
+  if (!inDateRange(parsed)) {
+    out.push(violation("expirationDate", "PAYLOAD_BODY", `must be a date ${DATE_RANGE}`));
     return null;
   }
   if (parsed <= now) {

@@ -1,0 +1,37 @@
+/** The database schema, as versioned migrations (PRAGMA user_version). */
+import { MAX_DATE_MS, MIN_DATE_MS } from "./time.js";
+
+const DATE_COLUMNS = ["creation_ms", "expiration_ms", "last_used_ms", "modified_ms"];
+
+/** Each entry upgrades the schema by one version (PRAGMA user_version). Never edit a shipped one. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE tokens (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     secret_hash BLOB NOT NULL,
+     name TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     personal INTEGER NOT NULL CHECK (personal IN (0, 1)),
+     enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+     scopes TEXT NOT NULL,
+     creation_ms INTEGER NOT NULL,
+     expiration_ms INTEGER,
+     last_used_ms INTEGER,
+     last_used_ip TEXT,
+     modified_ms INTEGER,
+     metadata TEXT
+   );
+   CREATE INDEX tokens_creation ON tokens (creation_ms, seq);
+   CREATE INDEX tokens_owner ON tokens (owner);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+   INSERT INTO meta (key, value) VALUES ('pageKeySecret', randomblob(32));`,
+  // 2: the queries behind page keys live here, so that keys stay small whatever the query; dates an
+  // older sandbox let past year 9999 (or before year 0) are clamped to what the API can represent.
+  `CREATE TABLE page_queries (hash BLOB PRIMARY KEY, query TEXT NOT NULL, stored_ms INTEGER NOT NULL)
+     WITHOUT ROWID;
+   CREATE INDEX page_queries_stored ON page_queries (stored_ms);
+   ${DATE_COLUMNS.map(
+     (c) => `UPDATE tokens SET ${c} = MIN(MAX(${c}, ${MIN_DATE_MS}), ${MAX_DATE_MS})
+       WHERE ${c} > ${MAX_DATE_MS} OR ${c} < ${MIN_DATE_MS};`,
+   ).join("\n")}`,
+];
