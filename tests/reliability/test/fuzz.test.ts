@@ -143,6 +143,7 @@ function parseSelector(text: string): Criteria {
       const ch = text[i++]!;
       if (ch === "\\") {
         if (i >= text.length) fail("dangling backslash");
+        if (text[i] !== '"' && text[i] !== "\\") fail("a backslash escapes only \" and \\");
         v += text[i++];
       } else if (ch === '"') return v;
       else v += ch;
@@ -713,7 +714,8 @@ describe("timeframes (from, to, expirationDate)", () => {
   });
 
   it("timeframe() accepts a date alone and rejects what the server rejects at the limits", async () => {
-    for (const ok of ["2021-01-25", "2024-02-29", "2021-01-25T23:59:59.123456789+18:59", "999999999999999"])
+    // 253402300799999 is 9999-12-31T23:59:59.999Z, the last instant the API can represent
+    for (const ok of ["2021-01-25", "2024-02-29", "2021-01-25T23:59:59.123456789+18:59", "253402300799999"])
       expect((await listRaw(q("to", timeframe(ok, "to")))).status, ok).toBe(200);
     for (const bad of [
       "2021-02-30",
