@@ -109,6 +109,30 @@ describe("rotateToken", () => {
     await expect(dt.get(error.newTokenId)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  test("undo runs on rollback, before the new token is deleted; its failure is reported", async () => {
+    const id = await oldToken();
+    const seen: string[] = [];
+    const error = await rotateToken(dt, id, {
+      expirationDate: null,
+      deliver: (_s, target) => dt.update(target.id, { enabled: false }),
+      undo: async (target) => {
+        seen.push((await dt.get(target.id)).id); // still there
+        throw new Error("could not restore the file");
+      },
+    }).catch((e) => e);
+    expect(seen).toHaveLength(1);
+    expect(error).toMatchObject({ stage: "verify", rolledBack: true });
+    expect(error.message).toMatch(/undoing the delivery failed \(could not restore the file\)/);
+    await expect(dt.get(error.newTokenId)).rejects.toBeInstanceOf(NotFoundError);
+    const ok = await rotateToken(dt, id, {
+      expirationDate: null,
+      deliver: () => {},
+      undo: () => seen.push("x"),
+    });
+    expect(ok.retirement.status).toBe("done");
+    expect(seen).toHaveLength(1);
+  });
+
   test("a failing verification (the secret does not authenticate) rolls back", async () => {
     const id = await oldToken();
     const before = await dt.get(id);

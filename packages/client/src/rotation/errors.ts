@@ -23,6 +23,8 @@ export class RotationError extends ApiTokensError {
   declare readonly rolledBack: boolean;
   /** Why deleting the replacement failed, when it did. */
   declare readonly rollbackError?: Error;
+  /** Why the caller's `undo` failed, when it did: a place may hold the deleted secret. */
+  declare readonly undoError?: Error;
 
   constructor(
     details: {
@@ -32,12 +34,14 @@ export class RotationError extends ApiTokensError {
       rolledBack: boolean;
       cause: unknown;
       rollbackError?: unknown;
+      undoError?: unknown;
     },
     secret?: string,
   ) {
     const cause = safeError(details.cause, secret);
     const rollbackError =
       details.rollbackError === undefined ? undefined : safeError(details.rollbackError, secret);
+    const undoError = details.undoError === undefined ? undefined : safeError(details.undoError, secret);
     const { stage, tokenId, newTokenId, rolledBack } = details;
     const outcome = !newTokenId
       ? stage === "create" && (cause as ApiTokensError).outcomeUnknown
@@ -46,8 +50,9 @@ export class RotationError extends ApiTokensError {
       : rolledBack
         ? `the new token ${newTokenId} was deleted again and ${tokenId} is unchanged`
         : `deleting the new token failed too (${rollbackError?.message}): revoke ${newTokenId} yourself; ${tokenId} is unchanged`;
-    super(`rotating ${tokenId} failed at ${stage}: ${cause.message}; ${outcome}`);
-    Object.assign(this, { stage, tokenId, newTokenId, rolledBack, rollbackError, cause });
+    const undone = undoError ? `; undoing the delivery failed (${undoError.message})` : "";
+    super(`rotating ${tokenId} failed at ${stage}: ${cause.message}; ${outcome}${undone}`);
+    Object.assign(this, { stage, tokenId, newTokenId, rolledBack, rollbackError, undoError, cause });
   }
 }
 

@@ -49,6 +49,12 @@ export interface RotateTokenOptions extends RequestOptions {
    * in the places this function writes.
    */
   deliver: (secret: string, target: DeliveryTarget) => unknown;
+  /**
+   * Called when the rotation rolls back after `deliver` was called (also when `deliver` itself
+   * failed), before the new token is deleted: put back what `deliver` replaced, so that no place is
+   * left holding a deleted secret. Its failure is reported in the RotationError.
+   */
+  undo?: (target: DeliveryTarget) => unknown;
   /** What to do with the old token once the new one is delivered and verified (default: disable now). */
   retire?: RetireOptions;
   /** Name of the new token (default: the old token's name). */
@@ -90,7 +96,7 @@ export async function rotateToken(
   id: string,
   options: RotateTokenOptions,
 ): Promise<RotateTokenResult> {
-  const { expirationDate, deliver, retire = {}, name, scopes, clientFor, onStage, ...req } = options;
+  const { expirationDate, deliver, undo, retire = {}, name, scopes, clientFor, onStage, ...req } = options;
   // Bad options fail before anything changes.
   if (typeof deliver !== "function") expected("deliver", "a function that stores the secret", typeof deliver);
   const action = retire.action ?? "disable";
@@ -139,15 +145,16 @@ export async function rotateToken(
   const secret = created.token;
   const newTokenId = created.id;
 
+  const target: DeliveryTarget = {
+    id: newTokenId,
+    name: finalName,
+    expirationDate: created.expirationDate,
+    previous,
+  };
   let stage: RotationStage = "deliver";
   try {
     onStage?.("deliver", { tokenId: id, newTokenId });
-    await deliver(secret, {
-      id: newTokenId,
-      name: finalName,
-      expirationDate: created.expirationDate,
-      previous,
-    });
+    await deliver(secret, target);
     stage = "verify";
     onStage?.("verify", { tokenId: id, newTokenId });
     await verify((clientFor ?? defaultClientFor(client))(secret), secret, newTokenId, wanted, req);
@@ -155,6 +162,14 @@ export async function rotateToken(
     onStage?.("commit", { tokenId: id, newTokenId });
     await client.update(newTokenId, { name: finalName }, req);
   } catch (cause) {
+    const undoError = undo
+      ? await Promise.resolve()
+          .then(() => undo(target))
+          .then(
+            () => undefined,
+            (e: unknown) => e ?? new Error("unknown error"),
+          )
+      : undefined;
     // The caller's signal may be what failed: the rollback must still run.
     const { timeoutMs, maxRetries } = req;
     const rollbackError = await client.delete(newTokenId, { timeoutMs, maxRetries }).then(
@@ -162,7 +177,15 @@ export async function rotateToken(
       (e: unknown) => e ?? new Error("unknown error"),
     );
     throw new RotationError(
-      { stage, tokenId: id, newTokenId, rolledBack: rollbackError === undefined, cause, rollbackError },
+      {
+        stage,
+        tokenId: id,
+        newTokenId,
+        rolledBack: rollbackError === undefined,
+        cause,
+        rollbackError,
+        undoError,
+      },
       secret,
     );
   }
