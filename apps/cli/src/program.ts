@@ -8,9 +8,11 @@ import { SEVERITIES } from "./audit.js";
 import { auditCommand } from "./commands/audit.js";
 import { envAdd, envList, envRemove, envUse } from "./commands/env.js";
 import { list } from "./commands/list.js";
+import { rotate } from "./commands/rotate.js";
+import { cleanupCommand, finishCommand } from "./commands/rotation-jobs.js";
 import { sandbox } from "./commands/sandbox.js";
 import { scopes } from "./commands/scopes.js";
-import { create, get, lookup, remove, rotate, update } from "./commands/tokens.js";
+import { create, get, lookup, remove, update } from "./commands/tokens.js";
 import type { GlobalOptions } from "./connection.js";
 import { Context, outputFormat } from "./context.js";
 import { durationArg } from "./duration.js";
@@ -44,15 +46,15 @@ Exit statuses:
   1  API error: Dynatrace answered with an error, or could not be reached
   2  usage error: bad command line or input; nothing was sent
   3  audit: findings at or above --fail-on
-  4  partial: rotate created the new token but could not revoke the old one; list or audit
-     over several environments could not read all of them (the others' output is complete)
+  4  partial: rotate delivered and verified a new token but could not retire the old one; list or
+     audit over several environments could not read all of them (the others' output is complete)
   5  the confirmation prompt was declined; nothing was changed
 ${examples(`
   $ export DT_ENV_URL=https://abc12345.live.dynatrace.com
   $ read -rs DT_API_TOKEN && export DT_API_TOKEN      # paste the token; it stays out of history
   $ dt-tokens list --owner alice@example.com --sort -lastUsedDate
   $ dt-tokens audit --fail-on high
-  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires now+90d > new-token.txt
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires now+90d --to file:new-token.txt
 `)}`;
 
 function outputOption(): Option {
@@ -289,34 +291,102 @@ ${examples(`
 
   program
     .command("rotate")
-    .description("Replace a token by a new one with the same name and scopes, and print the new secret")
-    .argument("<id>", "token id of the token to replace")
+    .description(
+      "Replace tokens safely: create, deliver the new secret (--to), verify it, then retire the old token",
+    )
+    .argument("[ids...]", "ids of the tokens to replace (or select them with the options below)")
+    .option(
+      "--to <sink>",
+      "where the new secret goes: file:PATH, dotenv:PATH#KEY, exec:COMMAND or stdout (repeatable)",
+      collect,
+    )
     .option(
       "--expires <time>",
       "expiry of the new token: now+90d, 2025-12-31, ..., or never (default: the old token's lifetime again)",
       expiresArg,
     )
     .addOption(
-      new Option("--revoke <mode>", "what to do with the old token")
+      new Option("--retire <mode>", "what to do with the old token")
         .choices(["disable", "delete", "keep"])
         .default("disable"),
     )
+    .addOption(new Option("--revoke <mode>").choices(["disable", "delete", "keep"]).hideHelp())
+    .option(
+      "--overlap <duration>",
+      "keep the old token working this long first (24h, 7d), marked in Dynatrace",
+    )
+    .option("--expiring-within <duration>", "select the tokens that expire within this time (14d)")
+    .option("--owner <owner>", "select the tokens of this owner")
+    .option("--scope <scope>", "select the tokens with this scope (repeatable: any of them)", collect)
+    .option("--personal", "select personal access tokens only")
+    .option("--no-personal", "select API tokens only")
+    .option("--name <name>", "select the tokens with exactly this name")
+    .option("--dry-run", "print the plan; change nothing")
+    .option("--finish", "retire the old tokens whose overlap has ended (run later, from cron or CI)")
+    .addOption(new Option("-o, --output <format>", "json: the outcomes as JSON on stdout").choices(["json"]))
     .addHelpText(
       "after",
       `
-The new secret is printed alone on stdout; it is shown only once. Without --expires the new
-token gets the old one's lifetime again, from now (creation to expiry: a 30-day token becomes a
-new 30-day token; one that never expired never expires); --expires never gives a token that never
-expires. The expiry the new token got is printed on stderr.
-The new token belongs to the owner of the API token you authenticate with, not to the old token's.
-If the old token cannot be revoked, the new secret is still printed and the exit status is 4.
+Stages, for each token: create the replacement (same name and scopes; its name carries
+[dt-tokens:rotating:<old id>] until it is committed), deliver the secret to every --to sink,
+verify (a lookup authenticated with the new secret reports the expected scopes), commit (the
+marker goes), retire the old token. If delivery or verification fails, files get their previous
+content back, the new token is deleted and the old one is untouched.
+
+Sinks (in paths and commands, {id} is the old token's id, {newId} the new one's, {name} the name;
+in commands each is quoted for the shell, so do not quote them yourself):
+  file:PATH          the secret alone in PATH, written atomically, mode 0600
+  dotenv:PATH#KEY    sets KEY in a dotenv file; every other line is kept byte for byte
+  exec:COMMAND       runs COMMAND with sh, the secret on its stdin only; non-zero exit = failure
+  stdout             prints the secret (one token only)
+
+--overlap 24h keeps the old token enabled and renames it with the time it may go; run
+\`dt-tokens rotate --finish\` later (any machine) to retire it. \`dt-tokens cleanup\` removes
+replacements whose rotation never finished (a crash). Batch: one failure does not stop the
+others; the exit status is 0 only if all succeeded (4: rotated, but an old token could not be
+retired).
 ${examples(`
-  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN > grafana.token
-  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires now+90d > grafana.token
-  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires never > ci.token
-  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --revoke delete | vault kv put secret/grafana token=-`)}`,
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --to file:/etc/grafana/dt.token
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --to dotenv:.env#DT_API_TOKEN --overlap 24h
+  $ dt-tokens rotate --expiring-within 14d --to 'exec:gh secret set DT_TOKEN_{name}' --dry-run
+  $ dt-tokens rotate --name grafana --to 'exec:vault kv put secret/grafana token=-'
+  $ dt-tokens rotate --finish`)}`,
     )
-    .action(run((ctx, id, o) => rotate(ctx, id, o)));
+    .action(
+      run((ctx, ids: string[], o) => {
+        const options = { ...o, retire: o.revoke ?? o.retire };
+        if (!o.finish) return rotate(ctx, ids, options);
+        const extra =
+          ids.length > 0 ||
+          [o.to, o.expires, o.overlap, o.expiringWithin, o.owner, o.scope, o.personal, o.name, o.revoke].some(
+            (v) => v !== undefined,
+          );
+        if (extra)
+          throw new UsageError(
+            "--finish retires what earlier rotations marked: it takes only --dry-run and --output",
+          );
+        return finishCommand(ctx, o);
+      }),
+    );
+
+  program
+    .command("cleanup")
+    .description("Delete replacements whose rotation never finished (left by a crash or a kill)")
+    .option("--older-than <duration>", "only those created at least this long ago", "1h")
+    .option("--dry-run", "print what would be deleted; change nothing")
+    .addOption(new Option("-o, --output <format>", "json: the outcomes as JSON on stdout").choices(["json"]))
+    .addHelpText(
+      "after",
+      `
+A rotation names its replacement "<name> [dt-tokens:rotating:<old id>]" until the new secret is
+delivered and verified. A replacement still carrying that marker after --older-than belongs to a
+rotation that died; younger ones may belong to a rotation running right now and are left alone.
+The old tokens were never touched by those rotations.
+${examples(`
+  $ dt-tokens cleanup --dry-run
+  $ dt-tokens cleanup --older-than 10m`)}`,
+    )
+    .action(run((ctx, o) => cleanupCommand(ctx, o)));
 
   const auditCommandDef = program
     .command("audit")

@@ -1,7 +1,7 @@
-/** get, create, update, delete, lookup and rotate, against the sandbox. */
+/** get, create, update, delete and lookup, against the sandbox (rotate: rotate.test.ts). */
 import { generateTokenSecret } from "@dt-tokens/sandbox";
 import { describe, expect, it } from "vitest";
-import { DAY, ID, knowSecrets, leaks, plain, run, SECRET, useSandbox } from "./helpers.js";
+import { DAY, knowSecrets, leaks, plain, run, SECRET, useSandbox } from "./helpers.js";
 
 const { sandbox, seed } = useSandbox();
 
@@ -473,130 +473,6 @@ describe("lookup", () => {
     expect([malformed.code, malformed.stderr]).toEqual([
       2,
       "error: lookup: stdin does not hold a token secret: expected dt0c01.<24 characters>.<64 characters> of A-Z and 2-7\n",
-    ]);
-  });
-});
-
-describe("rotate", () => {
-  const newIdOf = (stdout: string) => {
-    expect(stdout).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}\n$/);
-    return stdout.trim().split(".").slice(0, 2).join(".");
-  };
-
-  it("replaces a token (same name, scopes, personal flag), prints the new secret alone and disables the old one", async () => {
-    const [old] = seed([
-      {
-        name: "grafana",
-        owner: "admin",
-        scopes: ["metrics.read", "entities.read"],
-        expirationDate: "now+3d",
-      },
-    ]);
-    const r = await run(sandbox(), ["rotate", old!.id, "--expires", "now+60d"], { printsSecret: true });
-    expect(r.code).toBe(0);
-    const id = newIdOf(r.stdout);
-    expect(id).toMatch(ID);
-    expect(id).not.toBe(old!.id);
-    const lines = r.stderr.trimEnd().split("\n");
-    expect(lines[0]).toMatch(
-      new RegExp(
-        `^Rotated "grafana": new token ${id} \\(expires [\\dT:.Z-]+\\); old token ${old!.id} disabled\\.$`,
-      ),
-    );
-    expect(lines[1]).toMatch(/^warning: the secret above is shown only once/);
-    const created = await tokenJson(id);
-    expect(created).toMatchObject({
-      name: "grafana",
-      scopes: ["metrics.read", "entities.read"],
-      enabled: true,
-    });
-    expect(Math.abs(Date.parse(created.expirationDate as string) - (Date.now() + 60 * DAY))).toBeLessThan(
-      DAY,
-    );
-    expect((await tokenJson(old!.id)).enabled).toBe(false);
-    // The new secret works.
-    const check = await run(sandbox(), ["lookup", "-o", "json"], {
-      stdin: r.stdout,
-      env: { DT_API_TOKEN: undefined },
-    });
-    expect(JSON.parse(check.stdout).id).toBe(id);
-  });
-
-  it("--revoke delete deletes the old token, --revoke keep leaves it enabled", async () => {
-    const [a, b] = seed([
-      { name: "a", scopes: ["logs.ingest"] },
-      { name: "b", scopes: ["logs.ingest"], personalAccessToken: true, owner: "admin" },
-    ]);
-    const del = await run(sandbox(), ["rotate", a!.id, "--revoke", "delete"], { printsSecret: true });
-    expect(del.code).toBe(0);
-    expect(del.stderr).toContain(`old token ${a!.id} deleted.`);
-    expect((await run(sandbox(), ["get", a!.id])).code).toBe(1);
-    const keep = await run(sandbox(), ["rotate", b!.id, "--revoke", "keep"], { printsSecret: true });
-    expect(keep.code).toBe(0);
-    expect(keep.stderr).toContain(`old token ${b!.id} kept active.`);
-    expect((await tokenJson(b!.id)).enabled).toBe(true);
-    expect((await tokenJson(newIdOf(keep.stdout))).personalAccessToken).toBe(true);
-  });
-
-  it("without --expires, the new token gets the old one's lifetime again, and says which expiry it got", async () => {
-    const [limited, forever] = seed([
-      { name: "limited", scopes: ["logs.ingest"], creationDate: "now-20d", expirationDate: "now+10d" },
-      { name: "forever", scopes: ["logs.ingest"] },
-    ]);
-    const lifetimes: (number | undefined)[] = [];
-    for (const old of [limited!, forever!]) {
-      const r = await run(sandbox(), ["rotate", old.id], { printsSecret: true });
-      expect(r.code).toBe(0);
-      const created = await tokenJson(newIdOf(r.stdout));
-      const stated = created.expirationDate ? `(expires ${created.expirationDate})` : "(never expires)";
-      expect(r.stderr.split("\n")[0]).toContain(stated);
-      lifetimes.push(
-        created.expirationDate ? Date.parse(created.expirationDate as string) - Date.now() : undefined,
-      );
-    }
-    // a 30-day token (20 days gone, 10 left) becomes a new 30-day token; one that never expired still never does
-    expect(Math.abs(lifetimes[0]! - 30 * DAY)).toBeLessThan(DAY);
-    expect(lifetimes[1]).toBeUndefined();
-  });
-
-  it("--expires never gives a token that never expires, even when the old one did", async () => {
-    const [limited] = seed([
-      { name: "limited", scopes: ["logs.ingest"], creationDate: "now-20d", expirationDate: "now+10d" },
-    ]);
-    const r = await run(sandbox(), ["rotate", limited!.id, "--expires", "never"], { printsSecret: true });
-    expect(r.code).toBe(0);
-    expect(r.stderr.split("\n")[0]).toContain("(never expires)");
-    expect((await tokenJson(newIdOf(r.stdout))).expirationDate).toBeUndefined();
-  });
-
-  it("when the old token cannot be revoked, still prints the new secret and exits 4", async () => {
-    // A token rotating itself: the API refuses to disable the calling token.
-    const [self] = seed([{ name: "rotator", scopes: ["apiTokens.read", "apiTokens.write"] }]);
-    const r = await run(sandbox(), ["rotate", self!.id], {
-      env: { DT_API_TOKEN: self!.token },
-      printsSecret: true,
-    });
-    expect(r.code).toBe(4);
-    const id = newIdOf(r.stdout);
-    const lines = r.stderr.trimEnd().split("\n");
-    expect(lines[0]).toContain(`new token ${id}`);
-    expect(lines[0]).toContain(`old token ${self!.id} is still active.`);
-    expect(lines[2]).toMatch(/^error: could not disable the old token: .*\(HTTP 400 Bad Request\)$/);
-    expect(lines[3]).toBe(
-      `hint: revoke it yourself with: dt-tokens update ${self!.id} --disable  (or dt-tokens delete ${self!.id})`,
-    );
-    expect((await tokenJson(self!.id)).enabled).toBe(true);
-    expect((await tokenJson(id)).name).toBe("rotator");
-  });
-
-  it("an unknown id is a 404 and creates nothing", async () => {
-    const r = await run(sandbox(), ["rotate", "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA"]);
-    expect([r.code, r.stdout, r.stderr]).toEqual([1, "", NOT_FOUND("dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA")]);
-    expect(sandbox().tokenCount()).toBe(1);
-    const bad = await run(sandbox(), ["rotate", "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA", "--revoke", "burn"]);
-    expect([bad.code, bad.stderr]).toEqual([
-      2,
-      "error: option '--revoke <mode>' argument 'burn' is invalid. Allowed choices are disable, delete, keep.\n",
     ]);
   });
 });

@@ -1,9 +1,9 @@
-/** get, create, update, delete, lookup and rotate. */
+/** get, create, update, delete and lookup. */
 
 import { createInterface } from "node:readline/promises";
-import { isTokenSecret, type RevokeMode, sameLifetime } from "@dt-tokens/client";
+import { isTokenSecret } from "@dt-tokens/client";
 import type { Context } from "../context.js";
-import { describeError, EXIT, ExitError, UsageError } from "../errors.js";
+import { EXIT, ExitError, UsageError } from "../errors.js";
 import type { OutputFormat } from "../format.js";
 import { assignableScopes, idArg, knownScopes, splitList } from "../validate.js";
 
@@ -157,38 +157,4 @@ export async function lookup(ctx: Context, output: OutputFormat): Promise<void> 
   // Without an API token the secret authenticates itself: "is this token valid, and what is it?"
   connection ??= await ctx.connect({ value: secret, source: "stdin" });
   ctx.printToken(await connection.client.lookup(secret), output);
-}
-
-export interface RotateOptions {
-  /** A timeframe, or "never"; not given: the old token's lifetime again. */
-  expires?: string;
-  revoke: RevokeMode;
-}
-
-export async function rotate(ctx: Context, rawId: string, options: RotateOptions): Promise<number> {
-  const id = idArg(rawId);
-  const { client } = await ctx.connect();
-  const result = await client.rotate(id, {
-    revoke: options.revoke,
-    // Without --expires the new token lives as long as the old one was meant to (creation to
-    // expiry), from now; one that never expired gets no expiry.
-    expirationDate:
-      options.expires === undefined ? sameLifetime : options.expires === "never" ? null : options.expires,
-  });
-  const { created, previous } = result;
-  const fate = { disable: "disabled", delete: "deleted", keep: "kept active" }[options.revoke];
-  printSecret(
-    ctx,
-    created.token ?? "",
-    `Rotated "${previous.name}": new token ${created.id} (${describeExpiry(created.expirationDate)}); ${
-      result.revoked ? `old token ${id} ${fate}.` : `old token ${id} is still active.`
-    }`,
-  );
-  if (!result.revoked) {
-    const reason = describeError(result.revokeError).message;
-    ctx.note(`${ctx.err.red("error:")} could not ${options.revoke} the old token: ${reason}`);
-    ctx.note(`hint: revoke it yourself with: dt-tokens update ${id} --disable  (or dt-tokens delete ${id})`);
-    return EXIT.partial;
-  }
-  return EXIT.ok;
 }

@@ -1,0 +1,66 @@
+/**
+ * Which tokens `rotate` replaces: the ids given, or those a selector finds (enabled, not already
+ * part of a rotation, optionally only those expiring within a duration or with a given name).
+ */
+import { type ApiTokensClient, parseDuration, parseRotationMarker } from "@dt-tokens/client";
+import { selectorOf } from "./commands/list.js";
+import { UsageError } from "./errors.js";
+
+export interface TargetSelection {
+  owner?: string;
+  scope?: string[];
+  personal?: boolean;
+  name?: string;
+  expiringWithin?: string;
+}
+
+export interface Target {
+  id: string;
+  name: string;
+  expirationDate?: string;
+}
+
+/** Whether any selector option was given. */
+export const hasSelector = (o: TargetSelection) =>
+  [o.owner, o.scope, o.personal, o.name, o.expiringWithin].some((v) => v !== undefined);
+
+/** A duration option (24h, 14d) in milliseconds; a UsageError naming the flag otherwise. */
+export function durationArg(value: string, flag: string): number {
+  try {
+    return parseDuration(value, flag);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** --expiring-within in milliseconds, when given. */
+export const expiringWithinMs = (value: string | undefined) =>
+  value === undefined ? undefined : durationArg(value, "--expiring-within");
+
+/** The tokens a selector finds, and those it passed over with the reason. */
+export async function selectTargets(
+  client: ApiTokensClient,
+  o: TargetSelection,
+): Promise<{ targets: Target[]; skipped: { target: Target; reason: string }[] }> {
+  const within = expiringWithinMs(o.expiringWithin);
+  const targets: Target[] = [];
+  const skipped: { target: Target; reason: string }[] = [];
+  const tokens = client.listAll({
+    selector: selectorOf(o),
+    fields: ["name", "enabled", "expirationDate"],
+    sort: "expirationDate",
+  });
+  for await (const { id, name, enabled, expirationDate } of tokens) {
+    const target = { id, name, ...(expirationDate && { expirationDate }) };
+    if (o.name !== undefined && name !== o.name) continue;
+    if (within !== undefined && (!expirationDate || Date.parse(expirationDate) > Date.now() + within))
+      continue;
+    const marker = parseRotationMarker(name);
+    if (marker?.kind === "retire")
+      skipped.push({ target, reason: `already replaced; retires at ${marker.at.toISOString()}` });
+    else if (marker?.kind === "rotating") skipped.push({ target, reason: "a replacement still in flight" });
+    else if (!enabled) skipped.push({ target, reason: "disabled" });
+    else targets.push(target);
+  }
+  return { targets, skipped };
+}

@@ -1,0 +1,413 @@
+/**
+ * `dt-tokens rotate`, `rotate --finish` and `cleanup`: the built CLI as a child process against the
+ * sandbox bin as another process (a fresh in-memory one per test). After every test, no output of
+ * the CLI holds a secret (unless stdout was the sink) and no file but a sink's holds one.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ApiTokensClient, createApiTokensClient } from "@dt-tokens/client";
+import type { Sandbox } from "@dt-tokens/sandbox";
+import { type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BIN, type RunOptions, type RunResult, run as runCli } from "./helpers.js";
+
+const ANY_SECRET = /dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}/g;
+
+let sandbox: SandboxProcess;
+let dt: ApiTokensClient;
+let dir: string;
+let outputs: { text: string; mayHoldSecret: boolean }[];
+/** Files that may hold a secret: the sinks of the test. */
+let sinkFiles: Set<string>;
+
+beforeEach(async () => {
+  sandbox = await startSandboxProcess(["--db", ":memory:", "--quiet"]);
+  dt = createApiTokensClient({ environmentUrl: sandbox.ready.url, token: sandbox.ready.bootstrapToken! });
+  dir = await mkdtemp(join(tmpdir(), "dt-rotate-"));
+  outputs = [];
+  sinkFiles = new Set();
+});
+
+afterEach(async () => {
+  await sandbox.close();
+  for (const { text, mayHoldSecret } of outputs)
+    if (!mayHoldSecret) expect(text.match(ANY_SECRET), "a secret in the CLI's output").toBeNull();
+  for (const file of await filesUnder(dir))
+    if (!sinkFiles.has(file))
+      expect((await readFile(file, "utf8")).match(ANY_SECRET), `a secret in ${file}`).toBeNull();
+});
+
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** Runs the CLI against the sandbox process (or `envUrl`), recording its output for the leak check. */
+async function run(args: string[], options: RunOptions & { envUrl?: string; stdoutSink?: boolean } = {}) {
+  const target = { url: options.envUrl ?? sandbox.ready.url, bootstrapToken: sandbox.ready.bootstrapToken };
+  const r: RunResult = await runCli(target as Sandbox, args, options);
+  outputs.push(
+    { text: r.stdout, mayHoldSecret: !!options.stdoutSink },
+    { text: r.stderr, mayHoldSecret: false },
+  );
+  return r;
+}
+
+const sink = (path: string) => {
+  sinkFiles.add(path);
+  return path;
+};
+
+async function token(name: string, expirationDate = "now+10d") {
+  return (await dt.create({ name, scopes: ["metrics.read", "logs.ingest"], expirationDate })).id;
+}
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+const count = async () => (await dt.list()).totalCount;
+const byName = async (name: string) =>
+  (await all(dt.listAll({ fields: ["name", "enabled"] }))).filter((t) => t.name === name);
+
+/** A stand-in for a secret store's CLI: stores stdin under its first argument, records argv and env; fails for "fail-*". */
+async function storeScript(): Promise<string> {
+  const path = join(dir, "store.sh");
+  await writeFile(
+    path,
+    `#!/bin/sh
+d=$(dirname "$0")
+mkdir -p "$d/store" "$d/seen"
+cat > "$d/store/$1"
+printf '%s\\n' "$@" > "$d/seen/argv-$1"
+env > "$d/seen/env-$1"
+case "$1" in fail-*) echo "store refused $1" >&2; exit 7;; esac
+`,
+  );
+  await chmod(path, 0o755);
+  return path;
+}
+
+describe("rotate delivers, verifies, then retires", () => {
+  it("file: the secret alone, mode 0600, verified; the old token disabled", async () => {
+    const old = await token("grafana");
+    const n = await count();
+    const path = sink(join(dir, "grafana.token"));
+    const r = await run(["rotate", old, "--to", `file:${join(dir, "{name}.token")}`]);
+    expect(r.code).toBe(0);
+    const secret = await readFile(path, "utf8");
+    expect(secret).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const fresh = await dt.lookup(secret);
+    expect(fresh).toMatchObject({ name: "grafana", enabled: true, scopes: ["metrics.read", "logs.ingest"] });
+    expect(r.stderr).toBe(
+      `rotated "grafana": new token ${fresh.id} (expires ${fresh.expirationDate}), delivered to file:${path}, verified; old token ${old} disabled\n`,
+    );
+    expect(await dt.get(old)).toMatchObject({ name: "grafana", enabled: false });
+    expect(await count()).toBe(n + 1);
+    expect(await readdir(dir)).toEqual(["grafana.token"]);
+  });
+
+  it("dotenv: sets the key, every other line kept byte for byte, the file's mode kept", async () => {
+    const old = await token("app");
+    const path = sink(join(dir, ".env"));
+    const before =
+      "# settings\r\nexport DT_API_TOKEN='old' # rotated\r\nOTHER=x y\r\n\r\nDT_API_TOKEN_2=keep\r\n";
+    await writeFile(path, before, { mode: 0o640 });
+    const r = await run(["rotate", old, "--to", `dotenv:${path}#DT_API_TOKEN`]);
+    expect(r.code).toBe(0);
+    const after = await readFile(path, "utf8");
+    const secret = after.match(ANY_SECRET)![0];
+    expect(after).toBe(before.replace("'old'", `'${secret}'`));
+    expect((await stat(path)).mode & 0o777).toBe(0o640);
+    expect((await dt.lookup(secret)).name).toBe("app");
+  });
+
+  it("exec: the secret on stdin only, never in argv or the environment (nor the API token)", async () => {
+    const old = await token("ci");
+    const store = await storeScript();
+    sinkFiles.add(join(dir, "store", "ci"));
+    const r = await run(["rotate", old, "--to", `exec:${store} {name}`]);
+    expect(r.code).toBe(0);
+    const secret = await readFile(join(dir, "store", "ci"), "utf8");
+    expect((await dt.lookup(secret)).name).toBe("ci");
+    expect(await readFile(join(dir, "seen", "argv-ci"), "utf8")).toBe("ci\n");
+    const env = await readFile(join(dir, "seen", "env-ci"), "utf8");
+    expect(env).not.toContain(sandbox.ready.bootstrapToken!.split(".")[2]);
+    expect(env).not.toMatch(/DT_API_TOKEN/);
+  });
+
+  it("stdout: only when asked for, the secret alone", async () => {
+    const old = await token("printed");
+    const r = await run(["rotate", old, "--to", "stdout"], { stdoutSink: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}\n$/);
+    expect((await dt.lookup(r.stdout.trim())).name).toBe("printed");
+  });
+});
+
+describe("rollback", () => {
+  it("a failing sink: the new token is deleted, earlier sinks get their content back, the old token is unchanged", async () => {
+    const old = await token("grafana");
+    const before = await dt.get(old);
+    const n = await count();
+    const path = join(dir, "grafana.token");
+    await writeFile(path, "the old secret stays", { mode: 0o600 });
+    const store = await storeScript();
+    sinkFiles.add(join(dir, "store", "fail-grafana"));
+    const r = await run(["rotate", old, "--to", `file:${path}`, "--to", `exec:${store} fail-{name}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^failed: rotating ${old} failed at deliver: exec:.*store.sh fail-'grafana': exited with status 7\\n  \\| store refused fail-grafana; the new token dt0c01\\.[A-Z2-7]{24} was deleted again and ${old} is unchanged\\n$`,
+      ),
+    );
+    expect(await readFile(path, "utf8")).toBe("the old secret stays");
+    expect(await count()).toBe(n);
+    expect(await dt.get(old)).toEqual(before);
+  });
+
+  it("a failing verification rolls back too, and says that a command's delivery cannot be undone", async () => {
+    const old = await token("grafana");
+    const before = await dt.get(old);
+    const n = await count();
+    const store = await storeScript();
+    sinkFiles.add(join(dir, "store", "grafana"));
+    const proxy = await lookupFails(sandbox.ready.url);
+    try {
+      const r = await run(["rotate", old, "--to", `exec:${store} {name}`], { envUrl: proxy.url });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`failed at verify: `);
+      expect(r.stderr).toMatch(
+        /was deleted again and .* is unchanged; undoing the delivery failed \(exec:.* received the new secret, which is deleted now: put the old one back there\)/,
+      );
+    } finally {
+      await new Promise((r) => proxy.server.close(r));
+    }
+    expect(await count()).toBe(n);
+    expect(await dt.get(old)).toEqual(before);
+  });
+
+  it("killed with SIGKILL during delivery: cleanup finds the orphan and removes it; the old token was never touched", async () => {
+    const old = await token("grafana");
+    const before = await dt.get(old);
+    const n = await count();
+    const script = join(dir, "hang.sh");
+    await writeFile(script, `#!/bin/sh\necho $$ > "${dir}/hang.pid"\nexec sleep 30\n`);
+    await chmod(script, 0o755);
+    const child = spawn(process.execPath, [BIN, "rotate", old, "--to", `exec:${script}`], {
+      env: {
+        PATH: process.env.PATH,
+        DT_ENV_URL: sandbox.ready.url,
+        DT_API_TOKEN: sandbox.ready.bootstrapToken,
+      },
+      stdio: "ignore",
+    });
+    const pidFile = join(dir, "hang.pid");
+    while (!existsSync(pidFile) || !(await readFile(pidFile, "utf8")).trim())
+      await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    process.kill(Number(await readFile(pidFile, "utf8")), "SIGKILL");
+
+    expect(await count()).toBe(n + 1);
+    const [orphan] = (await all(dt.listAll())).filter((t) => t.name.includes("[dt-tokens:rotating:"));
+    expect(orphan!.name).toBe(`grafana [dt-tokens:rotating:${old}]`);
+
+    const young = await run(["cleanup"]);
+    expect([young.code, young.stderr]).toEqual([
+      0,
+      expect.stringMatching(/^left alone: .* is younger than 1h; its rotation may still be running\n$/),
+    ]);
+    const plan = await run(["cleanup", "--older-than", "0s", "--dry-run"]);
+    expect(plan.stderr).toMatch(
+      new RegExp(`^would delete ${orphan!.id} "grafana" \\(created .* to replace ${old}\\)\\n$`),
+    );
+    expect(await count()).toBe(n + 1);
+    const done = await run(["cleanup", "--older-than", "0s", "-o", "json"]);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toEqual([
+      { id: orphan!.id, name: "grafana", replaces: old, creationDate: expect.any(String), status: "done" },
+    ]);
+    expect(await count()).toBe(n);
+    expect(await dt.get(old)).toEqual(before);
+  });
+});
+
+describe("overlap and --finish", () => {
+  it("marks the old tokens; a later --finish from a fresh process retires exactly the due ones", async () => {
+    const [a, b, c] = [await token("a"), await token("b"), await token("c")];
+    const out = (x: string) => `file:${sink(join(dir, `${x}.token`))}`;
+    expect((await run(["rotate", a, "--to", out("a"), "--overlap", "0s"])).code).toBe(0);
+    expect((await run(["rotate", b, "--to", out("b"), "--overlap", "24h"])).code).toBe(0);
+    const rc = await run(["rotate", c, "--to", out("c"), "--overlap", "0s", "--retire", "delete"]);
+    expect(rc.stderr).toMatch(
+      /old token .* stays enabled until .*, then `dt-tokens rotate --finish` will delete it\n$/,
+    );
+    for (const id of [a, b, c]) expect((await dt.get(id)).enabled).toBe(true);
+    expect((await dt.get(b)).name).toMatch(/^b \[dt-tokens:retire:disable@\d{4}-\d\d-\d\dT[\d:.]+Z\]$/);
+
+    const plan = await run(["rotate", "--finish", "--dry-run"]);
+    expect(plan.code).toBe(0);
+    for (const id of [a, b, c]) expect((await dt.get(id)).enabled).toBe(true);
+
+    const finish = await run(["rotate", "--finish", "-o", "json"]);
+    expect(finish.code).toBe(0);
+    expect(
+      JSON.parse(finish.stdout).map((o: { name: string; status: string }) => [o.name, o.status]),
+    ).toEqual([
+      ["a", "done"],
+      ["c", "done"],
+      ["b", "waiting"],
+    ]);
+    expect(await dt.get(a)).toMatchObject({ name: "a", enabled: false });
+    await expect(dt.get(c)).rejects.toThrow(/404/);
+    expect(await dt.get(b)).toMatchObject({ enabled: true });
+    // The replacements work and carry the plain names.
+    for (const x of ["a", "b", "c"])
+      expect((await dt.lookup(await readFile(join(dir, `${x}.token`), "utf8"))).name).toBe(x);
+    // A second --finish has nothing due.
+    const again = await run(["rotate", "--finish"]);
+    expect(again.stderr).toMatch(/^waiting: .* "b" will be disabled after /);
+  });
+});
+
+describe("batch", () => {
+  it("--expiring-within selects; one failing sink does not stop the others; the exit status says not all succeeded", async () => {
+    await token("batch-a", "now+3d");
+    const b = await token("fail-b", "now+5d");
+    await token("batch-c", "now+6d");
+    const later = await token("later", "now+60d");
+    const bBefore = await dt.get(b);
+    const n = await count();
+    const store = await storeScript();
+    for (const x of ["batch-a", "fail-b", "batch-c"]) sinkFiles.add(join(dir, "store", x));
+
+    const dry = await run([
+      "rotate",
+      "--expiring-within",
+      "14d",
+      "--to",
+      `exec:${store} {name}`,
+      "--dry-run",
+    ]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^would rotate .* "batch-a" \(the old lifetime again\), deliver to exec:.*store.sh 'batch-a', verify, disable the old token$/,
+      ),
+      expect.stringMatching(/"fail-b"/),
+      expect.stringMatching(/"batch-c"/),
+    ]);
+    expect(existsSync(join(dir, "store"))).toBe(false);
+    expect(await count()).toBe(n);
+
+    const r = await run(["rotate", "--expiring-within", "14d", "--to", `exec:${store} {name}`, "-o", "json"]);
+    expect(r.code).toBe(1);
+    const outcomes = JSON.parse(r.stdout);
+    expect(outcomes.map((o: { name: string; status: string }) => [o.name, o.status])).toEqual([
+      ["batch-a", "rotated"],
+      ["fail-b", "failed"],
+      ["batch-c", "rotated"],
+    ]);
+    expect(outcomes[1]).toMatchObject({ stage: "deliver", rolledBack: true });
+    expect(r.stderr).toContain("2 of 3 rotations succeeded.");
+    expect(await count()).toBe(n + 2);
+    expect(await dt.get(b)).toEqual(bBefore);
+    expect((await dt.get(later)).enabled).toBe(true);
+    for (const x of ["batch-a", "batch-c"]) {
+      expect((await dt.lookup(await readFile(join(dir, "store", x), "utf8"))).name).toBe(x);
+      expect((await byName(x)).map((t) => t.enabled).sort()).toEqual([false, true]);
+    }
+    // Rotated tokens are not selected again: their replacements expire later, the old ones are disabled.
+    const second = await run([
+      "rotate",
+      "--expiring-within",
+      "14d",
+      "--to",
+      `exec:${store} {name}`,
+      "--dry-run",
+    ]);
+    expect(second.stderr).toMatch(/skipped .* "batch-a": disabled/);
+  });
+
+  it("a token name cannot inject into an exec command or escape a file path", async () => {
+    const evil = await token(`x'; touch ${dir}/pwned; echo '`);
+    const store = await storeScript();
+    const name = `x'; touch ${dir}/pwned; echo '`;
+    sinkFiles.add(join(dir, "store", name));
+    await mkdir(join(dir, "store"), { recursive: true });
+    const r = await run(["rotate", evil, "--to", `exec:${store} {name}`]);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, "pwned"))).toBe(false);
+    const traversal = await token("../../escape");
+    const n = await count();
+    const t = await run(["rotate", traversal, "--to", `file:${dir}/{name}.token`]);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain(`{name} is "../../escape", which cannot be used in a file name`);
+    expect(await count()).toBe(n);
+  });
+});
+
+describe("usage", () => {
+  it("refuses unclear commands before anything is sent", async () => {
+    const old = await token("x");
+    const n = await count();
+    const cases: [string[], string][] = [
+      [["rotate", old], "rotate: say where the new secret goes with --to"],
+      [["rotate", old, "--to", "s3:bucket"], 'error: --to "s3:bucket": unknown sink'],
+      [["rotate", old, "--to", "dotenv:.env"], "needs a path and a key"],
+      [["rotate", "--to", "stdout"], "rotate: which tokens?"],
+      [["rotate", old, "--owner", "a", "--to", "stdout"], "not both"],
+      [
+        ["rotate", old, "--to", "stdout", "--overlap", "1 day"],
+        "--overlap: expected a duration such as 90s, 30m, 24h, 14d or 2w",
+      ],
+      [
+        ["rotate", old, "--to", "stdout", "--overlap", "1h", "--retire", "keep"],
+        "does not go with --retire keep",
+      ],
+      [["rotate", old, "--to", "stdout", "-o", "json"], "choose one"],
+      [["rotate", "--finish", old], "--finish retires what earlier rotations marked"],
+      [["cleanup", "--older-than", "soon"], "--older-than: expected a duration"],
+      [
+        ["rotate", "--expiring-within", "2 weeks", "--to", "stdout"],
+        "--expiring-within: expected a duration",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(message)]);
+    }
+    await token("y");
+    const many = await run(["rotate", "--expiring-within", "30d", "--to", "stdout"]);
+    expect([many.code, many.stderr]).toEqual([
+      2,
+      expect.stringContaining("--to stdout takes one token, and 2 are selected"),
+    ]);
+    expect(await count()).toBe(n + 1);
+  });
+});
+
+/** A proxy in front of the sandbox whose lookups fail (503): the verification cannot succeed. */
+async function lookupFails(target: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url?.endsWith("/apiTokens/lookup")) {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: 503, message: "lookup is down" } }));
+      return;
+    }
+    const upstream = httpRequest(`${target}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
