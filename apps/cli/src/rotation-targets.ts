@@ -1,6 +1,7 @@
 /**
- * Which tokens `rotate` replaces: the ids given, or those a selector finds (enabled, not already
- * part of a rotation, optionally only those expiring within a duration or with a given name).
+ * Which tokens `rotate` replaces: the ids given, or those a selector finds (enabled, optionally
+ * only those expiring within a duration or with a given name). Tokens that are part of a rotation
+ * (marked) are passed over, with the reason.
  */
 import { type ApiTokensClient, parseDuration, parseRotationMarker } from "@dt-tokens/client";
 import { selectorOf } from "./commands/list.js";
@@ -59,8 +60,7 @@ export async function selectTargets(
     if (marker?.kind === "retire")
       skipped.push({ target, reason: `already replaced; retires at ${marker.at.toISOString()}` });
     else if (marker?.kind === "rotating") skipped.push({ target, reason: "a replacement still in flight" });
-    else if (!enabled) skipped.push({ target, reason: "disabled" });
-    else targets.push(target);
+    else if (enabled !== false) targets.push(target);
   }
   return { targets, skipped };
 }

@@ -125,6 +125,9 @@ describe("exec sink", () => {
     const env = { PATH: process.env.PATH, DT_API_TOKEN: "admin-secret", DYNATRACE_API_TOKEN: "x", KEEP: "1" };
     await execSink(`cat > ${dir}/in; env > ${dir}/env; echo "$@" > ${dir}/args`, env).deliver(SECRET);
     expect(await readFile(join(dir, "in"), "utf8")).toBe(SECRET);
+    // Tools that open /dev/stdin by name (kubectl --from-file, aws file:///dev/stdin) read it too.
+    await execSink(`cat /dev/stdin > ${dir}/by-name`, env).deliver(SECRET);
+    expect(await readFile(join(dir, "by-name"), "utf8")).toBe(SECRET);
     const seenEnv = await readFile(join(dir, "env"), "utf8");
     expect(seenEnv).toContain("KEEP=1");
     expect(seenEnv).not.toMatch(/DT_API_TOKEN|DYNATRACE_API_TOKEN|admin-secret|BBBB/);
@@ -134,6 +137,6 @@ describe("exec sink", () => {
     expect(error.message).toContain("nope");
     expect(error.message).not.toContain("BBBB");
     await expect(execSink("exit 0", env).deliver(SECRET)).resolves.toBeUndefined(); // need not read stdin
-    await expect(execSink("kill -9 $$", env).deliver(SECRET)).rejects.toThrow(/killed by SIGKILL/);
+    await expect(execSink("kill -9 $PPID", env).deliver(SECRET)).rejects.toThrow(/killed by SIGKILL/);
   });
 });

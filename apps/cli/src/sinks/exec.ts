@@ -1,5 +1,5 @@
 /**
- * `exec:COMMAND`: runs COMMAND with sh, the secret on its standard input (never in its argv or
+ * `exec:COMMAND`: runs COMMAND with sh, the secret on its standard input (a pipe) (never in its argv or
  * environment: DT_API_TOKEN and DYNATRACE_API_TOKEN are removed from it too). A non-zero exit,
  * a signal or a failure to start is a failed delivery; its output is shown only then, redacted.
  */
@@ -18,7 +18,13 @@ export function execSink(command: string, env: Env): Sink {
         const childEnv = { ...env };
         delete childEnv.DT_API_TOKEN;
         delete childEnv.DYNATRACE_API_TOKEN;
-        const child = spawn("/bin/sh", ["-c", command], { env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
+        // Node gives a child a socket as stdin, which /dev/stdin cannot open (kubectl --from-file,
+        // aws file:///dev/stdin): `cat` moves the secret into a real pipe. The command is an
+        // argument of the inner sh; the secret stays on stdin.
+        const child = spawn("/bin/sh", ["-c", 'cat | /bin/sh -c "$1"', "dt-tokens-sink", command], {
+          env: childEnv,
+          stdio: ["pipe", "pipe", "pipe"],
+        });
         let output = "";
         const keep = (chunk: Buffer) => {
           output = (output + chunk.toString("utf8")).slice(-KEEP_OUTPUT);
