@@ -2,11 +2,11 @@
 /**
  * `pnpm demo`: a short tour of the dt-tokens CLI. Starts the sandbox on a temporary database, seeds
  * a realistic environment, then runs the real `dt-tokens` binary (dist/bin.js) as child processes,
- * printing each command before its output. The API token reaches the CLI through the environment
- * and the rotated secret through stdin: never through argv.
+ * printing each command before its output. The API token reaches the CLI through the environment,
+ * the rotated secret goes to a file sink and back through stdin: never through argv.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -162,23 +162,44 @@ try {
   say(`"${expiring.name}" expires soon and is in use`);
   check(await dtTokens(["get", expiring.id], { env }));
 
-  say("Rotate it: same name and scopes, a new 90-day expiry; the old one is disabled");
-  const rotated = check(
-    await dtTokens(["rotate", expiring.id, "--expires", "now+90d"], {
+  say("Rotate it: create the replacement, deliver it to a file, verify it, then disable the old one");
+  const tokenFile = join(tmp, "new.token");
+  check(
+    await dtTokens(["rotate", expiring.id, "--expires", "now+90d", "--to", `file:${tokenFile}`], {
       env,
-      capture: true,
-      display: `dt-tokens rotate ${expiring.id} --expires now+90d > new.token`,
+      display: `dt-tokens rotate ${expiring.id} --expires now+90d --to file:new.token`,
     }),
   );
-  const secret = rotated.stdout.trim();
+  const secret = readFileSync(tokenFile, "utf8");
+  const mode = (statSync(tokenFile).mode & 0o777).toString(8);
   out.write(
     color.dim(
-      `(new.token holds the new secret ${secret.split(".").slice(0, 2).join(".")}.•••• — stdout carries only the secret, so it pipes into a vault)\n`,
+      `(new.token, mode ${mode}, holds only the new secret ${secret.split(".").slice(0, 2).join(".")}.••••; it was never printed)\n`,
     ),
   );
 
-  say("Check the new secret: lookup reads it from stdin, never from an argument");
+  say("Check the delivered secret: lookup reads it from stdin, never from an argument");
   check(await dtTokens(["lookup"], { env, stdin: `${secret}\n`, display: "dt-tokens lookup < new.token" }));
+
+  say("Plan a batch: every token expiring within 14 days, each to its own file (--dry-run changes nothing)");
+  check(
+    await dtTokens(
+      [
+        "rotate",
+        "--expiring-within",
+        "14d",
+        "--no-personal",
+        "--to",
+        `file:${tmp}/{name}.token`,
+        "--dry-run",
+      ],
+      {
+        env,
+        display:
+          "dt-tokens rotate --expiring-within 14d --no-personal --to 'file:tokens/{name}.token' --dry-run",
+      },
+    ),
+  );
 
   const neverUsed = seeded.find(
     (t) => t.enabled && !t.lastUsedDate && t.creationDate && Date.parse(t.creationDate) < now - 180 * DAY,

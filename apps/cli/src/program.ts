@@ -315,7 +315,10 @@ ${examples(`
       "--overlap <duration>",
       "keep the old token working this long first (24h, 7d), marked in Dynatrace",
     )
-    .option("--expiring-within <duration>", "select the tokens that expire within this time (14d)")
+    .option(
+      "--expiring-within <duration>",
+      "select the tokens that expire within this time (14d), not those expired already",
+    )
     .option("--owner <owner>", "select the tokens of this owner")
     .option("--scope <scope>", "select the tokens with this scope (repeatable: any of them)", collect)
     .option("--personal", "select personal access tokens only")

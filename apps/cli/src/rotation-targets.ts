@@ -54,7 +54,9 @@ export async function selectTargets(
   for await (const { id, name, enabled, expirationDate } of tokens) {
     const target = { id, name, ...(expirationDate && { expirationDate }) };
     if (o.name !== undefined && name !== o.name) continue;
-    if (within !== undefined && (!expirationDate || Date.parse(expirationDate) > Date.now() + within))
+    // Expiring: not expired yet (an expired token is dead; rotate it by id if it should live again).
+    const expires = expirationDate ? Date.parse(expirationDate) : undefined;
+    if (within !== undefined && (!expires || expires <= Date.now() || expires > Date.now() + within))
       continue;
     const marker = parseRotationMarker(name);
     if (marker?.kind === "retire")

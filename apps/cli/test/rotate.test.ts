@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,9 +26,16 @@ let outputs: { text: string; mayHoldSecret: boolean }[];
 let sinkFiles: Set<string>;
 
 beforeEach(async () => {
-  sandbox = await startSandboxProcess(["--db", ":memory:", "--quiet"]);
-  dt = createApiTokensClient({ environmentUrl: sandbox.ready.url, token: sandbox.ready.bootstrapToken! });
   dir = await mkdtemp(join(tmpdir(), "dt-rotate-"));
+  // Every environment holds an expired token, which no selection may pick up.
+  const seed = join(dir, "seed.json");
+  await writeFile(
+    seed,
+    JSON.stringify([{ name: "expired", scopes: ["metrics.read"], expirationDate: "now-1d" }]),
+  );
+  sandbox = await startSandboxProcess(["--db", ":memory:", "--quiet", "--seed-file", seed]);
+  await rm(seed);
+  dt = createApiTokensClient({ environmentUrl: sandbox.ready.url, token: sandbox.ready.bootstrapToken! });
   outputs = [];
   sinkFiles = new Set();
 });
