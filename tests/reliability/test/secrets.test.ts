@@ -377,8 +377,12 @@ describe("secret hygiene", () => {
       (await cli(["update", idOf(a), "--name", "cli-a2", "--add-scope", "logs.read", "-o", "json"])).code,
     ).toBe(0);
     expect((await cli(["update", idOf(c), "--disable", "--debug"])).code).toBe(0);
-    const a2 = (await cli(["rotate", idOf(a), "--revoke", "disable"], { printsSecret: true })).prints!;
-    await cli(["rotate", idOf(b), "--revoke", "delete", "--expires", "now+10d"], { printsSecret: true });
+    const a2 = (
+      await cli(["rotate", idOf(a), "--retire", "disable", "--to", "stdout"], { printsSecret: true })
+    ).prints!;
+    await cli(["rotate", idOf(b), "--retire", "delete", "--expires", "now+10d", "--to", "stdout"], {
+      printsSecret: true,
+    });
     expect((await cli(["audit", "-o", "json"])).code).not.toBe(1);
     expect((await cli(["audit", "--debug"])).code).not.toBe(1);
     expect((await cli(["delete", idOf(a2), "--yes"])).code).toBe(0);
