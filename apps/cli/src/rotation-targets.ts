@@ -5,6 +5,7 @@
  */
 import { type ApiTokensClient, parseDuration, parseRotationMarker } from "@dt-tokens/client";
 import { selectorOf } from "./commands/list.js";
+import { durationArg } from "./duration.js";
 import { UsageError } from "./errors.js";
 
 export interface TargetSelection {
@@ -25,8 +26,11 @@ export interface Target {
 export const hasSelector = (o: TargetSelection) =>
   [o.owner, o.scope, o.personal, o.name, o.expiringWithin].some((v) => v !== undefined);
 
-/** A duration option (24h, 14d) in milliseconds; a UsageError naming the flag otherwise. */
-export function durationArg(value: string, flag: string): number {
+/**
+ * --overlap and --older-than: a duration where 0 means "now" (`--overlap 0s` retires at the next
+ * --finish), parsed as the library parses `retire.after`; a UsageError naming the flag otherwise.
+ */
+export function durationOrZeroArg(value: string, flag: string): number {
   try {
     return parseDuration(value, flag);
   } catch (e) {
@@ -34,9 +38,9 @@ export function durationArg(value: string, flag: string): number {
   }
 }
 
-/** --expiring-within in milliseconds, when given. */
+/** --expiring-within in milliseconds, when given (as audit reads it). */
 export const expiringWithinMs = (value: string | undefined) =>
-  value === undefined ? undefined : durationArg(value, "--expiring-within");
+  value === undefined ? undefined : durationArg(value, "--expiring-within", ["h", "d", "w"]);
 
 /** The tokens a selector finds, and those it passed over with the reason. */
 export async function selectTargets(

@@ -379,7 +379,7 @@ describe("usage", () => {
       [["cleanup", "--older-than", "soon"], "--older-than: expected a duration"],
       [
         ["rotate", "--expiring-within", "2 weeks", "--to", "stdout"],
-        "--expiring-within: expected a duration",
+        '--expiring-within: "2 weeks" is not a duration',
       ],
     ];
     for (const [args, message] of cases) {

@@ -14,7 +14,7 @@ import {
 import type { Context } from "../context.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import {
-  durationArg,
+  durationOrZeroArg,
   expiringWithinMs,
   hasSelector,
   selectTargets,
@@ -68,7 +68,7 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
   if (specs.some((s) => s.kind === "stdout") && o.output === "json")
     throw new UsageError("--to stdout and --output json both write to stdout: choose one");
   expiringWithinMs(o.expiringWithin);
-  if (o.overlap !== undefined) durationArg(o.overlap, "--overlap");
+  if (o.overlap !== undefined) durationOrZeroArg(o.overlap, "--overlap");
   const wanted = ids.map(idArg);
   const { client } = await ctx.connect();
 

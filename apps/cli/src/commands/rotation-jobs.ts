@@ -11,7 +11,7 @@ import {
 } from "@dt-tokens/client";
 import type { Context } from "../context.js";
 import { describeError, EXIT } from "../errors.js";
-import { durationArg } from "../rotation-targets.js";
+import { durationOrZeroArg } from "../rotation-targets.js";
 
 export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?: "json" }): Promise<number> {
   const { client } = await ctx.connect();
@@ -39,7 +39,7 @@ export async function cleanupCommand(
   ctx: Context,
   o: { olderThan: string; dryRun?: boolean; output?: "json" },
 ): Promise<number> {
-  durationArg(o.olderThan, "--older-than");
+  durationOrZeroArg(o.olderThan, "--older-than");
   const { client } = await ctx.connect();
   const outcomes = await cleanupRotations(client, { olderThan: o.olderThan, dryRun: o.dryRun });
   for (const { token: t, status, error } of outcomes) {
