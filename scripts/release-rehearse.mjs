@@ -27,6 +27,14 @@ import { copyWorkspace } from "./release/workspace-copy.mjs";
 const exec = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+const USAGE = `usage: pnpm release:rehearse [--report <file.json>] [--keep]
+
+  Versions and publishes the working tree to a local Verdaccio, installs the packages from it
+  outside the workspace and uses them (see CONTRIBUTING.md).
+
+  --report <file.json>  also write what was published and checked, as JSON
+  --keep                keep the temporary folder (clone, registry storage, consumer) to look at`;
+
 const log = (message) => console.error(`release:rehearse: ${message}`);
 
 /** The published (non-private) packages of a workspace: { name: { dir, version } }. */
@@ -223,7 +231,24 @@ async function rehearse({ keep }) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { report: { type: "string" }, keep: { type: "boolean" } } });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        report: { type: "string" },
+        keep: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (err) {
+    console.error(`release:rehearse: ${err.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const started = performance.now();
   const report = await rehearse({ keep: values.keep });
   report.seconds = Math.round((performance.now() - started) / 1000);
