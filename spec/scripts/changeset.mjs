@@ -1,19 +1,11 @@
 // The changeset a spec update writes: @dt-tokens/spec and @dt-tokens/types with the bump the
-// classified changes demand, plus every published package whose public types are the types'
-// (it re-exports from @dt-tokens/types: its users see the same change). Other dependents get
-// changesets' automatic patch bump for the new dependency version.
+// classified changes demand, plus every published package whose public types are built on the
+// types (it depends on @dt-tokens/types at run time and ships type declarations: the client
+// re-exports them, the sandbox's seeding types use ApiToken), so its users see the same change.
+// Packages without public types (the CLI) get changesets' automatic patch for the new dependency.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-
-const RE_EXPORT = /export\s+(?:type\s+)?(?:\*|\{[^}]*\})\s+from\s+["']@dt-tokens\/types["']/;
-
-function sourceFiles(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.(?:ts|tsx|mts|js|mjs)$/.test(e.name))
-    .map((e) => join(e.parentPath, e.name));
-}
 
 /** The workspace's package directories, as pnpm-workspace.yaml lists them (`dir` or `dir/*`). */
 function workspaceDirs(root) {
@@ -32,21 +24,26 @@ function workspaceDirs(root) {
     .filter((dir) => existsSync(join(dir, "package.json")));
 }
 
-/** Published packages that re-export @dt-tokens/types from their sources. */
-export function typeReExporters(root) {
+/** Whether a manifest declares types for its users (a `types` field or a `types` export condition). */
+function hasPublicTypes(manifest) {
+  const conditions = (node) =>
+    node && typeof node === "object" ? Object.entries(node).flatMap(([k, v]) => [k, ...conditions(v)]) : [];
+  return Boolean(manifest.types || manifest.typings || conditions(manifest.exports).includes("types"));
+}
+
+/** Published packages whose public types are built on @dt-tokens/types. */
+export function typeDependents(root) {
   return workspaceDirs(root)
-    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) }))
-    .filter(({ manifest }) => !manifest.private && manifest.dependencies?.["@dt-tokens/types"])
-    .filter(({ dir }) =>
-      sourceFiles(join(dir, "src")).some((file) => RE_EXPORT.test(readFileSync(file, "utf8"))),
-    )
-    .map(({ manifest }) => manifest.name)
+    .map((dir) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")))
+    .filter((manifest) => !manifest.private && manifest.dependencies?.["@dt-tokens/types"])
+    .filter(hasPublicTypes)
+    .map((manifest) => manifest.name)
     .sort();
 }
 
 /** The packages a spec update bumps, in changeset order. */
 export function packagesToBump(root) {
-  return ["@dt-tokens/spec", "@dt-tokens/types", ...typeReExporters(root)];
+  return ["@dt-tokens/spec", "@dt-tokens/types", ...typeDependents(root)];
 }
 
 /** The changeset file's text. */

@@ -74,7 +74,7 @@ function changedFiles(before: Map<string, string>, after: Map<string, string>): 
 }
 
 describe("pnpm spec:update", () => {
-  test("a document that adds a scope and a field: minor for spec, types and the client", async () => {
+  test("a document that adds a scope and a field: minor for spec, types, client and sandbox", async () => {
     const before = repo.snapshot();
     const doc = prepared((d) => {
       const s = d.components.schemas;
@@ -114,6 +114,7 @@ describe("pnpm spec:update", () => {
         '"@dt-tokens/spec": minor',
         '"@dt-tokens/types": minor',
         '"@dt-tokens/client": minor',
+        '"@dt-tokens/sandbox": minor',
         "---",
         "",
         `Dynatrace API-tokens API, upstream build ${CURRENT_BUILD} → ${NEXT_BUILD} (minor: only additions).`,
@@ -127,7 +128,9 @@ describe("pnpm spec:update", () => {
       ].join("\n"),
     );
     expect(stdout).toContain("- Field ApiToken.lastUsedLocation added (string)");
-    expect(stdout).toContain("Bumps (minor): @dt-tokens/spec, @dt-tokens/types, @dt-tokens/client.");
+    expect(stdout).toContain(
+      "Bumps (minor): @dt-tokens/spec, @dt-tokens/types, @dt-tokens/client, @dt-tokens/sandbox.",
+    );
 
     expect(changedFiles(before, repo.snapshot())).toEqual([
       changesetOf(NEXT_BUILD),
@@ -152,7 +155,7 @@ describe("pnpm spec:update", () => {
     expect(read("packages/types/src/generated/scopes.ts")).not.toMatch(/"lastUsedIpAddress"/);
     expect(read("packages/types/src/generated/scopes.ts")).toMatch(/"lastUsedDate"/);
     expect(changeset()).toMatch(
-      /^---\n"@dt-tokens\/spec": major\n"@dt-tokens\/types": major\n"@dt-tokens\/client": major\n---\n/,
+      /^---\n"@dt-tokens\/spec": major\n"@dt-tokens\/types": major\n"@dt-tokens\/client": major\n"@dt-tokens\/sandbox": major\n---\n/,
     );
     expect(changeset()).toContain("(major: something users rely on was removed, narrowed or newly required)");
     expect(changeset()).toContain("**Breaking changes**\n\n- Field ApiToken.lastUsedIpAddress removed\n");
@@ -171,7 +174,7 @@ describe("pnpm spec:update", () => {
       "The name of the token, as its owner chose it.",
     );
     expect(changeset()).toMatch(
-      /^---\n"@dt-tokens\/spec": patch\n"@dt-tokens\/types": patch\n"@dt-tokens\/client": patch\n---\n/,
+      /^---\n"@dt-tokens\/spec": patch\n"@dt-tokens\/types": patch\n"@dt-tokens\/client": patch\n"@dt-tokens\/sandbox": patch\n---\n/,
     );
     expect(changeset()).toContain(
       "**Documentation**\n\n- Description of ApiToken.name changed\n- Description of GET /apiTokens changed\n",
