@@ -10,6 +10,7 @@ const EXPECTED = [
   "client-overhead",
   "pagination",
   "sandbox-load",
+  "cli-fleet-audit",
   "bundle",
   "dashboard-bundle",
   "typecheck",
@@ -129,6 +130,12 @@ const readme = [
   other("listAll, 100,000 tokens, pageSize 10000", "pagination", "listAll", "raw fetch loop"),
   `| listAll heap while iterating (after GC) | peak +${val(peak)} MiB, drift page 1→10 ${val(drift)} MiB | all tokens in an array: +${val(buffered)} MiB | ${fmtRatio(peak?.ratio ?? null)} |`,
   ...["get by id", "list, a 200-token page", "create"].map(load),
+  other(
+    "fleet audit, 20 environments × 5,000 tokens, --all-environments",
+    "cli-fleet-audit",
+    "--all-environments (concurrency 4), tokens/s",
+    "environment by environment",
+  ),
   other(
     "dashboard, JS + CSS, min+gzip",
     "dashboard-bundle",

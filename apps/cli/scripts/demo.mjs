@@ -7,10 +7,11 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateDemoTokens, startSandbox } from "@dt-tokens/sandbox";
+import { generateDemoTokens, startSandbox, startSandboxProcess } from "@dt-tokens/sandbox";
 import pc from "picocolors";
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -48,8 +49,18 @@ function dtTokens(args, { env, stdin, capture = false, display } = {}) {
   });
 }
 
+/** A port nothing listens on (it was free a moment ago): an environment that is down. */
+const closedPort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
 const tmp = mkdtempSync(join(tmpdir(), "dt-tokens-demo-"));
 let sandbox;
+let fleet;
 try {
   say("Start a local Dynatrace-compatible sandbox on a temporary database and seed a realistic environment");
   sandbox = await startSandbox({ host: "127.0.0.1", port: 0, database: join(tmp, "tokens.db") });
@@ -220,6 +231,73 @@ try {
   );
   check(await dtTokens(["list", "--used-from", "last tuesday"], { env }), 2);
 
+  say(
+    "A fleet: one sandbox process hosting three Managed-style environments, and a dt-tokens config for them",
+  );
+  const fleetDir = join(tmp, "fleet");
+  show(
+    "dt-tokens sandbox --environments 3 --seed-demo 200 --write-config fleet/config.yaml   # tokens in 0600 files beside it",
+  );
+  fleet = await startSandboxProcess([
+    "--quiet",
+    "--db",
+    ":memory:",
+    "--environments",
+    "3",
+    "--seed-demo",
+    "200",
+    "--write-config",
+    join(fleetDir, "config.yaml"),
+  ]);
+  const fleetEnv = { DT_TOKENS_CONFIG: join(fleetDir, "config.yaml"), NO_COLOR: env.NO_COLOR };
+  if (!fleetEnv.NO_COLOR) delete fleetEnv.NO_COLOR;
+  show("export DT_TOKENS_CONFIG=fleet/config.yaml");
+  check(await dtTokens(["env", "list"], { env: fleetEnv }));
+
+  say("Audit every environment at once: tokens that expire within 3 days, per environment and for the fleet");
+  check(
+    await dtTokens(["audit", "--all-environments", "--check", "expiring", "--expiring-within", "3d"], {
+      env: fleetEnv,
+    }),
+  );
+
+  say(
+    "An environment that is down does not stop the others: the report names it, the exit status is 4 (partial)",
+  );
+  check(
+    await dtTokens(
+      [
+        "env",
+        "add",
+        "eu-legacy",
+        "--url",
+        `http://127.0.0.1:${await closedPort()}`,
+        "--api-token-ref",
+        "env:EU_TOKEN",
+      ],
+      {
+        env: fleetEnv,
+      },
+    ),
+  );
+  const partial = await dtTokens(
+    ["audit", "--all-environments", "--min-severity", "high", "--output", "markdown"],
+    {
+      env: {
+        ...fleetEnv,
+        EU_TOKEN:
+          "dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      },
+      capture: true,
+      display:
+        'dt-tokens audit --all-environments --min-severity high --output markdown >> "$GITHUB_STEP_SUMMARY"; echo $?',
+    },
+  );
+  check(partial, 4);
+  out.write(
+    `${partial.code}   ${color.dim("(the job summary starts like this:)")}\n${partial.stdout.split("\n").slice(0, 10).join("\n")}\n${color.dim("…")}\n`,
+  );
+
   say(`Tour done in ${((Date.now() - started) / 1000).toFixed(1)} s. Try it yourself:`);
   out.write(
     "  npx @dt-tokens/cli sandbox --port 8080 --seed-demo 300   # prints the URL and a bootstrap token\n" +
@@ -227,5 +305,6 @@ try {
   );
 } finally {
   await sandbox?.close();
+  await fleet?.close();
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -243,12 +243,17 @@ function findingsTable(
   );
 }
 
-/** The findings of every audited environment, highest severity first, then by environment. */
+/** The findings of every audited environment: highest severity first, then by environment. */
 function fleetFindings(reports: readonly EnvironmentReport<AuditResult>[]): FleetFinding[] {
   const order = reports.map((r) => r.name);
   return reports
     .flatMap((r) => (r.status === "ok" ? r.result.findings.map((f) => ({ environment: r.name, ...f })) : []))
-    .sort((a, b) => byImportance(a, b) || order.indexOf(a.environment) - order.indexOf(b.environment));
+    .sort(
+      (a, b) =>
+        rank(b.severity) - rank(a.severity) ||
+        order.indexOf(a.environment) - order.indexOf(b.environment) ||
+        byImportance(a, b),
+    );
 }
 
 /** The per-environment summary of a fleet audit, for JSON. */
