@@ -4,14 +4,20 @@
 
 const TIMEOUT_MS = 60_000;
 
+/** The URL as errors show it: no query (Dynatrace accepts `?api-token=`), no user info. */
+function shown(url) {
+  const { origin, pathname } = new URL(url);
+  return `${origin}${pathname}`;
+}
+
 async function get(url, headers = {}) {
   let response;
   try {
     response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: "follow" });
   } catch (err) {
-    throw new Error(`could not fetch ${url}: ${err.cause?.message ?? err.message}`);
+    throw new Error(`could not fetch ${shown(url)}: ${err.cause?.message ?? err.message}`);
   }
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok) throw new Error(`${shown(url)} answered HTTP ${response.status} ${response.statusText}`);
   return response.text();
 }
 
@@ -21,7 +27,7 @@ export async function fetchUpstream(url) {
   try {
     JSON.parse(text);
   } catch {
-    throw new Error(`${url} did not return JSON (expected Dynatrace's spec3.json)`);
+    throw new Error(`${shown(url)} did not return JSON (expected Dynatrace's spec3.json)`);
   }
   return text;
 }
@@ -44,6 +50,8 @@ export async function fetchBuild(specUrl, token) {
     }
   })();
   const match = /^(\d+)\.(\d+)\./.exec(typeof version === "string" ? `${version}.` : "");
-  if (!match) throw new Error(`${versionUrl} did not return a cluster version like {"version":"1.256.0..."}`);
+  if (!match) {
+    throw new Error(`${shown(versionUrl)} did not return a cluster version like {"version":"1.256.0..."}`);
+  }
   return `${match[1]}.${match[2]}`;
 }

@@ -369,6 +369,13 @@ describe("pnpm spec:update <URL> (what spec-watch runs)", () => {
       expect(code, args.join(" ")).toBeGreaterThan(0);
       expect(stderr, args.join(" ")).toMatch(message);
     }
+    const queryToken = await specUpdate(
+      `${base}/api/v2/missing.json?api-token=dt0c01.QUERY.secret`,
+      "--build",
+      NEXT_BUILD,
+    );
+    expect(queryToken.stderr).toMatch(/missing\.json answered HTTP 404/);
+    expect(queryToken.stderr).not.toContain("QUERY.secret");
     const wrongToken = await specUpdateWith(
       { DT_API_TOKEN: "dt0c01.WRONG.secret" },
       `${base}/api/v2/spec3.json`,
