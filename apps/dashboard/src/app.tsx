@@ -1,4 +1,10 @@
-import { API_TOKEN_FIELDS, type ApiToken, type RotateResult } from "@dt-tokens/client";
+import {
+  API_TOKEN_FIELDS,
+  type ApiToken,
+  finishRetirements,
+  type RotateTokenResult,
+  rotateToken,
+} from "@dt-tokens/client";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ConnectForm } from "./connect.js";
 import { type Actions, Details, lifetimeDays, type NewSecret, ProblemBox, SecretDialog } from "./details.js";
@@ -6,12 +12,14 @@ import { describeError, type Problem } from "./errors.js";
 import { formatCount } from "./format.js";
 import { Overview } from "./overview.js";
 import { type Filters, NO_FILTERS } from "./query.js";
+import { Retirements } from "./retirements.js";
 import { canWrite, connect, forget, remembered, type Session } from "./session.js";
 import { DAY, type StateKey } from "./stats.js";
 import { TokenTable } from "./table.js";
 
 /** Every field, so the overview and the details need no second request. */
 const FIELDS = [...API_TOKEN_FIELDS];
+const HOUR = 3_600_000;
 /** Dynatrace's default page size: a large environment shows its progress page by page. */
 const PAGE_SIZE = 200;
 
@@ -124,27 +132,61 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
       setSelected(undefined);
       setStatus(`Deleted “${token.name}”.`);
     },
-    async rotate(token, { revoke, lifetime }) {
+    async rotate(token, { revoke, lifetime, overlapHours }) {
       const days = lifetime === "same" ? lifetimeDays(token) : lifetime;
-      // rotate() needs the expiry spelled out: null when the old token never expired.
+      // The expiry spelled out: null when the old token never expired.
       const expirationDate = days === undefined ? null : new Date(Date.now() + days * DAY);
-      let result: RotateResult;
-      if (token.id === session.self.id) {
-        // The page's own token: create the new one, switch to it, then revoke the old one with it.
-        result = await client.rotate(token.id!, { revoke: "keep", expirationDate });
-        session.useSecret(result.created.token!, await client.lookup(result.created.token!));
-        setSelfId(result.created.id);
-        try {
-          if (revoke === "delete") await client.delete(token.id!);
-          else if (revoke === "disable") await client.update(token.id!, { enabled: false });
-        } catch (revokeError) {
-          result = { ...result, revoked: false, revokeError };
-        }
-      } else {
-        result = await client.rotate(token.id!, { revoke, expirationDate });
+      const isSelf = token.id === session.self.id;
+      const overlap = revoke !== "keep" && overlapHours > 0;
+      // The page's own token cannot disable or delete itself: keep it, switch to the new one, then retire it.
+      const retireLater = isSelf && !overlap && revoke !== "keep";
+      const update = (patch: Partial<NewSecret>) => setSecret((s) => (s ? { ...s, ...patch } : s));
+      let result: RotateTokenResult;
+      try {
+        result = await rotateToken(client, token.id!, {
+          expirationDate,
+          retire: retireLater
+            ? { action: "keep" }
+            : { action: revoke, ...(overlap && { after: overlapHours * HOUR }) },
+          // Delivery is the person: the secret is shown until they confirm it is stored.
+          deliver: (secretValue, target) =>
+            new Promise<void>((resolve, reject) =>
+              setSecret({
+                name: target.name,
+                id: target.id,
+                token: secretValue,
+                expirationDate: target.expirationDate,
+                phase: "store",
+                revoke,
+                stored: () => {
+                  update({ phase: "verifying", token: undefined, stored: undefined, discard: undefined });
+                  resolve();
+                },
+                discard: () => reject(new Error("The new token was discarded before it was stored.")),
+              }),
+            ),
+        });
+      } catch (error) {
+        update({ phase: "failed", token: undefined, problem: describeError(error, "Rotating the token") });
+        throw error;
       }
-      const { created, revoked } = result;
-      const fresh: ApiToken = await client.get(created.id!).catch(() => ({
+      const { created, retirement } = result;
+      let revokeProblem = retirement.error
+        ? describeError(retirement.error, "Retiring the old token")
+        : undefined;
+      if (isSelf) {
+        session.useSecret(created.token, await client.lookup(created.token));
+        setSelfId(created.id);
+        if (retireLater) {
+          try {
+            if (revoke === "delete") await client.delete(token.id!);
+            else await client.update(token.id!, { enabled: false });
+          } catch (error) {
+            revokeProblem = describeError(error, "Retiring the old token");
+          }
+        }
+      }
+      const fresh: ApiToken = await client.get(created.id).catch(() => ({
         ...token,
         id: created.id,
         expirationDate: created.expirationDate,
@@ -152,25 +194,25 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
         lastUsedDate: undefined,
         enabled: true,
       }));
-      setTokens((ts) => [
-        fresh,
-        ...(revoke === "delete" && revoked
-          ? ts.filter((t) => t.id !== token.id)
-          : ts.map((t) =>
-              t.id === token.id && revoke === "disable" && revoked ? { ...t, enabled: false } : t,
-            )),
-      ]);
-      setSelected(created.id);
-      setSecret({
-        name: fresh.name ?? token.name ?? "",
-        id: created.id!,
-        token: created.token!,
-        expirationDate: created.expirationDate,
-        revoke,
-        ...(revoked ? {} : { revokeProblem: describeError(result.revokeError, "Revoking the old token") }),
+      const old = await client.get(token.id!).catch(() => undefined);
+      setTokens((ts) => [fresh, ...ts.flatMap((t) => (t.id !== token.id ? [t] : old ? [old] : []))]);
+      // The details switch to the new token when the secret dialog closes (a drawer opened now would cover it).
+      update({
+        phase: "done",
+        ...(retirement.at && { retireAt: retirement.at.toISOString() }),
+        ...(revokeProblem && { revokeProblem }),
       });
       setStatus(`Rotated “${token.name}”.`);
     },
+  };
+
+  const finishDue = async () => {
+    const outcomes = await finishRetirements(client);
+    const done = outcomes.filter((o) => o.status === "done").length;
+    const failed = outcomes.filter((o) => o.status === "failed");
+    setStatus(`Retired ${done} token${done === 1 ? "" : "s"}.`);
+    await load();
+    if (failed.length) throw failed[0]!.error;
   };
 
   const pick = (state: StateKey) => {
@@ -218,6 +260,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           {status}
         </div>
         <Overview tokens={tokens} now={now} complete={progress.done} onPick={pick} />
+        <Retirements tokens={tokens} now={now} writable={writable} onFinish={finishDue} />
         <TokenTable
           tokens={tokens}
           now={now}
@@ -239,7 +282,15 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           onClose={() => setSelected(undefined)}
         />
       ) : null}
-      {secret ? <SecretDialog secret={secret} onClose={() => setSecret(undefined)} /> : null}
+      {secret ? (
+        <SecretDialog
+          secret={secret}
+          onClose={() => {
+            if (secret.phase === "done") setSelected(secret.id);
+            setSecret(undefined);
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import type { ApiToken } from "@dt-tokens/client";
 import { useState } from "preact/hooks";
 import { Dialog } from "./dialog.js";
 import { describeError, type Problem } from "./errors.js";
-import { formatDate, formatRelative } from "./format.js";
+import { formatDate, formatDateTime, formatRelative } from "./format.js";
 import { DAY, STATES, statesOf } from "./stats.js";
 
 export type RevokeChoice = "disable" | "delete" | "keep";
@@ -10,7 +10,11 @@ export interface RotateChoice {
   revoke: RevokeChoice;
   /** Days the new token lives; `"same"` keeps the old token's lifetime (creation to expiry). */
   lifetime: "same" | 30 | 90 | 365;
+  /** Hours the old token keeps working before it is retired (0: as soon as the new one is verified). */
+  overlapHours: OverlapHours;
 }
+
+export type OverlapHours = 0 | 1 | 24 | 168;
 
 export interface Actions {
   setEnabled(token: ApiToken, enabled: boolean): Promise<void>;
@@ -226,6 +230,7 @@ function RotateDialog({
 }) {
   const [revoke, setRevoke] = useState<RevokeChoice>("disable");
   const [lifetime, setLifetime] = useState<RotateChoice["lifetime"]>("same");
+  const [overlapHours, setOverlapHours] = useState<OverlapHours>(0);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem>();
   const days = lifetimeDays(token);
@@ -235,7 +240,7 @@ function RotateDialog({
     setBusy(true);
     setProblem(undefined);
     try {
-      await actions.rotate(token, { revoke, lifetime });
+      await actions.rotate(token, { revoke, lifetime, overlapHours: revoke === "keep" ? 0 : overlapHours });
       onClose();
     } catch (error) {
       setProblem(describeError(error, "Rotating the token"));
@@ -248,8 +253,8 @@ function RotateDialog({
       <form class="dialog-body" onSubmit={submit} aria-busy={busy}>
         <p>
           A new token is created with the same name, scopes and personal flag. Its secret is shown once: store
-          it, then update whatever used the old one.
-          {isSelf ? " This page switches to the new token." : ""}
+          it where it is used and confirm; the dashboard then checks that it works before it touches the old
+          token. {isSelf ? " This page switches to the new token." : ""}
         </p>
         {selfOwner && token.owner !== selfOwner ? (
           <p class="note" data-testid="owner-note">
@@ -280,6 +285,27 @@ function RotateDialog({
             </label>
           ))}
         </fieldset>
+        <label class="field">
+          <span>Keep the old token working</span>
+          <select
+            value={String(overlapHours)}
+            disabled={revoke === "keep"}
+            data-testid="overlap"
+            onChange={(e) => setOverlapHours(Number(e.currentTarget.value) as OverlapHours)}
+          >
+            <option value="0">no: retire it once the new one is verified</option>
+            <option value="1">for 1 hour</option>
+            <option value="24">for 24 hours</option>
+            <option value="168">for 7 days</option>
+          </select>
+        </label>
+        {overlapHours > 0 && revoke !== "keep" ? (
+          <p class="muted small" data-testid="overlap-note">
+            The old token is marked in Dynatrace with the time it may go, and listed under “Waiting for
+            retirement” until then. “Retire due tokens” there (or <code>dt-tokens rotate --finish</code>, from
+            anywhere) {revoke === "delete" ? "deletes" : "disables"} it.
+          </p>
+        ) : null}
         <label class="field">
           <span>The new token expires</span>
           <select
@@ -362,74 +388,128 @@ function DeleteDialog({
 export interface NewSecret {
   name: string;
   id: string;
-  token: string;
+  /** The secret: only while it is to be stored (phase "store"); dropped as soon as it is confirmed. */
+  token?: string;
   expirationDate: string | undefined;
-  /** Set when the old token could not be revoked as asked. */
-  revokeProblem?: Problem;
+  /** store: shown, waiting for the person; verifying; done; failed (rolled back). */
+  phase: "store" | "verifying" | "done" | "failed";
   revoke: RevokeChoice;
+  /** When the old token may be retired (an overlap). */
+  retireAt?: string;
+  /** Set when the old token could not be retired as asked. */
+  revokeProblem?: Problem;
+  /** Why the rotation failed (phase "failed"). */
+  problem?: Problem;
+  /** The person stored the secret: verify, then retire. */
+  stored?: () => void;
+  /** The person gives up: the new token is deleted, the old one stays as it is. */
+  discard?: () => void;
 }
 
-/** Shows a new secret once, with a copy button. The secret lives only in this dialog's props. */
+/**
+ * Shows a new secret once, with a copy button, until the person confirms it is stored (or discards
+ * it); then the verification and what became of the old token. The secret lives only in this
+ * dialog's props, and only until it is confirmed.
+ */
 export function SecretDialog({ secret, onClose }: { secret: NewSecret; onClose: () => void }) {
   const [copied, setCopied] = useState("");
   async function copy() {
     try {
-      await navigator.clipboard.writeText(secret.token);
+      await navigator.clipboard.writeText(secret.token ?? "");
       setCopied("Copied to the clipboard.");
     } catch {
       (document.getElementById("new-secret") as HTMLInputElement | null)?.select();
       setCopied("Copying is blocked here: the token is selected, press Ctrl+C (⌘C).");
     }
   }
+  const storing = secret.phase === "store";
+  const retired = secret.revoke === "delete" ? "deleted" : "disabled";
   return (
-    <Dialog title="New token created" onClose={onClose}>
-      <div class="dialog-body" data-testid="secret-dialog">
-        <p>
-          <strong>Copy it now: it is shown only this once.</strong> “{secret.name}” (<code>{secret.id}</code>)
-          {secret.expirationDate ? `, expires ${formatDate(secret.expirationDate)}.` : ", never expires."}
-        </p>
-        <label class="field">
-          <span>New token</span>
-          <input
-            id="new-secret"
-            class="secret"
-            readOnly
-            value={secret.token}
-            spellcheck={false}
-            autocomplete="off"
-            onFocus={(e) => e.currentTarget.select()}
-          />
-        </label>
-        <div class="dialog-buttons start">
-          <button type="button" class="button primary" onClick={copy} data-autofocus data-action="copy">
-            Copy
-          </button>
-          <span role="status" class="muted">
-            {copied}
-          </span>
-        </div>
-        {secret.revokeProblem ? (
-          <div role="alert" class="problem">
-            <strong>
-              The old token is still active: it could not be{" "}
-              {secret.revoke === "delete" ? "deleted" : "disabled"}.
-            </strong>
+    <Dialog
+      title={storing ? "Store the new token now" : "Rotation"}
+      onClose={storing ? (secret.discard ?? onClose) : secret.phase === "verifying" ? () => {} : onClose}
+    >
+      <div class="dialog-body" data-testid="secret-dialog" data-phase={secret.phase}>
+        {storing ? (
+          <>
             <p>
-              {secret.revokeProblem.title} {secret.revokeProblem.detail}
+              <strong>Store it now: it is shown only this once.</strong> “{secret.name}” (
+              <code>{secret.id}</code>)
+              {secret.expirationDate ? `, expires ${formatDate(secret.expirationDate)}.` : ", never expires."}{" "}
+              Put it where the old token is used, then confirm: the old token is left alone until the new one
+              is verified.
             </p>
+            <label class="field">
+              <span>New token</span>
+              <input
+                id="new-secret"
+                class="secret"
+                readOnly
+                value={secret.token}
+                spellcheck={false}
+                autocomplete="off"
+                onFocus={(e) => e.currentTarget.select()}
+              />
+            </label>
+            <div class="dialog-buttons start">
+              <button type="button" class="button primary" onClick={copy} data-autofocus data-action="copy">
+                Copy
+              </button>
+              <span role="status" class="muted">
+                {copied}
+              </span>
+            </div>
+            <div class="dialog-buttons">
+              <button type="button" class="button secondary" onClick={secret.discard} data-action="discard">
+                Discard the new token
+              </button>
+              <button type="button" class="button primary" onClick={secret.stored} data-action="stored">
+                I have stored it
+              </button>
+            </div>
+          </>
+        ) : null}
+        {secret.phase === "verifying" ? <p role="status">Checking that the new token works…</p> : null}
+        {secret.phase === "failed" ? (
+          <div role="alert" class="problem">
+            <strong>The rotation was undone: the new token was deleted, the old one is unchanged.</strong>
+            {secret.problem ? (
+              <p>
+                {secret.problem.title} {secret.problem.detail}
+              </p>
+            ) : null}
           </div>
-        ) : (
-          <p class="muted">
-            {secret.revoke === "keep"
-              ? "The old token is still active, as asked."
-              : `The old token was ${secret.revoke === "delete" ? "deleted" : "disabled"}.`}
-          </p>
-        )}
-        <div class="dialog-buttons">
-          <button type="button" class="button secondary" onClick={onClose}>
-            I have stored it
-          </button>
-        </div>
+        ) : null}
+        {secret.phase === "done" ? (
+          <>
+            <p role="status">
+              <strong>Verified:</strong> the new token “{secret.name}” (<code>{secret.id}</code>) works.
+            </p>
+            {secret.revokeProblem ? (
+              <div role="alert" class="problem">
+                <strong>The old token is still active: it could not be {retired}.</strong>
+                <p>
+                  {secret.revokeProblem.title} {secret.revokeProblem.detail}
+                </p>
+              </div>
+            ) : (
+              <p class="muted">
+                {secret.revoke === "keep"
+                  ? "The old token is still active, as asked."
+                  : secret.retireAt
+                    ? `The old token keeps working until ${formatDateTime(secret.retireAt)}; then it will be ${retired}.`
+                    : `The old token was ${retired}.`}
+              </p>
+            )}
+          </>
+        ) : null}
+        {secret.phase === "done" || secret.phase === "failed" ? (
+          <div class="dialog-buttons">
+            <button type="button" class="button secondary" onClick={onClose} data-autofocus>
+              Done
+            </button>
+          </div>
+        ) : null}
       </div>
     </Dialog>
   );

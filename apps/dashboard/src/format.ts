@@ -28,3 +28,9 @@ export function formatRelative(date: string | undefined, now: number, fallback =
         : `${Math.round(abs / 365)} years`;
   return days < 0 ? `${span} ago` : `in ${span}`;
 }
+
+/** "2025-01-25 14:05 UTC" from an API date or ISO string. */
+export function formatDateTime(date: string): string {
+  const t = Date.parse(date);
+  return Number.isNaN(t) ? date : `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

@@ -42,6 +42,10 @@ const focused = (l: Locator) => () => l.evaluate((el) => el === document.activeE
 const byName = (name: string) => seeded.find((t) => t.name === name) as SeededToken & { name: string };
 const admin = () => byName("dashboard-admin");
 
+/** Whether a token still authenticates: a lookup of itself, which any valid token may call. */
+const works = (secret: string) =>
+  api("/apiTokens/lookup", secret, { method: "POST", body: JSON.stringify({ token: secret }) });
+
 /** The sandbox's API, called directly (not through the page) with a token's secret. */
 async function api(path: string, secret: string, init: RequestInit = {}) {
   const res = await fetch(`${sandbox.apiBase}${path}`, {
@@ -332,10 +336,19 @@ describe("the built dashboard against a seeded sandbox", () => {
     secretsInPlay.push(secret);
     expect(secret).toMatch(new RegExp(`^${SECRET.source}$`));
     expect(secret).not.toBe(old.token);
-    await until(text(dialog)).toContain("The old token was disabled.");
+    expect(await text(dialog)()).toContain("Store it now: it is shown only this once.");
     await dialog.getByRole("button", { name: "Copy" }).click();
     await until(text(dialog)).toContain("Copied to the clipboard.");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await page.screenshot({ path: join(ARTIFACTS, "rotate-store.png") });
+    // Until the person confirms, the old token is untouched and still works.
+    expect((await works(old.token)).status).toBe(200);
+
+    await dialog.getByRole("button", { name: "I have stored it" }).click();
+    await until(text(dialog)).toContain("The old token was disabled.");
+    expect(await text(dialog)()).toContain("Verified: the new token");
+    // Shown once: gone from the page as soon as it was confirmed.
+    expect(await page.content()).not.toContain(secret);
 
     // The old token is revoked; the new one has the same name and scopes, and (as Dynatrace does it)
     // the owner of the token that created it.
@@ -360,14 +373,74 @@ describe("the built dashboard against a seeded sandbox", () => {
     if (span(before) === undefined) expect(created.body.expirationDate).toBeUndefined();
     else expect(Math.abs(span(created.body)! - span(before)!)).toBeLessThanOrEqual(86_400_000);
 
-    // Shown once: gone from the page when the dialog closes; the details now show the new token.
-    await dialog.getByRole("button", { name: "I have stored it" }).click();
+    // The details now show the new token.
+    await dialog.getByRole("button", { name: "Done" }).click();
     await until(() => dialog.count()).toBe(0);
-    expect(await page.content()).not.toContain(secret);
     await until(text(page.getByTestId("details").locator("[data-field=id] dd"))).toBe(created.body.id);
     await page.keyboard.press("Escape");
     await page.getByLabel("Search").fill(old.name);
     await until(async () => (await rows()).map((r) => r.states.includes("disabled"))).toEqual([false, true]);
+  });
+
+  test("overlap: the old token keeps working, is listed as waiting, and 'Retire due tokens' retires the due ones", async () => {
+    const old = byName("backup-040");
+    secretsInPlay.push(old.token);
+    await connected();
+    await openDetails(old.name);
+    await page.getByRole("button", { name: "Rotate…" }).click();
+    await page.getByTestId("overlap").selectOption("24");
+    expect(await page.getByTestId("overlap-note").textContent()).toContain("disables it");
+    await page.screenshot({ path: join(ARTIFACTS, "rotate-dialog.png") });
+    await page.getByRole("button", { name: "Rotate", exact: true }).click();
+    const dialog = page.getByTestId("secret-dialog");
+    secretsInPlay.push(await dialog.getByLabel("New token").inputValue());
+    await dialog.getByRole("button", { name: "I have stored it" }).click();
+    await until(text(dialog)).toMatch(
+      /The old token keeps working until \d{4}-\d\d-\d\d \d\d:\d\d UTC; then it will be disabled\./,
+    );
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await page.keyboard.press("Escape");
+
+    const marked = (await api(`/apiTokens/${old.id}`, admin().token)).body;
+    expect(marked.enabled).toBe(true);
+    expect(marked.name).toMatch(/^backup-040 \[dt-tokens:retire:disable@.*Z\]$/);
+    expect((await works(old.token)).status).toBe(200);
+    const section = page.getByTestId("retirements");
+    await until(text(section)).toContain("backup-040");
+    expect(await section.getByRole("button", { name: "Retire due tokens (0)" }).isDisabled()).toBe(true);
+
+    // Another old token whose overlap has ended (marked as a rotation elsewhere would have).
+    const due = byName("backup-047");
+    await api(`/apiTokens/${due.id}`, admin().token, {
+      method: "PUT",
+      body: JSON.stringify({ name: "backup-047 [dt-tokens:retire:delete@2020-01-01T00:00:00.000Z]" }),
+    });
+    await page.getByRole("button", { name: "Reload" }).click();
+    await page.locator(".shell[data-state=ready]").waitFor();
+    await until(text(section)).toContain("(due)");
+    await section.screenshot({ path: join(ARTIFACTS, "retirements.png") });
+    await section.getByRole("button", { name: "Retire due tokens (1)" }).click();
+    await until(async () => (await api(`/apiTokens/${due.id}`, admin().token)).status).toBe(404);
+    await until(text(section)).not.toContain("backup-047");
+    expect((await api(`/apiTokens/${old.id}`, admin().token)).body.enabled).toBe(true);
+  });
+
+  test("discarding the new secret undoes the rotation: the new token is deleted, the old one unchanged", async () => {
+    const old = byName("backup-054");
+    await connected();
+    const before = (await api(`/apiTokens/${old.id}`, admin().token)).body;
+    const count = (await api("/apiTokens", admin().token)).body.totalCount;
+    await openDetails(old.name);
+    await page.getByRole("button", { name: "Rotate…" }).click();
+    await page.getByRole("button", { name: "Rotate", exact: true }).click();
+    const dialog = page.getByTestId("secret-dialog");
+    secretsInPlay.push(await dialog.getByLabel("New token").inputValue());
+    await dialog.getByRole("button", { name: "Discard the new token" }).click();
+    await until(text(dialog)).toContain(
+      "The rotation was undone: the new token was deleted, the old one is unchanged.",
+    );
+    expect((await api("/apiTokens", admin().token)).body.totalCount).toBe(count);
+    expect((await api(`/apiTokens/${old.id}`, admin().token)).body).toEqual(before);
   });
 
   test("deletes only after confirmation; Escape cancels and focus returns", async () => {
@@ -400,8 +473,9 @@ describe("the built dashboard against a seeded sandbox", () => {
     await page.getByRole("button", { name: "Rotate", exact: true }).click();
     const secret = await page.getByTestId("secret-dialog").getByLabel("New token").inputValue();
     secretsInPlay.push(secret);
-    await until(text(page.getByTestId("secret-dialog"))).toContain("The old token was disabled.");
     await page.getByRole("button", { name: "I have stored it" }).click();
+    await until(text(page.getByTestId("secret-dialog"))).toContain("The old token was disabled.");
+    await page.getByRole("button", { name: "Done" }).click();
     await page.keyboard.press("Escape");
 
     expect((await api("/apiTokens", self.token)).status).toBe(401);
