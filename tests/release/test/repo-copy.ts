@@ -19,14 +19,18 @@ import { join, relative } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "../../..");
 
-const WORKSPACE_PACKAGES = [
-  "spec",
-  "packages/types",
-  "packages/client",
-  "packages/sandbox",
-  "apps/cli",
-  "apps/dashboard",
-];
+/** What spec:update reads of each workspace package: the manifest, sources, and for the spec and
+ * the types everything their scripts use (never build output or test results, which other runs
+ * may be writing while this copies). */
+const COPIED: Record<string, string[] | "all"> = {
+  spec: "all",
+  "packages/types": ["package.json", "scripts", "src"],
+  "packages/client": ["package.json", "src"],
+  "packages/sandbox": ["package.json", "src"],
+  "apps/cli": ["package.json", "src"],
+  "apps/dashboard": ["package.json", "src"],
+};
+const NEVER_COPIED = new Set(["node_modules", "dist", ".turbo", ".test-results", "test", "bench"]);
 
 export interface RepoCopy {
   root: string;
@@ -37,28 +41,12 @@ export interface RepoCopy {
 
 export function copyRepo(): RepoCopy {
   const root = mkdtempSync(join(tmpdir(), "dt-tokens-spec-update-"));
-  for (const file of ["package.json", "pnpm-workspace.yaml"]) cpSync(join(ROOT, file), join(root, file));
-  cpSync(join(ROOT, ".changeset"), join(root, ".changeset"), { recursive: true });
-  for (const pkg of WORKSPACE_PACKAGES) {
-    const from = join(ROOT, pkg);
-    const to = join(root, pkg);
-    mkdirSync(to, { recursive: true });
-    for (const entry of readdirSync(from)) {
-      if (["node_modules", "dist", ".turbo", ".test-results", "test", "bench"].includes(entry)) continue;
-      cpSync(join(from, entry), join(to, entry), { recursive: true });
-    }
+  try {
+    fill(root);
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    throw err;
   }
-  symlinkSync(join(ROOT, "spec", "node_modules"), join(root, "spec", "node_modules"));
-  // packages/types: its own dependencies, but @dt-tokens/spec is the copy.
-  const typesModules = join(root, "packages", "types", "node_modules");
-  mkdirSync(join(typesModules, "@dt-tokens"), { recursive: true });
-  const realTypesModules = join(ROOT, "packages", "types", "node_modules");
-  for (const entry of readdirSync(realTypesModules)) {
-    if (entry === "@dt-tokens" || entry === ".bin") continue;
-    symlinkSync(join(realTypesModules, entry), join(typesModules, entry));
-  }
-  symlinkSync(join(root, "spec"), join(typesModules, "@dt-tokens", "spec"));
-
   return {
     root,
     snapshot() {
@@ -78,4 +66,26 @@ export function copyRepo(): RepoCopy {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+function fill(root: string) {
+  for (const file of ["package.json", "pnpm-workspace.yaml"]) cpSync(join(ROOT, file), join(root, file));
+  cpSync(join(ROOT, ".changeset"), join(root, ".changeset"), { recursive: true });
+  for (const [pkg, entries] of Object.entries(COPIED)) {
+    const from = join(ROOT, pkg);
+    const to = join(root, pkg);
+    mkdirSync(to, { recursive: true });
+    const names = entries === "all" ? readdirSync(from).filter((e) => !NEVER_COPIED.has(e)) : entries;
+    for (const entry of names) cpSync(join(from, entry), join(to, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, "spec", "node_modules"), join(root, "spec", "node_modules"));
+  // packages/types: its own dependencies, but @dt-tokens/spec is the copy.
+  const typesModules = join(root, "packages", "types", "node_modules");
+  mkdirSync(join(typesModules, "@dt-tokens"), { recursive: true });
+  const realTypesModules = join(ROOT, "packages", "types", "node_modules");
+  for (const entry of readdirSync(realTypesModules)) {
+    if (entry === "@dt-tokens" || entry === ".bin") continue;
+    symlinkSync(join(realTypesModules, entry), join(typesModules, entry));
+  }
+  symlinkSync(join(root, "spec"), join(typesModules, "@dt-tokens", "spec"));
 }
