@@ -44,7 +44,7 @@ export class LastUses {
   }
 
   /** Shows pending uses on rows read from the database (in place). */
-  apply<Row extends { seq: number; last_used_ms: number | null; last_used_ip: string | null }>(
+  apply<Row extends { seq: number; last_used_ms?: number | null; last_used_ip?: string | null }>(
     row: Row,
   ): Row {
     const use = this.pending.get(row.seq);

@@ -1,7 +1,7 @@
 /** Conversions between stored rows and the API's shapes, and seeding. */
 import type { ApiToken, ApiTokenField } from "@dt-tokens/types";
 import { generateTokenSecrets, hashSecret, tokenIdOf } from "./secrets.js";
-import type { ListedRow, NewTokenRow } from "./store.js";
+import type { ListedColumn, NewTokenRow, PageRow } from "./store.js";
 import { DATE_RANGE, formatDate, inDateRange, parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
 
 /** Every field in the order responses show them. */
@@ -22,18 +22,42 @@ export const FIELD_ORDER = [
 
 export const DEFAULT_FIELDS: readonly ApiTokenField[] = ["id", "name", "enabled", "owner", "creationDate"];
 
-/** A row as an ApiToken with the given fields; absent values (never used, never expires) are omitted. */
-export function toApiToken(row: ListedRow, fields: ReadonlySet<ApiTokenField> | "all" = "all"): ApiToken {
+/** The column each field is made of. */
+const FIELD_COLUMNS: Record<(typeof FIELD_ORDER)[number], ListedColumn> = {
+  id: "id",
+  name: "name",
+  enabled: "enabled",
+  personalAccessToken: "personal",
+  owner: "owner",
+  creationDate: "creation_ms",
+  expirationDate: "expiration_ms",
+  lastUsedDate: "last_used_ms",
+  lastUsedIpAddress: "last_used_ip",
+  modifiedDate: "modified_ms",
+  scopes: "scopes",
+  additionalMetadata: "metadata",
+};
+
+/** The columns a list page must read to show these fields. */
+export function columnsOf(fields: Iterable<ApiTokenField>): ListedColumn[] {
+  return [...fields].map((field) => FIELD_COLUMNS[field as keyof typeof FIELD_COLUMNS]);
+}
+
+/**
+ * A row as an ApiToken with the given fields; absent values (never used, never expires) are
+ * omitted. The row must hold the columns of those fields (all of them for "all").
+ */
+export function toApiToken(row: PageRow, fields: ReadonlySet<ApiTokenField> | "all" = "all"): ApiToken {
   const want = (f: ApiTokenField) => fields === "all" || fields.has(f);
   const out: ApiToken = {};
   for (const field of FIELD_ORDER) {
     if (!want(field)) continue;
     switch (field) {
       case "id":
-        out.id = row.id;
+        out.id = row.id!;
         break;
       case "name":
-        out.name = row.name;
+        out.name = row.name!;
         break;
       case "enabled":
         out.enabled = row.enabled === 1;
@@ -42,28 +66,28 @@ export function toApiToken(row: ListedRow, fields: ReadonlySet<ApiTokenField> | 
         out.personalAccessToken = row.personal === 1;
         break;
       case "owner":
-        out.owner = row.owner;
+        out.owner = row.owner!;
         break;
       case "creationDate":
-        out.creationDate = formatDate(row.creation_ms);
+        out.creationDate = formatDate(row.creation_ms!);
         break;
       case "expirationDate":
-        if (row.expiration_ms !== null) out.expirationDate = formatDate(row.expiration_ms);
+        if (row.expiration_ms != null) out.expirationDate = formatDate(row.expiration_ms);
         break;
       case "lastUsedDate":
-        if (row.last_used_ms !== null) out.lastUsedDate = formatDate(row.last_used_ms);
+        if (row.last_used_ms != null) out.lastUsedDate = formatDate(row.last_used_ms);
         break;
       case "lastUsedIpAddress":
-        if (row.last_used_ip !== null) out.lastUsedIpAddress = row.last_used_ip;
+        if (row.last_used_ip != null) out.lastUsedIpAddress = row.last_used_ip;
         break;
       case "modifiedDate":
-        if (row.modified_ms !== null) out.modifiedDate = formatDate(row.modified_ms);
+        if (row.modified_ms != null) out.modifiedDate = formatDate(row.modified_ms);
         break;
       case "scopes":
-        out.scopes = JSON.parse(row.scopes) as string[];
+        out.scopes = JSON.parse(row.scopes!) as string[];
         break;
       case "additionalMetadata":
-        if (row.metadata !== null)
+        if (row.metadata != null)
           out.additionalMetadata = JSON.parse(row.metadata) as ApiToken["additionalMetadata"];
         break;
     }

@@ -13,7 +13,7 @@ import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS } from "../pagekey.js";
 import { type ListQuery, parseListQuery } from "../query.js";
 import { generateTokenSecret, hashSecret, isTokenId, secretMatches, tokenIdOf } from "../secrets.js";
 import { sortValue, type TokenRow, type TokenStore } from "../store.js";
-import { toApiToken } from "../tokens.js";
+import { columnsOf, toApiToken } from "../tokens.js";
 import type { AppState, Caller, Env } from "./context.js";
 import { json } from "./responses.js";
 import { checkBoolean, checkExpirationDate, checkName, checkPathId, checkScopes } from "./validation.js";
@@ -74,7 +74,13 @@ export function listTokens(state: AppState): Handler<Env> {
     const store = c.var.store;
     const now = state.now();
     const { query, after } = listRequestOf(store, c.req.query(), now);
-    const rows = store.list({ filter: query.filter, sort: query.sort, after, limit: query.pageSize + 1 });
+    const rows = store.list({
+      filter: query.filter,
+      sort: query.sort,
+      after,
+      limit: query.pageSize + 1,
+      columns: columnsOf(query.fields),
+    });
     const more = rows.length > query.pageSize;
     const page = more ? rows.slice(0, query.pageSize) : rows;
     let nextPageKey: string | null = null;
