@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Issue #16: never a 500 after a write, auth before anything costly, no races, bounded answers.
  * Most cases run against the built bin; the ones that need a pinned clock or small timeouts use the
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateTokenSecret, type SandboxProcess } from "../src/index.js";
+import { MIGRATIONS } from "../src/migrations.js";
 import { api, start } from "./helpers.js";
 import { startBin } from "./process.js";
 
@@ -97,6 +99,41 @@ describe("dates the API can represent", () => {
     });
     expect(r.status).toBe(400);
     expect(r.body.error.constraintViolations.map((v: { path: string }) => v.path)).toContain(name);
+  });
+});
+
+describe("a database an older sandbox wrote past year 9999", () => {
+  it("is healed by the migration: the token answers everywhere with the last representable date", async () => {
+    const db = join(dir, "v1.db");
+    const raw = new Database(db);
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma("user_version = 1");
+    const secret = generateTokenSecret();
+    raw
+      .prepare(
+        `INSERT INTO tokens (id, secret_hash, name, owner, personal, enabled, scopes, creation_ms, expiration_ms)
+         VALUES (?, ?, 'far', 'admin', 0, 1, '["apiTokens.read"]', 0, 999999999999999)`,
+      )
+      .run(secret.slice(0, 31), createHash("sha256").update(secret).digest());
+    raw.close();
+    const sandbox = await startBin(["--db", db, "--quiet"], { DT_SANDBOX_BOOTSTRAP_TOKEN: admin });
+    try {
+      const list = await api(
+        sandbox.ready,
+        "GET",
+        "/apiTokens?sort=%2BexpirationDate&fields=%2BexpirationDate",
+        {
+          token: admin,
+        },
+      );
+      expect(list.status).toBe(200);
+      const far = list.body.apiTokens.find((t: { name: string }) => t.name === "far");
+      expect(far.expirationDate).toBe("9999-12-31T23:59:59.999Z");
+      const self = await api(sandbox.ready, "GET", `/apiTokens/${secret.slice(0, 31)}`, { token: secret });
+      expect(self.status).toBe(200);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
 
