@@ -1,5 +1,5 @@
 /** The sinks on their own: dotenv editing, templating, parsing, atomic files and exec (no server). */
-import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -103,6 +103,23 @@ describe("file and dotenv sinks", () => {
     await expect(fileSink(join(dir, "missing", "x")).deliver(SECRET)).rejects.toThrow(
       /directory .*missing does not exist/,
     );
+  });
+
+  it("follow a symlink and rewrite its target, keeping the link", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "real.env"), "A=1\n");
+    await symlink(join(dir, "real.env"), join(dir, ".env"));
+    await dotenvSink(join(dir, ".env"), "K").deliver(SECRET);
+    expect((await lstat(join(dir, ".env"))).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(dir, "real.env"), "utf8")).toBe(`A=1\nK=${SECRET}\n`);
+    await writeFile(join(dir, "real.token"), "old");
+    await symlink(join(dir, "real.token"), join(dir, "token"));
+    const file = fileSink(join(dir, "token"));
+    await file.deliver(SECRET);
+    expect((await lstat(join(dir, "token"))).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(dir, "real.token"), "utf8")).toBe(SECRET);
+    await file.undo!();
+    expect(await readFile(join(dir, "real.token"), "utf8")).toBe("old");
   });
 
   it("dotenv keeps the file's mode and restores it byte for byte on undo", async () => {

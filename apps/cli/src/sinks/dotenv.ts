@@ -3,8 +3,9 @@
  * endings, comments, `export`, quotes and inline comments of the key's own line too); the file is
  * rewritten atomically, keeping its mode (0600 for a new file). A missing key is appended.
  */
-import { readFile, rm, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic.js";
+import { type FileBefore, readBefore, restore } from "./before.js";
 import type { Sink } from "./sink.js";
 
 /** A dotenv key: letters, digits and `_` (also `.` and `-` after the first character). */
@@ -59,26 +60,18 @@ export function readDotenvKey(content: string, key: string): string | undefined 
 }
 
 export function dotenvSink(path: string, key: string): Sink {
-  let previous: { content: string; mode: number } | undefined | null = null; // null: not delivered
+  let before: FileBefore | undefined; // set once delivery started
   return {
     label: `dotenv:${path}#${key}`,
     async deliver(secret) {
-      previous = await readFile(path, "utf8").then(
-        async (content) => ({ content, mode: (await stat(path)).mode & 0o777 }),
-        (e: NodeJS.ErrnoException) => {
-          if (e.code === "ENOENT") return undefined;
-          throw e;
-        },
-      );
-      const content = setDotenvKey(previous?.content ?? "", key, secret);
-      await writeFileAtomic(path, content, previous?.mode ?? 0o600);
-      if (readDotenvKey(await readFile(path, "utf8"), key) !== secret)
-        throw new Error(`${path} does not hold the secret in ${key} after writing it`);
+      before = await readBefore(path);
+      const content = setDotenvKey(before.content ?? "", key, secret);
+      await writeFileAtomic(before.path, content, before.mode ?? 0o600);
+      if (readDotenvKey(await readFile(before.path, "utf8"), key) !== secret)
+        throw new Error(`${before.path} does not hold the secret in ${key} after writing it`);
     },
     async undo() {
-      if (previous === null) return;
-      if (previous === undefined) await rm(path, { force: true });
-      else await writeFileAtomic(path, previous.content, previous.mode);
+      if (before) await restore(before);
     },
   };
 }
