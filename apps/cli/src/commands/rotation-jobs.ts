@@ -27,7 +27,7 @@ export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?
     else
       ctx.io.stderr.write(`${ctx.err.red("failed:")} ${t.action} ${what}: ${describeError(error).message}\n`);
   }
-  return summarize(ctx, outcomes, o, "token waits for retirement", (t) => ({
+  return summarize(ctx, outcomes, o, "token waiting for retirement", (t) => ({
     id: t.id,
     name: t.baseName,
     action: t.action,
