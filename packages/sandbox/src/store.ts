@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LastUses } from "./last-use.js";
 import { MIGRATIONS } from "./migrations.js";
+import { isBusy } from "./sqlite-busy.js";
 
 /** One row of the tokens table. Dates are epoch milliseconds. */
 export interface TokenRow {
@@ -251,29 +252,48 @@ export class TokenStore {
   }
 
   /**
-   * Keeps a list query under a short hash, for page keys; refreshed at most every
-   * QUERY_REFRESH_MS, and forgotten QUERY_KEEP_MS after its last refresh.
+   * Keeps a list query under a short hash, for page keys: in memory at once, and in the database
+   * (so that keys survive a restart), refreshed at most every QUERY_REFRESH_MS and forgotten
+   * QUERY_KEEP_MS after its last refresh. When another process holds the lock, the database copy
+   * waits for the next page key: a list never fails for it.
    */
   rememberQuery(hash: Buffer, query: string, now: number): void {
     const key = hash.toString("base64url");
-    const stored = this.rememberedQueries.get(key);
-    if (stored !== undefined && now >= stored && now - stored < QUERY_REFRESH_MS) return;
-    this.statements.rememberQuery.run(hash, query, now);
-    this.rememberedQueries.delete(key);
+    const remembered = this.rememberedQueries.get(key);
+    this.rememberedQueries.delete(key); // re-inserted below: least recently used first
     if (this.rememberedQueries.size >= QUERY_CACHE_SIZE) {
       this.rememberedQueries.delete(this.rememberedQueries.keys().next().value!);
     }
-    this.rememberedQueries.set(key, now);
-    if (Math.abs(now - this.queriesSweptAt) > QUERY_REFRESH_MS) {
-      this.statements.forgetQueries.run(now - QUERY_KEEP_MS);
-      this.queriesSweptAt = now;
-    }
+    const storedAt = remembered?.storedAt;
+    const fresh = storedAt !== undefined && now >= storedAt && now - storedAt < QUERY_REFRESH_MS;
+    this.rememberedQueries.set(key, {
+      query,
+      storedAt: fresh ? storedAt : this.storeQuery(hash, query, now),
+    });
   }
-  private readonly rememberedQueries = new Map<string, number>();
+  private readonly rememberedQueries = new Map<string, { query: string; storedAt: number | undefined }>();
   private queriesSweptAt = 0;
 
+  /** Writes a query for page keys; returns when, or undefined when the database is locked. */
+  private storeQuery(hash: Buffer, query: string, now: number): number | undefined {
+    try {
+      this.statements.rememberQuery.run(hash, query, now);
+      if (Math.abs(now - this.queriesSweptAt) > QUERY_REFRESH_MS) {
+        this.statements.forgetQueries.run(now - QUERY_KEEP_MS);
+        this.queriesSweptAt = now;
+      }
+      return now;
+    } catch (error) {
+      if (isBusy(error)) return undefined;
+      throw error;
+    }
+  }
+
   recallQuery(hash: Buffer): string | undefined {
-    return this.statements.recallQuery.get(hash)?.query;
+    return (
+      this.rememberedQueries.get(hash.toString("base64url"))?.query ??
+      this.statements.recallQuery.get(hash)?.query
+    );
   }
 
   delete(seq: number): void {

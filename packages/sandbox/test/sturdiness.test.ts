@@ -410,12 +410,22 @@ describe("last use without a write per request", () => {
 
   it("keeps answering reads while another process holds the write lock; writes get 503 to retry", async () => {
     const db = join(dir, "locked.db");
-    const sandbox = await startBin(["--db", db, "--quiet"], { DT_SANDBOX_BOOTSTRAP_TOKEN: admin });
+    const sandbox = await startBin(["--db", db, "--quiet", "--seed-demo", "150"], {
+      DT_SANDBOX_BOOTSTRAP_TOKEN: admin,
+    });
     const other = new Database(db);
     try {
       other.exec("BEGIN IMMEDIATE");
       const read = await api(sandbox.ready, "GET", "/apiTokens", { token: admin });
       expect(read.status).toBe(200);
+      // a first page whose key must keep its query, and the page after it
+      const first = await api(sandbox.ready, "GET", "/apiTokens?pageSize=100", { token: admin });
+      expect(first.status).toBe(200);
+      const second = await api(sandbox.ready, "GET", `/apiTokens?nextPageKey=${first.body.nextPageKey}`, {
+        token: admin,
+      });
+      expect(second.status).toBe(200);
+      expect(second.body.apiTokens).toHaveLength(51);
       const self = await api(sandbox.ready, "POST", "/apiTokens/lookup", {
         token: admin,
         body: { token: admin },
