@@ -73,8 +73,9 @@ try {
   for (const id of ids) oneByOne += (await cli(["--env", id, "audit", "-o", "json"])).ms;
 
   // Memory: no finding kept (--check expiring is medium, --min-severity high keeps none) over the
-  // whole fleet and over one environment; then every finding kept.
-  const quiet = ["--check", "expiring", "--min-severity", "high", "-o", "json"];
+  // whole fleet and over two environments, two at a time in both (the same work in flight, so the
+  // difference is the number of tokens); then every finding kept.
+  const quiet = ["--check", "expiring", "--min-severity", "high", "--concurrency", "2", "-o", "json"];
   const noneFleet = await cli(["audit", "--all-environments", ...quiet]);
   const noneOne = await cli(["audit", "--env", `${ids[0]},${ids[1]}`, ...quiet]);
   const perSecond = (ms) => total / (ms / 1000);
@@ -88,7 +89,7 @@ try {
       `One dt-tokens-sandbox process (in-memory SQLite, --environments ${ENVIRONMENTS} --seed-demo ${TOKENS}, --write-config); ` +
       "the built dt-tokens CLI in a child process, default page size, JSON output, wall time including Node's start. " +
       "Baseline: the same audit environment by environment (one `dt-tokens --env X audit` per environment, one after another), in the same run. " +
-      `Memory: the CLI's peak RSS; "no finding kept" audits with --check expiring --min-severity high (findings counted, none kept), over the fleet (${total.toLocaleString("en-US")} tokens) and over 2 environments.`,
+      `Memory: the CLI's peak RSS; "no finding kept" audits with --check expiring --min-severity high (findings counted, none kept), over the fleet (${total.toLocaleString("en-US")} tokens) and over 2 environments, --concurrency 2 in both.`,
     rows: [
       {
         name: "environment by environment, tokens/s",

@@ -26,6 +26,9 @@ export interface EnvironmentSelection {
   env?: string;
   /** --all-environments (audit and list). */
   allEnvironments?: boolean;
+  /** --env-url and --token-stdin name one environment and one credential: not for a fleet. */
+  envUrl?: string;
+  tokenStdin?: boolean;
 }
 
 export function namedEnvironment(loaded: LoadedConfig, name: string, io: Io, warn: (t: string) => void) {
@@ -83,6 +86,12 @@ export function fleetEnvironments(
     throw new UsageError("--env and --all-environments exclude each other; give one of them");
   if (!selection.allEnvironments && (selection.env === undefined || envNames(selection.env).length < 2))
     return undefined;
+  if (selection.envUrl !== undefined)
+    throw new UsageError("--env-url names one environment; with several, each comes from the config file");
+  if (selection.tokenStdin)
+    throw new UsageError(
+      "--token-stdin gives one credential; with several environments, each uses its own from the config file",
+    );
   const loaded = readConfig(io);
   const names = selection.allEnvironments
     ? Object.keys(loaded.config.environments)

@@ -111,6 +111,15 @@ describe("env add, list, use, remove", () => {
     expect(() => statSync(config)).toThrow();
   });
 
+  it("refuses a URL that is not an environment URL, and writes nothing", async () => {
+    const r = await dt(["env", "add", "x", "--url", "ftp://nope", "--api-token-ref", "env:A"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: --url: "ftp://nope" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2\n',
+    );
+    expect(() => statSync(config)).toThrow();
+  });
+
   it("says which environments exist when --env names none, and refuses several for one-environment commands", async () => {
     writeFileSync(config, `environments:\n  prod:\n    url: ${sandbox().url}\n    apiToken: env:A\n`);
     const unknown = await dt(["--env", "prd", "list"]);

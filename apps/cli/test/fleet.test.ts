@@ -296,6 +296,14 @@ describe("fleet list", () => {
   it("refuses --env with --all-environments, an empty name, and a fleet without a config file", async () => {
     const both = await dt(["list", "--env", "alpha,beta", "--all-environments"]);
     expect(both.stderr).toBe("error: --env and --all-environments exclude each other; give one of them\n");
+    const stdin = await dt(["--token-stdin", "audit", "--env", "alpha,beta"]);
+    expect(stdin.stderr).toBe(
+      "error: --token-stdin gives one credential; with several environments, each uses its own from the config file\n",
+    );
+    const url = await dt(["--env-url", "http://127.0.0.1:1", "list", "--all-environments"]);
+    expect(url.stderr).toBe(
+      "error: --env-url names one environment; with several, each comes from the config file\n",
+    );
     const empty = await dt(["list", "--env", "alpha,,beta"]);
     expect(empty.stderr).toBe(
       'error: --env: "alpha,,beta" has an empty name; expected NAME or NAME,NAME,...\n',

@@ -96,10 +96,7 @@ export async function auditCommand(ctx: Context, options: AuditCommandOptions): 
     ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
   };
   const fleet = fleetEnvironments(
-    {
-      ...(ctx.options.env !== undefined && { env: ctx.options.env }),
-      allEnvironments: options.allEnvironments ?? false,
-    },
+    { ...ctx.options, allEnvironments: options.allEnvironments ?? false },
     ctx.io,
     (t) => ctx.warn(t),
   );

@@ -2,7 +2,7 @@
  * `dt-tokens env list | add | remove | use`: the named environments of the config file. Changes
  * are validated against the schema before the file is written (atomically, mode 0600).
  */
-import { redact } from "@dt-tokens/client";
+import { normalizeEnvironmentUrl, redact } from "@dt-tokens/client";
 import { type Document, isMap } from "yaml";
 import { configPath, type LoadedConfig, loadConfig, saveConfig } from "../config/file.js";
 import { isReference, REFERENCE_HELP } from "../config/reference.js";
@@ -123,6 +123,13 @@ function credentialOf(o: EnvAddOptions): Record<string, unknown> {
 export async function envAdd(ctx: Context, name: string, options: EnvAddOptions): Promise<void> {
   if (!ENVIRONMENT_NAME.test(name))
     throw new UsageError(`"${name}" is not a valid environment name: use ${NAME_HELP}`);
+  try {
+    normalizeEnvironmentUrl(options.url);
+  } catch {
+    throw new UsageError(
+      `--url: "${options.url}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
+    );
+  }
   const entry = {
     url: options.url,
     ...(options.description !== undefined && { description: options.description }),

@@ -127,10 +127,7 @@ export async function list(ctx: Context, options: ListOptions): Promise<number> 
     ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
   };
   const fleet = fleetEnvironments(
-    {
-      ...(ctx.options.env !== undefined && { env: ctx.options.env }),
-      allEnvironments: options.allEnvironments ?? false,
-    },
+    { ...ctx.options, allEnvironments: options.allEnvironments ?? false },
     ctx.io,
     (t) => ctx.warn(t),
   );
