@@ -300,6 +300,35 @@ describe("config file validation", () => {
     );
   });
 
+  it("takes an empty file or an empty environments: as no environments, and refuses lists and scalars", async () => {
+    for (const text of ["", "environments:\n", "# nothing yet\n"]) {
+      writeFileSync(config, text);
+      expect((await dt(["env", "list", "-o", "json"])).stdout).toBe("[]\n");
+    }
+    const cases: [string, string][] = [
+      ["[]\n", "1:1: expected a mapping with current and environments"],
+      ["7\n", "1:1: expected a mapping with current and environments"],
+      [
+        "environments: []\n",
+        "1:15: environments: expected environments by name (name: { url, apiToken }), not a list",
+      ],
+      [
+        "environments:\n  a: 5\n",
+        "2:3: environments.a: expected a mapping with url, description, apiToken, platformToken, oauthClient",
+      ],
+    ];
+    for (const [text, problem] of cases) {
+      writeFileSync(config, text);
+      const r = await dt(["env", "add", "b", "--url", sandbox().url, "--api-token-ref", "env:B"]);
+      expect({ text, code: r.code, stderr: r.stderr }).toEqual({
+        text,
+        code: 2,
+        stderr: `error: ${config} is not a valid dt-tokens config\n  ${config}:${problem}\n`,
+      });
+      expect(readFileSync(config, "utf8")).toBe(text);
+    }
+  });
+
   it("says when current names no environment", async () => {
     writeFileSync(
       config,

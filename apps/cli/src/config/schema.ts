@@ -44,8 +44,15 @@ const isUrl = (s: string) => {
   }
 };
 
+/** A YAML mapping (valibot's object and record schemas would take a list too). */
+const mapping = (message: string) =>
+  v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), message);
+
+/** The message of a strict object: an unknown field, or not a mapping at all. */
 const unknownField = (allowed: readonly string[]) => (issue: v.BaseIssue<unknown>) =>
-  `unknown field "${String(issue.path?.at(-1)?.key)}"; expected ${allowed.join(", ")}`;
+  issue.expected === "never"
+    ? `unknown field "${String(issue.path?.at(-1)?.key)}"; expected ${allowed.join(", ")}`
+    : `expected a mapping with ${allowed.join(", ")}`;
 
 const ENVIRONMENT_FIELDS = ["url", "description", ...CREDENTIAL_FIELDS] as const;
 const OAUTH_FIELDS = ["clientId", "clientSecret", "accountUrn"] as const;
@@ -89,13 +96,18 @@ const environment = v.pipe(
 );
 
 export const configSchema = v.pipe(
+  mapping("expected a mapping with current and environments"),
   v.strictObject(
     {
       current: v.optional(v.string("expected the name of an environment")),
-      environments: v.optional(
-        v.record(
-          v.pipe(v.string(), v.regex(ENVIRONMENT_NAME, `environment names are ${NAME_HELP}`)),
-          environment,
+      // `environments:` with nothing under it is an empty fleet, as a new file has.
+      environments: v.nullish(
+        v.pipe(
+          mapping("expected environments by name (name: { url, apiToken }), not a list"),
+          v.record(
+            v.pipe(v.string(), v.regex(ENVIRONMENT_NAME, `environment names are ${NAME_HELP}`)),
+            environment,
+          ),
         ),
         {},
       ),
