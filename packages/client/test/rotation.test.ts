@@ -306,6 +306,40 @@ describe("overlap and finishRetirements", () => {
     expect(outcomes.map((o) => o.status)).toEqual(["failed", "done"]);
     expect(outcomes[0]!.error?.message).toMatch(/400/);
     await expect(dt.get(other)).rejects.toBeInstanceOf(NotFoundError);
+    await dt.update(self.id, { name: self.name }); // reset() keeps the bootstrap token as it is
+  });
+});
+
+describe("two runs at once", () => {
+  test("a token another run deleted first counts as done, for finish and clean-up alike", async () => {
+    const old = await oldToken("raced");
+    await dt.update(old, { name: "raced [dt-tokens:retire:delete@2000-01-01T00:00:00.000Z]" });
+    const orphan = await dt.create({ name: "y [dt-tokens:rotating:dt0c01.BBB]", scopes: ["metrics.read"] });
+    // Every DELETE answers 404: as if the other run had deleted the token just before.
+    const proxy = await failingDeletes(sandbox.url, 404);
+    try {
+      const other = createApiTokensClient({
+        environmentUrl: proxy.url,
+        token: sandbox.bootstrapToken!,
+        maxRetries: 0,
+      });
+      expect((await finishRetirements(other)).map((o) => o.status)).toEqual(["done"]);
+      expect((await cleanupRotations(other, { olderThan: "0s" })).map((o) => o.status)).toEqual(["done"]);
+      const failing = await failingDeletes(sandbox.url, 503);
+      try {
+        const down = createApiTokensClient({
+          environmentUrl: failing.url,
+          token: sandbox.bootstrapToken!,
+          maxRetries: 0,
+        });
+        expect((await cleanupRotations(down, { olderThan: "0s" })).map((o) => o.status)).toEqual(["failed"]);
+      } finally {
+        await failing.close();
+      }
+    } finally {
+      await proxy.close();
+    }
+    expect(orphan.id).toBeDefined();
   });
 });
 
@@ -351,14 +385,14 @@ describe("markers and durations", () => {
   });
 });
 
-/** A proxy in front of the sandbox that answers every DELETE with a 503. */
-async function failingDeletes(target: string): Promise<TestServer> {
+/** A proxy in front of the sandbox that answers every DELETE with a 503 (or `status`). */
+async function failingDeletes(target: string, status = 503): Promise<TestServer> {
   return startServer(
     (req, res) =>
       new Promise<void>((done) => {
         if (req.method === "DELETE") {
-          res.writeHead(503, { "content-type": "application/json" });
-          res.end(JSON.stringify({ error: { code: 503, message: "unavailable" } }));
+          res.writeHead(status, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { code: status, message: "unavailable" } }));
           return done();
         }
         const upstream = httpRequest(

@@ -3,6 +3,8 @@
  * overlaps whose time has come, and cleaning up replacements whose rotation never finished. Both
  * read only Dynatrace, so they can run on another machine than the rotation.
  */
+
+import { NotFoundError } from "../errors.js";
 import type { ApiTokensClient, RequestOptions } from "../types.js";
 import { parseDuration } from "./duration.js";
 import { safeError } from "./errors.js";
@@ -93,7 +95,7 @@ export async function finishRetirements(
     dryRun,
     (t) =>
       t.action === "delete"
-        ? client.delete(t.id, req)
+        ? deleteIfThere(client, t.id, req)
         : client.update(t.id, { name: t.baseName, enabled: false }, req),
   );
 }
@@ -116,8 +118,14 @@ export async function cleanupRotations(
   const cutoff = now.getTime() - parseDuration(olderThan, "olderThan");
   const { inFlight } = await findRotationMarkers(client, req);
   const old = (t: InFlightReplacement) => !t.creationDate || Date.parse(t.creationDate) <= cutoff;
-  return each(inFlight, old, dryRun, (t) => client.delete(t.id, req));
+  return each(inFlight, old, dryRun, (t) => deleteIfThere(client, t.id, req));
 }
+
+/** Deletes a token; one that is gone already (another run got there first) counts as deleted. */
+const deleteIfThere = (client: ApiTokensClient, id: string, req: RequestOptions) =>
+  client.delete(id, req).catch((e: unknown) => {
+    if (!(e instanceof NotFoundError)) throw e;
+  });
 
 async function each<T>(
   tokens: T[],
