@@ -1,18 +1,19 @@
 #!/usr/bin/env node
+import { rmSync } from "node:fs";
 // pnpm spec:update <path or URL of a Dynatrace Environment API v2 document> [options]
 //
 // From a newer upstream document to a reviewed change: vendors it under spec/upstream/ (build in
 // the name, the older snapshot removed), re-derives spec/api-tokens.yaml (sync.mjs: openapi-format,
 // the overlay, the scope lists), regenerates @dt-tokens/types, diffs the old and new derived spec
 // (classify.mjs), writes a changeset with the bump the changes demand and prints their summary.
-// Everything is computed before the first write; a failure while writing restores what was there.
+// Everything, the regenerated types included, is computed before the first write; a failure while
+// writing restores what was there, and Ctrl-C or SIGTERM while writing waits for the last file.
 // When the derived spec does not change, nothing is written.
-import { execFile } from "node:child_process";
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs, promisify } from "node:util";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { changesetText, packagesToBump } from "./changeset.mjs";
 import { bumpFor, classifyChanges } from "./classify.mjs";
@@ -112,7 +113,7 @@ async function readOptional(path) {
 }
 
 /** Writes `files` ({ path: text | Buffer | undefined = delete }); restores every one on failure. */
-async function writeAll(files, afterWrite) {
+async function writeAll(files) {
   const backups = new Map();
   for (const path of Object.keys(files)) backups.set(path, await readOptional(path));
   try {
@@ -120,7 +121,6 @@ async function writeAll(files, afterWrite) {
       if (content === undefined) await rm(path, { force: true });
       else await writeFile(path, content);
     }
-    await afterWrite();
   } catch (err) {
     for (const [path, content] of backups) {
       if (content === undefined) await rm(path, { force: true });
@@ -130,18 +130,52 @@ async function writeAll(files, afterWrite) {
   }
 }
 
-async function generateTypes() {
-  const script = join(root, "packages", "types", "scripts", "generate.mjs");
-  const generated = join(root, "packages", "types", "src", "generated");
-  const before = await Promise.all(
-    (await readdir(generated)).map(async (f) => [f, await readFile(join(generated, f))]),
-  );
-  try {
-    await promisify(execFile)(process.execPath, [script], { cwd: root });
-  } catch (err) {
-    for (const [f, content] of before) await writeFile(join(generated, f), content);
-    throw new Error(`regenerating @dt-tokens/types failed:\n${err.stderr || err.message}`);
+/**
+ * Ctrl-C, SIGTERM and SIGHUP during a run: before the writes they end it at once (removing the
+ * scratch folder); during the writes they wait for the last file, so an interruption leaves every
+ * file old or every file new, never a mix (a mix is not healed by a re-run, which sees the new spec
+ * and reports "no changes"). `release()` ends the watch and delivers a held signal.
+ */
+function watchInterruptions(scratch) {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
+  let holding = false;
+  let held;
+  const stop = () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+  function onSignal(signal) {
+    if (holding) {
+      held = signal;
+      return;
+    }
+    rmSync(scratch, { recursive: true, force: true });
+    stop();
+    process.kill(process.pid, signal);
   }
+  for (const signal of signals) process.on(signal, onSignal);
+  return {
+    async whileWriting(write) {
+      holding = true;
+      return write();
+    },
+    release() {
+      stop();
+      if (held) process.kill(process.pid, held);
+    },
+  };
+}
+
+/** The regenerated @dt-tokens/types files (absolute path → text) for the spec at `path`. */
+async function generatedTypes(path) {
+  const typesDir = join(root, "packages", "types");
+  const { generate } = await import(pathToFileURL(join(typesDir, "scripts", "generate.mjs")).href);
+  let files;
+  try {
+    files = await generate(path);
+  } catch (err) {
+    throw new Error(`regenerating @dt-tokens/types failed:\n${err.stack ?? err.message}`);
+  }
+  return Object.fromEntries(Object.entries(files).map(([file, text]) => [join(typesDir, file), text]));
 }
 
 export async function specUpdate(argv) {
@@ -163,6 +197,7 @@ export async function specUpdate(argv) {
 
   // Derive in a scratch folder first: the spec header names the vendored file.
   const scratch = await mkdtemp(join(tmpdir(), "dt-tokens-spec-update-"));
+  const interruptions = watchInterruptions(scratch);
   try {
     await writeFile(join(scratch, upstreamName), text);
     let scopesName = basename(currentScopes);
@@ -194,12 +229,16 @@ export async function specUpdate(argv) {
       return { changed: false, changes, summary };
     }
 
+    const newSpecPath = join(scratch, "api-tokens.yaml");
+    await writeFile(newSpecPath, newSpecText);
+    const types = await generatedTypes(newSpecPath);
     const packages = packagesToBump(root);
     const summary = summaryText({ fromBuild, toBuild: build, changes, bump });
     const changesetPath = join(root, ".changeset", `spec-update-${build.replace(".", "-")}.md`);
     const files = {
       [join(upstreamDir, upstreamName)]: text,
       [specPath]: newSpecText,
+      ...types,
       [changesetPath]: changesetText(packages, bump, summary),
     };
     for (const name of await readdir(upstreamDir)) {
@@ -208,7 +247,7 @@ export async function specUpdate(argv) {
       if (opts.scopes && SCOPE_LIST_NAME.test(name) && name !== scopesName) files[path] = undefined;
     }
     if (opts.scopes) files[join(upstreamDir, scopesName)] = await readFile(scopesPath);
-    await writeAll(files, generateTypes);
+    await interruptions.whileWriting(() => writeAll(files));
 
     const printed = `${summary}\n\nBumps (${bump}): ${packages.join(", ")}.\nWrote ${relative(root, changesetPath)}; review it, then open a pull request.`;
     console.log(printed);
@@ -216,6 +255,7 @@ export async function specUpdate(argv) {
     return { changed: true, changes, bump, packages, summary, changesetPath };
   } finally {
     await rm(scratch, { recursive: true, force: true });
+    interruptions.release();
   }
 }
 

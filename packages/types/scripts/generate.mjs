@@ -34,11 +34,14 @@ function constList(name, doc, values) {
   return `/** ${doc} */\nexport const ${name} = [\n${items}\n] as const;\n`;
 }
 
-/** Returns the generated files, keyed by their path relative to the package. */
-export async function generate() {
-  const specText = await readFile(specPath, "utf8");
+/**
+ * Returns the generated files, keyed by their path relative to the package, from the spec at
+ * `fromSpec` (spec:update passes the spec it is about to write).
+ */
+export async function generate(fromSpec = specPath) {
+  const specText = await readFile(fromSpec, "utf8");
   const spec = parse(specText);
-  const ast = await openapiTS(pathToFileURL(specPath), { transform, alphabetize: false });
+  const ast = await openapiTS(pathToFileURL(fromSpec), { transform, alphabetize: false });
   const api = `${HEADER}\n${astToString(ast)}`;
 
   const assignable = spec.components.schemas.TokenScope.enum;

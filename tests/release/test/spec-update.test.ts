@@ -3,10 +3,11 @@
  * of change, run as users run it (node spec/scripts/update.mjs) in a temporary copy of the repo:
  * the derived spec, the generated types, the classification, the changeset and its summary.
  */
-import { execFile } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -270,6 +271,54 @@ describe("pnpm spec:update", () => {
     expect(stderr).toContain("$.components.schemas.ApiToken.properties.additionalMetadata");
     expect(changedFiles(before, repo.snapshot())).toEqual([]);
   });
+});
+
+test("Ctrl-C at any moment leaves the old state or the new one, never a mix", async () => {
+  // Signalled as soon as its first file lands: before, the spec, the vendored document and the
+  // changeset were written while the types were still being regenerated, and a re-run then saw
+  // "no changes" and left the types stale for good.
+  const doc = prepared((d) => {
+    d.paths["/apiTokens"].get.parameters.push({
+      name: "tenantFilter",
+      in: "query",
+      required: true,
+      schema: { type: "string" },
+    });
+  });
+  const scratchParent = mkdtempSync(join(tmpdir(), "dt-tokens-spec-update-tmp-"));
+  const before = repo.snapshot();
+  const child = spawn(process.execPath, [join(repo.root, "spec", "scripts", "update.mjs"), doc], {
+    cwd: repo.root,
+    env: { ...process.env, TMPDIR: scratchParent },
+    stdio: "ignore",
+  });
+  const exited = new Promise((done) => child.on("exit", done));
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+  const specBefore = before.get("spec/api-tokens.yaml");
+  while (running && read("spec/api-tokens.yaml") === specBefore) {
+    await new Promise((tick) => setTimeout(tick, 10));
+  }
+  child.kill("SIGINT");
+  await exited;
+  const leftInTmp = readdirSync(scratchParent);
+  rmSync(scratchParent, { recursive: true, force: true });
+  expect(leftInTmp).toEqual([]);
+
+  const changed = changedFiles(before, repo.snapshot());
+  if (changed.length === 0) return; // interrupted before writing: the old state
+  expect(changed).toEqual(
+    [
+      changesetOf(NEXT_BUILD),
+      "packages/types/src/generated/api.ts",
+      "spec/api-tokens.yaml",
+      `spec/upstream/${CURRENT}`,
+      `spec/upstream/${NEXT}`,
+    ].sort(),
+  );
+  expect(read("packages/types/src/generated/api.ts")).toContain("tenantFilter: string;");
 });
 
 describe("pnpm spec:update <URL> (what spec-watch runs)", () => {
