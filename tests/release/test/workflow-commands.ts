@@ -40,7 +40,7 @@ export function scriptNameOf(command: string): string | undefined {
 export interface Step {
   run?: string;
   uses?: string;
-  with?: Record<string, string>;
+  with?: Record<string, string | boolean>;
   env?: Record<string, string>;
 }
 

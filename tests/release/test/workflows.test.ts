@@ -89,6 +89,19 @@ describe.each(workflowFiles)(".github/workflows/%s", (file) => {
     for (const setup of setups) expect(setup.with?.version).toBeUndefined();
   });
 
+  test("leaves no token in .git/config for later steps, unless its job pushes with git (release)", () => {
+    // With the token persisted, every later step (a dependency's install script, the tests of a
+    // pull request) can push with it; create-pull-request takes its token as an input instead.
+    const doc = parse(content) as { jobs: Record<string, { steps?: Step[] }> };
+    const persisting = Object.entries(doc.jobs).flatMap(([job, { steps = [] }]) =>
+      steps
+        .filter((s) => s.uses?.startsWith("actions/checkout@"))
+        .filter((s) => s.with?.["persist-credentials"] !== false)
+        .map(() => `${file} ${job}`),
+    );
+    expect(persisting).toEqual(file === "release.yml" ? ["release.yml release"] : []);
+  });
+
   test("grants no permission by default; jobs ask for theirs", () => {
     const doc = parse(content) as { permissions?: unknown };
     expect(doc.permissions, "top-level permissions").toBeDefined();
