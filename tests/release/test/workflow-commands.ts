@@ -52,7 +52,7 @@ export function commandsOf(workflowText: string): { where: string; command: stri
       const where = `jobs.${job}.steps[${index}]`;
       const lines = step.run ? step.run.split("\n") : [];
       if (step.uses?.startsWith("changesets/action@")) {
-        lines.push(step.with?.version ?? "", step.with?.publish ?? "");
+        lines.push(String(step.with?.version ?? ""), String(step.with?.publish ?? ""));
       }
       return lines
         .map((line) => line.trim())
