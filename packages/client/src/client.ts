@@ -6,6 +6,7 @@ import { apiTokenCredentials } from "./credentials.js";
 import { checkId, checkSecret, expected } from "./invalid-input.js";
 import { clientSettings } from "./options.js";
 import { paginate } from "./paginate.js";
+import { PreparedRequest } from "./prepared-request.js";
 import { listQuery } from "./query.js";
 import type { Transport } from "./request.js";
 import { rotate } from "./rotate.js";
@@ -43,11 +44,16 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     logger,
     random: Math.random,
   };
-  const raw = createClient<paths>({
+  // openapi-fetch sends JSON bodies as application/json (UTF-8, as JSON always is).
+  const headers = { "user-agent": userAgent };
+  // `raw`, for the caller: real Requests, its middleware, its init options.
+  const raw = createClient<paths>({ baseUrl, headers, fetch: rawFetch(defaults, transport) });
+  // The methods' own client: it hands the request loop PreparedRequests (see there); each call
+  // passes its own fetch.
+  const api = createClient<paths>({
     baseUrl,
-    // openapi-fetch sends JSON bodies as application/json (UTF-8, as JSON always is).
-    headers: { "user-agent": userAgent },
-    fetch: rawFetch(defaults, transport),
+    headers,
+    Request: PreparedRequest as unknown as typeof Request,
   });
 
   // The token types below are what the `fields` asked for: callApi takes the parsed body as that type.
@@ -61,7 +67,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
       transport,
       callOptions,
       "object",
-      (fetch) => raw.GET("/apiTokens", { params: { query }, fetch }),
+      (fetch) => api.GET("/apiTokens", { params: { query }, fetch }),
     );
     // Dynatrace leaves apiTokens out of an empty page.
     return { ...page, apiTokens: page.apiTokens ?? [] };
@@ -73,7 +79,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   ): Promise<TokenFor<F, ApiTokenField>> {
     const path = { id: checkId(id) };
     return callApi(defaults, transport, callOptions, "object", (fetch) =>
-      raw.GET("/apiTokens/{id}", { params: { path }, fetch }),
+      api.GET("/apiTokens/{id}", { params: { path }, fetch }),
     );
   }
 
@@ -85,21 +91,21 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
         ? body
         : { ...body, expirationDate: timeframe(expirationDate, "expirationDate", true) };
     return callApi<ApiTokenCreated>(defaults, transport, callOptions, "object", (fetch) =>
-      raw.POST("/apiTokens", { body: payload as ApiTokenCreate, fetch }),
+      api.POST("/apiTokens", { body: payload as ApiTokenCreate, fetch }),
     );
   };
 
   const update = async (id: string, body: ApiTokenUpdate, callOptions?: RequestOptions) => {
     const path = { id: checkId(id) };
     await callApi(defaults, transport, callOptions, "nothing", (fetch) =>
-      raw.PUT("/apiTokens/{id}", { params: { path }, body, fetch }),
+      api.PUT("/apiTokens/{id}", { params: { path }, body, fetch }),
     );
   };
 
   const remove = async (idOrSecret: string, callOptions?: RequestOptions) => {
     const path = { id: checkId(idOrSecret) };
     await callApi(defaults, transport, callOptions, "nothing", (fetch) =>
-      raw.DELETE("/apiTokens/{id}", { params: { path }, fetch }),
+      api.DELETE("/apiTokens/{id}", { params: { path }, fetch }),
     );
   };
 
@@ -109,7 +115,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   ): Promise<TokenFor<F, ApiTokenField>> {
     const body = { token: checkSecret(secret, "secret") };
     return callApi(defaults, transport, callOptions, "object", (fetch) =>
-      raw.POST("/apiTokens/lookup", { body, fetch }),
+      api.POST("/apiTokens/lookup", { body, fetch }),
     );
   }
 

@@ -11,6 +11,7 @@ import {
   UnexpectedResponseError,
 } from "./errors.js";
 import { type CallSettings, MAX_SERVER_WAIT_MS } from "./options.js";
+import { PreparedRequest } from "./prepared-request.js";
 import { redact } from "./redact.js";
 import type { Logger } from "./types.js";
 
@@ -44,8 +45,12 @@ const FORWARDED_INIT = [
 
 type Init = RequestInit & { headers: Headers };
 
-/** The init for fetch, built once per call from the Request openapi-fetch built (its body read once). */
-async function initFrom(request: Request): Promise<Init> {
+/**
+ * The init for fetch, built once per call: as prepared by a method, or from the Request openapi-fetch
+ * built for `raw` (its body read once, so that a retry can send it again).
+ */
+async function initFrom(request: Request | PreparedRequest): Promise<Init> {
+  if (request instanceof PreparedRequest) return { ...request.init };
   const init: Init = {
     method: request.method,
     headers: new Headers(request.headers),
@@ -73,7 +78,7 @@ function errorText(error: unknown): string {
 /** One call with its attempts. See {@link startCall}. @internal */
 export interface RequestCall {
   /** Sends the request, retrying as the rules allow: the fetch openapi-fetch calls. */
-  send(request: Request): Promise<Response>;
+  send(request: Request | PreparedRequest): Promise<Response>;
   /** The typed error for a non-2xx response and its parsed body. */
   errorForResponse(response: Response, body: unknown): ApiTokensError;
   /** The typed error for a 2xx answer whose body is not what the API sends; the body is never shown. */
@@ -145,7 +150,7 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   }
 
   /** Takes in the request of the first send and arms the caller's signal and the deadline. */
-  function start(first: Request) {
+  function start(first: Request | PreparedRequest) {
     method = first.method;
     url = first.url;
     const isLookup = method === "POST" && url.endsWith("/apiTokens/lookup");
@@ -232,7 +237,7 @@ export function startCall(settings: CallSettings, transport: Transport): Request
     return new ConnectionError(`${line()} failed: ${errorText(thrown)}${suffix}`, details(thrown));
   }
 
-  async function send(sent: Request): Promise<Response> {
+  async function send(sent: Request | PreparedRequest): Promise<Response> {
     start(sent);
     throwIfStopped();
     // Built once: a retry sends the same method, headers, body and options.
