@@ -75,7 +75,7 @@ function addFleetOptions(command: Command): Command {
     .option("--all-environments", "every environment of the config file (or --env a,b,c for some)")
     .option(
       "--concurrency <n>",
-      "environments at once, with --all-environments or --env a,b,c (default 4)",
+      "environments at once, with --all-environments or --env a,b,c",
       (v) => intArg(v, "--concurrency", 1, 64),
       4,
     )
@@ -83,7 +83,6 @@ function addFleetOptions(command: Command): Command {
       "--deadline <duration>",
       "time each environment gets, waits for throttling included, e.g. 90s, 10m (default 5m)",
       (v) => durationArg(v, "--deadline", ["s", "m", "h"]),
-      300_000,
     );
 }
 

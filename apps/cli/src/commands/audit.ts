@@ -20,7 +20,7 @@ import { durationDays } from "../duration.js";
 import { fleetEnvironments } from "../environments.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import { FleetProgress } from "../fleet/progress.js";
-import { type EnvironmentReport, runFleet } from "../fleet/run.js";
+import { DEFAULT_DEADLINE_MS, type EnvironmentReport, runFleet } from "../fleet/run.js";
 import { csvRow, renderTable } from "../format.js";
 import type { Colors } from "../io.js";
 import { mdCell, mdTable } from "../markdown.js";
@@ -43,7 +43,8 @@ export interface AuditCommandOptions {
   output: AuditOutput;
   allEnvironments?: boolean;
   concurrency: number;
-  deadline: number;
+  /** --deadline in ms (default DEFAULT_DEADLINE_MS). */
+  deadline?: number;
 }
 
 const AUDIT_FIELDS = [
@@ -115,7 +116,7 @@ export async function auditCommand(ctx: Context, options: AuditCommandOptions): 
   try {
     reports = await runFleet(
       fleet,
-      { concurrency: options.concurrency, deadlineMs: options.deadline },
+      { concurrency: options.concurrency, deadlineMs: options.deadline ?? DEFAULT_DEADLINE_MS },
       ctx.options,
       ctx.io,
       progress,

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import { fleetEnvironments, type NamedEnvironment } from "../environments.js";
 import { EXIT, ExitError } from "../errors.js";
 import { FleetProgress } from "../fleet/progress.js";
-import { runFleet } from "../fleet/run.js";
+import { DEFAULT_DEADLINE_MS, runFleet } from "../fleet/run.js";
 import {
   csvValue,
   FIELD_HEADERS,
@@ -41,7 +41,8 @@ export interface ListOptions {
   output: OutputFormat | "markdown";
   allEnvironments?: boolean;
   concurrency: number;
-  deadline: number;
+  /** --deadline in ms (default DEFAULT_DEADLINE_MS). */
+  deadline?: number;
 }
 
 export function selectorOf(options: { owner?: string; scope?: string[]; personal?: boolean }) {
@@ -182,7 +183,7 @@ async function listFleet(
   try {
     reports = await runFleet(
       fleet,
-      { concurrency: options.concurrency, deadlineMs: options.deadline },
+      { concurrency: options.concurrency, deadlineMs: options.deadline ?? DEFAULT_DEADLINE_MS },
       ctx.options,
       ctx.io,
       progress,

@@ -44,6 +44,9 @@ export type EnvironmentReport<R> =
   | { name: string; url: string; status: "ok"; result: R }
   | { name: string; url: string; status: "failed"; failure: Failure; reason: string };
 
+/** --deadline's default: the time each environment gets (5 minutes). */
+export const DEFAULT_DEADLINE_MS = 300_000;
+
 export interface FleetOptions {
   concurrency: number;
   deadlineMs: number;
