@@ -89,6 +89,8 @@ async function rehearse({ keep }) {
   const consumer = join(tmp, "consumer");
   const report = { ok: false, tmp, steps: [] };
   const step = (name) => {
+    // Steps that run no command through run() would otherwise go on after Ctrl-C.
+    interrupted.signal.throwIfAborted();
     report.steps.push(name);
     log(name);
   };
@@ -176,6 +178,7 @@ async function rehearse({ keep }) {
       registry: registry.url,
       packages: report.versions,
       log,
+      signal: interrupted.signal,
     });
     // npm's lockfile omits `resolved` for a scoped registry: the tarball's integrity proves the source.
     for (const [name, { version, integrity }] of Object.entries(installed)) {
@@ -196,7 +199,7 @@ async function rehearse({ keep }) {
     if (problems.length > 0) throw new Error(`published packages have problems:\n  ${problems.join("\n  ")}`);
 
     step("dt-tokens --version");
-    report.cliVersion = await cliVersion(consumer);
+    report.cliVersion = await cliVersion(consumer, interrupted.signal);
     if (report.cliVersion !== report.versions["@dt-tokens/cli"]) {
       throw new Error(
         `dt-tokens --version printed "${report.cliVersion}", expected ${report.versions["@dt-tokens/cli"]}`,
@@ -208,17 +211,19 @@ async function rehearse({ keep }) {
     report.sandboxStarted = Boolean(sandbox.ready.url);
 
     step("a TypeScript program compiles against the installed types and runs create + list");
-    report.program = await compileAndRun(consumer, {
-      DT_URL: sandbox.ready.url,
-      DT_TOKEN: sandbox.ready.bootstrapToken,
-    });
+    report.program = await compileAndRun(
+      consumer,
+      { DT_URL: sandbox.ready.url, DT_TOKEN: sandbox.ready.bootstrapToken },
+      interrupted.signal,
+    );
     if (report.program.listedName !== "release-rehearsal") {
       throw new Error(`the program did not list the token it created: ${JSON.stringify(report.program)}`);
     }
     report.ok = true;
     return report;
   } catch (err) {
-    report.error = `${report.steps.at(-1)}: ${err.message}`;
+    const cause = interrupted.signal.aborted ? interrupted.signal.reason : err;
+    report.error = `${report.steps.at(-1)}: ${cause.message}`;
     return report;
   } finally {
     process.removeListener("SIGINT", onSignal);

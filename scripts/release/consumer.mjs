@@ -79,7 +79,7 @@ async function betterSqlitePrebuild(root, into) {
   return { npm_config_better_sqlite3_local_prebuilds: into };
 }
 
-export async function installFromRegistry({ root, dir, registry, packages, log }) {
+export async function installFromRegistry({ root, dir, registry, packages, log, signal }) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, "package.json"),
@@ -101,7 +101,7 @@ export async function installFromRegistry({ root, dir, registry, packages, log }
       "typescript@5.9.3",
       "@types/node@20.19.43",
     ],
-    { cwd: dir, env: { ...process.env, ...prebuild }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+    { cwd: dir, env: { ...process.env, ...prebuild }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024, signal },
   );
   const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"));
   return Object.fromEntries(
@@ -112,8 +112,11 @@ export async function installFromRegistry({ root, dir, registry, packages, log }
   );
 }
 
-export async function cliVersion(dir) {
-  const { stdout } = await exec(join(dir, "node_modules", ".bin", "dt-tokens"), ["--version"], { cwd: dir });
+export async function cliVersion(dir, signal) {
+  const { stdout } = await exec(join(dir, "node_modules", ".bin", "dt-tokens"), ["--version"], {
+    cwd: dir,
+    signal,
+  });
   return stdout.trim();
 }
 
@@ -160,21 +163,20 @@ export function startSandboxBin(dir) {
 }
 
 /** Compiles the program with the installed TypeScript (strict, skipLibCheck off) and runs it. */
-export async function compileAndRun(dir, env) {
+export async function compileAndRun(dir, env, signal) {
   writeFileSync(join(dir, "program.ts"), PROGRAM);
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
   await exec(
     process.execPath,
     [join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
-    {
-      cwd: dir,
-    },
+    { cwd: dir, signal },
   ).catch((err) => {
     throw new Error(`tsc failed against the installed types:\n${err.stdout}${err.stderr}`);
   });
   const { stdout } = await exec(process.execPath, [join(dir, "dist", "program.js")], {
     cwd: dir,
     env: { ...process.env, ...env },
+    signal,
   });
   return JSON.parse(stdout);
 }
