@@ -32,12 +32,13 @@ export async function latestUpstream() {
 
 /**
  * Derives the spec text from an upstream document, in memory. The scope values come from the
- * newest vendored scope list unless `scopeListPath` names another one.
+ * newest vendored scope list unless `scopeListPath` names another one. Errors name the document
+ * as `source` (what the user passed, when `upstreamPath` is a scratch copy of it).
  */
-export async function deriveSpec(upstreamPath, scopeListPath) {
+export async function deriveSpec(upstreamPath, scopeListPath, source = upstreamPath) {
   const upstream = await parseFile(upstreamPath);
   if (!upstream || typeof upstream !== "object" || !upstream.openapi) {
-    throw new Error(`${upstreamPath} is not an OpenAPI document (no "openapi" field)`);
+    throw new Error(`${source} is not an OpenAPI document (no "openapi" field)`);
   }
   const filterSet = await parseFile(join(specDir, "filter.yaml"));
   const overlaySet = await parseFile(join(specDir, "overlay.yaml"));
@@ -47,7 +48,7 @@ export async function deriveSpec(upstreamPath, scopeListPath) {
 
   const filtered = await openapiFilter(upstream, { filterSet });
   if (Object.keys(filtered.data.paths ?? {}).length === 0) {
-    throw new Error(`${upstreamPath} has no operations tagged "Access Tokens - API tokens"`);
+    throw new Error(`${source} has no operations tagged "Access Tokens - API tokens"`);
   }
   const overlaid = await openapiOverlay(filtered.data, { overlaySet });
   const unused = overlaid.resultData.unusedActions;

@@ -213,7 +213,7 @@ export async function specUpdate(argv) {
       await copyFile(resolve(process.cwd(), opts.scopes), scopesPath);
       await readScopeList(scopesPath);
     }
-    const newSpecText = await deriveSpec(join(scratch, upstreamName), scopesPath);
+    const newSpecText = await deriveSpec(join(scratch, upstreamName), scopesPath, opts.source);
     const oldSpecText = await readFile(specPath, "utf8");
     const changes = classifyChanges(parse(oldSpecText), parse(newSpecText));
     if (changes.length === 0 && !sameData(oldSpecText, newSpecText)) {

@@ -400,7 +400,15 @@ describe("pnpm spec:update <URL> (what spec-watch runs)", () => {
         [join(ROOT, "package.json")],
         /cannot tell the build of package\.json: name it dynatrace-env-v2-<major>\.<build>\.json or pass --build/,
       ],
-      [[join(ROOT, "package.json"), "--build", NEXT_BUILD], /is not an OpenAPI document/],
+      [
+        [join(ROOT, "package.json"), "--build", NEXT_BUILD],
+        // named as given, not as the scratch copy spec:update derives from
+        new RegExp(`failed: ${esc(join(ROOT, "package.json"))} is not an OpenAPI document`),
+      ],
+      [
+        [join(ROOT, "pnpm-workspace.yaml"), "--build", NEXT_BUILD],
+        new RegExp(`failed: ${esc(join(ROOT, "pnpm-workspace.yaml"))} is not an OpenAPI document`),
+      ],
       [
         [`spec/upstream/${CURRENT}`, "--build", "latest"],
         /--build takes <major>\.<build> such as 1\.256, got "latest"/,
