@@ -319,7 +319,7 @@ describe("authentication before anything costly", () => {
     } finally {
       await sandbox.close();
     }
-  });
+  }, 120_000);
 
   it("answers an unauthenticated 2 MiB POST with 401, not 413", async () => {
     const body = JSON.stringify({ name: "x".repeat(2 * 1024 * 1024), scopes: ["metrics.read"] });

@@ -143,7 +143,7 @@ function parseSelector(text: string): Criteria {
       const ch = text[i++]!;
       if (ch === "\\") {
         if (i >= text.length) fail("dangling backslash");
-        if (text[i] !== '"' && text[i] !== "\\") fail("a backslash escapes only \" and \\");
+        if (text[i] !== '"' && text[i] !== "\\") fail('a backslash escapes only " and \\');
         v += text[i++];
       } else if (ch === '"') return v;
       else v += ch;
