@@ -247,11 +247,12 @@ export async function specUpdate(argv) {
       if (opts.scopes && SCOPE_LIST_NAME.test(name) && name !== scopesName) files[path] = undefined;
     }
     if (opts.scopes) files[join(upstreamDir, scopesName)] = await readFile(scopesPath);
+    // With the rest: a summary file that cannot be written undoes the update, it does not follow it.
+    if (opts.summaryFile) files[resolve(process.cwd(), opts.summaryFile)] = `${summary}\n`;
     await interruptions.whileWriting(() => writeAll(files));
 
     const printed = `${summary}\n\nBumps (${bump}): ${packages.join(", ")}.\nWrote ${relative(root, changesetPath)}; review it, then open a pull request.`;
     console.log(printed);
-    if (opts.summaryFile) await writeFile(opts.summaryFile, `${summary}\n`);
     return { changed: true, changes, bump, packages, summary, changesetPath };
   } finally {
     await rm(scratch, { recursive: true, force: true });

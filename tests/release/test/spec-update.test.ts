@@ -273,6 +273,17 @@ describe("pnpm spec:update", () => {
   });
 });
 
+test("a --summary-file that cannot be written fails before the update is kept", async () => {
+  const doc = prepared((d) => {
+    d.components.schemas.ApiToken.properties.name.description = "Changed.";
+  });
+  const before = repo.snapshot();
+  const { code, stderr } = await specUpdate(doc, "--summary-file", join(repo.root, "nowhere", "summary.md"));
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/nowhere\/summary\.md/);
+  expect(changedFiles(before, repo.snapshot())).toEqual([]);
+});
+
 test("Ctrl-C at any moment leaves the old state or the new one, never a mix", async () => {
   // Signalled as soon as its first file lands: before, the spec, the vendored document and the
   // changeset were written while the types were still being regenerated, and a re-run then saw
