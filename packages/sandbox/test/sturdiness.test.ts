@@ -455,12 +455,24 @@ describe("last use without a write per request", () => {
 });
 
 describe("files and processes", () => {
+  // every bin these tests start is stopped at the end, also when a slow machine times a test out
+  const started: Promise<SandboxProcess>[] = [];
+  const startTracked = (...args: Parameters<typeof startBin>) => {
+    const bin = startBin(...args);
+    started.push(bin);
+    return bin;
+  };
+  afterAll(async () => {
+    for (const bin of await Promise.allSettled(started))
+      if (bin.status === "fulfilled") await bin.value.close();
+  });
+
   it("two processes starting at once on a fresh database both start (repeated)", async () => {
     for (let round = 0; round < 6; round++) {
       const db = join(dir, `race-${round}.db`);
       const results = await Promise.allSettled([
-        startBin(["--db", db, "--quiet"], { DT_SANDBOX_BOOTSTRAP_TOKEN: admin }),
-        startBin(["--db", db, "--quiet"], { DT_SANDBOX_BOOTSTRAP_TOKEN: admin }),
+        startTracked(["--db", db, "--quiet"], { DT_SANDBOX_BOOTSTRAP_TOKEN: admin }),
+        startTracked(["--db", db, "--quiet"], { DT_SANDBOX_BOOTSTRAP_TOKEN: admin }),
       ]);
       for (const r of results) if (r.status === "fulfilled") await r.value.close();
       const failures = results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : []));
@@ -474,8 +486,8 @@ describe("files and processes", () => {
   it("two processes generating a bootstrap token on one fresh database end with one", async () => {
     const db = join(dir, "race-generated.db");
     const results = await Promise.allSettled([
-      startBin(["--db", db, "--quiet"]),
-      startBin(["--db", db, "--quiet"]),
+      startTracked(["--db", db, "--quiet"]),
+      startTracked(["--db", db, "--quiet"]),
     ]);
     for (const r of results) if (r.status === "fulfilled") await r.value.close();
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
