@@ -3,6 +3,7 @@
  * and document (README "audit").
  */
 import type { ApiToken } from "@dt-tokens/client";
+import { BROAD_WRITE_SCOPES, formatDate, formatRelative, isExpiring } from "@dt-tokens/client/display";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -19,20 +20,8 @@ export const CHECKS = [
 ] as const;
 export type Check = (typeof CHECKS)[number];
 
-/**
- * Scopes that let a token change the environment broadly: mint or change tokens, change any
- * setting or configuration, read stored credentials' secrets, manage tenant or ActiveGate tokens.
- */
-export const BROAD_WRITE_SCOPES = [
-  "apiTokens.write",
-  "settings.write",
-  "WriteConfig",
-  "credentialVault.write",
-  "TenantTokenManagement",
-  "tenantTokenRotation.write",
-  "activeGateTokenManagement.write",
-  "DataPrivacy",
-];
+/** The broad write scopes (shared with the dashboard): the `broad-write-scope` check. */
+export { BROAD_WRITE_SCOPES };
 
 export interface Finding {
   severity: Severity;
@@ -130,7 +119,7 @@ export class Auditor {
     const used = t.lastUsedDate ? Date.parse(t.lastUsedDate) : undefined;
     const expires = t.expirationDate ? Date.parse(t.expirationDate) : undefined;
 
-    const broad = (t.scopes ?? []).filter((s) => BROAD_WRITE_SCOPES.includes(s));
+    const broad = (t.scopes ?? []).filter((s) => (BROAD_WRITE_SCOPES as readonly string[]).includes(s));
     if (broad.length > 0) add("high", "broad-write-scope", broad.join(", "));
 
     if (used === undefined) {
@@ -139,20 +128,19 @@ export class Auditor {
       add(
         old ? "medium" : "low",
         "never-used",
-        age === undefined ? "never used" : `never used, created ${plural(age, "day")} ago`,
+        created === undefined ? "never used" : `never used, created ${formatRelative(created, now)}`,
       );
     } else if (now - used > maxUnusedDays * DAY) {
       add("medium", "unused", `last used ${plural(days(now - used), "day")} ago (limit ${maxUnusedDays})`);
     }
 
     if (expires !== undefined && expires <= now) {
-      add("low", "expired", `expired ${plural(days(now - expires), "day")} ago; it can be deleted`);
-    } else if (expires !== undefined && expires - now <= expiringWithinDays * DAY) {
-      const left = Math.max(0, Math.ceil((expires - now) / DAY));
+      add("low", "expired", `expired ${formatRelative(expires, now)}; it can be deleted`);
+    } else if (isExpiring(t.expirationDate, now, expiringWithinDays)) {
       add(
         "medium",
         "expiring",
-        `expires in ${plural(left, "day")} (${new Date(expires).toISOString().slice(0, 10)}); rotate it`,
+        `expires ${formatRelative(expires!, now)} (${formatDate(expires!)}); rotate it`,
       );
     }
 

@@ -24,6 +24,8 @@ export interface GlobalOptions {
   tokenStdin?: boolean;
   debug?: boolean;
   color: boolean;
+  /** CSV cells that start like a formula get a leading ' (on unless --no-csv-guard). */
+  csvGuard: boolean;
 }
 
 export const URL_VARS = ["DT_ENV_URL", "DYNATRACE_ENV_URL"] as const;
@@ -39,7 +41,11 @@ export function environmentUrl(options: GlobalOptions, io: Io): { url: string; a
     ]);
   }
   try {
-    return { url: raw, apiBase: normalizeEnvironmentUrl(raw) };
+    const apiBase = normalizeEnvironmentUrl(raw);
+    // The WHATWG parser catches what the normalizer lets through: a port over 65535, a bad host.
+    const parsed = new URL(apiBase);
+    if (!/^https?:$/.test(parsed.protocol)) throw new Error("not http(s)");
+    return { url: raw, apiBase };
   } catch {
     throw new UsageError(
       `${source}: "${redact(raw)}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,

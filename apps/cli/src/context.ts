@@ -1,6 +1,7 @@
 /** What every command gets: the streams, the global options, colours and a lazy connection. */
 
 import type { ApiToken } from "@dt-tokens/client";
+import { escapeControl } from "@dt-tokens/client/display";
 import { type Connection, connect, type GlobalOptions, StdinReader } from "./connection.js";
 import { type OutputFormat, TokenWriter, tokenDetail } from "./format.js";
 import { type Colors, colorsFor, type Io } from "./io.js";
@@ -27,21 +28,25 @@ export class Context {
     return this.connection;
   }
 
-  /** A line for people on stderr. */
-  note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+  /**
+   * A line for people on stderr, control characters escaped (names and messages come from the
+   * API); `style` colours it afterwards.
+   */
+  note(text: string, style: (text: string) => string = (t) => t): void {
+    this.io.stderr.write(`${style(escapeControl(text))}\n`);
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.err.yellow("warning:")} ${text}\n`);
+    this.io.stderr.write(`${this.err.yellow("warning:")} ${escapeControl(text)}\n`);
   }
 
   /** One token in the chosen format (get, lookup, update). */
   printToken(token: ApiToken, format: OutputFormat): void {
-    if (format === "table") this.io.stdout.write(tokenDetail(token, this.out));
+    if (format === "table") this.io.stdout.write(tokenDetail(token, this.out, this.io.stdout));
     else if (format === "json") this.io.stdout.write(`${JSON.stringify(token, null, 2)}\n`);
     else {
-      const writer = new TokenWriter(this.io.stdout, format, Object.keys(token) as Field[]);
+      const fields = Object.keys(token) as Field[];
+      const writer = new TokenWriter(this.io.stdout, format, fields, this.options.csvGuard);
       writer.write(token);
       writer.end();
     }

@@ -16,24 +16,63 @@ import {
 } from "@dt-tokens/client";
 import { ConfigError } from "./config/file.js";
 import { CredentialSourceError } from "./config/reference.js";
+import { OutputError } from "./output.js";
+import { redactSecrets } from "./secrets.js";
 
-/** The documented exit statuses (README, `dt-tokens --help`). */
-export const EXIT = {
-  ok: 0,
-  /** Dynatrace answered with an error, or could not be reached. */
-  api: 1,
-  /** Bad command line or input; nothing was sent. */
-  usage: 2,
-  /** audit found findings at or above --fail-on. */
-  findings: 3,
-  /**
-   * Partial: rotate created the new token but could not revoke the old one; list or audit over
-   * several environments could not read all of them (the output of the others is complete).
-   */
-  partial: 4,
-  /** The confirmation prompt was declined; nothing was changed. */
-  cancelled: 5,
-} as const;
+/**
+ * Every exit status the CLI can end with, and what it means: the one table printed by
+ * `dt-tokens --help` and in the README (a test checks that they agree).
+ */
+export const EXIT_STATUSES = [
+  { code: 0, key: "ok", meaning: "success" },
+  {
+    code: 1,
+    key: "api",
+    meaning: "API error: Dynatrace answered with an error, or could not be reached; nothing was changed",
+  },
+  {
+    code: 2,
+    key: "usage",
+    meaning: "usage error: a bad command line, flag, value or input; nothing was sent",
+  },
+  { code: 3, key: "findings", meaning: "audit --fail-on: findings at or above that severity" },
+  {
+    code: 4,
+    key: "partial",
+    meaning:
+      "partial: rotate delivered and verified a new token but could not retire the old one; or list/audit over several environments could not read them all",
+  },
+  {
+    code: 5,
+    key: "cancelled",
+    meaning: "the confirmation prompt was declined or cancelled; nothing was changed",
+  },
+  {
+    code: 6,
+    key: "outcomeUnknown",
+    meaning:
+      "a change was sent but its answer was lost: it may or may not have been applied (check before retrying)",
+  },
+  {
+    code: 7,
+    key: "output",
+    meaning:
+      "the output could not be written (disk full, closed file); after create, the new token was deleted or its id printed to revoke",
+  },
+  {
+    code: 130,
+    key: "interrupted",
+    meaning: "interrupted (Ctrl-C, SIGINT); a new token whose secret was not shown is deleted",
+  },
+  { code: 143, key: "terminated", meaning: "terminated (SIGTERM); as for 130" },
+] as const;
+
+type ExitKey = (typeof EXIT_STATUSES)[number]["key"];
+
+/** The exit statuses by name: `EXIT.usage` is 2. */
+export const EXIT = Object.fromEntries(EXIT_STATUSES.map((s) => [s.key, s.code])) as {
+  [K in ExitKey]: Extract<(typeof EXIT_STATUSES)[number], { key: K }>["code"];
+};
 
 /** Bad input found before anything was sent (exit 2). `hint` lines follow the message. */
 export class UsageError extends Error {
@@ -87,15 +126,16 @@ export function apiMessage(error: ApiTokensError): string {
  * time belongs must not be echoed back (stderr ends up in CI logs). Adds a hint when one was.
  */
 function redactUsage(message: string, hints: readonly string[]): Described {
-  const redacted = redact(message);
+  const redacted = redactSecrets(message);
   return {
     exitCode: EXIT.usage,
     message: redacted,
     details: [
-      ...hints.map(redact),
+      ...hints.map(redactSecrets),
       ...(redacted !== message
         ? ["hint: a token secret was given as an argument; it may now be in your shell history"]
         : []),
+      "nothing was sent.",
     ],
   };
 }
@@ -110,6 +150,23 @@ export interface Described {
 
 /** What to print for an error, and the exit status. */
 export function describeError(error: unknown, environment?: string): Described {
+  const described = describeByKind(error, environment);
+  // A change that was sent and may have been applied: never "nothing was changed", never exit 1.
+  if (error instanceof ApiTokensError && error.outcomeUnknown) {
+    return {
+      exitCode: EXIT.outcomeUnknown,
+      message: `the outcome is unknown: ${described.message}`,
+      details: [
+        ...described.details.filter((d) => !d.includes("nothing was changed") && !d.startsWith("warning:")),
+        "warning: the change may have been applied anyway; check with `dt-tokens list` before retrying",
+      ],
+    };
+  }
+  return described;
+}
+
+function describeByKind(error: unknown, environment?: string): Described {
+  if (error instanceof OutputError) return { exitCode: EXIT.output, message: error.message, details: [] };
   if (error instanceof UsageError) return redactUsage(error.message, error.hints);
   if (error instanceof ExitError)
     return { exitCode: error.exitCode, message: error.message, details: error.hints };
@@ -123,7 +180,7 @@ export function describeError(error: unknown, environment?: string): Described {
       ),
     };
   if (error instanceof CredentialSourceError)
-    return { exitCode: EXIT.usage, message: redact(error.message), details: [] };
+    return { exitCode: EXIT.usage, message: redactSecrets(error.message), details: [] };
   if (error instanceof ConnectionError || error instanceof TimeoutError) {
     const cause = error.message.replace(/^[A-Z]+ \S+ (failed: )?/, "");
     const where = environment ?? "the environment";
@@ -133,7 +190,7 @@ export function describeError(error: unknown, environment?: string): Described {
         error instanceof TimeoutError
           ? `no answer from ${where}: the request ${cause}`
           : `could not connect to ${where}: ${cause}`,
-      details: ["hint: check --env-url (or DT_ENV_URL) and your network; nothing was changed unless stated"],
+      details: ["hint: check --env-url (or DT_ENV_URL) and your network; nothing was changed"],
     };
   }
   if (error instanceof ApiTokensError && error.status !== undefined) {
@@ -151,10 +208,6 @@ export function describeError(error: unknown, environment?: string): Described {
       details.push("hint: `dt-tokens list` shows the ids of existing tokens");
     if (error instanceof RateLimitError)
       details.push("hint: the environment is throttling requests; try again in a moment");
-    if (error.outcomeUnknown)
-      details.push(
-        "warning: the change may have been applied anyway; check with `dt-tokens list` before retrying",
-      );
     return {
       exitCode: EXIT.api,
       message: `${apiMessage(error)} (HTTP ${status}${REASONS[status] ? ` ${REASONS[status]}` : ""})`,

@@ -1,88 +1,20 @@
 /**
- * Output: aligned tables (cli-table3, without borders, fitted to the terminal), JSON, NDJSON and
- * CSV. Colour comes from the caller's picocolors instance, so it is off unless stdout is a terminal
- * and NO_COLOR is unset.
+ * Output of tokens: tables (table.ts fits them to the terminal), the detail view of one token,
+ * JSON, NDJSON and CSV. Colour comes from the caller's picocolors instance, so it is off unless
+ * stdout is a terminal and NO_COLOR is unset. Human output shows dates in the one format of
+ * `formatDate` and escapes control characters; JSON and CSV carry the values exactly (ISO dates),
+ * CSV with the formula guard unless turned off.
  */
 import type { ApiToken } from "@dt-tokens/client";
-import Table from "cli-table3";
+import { csvRow, formatDate, formatRelative, isExpiring } from "@dt-tokens/client/display";
 import type { Colors, Stream } from "./io.js";
+import { type Cell, type Column, renderTable, type TableLayout } from "./table.js";
 import type { Field } from "./validate.js";
+
+export { csvRow };
 
 export const OUTPUT_FORMATS = ["table", "json", "ndjson", "csv"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-const NO_BORDERS = {
-  top: "",
-  "top-mid": "",
-  "top-left": "",
-  "top-right": "",
-  bottom: "",
-  "bottom-mid": "",
-  "bottom-left": "",
-  "bottom-right": "",
-  left: "",
-  "left-mid": "",
-  mid: "",
-  "mid-mid": "",
-  right: "",
-  "right-mid": "",
-  middle: "  ",
-};
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes to measure text
-const ANSI = /\u001b\[[0-9;]*m/g;
-const width = (s: string) => [...s.replace(ANSI, "")].length;
-
-export interface TableOptions {
-  /** The column headers; no header row when omitted. */
-  head?: string[];
-  /**
-   * Columns that may be truncated to fit the terminal, as [index, floor] in the order they give
-   * way: each down to its floor first, then the widest of them, down to 8 characters.
-   */
-  shrinkable?: [number, number][];
-  /** The terminal width to fit into, if any. */
-  maxWidth?: number | undefined;
-  colors: Colors;
-}
-
-/** Renders rows as an aligned table without borders, like kubectl and gh do. */
-export function renderTable(rows: string[][], options: TableOptions): string {
-  const { head, shrinkable = [], maxWidth, colors } = options;
-  const all = head ? [head, ...rows] : rows;
-  const count = Math.max(0, ...all.map((r) => r.length));
-  const widths = Array.from({ length: count }, (_, i) => Math.max(0, ...all.map((r) => width(r[i] ?? ""))));
-  if (maxWidth && shrinkable.length > 0) {
-    let over = widths.reduce((a, b) => a + b, 0) + 2 * (count - 1) - maxWidth;
-    // First each shrinkable column in turn, down to its floor; then the widest, down to 8.
-    for (const [i, floor] of shrinkable) {
-      const take = Math.max(0, Math.min(over, (widths[i] ?? 0) - floor));
-      widths[i]! -= take;
-      over -= take;
-    }
-    while (over > 0) {
-      const candidates = shrinkable.map(([i]) => i).filter((i) => (widths[i] ?? 0) > 8);
-      if (candidates.length === 0) break;
-      const widest = candidates.reduce((a, b) => ((widths[a] ?? 0) >= (widths[b] ?? 0) ? a : b));
-      widths[widest]! -= 1;
-      over -= 1;
-    }
-  }
-  const table = new Table({
-    chars: NO_BORDERS,
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
-    colWidths: widths.map((w) => Math.max(1, w)),
-    wordWrap: false,
-    truncate: "…",
-    ...(head ? { head: head.map((h) => colors.bold(h)) } : {}),
-  });
-  table.push(...rows);
-  return `${table
-    .toString()
-    .split("\n")
-    .map((l) => l.trimEnd())
-    .join("\n")}\n`;
-}
 
 export const FIELD_HEADERS: Record<Field, string> = {
   id: "ID",
@@ -99,40 +31,66 @@ export const FIELD_HEADERS: Record<Field, string> = {
   additionalMetadata: "METADATA",
 };
 
-const DAY = 86_400_000;
+/** How much each column matters when a table must drop columns to fit (higher stays longer). */
+const IMPORTANCE: Record<Field, number> = {
+  id: Number.POSITIVE_INFINITY,
+  name: Number.POSITIVE_INFINITY,
+  expirationDate: 9,
+  owner: 8,
+  enabled: 7,
+  lastUsedDate: 6,
+  scopes: 5,
+  personalAccessToken: 4,
+  creationDate: 3,
+  modifiedDate: 2,
+  lastUsedIpAddress: 1,
+  additionalMetadata: 0,
+};
 
-/** `2025-01-31` (table) or `2025-01-31 13:45:07 UTC` (detail view). */
-export function shortDate(value: string | undefined, long = false): string {
-  if (!value) return "";
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return value;
-  const iso = d.toISOString();
-  return long ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : iso.slice(0, 10);
-}
+/** Columns that may be cut with `…` (to this many terminal columns) before others are dropped. */
+const MIN_WIDTH: Partial<Record<Field, number>> = {
+  name: 16,
+  owner: 12,
+  scopes: 16,
+  lastUsedIpAddress: 15,
+  additionalMetadata: 12,
+};
 
-/** How a field of a token is shown in a table cell. */
-export function cell(token: ApiToken, field: Field, colors: Colors, now: number, long = false): string {
+const dateCell = (value: string, extra = "", style?: (s: string) => string): Cell => ({
+  text: `${formatDate(value)}${extra}`,
+  short: `${formatDate(value, "day")}${extra}`,
+  ...(style && { style }),
+});
+
+/** How a field of a token is shown in a table cell or the detail view (`long`). */
+export function cell(token: ApiToken, field: Field, colors: Colors, now: number, long = false): Cell {
   const value = token[field];
   switch (field) {
     case "enabled":
-      return value === undefined ? "" : value ? "yes" : colors.yellow("no");
+      return value === undefined ? "" : value ? "yes" : { text: "no", style: colors.yellow };
     case "personalAccessToken":
       return value === undefined ? "" : value ? "yes" : "no";
     case "expirationDate": {
-      if (!value) return colors.dim("never");
+      if (!value) return { text: "never", style: colors.dim };
       const ms = Date.parse(value as string);
-      const text = shortDate(value as string, long);
-      if (ms <= now) return colors.red(`${text} (expired)`);
-      if (ms - now <= 14 * DAY) return colors.yellow(`${text} (in ${Math.ceil((ms - now) / DAY)}d)`);
-      return text;
+      if (ms <= now) return dateCell(value as string, ` (expired ${formatRelative(ms, now)})`, colors.red);
+      if (isExpiring(value as string, now))
+        return dateCell(value as string, ` (${formatRelative(ms, now)})`, colors.yellow);
+      return dateCell(value as string, long ? ` (${formatRelative(ms, now)})` : "");
     }
     case "lastUsedDate":
-      return value ? shortDate(value as string, long) : colors.dim("never");
+      // A use is never in the future: a server clock a little ahead reads "just now".
+      return value
+        ? dateCell(
+            value as string,
+            long ? ` (${formatRelative(Math.min(Date.parse(value as string), now), now)})` : "",
+          )
+        : { text: "never", style: colors.dim };
     case "creationDate":
     case "modifiedDate":
-      return shortDate(value as string | undefined, long);
+      return value ? dateCell(value as string) : "";
     case "scopes":
-      return ((value as string[] | undefined) ?? []).join(long ? "\n" : ",");
+      return ((value as string[] | undefined) ?? []).join(",");
     case "additionalMetadata":
       return value === undefined ? "" : JSON.stringify(value);
     default:
@@ -140,41 +98,36 @@ export function cell(token: ApiToken, field: Field, colors: Colors, now: number,
   }
 }
 
-/** The columns of a token table that give way to fit a terminal, as [index, floor] (`offset`: columns before them). */
-export function tokenShrinkable(fields: readonly Field[], offset = 0): [number, number][] {
-  const order: [Field, number][] = [
-    ["additionalMetadata", 12],
-    ["scopes", 24],
-    ["lastUsedIpAddress", 15],
-    ["owner", 16],
-    ["name", 20],
-  ];
-  return order
-    .map(([f, floor]): [number, number] => [fields.indexOf(f) + offset, floor])
-    .filter(([i]) => i >= offset);
-}
+/** The columns of a token table: headers, what gives way first and how far. */
+export const tokenColumns = (fields: readonly Field[]): Column[] =>
+  fields.map((f) => ({
+    header: FIELD_HEADERS[f],
+    importance: IMPORTANCE[f],
+    ...(MIN_WIDTH[f] !== undefined && { minWidth: MIN_WIDTH[f] }),
+  }));
 
 /** A token's cells in a table row. */
-export const tokenCells = (token: ApiToken, fields: readonly Field[], colors: Colors, now: number) =>
+export const tokenCells = (token: ApiToken, fields: readonly Field[], colors: Colors, now: number): Cell[] =>
   fields.map((f) => cell(token, f, colors, now));
 
-/** A token as a table of rows (list). */
+/** Tokens as a table (list), fitted to stdout when it is a terminal. */
 export function tokensTable(
   tokens: ApiToken[],
   fields: readonly Field[],
   colors: Colors,
   stdout: Stream,
   now = Date.now(),
-): string {
+): TableLayout {
   return renderTable(
+    tokenColumns(fields),
     tokens.map((t) => tokenCells(t, fields, colors, now)),
-    {
-      head: fields.map((f) => FIELD_HEADERS[f]),
-      shrinkable: tokenShrinkable(fields),
-      maxWidth: stdout.isTTY ? stdout.columns : undefined,
-      colors,
-    },
+    { maxWidth: terminalWidth(stdout), bold: colors.bold },
   );
+}
+
+/** The width to fit tables into: the terminal's, or none when stdout is a pipe or a file. */
+export function terminalWidth(stream: Stream): number | undefined {
+  return stream.isTTY ? (stream.columns ?? 80) : undefined;
 }
 
 const DETAIL: [Field, string][] = [
@@ -192,23 +145,24 @@ const DETAIL: [Field, string][] = [
   ["additionalMetadata", "Metadata"],
 ];
 
-/** One token as `Key  value` lines (get, lookup, update). */
-export function tokenDetail(token: ApiToken, colors: Colors, now = Date.now()): string {
-  const rows: string[][] = [];
+/** One token as `Key  value` lines (get, lookup, update); scopes one per line. */
+export function tokenDetail(token: ApiToken, colors: Colors, stdout: Stream, now = Date.now()): string {
+  const rows: Cell[][] = [];
   for (const [field, label] of DETAIL) {
     if (!(field in token) && !["expirationDate", "lastUsedDate"].includes(field)) continue;
-    const text = cell(token, field, colors, now, true);
-    const lines = text.split("\n");
-    lines.forEach((line, i) => {
-      rows.push([i === 0 ? colors.bold(label) : "", line]);
-    });
+    const value = cell(token, field, colors, now, true);
+    if (field === "scopes") {
+      ((token.scopes as string[] | undefined) ?? []).forEach((scope, i) => {
+        rows.push([{ text: i === 0 ? label : "", style: colors.bold }, scope]);
+      });
+      continue;
+    }
+    rows.push([{ text: label, style: colors.bold }, value]);
   }
-  return renderTable(rows, { colors });
-}
-
-/** RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled. */
-export function csvRow(values: readonly string[]): string {
-  return `${values.map((v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(",")}\n`;
+  return renderTable([{ header: "" }, { header: "", minWidth: 20 }], rows, {
+    maxWidth: terminalWidth(stdout),
+    header: false,
+  }).text;
 }
 
 /** A token's field as a CSV value: ISO dates, true/false, scopes separated by spaces, metadata as JSON. */
@@ -220,13 +174,19 @@ export function csvValue(token: ApiToken, field: Field): string {
   return String(value);
 }
 
-/** Writes tokens in a machine format, one at a time where the format allows (ndjson, csv). */
+/**
+ * Writes tokens in a machine format: NDJSON and CSV one line per token as they arrive (each line
+ * whole); JSON all at once at the end, so an interrupted run leaves no half document.
+ */
 export class TokenWriter {
   #first = true;
+  readonly #json: ApiToken[] = [];
   constructor(
     private readonly out: Stream,
     private readonly format: Exclude<OutputFormat, "table">,
     private readonly fields: readonly Field[],
+    /** CSV: guard cells that a spreadsheet would run as formulas (`--no-csv-guard` turns it off). */
+    private readonly csvGuard = true,
   ) {}
 
   write(token: ApiToken): void {
@@ -235,19 +195,18 @@ export class TokenWriter {
     this.#first = false;
     if (format === "ndjson") out.write(`${JSON.stringify(token)}\n`);
     else if (format === "csv") {
-      if (first) out.write(csvRow(fields));
-      out.write(csvRow(fields.map((f) => csvValue(token, f))));
-    } else out.write(`${first ? "[\n" : ",\n"}${indent(JSON.stringify(token, null, 2))}`);
+      out.write(
+        (first ? csvRow(fields, this.csvGuard) : "") +
+          csvRow(
+            fields.map((f) => csvValue(token, f)),
+            this.csvGuard,
+          ),
+      );
+    } else this.#json.push(token);
   }
 
   end(): void {
-    if (this.format === "json") this.out.write(this.#first ? "[]\n" : "\n]\n");
-    else if (this.format === "csv" && this.#first) this.out.write(csvRow(this.fields));
+    if (this.format === "json") this.out.write(`${JSON.stringify(this.#json, null, 2)}\n`);
+    else if (this.format === "csv" && this.#first) this.out.write(csvRow(this.fields, this.csvGuard));
   }
 }
-
-const indent = (text: string) =>
-  text
-    .split("\n")
-    .map((l) => `  ${l}`)
-    .join("\n");

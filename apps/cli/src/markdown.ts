@@ -2,11 +2,14 @@
  * Markdown for CI job summaries (GitHub's $GITHUB_STEP_SUMMARY, GitLab and Azure DevOps render the
  * same tables). Every cell is escaped: a token name is data, never markup, links or HTML.
  */
+import { escapeControl } from "@dt-tokens/client/display";
 
-/** A cell's text: Markdown and HTML characters escaped, line breaks as spaces. */
+/**
+ * A cell's text: Markdown and HTML characters escaped, line breaks as spaces, other control and
+ * bidirectional-override characters made visible (as in every human output).
+ */
 export function mdCell(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, " ")
+  return escapeControl(text.replace(/[\r\n]+/g, " "))
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")

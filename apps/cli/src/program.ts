@@ -2,7 +2,7 @@
  * The `dt-tokens` command line: commander for parsing and help, one function per command.
  * `main(argv, io)` resolves with the exit status and never throws.
  */
-import { redact } from "@dt-tokens/client";
+import { EXPIRING_WITHIN_DAYS, escapeControl } from "@dt-tokens/client/display";
 import { Command, CommanderError, Option } from "commander";
 import { SEVERITIES } from "./audit.js";
 import { auditCommand } from "./commands/audit.js";
@@ -16,11 +16,14 @@ import { create, get, lookup, remove, update } from "./commands/tokens.js";
 import type { GlobalOptions } from "./connection.js";
 import { Context, outputFormat } from "./context.js";
 import { durationArg } from "./duration.js";
-import { describeError, EXIT, UsageError } from "./errors.js";
+import { describeError, EXIT, EXIT_STATUSES, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS } from "./format.js";
+import { handleSignals } from "./interrupt.js";
 import { colorsFor, type Io } from "./io.js";
+import type { OutputWatch } from "./output.js";
+import { redactSecrets, refuseSecret } from "./secrets.js";
 import { checksArg, expiresArg, intArg, sortArg, timeArg } from "./validate.js";
-import { version } from "./version.js";
+import { versionText } from "./version.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: commander passes its parsed arguments and options untyped
 type Action = (ctx: Context, ...args: any[]) => Promise<number | undefined> | Promise<void>;
@@ -42,13 +45,7 @@ Connection:
   update, delete, rotate).
 
 Exit statuses:
-  0  success
-  1  API error: Dynatrace answered with an error, or could not be reached
-  2  usage error: bad command line or input; nothing was sent
-  3  audit: findings at or above --fail-on
-  4  partial: rotate delivered and verified a new token but could not retire the old one; list or
-     audit over several environments could not read all of them (the others' output is complete)
-  5  the confirmation prompt was declined; nothing was changed
+${EXIT_STATUSES.map((s) => `  ${String(s.code).padEnd(3)}  ${s.meaning}`).join("\n")}
 ${examples(`
   $ export DT_ENV_URL=https://abc12345.live.dynatrace.com
   $ read -rs DT_API_TOKEN && export DT_API_TOKEN      # paste the token; it stays out of history
@@ -94,18 +91,30 @@ that is down, refuses the credential or throttles past its deadline does not sto
 the summary on stderr (and the JSON report) names it with the reason, and the exit status is 4
 (partial). Rows carry an ENVIRONMENT column (environment field in JSON, NDJSON and CSV).`;
 
+/** -o of create and rotate: the secret alone (default) or a JSON object with it. */
+function secretOutputOption(): Option {
+  return new Option(
+    "-o, --output <format>",
+    "json: print {id, name, expirationDate, token} instead of the secret alone",
+  ).choices(["json"]);
+}
+
 /** Builds the program; `done` receives the exit status of the command that ran. */
 export function buildProgram(io: Io, done: (code: number) => void): Command {
   const program = new Command("dt-tokens");
   const errColors = () => colorsFor(io.stderr, io.env, !process.argv.includes("--no-color"));
   program
     .description("Manage and audit Dynatrace API tokens.")
-    .version(version, "-V, --version")
+    .version(versionText, "-V, --version")
     .option("--env <name>", "an environment of the config file (see `dt-tokens env`)")
     .option("--env-url <url>", "environment URL (default: $DT_ENV_URL or $DYNATRACE_ENV_URL)")
     .option("--token-stdin", "read the API token from the first line of stdin instead of $DT_API_TOKEN")
     .option("--no-color", "no colours (also: NO_COLOR=1; colours are only used on a terminal anyway)")
     .option("--debug", "show requests (redacted) and stack traces")
+    .option(
+      "--no-csv-guard",
+      "CSV: leave cells starting with = + - @ tab or CR as they are (by default they get a leading ' so spreadsheets do not run them)",
+    )
     .addOption(new Option("--token <secret>").hideHelp())
     .addOption(new Option("--api-token <secret>").hideHelp())
     .configureHelp({ showGlobalOptions: true })
@@ -116,7 +125,14 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
       writeErr: (s) => io.stderr.write(s),
       // commander's own errors quote what was typed (an unknown option, a bad choice): redacted,
       // like every usage error, so that a secret typed by mistake is not echoed.
-      outputError: (s, write) => write(redact(s).replace(/^error:/, errColors().red("error:"))),
+      outputError: (s, write) =>
+        write(
+          redactSecrets(s)
+            .split("\n")
+            .map(escapeControl)
+            .join("\n")
+            .replace(/^error:/, errColors().red("error:")),
+        ),
     })
     .addHelpText("after", GLOBAL_HELP);
 
@@ -128,6 +144,14 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
         ["hint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe the token in with --token-stdin"],
       );
     }
+    // Every free-text option: a secret pasted into the wrong place is refused, never sent or echoed.
+    // (`--*-ref` options hold references, env:/file:/exec:, and refuse secrets with their own message.)
+    for (const [key, value] of Object.entries(o)) {
+      if (key.endsWith("Ref")) continue;
+      for (const item of Array.isArray(value) ? value : [value])
+        if (typeof item === "string")
+          refuseSecret(item, `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    }
   });
 
   /** Runs a command with a Context; errors become messages and exit statuses. */
@@ -137,6 +161,8 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
       const command = args.at(-1) as Command;
       const globals = command.optsWithGlobals() as GlobalOptions;
       const ctx = new Context(io, globals);
+      // Ctrl-C ends with one line and status 130 (not for `sandbox`, which stops its server itself).
+      handleSignals((text) => io.stderr.write(text));
       try {
         done((await fn(ctx, ...args.slice(0, -1))) ?? EXIT.ok);
       } catch (error) {
@@ -149,6 +175,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .alias("ls")
     .description("List tokens (every page, unless --limit), newest first")
     .option("--owner <owner>", "only tokens of this owner (case-sensitive)")
+    .option("--name <name>", "only tokens with exactly this name (case-sensitive)")
     .option(
       "--scope <scope>",
       "only tokens with this scope (repeatable or comma-separated: any of them)",
@@ -221,6 +248,7 @@ ${examples(`
       expiresArg,
     )
     .option("--personal", "a personal access token (default: an API token)")
+    .addOption(secretOutputOption())
     .addHelpText(
       "after",
       `
@@ -404,7 +432,7 @@ ${examples(`
     )
     .option(
       "--expiring-within <duration>",
-      "flag tokens that expire within this, e.g. 14d, 2w (default 14d)",
+      `flag tokens that expire within this, e.g. 14d, 2w (default ${EXPIRING_WITHIN_DAYS}d)`,
       (v) => durationArg(v, "--expiring-within", ["h", "d", "w"]),
     )
     .option("--max-unused-days <days>", "the same as --unused-for, in days", (v) =>
@@ -559,12 +587,13 @@ ${examples(`
   return program;
 }
 
-/** Prints an error (one line, then details) and returns its exit status. */
+/** Prints an error (one line, then details; control characters escaped) and returns its exit status. */
 function report(io: Io, ctx: Context, error: unknown): number {
   const { exitCode, message, details } = describeError(error, ctx.connection?.url);
-  io.stderr.write(`${ctx.err.red("error:")} ${message}\n`);
-  for (const line of details) io.stderr.write(`${line}\n`);
-  if (ctx.options.debug && error instanceof Error && error.stack) io.stderr.write(`${redact(error.stack)}\n`);
+  io.stderr.write(`${ctx.err.red("error:")} ${escapeControl(message)}\n`);
+  for (const line of details) io.stderr.write(`${escapeControl(line)}\n`);
+  if (ctx.options.debug && error instanceof Error && error.stack)
+    io.stderr.write(`${redactSecrets(error.stack)}\n`);
   return exitCode;
 }
 
@@ -572,8 +601,27 @@ export function defaultIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
-/** Runs the CLI; resolves with the exit status. */
-export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+/**
+ * Runs the CLI; resolves with the exit status. `output` (bin.ts) reports write errors of stdout
+ * and stderr: a failed write ends with one line and status 7.
+ */
+export async function main(
+  argv: readonly string[],
+  io: Io = defaultIo(),
+  output?: OutputWatch,
+): Promise<number> {
+  const code = await runProgram(argv, io);
+  if (!output) return code;
+  await output.flush();
+  const failure = output.failure();
+  // EPIPE: the reader quit (`| head`); EXIT.output: the command reported its own failed write.
+  if (!failure || failure.code === "EPIPE" || code === EXIT.output) return code;
+  if (failure.stream === "stdout")
+    io.stderr.write(`${colorsFor(io.stderr, io.env, true).red("error:")} ${failure.message}\n`);
+  return code === EXIT.ok ? EXIT.output : code;
+}
+
+async function runProgram(argv: readonly string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -583,13 +631,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code))
-        return EXIT.ok;
+      if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return EXIT.ok;
+      // No command: the help went to stderr; that is a usage error, not a success.
+      if (error.code === "commander.help") return EXIT.usage;
       if (error.code === "commander.executeSubCommandAsync") return EXIT.api;
       return EXIT.usage;
     }
     // Errors thrown while parsing options (our validators) and by the preAction hook.
-    const ctx = new Context(io, { color: !argv.includes("--no-color"), debug: argv.includes("--debug") });
+    const ctx = new Context(io, {
+      color: !argv.includes("--no-color"),
+      debug: argv.includes("--debug"),
+      csvGuard: !argv.includes("--no-csv-guard"),
+    });
     return report(io, ctx, error);
   }
 }

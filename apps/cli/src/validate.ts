@@ -14,6 +14,7 @@ import {
 import { closest, distance } from "fastest-levenshtein";
 import { CHECKS, type Check } from "./audit.js";
 import { UsageError } from "./errors.js";
+import { looksLikeSecret } from "./secrets.js";
 
 const LOWER = new Map<string, string>(KNOWN_RESPONSE_SCOPES.map((s) => [s.toLowerCase(), s]));
 
@@ -176,13 +177,29 @@ export function fieldsArg(value: string, defaults: readonly Field[]): Field[] {
   return ["id", ...result];
 }
 
+/** The longest name the API accepts (in UTF-16 code units, as the server counts). */
+export const NAME_MAX_LENGTH = 1000;
+
+/** A token name for create and update: not empty, at most {@link NAME_MAX_LENGTH} characters. */
+export function nameArg(value: string, flag: string): string {
+  const name = value.trim();
+  if (!name) throw new UsageError(`${flag}: a token needs a name`);
+  if (name.length > NAME_MAX_LENGTH)
+    throw new UsageError(
+      `${flag}: the name is ${name.length} characters long; Dynatrace accepts at most ${NAME_MAX_LENGTH}`,
+    );
+  return name;
+}
+
+const ID_FORMAT = /^dt0c01\.[A-Z2-7]{24}$/;
+
 /**
- * A token id argument. Secrets are refused (and not repeated): an argument shows up in shell
- * history and the process list.
+ * A token id argument: dt0c01. and 24 characters of A-Z and 2-7. Secrets are refused (and not
+ * repeated): an argument shows up in shell history and the process list.
  */
 export function idArg(value: string): string {
   const id = value.trim();
-  if (isTokenSecret(id) || /^dt0c01\.[A-Z2-7]{24}\.\S/.test(id)) {
+  if (isTokenSecret(id) || /^dt0c01\.[A-Z2-7]{24}\.\S/.test(id) || looksLikeSecret(id)) {
     throw new UsageError(
       "that argument is a token secret, not a token id: secrets are never accepted as arguments",
       [
@@ -190,8 +207,11 @@ export function idArg(value: string): string {
       ],
     );
   }
-  if (!id || /[\s/?#]/.test(id))
-    throw new UsageError(`expected a token id like dt0c01.ST2EY72KQINMH574WMNVI7YN`);
+  if (!ID_FORMAT.test(id))
+    throw new UsageError(
+      `"${id}" is not a token id: expected dt0c01. and 24 characters of A-Z and 2-7, like dt0c01.ST2EY72KQINMH574WMNVI7YN`,
+      ["hint: `dt-tokens list` shows the ids of existing tokens"],
+    );
   return id;
 }
 
@@ -202,4 +222,36 @@ export function checksArg(value: string): Check[] {
     if (!(CHECKS as readonly string[]).includes(name))
       throw new UsageError(`--check: unknown check "${name}"; expected ${CHECKS.join(", ")}`);
   return names as Check[];
+}
+
+const UNIT_MS: Record<string, number> = {
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  M: 30 * 86_400_000,
+  y: 365 * 86_400_000,
+};
+
+/**
+ * The epoch milliseconds a value of {@link timeArg} stands for (relative times approximately:
+ * months of 30 days, rounding ignored); undefined when it cannot tell.
+ */
+export function approximateTime(value: string, now = Date.now()): number | undefined {
+  const relative = /^now(?:([+-])(\d+)([mhdwMy]))?(?:\/[mhdwMy])?$/.exec(value);
+  if (relative) {
+    const [, sign, amount, unit] = relative;
+    return sign ? now + (sign === "-" ? -1 : 1) * Number(amount) * UNIT_MS[unit!]! : now;
+  }
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value.replace(" ", "T"));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** --used-from must not be after --used-to. */
+export function checkWindow(from: string | undefined, to: string | undefined): void {
+  if (from === undefined || to === undefined) return;
+  const start = approximateTime(from);
+  const end = approximateTime(to);
+  if (start !== undefined && end !== undefined && start > end)
+    throw new UsageError(`--used-from (${from}) is after --used-to (${to}): the window is empty`);
 }

@@ -22,6 +22,7 @@ describe("connection", () => {
         "error: no API token: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe it in with --token-stdin",
         "hint: tokens are never accepted as arguments (shell history and the process list would show them)",
         "hint: the token needs the scopes apiTokens.read (list, get, audit) and apiTokens.write (create, update, delete, rotate)",
+        "nothing was sent.",
         "",
       ].join("\n"),
     );
@@ -42,7 +43,7 @@ describe("connection", () => {
     const r = await run(sandbox(), ["list", "--env-url", "ftp://example.com"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: --env-url: "ftp://example.com" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2\n',
+      'error: --env-url: "ftp://example.com" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2\nnothing was sent.\n',
     );
   });
 
@@ -72,7 +73,7 @@ describe("connection", () => {
     const empty = await run(s, ["list", "--token-stdin"], { stdin: "" });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toBe(
-      "error: --token-stdin: stdin held no token (expected the secret on the first line)\n",
+      "error: --token-stdin: stdin held no token (expected the secret on the first line)\nnothing was sent.\n",
     );
   });
 
@@ -81,7 +82,7 @@ describe("connection", () => {
       const r = await run(sandbox(), ["list", flag, "dt0c01.NOTASECRETNOTASECRETNOTA.zzzz"]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
-        "error: tokens are never accepted as arguments: shell history and the process list would show them\nhint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe the token in with --token-stdin\n",
+        "error: tokens are never accepted as arguments: shell history and the process list would show them\nhint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe the token in with --token-stdin\nnothing was sent.\n",
       );
     }
   });
@@ -90,7 +91,7 @@ describe("connection", () => {
     const r = await run(sandbox(), ["list"], { env: { DT_API_TOKEN: "Api-Token dt0c01.ABC.DEF" } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: DT_API_TOKEN does not hold a token secret: expected the bare secret (dt0c01.<24 characters>.<64 characters>), without "Api-Token " or spaces\n',
+      'error: DT_API_TOKEN does not hold a token secret: expected the bare secret (dt0c01.<24 characters>.<64 characters>), without "Api-Token " or spaces\nnothing was sent.\n',
     );
   });
 
@@ -120,7 +121,7 @@ describe("connection", () => {
     const r = await run(sandbox(), ["list", "--env-url", url]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `error: could not connect to ${url}: ECONNREFUSED\nhint: check --env-url (or DT_ENV_URL) and your network; nothing was changed unless stated\n`,
+      `error: could not connect to ${url}: ECONNREFUSED\nhint: check --env-url (or DT_ENV_URL) and your network; nothing was changed\n`,
     );
     const debug = await run(sandbox(), ["list", "--env-url", url, "--debug"]);
     expect(debug.code).toBe(1);
@@ -153,7 +154,7 @@ describe("help and usage", () => {
     expect(r.stdout).toContain("DT_ENV_URL or DYNATRACE_ENV_URL");
     expect(r.stdout).toContain("DT_API_TOKEN or DYNATRACE_API_TOKEN");
     expect(r.stdout).toMatch(
-      /Exit statuses:\n {2}0 {2}success\n {2}1 {2}API error.*\n {2}2 {2}usage error.*\n {2}3 {2}audit/,
+      /Exit statuses:\n {2}0 {4}success\n {2}1 {4}API error.*\n {2}2 {4}usage error.*\n {2}3 {4}audit/,
     );
   });
 
@@ -164,10 +165,12 @@ describe("help and usage", () => {
     expect(r.stdout).toMatch(new RegExp(`Examples:\\n( {2}#.*\\n)* {2}\\$ dt-tokens ${command}\\b`));
   });
 
-  it("--version prints the package version", async () => {
+  it("--version says that a build from a clone is not a release (the workspace's 0.0.0)", async () => {
     const r = await run(undefined, ["--version"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(r.stdout).toMatch(
+      /^0\.0\.0-dev(\+[0-9a-f]{7,})? \(unreleased build from a clone of the repository\)\n$/,
+    );
   });
 
   it("an unknown command or option is a usage error (exit 2) with a suggestion", async () => {

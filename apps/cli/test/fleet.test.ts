@@ -216,11 +216,11 @@ describe("fleet audit", () => {
     ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe(
-      "error: --expiring-within-days and --expiring-within are the same setting; give one of them\n",
+      "error: --expiring-within-days and --expiring-within are the same setting; give one of them\nnothing was sent.\n",
     );
     const bad = await dt(["audit", "--expiring-within", "14"]);
     expect(bad.stderr).toBe(
-      'error: --expiring-within: "14" is not a duration; expected a positive whole number and a unit (h, d, w), e.g. 14d\n',
+      'error: --expiring-within: "14" is not a duration; expected a positive whole number and a unit (h, d, w), e.g. 14d\nnothing was sent.\n',
     );
   });
 
@@ -295,18 +295,20 @@ describe("fleet list", () => {
 
   it("refuses --env with --all-environments, an empty name, and a fleet without a config file", async () => {
     const both = await dt(["list", "--env", "alpha,beta", "--all-environments"]);
-    expect(both.stderr).toBe("error: --env and --all-environments exclude each other; give one of them\n");
+    expect(both.stderr).toBe(
+      "error: --env and --all-environments exclude each other; give one of them\nnothing was sent.\n",
+    );
     const stdin = await dt(["--token-stdin", "audit", "--env", "alpha,beta"]);
     expect(stdin.stderr).toBe(
-      "error: --token-stdin gives one credential; with several environments, each uses its own from the config file\n",
+      "error: --token-stdin gives one credential; with several environments, each uses its own from the config file\nnothing was sent.\n",
     );
     const url = await dt(["--env-url", "http://127.0.0.1:1", "list", "--all-environments"]);
     expect(url.stderr).toBe(
-      "error: --env-url names one environment; with several, each comes from the config file\n",
+      "error: --env-url names one environment; with several, each comes from the config file\nnothing was sent.\n",
     );
     const empty = await dt(["list", "--env", "alpha,,beta"]);
     expect(empty.stderr).toBe(
-      'error: --env: "alpha,,beta" has an empty name; expected NAME or NAME,NAME,...\n',
+      'error: --env: "alpha,,beta" has an empty name; expected NAME or NAME,NAME,...\nnothing was sent.\n',
     );
     const none = await run(undefined, ["audit", "--all-environments"], {
       env: { DT_TOKENS_CONFIG: join(dir, "none.yaml") },

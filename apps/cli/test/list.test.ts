@@ -57,15 +57,17 @@ describe("list", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^ID {2,}NAME {2,}OWNER {2,}PERSONAL {2}ENABLED {2}LAST USED {3}EXPIRES$/);
+    expect(lines[0]).toMatch(/^ID {2,}NAME {2,}OWNER {2,}PERSONAL {2}ENABLED {2}LAST USED {2,}EXPIRES$/);
     expect(names(r.stdout)).toEqual(["sandbox-bootstrap", "charlie", "delta", "bravo", "alpha"]);
     // aligned: every column starts at the same offset on every line
     const start = lines[0]!.indexOf("NAME");
     for (const line of lines.slice(1)) expect(line.slice(start - 2, start)).toBe("  ");
     const delta = lines.find((l) => l.includes("delta"))!;
-    expect(delta).toMatch(/carol +no +no +\d{4}-\d\d-\d\d +\d{4}-\d\d-\d\d \(expired\)$/);
+    expect(delta).toMatch(
+      /carol +no +no +\d{4}-\d\d-\d\d \d\d:\d\d UTC +\d{4}-\d\d-\d\d \d\d:\d\d UTC \(expired \d+ (hours|days) ago\)$/,
+    );
     expect(lines.find((l) => l.includes("charlie"))).toMatch(/alice +no +yes +never +never$/);
-    expect(lines.find((l) => l.includes("bravo"))).toMatch(/\(in [56]d\)$/);
+    expect(lines.find((l) => l.includes("bravo"))).toMatch(/ UTC \(in [56] days\)$/);
   });
 
   it("filters by owner, personal or not, and scopes (repeatable, any of them)", async () => {
@@ -229,7 +231,7 @@ describe("list", () => {
     const r = await run(sandbox(), ["list", "--scope", "metric.read"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: --scope: unknown scope "metric.read"; did you mean "metrics.read"?\nhint: `dt-tokens scopes` lists every scope (names are case-sensitive)\n',
+      'error: --scope: unknown scope "metric.read"; did you mean "metrics.read"?\nhint: `dt-tokens scopes` lists every scope (names are case-sensitive)\nnothing was sent.\n',
     );
     const cased = await run(sandbox(), ["list", "--scope", "APITOKENS.READ"]);
     expect(cased.stderr).toContain('unknown scope "APITOKENS.READ"; did you mean "apiTokens.read"?');
@@ -241,24 +243,32 @@ describe("list", () => {
     const r = await run(sandbox(), ["list", "--used-from", "yesterday"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: --used-from: "yesterday" is not a date or time; accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds, or relative now-90d (units m h d w M y, /d to round down)\n',
+      'error: --used-from: "yesterday" is not a date or time; accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds, or relative now-90d (units m h d w M y, /d to round down)\nnothing was sent.\n',
     );
     const future = await run(sandbox(), ["list", "--used-to", "now+1d"]);
-    expect(future.stderr).toBe('error: --used-to: "now+1d" points into the future; use now-90d\n');
+    expect(future.stderr).toBe(
+      'error: --used-to: "now+1d" points into the future; use now-90d\nnothing was sent.\n',
+    );
   });
 
   it("rejects bad sort keys, fields, page sizes and limits (exit 2), sending nothing", async () => {
     const cases: [string[], string][] = [
       [
         ["--sort", "owner"],
-        'error: --sort: unknown sort key "owner"; expected one of name, lastUsedDate, creationDate, expirationDate, modifiedDate, optionally prefixed with - (descending) or + (ascending)\n',
+        'error: --sort: unknown sort key "owner"; expected one of name, lastUsedDate, creationDate, expirationDate, modifiedDate, optionally prefixed with - (descending) or + (ascending)\nnothing was sent.\n',
       ],
       [
         ["--fields", "name,scope"],
-        'error: --fields: unknown field "scope" (did you mean "scopes"?); fields are id, name, owner, enabled, personalAccessToken, creationDate, modifiedDate, lastUsedDate, lastUsedIpAddress, expirationDate, scopes, additionalMetadata\n',
+        'error: --fields: unknown field "scope" (did you mean "scopes"?); fields are id, name, owner, enabled, personalAccessToken, creationDate, modifiedDate, lastUsedDate, lastUsedIpAddress, expirationDate, scopes, additionalMetadata\nnothing was sent.\n',
       ],
-      [["--page-size", "50"], 'error: --page-size: expected a whole number from 100 to 10000, got "50"\n'],
-      [["--limit", "0"], 'error: --limit: expected a whole number of at least 1, got "0"\n'],
+      [
+        ["--page-size", "50"],
+        'error: --page-size: expected a whole number from 100 to 10000, got "50"\nnothing was sent.\n',
+      ],
+      [
+        ["--limit", "0"],
+        'error: --limit: expected a whole number of at least 1, got "0"\nnothing was sent.\n',
+      ],
     ];
     for (const [args, message] of cases) {
       // No token at all: the flags are checked first.

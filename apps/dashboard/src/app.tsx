@@ -9,7 +9,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ConnectForm } from "./connect.js";
 import { type Actions, Details, lifetimeDays, type NewSecret, ProblemBox, SecretDialog } from "./details.js";
 import { describeError, type Problem } from "./errors.js";
-import { formatCount } from "./format.js";
+import { formatCount, show } from "./format.js";
 import { Overview } from "./overview.js";
 import { type Filters, NO_FILTERS } from "./query.js";
 import { Retirements } from "./retirements.js";
@@ -123,14 +123,14 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
     async setEnabled(token, enabled) {
       await client.update(token.id!, { enabled });
       replace({ ...token, enabled });
-      setStatus(`${enabled ? "Enabled" : "Disabled"} “${token.name}”.`);
+      setStatus(`${enabled ? "Enabled" : "Disabled"} “${show(token.name)}”.`);
       await refresh(token.id!);
     },
     async remove(token) {
       await client.delete(token.id!);
       setTokens((ts) => ts.filter((t) => t.id !== token.id));
       setSelected(undefined);
-      setStatus(`Deleted “${token.name}”.`);
+      setStatus(`Deleted “${show(token.name)}”.`);
     },
     async rotate(token, { revoke, lifetime, overlapHours }) {
       const days = lifetime === "same" ? lifetimeDays(token) : lifetime;
@@ -202,7 +202,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
         ...(retirement.at && { retireAt: retirement.at.toISOString() }),
         ...(revokeProblem && { revokeProblem }),
       });
-      setStatus(`Rotated “${token.name}”.`);
+      setStatus(`Rotated “${show(token.name)}”.`);
     },
   };
 
@@ -233,7 +233,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           <h1>API tokens</h1>
           <p class="muted small">
             <span data-testid="environment">{client.baseUrl.replace(/\/api\/v2$/, "")}</span> · signed in as “
-            {session.self.name}” ({session.self.owner}){writable ? "" : " · read-only"}
+            {show(session.self.name)}” ({show(session.self.owner)}){writable ? "" : " · read-only"}
           </p>
         </div>
         <div class="topbar-actions">

@@ -39,26 +39,31 @@ export function BarChart({
         <strong>{title}</strong>
         <span class="muted"> {description}</span>
       </figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true" focusable="false" class="chart-svg">
-        <line x1={0} x2={WIDTH} y1={HEIGHT - BOTTOM + 0.5} y2={HEIGHT - BOTTOM + 0.5} class="axis" />
-        {bars.map((bar, i) => {
-          const h = bar.count === 0 ? 0 : Math.max(2, (bar.count / max) * plot);
-          const x = SIDE + i * slot + (slot - barWidth) / 2;
-          const y = HEIGHT - BOTTOM - h;
-          return (
-            <g key={bar.label}>
-              <title>{`${formatCount(bar.count)} ${bar.title}`}</title>
-              <rect x={x} y={y} width={barWidth} height={h} rx={3} class={`bar bar-${bar.tone}`} />
-              <text x={x + barWidth / 2} y={y - 6} class="bar-value" text-anchor="middle">
-                {formatCount(bar.count)}
-              </text>
-              <text x={SIDE + i * slot + slot / 2} y={HEIGHT - 9} class="bar-label" text-anchor="middle">
-                {bar.label}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
+      <div class="chart-scroll">
+        <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true" focusable="false" class="chart-svg">
+          <line x1={0} x2={WIDTH} y1={HEIGHT - BOTTOM + 0.5} y2={HEIGHT - BOTTOM + 0.5} class="axis" />
+          {bars.map((bar, i) => {
+            const h = bar.count === 0 ? 0 : Math.max(2, (bar.count / max) * plot);
+            const x = SIDE + i * slot + (slot - barWidth) / 2;
+            const y = HEIGHT - BOTTOM - h;
+            return (
+              <g key={bar.label}>
+                <title>{`${formatCount(bar.count)} ${bar.title}`}</title>
+                <rect x={x} y={y} width={barWidth} height={h} rx={3} class={`bar bar-${bar.tone}`} />
+                <text x={x + barWidth / 2} y={y - 6} class="bar-value" text-anchor="middle">
+                  {formatCount(bar.count)}
+                </text>
+                <text x={SIDE + i * slot + slot / 2} y={HEIGHT - 9} class="bar-label" text-anchor="middle">
+                  {bar.label}
+                </text>
+              </g>
+            );
+          })}
+        </svg>
+      </div>
+      <p class="scroll-hint" aria-hidden="true">
+        Scroll sideways for the whole chart →
+      </p>
       <table class="sr-only" data-testid={testId}>
         <caption>{title}</caption>
         <thead>

@@ -2,7 +2,7 @@ import type { ApiToken } from "@dt-tokens/client";
 import { useState } from "preact/hooks";
 import { Dialog } from "./dialog.js";
 import { describeError, type Problem } from "./errors.js";
-import { formatDate, formatDateTime, formatRelative } from "./format.js";
+import { formatAgo, formatDate, formatDateTime, formatRelative, show } from "./format.js";
 import { DAY, STATES, statesOf } from "./stats.js";
 
 export type RevokeChoice = "disable" | "delete" | "keep";
@@ -93,10 +93,12 @@ export function Details({
       <dd>{value}</dd>
     </div>
   );
-  const date = (d: string | undefined, none: string) =>
+  /** `past`: a creation, change or use, which a server clock a little ahead cannot put in the future. */
+  const date = (d: string | undefined, none: string, past = true) =>
     d ? (
       <>
-        <time dateTime={d}>{d}</time> <span class="muted">({formatRelative(d, now)})</span>
+        <time dateTime={d}>{formatDate(d)}</time>{" "}
+        <span class="muted">({past ? formatAgo(d, now) : formatRelative(d, now)})</span>
       </>
     ) : (
       <span class="muted">{none}</span>
@@ -105,7 +107,7 @@ export function Details({
 
   return (
     <Dialog
-      title={token.name || "(no name)"}
+      title={show(token.name, "(no name)")}
       onClose={onClose}
       variant="drawer"
       fallbackFocus="#tokens-heading"
@@ -153,14 +155,14 @@ export function Details({
         </div>
         {problem ? <ProblemBox problem={problem} /> : null}
         <dl class="fields">
-          {field("Name", token.name, "name")}
+          {field("Name", show(token.name), "name")}
           {field("ID", <code>{token.id}</code>, "id")}
-          {field("Owner", token.owner, "owner")}
+          {field("Owner", show(token.owner), "owner")}
           {field("Enabled", enabled ? "yes" : "no", "enabled")}
           {field("Personal access token", token.personalAccessToken ? "yes" : "no", "personalAccessToken")}
           {field("Created", date(token.creationDate, "unknown"), "creationDate")}
           {field("Modified", date(token.modifiedDate, "never modified"), "modifiedDate")}
-          {field("Expires", date(token.expirationDate, "never expires"), "expirationDate")}
+          {field("Expires", date(token.expirationDate, "never expires", false), "expirationDate")}
           {field("Last used", date(token.lastUsedDate, "never used"), "lastUsedDate")}
           {field(
             "Last used from",
@@ -249,7 +251,7 @@ function RotateDialog({
   }
 
   return (
-    <Dialog title={`Rotate “${token.name}”`} onClose={onClose}>
+    <Dialog title={`Rotate “${show(token.name)}”`} onClose={onClose}>
       <form class="dialog-body" onSubmit={submit} aria-busy={busy}>
         <p>
           A new token is created with the same name, scopes and personal flag. Its secret is shown once: store
@@ -258,9 +260,9 @@ function RotateDialog({
         </p>
         {selfOwner && token.owner !== selfOwner ? (
           <p class="note" data-testid="owner-note">
-            The new token will belong to <strong>{selfOwner}</strong>, not {token.owner}: Dynatrace gives a
-            new token the owner of the token that creates it. To keep the owner, rotate with a token of{" "}
-            {token.owner}.
+            The new token will belong to <strong>{show(selfOwner)}</strong>, not {show(token.owner)}:
+            Dynatrace gives a new token the owner of the token that creates it. To keep the owner, rotate with
+            a token of {show(token.owner)}.
           </p>
         ) : null}
         <fieldset>
@@ -359,7 +361,7 @@ function DeleteDialog({
     }
   }
   return (
-    <Dialog title={`Delete “${token.name}”?`} onClose={onClose}>
+    <Dialog title={`Delete “${show(token.name)}”?`} onClose={onClose}>
       <div class="dialog-body" aria-busy={busy}>
         <p>
           <code>{token.id}</code> is deleted for good: anything that uses it stops working, and it cannot be
@@ -433,7 +435,7 @@ export function SecretDialog({ secret, onClose }: { secret: NewSecret; onClose: 
         {storing ? (
           <>
             <p>
-              <strong>Store it now: it is shown only this once.</strong> “{secret.name}” (
+              <strong>Store it now: it is shown only this once.</strong> “{show(secret.name)}” (
               <code>{secret.id}</code>)
               {secret.expirationDate ? `, expires ${formatDate(secret.expirationDate)}.` : ", never expires."}{" "}
               Put it where the old token is used, then confirm: the old token is left alone until the new one
@@ -483,7 +485,7 @@ export function SecretDialog({ secret, onClose }: { secret: NewSecret; onClose: 
         {secret.phase === "done" ? (
           <>
             <p role="status">
-              <strong>Verified:</strong> the new token “{secret.name}” (<code>{secret.id}</code>) works.
+              <strong>Verified:</strong> the new token “{show(secret.name)}” (<code>{secret.id}</code>) works.
             </p>
             {secret.revokeProblem ? (
               <div role="alert" class="problem">

@@ -16,6 +16,8 @@ import {
   ServerError,
   TimeoutError,
 } from "@dt-tokens/client";
+import { show } from "./format.js";
+import { MissingReadScopeError } from "./session.js";
 
 export interface Problem {
   /** One sentence: what happened. */
@@ -27,14 +29,22 @@ export interface Problem {
 /** The server's own message from an error, e.g. "Token is disabled." (without method, URL and status). */
 function serverSays(error: ApiTokensError): string {
   const said = /failed with \d+: (.*)$/s.exec(error.message)?.[1];
-  return said ? ` The server said: “${said}”` : "";
+  return said ? ` The server said: “${show(said)}”` : "";
 }
+
+/** This page's origin, for the sandbox flag that allows it. */
+const pageOrigin = () => globalThis.location?.origin ?? "<this page's origin>";
 
 const seconds = (ms: number | undefined) =>
   ms === undefined ? "a little while" : `${Math.max(1, Math.ceil(ms / 1000))} seconds`;
 
 /** Turns anything thrown by the client (or the browser) into a plain-words problem. */
 export function describeError(error: unknown, what = "The request"): Problem {
+  if (error instanceof MissingReadScopeError)
+    return {
+      title: "The token is missing a permission: it needs the scope apiTokens.read.",
+      detail: `The token${error.tokenName ? ` “${show(error.tokenName)}”` : ""} is valid, but without apiTokens.read it cannot list tokens. Use a token with apiTokens.read (and apiTokens.write to change tokens).`,
+    };
   if (error instanceof InvalidInputError) {
     const message = error.message;
     if (message.startsWith("environmentUrl"))
@@ -83,8 +93,7 @@ export function describeError(error: unknown, what = "The request"): Problem {
   if (error instanceof ConnectionError)
     return {
       title: "The environment could not be reached.",
-      detail:
-        "Check the URL and your network. A browser can only call an environment that allows this page's origin (CORS); Dynatrace environments do not, so open the dashboard through a same-origin proxy (see the README) or use the sandbox.",
+      detail: `Check the URL and your network. A browser can only call an environment that allows this page's origin (CORS). A dt-tokens sandbox allows it when started with --cors-origin ${pageOrigin()}; Dynatrace environments do not, so open the dashboard through a same-origin proxy (see the README).`,
     };
   if (error instanceof ServerError)
     return {

@@ -1,7 +1,7 @@
 import type { ApiToken } from "@dt-tokens/client";
 import { useMemo } from "preact/hooks";
 import { BarChart, type ChartBar } from "./charts.js";
-import { formatCount } from "./format.js";
+import { formatCount, formatDate } from "./format.js";
 import {
   countStates,
   expirationTimeline,
@@ -49,7 +49,7 @@ export function Overview({
         <h2 id="overview-heading">Overview</h2>
         <p class="muted">
           {formatCount(counts.total)} tokens{complete ? "" : " loaded so far"}, as of{" "}
-          {new Date(now).toISOString().slice(0, 16).replace("T", " ")} UTC
+          {formatDate(new Date(now).toISOString())}
         </p>
       </div>
       <ul class="cards" aria-label="Tokens by state">

@@ -7,7 +7,7 @@ import { type ApiToken, parseRotationMarker, type RotationMarker } from "@dt-tok
 import { useState } from "preact/hooks";
 import { ProblemBox } from "./details.js";
 import { describeError, type Problem } from "./errors.js";
-import { formatDateTime } from "./format.js";
+import { formatDateTime, show } from "./format.js";
 
 type Marked = { token: ApiToken; marker: RotationMarker };
 
@@ -77,7 +77,7 @@ export function Retirements({
               .sort((a, b) => at(a) - at(b))
               .map((m) => (
                 <tr key={m.token.id} data-due={at(m) <= now ? "yes" : "no"}>
-                  <td>{m.marker.baseName}</td>
+                  <td>{show(m.marker.baseName)}</td>
                   <td>
                     <code>{m.token.id}</code>
                   </td>

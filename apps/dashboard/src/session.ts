@@ -27,7 +27,18 @@ export interface Session {
 /** Cleans a pasted token: surrounding whitespace and an "Api-Token " prefix are dropped. */
 export const cleanSecret = (input: string) => input.trim().replace(/^Api-Token\s+/i, "");
 
-/** Connects: checks the URL and token (lookup, which any valid token may call) and returns the session. */
+/** The token is valid but cannot list tokens: the page stays on the connect form and says why. */
+export class MissingReadScopeError extends Error {
+  override name = "MissingReadScopeError";
+  constructor(readonly tokenName: string | undefined) {
+    super("the token lacks apiTokens.read");
+  }
+}
+
+/**
+ * Connects: checks the URL and token (lookup, which any valid token may call) and returns the
+ * session. A token without `apiTokens.read` is refused here, before any dashboard is shown.
+ */
 export async function connect(environmentUrl: string, input: string, remember: boolean): Promise<Session> {
   let secret = cleanSecret(input);
   const client = createApiTokensClient({
@@ -36,6 +47,7 @@ export async function connect(environmentUrl: string, input: string, remember: b
     timeoutMs: 20_000,
   });
   const self = await client.lookup(secret);
+  if (!self.scopes?.includes("apiTokens.read")) throw new MissingReadScopeError(self.name);
   const session: Session = {
     client,
     environmentUrl: environmentUrl.trim(),

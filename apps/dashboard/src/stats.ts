@@ -3,10 +3,11 @@
  * the counts per state, the last-used histogram and the expiration timeline. No DOM here.
  */
 import type { ApiToken } from "@dt-tokens/client";
+import { broadWriteScopes, EXPIRING_WITHIN_DAYS, isExpiring } from "@dt-tokens/client/display";
 
 export const DAY = 86_400_000;
-/** "Expiring soon": expires within this many days (and has not expired yet). */
-export const EXPIRING_DAYS = 30;
+/** "Expiring soon": expires within this many days (and has not expired yet); the CLI's audit uses the same. */
+export const EXPIRING_DAYS = EXPIRING_WITHIN_DAYS;
 /** "Unused": last used at least this many days ago (tokens never used are counted apart). */
 export const UNUSED_DAYS = 90;
 
@@ -23,6 +24,11 @@ export const STATES = [
     hint: `last used ${UNUSED_DAYS} or more days ago`,
   },
   { key: "personal", label: "Personal", hint: "personal access tokens" },
+  {
+    key: "broadWrite",
+    label: "Broad write scopes",
+    hint: "can change tokens or settings (audit: high)",
+  },
 ] as const;
 
 export type StateKey = (typeof STATES)[number]["key"];
@@ -36,6 +42,7 @@ export const STATE_TONE: Record<StateKey, "ok" | "muted" | "bad" | "warn" | "inf
   neverUsed: "muted",
   unused: "warn",
   personal: "info",
+  broadWrite: "bad",
 };
 
 const time = (date: string | undefined): number | undefined => {
@@ -57,13 +64,15 @@ export function inState(token: ApiToken, state: StateKey, now: number): boolean 
     case "expired":
       return expired;
     case "expiring":
-      return expires !== undefined && expires > now && expires <= now + EXPIRING_DAYS * DAY;
+      return isExpiring(token.expirationDate, now);
     case "neverUsed":
       return used === undefined;
     case "unused":
       return used !== undefined && now - used >= UNUSED_DAYS * DAY;
     case "personal":
       return token.personalAccessToken === true;
+    case "broadWrite":
+      return broadWriteScopes(token.scopes).length > 0;
   }
 }
 

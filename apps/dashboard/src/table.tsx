@@ -1,6 +1,7 @@
 import type { ApiToken } from "@dt-tokens/client";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { formatCount, formatDate, formatRelative } from "./format.js";
+import { downloadText, tokensCsv } from "./export.js";
+import { formatAgo, formatCount, formatDate, show } from "./format.js";
 import { type Filters, filterTokens, NO_FILTERS, type Sort, type SortKey, sortTokens } from "./query.js";
 import { STATE_TONE, STATES, type StateKey, statesOf } from "./stats.js";
 
@@ -24,6 +25,7 @@ const SHORT: Record<StateKey, string> = {
   neverUsed: "never used",
   unused: "unused 90d+",
   personal: "personal",
+  broadWrite: "broad write",
 };
 
 export function TokenTable({
@@ -69,6 +71,16 @@ export function TokenTable({
             : `Showing ${formatCount(current * PAGE + 1)}–${formatCount(current * PAGE + shown.length)} of ${formatCount(rows.length)}`}
           {filtered ? ` (filtered from ${formatCount(tokens.length)})` : ""}
         </p>
+        <button
+          type="button"
+          class="button secondary"
+          disabled={rows.length === 0}
+          onClick={() =>
+            downloadText(`api-tokens-${new Date(now).toISOString().slice(0, 10)}.csv`, tokensCsv(rows))
+          }
+        >
+          Export CSV ({formatCount(rows.length)})
+        </button>
       </div>
       <search class="filters" aria-label="Filter tokens">
         <div class="field grow">
@@ -193,30 +205,45 @@ export function TokenTable({
                 // The whole row opens the details for a mouse; the name button is the keyboard's way in.
                 onClick={(e) => (e.target as Element).closest("button") || onOpen(t.id!)}
               >
-                <td class="name">
-                  <button type="button" class="link" onClick={() => onOpen(t.id!)}>
-                    {t.name || "(no name)"}
+                <td class="name" data-label="Name">
+                  {/* Long names are cut to two lines; hover and focus show the whole name. */}
+                  <button
+                    type="button"
+                    class="link name-text"
+                    title={show(t.name, "(no name)")}
+                    onClick={() => onOpen(t.id!)}
+                  >
+                    {show(t.name, "(no name)")}
                   </button>
                   {t.id === selfId ? <span class="badge info">this session</span> : null}
                   <div class="id">{t.id}</div>
                 </td>
-                <td class="owner">{t.owner}</td>
-                <td class="states">
+                <td class="owner" data-label="Owner">
+                  {show(t.owner)}
+                </td>
+                <td class="states" data-label="State">
                   {statesOf(t, now).map((s) => (
                     <span key={s} class={`badge ${STATE_TONE[s]}`}>
                       {SHORT[s]}
                     </span>
                   ))}
                 </td>
-                <td class="scopes" title={(t.scopes ?? []).join(", ")}>
+                <td class="scopes" data-label="Scopes" title={(t.scopes ?? []).join(", ")}>
                   {t.scopes?.length ?? 0}
-                  <span class="muted"> {t.scopes?.slice(0, 2).join(", ")}</span>
-                  {(t.scopes?.length ?? 0) > 2 ? <span class="muted">, …</span> : null}
+                  <span class="muted">
+                    {" "}
+                    {t.scopes?.slice(0, 2).join(", ")}
+                    {(t.scopes?.length ?? 0) > 2 ? ", …" : ""}
+                  </span>
                 </td>
-                <td>{formatDate(t.creationDate)}</td>
-                <td title={t.lastUsedDate ?? "never used"}>{formatRelative(t.lastUsedDate, now)}</td>
-                <td title={t.expirationDate ?? "never expires"}>
-                  {t.expirationDate ? formatDate(t.expirationDate) : "never"}
+                <td class="created" data-label="Created" title={formatDate(t.creationDate)}>
+                  {formatDate(t.creationDate, "—", "day")}
+                </td>
+                <td data-label="Last used" title={formatDate(t.lastUsedDate, "never used")}>
+                  {formatAgo(t.lastUsedDate, now)}
+                </td>
+                <td data-label="Expires" title={formatDate(t.expirationDate, "never expires")}>
+                  {formatDate(t.expirationDate, "never", "day")}
                 </td>
               </tr>
             ))}

@@ -130,7 +130,16 @@ const ms = (d: SeedToken["expirationDate"]) =>
  * app's code: `usedNow` are tokens that have been used since seeding (the one the browser signs in with).
  */
 export function expectedOverview(seed: readonly SeedToken[], now: number, usedNow: readonly string[]) {
-  const counts = { active: 0, disabled: 0, expired: 0, expiring: 0, neverUsed: 0, unused: 0, personal: 0 };
+  const counts = {
+    active: 0,
+    disabled: 0,
+    expired: 0,
+    expiring: 0,
+    neverUsed: 0,
+    unused: 0,
+    personal: 0,
+    broadWrite: 0,
+  };
   const ages = [0, 0, 0, 0, 0, 0, 0, 0]; // <1d, 1-7, 7-30, 30-90, 90-180, 180-365, >365, never
   const expiry = { expired: 0, windows: Array<number>(12).fill(0), later: 0, never: 0 };
   for (const t of seed) {
@@ -140,10 +149,12 @@ export function expectedOverview(seed: readonly SeedToken[], now: number, usedNo
     if (t.enabled !== false && !expired) counts.active++;
     if (t.enabled === false) counts.disabled++;
     if (expired) counts.expired++;
-    if (exp !== undefined && exp > now && exp <= now + 30 * DAY) counts.expiring++;
+    if (exp !== undefined && exp > now && exp <= now + 14 * DAY) counts.expiring++;
     if (used === undefined) counts.neverUsed++;
     if (used !== undefined && now - used >= 90 * DAY) counts.unused++;
     if (t.personalAccessToken) counts.personal++;
+    if ((t.scopes ?? []).some((s) => ["apiTokens.write", "settings.write", "WriteConfig"].includes(s)))
+      counts.broadWrite++;
 
     if (used === undefined) ages[7]!++;
     else {

@@ -9,12 +9,12 @@ const DAY = 86_400_000;
 const at = (days: number) => new Date(NOW + days * DAY).toISOString();
 
 describe("states", () => {
-  test("expired means expirationDate <= now (as the sandbox and Dynatrace refuse it); expiring is within 30 days after", () => {
+  test("expired means expirationDate <= now (as the sandbox and Dynatrace refuse it); expiring is within 14 days after, as in the CLI's audit", () => {
     expect(inState({ expirationDate: at(0) }, "expired", NOW)).toBe(true);
     expect(inState({ expirationDate: at(0) }, "expiring", NOW)).toBe(false);
     expect(inState({ expirationDate: at(0.001) }, "expiring", NOW)).toBe(true);
-    expect(inState({ expirationDate: at(30) }, "expiring", NOW)).toBe(true);
-    expect(inState({ expirationDate: at(30.001) }, "expiring", NOW)).toBe(false);
+    expect(inState({ expirationDate: at(14) }, "expiring", NOW)).toBe(true);
+    expect(inState({ expirationDate: at(14.001) }, "expiring", NOW)).toBe(false);
     expect(inState({}, "expired", NOW)).toBe(false);
   });
 
@@ -54,8 +54,14 @@ describe("states", () => {
     const windows = timeline.windows.reduce((n, b) => n + b.count, 0);
     expect(timeline.expired + windows + timeline.later + timeline.never).toBe(200);
     expect(timeline.expired).toBe(counts.expired);
-    expect(timeline.windows[0]!.count).toBe(counts.expiring);
+    expect(timeline.windows[0]!.count).toBeGreaterThanOrEqual(counts.expiring);
     expect(counts.active + counts.disabled).toBeGreaterThanOrEqual(200 - counts.expired);
+  });
+
+  test("broad write scopes are the audit's high finding", () => {
+    expect(inState({ scopes: ["metrics.read", "settings.write"] }, "broadWrite", NOW)).toBe(true);
+    expect(inState({ scopes: ["metrics.read"] }, "broadWrite", NOW)).toBe(false);
+    expect(inState({}, "broadWrite", NOW)).toBe(false);
   });
 
   test("a lastUsedDate a little in the future (clock skew) counts as used today", () => {

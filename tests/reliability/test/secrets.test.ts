@@ -405,9 +405,10 @@ describe("secret hygiene", () => {
       expect((await cli(["create", "--name", "x", "--scope", a, ...debug])).code).toBe(2);
       expect((await cli(["list", "--fields", a, ...debug])).code).toBe(2);
       expect((await cli(["list", "--used-from", a, ...debug])).code).toBe(2);
-      // a secret as a filter value: sent, percent-encoded, and redacted in --debug lines
-      expect((await cli(["list", "--owner", `x-${a}`, ...debug])).code).toBe(0);
-      expect((await cli(["list", "--owner", a, ...debug])).code).toBe(0);
+      // a secret as free text (a filter value, a name): refused before anything is sent, not echoed
+      expect((await cli(["list", "--owner", `x-${a}`, ...debug])).code).toBe(2);
+      expect((await cli(["list", "--owner", a, ...debug])).code).toBe(2);
+      expect((await cli(["create", "--name", a, "--scope", "metrics.read", ...debug])).code).toBe(2);
     }
 
     const leaks: string[] = [];

@@ -3,6 +3,8 @@
  * --all-environments, where each environment is audited as its pages arrive and an environment
  * that fails is reported with its reason while the others go on.
  */
+
+import { EXPIRING_WITHIN_DAYS } from "@dt-tokens/client/display";
 import {
   type AuditOptions,
   Auditor,
@@ -21,10 +23,12 @@ import { fleetEnvironments } from "../environments.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import { FleetProgress } from "../fleet/progress.js";
 import { DEFAULT_DEADLINE_MS, type EnvironmentReport, runFleet } from "../fleet/run.js";
-import { csvRow, renderTable } from "../format.js";
+import { csvRow, terminalWidth } from "../format.js";
 import type { Colors } from "../io.js";
 import { mdCell, mdTable } from "../markdown.js";
-import { fetchTokens, selectorOf } from "./list.js";
+import { type Cell, type Column, renderTable } from "../table.js";
+import { plural } from "../words.js";
+import { fetchTokens, noteDropped, selectorOf } from "./list.js";
 
 export type AuditOutput = "table" | "json" | "ndjson" | "csv" | "markdown";
 
@@ -61,9 +65,19 @@ const AUDIT_FIELDS = [
 /** The most findings a Markdown report lists (a CI job summary has a size limit; the counts are complete). */
 export const MARKDOWN_MAX_FINDINGS = 500;
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const COLUMNS = ["severity", "check", "id", "name", "owner", "detail"] as const;
-const paint = (c: Colors, s: Severity) => (s === "high" ? c.red(s) : s === "medium" ? c.yellow(s) : c.dim(s));
+const tone = (c: Colors, s: Severity) => (s === "high" ? c.red : s === "medium" ? c.yellow : c.dim);
+const paint = (c: Colors, s: Severity) => tone(c, s)(s);
+
+/** The findings table: on a narrow terminal the owner goes first, then the check's name. */
+const FINDING_COLUMNS: Column[] = [
+  { header: "SEVERITY" },
+  { header: "CHECK", importance: 2 },
+  { header: "ID" },
+  { header: "NAME", minWidth: 16 },
+  { header: "OWNER", importance: 1, minWidth: 12 },
+  { header: "DETAIL", minWidth: 24 },
+];
 
 /** A finding of a fleet audit: which environment it is in. */
 type FleetFinding = Finding & { environment: string };
@@ -81,7 +95,7 @@ function auditOptions(o: AuditCommandOptions): AuditOptions {
       o.expiringWithinDays,
       o.expiringWithin,
       "--expiring-within-days and --expiring-within",
-      14,
+      EXPIRING_WITHIN_DAYS,
     ),
     ...(o.check !== undefined && { checks: o.check }),
   };
@@ -195,8 +209,18 @@ function writeSingle(
   if (format === "json") stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   else if (format === "ndjson") for (const f of shown) stdout.write(`${JSON.stringify(f)}\n`);
   else if (format === "csv") {
-    stdout.write(csvRow(COLUMNS));
-    for (const f of shown) stdout.write(csvRow(COLUMNS.map((k) => f[k])));
+    const guard = ctx.options.csvGuard;
+    stdout.write(
+      csvRow(COLUMNS, guard) +
+        shown
+          .map((f) =>
+            csvRow(
+              COLUMNS.map((k) => f[k]),
+              guard,
+            ),
+          )
+          .join(""),
+    );
   } else if (format === "markdown") {
     stdout.write(
       markdownReport([{ name: environment, url: environment, status: "ok", result }], options, false),
@@ -205,8 +229,9 @@ function writeSingle(
     stdout.write(findingsTable(ctx, shown, false));
   }
   const all = result.counts.low + result.counts.medium + result.counts.high;
-  ctx.note(
-    `Audited ${plural(result.tokens, "token")}: ${plural(all, "finding")} on ${plural(result.flagged, "token")} (${countsText(ctx, result.counts)})${shown.length < all ? `; ${shown.length} shown (--min-severity ${options.minSeverity})` : ""}.`,
+  // Numbers and severity names only (nothing from the API), coloured: written as it is.
+  ctx.io.stderr.write(
+    `Audited ${plural(result.tokens, "token")}: ${plural(all, "finding")} on ${plural(result.flagged, "token")} (${countsText(ctx, result.counts)})${shown.length < all ? `; ${shown.length} shown (--min-severity ${options.minSeverity})` : ""}.\n`,
   );
 }
 
@@ -215,30 +240,21 @@ function findingsTable(
   findings: readonly (Finding | FleetFinding)[],
   withEnvironment: boolean,
 ): string {
-  const { stdout } = ctx.io;
-  const offset = withEnvironment ? 1 : 0;
-  return renderTable(
-    findings.map((f) => [
+  const table = renderTable(
+    [...(withEnvironment ? [{ header: "ENVIRONMENT", minWidth: 12 }] : []), ...FINDING_COLUMNS],
+    findings.map((f): Cell[] => [
       ...(withEnvironment ? [(f as FleetFinding).environment] : []),
-      paint(ctx.out, f.severity),
+      { text: f.severity, style: tone(ctx.out, f.severity) },
       f.check,
       f.id,
       f.name,
       f.owner,
       f.detail,
     ]),
-    {
-      head: [...(withEnvironment ? ["ENVIRONMENT"] : []), ...COLUMNS.map((c) => c.toUpperCase())],
-      shrinkable: [
-        [4 + offset, 12],
-        [3 + offset, 18],
-        [5 + offset, 30],
-        ...(withEnvironment ? ([[0, 12]] as [number, number][]) : []),
-      ],
-      maxWidth: stdout.isTTY ? stdout.columns : undefined,
-      colors: ctx.out,
-    },
+    { maxWidth: terminalWidth(ctx.io.stdout), bold: ctx.out.bold },
   );
+  noteDropped(ctx, table.dropped);
+  return table.text;
 }
 
 /** The findings of every audited environment: highest severity first, then by environment. */
@@ -290,8 +306,11 @@ function writeFleet(
       );
     } else if (format === "ndjson") for (const f of findings) stdout.write(`${JSON.stringify(f)}\n`);
     else if (format === "csv") {
-      stdout.write(csvRow(["environment", ...COLUMNS]));
-      for (const f of findings) stdout.write(csvRow([f.environment, ...COLUMNS.map((k) => f[k])]));
+      const guard = ctx.options.csvGuard;
+      stdout.write(
+        csvRow(["environment", ...COLUMNS], guard) +
+          findings.map((f) => csvRow([f.environment, ...COLUMNS.map((k) => f[k])], guard)).join(""),
+      );
     } else if (findings.length > 0) stdout.write(findingsTable(ctx, findings, true));
   }
   // Per environment and for the fleet, on stderr (stdout holds the data).
@@ -305,10 +324,10 @@ function writeFleet(
           String(r.result.counts.low),
           "ok",
         ]
-      : [r.name, "-", "-", "-", "-", ctx.err.red(`failed: ${r.reason}`)],
+      : [r.name, "-", "-", "-", "-", { text: `failed: ${r.reason}`, style: ctx.err.red }],
   );
   rows.push([
-    ctx.err.bold("fleet"),
+    { text: "fleet", style: ctx.err.bold },
     String(tokens),
     String(counts.high),
     String(counts.medium),
@@ -316,17 +335,19 @@ function writeFleet(
     `${ok.length} of ${plural(reports.length, "environment")} audited`,
   ]);
   ctx.io.stderr.write(
-    renderTable(rows, {
-      head: ["ENVIRONMENT", "TOKENS", "HIGH", "MEDIUM", "LOW", "STATUS"],
-      shrinkable: [[5, 30]],
-      maxWidth: ctx.io.stderr.isTTY ? ctx.io.stderr.columns : undefined,
-      colors: ctx.err,
-    }),
+    renderTable(
+      ["ENVIRONMENT", "TOKENS", "HIGH", "MEDIUM", "LOW"]
+        .map((header): Column => ({ header }))
+        .concat({ header: "STATUS", minWidth: 30 }),
+      rows,
+      { maxWidth: terminalWidth(ctx.io.stderr), bold: ctx.err.bold },
+    ).text,
   );
   const all = counts.low + counts.medium + counts.high;
   const shown = ok.reduce((n, r) => n + r.findings.length, 0);
-  ctx.note(
-    `Audited ${plural(tokens, "token")} in ${ok.length} of ${plural(reports.length, "environment")}: ${plural(all, "finding")} on ${plural(flagged, "token")} (${countsText(ctx, counts)})${shown < all ? `; ${shown} shown (--min-severity ${options.minSeverity})` : ""}.`,
+  // Numbers and severity names only, coloured: written as it is.
+  ctx.io.stderr.write(
+    `Audited ${plural(tokens, "token")} in ${ok.length} of ${plural(reports.length, "environment")}: ${plural(all, "finding")} on ${plural(flagged, "token")} (${countsText(ctx, counts)})${shown < all ? `; ${shown} shown (--min-severity ${options.minSeverity})` : ""}.\n`,
   );
 }
 

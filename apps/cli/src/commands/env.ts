@@ -10,7 +10,8 @@ import { ENVIRONMENT_NAME, NAME_HELP } from "../config/schema.js";
 import type { Context } from "../context.js";
 import { describeEntryCredential } from "../credentials.js";
 import { UsageError } from "../errors.js";
-import { renderTable } from "../format.js";
+import { terminalWidth } from "../format.js";
+import { renderTable } from "../table.js";
 
 function load(ctx: Context): LoadedConfig {
   return loadConfig(configPath(ctx.io.env));
@@ -54,17 +55,16 @@ export async function envList(ctx: Context, options: { output: "table" | "json" 
   }
   ctx.io.stdout.write(
     renderTable(
+      [
+        { header: "" },
+        { header: "NAME" },
+        { header: "URL", minWidth: 30 },
+        { header: "CREDENTIAL" },
+        { header: "FROM", minWidth: 20, importance: 1 },
+      ],
       rows.map((r) => [r.current ? "*" : "", r.name, r.url, r.kind, r.source]),
-      {
-        head: ["", "NAME", "URL", "CREDENTIAL", "FROM"],
-        shrinkable: [
-          [4, 20],
-          [2, 30],
-        ],
-        maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : undefined,
-        colors: ctx.out,
-      },
-    ),
+      { maxWidth: terminalWidth(ctx.io.stdout), bold: ctx.out.bold },
+    ).text,
   );
   if (ctx.io.stderr.isTTY) ctx.note(ctx.err.dim(loaded.path));
 }

@@ -9,14 +9,16 @@ import {
   csvValue,
   FIELD_HEADERS,
   type OutputFormat,
-  renderTable,
   TokenWriter,
+  terminalWidth,
   tokenCells,
-  tokenShrinkable,
+  tokenColumns,
   tokensTable,
 } from "../format.js";
 import { mdCell, mdTable } from "../markdown.js";
-import { type Field, fieldsArg, knownScopes, type SortArg, splitList } from "../validate.js";
+import { renderTable } from "../table.js";
+import { checkWindow, type Field, fieldsArg, knownScopes, type SortArg, splitList } from "../validate.js";
+import { plural } from "../words.js";
 
 export const LIST_FIELDS: Field[] = [
   "id",
@@ -30,6 +32,8 @@ export const LIST_FIELDS: Field[] = [
 
 export interface ListOptions {
   owner?: string;
+  /** Only tokens with exactly this name (filtered here: the API has no name selector). */
+  name?: string;
   scope?: string[];
   personal?: boolean;
   usedFrom?: string;
@@ -64,14 +68,16 @@ export async function fetchTokens(
   limit: number | undefined,
   each: (token: ApiToken) => void,
   label = "Fetching tokens",
+  keep: (token: ApiToken) => boolean = () => true,
 ): Promise<{ seen: number; total: number }> {
   const { client } = await ctx.connect();
   let seen = 0;
+  let fetched = 0;
   let total = 0;
   let bar: cliProgress.SingleBar | undefined;
   try {
     for await (const page of client.listAll(params).pages()) {
-      if (seen === 0) {
+      if (fetched === 0) {
         total = page.totalCount;
         const goal = Math.min(total, limit ?? total);
         if (ctx.io.stderr.isTTY && page.nextPageKey && goal > page.apiTokens.length) {
@@ -90,10 +96,12 @@ export async function fetchTokens(
       }
       for (const token of page.apiTokens) {
         if (limit !== undefined && seen >= limit) break;
+        fetched++;
+        if (!keep(token)) continue;
         each(token);
         seen++;
       }
-      bar?.update(seen);
+      bar?.update(fetched);
       if (limit !== undefined && seen >= limit) break;
     }
   } finally {
@@ -119,6 +127,7 @@ function markdownTokens(
 
 export async function list(ctx: Context, options: ListOptions): Promise<number> {
   const fields = options.fields ? fieldsArg(options.fields, LIST_FIELDS) : LIST_FIELDS;
+  checkWindow(options.usedFrom, options.usedTo);
   const params = {
     selector: selectorOf(options),
     fields,
@@ -136,9 +145,18 @@ export async function list(ctx: Context, options: ListOptions): Promise<number> 
   const format = options.output;
   const rows: ApiToken[] = [];
   const writer =
-    format === "table" || format === "markdown" ? undefined : new TokenWriter(ctx.io.stdout, format, fields);
-  const { seen, total } = await fetchTokens(ctx, params, options.limit, (token) =>
-    writer ? writer.write(token) : rows.push(token),
+    format === "table" || format === "markdown"
+      ? undefined
+      : new TokenWriter(ctx.io.stdout, format, fields, ctx.options.csvGuard);
+  const wanted = options.name;
+  const { seen, total } = await fetchTokens(
+    ctx,
+    // --name filters here, so the name must be fetched even when it is not shown.
+    wanted === undefined || fields.includes("name") ? params : { ...params, fields: [...fields, "name"] },
+    options.limit,
+    (token) => (writer ? writer.write(token) : rows.push(token)),
+    "Fetching tokens",
+    wanted === undefined ? undefined : (token) => token.name === wanted,
   );
   writer?.end();
   if (format === "markdown")
@@ -154,10 +172,26 @@ export async function list(ctx: Context, options: ListOptions): Promise<number> 
     ctx.note("No tokens match.");
     return EXIT.ok;
   }
-  ctx.io.stdout.write(tokensTable(rows, fields, ctx.out, ctx.io.stdout));
+  const table = tokensTable(rows, fields, ctx.out, ctx.io.stdout);
+  ctx.io.stdout.write(table.text);
+  noteDropped(ctx, table.dropped);
   if (ctx.io.stderr.isTTY)
-    ctx.note(ctx.err.dim(seen < total ? `${seen} of ${total} tokens (--limit)` : `${seen} tokens`));
+    ctx.note(
+      seen < total && wanted === undefined
+        ? `${seen} of ${plural(total, "token")} (--limit)`
+        : plural(seen, "token"),
+      ctx.err.dim,
+    );
   return EXIT.ok;
+}
+
+/** Says on stderr which columns a table left out to fit the terminal. */
+export function noteDropped(ctx: Context, dropped: readonly string[]): void {
+  if (dropped.length > 0)
+    ctx.note(
+      `${plural(dropped.length, "column")} hidden to fit the terminal (${dropped.join(", ")}); widen it, choose --fields, or use -o json`,
+      ctx.err.dim,
+    );
 }
 
 /**
@@ -175,7 +209,7 @@ async function listFleet(
   const format = options.output;
   const streamed = format === "json" || format === "ndjson" || format === "csv";
   const writer = streamed
-    ? new TokenWriter(ctx.io.stdout, format, ["environment" as Field, ...fields])
+    ? new TokenWriter(ctx.io.stdout, format, ["environment" as Field, ...fields], ctx.options.csvGuard)
     : undefined;
   const kept = new Map<string, ApiToken[]>(fleet.map((e) => [e.name, []]));
   const progress = new FleetProgress(ctx.io, "Listing", fleet.length);
@@ -211,25 +245,36 @@ async function listFleet(
   if (format === "markdown") ctx.io.stdout.write(markdownTokens(rows, fields, true));
   else if (format === "table" && rows.length > 0) {
     const now = Date.now();
-    ctx.io.stdout.write(
-      renderTable(
-        rows.map(({ environment, token }) => [environment, ...tokenCells(token, fields, ctx.out, now)]),
-        {
-          head: ["ENVIRONMENT", ...fields.map((f) => FIELD_HEADERS[f])],
-          shrinkable: tokenShrinkable(fields, 1),
-          maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : undefined,
-          colors: ctx.out,
-        },
-      ),
+    const table = renderTable(
+      [{ header: "ENVIRONMENT", minWidth: 12 }, ...tokenColumns(fields)],
+      rows.map(({ environment, token }) => [environment, ...tokenCells(token, fields, ctx.out, now)]),
+      { maxWidth: terminalWidth(ctx.io.stdout), bold: ctx.out.bold },
     );
+    ctx.io.stdout.write(table.text);
+    noteDropped(ctx, table.dropped);
   }
   const ok = reports.filter((r) => r.status === "ok");
   const summary = reports.map((r) =>
-    r.status === "ok" ? [r.name, String(r.result), "ok"] : [r.name, "-", ctx.err.red(`failed: ${r.reason}`)],
+    r.status === "ok"
+      ? [r.name, String(r.result), "ok"]
+      : [r.name, "-", { text: `failed: ${r.reason}`, style: ctx.err.red }],
   );
   const total = ok.reduce((n, r) => n + (r.status === "ok" ? r.result : 0), 0);
-  summary.push([ctx.err.bold("fleet"), String(total), `${ok.length} of ${reports.length} listed`]);
-  ctx.io.stderr.write(renderTable(summary, { head: ["ENVIRONMENT", "TOKENS", "STATUS"], colors: ctx.err }));
+  summary.push([
+    { text: "fleet", style: ctx.err.bold },
+    String(total),
+    `${ok.length} of ${reports.length} listed`,
+  ]);
+  ctx.io.stderr.write(
+    renderTable(
+      [{ header: "ENVIRONMENT" }, { header: "TOKENS" }, { header: "STATUS", minWidth: 20 }],
+      summary,
+      {
+        maxWidth: terminalWidth(ctx.io.stderr),
+        bold: ctx.err.bold,
+      },
+    ).text,
+  );
   const failed = reports.length - ok.length;
   if (ok.length === 0) throw new ExitError(`no environment could be listed (${failed} failed)`, EXIT.api);
   if (failed > 0)

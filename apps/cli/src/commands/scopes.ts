@@ -2,12 +2,17 @@ import { LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "@dt-tokens/client";
 import { BROAD_WRITE_SCOPES } from "../audit.js";
 import type { Context } from "../context.js";
 import type { OutputFormat } from "../format.js";
-import { csvRow, renderTable } from "../format.js";
+import { csvRow, terminalWidth } from "../format.js";
+import { renderTable } from "../table.js";
 
 /** `dt-tokens scopes`: the scopes a token can be given (offline; no connection needed). */
 export function scopes(ctx: Context, options: { output: OutputFormat; legacy?: boolean }): void {
   const rows = [
-    ...TOKEN_SCOPES.map((s) => ({ scope: s, assignable: true, broad: BROAD_WRITE_SCOPES.includes(s) })),
+    ...TOKEN_SCOPES.map((s) => ({
+      scope: s,
+      assignable: true,
+      broad: (BROAD_WRITE_SCOPES as readonly string[]).includes(s),
+    })),
     ...(options.legacy
       ? LEGACY_TOKEN_SCOPES.map((s) => ({ scope: s as string, assignable: false, broad: false }))
       : []),
@@ -19,19 +24,16 @@ export function scopes(ctx: Context, options: { output: OutputFormat; legacy?: b
     out.write(csvRow(["scope", "assignable", "broad"]));
     for (const r of rows) out.write(csvRow([r.scope, String(r.assignable), String(r.broad)]));
   } else {
+    const note = (r: (typeof rows)[number]) =>
+      [r.assignable ? "" : "legacy (cannot be assigned)", r.broad ? "broad write (audit: high)" : ""]
+        .filter(Boolean)
+        .join("; ");
     out.write(
       renderTable(
-        rows.map((r) => [
-          r.scope,
-          [
-            r.assignable ? "" : "legacy (cannot be assigned)",
-            r.broad ? ctx.out.yellow("broad write (audit: high)") : "",
-          ]
-            .filter(Boolean)
-            .join("; "),
-        ]),
-        { head: ["SCOPE", "NOTE"], colors: ctx.out },
-      ),
+        [{ header: "SCOPE" }, { header: "NOTE", minWidth: 10 }],
+        rows.map((r) => [r.scope, { text: note(r), style: r.broad ? ctx.out.yellow : (s: string) => s }]),
+        { maxWidth: terminalWidth(out), bold: ctx.out.bold },
+      ).text,
     );
   }
 }

@@ -2,21 +2,26 @@
 
 import { createInterface } from "node:readline/promises";
 import { isTokenSecret } from "@dt-tokens/client";
+import { escapeControl, formatDate, formatRelative } from "@dt-tokens/client/display";
 import type { Context } from "../context.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import type { OutputFormat } from "../format.js";
-import { assignableScopes, idArg, knownScopes, splitList } from "../validate.js";
+import { guarded } from "../interrupt.js";
+import { shellQuote, write } from "../outcome.js";
+import { deliverSecret, secretText, undoUndelivered } from "../secret-output.js";
+import { assignableScopes, idArg, knownScopes, nameArg, splitList } from "../validate.js";
 
-export async function get(ctx: Context, id: string, output: OutputFormat): Promise<void> {
+export async function get(ctx: Context, rawId: string, output: OutputFormat): Promise<void> {
+  const id = idArg(rawId);
   const { client } = await ctx.connect();
-  ctx.printToken(await client.get(idArg(id)), output);
+  ctx.printToken(await client.get(id), output);
 }
 
-const describeExpiry = (date: string | undefined) => (date ? `expires ${date}` : "never expires");
+const describeExpiry = (date: string | undefined) =>
+  date ? `expires ${formatDate(date)}, ${formatRelative(date, Date.now())}` : "never expires";
 
-/** Prints a new secret alone on stdout and the once-only warning on stderr. */
-function printSecret(ctx: Context, secret: string, summary: string): void {
-  ctx.io.stdout.write(`${secret}\n`);
+/** The once-only warning on stderr, after the secret was delivered. */
+function warnOnce(ctx: Context, summary: string): void {
   ctx.note(summary);
   ctx.warn(
     "the secret above is shown only once and cannot be retrieved again: store it now (e.g. in a secret manager)",
@@ -29,27 +34,47 @@ export interface CreateOptions {
   /** A timeframe, or "never" (the default for create anyway). */
   expires?: string;
   personal?: boolean;
+  /** `json`: {id, name, expirationDate, token} on stdout instead of the secret alone. */
+  output?: "json";
 }
 
-export async function create(ctx: Context, options: CreateOptions): Promise<void> {
-  const name = options.name.trim();
-  if (!name) throw new UsageError("--name: a token needs a name");
+export async function create(ctx: Context, options: CreateOptions): Promise<number> {
+  const name = nameArg(options.name, "--name");
   const scopes = assignableScopes(splitList(options.scope), "--scope");
   if (scopes.length === 0)
     throw new UsageError("--scope: a token needs at least one scope, e.g. --scope metrics.read", [
       "hint: `dt-tokens scopes` lists every scope",
     ]);
   const { client } = await ctx.connect();
-  const created = await client.create({
-    name,
-    scopes,
-    ...(options.personal && { personalAccessToken: true }),
-    ...(options.expires !== undefined && options.expires !== "never" && { expirationDate: options.expires }),
-  });
-  printSecret(
-    ctx,
-    created.token ?? "",
-    `Created token ${created.id} "${name}" (${describeExpiry(created.expirationDate)}).`,
+  const check = `dt-tokens list --name ${shellQuote(name)}`;
+  // From the request until the secret is delivered, Ctrl-C is deferred: the token is deleted again
+  // if its secret could not be shown.
+  return guarded(
+    () => `a token named "${escapeControl(name)}" may have been created; check with: ${check}`,
+    async () => {
+      const created = await write(
+        () =>
+          client.create({
+            name,
+            scopes,
+            ...(options.personal && { personalAccessToken: true }),
+            ...(options.expires !== undefined &&
+              options.expires !== "never" && { expirationDate: options.expires }),
+          }),
+        `token "${name}" may or may not have been created`,
+        check,
+      );
+      const result = {
+        id: created.id,
+        name,
+        expirationDate: created.expirationDate ?? null,
+        token: created.token ?? "",
+      };
+      const undelivered = await deliverSecret(ctx, secretText(result, options.output ?? "secret"));
+      if (undelivered) return undoUndelivered(client, created.id, undelivered);
+      warnOnce(ctx, `Created token ${created.id} "${name}" (${describeExpiry(created.expirationDate)}).`);
+      return EXIT.ok;
+    },
   );
 }
 
@@ -71,8 +96,7 @@ export async function update(ctx: Context, rawId: string, options: UpdateOptions
   if (replace && (add.length > 0 || remove.length > 0))
     throw new UsageError("--scopes replaces the whole list: use it without --add-scope and --remove-scope");
   if (replace?.length === 0) throw new UsageError("--scopes: a token needs at least one scope");
-  const name = options.name?.trim();
-  if (options.name !== undefined && !name) throw new UsageError("--name: a token needs a name");
+  const name = options.name === undefined ? undefined : nameArg(options.name, "--name");
   const enabled = options.enable ? true : options.disable ? false : undefined;
   if (name === undefined && enabled === undefined && !replace && add.length === 0 && remove.length === 0) {
     throw new UsageError(
@@ -99,7 +123,11 @@ export async function update(ctx: Context, rawId: string, options: UpdateOptions
   };
   if (Object.keys(body).length === 0) ctx.note(`Token ${id} already has these scopes; nothing changed.`);
   else {
-    await client.update(id, body);
+    await write(
+      () => client.update(id, body),
+      `token ${id} may or may not have been updated`,
+      `dt-tokens get ${id}`,
+    );
     const what = [
       name !== undefined && `renamed to "${name}"`,
       enabled === true && "enabled",
@@ -128,7 +156,7 @@ export async function remove(ctx: Context, rawId: string, options: { yes?: boole
       throw new ExitError("cancelled; nothing was deleted", EXIT.cancelled);
   }
   const { client } = ctx.connection ?? (await ctx.connect());
-  await client.delete(id);
+  await write(() => client.delete(id), `token ${id} may or may not have been deleted`, `dt-tokens get ${id}`);
   ctx.note(`Deleted token ${id}.`);
 }
 

@@ -1,0 +1,143 @@
+/**
+ * Showing tokens to people: the rules every app (the CLI, the dashboard) shares, so that a token
+ * reads the same everywhere. Pure functions, browser-safe.
+ *
+ * - {@link escapeControl}: text from the API (names, owners, messages) with control and
+ *   bidirectional-override characters made visible, so a token name cannot recolour a terminal,
+ *   break a row or reorder what is shown.
+ * - {@link guardCsvCell}: OWASP's CSV-injection rule for exports opened in a spreadsheet.
+ * - {@link formatDate}, {@link formatRelative}: the one human date format and relative times.
+ * - {@link EXPIRING_WITHIN_DAYS}, {@link isExpiring}: what "expiring" means.
+ * - {@link BROAD_WRITE_SCOPES}, {@link broadWriteScopes}: what "broadly scoped" means.
+ *
+ * Import them from `@dt-tokens/client/display`: they are apart from the client's entry point so
+ * that an app that only calls the API does not carry them.
+ */
+
+/**
+ * C0 controls, DEL, C1 controls, and the Unicode characters that reorder or hide text: the bidi
+ * embeddings, overrides and isolates, the directional marks, and the line and paragraph separators.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\u001b": "\\e" };
+
+/**
+ * The text with every control or bidirectional-override character shown as an escape (`\e`, `\n`,
+ * `\t`, `\r`, else `\u{202e}`), so it prints on one line and as it is stored. Apply it to every
+ * value from the API before it is shown to a person (not to JSON or CSV, which carry it exactly).
+ */
+export function escapeControl(text: string): string {
+  return text.replace(UNSAFE, (ch) => NAMED[ch] ?? `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
+/** Whether the text holds a character that {@link escapeControl} would escape. */
+export function hasControl(text: string): boolean {
+  UNSAFE.lastIndex = 0;
+  const found = UNSAFE.test(text);
+  UNSAFE.lastIndex = 0;
+  return found;
+}
+
+/** The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A CSV cell that a spreadsheet shows as text: a value that begins with `=`, `+`, `-`, `@`, a tab or
+ * a carriage return gets a leading `'` (OWASP's rule). Quoting is separate ({@link csvRow} does it).
+ */
+export function guardCsvCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/**
+ * One CSV line (RFC 4180): values holding a comma, a quote or a line break are quoted, quotes
+ * doubled. With `guard` (the default) each value goes through {@link guardCsvCell} first.
+ */
+export function csvRow(values: readonly string[], guard = true): string {
+  return `${values
+    .map((raw) => {
+      const v = guard ? guardCsvCell(raw) : raw;
+      return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+    })
+    .join(",")}\n`;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const toTime = (date: string | number | Date): number =>
+  typeof date === "number" ? date : typeof date === "string" ? Date.parse(date) : date.getTime();
+
+/**
+ * The one human date format: `2025-01-31 13:45 UTC` (UTC, so that every reader, every log and
+ * every screenshot agree). `precision: "day"` gives `2025-01-31`, for narrow columns.
+ * An unparseable value is returned as it is.
+ */
+export function formatDate(date: string | number | Date, precision: "minute" | "day" = "minute"): string {
+  const t = toTime(date);
+  if (Number.isNaN(t)) return String(date);
+  const iso = new Date(t).toISOString();
+  return precision === "day" ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+
+/**
+ * How far a time is from `now`, in words: "just now", "in 30 seconds", "5 minutes ago", "in 2 hours",
+ * "3 days ago", "in 4 months", "2 years ago". Minutes below an hour, hours below two days.
+ */
+export function formatRelative(date: string | number | Date, now: number): string {
+  const t = toTime(date);
+  if (Number.isNaN(t)) return String(date);
+  const diff = t - now;
+  const abs = Math.abs(diff);
+  let span: string;
+  if (abs < 45_000) return diff > 0 ? "in under a minute" : "just now";
+  if (abs < HOUR) span = plural(Math.max(1, Math.round(abs / MINUTE)), "minute");
+  else if (abs < 2 * DAY) span = plural(Math.round(abs / HOUR), "hour");
+  else if (abs < 60 * DAY) span = plural(Math.round(abs / DAY), "day");
+  else if (abs < 730 * DAY) span = plural(Math.round(abs / (30 * DAY)), "month");
+  else span = plural(Math.round(abs / (365 * DAY)), "year");
+  return diff >= 0 ? `in ${span}` : `${span} ago`;
+}
+
+/**
+ * "Expiring": expires within this many days and has not expired yet. The CLI's audit (its
+ * `--expiring-within-days` default), the CLI's tables and the dashboard all use this number.
+ */
+export const EXPIRING_WITHIN_DAYS = 14;
+
+/** Whether a token with this expiry is expiring at `now` (within `days`, not yet expired). */
+export function isExpiring(
+  expirationDate: string | undefined | null,
+  now: number,
+  days: number = EXPIRING_WITHIN_DAYS,
+): boolean {
+  if (!expirationDate) return false;
+  const t = Date.parse(expirationDate);
+  return !Number.isNaN(t) && t > now && t - now <= days * DAY;
+}
+
+/**
+ * Scopes that let a token change the environment broadly: mint or change tokens, change any
+ * setting or configuration, read stored credentials' secrets, manage tenant or ActiveGate tokens.
+ * The CLI's audit reports them as `broad-write-scope` (severity high); the dashboard counts them.
+ */
+export const BROAD_WRITE_SCOPES = [
+  "apiTokens.write",
+  "settings.write",
+  "WriteConfig",
+  "credentialVault.write",
+  "TenantTokenManagement",
+  "tenantTokenRotation.write",
+  "activeGateTokenManagement.write",
+  "DataPrivacy",
+] as const;
+
+/** The broad write scopes among a token's scopes, in the token's order. */
+export function broadWriteScopes(scopes: readonly string[] | undefined): string[] {
+  return (scopes ?? []).filter((s) => (BROAD_WRITE_SCOPES as readonly string[]).includes(s));
+}
