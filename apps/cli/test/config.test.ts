@@ -115,7 +115,7 @@ describe("env add, list, use, remove", () => {
     const r = await dt(["env", "add", "x", "--url", "ftp://nope", "--api-token-ref", "env:A"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: --url: "ftp://nope" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2\n',
+      'error: --url: "ftp://nope" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2\nnothing was sent.\n',
     );
     expect(() => statSync(config)).toThrow();
   });
