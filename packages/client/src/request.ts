@@ -75,6 +75,19 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Resolves as `value` does, or rejects as soon as `signal` aborts: credentials that ignore the
+ * signal (a token function that hangs) cannot hold a call past its timeout or deadline.
+ */
+function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal): T | Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    value.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /** One call with its attempts. See {@link startCall}. @internal */
 export interface RequestCall {
   /** Sends the request, retrying as the rules allow: the fetch openapi-fetch calls. */
@@ -181,10 +194,19 @@ export function startCall(settings: CallSettings, transport: Transport): Request
         control.abort();
       }, timeoutMs);
     }
-    const authorization = await transport.credentials.authorizationFor({
-      attempt: attemptNumber,
-      signal: control.signal,
-    });
+    let authorization: string;
+    try {
+      const pending = transport.credentials.authorizationFor({
+        attempt: attemptNumber,
+        signal: control.signal,
+      });
+      authorization = await untilAborted(pending, control.signal);
+    } catch (thrown) {
+      // Credentials that did not answer within the attempt's time: a timeout (nothing was sent).
+      throwIfStopped();
+      if (attemptTimedOut) throw failure(thrown, "waiting for the credentials");
+      throw thrown;
+    }
     // After the credentials (which may be awaited): a signal that fired meanwhile stops the call here.
     throwIfStopped();
     sendInit.headers.set("authorization", authorization);

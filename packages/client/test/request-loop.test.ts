@@ -212,3 +212,35 @@ function ApiTokensErrorOf(...classes: (abstract new (...args: never[]) => unknow
     [Symbol.hasInstance]: (value: unknown) => classes.some((c) => value instanceof c),
   } as unknown as typeof TimeoutError;
 }
+
+describe("credentials that hang", () => {
+  test("a token function that never answers ends with a TimeoutError, nothing sent", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0 }));
+    const dt = createApiTokensClient({
+      environmentUrl: server.url,
+      token: () => new Promise<string>(() => {}),
+      timeoutMs: 100,
+    });
+    const err = await dt.list().catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.message).toMatch(/timed out after 100 ms \(waiting for the credentials\)$/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test("and within the deadline when there is no per-attempt timeout; an abort stops it too", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0 }));
+    const dt = createApiTokensClient({
+      environmentUrl: server.url,
+      token: () => new Promise<string>(() => {}),
+      timeoutMs: Number.POSITIVE_INFINITY,
+    });
+    const late = await dt.list({}, { deadlineMs: 100 }).catch((e) => e);
+    expect(late).toBeInstanceOf(TimeoutError);
+    expect(late.message).toMatch(/passed its deadline of 100 ms$/);
+    const ctrl = new AbortController();
+    const pending = dt.get("dt0c01.X", { signal: ctrl.signal }).catch((e) => e);
+    setTimeout(() => ctrl.abort(), 20);
+    expect(await pending).toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(0);
+  });
+});
