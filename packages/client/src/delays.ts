@@ -35,7 +35,6 @@ export function backoff(retry: number, base: number, cap: number, random: () => 
 
 /** Formats a wait for messages: `1500 ms`, `90 s`, `more than 10 minutes`. @internal */
 export function describeWait(ms: number): string {
-  if (ms < 10_000) return `${Math.round(ms)} ms`;
-  if (ms <= 600_000) return `${Math.round(ms / 1000)} s`;
-  return "more than 10 minutes";
+  if (ms > 600_000) return "more than 10 minutes";
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }

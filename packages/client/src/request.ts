@@ -70,9 +70,8 @@ function errorCode(error: unknown): string | undefined {
 /** What a network error says, in short: its code, else its cause's message, else its own. */
 function errorText(error: unknown): string {
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  if (errorCode(error)) return errorCode(error) as string;
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  const message = cause instanceof Error ? cause.message : (error as Error | undefined)?.message;
+  return errorCode(error) ?? message ?? String(error);
 }
 
 /**

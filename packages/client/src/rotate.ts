@@ -19,17 +19,14 @@ export interface RotateSteps {
 }
 
 const REVOKE_MODES: readonly RevokeMode[] = ["disable", "delete", "keep"];
+const EXPIRY_CHOICES =
+  "a decision: a Date, epoch ms, now+30d, sameLifetime, or null for a token that never expires";
 
 /** The new token's expiry as create takes it: a timeframe, or undefined for "never expires". */
 function chosenExpiry(choice: RotateOptions["expirationDate"], previous: FullApiToken): string | undefined {
   const value = typeof choice === "function" ? choice(previous) : choice;
   if (value === null) return undefined;
-  if (value === undefined)
-    return expected(
-      "expirationDate",
-      "a decision: a Date, epoch ms, now+30d, sameLifetime, or null for a token that never expires",
-      value,
-    );
+  if (value === undefined) return expected("expirationDate", EXPIRY_CHOICES);
   return timeframe(value as TimeframeInput, "expirationDate", true);
 }
 
@@ -48,11 +45,7 @@ export async function rotate(steps: RotateSteps, id: string, options: RotateOpti
     ...requestOptions
   } = options ?? ({} as RotateOptions);
   if (!REVOKE_MODES.includes(revoke)) expected("revoke", "disable, delete or keep", revoke);
-  if (expirationDate === undefined)
-    expected(
-      "expirationDate",
-      "a decision: a Date, epoch ms, now+30d, sameLifetime, or null for a token that never expires",
-    );
+  if (expirationDate === undefined) expected("expirationDate", EXPIRY_CHOICES);
   if (typeof expirationDate !== "function" && expirationDate !== null)
     timeframe(expirationDate, "expirationDate", true);
 

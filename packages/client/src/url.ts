@@ -22,16 +22,8 @@ export function normalizeEnvironmentUrl(environmentUrl: string): string {
   return apiBase === undefined ? `${origin}${environmentPath}/api/v2` : `${origin}${apiBase}`;
 }
 
-/** Whether a hostname (as `URL` gives it) is this machine: 127.0.0.0/8, `[::1]` or `localhost`. */
-function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return (
-    host === "localhost" ||
-    host.endsWith(".localhost") ||
-    host === "[::1]" ||
-    /^127(?:\.\d{1,3}){3}$/.test(host)
-  );
-}
+// This machine, as `URL` spells a hostname: 127.0.0.0/8, `[::1]`, `localhost` and its subdomains.
+const LOOPBACK = /^(127(\.\d{1,3}){3}|\[::1\]|(.+\.)?localhost)$/i;
 
 /**
  * Refuses an `http://` API base for a host that is not loopback, unless the caller opted in: the token
@@ -39,7 +31,7 @@ function isLoopback(hostname: string): boolean {
  */
 export function checkTransportSecurity(baseUrl: string, allowInsecureHttp: boolean): void {
   const { protocol, hostname } = new URL(baseUrl);
-  if (protocol === "https:" || allowInsecureHttp || isLoopback(hostname)) return;
+  if (protocol === "https:" || allowInsecureHttp || LOOPBACK.test(hostname)) return;
   fail(
     `environmentUrl: http:// would send the token in cleartext to ${hostname}; use https://, or set ` +
       "allowInsecureHttp: true (loopback hosts such as 127.0.0.1, ::1 and localhost may always use http)",
