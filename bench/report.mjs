@@ -120,7 +120,7 @@ const buffered = row("pagination", "heap: all 100,000 tokens collected into an a
 const readme = [
   `| per call (µs; ratio to raw fetch) | ${CLIENTS.join(" | ")} |`,
   "| --- | ---: | ---: | ---: | ---: |",
-  ...["get", "list", "create"].map((op) => callRow("in-memory", op, `${op}, in-memory fetch`)),
+  ...["get", "list", "create"].map((op) => callRow("in-memory", op, `${op}, in-memory fetch (CPU time)`)),
   ...["get", "list", "create"].map((op) => callRow("loopback", op, `${op}, loopback HTTP`)),
   `| bundle: create a client + list, min+gzip (kB; ratio to openapi-fetch) | | ${bundle("openapi-fetch alone")} | ${bundle("@dt-tokens/client")} | ${bundle("Dynatrace SDK 5.2.3")} |`,
   `| typecheck a small consumer, tsc (ms; ratio to the SDK) | ${tc("no import (tsc's fixed cost)")} (no import) | ${tc("@dt-tokens/types + openapi-fetch")} (with @dt-tokens/types) | ${tc("@dt-tokens/client")} | ${tc("Dynatrace SDK 5.2.3")} |`,
