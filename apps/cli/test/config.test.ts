@@ -99,6 +99,43 @@ describe("env add, list, use, remove", () => {
     expect(text).toContain(`url: ${other.url}`);
   });
 
+  it("reads anchors, aliases and << merge keys, and keeps the aliases' values when their anchor is replaced or removed", async () => {
+    seed([{ name: "in-main" }]);
+    writeFileSync(
+      config,
+      `current: base\nenvironments:\n  base: &base\n    url: ${sandbox().url}\n    apiToken: env:MAIN_TOKEN\n  copy: *base\n  merged:\n    <<: *base\n    description: shares base\n`,
+    );
+    const env = { MAIN_TOKEN: sandbox().bootstrapToken! };
+    const listed = await dt(["env", "list", "--output", "json"]);
+    expect(listed.stderr).toBe("");
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      { name: "base", url: sandbox().url },
+      { name: "copy", url: sandbox().url },
+      { name: "merged", url: sandbox().url, description: "shares base" },
+    ]);
+    const replaced = await dt([
+      "env",
+      "add",
+      "base",
+      "--url",
+      other.url,
+      "--api-token-ref",
+      "env:B",
+      "--force",
+    ]);
+    expect(replaced).toMatchObject({ code: 0, stdout: "" });
+    expect((await dt(["env", "remove", "copy"])).code).toBe(0);
+    for (const name of ["merged"]) {
+      const tokens = await dt(["list", "--env", name, "--output", "json"], env);
+      expect(tokens.stderr).toBe("");
+      expect(names(tokens.stdout)).toContain("in-main");
+    }
+    expect((await dt(["env", "remove", "base"])).stderr).toContain("Removed environment base");
+    expect(JSON.parse((await dt(["env", "list", "--output", "json"])).stdout)).toMatchObject([
+      { name: "merged", url: sandbox().url, description: "shares base" },
+    ]);
+  });
+
   it("refuses a secret given to env add, without echoing it, and writes nothing", async () => {
     const secret = sandbox().bootstrapToken!;
     const child = dtWithSecretArg(secret);

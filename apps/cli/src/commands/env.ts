@@ -4,6 +4,7 @@
  */
 import { normalizeEnvironmentUrl, redact } from "@dt-tokens/client";
 import { type Document, isMap } from "yaml";
+import { copyAliasesInto } from "../config/aliases.js";
 import { configPath, type LoadedConfig, loadConfig, saveConfig } from "../config/file.js";
 import { isReference, REFERENCE_HELP } from "../config/reference.js";
 import { ENVIRONMENT_NAME, NAME_HELP } from "../config/schema.js";
@@ -143,6 +144,7 @@ export async function envAdd(ctx: Context, name: string, options: EnvAddOptions)
     ]);
   const doc = loaded.document;
   if (!isMap(doc.get("environments"))) doc.set("environments", doc.createNode({}));
+  copyAliasesInto(doc, ["environments", name]);
   doc.setIn(["environments", name], doc.createNode(entry));
   const becomesCurrent = options.use || loaded.config.current === undefined;
   if (becomesCurrent) setCurrent(doc, name);
@@ -156,6 +158,7 @@ export async function envRemove(ctx: Context, name: string): Promise<void> {
   const loaded = load(ctx);
   mustExist(loaded, name);
   const doc = loaded.document;
+  copyAliasesInto(doc, ["environments", name]);
   doc.deleteIn(["environments", name]);
   const wasCurrent = loaded.config.current === name;
   if (wasCurrent) doc.delete("current");

@@ -71,7 +71,13 @@ export function loadConfig(path: string): LoadedConfig {
 /** Parses and validates config text; `path` is only used in messages. */
 export function parseConfig(text: string, path: string): { config: Config; document: Document } {
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // `<<: *base` (YAML 1.1 merge keys) to share fields between environments.
+    merge: true,
+  });
   const at = (offset: number) => {
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
