@@ -3,9 +3,21 @@
  * `DT_TOKENS_CONFIG=<file> dt-tokens audit --all-environments` works at once. The bootstrap
  * secrets go to 0600 files beside it, referenced as `file:<id>.token`; the config holds none.
  */
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Sandbox } from "./sandbox.js";
+
+/** The first line of every config the sandbox writes: only such a file is ever replaced. */
+const HEADER = "# Written by dt-tokens-sandbox";
+
+/** A file at `path` that the sandbox did not write (a user's own config) is never overwritten. */
+function refuseForeignFile(path: string): void {
+  if (!existsSync(path)) return;
+  if (readFileSync(path, "utf8").startsWith(HEADER)) return;
+  throw new Error(
+    "the file exists and was not written by dt-tokens-sandbox; it is left as it is (choose another path, or remove it first)",
+  );
+}
 
 /** Writes a file atomically (a temporary file, then a rename) with mode 0600. */
 function writePrivate(path: string, text: string): void {
@@ -29,12 +41,13 @@ export function writeDtTokensConfig(path: string, sandbox: Sandbox): string {
     throw new Error(
       "no bootstrap token is known: the databases already held tokens, so none was generated (use a new --db)",
     );
+  refuseForeignFile(path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const e of known) writePrivate(join(dir, `${e.name}.token`), `${e.token}\n`);
   // JSON strings are YAML scalars: no YAML library needed for this shape.
   const lines = [
-    `# Written by dt-tokens-sandbox for ${sandbox.url}. The credentials are files beside this one.`,
+    `${HEADER} for ${sandbox.url}. The credentials are files beside this one.`,
     `current: ${JSON.stringify(known[0]!.name)}`,
     "environments:",
     ...known.flatMap((e) => [

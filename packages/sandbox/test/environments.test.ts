@@ -189,6 +189,41 @@ describe("--environments", () => {
   });
 });
 
+describe("--write-config over an existing file", () => {
+  it("replaces a config the sandbox wrote, and never a user's own config", async () => {
+    let err = "";
+    const io = {
+      stderr: { write: (t: string) => (err += t) },
+      stdout: { write: () => {} },
+      handleSignals: false,
+    };
+    const own = join(dir, "own.yaml");
+    const mine =
+      "current: prod\nenvironments:\n  prod:\n    url: https://abc12345.live.dynatrace.com\n    apiToken: env:PROD\n";
+    writeFileSync(own, mine);
+    const args = (path: string) => [
+      "--db",
+      ":memory:",
+      "--quiet",
+      "--environments",
+      "1",
+      "--write-config",
+      path,
+    ];
+    expect(await runSandboxCli(args(own), { ...io, signal: AbortSignal.abort() })).toBe(1);
+    expect(err).toContain(
+      `dt-tokens-sandbox: cannot write --write-config ${own}: the file exists and was not written by dt-tokens-sandbox`,
+    );
+    expect(readFileSync(own, "utf8")).toBe(mine);
+
+    const generated = join(dir, "generated", "config.yaml");
+    // Stopped as soon as it is ready (an aborted signal), twice: the second run replaces the first's file.
+    for (const _ of [1, 2])
+      expect(await runSandboxCli(args(generated), { ...io, signal: AbortSignal.abort() })).toBe(0);
+    expect(readFileSync(generated, "utf8")).toContain("env01");
+  });
+});
+
 describe("startSandbox({ environments })", () => {
   it("gives a handle per environment: seed, reset and count touch only that one", async () => {
     const s = await startSandbox({ environments: ["abc12345", "1f2e3d4c-5b6a"] });
