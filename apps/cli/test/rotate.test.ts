@@ -200,6 +200,48 @@ describe("rollback", () => {
     expect(await dt.get(old)).toEqual(before);
   });
 
+  it("SIGTERM while an exec: sink hangs: the command is stopped, the rotation rolls back at deliver", async () => {
+    const old = await token("grafana");
+    const before = await dt.get(old);
+    const n = await count();
+    const script = join(dir, "hang.sh");
+    await writeFile(script, `#!/bin/sh\necho $$ > "${dir}/hang.pid"\nexec sleep 600\n`);
+    await chmod(script, 0o755);
+    const child = spawn(process.execPath, [BIN, "rotate", old, "--to", `exec:${script}`], {
+      env: {
+        PATH: process.env.PATH,
+        DT_ENV_URL: sandbox.ready.url,
+        DT_API_TOKEN: sandbox.ready.bootstrapToken,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    const pidFile = join(dir, "hang.pid");
+    while (!existsSync(pidFile) || !(await readFile(pidFile, "utf8")).trim())
+      await new Promise((r) => setTimeout(r, 20));
+    const hangPid = Number(await readFile(pidFile, "utf8"));
+    child.kill("SIGTERM");
+    // Without the fix the CLI waits for the command (600 s) and the test times out.
+    expect(await exited).toBe(1);
+    outputs.push({ text: stderr, mayHoldSecret: false });
+    // The stopped command may stay a zombie for a moment, until it is reaped.
+    const alive = () => {
+      try {
+        return process.kill(hangPid, 0);
+      } catch {
+        return false;
+      }
+    };
+    while (alive()) await new Promise((r) => setTimeout(r, 20));
+    expect(stderr).toMatch(/failed at deliver: exec:.*hang\.sh: stopped \(the rotation was interrupted\)/);
+    expect(await count()).toBe(n);
+    expect(await dt.get(old)).toEqual(before);
+  });
+
   it("killed with SIGKILL during delivery: cleanup finds the orphan and removes it; the old token was never touched", async () => {
     const old = await token("grafana");
     const before = await dt.get(old);

@@ -159,7 +159,7 @@ async function rotateOne(
     sinks = specs.map((s) => makeSink(s, info, ctx.io));
     for (const sink of sinks) {
       attempted.push(sink);
-      await sink.deliver(secret).catch((e: Error) => {
+      await sink.deliver(secret, signal).catch((e: Error) => {
         throw new Error(`${sink.label}: ${e.message}`);
       });
       succeeded.push(sink);

@@ -2,6 +2,7 @@
  * `exec:COMMAND`: runs COMMAND with sh, the secret on its standard input (a pipe) (never in its argv or
  * environment: DT_API_TOKEN and DYNATRACE_API_TOKEN are removed from it too). A non-zero exit,
  * a signal or a failure to start is a failed delivery; its output is shown only then, redacted.
+ * An interruption (the abort signal: Ctrl-C, SIGTERM) stops the command's whole process group.
  */
 import { spawn } from "node:child_process";
 import { redact } from "@dt-tokens/client";
@@ -9,12 +10,14 @@ import type { Env } from "../io.js";
 import type { Sink } from "./sink.js";
 
 const KEEP_OUTPUT = 4_000;
+const INTERRUPTED = "stopped (the rotation was interrupted)";
 
 export function execSink(command: string, env: Env): Sink {
   return {
     label: `exec:${command}`,
-    deliver: (secret) =>
+    deliver: (secret, signal) =>
       new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(new Error(INTERRUPTED));
         const childEnv = { ...env };
         delete childEnv.DT_API_TOKEN;
         delete childEnv.DYNATRACE_API_TOKEN;
@@ -24,7 +27,17 @@ export function execSink(command: string, env: Env): Sink {
         const child = spawn("/bin/sh", ["-c", 'cat | /bin/sh -c "$1"', "dt-tokens-sink", command], {
           env: childEnv,
           stdio: ["pipe", "pipe", "pipe"],
+          // Its own process group, so that an interruption stops the whole pipeline, not only sh.
+          detached: true,
         });
+        let stopped = false;
+        const stop = () => {
+          stopped = true;
+          try {
+            if (child.pid) process.kill(-child.pid, "SIGTERM");
+          } catch {} // already gone
+        };
+        signal?.addEventListener("abort", stop, { once: true });
         let output = "";
         const keep = (chunk: Buffer) => {
           output = (output + chunk.toString("utf8")).slice(-KEEP_OUTPUT);
@@ -33,10 +46,12 @@ export function execSink(command: string, env: Env): Sink {
         child.stderr.on("data", keep);
         child.stdin.on("error", () => {}); // a command that does not read stdin: its exit status decides
         child.on("error", (e) => reject(new Error(`could not run sh: ${e.message}`)));
-        child.on("close", (code, signal) => {
+        child.on("close", (code, killedBy) => {
+          signal?.removeEventListener("abort", stop);
+          if (stopped) return reject(new Error(INTERRUPTED));
           if (code === 0) return resolve();
           const shown = redact(output.split(secret).join("[REDACTED]")).trim().split("\n").slice(-5);
-          const status = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+          const status = killedBy ? `was killed by ${killedBy}` : `exited with status ${code}`;
           reject(new Error([status, ...shown.map((l) => `  | ${l}`)].join("\n")));
         });
         child.stdin.end(secret);

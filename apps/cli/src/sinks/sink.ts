@@ -2,8 +2,8 @@
 export interface Sink {
   /** What it is, safe to print (never the secret): `file:/etc/app/token`, `exec:gh secret set X`. */
   readonly label: string;
-  /** Writes the secret; throws (or rejects) when it could not. */
-  deliver(secret: string): Promise<void>;
+  /** Writes the secret; throws (or rejects) when it could not, or when `signal` aborts (Ctrl-C, SIGTERM). */
+  deliver(secret: string, signal?: AbortSignal): Promise<void>;
   /** Puts back what deliver replaced (when it can); called when the rotation rolls back. */
   undo?(): Promise<void>;
 }
