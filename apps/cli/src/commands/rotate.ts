@@ -13,6 +13,7 @@ import {
 } from "@dt-tokens/client";
 import type { Context } from "../context.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
+import { guarded } from "../interrupt.js";
 import {
   durationOrZeroArg,
   expiringWithinMs,
@@ -99,11 +100,17 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop).once("SIGTERM", stop);
+  // Guarded: the CLI-wide handler (interrupt.ts) must not exit in the middle of a rotation; a second
+  // signal still quits at once.
+  const leftBehind = () =>
+    "A rotation may be half done: its replacement is named [dt-tokens:rotating:<old id>]; `dt-tokens cleanup` removes it.";
   try {
-    for (const t of targets) {
-      if (controller.signal.aborted) break;
-      outcomes.push(await rotateOne(ctx, client, t, specs, o, controller.signal));
-    }
+    await guarded(leftBehind, async () => {
+      for (const t of targets) {
+        if (controller.signal.aborted) break;
+        outcomes.push(await rotateOne(ctx, client, t, specs, o, controller.signal));
+      }
+    });
   } finally {
     process.off("SIGINT", stop).off("SIGTERM", stop);
   }
