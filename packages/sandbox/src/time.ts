@@ -121,8 +121,11 @@ export function parseTimeframe(value: string, now: number): number | undefined {
   const minute = Number(mi);
   const second = Number(s);
   const millis = Number(frac.padEnd(3, "0").slice(0, 3));
-  const base = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const check = new Date(base);
+  // Not Date.UTC: it reads years 0 to 99 as 1900 to 1999.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, millis);
+  const base = check.getTime();
   if (
     check.getUTCFullYear() !== year ||
     check.getUTCMonth() !== month - 1 ||
