@@ -51,12 +51,19 @@ export function encodePageKey(memory: QueryMemory, cursor: PageCursor): string {
   return `${data}.${sign(memory.pageKeySecret(), data).toString("base64url")}`;
 }
 
+/**
+ * The longest key body this sandbox issues, with room to spare: a cursor on a 1000-character name
+ * whose every character JSON escapes as `\uXXXX` is about 8,100 base64url characters.
+ */
+const MAX_KEY_DATA_CHARS = 12_000;
+const KEY_PATTERN = new RegExp(`^([A-Za-z0-9_-]{1,${MAX_KEY_DATA_CHARS}})\\.([A-Za-z0-9_-]{43})$`);
+
 type DecodeResult = { ok: true; cursor: PageCursor } | { ok: false; reason: "invalid" | "expired" };
 
 /** Verifies and decodes a key. Only keys this database signed decode; their content is trusted. */
 export function decodePageKey(memory: QueryMemory, key: string, now: number): DecodeResult {
   const invalid = { ok: false, reason: "invalid" } as const;
-  const match = /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/.exec(key);
+  const match = KEY_PATTERN.exec(key);
   if (!match) return invalid;
   const [, data, mac] = match;
   const expected = sign(memory.pageKeySecret(), data!);
