@@ -13,12 +13,20 @@ import { writeDtTokensConfig } from "./write-config.js";
 
 export const DEFAULT_DATABASE = ".sandbox/tokens.db";
 export const BOOTSTRAP_ENV = "DT_SANDBOX_BOOTSTRAP_TOKEN";
+export const PLATFORM_TOKEN_ENV = "DT_SANDBOX_PLATFORM_TOKEN";
+export const OAUTH_CLIENT_SECRET_ENV = "DT_SANDBOX_OAUTH_CLIENT_SECRET";
 
 export const SANDBOX_USAGE = `Usage: dt-tokens-sandbox [options]
 
 A local Dynatrace-compatible API-tokens server (HTTP + SQLite). Prints one JSON line
-{"url", "apiBase", "bootstrapToken"?} on stdout when it listens; SIGINT or SIGTERM stop it.
-With --environments N, the line also lists them: "environments": [{"id", "apiBase", "bootstrapToken"}].
+{"url", "apiBase", "platformBase", "tokenUrl", "accountUrn", "bootstrapToken"?, "platformToken"?,
+"oauthClientId"?, "oauthClientSecret"?} on stdout when it listens (secrets only when it generated
+them); SIGINT or SIGTERM stop it. With --environments N, the line also lists them:
+"environments": [{"id", "apiBase", "bootstrapToken"}].
+
+/api/v2 takes Authorization: Api-Token <API token>; /platform/classic/environment-api/v2 takes
+Authorization: Bearer <platform token or OAuth access token>; POST /sso/oauth2/token issues
+access tokens for OAuth clients (grant_type=client_credentials).
 
 Options:
   --host <host>              interface to listen on (default 127.0.0.1)
@@ -26,6 +34,10 @@ Options:
   --db <file>                SQLite database (default ${DEFAULT_DATABASE}); :memory: for a throwaway one
   --bootstrap-token <secret> ensure this API token (owner admin, apiTokens.read + apiTokens.write);
                              prefer the ${BOOTSTRAP_ENV} environment variable (argv is visible to others)
+  --access-token-ttl <s>     expires_in of OAuth access tokens in seconds (default 300)
+  --no-platform              ensure no platform token and no OAuth client
+                             (given ones come from ${PLATFORM_TOKEN_ENV} and
+                             ${OAUTH_CLIENT_SECRET_ENV}; secrets are never flags)
   --environments <n>         also host n environments, Managed-style under /e/<id>/api/v2 (ids env01,
                              env02, ...), each with its own tokens and bootstrap token; with --db FILE
                              their databases are FILE's siblings (tokens.env01.db, ...)
@@ -121,6 +133,32 @@ export function parseSandboxArgs(
     log: !v.quiet,
   };
   if (bootstrap !== undefined) sandbox.bootstrapToken = bootstrap;
+  const ttl = number(
+    "access-token-ttl",
+    v["access-token-ttl"],
+    (n) => Number.isInteger(n) && n >= 1,
+    "a whole number of seconds, at least 1",
+  );
+  if (ttl !== undefined) sandbox.accessTokenTtlSeconds = ttl;
+  if (v["no-platform"]) {
+    sandbox.platformToken = false;
+    sandbox.oauthClientSecret = false;
+  } else {
+    const platformToken = env[PLATFORM_TOKEN_ENV] || undefined;
+    const oauthClientSecret = env[OAUTH_CLIENT_SECRET_ENV] || undefined;
+    if (platformToken !== undefined && !/^dt0s16\.[A-Z2-7]{8}\.[A-Z2-7]{64}$/.test(platformToken)) {
+      throw new UsageError(
+        `${PLATFORM_TOKEN_ENV} must be a platform token: dt0s16.<8 characters>.<64 characters>, characters A-Z and 2-7.`,
+      );
+    }
+    if (oauthClientSecret !== undefined && !/^dt0s02\.[A-Z2-7]{8}\.[A-Z2-7]{64}$/.test(oauthClientSecret)) {
+      throw new UsageError(
+        `${OAUTH_CLIENT_SECRET_ENV} must be an OAuth client secret: dt0s02.<8 characters>.<64 characters>, characters A-Z and 2-7.`,
+      );
+    }
+    if (platformToken !== undefined) sandbox.platformToken = platformToken;
+    if (oauthClientSecret !== undefined) sandbox.oauthClientSecret = oauthClientSecret;
+  }
   if (Object.keys(faults).length > 0) sandbox.faults = faults;
   const rps = number("throttle-rps", v["throttle-rps"], (n) => n > 0, "a number greater than 0");
   const burst = number("throttle-burst", v["throttle-burst"], (n) => n >= 1, "a number of at least 1");
@@ -156,6 +194,8 @@ function parseSpec(argv: readonly string[]) {
       port: { type: "string" },
       db: { type: "string" },
       "bootstrap-token": { type: "string" },
+      "access-token-ttl": { type: "string" },
+      "no-platform": { type: "boolean" },
       "seed-demo": { type: "string" },
       "demo-seed": { type: "string" },
       "seed-file": { type: "string" },
@@ -175,6 +215,24 @@ function parseSpec(argv: readonly string[]) {
   });
 }
 
+/** The JSON line the bin prints when it listens. Secrets are there only when the sandbox generated them. */
+export interface SandboxReadyLine {
+  url: string;
+  apiBase: string;
+  /** `<url>/platform/classic/environment-api/v2`: Bearer platform tokens and OAuth access tokens. */
+  platformBase: string;
+  /** `<url>/sso/oauth2/token`: the client-credentials grant. */
+  tokenUrl: string;
+  /** `urn:dtaccount:<uuid>`: the `resource` of the grant. */
+  accountUrn: string;
+  bootstrapToken?: string;
+  platformToken?: string;
+  oauthClientId?: string;
+  oauthClientSecret?: string;
+  /** With --environments N: the hosted environments. */
+  environments?: { id: string; apiBase: string; bootstrapToken?: string }[];
+}
+
 export interface SandboxCliIo {
   env?: Record<string, string | undefined>;
   stdout?: { write(text: string): unknown };
@@ -188,14 +246,20 @@ export interface SandboxCliIo {
 }
 
 /** The JSON line printed when the sandbox listens. */
-export function readyLine(sandbox: Sandbox) {
-  const line: {
-    url: string;
-    apiBase: string;
-    bootstrapToken?: string;
-    environments?: { id: string; apiBase: string; bootstrapToken?: string }[];
-  } = { url: sandbox.url, apiBase: sandbox.apiBase };
+export function readyLine(sandbox: Sandbox): SandboxReadyLine {
+  const line: SandboxReadyLine = {
+    url: sandbox.url,
+    apiBase: sandbox.apiBase,
+    platformBase: sandbox.platformBase,
+    tokenUrl: sandbox.tokenUrl,
+    accountUrn: sandbox.accountUrn,
+  };
   if (sandbox.bootstrapTokenGenerated && sandbox.bootstrapToken) line.bootstrapToken = sandbox.bootstrapToken;
+  if (sandbox.platformCredentialsGenerated) {
+    if (sandbox.platformToken) line.platformToken = sandbox.platformToken;
+    if (sandbox.oauthClientId) line.oauthClientId = sandbox.oauthClientId;
+    if (sandbox.oauthClientSecret) line.oauthClientSecret = sandbox.oauthClientSecret;
+  }
   if (sandbox.environments.length > 0)
     line.environments = sandbox.environments.map((e) => ({
       id: e.id,

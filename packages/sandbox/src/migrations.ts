@@ -34,4 +34,30 @@ export const MIGRATIONS: readonly string[] = [
      (c) => `UPDATE tokens SET ${c} = MIN(MAX(${c}, ${MIN_DATE_MS}), ${MAX_DATE_MS})
        WHERE ${c} > ${MAX_DATE_MS} OR ${c} < ${MIN_DATE_MS};`,
    ).join("\n")}`,
+  // 3: platform authentication: platform tokens and OAuth clients (secrets as hashes), the key that
+  // signs OAuth access tokens, and the account the SSO endpoint issues them for.
+  `CREATE TABLE platform_tokens (
+     id TEXT PRIMARY KEY,
+     secret_hash BLOB NOT NULL,
+     name TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+     creation_ms INTEGER NOT NULL,
+     expiration_ms INTEGER
+   );
+   CREATE TABLE oauth_clients (
+     id TEXT PRIMARY KEY,
+     secret_hash BLOB NOT NULL,
+     name TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+     creation_ms INTEGER NOT NULL
+   );
+   INSERT INTO meta (key, value) VALUES ('accessTokenKey', randomblob(32));
+   INSERT INTO meta (key, value) VALUES ('accountUuid',
+     lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2)
+     || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2)
+     || '-' || lower(hex(randomblob(6))));`,
 ];

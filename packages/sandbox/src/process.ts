@@ -4,13 +4,14 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { SandboxReadyLine } from "./cli.js";
 
 /** A running sandbox child process. */
 export interface SandboxProcess {
   /** The child process (e.g. `child.kill("SIGKILL")` to test durability). */
   child: ChildProcess;
-  /** The JSON line the bin printed when it was ready; `bootstrapToken` only when it generated one. */
-  ready: { url: string; apiBase: string; bootstrapToken?: string };
+  /** The JSON line the bin printed when it was ready; secrets only when it generated them. */
+  ready: SandboxReadyLine;
   /** Everything the bin wrote to stdout and stderr (its request log) so far. */
   stdout: () => string;
   stderr: () => string;

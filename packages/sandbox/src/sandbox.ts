@@ -6,8 +6,15 @@ import { type FaultOptions, Faults } from "./faults.js";
 import { createApp } from "./http/app.js";
 import type { AppState } from "./http/context.js";
 import { createLogSink, type LogOption } from "./logger.js";
+import {
+  type NewOAuthClient,
+  type NewPlatformToken,
+  PLATFORM_SCOPES,
+  PlatformStore,
+} from "./platform-store.js";
 import { generateTokenSecret, hashSecret, tokenIdOf } from "./secrets.js";
 import { TokenStore } from "./store.js";
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, SSO_TOKEN_PATH } from "./sso.js";
 import { Throttle, type ThrottleOptions } from "./throttle.js";
 import { type SeededToken, type SeedToken, seedRows, toApiToken } from "./tokens.js";
 
@@ -29,6 +36,20 @@ export interface SandboxOptions {
    * generated. `false`: ensure none.
    */
   bootstrapToken?: string | false;
+  /**
+   * A platform token (`dt0s16.<8>.<64>`) ensured at start, owned by `admin@example.com` with
+   * `environment-api:api-tokens:read` and `:write`. When absent and the database has no platform
+   * tokens and no OAuth clients, one is generated. `false`: ensure none.
+   */
+  platformToken?: string | false;
+  /**
+   * An OAuth client secret (`dt0s02.<8>.<64>`; the client id is `dt0s02.<8>`) ensured at start, acting
+   * as the service user `service-user@example.com` with both platform scopes. Generated like
+   * `platformToken`. `false`: ensure none.
+   */
+  oauthClientSecret?: string | false;
+  /** `expires_in` of the access tokens the SSO endpoint issues, in seconds. Default 300, as Dynatrace. */
+  accessTokenTtlSeconds?: number;
   /** Throttle each token to a number of requests per second (429 with Retry-After). */
   throttle?: ThrottleOptions;
   /** Inject errors, dropped connections and latency, from a seed. */
@@ -78,6 +99,27 @@ export interface Sandbox {
   readonly apiBase: string;
   /** `<url>/platform/classic/environment-api/v2`, the prefix Dynatrace's SDK uses. */
   readonly platformApiBase: string;
+  /** The same as `platformApiBase`: the API base for `Bearer` platform tokens and OAuth access tokens. */
+  readonly platformBase: string;
+  /** `<url>/sso/oauth2/token`: the SSO endpoint of the client-credentials grant. */
+  readonly tokenUrl: string;
+  /** `urn:dtaccount:<uuid>`: the `resource` of the grant (fixed per database). */
+  readonly accountUrn: string;
+  /** The platform token, when one was given or generated. */
+  readonly platformToken: string | undefined;
+  /** The OAuth client's id and secret, when one was given or generated. */
+  readonly oauthClientId: string | undefined;
+  readonly oauthClientSecret: string | undefined;
+  /** True when the sandbox generated the platform token and OAuth client (the bin prints their secrets only then). */
+  readonly platformCredentialsGenerated: boolean;
+  /** Creates a platform token (sandbox-only) and returns its id and secret. */
+  createPlatformToken(token: NewPlatformToken): { id: string; token: string };
+  /** Creates an OAuth client (sandbox-only) and returns its id and secret. */
+  createOAuthClient(client: NewOAuthClient): { clientId: string; clientSecret: string };
+  /** Disables (revokes) or re-enables a platform token. False when unknown. */
+  setPlatformTokenEnabled(id: string, enabled: boolean): boolean;
+  /** Revokes (false) or re-enables (true) an OAuth client and every access token it holds. False when unknown. */
+  setOAuthClientEnabled(clientId: string, enabled: boolean): boolean;
   readonly host: string;
   readonly port: number;
   /** The bootstrap secret, when one was given or generated. */
@@ -144,6 +186,61 @@ function ensureBootstrap(
   });
 }
 
+export const PLATFORM_OWNER = "admin@example.com";
+export const OAUTH_SERVICE_USER = "service-user@example.com";
+
+interface PlatformCredentials {
+  platformToken: string | undefined;
+  oauthClientId: string | undefined;
+  oauthClientSecret: string | undefined;
+  generated: boolean;
+}
+
+/**
+ * Ensures the platform token and the OAuth client in a store. Each is generated when not given
+ * (and not `false`) and the database holds no platform credentials yet.
+ */
+export function ensurePlatformCredentials(
+  platform: PlatformStore,
+  given: { platformToken?: string | false | undefined; oauthClientSecret?: string | false | undefined },
+  now: number,
+): PlatformCredentials {
+  const empty = platform.count() === 0;
+  const generate = (value: string | false | undefined) => value === undefined && empty;
+  const out: PlatformCredentials = {
+    platformToken: undefined,
+    oauthClientId: undefined,
+    oauthClientSecret: undefined,
+    generated: generate(given.platformToken) || generate(given.oauthClientSecret),
+  };
+  if (typeof given.platformToken === "string" || generate(given.platformToken)) {
+    const input: NewPlatformToken = { owner: PLATFORM_OWNER, scopes: PLATFORM_SCOPES, name: "sandbox platform token" };
+    if (typeof given.platformToken === "string") input.token = given.platformToken;
+    out.platformToken = platform.putPlatformToken(input, now).token;
+  }
+  if (typeof given.oauthClientSecret === "string" || generate(given.oauthClientSecret)) {
+    const input: NewOAuthClient = { owner: OAUTH_SERVICE_USER, scopes: PLATFORM_SCOPES, name: "sandbox OAuth client" };
+    if (typeof given.oauthClientSecret === "string") input.clientSecret = given.oauthClientSecret;
+    const client = platform.putOAuthClient(input, now);
+    out.oauthClientId = client.clientId;
+    out.oauthClientSecret = client.clientSecret;
+  }
+  return out;
+}
+
+/**
+ * Revokes (or re-enables) an OAuth client in a database file without starting a server
+ * (sandbox-only), e.g. while `dt-tokens-sandbox --db` runs on it. False when the client is unknown.
+ */
+export function setOAuthClientEnabled(database: string, clientId: string, enabled: boolean): boolean {
+  const store = new TokenStore(database);
+  try {
+    return new PlatformStore(store).setOAuthClientEnabled(clientId, enabled);
+  } finally {
+    store.close();
+  }
+}
+
 /** Seeds tokens into a store in one transaction. */
 function seedStore(store: TokenStore, tokens: readonly SeedToken[], now: number): SeededToken[] {
   const { rows, secrets } = seedRows(tokens, now);
@@ -207,9 +304,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? "127.0.0.1";
   const now = options.now ?? Date.now;
   const store = new TokenStore(options.database ?? ":memory:");
+  const ttl = options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
   let bootstrap: { token: string | undefined; generated: boolean };
+  let platform: PlatformStore;
+  let platformCredentials: PlatformCredentials;
   try {
+    if (!Number.isInteger(ttl) || ttl < 1) {
+      throw new TypeError(`accessTokenTtlSeconds must be a whole number of seconds, at least 1; got ${ttl}.`);
+    }
     bootstrap = ensureBootstrap(store, options.bootstrapToken, now());
+    platform = new PlatformStore(store);
+    platformCredentials = ensurePlatformCredentials(platform, options, now());
   } catch (error) {
     store.close();
     throw error;
@@ -231,6 +336,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: options.faults ? new Faults(options.faults) : undefined,
     log: createLogSink(options.log),
     corsOrigins: options.cors?.origins,
+    platform,
+    accessTokenTtlSeconds: ttl,
   };
   const app = createApp(state);
   let info: AddressInfo;
@@ -267,6 +374,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url,
     apiBase: `${url}/api/v2`,
     platformApiBase: `${url}/platform/classic/environment-api/v2`,
+    platformBase: `${url}/platform/classic/environment-api/v2`,
+    tokenUrl: `${url}${SSO_TOKEN_PATH}`,
+    accountUrn: platform.accountUrn,
+    platformToken: platformCredentials.platformToken,
+    oauthClientId: platformCredentials.oauthClientId,
+    oauthClientSecret: platformCredentials.oauthClientSecret,
+    platformCredentialsGenerated: platformCredentials.generated,
+    createPlatformToken: (token) => platform.putPlatformToken(token, now()),
+    createOAuthClient: (client) => platform.putOAuthClient(client, now()),
+    setPlatformTokenEnabled: (id, enabled) => platform.setPlatformTokenEnabled(id, enabled),
+    setOAuthClientEnabled: (id, enabled) => platform.setOAuthClientEnabled(id, enabled),
     host,
     port,
     bootstrapToken: bootstrap.token,
