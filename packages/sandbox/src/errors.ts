@@ -1,4 +1,5 @@
 import type { ConstraintViolation, ErrorEnvelope } from "@dt-tokens/types";
+import { redactPlatformSecrets } from "./platform-secrets.js";
 import { redactSecrets } from "./secrets.js";
 
 type ParameterLocation = NonNullable<ConstraintViolation["parameterLocation"]>;
@@ -67,6 +68,6 @@ export function violation(path: string, parameterLocation: ParameterLocation, me
 
 /** A piece of user input fit to quote in a message: secrets masked, at most 64 characters. */
 export function quoteInput(value: string): string {
-  const masked = redactSecrets(value);
+  const masked = redactPlatformSecrets(redactSecrets(value));
   return masked.length > 64 ? `${masked.slice(0, 61)}...` : masked;
 }

@@ -3,19 +3,25 @@
  * Start it with `startSandbox()`, seed it with `sandbox.seed()` or `seedTokens()`, and point any
  * Dynatrace client at `sandbox.url`.
  */
+
+export type { SandboxReadyLine } from "./cli.js";
 export { type DemoOptions, generateDemoTokens } from "./demo.js";
 export type { FaultOptions } from "./faults.js";
 export type { LogOption, RequestLogEntry } from "./logger.js";
 export { PAGE_KEY_TTL_MS } from "./pagekey.js";
+export { type NewOAuthClient, type NewPlatformToken, PLATFORM_SCOPES } from "./platform-store.js";
 export { type SandboxProcess, startSandboxProcess } from "./process.js";
 export {
   BOOTSTRAP_NAME,
   BOOTSTRAP_OWNER,
   BOOTSTRAP_SCOPES,
   type CorsOptions,
+  OAUTH_SERVICE_USER,
+  PLATFORM_OWNER,
   type Sandbox,
   type SandboxOptions,
   seedTokens,
+  setOAuthClientEnabled,
   startSandbox,
 } from "./sandbox.js";
 export { generateTokenSecret } from "./secrets.js";

@@ -8,7 +8,7 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   durationMs: number;
-  /** The id of the calling token, when it authenticated. */
+  /** The id of the calling token (an API token, a platform token or an OAuth client), when it authenticated. */
   tokenId?: string;
   /**
    * An injected fault or throttle, when one applied. `fault-after-commit`: the request was processed,
@@ -21,7 +21,7 @@ export interface RequestLogEntry {
 export type LogOption = boolean | ((entry: RequestLogEntry) => void);
 
 const KEEP = new RegExp(
-  `^(?:${TOKEN_ID_SOURCE}|api|v2|apiTokens|lookup|platform|classic|environment-api|e)$`,
+  `^(?:${TOKEN_ID_SOURCE}|api|v2|apiTokens|lookup|platform|classic|environment-api|e|sso|oauth2|token)$`,
 );
 const SECRET_SEGMENT = new RegExp(`^(${TOKEN_ID_SOURCE})\\.`);
 

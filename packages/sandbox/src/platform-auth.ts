@@ -26,7 +26,11 @@ const invalidToken = (description: string) =>
   });
 
 /** Authenticates a bearer credential (the part after `Bearer `) at time `nowMs`, or throws a 401. */
-export function authenticateBearer(platform: PlatformStore, credential: string, nowMs: number): PlatformCaller {
+export function authenticateBearer(
+  platform: PlatformStore,
+  credential: string,
+  nowMs: number,
+): PlatformCaller {
   const platformTokenId = platformTokenIdOf(credential);
   if (platformTokenId !== undefined) {
     const row = platform.findPlatformToken(platformTokenId);
@@ -34,7 +38,8 @@ export function authenticateBearer(platform: PlatformStore, credential: string, 
       throw new HttpError(401, "Token Authentication failed.");
     }
     if (row.enabled !== 1) throw new HttpError(401, "Token is disabled.");
-    if (row.expiration_ms != null && row.expiration_ms <= nowMs) throw new HttpError(401, "Token is expired.");
+    if (row.expiration_ms != null && row.expiration_ms <= nowMs)
+      throw new HttpError(401, "Token is expired.");
     return { kind: "platform-token", id: row.id, owner: row.owner, scopes: JSON.parse(row.scopes) };
   }
   const check = verifyAccessToken(platform.accessTokenKey, credential, nowMs);
@@ -47,7 +52,7 @@ export function authenticateBearer(platform: PlatformStore, credential: string, 
     );
   }
   const client = platform.findOAuthClient(check.claims.sub);
-  if (!client || client.enabled !== 1) {
+  if (client?.enabled !== 1) {
     throw invalidToken(`The OAuth client ${check.claims.sub} of this access token has been revoked.`);
   }
   const held = JSON.parse(client.scopes) as string[];

@@ -15,7 +15,10 @@ import { hashSecret } from "./secrets.js";
 import type { TokenStore } from "./store.js";
 
 /** The platform scopes of the API-tokens API. */
-export const PLATFORM_SCOPES = ["environment-api:api-tokens:read", "environment-api:api-tokens:write"] as const;
+export const PLATFORM_SCOPES = [
+  "environment-api:api-tokens:read",
+  "environment-api:api-tokens:write",
+] as const;
 
 /** One row of platform_tokens or oauth_clients (oauth_clients has no expiry). Dates are epoch ms. */
 export interface PlatformCredentialRow {
@@ -65,7 +68,8 @@ function checkScopes(scopes: readonly string[]): string {
 }
 
 function checkOwner(owner: string): string {
-  if (typeof owner !== "string" || owner.trim() === "") throw new TypeError("owner must be a non-empty string.");
+  if (typeof owner !== "string" || owner.trim() === "")
+    throw new TypeError("owner must be a non-empty string.");
   return owner;
 }
 
@@ -78,7 +82,9 @@ export class PlatformStore {
 
   constructor(store: TokenStore) {
     this.db = store.db;
-    const meta = this.db.prepare<[string], { value: Buffer | string }>("SELECT value FROM meta WHERE key = ?");
+    const meta = this.db.prepare<[string], { value: Buffer | string }>(
+      "SELECT value FROM meta WHERE key = ?",
+    );
     this.accessTokenKey = meta.get("accessTokenKey")!.value as Buffer;
     this.accountUrn = `urn:dtaccount:${String(meta.get("accountUuid")!.value)}`;
     this.statements = {
@@ -97,8 +103,12 @@ export class PlatformStore {
          ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, name = excluded.name,
            owner = excluded.owner, scopes = excluded.scopes, enabled = excluded.enabled`,
       ),
-      setTokenEnabled: this.db.prepare<[number, string]>("UPDATE platform_tokens SET enabled = ? WHERE id = ?"),
-      setClientEnabled: this.db.prepare<[number, string]>("UPDATE oauth_clients SET enabled = ? WHERE id = ?"),
+      setTokenEnabled: this.db.prepare<[number, string]>(
+        "UPDATE platform_tokens SET enabled = ? WHERE id = ?",
+      ),
+      setClientEnabled: this.db.prepare<[number, string]>(
+        "UPDATE oauth_clients SET enabled = ? WHERE id = ?",
+      ),
       count: this.db.prepare<[], { n: number }>(
         "SELECT (SELECT count(*) FROM platform_tokens) + (SELECT count(*) FROM oauth_clients) AS n",
       ),
@@ -123,7 +133,9 @@ export class PlatformStore {
     const token = input.token ?? generatePlatformToken();
     const id = platformTokenIdOf(token);
     if (id === undefined) {
-      throw new TypeError("A platform token must look like dt0s16.<8 characters>.<64 characters>, characters A-Z and 2-7.");
+      throw new TypeError(
+        "A platform token must look like dt0s16.<8 characters>.<64 characters>, characters A-Z and 2-7.",
+      );
     }
     this.statements.upsertToken.run({
       id,

@@ -13,8 +13,8 @@ import {
   PlatformStore,
 } from "./platform-store.js";
 import { generateTokenSecret, hashSecret, tokenIdOf } from "./secrets.js";
-import { TokenStore } from "./store.js";
 import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, SSO_TOKEN_PATH } from "./sso.js";
+import { TokenStore } from "./store.js";
 import { Throttle, type ThrottleOptions } from "./throttle.js";
 import { type SeededToken, type SeedToken, seedRows, toApiToken } from "./tokens.js";
 
@@ -214,12 +214,20 @@ export function ensurePlatformCredentials(
     generated: generate(given.platformToken) || generate(given.oauthClientSecret),
   };
   if (typeof given.platformToken === "string" || generate(given.platformToken)) {
-    const input: NewPlatformToken = { owner: PLATFORM_OWNER, scopes: PLATFORM_SCOPES, name: "sandbox platform token" };
+    const input: NewPlatformToken = {
+      owner: PLATFORM_OWNER,
+      scopes: PLATFORM_SCOPES,
+      name: "sandbox platform token",
+    };
     if (typeof given.platformToken === "string") input.token = given.platformToken;
     out.platformToken = platform.putPlatformToken(input, now).token;
   }
   if (typeof given.oauthClientSecret === "string" || generate(given.oauthClientSecret)) {
-    const input: NewOAuthClient = { owner: OAUTH_SERVICE_USER, scopes: PLATFORM_SCOPES, name: "sandbox OAuth client" };
+    const input: NewOAuthClient = {
+      owner: OAUTH_SERVICE_USER,
+      scopes: PLATFORM_SCOPES,
+      name: "sandbox OAuth client",
+    };
     if (typeof given.oauthClientSecret === "string") input.clientSecret = given.oauthClientSecret;
     const client = platform.putOAuthClient(input, now);
     out.oauthClientId = client.clientId;

@@ -29,7 +29,11 @@ function answer(status: number, body: object): Response {
   });
 }
 
-export function oauthError(status: 400 | 401 | 405 | 415, error: OAuthErrorCode, description: string): Response {
+export function oauthError(
+  status: 400 | 401 | 405 | 415,
+  error: OAuthErrorCode,
+  description: string,
+): Response {
   return answer(status, { error, error_description: description });
 }
 
@@ -80,8 +84,16 @@ export function answerTokenRequest(
   }
   const client = platform.findOAuthClient(clientId);
   // Unknown client, a secret of another client or a wrong secret: one answer, so nothing is probed.
-  if (!client || oauthClientIdOf(clientSecret) !== clientId || !secretMatches(client.secret_hash, clientSecret)) {
-    return oauthError(401, "invalid_client", "Client authentication failed: unknown client_id or wrong client_secret.");
+  if (
+    !client ||
+    oauthClientIdOf(clientSecret) !== clientId ||
+    !secretMatches(client.secret_hash, clientSecret)
+  ) {
+    return oauthError(
+      401,
+      "invalid_client",
+      "Client authentication failed: unknown client_id or wrong client_secret.",
+    );
   }
   if (client.enabled !== 1) {
     return oauthError(401, "invalid_client", `The OAuth client ${client.id} has been revoked.`);

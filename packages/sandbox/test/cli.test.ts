@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BOOTSTRAP_ENV, DEFAULT_DATABASE, parseSandboxArgs, runSandboxCli, UsageError } from "../src/cli.js";
+import {
+  BOOTSTRAP_ENV,
+  DEFAULT_DATABASE,
+  OAUTH_CLIENT_SECRET_ENV,
+  PLATFORM_TOKEN_ENV,
+  parseSandboxArgs,
+  runSandboxCli,
+  UsageError,
+} from "../src/cli.js";
 import { generateTokenSecret } from "../src/index.js";
 import { api } from "./helpers.js";
 import { startBin } from "./process.js";
@@ -140,7 +148,21 @@ describe("runSandboxCli (embeddable)", () => {
     const lines = out.text().trim().split("\n");
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!);
-    expect(Object.keys(line)).toEqual(["url", "apiBase", "bootstrapToken"]);
+    expect(Object.keys(line)).toEqual([
+      "url",
+      "apiBase",
+      "platformBase",
+      "tokenUrl",
+      "accountUrn",
+      "bootstrapToken",
+      "platformToken",
+      "oauthClientId",
+      "oauthClientSecret",
+    ]);
+    expect(line.platformBase).toBe(`${url}/platform/classic/environment-api/v2`);
+    expect(line.tokenUrl).toBe(`${url}/sso/oauth2/token`);
+    expect(line.platformToken).toMatch(/^dt0s16\.[A-Z2-7]{8}\.[A-Z2-7]{64}$/);
+    expect(line.oauthClientSecret.startsWith(`${line.oauthClientId}.`)).toBe(true);
     expect(line.url).toBe(url);
     expect(line.apiBase).toBe(`${url}/api/v2`);
     expect(err.text()).toContain("seeded 20 tokens");
@@ -150,8 +172,14 @@ describe("runSandboxCli (embeddable)", () => {
     const out = capture();
     const token = generateTokenSecret();
     const controller = new AbortController();
+    const platformToken = `dt0s16.ABCDEFGH.${"P".repeat(64)}`;
+    const clientSecret = `dt0s02.ABCDEFGH.${"S".repeat(64)}`;
     const code = await runSandboxCli(["--db", ":memory:", "--quiet"], {
-      env: { [BOOTSTRAP_ENV]: token },
+      env: {
+        [BOOTSTRAP_ENV]: token,
+        [PLATFORM_TOKEN_ENV]: platformToken,
+        [OAUTH_CLIENT_SECRET_ENV]: clientSecret,
+      },
       stdout: out,
       stderr: capture(),
       signal: controller.signal,
@@ -159,8 +187,16 @@ describe("runSandboxCli (embeddable)", () => {
       onReady: () => controller.abort(),
     });
     expect(code).toBe(0);
-    expect(Object.keys(JSON.parse(out.text()))).toEqual(["url", "apiBase"]);
+    expect(Object.keys(JSON.parse(out.text()))).toEqual([
+      "url",
+      "apiBase",
+      "platformBase",
+      "tokenUrl",
+      "accountUrn",
+    ]);
     expect(out.text()).not.toContain(token.slice(32));
+    expect(out.text()).not.toContain(platformToken.slice(16));
+    expect(out.text()).not.toContain(clientSecret.slice(16));
   });
 
   it("answers 2 with usage for bad flags and 0 with help", async () => {

@@ -65,13 +65,18 @@ describe("platform credentials of a new sandbox", () => {
     expect(sandbox.platformCredentialsGenerated).toBe(true);
     expect(sandbox.platformBase).toBe(`${sandbox.url}${PLATFORM}`);
     expect(sandbox.tokenUrl).toBe(`${sandbox.url}/sso/oauth2/token`);
-    expect(sandbox.accountUrn).toMatch(/^urn:dtaccount:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(sandbox.accountUrn).toMatch(
+      /^urn:dtaccount:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });
 
 describe("schemes by prefix", () => {
   it("takes Bearer platform tokens on the platform prefix; tokens created so are owned by the token's user", async () => {
-    const list = await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(sandbox.platformToken!) });
+    const list = await api(sandbox, "GET", "/apiTokens", {
+      prefix: PLATFORM,
+      headers: bearer(sandbox.platformToken!),
+    });
     expect(list.status).toBe(200);
     const created = await api(sandbox, "POST", "/apiTokens", {
       prefix: PLATFORM,
@@ -106,7 +111,12 @@ describe("schemes by prefix", () => {
   it.each([
     ["an API token on the platform prefix", PLATFORM, () => `Api-Token ${sandbox.token}`, "Bearer"],
     ["a platform token on /api/v2", "/api/v2", () => `Bearer ${sandbox.platformToken}`, "Api-Token"],
-    ["a platform token on Managed /e/<id>/api/v2", "/e/abc123/api/v2", () => `Bearer ${sandbox.platformToken}`, "Api-Token"],
+    [
+      "a platform token on Managed /e/<id>/api/v2",
+      "/e/abc123/api/v2",
+      () => `Bearer ${sandbox.platformToken}`,
+      "Api-Token",
+    ],
   ])("refuses %s with a 401 naming the expected scheme", async (_what, prefix, header, expectedScheme) => {
     const r = await api(sandbox, "GET", "/apiTokens", { prefix, headers: { authorization: header() } });
     expect(r.status).toBe(401);
@@ -138,17 +148,29 @@ describe("platform tokens", () => {
     const d = await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(disabled.token) });
     expect([d.status, d.body.error.message]).toEqual([401, "Token is disabled."]);
 
-    const expiring = sandbox.createPlatformToken({ owner: "e@example.com", scopes: [READ], expiresAt: clock + 1000 });
-    const before = await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(expiring.token) });
+    const expiring = sandbox.createPlatformToken({
+      owner: "e@example.com",
+      scopes: [READ],
+      expiresAt: clock + 1000,
+    });
+    const before = await api(sandbox, "GET", "/apiTokens", {
+      prefix: PLATFORM,
+      headers: bearer(expiring.token),
+    });
     expect(before.status).toBe(200);
     clock += 1000;
-    const after = await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(expiring.token) });
+    const after = await api(sandbox, "GET", "/apiTokens", {
+      prefix: PLATFORM,
+      headers: bearer(expiring.token),
+    });
     expect([after.status, after.body.error.message]).toEqual([401, "Token is expired."]);
   });
 
   it("checks platform scopes and names the missing one", async () => {
     const reader = sandbox.createPlatformToken({ owner: "r@example.com", scopes: [READ] });
-    expect((await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(reader.token) })).status).toBe(200);
+    expect(
+      (await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(reader.token) })).status,
+    ).toBe(200);
     const create = await api(sandbox, "POST", "/apiTokens", {
       prefix: PLATFORM,
       headers: bearer(reader.token),
@@ -204,9 +226,19 @@ describe("the SSO token endpoint", () => {
 
   it.each([
     ["a wrong secret", { client_secret: `${"dt0s02.AAAAAAAA"}.${"C".repeat(64)}` }, 401, "invalid_client"],
-    ["an unknown client", { client_id: "dt0s02.ZZZZZZZZ", client_secret: `dt0s02.ZZZZZZZZ.${"C".repeat(64)}` }, 401, "invalid_client"],
+    [
+      "an unknown client",
+      { client_id: "dt0s02.ZZZZZZZZ", client_secret: `dt0s02.ZZZZZZZZ.${"C".repeat(64)}` },
+      401,
+      "invalid_client",
+    ],
     ["a scope the client lacks", { scope: `${READ} settings:objects:write` }, 400, "invalid_scope"],
-    ["another account", { resource: "urn:dtaccount:00000000-0000-4000-8000-000000000000" }, 400, "invalid_target"],
+    [
+      "another account",
+      { resource: "urn:dtaccount:00000000-0000-4000-8000-000000000000" },
+      400,
+      "invalid_target",
+    ],
     ["another grant type", { grant_type: "password" }, 400, "unsupported_grant_type"],
     ["no client secret", { client_secret: "" }, 400, "invalid_request"],
   ])("refuses %s with an OAuth error that repeats no secret", async (_what, overrides, status, error) => {
@@ -226,10 +258,16 @@ describe("the SSO token endpoint", () => {
 
   it("expires access tokens after expires_in, with an invalid_token challenge", async () => {
     const r = await clientGrant();
-    const ok = await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(r.body.access_token) });
+    const ok = await api(sandbox, "GET", "/apiTokens", {
+      prefix: PLATFORM,
+      headers: bearer(r.body.access_token),
+    });
     expect(ok.status).toBe(200);
     clock += 60_000;
-    const expired = await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(r.body.access_token) });
+    const expired = await api(sandbox, "GET", "/apiTokens", {
+      prefix: PLATFORM,
+      headers: bearer(r.body.access_token),
+    });
     expect(expired.status).toBe(401);
     expect(expired.body.error.message).toContain("expired");
     expect(expired.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token"/);
@@ -253,7 +291,10 @@ describe("the SSO token endpoint", () => {
     });
     expect(r.status).toBe(200);
     expect(sandbox.setOAuthClientEnabled(client.clientId, false)).toBe(true);
-    const refused = await api(sandbox, "GET", "/apiTokens", { prefix: PLATFORM, headers: bearer(r.body.access_token) });
+    const refused = await api(sandbox, "GET", "/apiTokens", {
+      prefix: PLATFORM,
+      headers: bearer(r.body.access_token),
+    });
     expect(refused.status).toBe(401);
     expect(refused.body.error.message).toContain("revoked");
     const again = await grant({

@@ -1,7 +1,8 @@
 /**
- * Dynatrace's own SDK (@dynatrace-sdk/client-classic-environment-v2, which uses the
- * /platform/classic/environment-api/v2 prefix) against the sandbox: all six operations, and the
- * error classes it throws for the sandbox's errors.
+ * Dynatrace's own SDK (@dynatrace-sdk/client-classic-environment-v2 5.2.3 with PlatformHttpClient,
+ * which uses the /platform/classic/environment-api/v2 prefix) against the sandbox: all six
+ * operations and the errors it throws, with a Bearer platform token and with an OAuth access token
+ * from the sandbox's SSO endpoint; an Api-Token there is refused as on Dynatrace's platform.
  */
 import {
   AccessTokensApiTokensClient,
@@ -13,10 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { start } from "./helpers.js";
 
 let sandbox: Awaited<ReturnType<typeof start>>;
-let client: AccessTokensApiTokensClient;
 
-function sdk(token?: string): AccessTokensApiTokensClient {
-  const defaultHeaders: Record<string, string> = token ? { Authorization: `Api-Token ${token}` } : {};
+function sdk(authorization?: string): AccessTokensApiTokensClient {
+  const defaultHeaders: Record<string, string> = authorization ? { Authorization: authorization } : {};
   return new AccessTokensApiTokensClient(new PlatformHttpClient({ baseUrl: sandbox.url, defaultHeaders }));
 }
 
@@ -31,13 +31,54 @@ async function failure(
   throw new Error("expected the call to fail");
 }
 
+/** An access token from the sandbox's SSO endpoint (client-credentials grant). */
+async function accessToken(clientId: string, clientSecret: string, scope: string): Promise<string> {
+  const response = await fetch(sandbox.tokenUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope,
+      resource: sandbox.accountUrn,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+const READ = "environment-api:api-tokens:read";
+const WRITE = "environment-api:api-tokens:write";
+
 beforeAll(async () => {
   sandbox = await start();
-  client = sdk(sandbox.token);
 });
 afterAll(() => sandbox.close());
 
-describe("Dynatrace's SDK", () => {
+describe.each([
+  {
+    credential: "a Bearer platform token",
+    owner: "admin@example.com",
+    bearer: async () => sandbox.platformToken!,
+    readOnly: async () => sandbox.createPlatformToken({ owner: "reader@example.com", scopes: [READ] }).token,
+  },
+  {
+    credential: "a Bearer OAuth access token",
+    owner: "service-user@example.com",
+    bearer: () => accessToken(sandbox.oauthClientId!, sandbox.oauthClientSecret!, `${READ} ${WRITE}`),
+    readOnly: async () => {
+      const client = sandbox.createOAuthClient({ owner: "robot@example.com", scopes: [READ] });
+      return accessToken(client.clientId, client.clientSecret, READ);
+    },
+  },
+])("Dynatrace's SDK with $credential", ({ owner, bearer, readOnly }) => {
+  let client: AccessTokensApiTokensClient;
+  beforeAll(async () => {
+    client = sdk(`Bearer ${await bearer()}`);
+    sandbox.reset();
+  });
+
   it("runs all six operations and gets the expected results", async () => {
     const created = await client.createApiToken({
       body: { name: "from-sdk", scopes: ["metrics.read", "logs.ingest"], expirationDate: "now+14d" },
@@ -59,7 +100,8 @@ describe("Dynatrace's SDK", () => {
     expect(list.apiTokens?.[0]?.scopes).toEqual(["metrics.read", "logs.ingest"]);
 
     const got = await client.getApiToken({ id: id });
-    expect(got).toMatchObject({ id: id, name: "from-sdk", owner: "admin", enabled: true });
+    // a token created through platform auth belongs to the calling user or service user
+    expect(got).toMatchObject({ id: id, name: "from-sdk", owner, enabled: true });
 
     const looked = await client.lookupApiToken({ body: { token: secret } });
     expect(looked.id).toBe(id);
@@ -98,24 +140,13 @@ describe("Dynatrace's SDK", () => {
     expect(page).toBeInstanceOf(ErrorEnvelopeError);
   });
 
-  it("gets an ErrorEnvelopeError for a 401 (no token, unknown token)", async () => {
-    for (const c of [sdk(), sdk(`dt0c01.${"A".repeat(24)}.${"B".repeat(64)}`)]) {
-      const error = await failure(c.listApiTokens());
-      expect(error).toBeInstanceOf(ErrorEnvelopeError);
-      expect((error as ErrorEnvelopeError).response.status).toBe(401);
-    }
-  });
-
-  it("gets an ErrorEnvelopeError for a 403 with Dynatrace's message", async () => {
-    const [reader] = sandbox.seed([{ name: "reader", scopes: ["apiTokens.read"] }]);
+  it("gets an ErrorEnvelopeError for a 403 naming the platform scope", async () => {
     const error = await failure(
-      sdk(reader!.token).createApiToken({ body: { name: "x", scopes: ["metrics.read"] } }),
+      sdk(`Bearer ${await readOnly()}`).createApiToken({ body: { name: "x", scopes: ["metrics.read"] } }),
     );
     expect(error).toBeInstanceOf(ErrorEnvelopeError);
     expect((error as ErrorEnvelopeError).response.status).toBe(403);
-    expect(error.message).toBe(
-      "Token is missing required scope. Use one of: apiTokens.write (Write API tokens)",
-    );
+    expect(error.message).toBe(`Token is missing required scope. Use one of: ${WRITE}`);
   });
 
   it("gets a 404 error carrying the sandbox's ErrorEnvelope for unknown tokens", async () => {
@@ -131,10 +162,28 @@ describe("Dynatrace's SDK", () => {
       expect(error.body).toMatchObject({ error: { code: 404 } });
     }
   });
+});
 
-  it("gets a 400 for deleting its own token", async () => {
-    const error = await failure(client.deleteApiToken({ id: sandbox.token.slice(0, 31) }));
-    expect(error).toBeInstanceOf(ErrorEnvelopeError);
-    expect((error as ErrorEnvelopeError).response.status).toBe(400);
+describe("Dynatrace's SDK with a wrong or missing credential", () => {
+  it("gets an ErrorEnvelopeError for a 401: none, an unknown platform token, an API token (Api-Token)", async () => {
+    for (const [c, message] of [
+      [sdk(), /Missing authorization header.*Bearer/],
+      [sdk(`Bearer dt0s16.${"A".repeat(8)}.${"B".repeat(64)}`), /^Token Authentication failed\.$/],
+      [sdk(`Api-Token ${sandbox.token}`), /accepts only Bearer/],
+    ] as const) {
+      const error = await failure(c.listApiTokens());
+      expect(error).toBeInstanceOf(ErrorEnvelopeError);
+      expect((error as ErrorEnvelopeError).response.status).toBe(401);
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("gets a 401 for an access token of a revoked OAuth client", async () => {
+    const robot = sandbox.createOAuthClient({ owner: "robot@example.com", scopes: [READ] });
+    const client = sdk(`Bearer ${await accessToken(robot.clientId, robot.clientSecret, READ)}`);
+    await expect(client.listApiTokens()).resolves.toBeDefined();
+    sandbox.setOAuthClientEnabled(robot.clientId, false);
+    const error = await failure(client.listApiTokens());
+    expect((error as ErrorEnvelopeError).response.status).toBe(401);
   });
 });

@@ -18,8 +18,12 @@ describe("a sandbox on port 0", () => {
   });
 
   it.each([...PREFIXES, "/e/abc12345/api/v2"])("serves the API under %s", async (prefix) => {
+    // the platform prefix takes Bearer platform tokens, the others Api-Token
+    const platform = prefix.startsWith("/platform/");
     const r = await api(sandbox, "GET", "/apiTokens?fields=%2Bscopes,%2BpersonalAccessToken", {
-      token: sandbox.token,
+      ...(platform
+        ? { headers: { authorization: `Bearer ${sandbox.platformToken}` } }
+        : { token: sandbox.token }),
       prefix,
     });
     expect(r.status).toBe(200);

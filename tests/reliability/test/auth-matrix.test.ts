@@ -2,23 +2,36 @@
  * The auth matrix: every endpoint (under every API prefix) x no header, malformed header, wrong
  * scheme, unknown token, disabled token, expired token, missing scope, and a personal access token
  * acting on another owner's token. Each answer has the exact status and an ErrorEnvelope, never a
- * 500, never another owner's data, and changes nothing.
+ * 500, never another owner's data, and changes nothing. The platform prefix takes only Bearer
+ * (platform tokens, OAuth access tokens): every API-token credential is refused there, and it has
+ * its own bad credentials (unknown, disabled, expired platform tokens, missing platform scopes,
+ * expired access tokens, a revoked OAuth client).
  */
 import { generateTokenSecret, type Sandbox, type SeededToken, startSandbox } from "@dt-tokens/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectEnvelope, findSecrets } from "./helpers.js";
 
-const PREFIXES = ["/api/v2", "/platform/classic/environment-api/v2", "/e/abc12345/api/v2"];
+const PLATFORM = "/platform/classic/environment-api/v2";
+const CLASSIC_PREFIXES = ["/api/v2", "/e/abc12345/api/v2"];
+const PREFIXES = [...CLASSIC_PREFIXES, PLATFORM];
+const PLATFORM_READ = "environment-api:api-tokens:read";
+const PLATFORM_WRITE = "environment-api:api-tokens:write";
 const VICTIM_NAME = "bob-private-deploy-token";
 
+let clock = Date.now();
 let sandbox: Sandbox;
+/** Bearer credentials of the platform prefix. */
+let p: Record<
+  "admin" | "readOnly" | "noScopes" | "disabled" | "expired" | "staleAccess" | "revokedAccess",
+  string
+>;
 let t: Record<
   "admin" | "readOnly" | "writeOnly" | "noScopes" | "disabled" | "expired" | "alicePat" | "victim" | "bobPat",
   SeededToken
 >;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ now: () => clock });
   const rw = ["apiTokens.read", "apiTokens.write"];
   const [admin, readOnly, writeOnly, noScopes, disabled, expired, alicePat, victim, bobPat] = sandbox.seed([
     { name: "admin", owner: "admin", scopes: rw },
@@ -37,7 +50,43 @@ beforeAll(async () => {
     { name: "bob-pat", owner: "bob", personalAccessToken: true, scopes: rw },
   ]);
   t = { admin, readOnly, writeOnly, noScopes, disabled, expired, alicePat, victim, bobPat } as typeof t;
+  const platformToken = (scopes: string[], extra: { enabled?: boolean; expiresAt?: number } = {}) =>
+    sandbox.createPlatformToken({ owner: "carol@example.com", scopes, ...extra }).token;
+  const robot = sandbox.createOAuthClient({
+    owner: "robot@example.com",
+    scopes: [PLATFORM_READ, PLATFORM_WRITE],
+  });
+  const revoked = sandbox.createOAuthClient({
+    owner: "robot@example.com",
+    scopes: [PLATFORM_READ, PLATFORM_WRITE],
+  });
+  const staleAccess = await accessToken(robot);
+  clock += 3_600_000; // the first access token has expired; the next ones are fresh
+  const revokedAccess = await accessToken(revoked);
+  sandbox.setOAuthClientEnabled(revoked.clientId, false);
+  p = {
+    admin: sandbox.platformToken!,
+    readOnly: platformToken([PLATFORM_READ]),
+    noScopes: platformToken(["storage:logs:read"]),
+    disabled: platformToken([PLATFORM_READ, PLATFORM_WRITE], { enabled: false }),
+    expired: platformToken([PLATFORM_READ, PLATFORM_WRITE], { expiresAt: clock - 1 }),
+    staleAccess,
+    revokedAccess,
+  };
 });
+
+async function accessToken(client: { clientId: string; clientSecret: string }): Promise<string> {
+  const res = await fetch(sandbox.tokenUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      ...{ client_id: client.clientId, client_secret: client.clientSecret },
+    }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
 afterAll(() => sandbox.close());
 
 type Endpoint = "list" | "create" | "lookup" | "get" | "update" | "delete";
@@ -89,6 +138,76 @@ const READ = "Token is missing required scope. Use one of: apiTokens.read (Read 
 const WRITE = "Token is missing required scope. Use one of: apiTokens.write (Write API tokens)";
 const NOT_OWNER = "A personal access token can only modify tokens of its own owner.";
 const all = (status: number, message?: string | RegExp) => () => ({ status, message });
+const ONLY_BEARER = /Bearer/;
+const PLATFORM_READ_MISSING = `Token is missing required scope. Use one of: ${PLATFORM_READ}`;
+const PLATFORM_WRITE_MISSING = `Token is missing required scope. Use one of: ${PLATFORM_WRITE}`;
+
+/** The platform prefix: every API-token credential is refused, and Bearer credentials have their own failures. */
+function platformCases(): Case[] {
+  const refusedThere = cases()
+    .filter((c) => c.authorization === undefined || !/^Bearer /.test(c.authorization))
+    .map((c) => ({ ...c, name: `API-token case on the platform: ${c.name}`, expect: all(401, ONLY_BEARER) }));
+  return [
+    ...refusedThere,
+    {
+      name: "Bearer with an API token",
+      authorization: `Bearer ${t.admin.token}`,
+      expect: all(401, /^Token Authentication failed/),
+    },
+    { name: "Bearer, no value", authorization: "Bearer", expect: all(401, ONLY_BEARER) },
+    { name: "Bearer, two values", authorization: `Bearer ${p.admin} extra`, expect: all(401, ONLY_BEARER) },
+    {
+      name: "api-token query with a platform token",
+      query: `api-token=${p.admin}`,
+      expect: all(401, ONLY_BEARER),
+    },
+    {
+      name: "unknown platform token",
+      authorization: `Bearer dt0s16.${p.admin.slice(7, 15)}.${"A".repeat(64)}`,
+      expect: all(401, FAILED),
+    },
+    {
+      name: "disabled platform token",
+      authorization: `Bearer ${p.disabled}`,
+      expect: all(401, "Token is disabled."),
+    },
+    {
+      name: "expired platform token",
+      authorization: `Bearer ${p.expired}`,
+      expect: all(401, "Token is expired."),
+    },
+    { name: "expired access token", authorization: `Bearer ${p.staleAccess}`, expect: all(401, /expired/) },
+    {
+      name: "access token of a revoked client",
+      authorization: `Bearer ${p.revokedAccess}`,
+      expect: all(401, /revoked/),
+    },
+    {
+      name: "forged access token",
+      authorization: `Bearer ${p.staleAccess.split(".").slice(0, 2).join(".")}.${"A".repeat(43)}`,
+      expect: all(401, /^Token Authentication failed/),
+    },
+    {
+      name: "platform token with read only",
+      authorization: `Bearer ${p.readOnly}`,
+      expect: (e) =>
+        e === "create" || e === "update" || e === "delete"
+          ? { status: 403, message: PLATFORM_WRITE_MISSING }
+          : { status: 200 },
+    },
+    {
+      name: "platform token without API-token scopes",
+      authorization: `Bearer ${p.noScopes}`,
+      expect: (e) =>
+        e === "lookup"
+          ? { status: 200 }
+          : {
+              status: 403,
+              message: e === "list" || e === "get" ? PLATFORM_READ_MISSING : PLATFORM_WRITE_MISSING,
+            },
+    },
+  ];
+}
 
 function cases(): Case[] {
   const unknown = generateTokenSecret();
@@ -184,8 +303,9 @@ describe("auth matrix", () => {
       t.alicePat,
       t.bobPat,
     ].map((x) => x.token);
+    ownSecrets.push(...Object.values(p));
     for (const prefix of PREFIXES) {
-      for (const c of cases()) {
+      for (const c of prefix === PLATFORM ? platformCases() : cases()) {
         for (const endpoint of ENDPOINTS) {
           const want = c.expect(endpoint);
           if (want.status < 400) continue; // allowed by the rules: checked below, once, with side effects
@@ -219,14 +339,14 @@ describe("auth matrix", () => {
     // nothing was changed by any of them
     expect(await getAsAdmin(t.victim.id)).toEqual({ ...victimBefore, lastUsedDate: undefined });
     console.log(
-      `auth matrix: ${checked} refused requests (${PREFIXES.length} prefixes x ${cases().length} credentials x ${ENDPOINTS.length} endpoints, minus those the rules allow): ${[...statuses].map(([s, n]) => `${n} x ${s}`).join(", ")}`,
+      `auth matrix: ${checked} refused requests (${CLASSIC_PREFIXES.length} classic prefixes x ${cases().length} credentials + the platform prefix x ${platformCases().length} credentials, x ${ENDPOINTS.length} endpoints, minus those the rules allow): ${[...statuses].map(([s, n]) => `${n} x ${s}`).join(", ")}`,
     );
     expect(errors).toBeGreaterThan(300);
   });
 
   it("what the rules allow works, with the caller's owner and no more", async () => {
     let checked = 0;
-    for (const prefix of PREFIXES) {
+    for (const prefix of CLASSIC_PREFIXES) {
       // a personal token of alice reads bob's token (decided here: reading is not restricted) ...
       const read = await call(prefix, "GET", `/apiTokens/${t.victim.id}`, t.alicePat.token);
       expect(read.status).toBe(200);
@@ -267,14 +387,41 @@ describe("auth matrix", () => {
       ).toBe(204);
       checked += 10;
     }
+    // the platform prefix: a platform token creates tokens for its user, changes and deletes them
+    const created = await call(
+      PLATFORM,
+      "POST",
+      "/apiTokens",
+      p.admin,
+      { name: "carol-new", scopes: ["metrics.read"] },
+      "Bearer",
+    );
+    expect(created.status).toBe(201);
+    const made = await getAsAdmin((created.body as { id: string }).id);
+    expect(made.owner).toBe("admin@example.com");
+    expect(
+      (await call(PLATFORM, "PUT", `/apiTokens/${made.id}`, p.admin, { name: "renamed" }, "Bearer")).status,
+    ).toBe(204);
+    expect(
+      (await call(PLATFORM, "DELETE", `/apiTokens/${made.id}`, p.admin, undefined, "Bearer")).status,
+    ).toBe(204);
+    expect((await call(PLATFORM, "GET", "/apiTokens", p.readOnly, undefined, "Bearer")).status).toBe(200);
+    checked += 4;
     console.log(`allowed by the rules: ${checked} requests answered as decided`);
   });
 });
 
-async function call(prefix: string, method: string, path: string, token: string, body?: unknown) {
+async function call(
+  prefix: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  scheme: "Api-Token" | "Bearer" = "Api-Token",
+) {
   const res = await fetch(`${sandbox.url}${prefix}${path}`, {
     method,
-    headers: { authorization: `Api-Token ${token}`, "content-type": "application/json" },
+    headers: { authorization: `${scheme} ${token}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

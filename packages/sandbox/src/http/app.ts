@@ -1,12 +1,14 @@
 /**
  * The HTTP API on Hono: the routes and their middleware. Served under `/api/v2`,
- * `/platform/classic/environment-api/v2` (Dynatrace's SDK) and `/e/{environmentId}/api/v2` (Managed).
+ * `/platform/classic/environment-api/v2` (Dynatrace's platform and SDK) and `/e/{environmentId}/api/v2`
+ * (Managed); the SSO token endpoint at `/sso/oauth2/token`.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { createMiddleware } from "hono/factory";
 import { HttpError, quoteInput } from "../errors.js";
-import { apiTokenAuth, requireScope } from "./auth.js";
+import { SSO_TOKEN_PATH } from "../sso.js";
+import { apiTokenAuth, bearerAuth, requireScope } from "./auth.js";
 import { jsonBody } from "./body.js";
 import type { AppState, Env } from "./context.js";
 import { createToken, deleteToken, getToken, listTokens, lookupToken, updateToken } from "./handlers.js";
@@ -19,13 +21,15 @@ import {
   requestLog,
   throttleCaller,
 } from "./middleware.js";
+import { ssoToken } from "./sso.js";
 
 export function createApp(state: AppState): Hono<Env> {
   const app = new Hono<Env>();
   app.use("*", requestLog(state), corsFor(state), injectFaults(state));
   app.route("/api/v2", tokensApi(state, apiTokenAuth(state)));
-  app.route("/platform/classic/environment-api/v2", tokensApi(state, apiTokenAuth(state)));
+  app.route("/platform/classic/environment-api/v2", tokensApi(state, bearerAuth(state)));
   app.route("/e/:environmentId/api/v2", tokensApi(state, apiTokenAuth(state)));
+  app.all(SSO_TOKEN_PATH, ssoToken(state));
   app.notFound(notFound);
   app.onError(onError);
   return app;

@@ -1,17 +1,25 @@
 /**
  * Authentication: one step per API prefix turns a request into a Caller (who is calling, with
- * which scopes) or a 401. `/api/v2` and its aliases take `Api-Token`; a prefix that accepts
- * another scheme (`Bearer`) gets its own step producing the same Caller.
+ * which scopes) or a 401. `/api/v2` and `/e/{id}/api/v2` take only `Api-Token`; the platform prefix
+ * takes only `Bearer` (platform tokens, OAuth access tokens), as Dynatrace does. A wrong scheme gets
+ * a 401 that names the scheme and the prefix to use.
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createMiddleware } from "hono/factory";
 import { HttpError } from "../errors.js";
+import { authenticateBearer } from "../platform-auth.js";
 import { secretMatches, tokenIdOf } from "../secrets.js";
 import type { TokenRow } from "../store.js";
 import type { AppState, Caller, Ctx, Env } from "./context.js";
 
 const SCOPE_TITLES = { "apiTokens.read": "Read API tokens", "apiTokens.write": "Write API tokens" } as const;
 type ApiTokensScope = keyof typeof SCOPE_TITLES;
+/** The platform scope that stands for each API-token scope. */
+const PLATFORM_SCOPE: Record<ApiTokensScope, string> = {
+  "apiTokens.read": "environment-api:api-tokens:read",
+  "apiTokens.write": "environment-api:api-tokens:write",
+};
+const PLATFORM_PREFIX = "/platform/classic/environment-api/v2";
 
 /** The client's IP address (IPv4-mapped IPv6 as plain IPv4), or null outside a Node server. */
 function clientAddress(c: Ctx): string | null {
@@ -33,7 +41,12 @@ function apiTokenCredential(c: Ctx): string {
   if (header !== undefined && header !== "") {
     const match = API_TOKEN_HEADER.exec(header);
     if (!match) {
-      throw new HttpError(401, "Invalid authorization header: use 'Authorization: Api-Token <token>'.");
+      throw new HttpError(
+        401,
+        /^bearer\s/i.test(header)
+          ? `Invalid authorization header: this API accepts only 'Authorization: Api-Token <API token>'. Platform tokens and OAuth access tokens (Bearer) are accepted under ${PLATFORM_PREFIX}.`
+          : "Invalid authorization header: use 'Authorization: Api-Token <token>'.",
+      );
     }
     return match[1]!;
   }
@@ -67,6 +80,7 @@ function countingFailures<T>(state: AppState, address: string | null, attempt: (
 
 function callerOf(row: TokenRow): Caller {
   return {
+    kind: "api-token",
     id: row.id,
     owner: row.owner,
     personal: row.personal === 1,
@@ -97,13 +111,47 @@ export function apiTokenAuth(state: AppState) {
   });
 }
 
-/** 403 unless the caller holds the scope. */
+const BEARER_HEADER = /^bearer\s+(\S+)$/i;
+
+/** The credential of a platform request: only `Authorization: Bearer`, never the `api-token` query parameter. */
+function bearerCredential(c: Ctx): string {
+  const header = c.req.header("authorization")?.trim();
+  const match = header ? BEARER_HEADER.exec(header) : null;
+  if (match) return match[1]!;
+  const hint = `Use 'Authorization: Bearer <platform token or OAuth access token>'; API tokens (Api-Token) are accepted under /api/v2.`;
+  if (header) throw new HttpError(401, `Invalid authorization header: this API accepts only Bearer. ${hint}`);
+  if (c.req.query("api-token")) {
+    throw new HttpError(401, `The api-token query parameter is not accepted here. ${hint}`);
+  }
+  throw new HttpError(401, `Missing authorization header. ${hint}`);
+}
+
+/** `Bearer` authentication: a platform token, or an access token of an OAuth client that is not revoked. */
+export function bearerAuth(state: AppState) {
+  return createMiddleware<Env>(async (c, next) => {
+    const platformCaller = authenticateBearer(state.platform, bearerCredential(c), state.now());
+    c.set("caller", {
+      kind: platformCaller.kind,
+      id: platformCaller.id,
+      owner: platformCaller.owner,
+      personal: false,
+      scopes: new Set(platformCaller.scopes),
+    });
+    await next();
+  });
+}
+
+/** 403 unless the caller holds the scope (its platform equivalent for a Bearer caller). */
 export function requireScope(scope: ApiTokensScope) {
   return createMiddleware<Env>(async (c, next) => {
-    if (!c.var.caller.scopes.has(scope)) {
+    const caller = c.var.caller;
+    const needed = caller.kind === "api-token" ? scope : PLATFORM_SCOPE[scope];
+    if (!caller.scopes.has(needed)) {
       throw new HttpError(
         403,
-        `Token is missing required scope. Use one of: ${scope} (${SCOPE_TITLES[scope]})`,
+        caller.kind === "api-token"
+          ? `Token is missing required scope. Use one of: ${scope} (${SCOPE_TITLES[scope]})`
+          : `Token is missing required scope. Use one of: ${needed}`,
       );
     }
     await next();

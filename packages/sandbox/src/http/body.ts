@@ -26,7 +26,7 @@ function checkContentType(c: Ctx): void {
 }
 
 /** The whole body as text: 413 over MAX_BODY_BYTES, 400 when it cannot be read. */
-async function readText(c: Ctx): Promise<string> {
+export async function readText(c: Ctx): Promise<string> {
   const stream = c.req.raw.body;
   if (!stream) return "";
   const reader = stream.getReader();

@@ -3,6 +3,7 @@ import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
 import type { Faults } from "../faults.js";
 import type { RequestLogEntry } from "../logger.js";
+import type { PlatformStore } from "../platform-store.js";
 import type { TokenStore } from "../store.js";
 import type { Throttle } from "../throttle.js";
 
@@ -23,6 +24,10 @@ export interface AppState {
   faults: Faults | undefined;
   log: ((entry: RequestLogEntry) => void) | undefined;
   corsOrigins: readonly string[] | "*" | undefined;
+  /** Platform tokens and OAuth clients (the platform prefix and the SSO endpoint). */
+  platform: PlatformStore;
+  /** `expires_in` of the access tokens the SSO endpoint issues. */
+  accessTokenTtlSeconds: number;
 }
 
 /**
@@ -30,12 +35,15 @@ export interface AppState {
  * scheme. A scheme that authenticates something other than an API token leaves `tokenSeq` unset.
  */
 export interface Caller {
+  /** What authenticated: an API token (`Api-Token`), or a platform token or OAuth client (`Bearer`). */
+  kind: "api-token" | "platform-token" | "oauth-client";
   /** Names the caller in logs and keys its throttle bucket (the token id for an API token). */
   id: string;
   /** The owner that tokens created by this caller get; ownership rules compare with it. */
   owner: string;
   /** A personal access token may modify only tokens of its own owner. */
   personal: boolean;
+  /** API-token scopes (`apiTokens.read`) for an API token, platform scopes (`environment-api:api-tokens:read`) otherwise. */
   scopes: ReadonlySet<string>;
   /** The row of the API token used, when the credential is one ("not the calling token" rules). */
   tokenSeq?: number;
