@@ -32,7 +32,18 @@ describe("sandbox", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const ready = JSON.parse(out.split("\n")[0]!);
-    expect(Object.keys(ready).sort()).toEqual(["apiBase", "url"]);
+    // the bootstrap token was given, so it is not printed; the platform credentials were generated
+    expect(Object.keys(ready).sort()).toEqual([
+      "accountUrn",
+      "apiBase",
+      "oauthClientId",
+      "oauthClientSecret",
+      "platformBase",
+      "platformToken",
+      "tokenUrl",
+      "url",
+    ]);
+    expect(out).not.toContain(bootstrap);
     expect(err).toBe("dt-tokens sandbox: seeded 40 tokens.\n");
     const list = await run(undefined, ["list", "-o", "ndjson"], {
       env: { DT_ENV_URL: ready.url, DT_API_TOKEN: bootstrap },
