@@ -48,7 +48,18 @@ describe("--environments", () => {
       config,
     ]);
     const ready = p.ready as Ready;
-    expect(Object.keys(ready)).toEqual(["url", "apiBase", "bootstrapToken", "environments"]);
+    expect(Object.keys(ready)).toEqual([
+      "url",
+      "apiBase",
+      "platformBase",
+      "tokenUrl",
+      "accountUrn",
+      "bootstrapToken",
+      "platformToken",
+      "oauthClientId",
+      "oauthClientSecret",
+      "environments",
+    ]);
     expect(ready.environments!.map((e) => e.id)).toEqual(["env01", "env02", "env03"]);
     for (const e of ready.environments!) {
       expect(e.apiBase).toBe(`${ready.url}/e/${e.id}/api/v2`);
@@ -166,10 +177,25 @@ describe("--environments", () => {
 
   it("leaves the single environment exactly as it was without --environments", async () => {
     const p = await bin(["--db", ":memory:"]);
-    expect(Object.keys(p.ready)).toEqual(["url", "apiBase", "bootstrapToken"]);
+    expect(Object.keys(p.ready)).toEqual([
+      "url",
+      "apiBase",
+      "platformBase",
+      "tokenUrl",
+      "accountUrn",
+      "bootstrapToken",
+      "platformToken",
+      "oauthClientId",
+      "oauthClientSecret",
+    ]);
     const token = p.ready.bootstrapToken!;
-    for (const prefix of ["/api/v2", "/e/anything/api/v2", "/platform/classic/environment-api/v2"])
+    for (const prefix of ["/api/v2", "/e/anything/api/v2"])
       expect((await api(p.ready, "GET", "/apiTokens", { token, prefix })).status).toBe(200);
+    const platform = await api(p.ready, "GET", "/apiTokens", {
+      prefix: "/platform/classic/environment-api/v2",
+      headers: { authorization: `Bearer ${p.ready.platformToken}` },
+    });
+    expect(platform.status).toBe(200);
   });
 
   it("refuses a bad --environments and reports a config it cannot write", async () => {
