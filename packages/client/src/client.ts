@@ -1,9 +1,11 @@
 import type { ApiTokenCreate, ApiTokenCreated, ApiTokenField, ApiTokenUpdate, paths } from "@dt-tokens/types";
 import createClient from "openapi-fetch";
+import { checkScheme, checkSchemeFitsBase, isPlatformSecret } from "./auth-scheme.js";
 import { type FieldsInput, timeframe } from "./builders.js";
 import { callApi, rawFetch } from "./call.js";
-import { apiTokenCredentials } from "./credentials.js";
-import { checkId, checkSecret, expected } from "./invalid-input.js";
+import { type Credentials, oauthCredentials, tokenCredentials } from "./credentials.js";
+import { checkId, checkSecret, expected, fail } from "./invalid-input.js";
+import { checkOAuthOptions, OAuthAccessTokens } from "./oauth.js";
 import { clientSettings } from "./options.js";
 import { paginate } from "./paginate.js";
 import { PreparedRequest } from "./prepared-request.js";
@@ -29,18 +31,45 @@ import { checkTransportSecurity, normalizeEnvironmentUrl } from "./url.js";
  * for a bad `environmentUrl`, a missing or malformed token string or bad options.
  */
 export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
-  const { environmentUrl, token, fetch: fetchImpl = globalThis.fetch, userAgent, logger } = options ?? {};
-  const baseUrl = normalizeEnvironmentUrl(environmentUrl);
+  const {
+    environmentUrl,
+    token,
+    oauth,
+    fetch: fetchImpl = globalThis.fetch,
+    userAgent,
+    logger,
+  } = options ?? {};
+  const authScheme = checkScheme(options?.authScheme);
+  if ((token === undefined) === (oauth === undefined)) {
+    fail(
+      "give either token (an API token or a platform token) or oauth (an OAuth client), not both or neither",
+    );
+  }
+  const platformCredential = oauth !== undefined || authScheme === "Bearer" || isPlatformSecret(token);
+  const baseUrl = normalizeEnvironmentUrl(environmentUrl, platformCredential);
   const allowInsecureHttp = options.allowInsecureHttp ?? false;
   if (typeof allowInsecureHttp !== "boolean")
     expected("allowInsecureHttp", "true or false", allowInsecureHttp);
   checkTransportSecurity(baseUrl, allowInsecureHttp);
   if (typeof fetchImpl !== "function") expected("fetch", "a fetch function");
   const defaults = clientSettings(options);
+  // Called as a plain function: some fetch implementations need `this` to be globalThis or nothing.
+  const plainFetch: typeof fetch = (input, init) => fetchImpl(input, init);
+  let credentials: Credentials;
+  if (oauth !== undefined) {
+    if (authScheme === "Api-Token") fail('authScheme: an OAuth client\'s access tokens are sent as "Bearer"');
+    checkSchemeFitsBase("Bearer", baseUrl, "an OAuth client's access token");
+    const client = checkOAuthOptions(oauth);
+    checkTransportSecurity(client.tokenUrl, allowInsecureHttp, "oauth.tokenUrl");
+    credentials = oauthCredentials(
+      new OAuthAccessTokens(client, { ...defaults, fetch: plainFetch, logger, random: Math.random }),
+    );
+  } else {
+    credentials = tokenCredentials(token!, baseUrl, authScheme);
+  }
   const transport: Transport = {
-    // Called as a plain function: some fetch implementations need `this` to be globalThis or nothing.
-    fetch: (input, init) => fetchImpl(input, init),
-    credentials: apiTokenCredentials(token),
+    fetch: plainFetch,
+    credentials,
     logger,
     random: Math.random,
   };

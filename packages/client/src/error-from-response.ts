@@ -47,10 +47,11 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 // "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)", also without
-// titles or in brackets: the names after "of:" that are not inside parentheses.
+// titles or in brackets, and platform scopes ("environment-api:api-tokens:write"): the names after
+// "of:" that are not inside parentheses.
 function scopesNamedIn(message: string | undefined): string[] {
   const named = message?.split("of:")[1];
-  return named?.match(/[\w.]+(?![^(]*\))/g) ?? [];
+  return named?.match(/[\w.:-]+(?![^(]*\))/g) ?? [];
 }
 
 /** What the request loop adds to an error built from a response. @internal */

@@ -18,6 +18,8 @@ export interface ErrorDetails {
   retryAfterMs?: number | undefined;
   missingScopes?: string[] | undefined;
   apiMessage?: string | undefined;
+  /** The OAuth error code SSO answered (`invalid_client`, `invalid_scope`, …). */
+  oauthError?: string | undefined;
   /** What caused it: the caller's abort reason, the network error. Kept redacted as `error.cause`. */
   cause?: unknown;
 }
@@ -82,6 +84,20 @@ export class InvalidInputError extends ApiTokensError {}
 export class BadRequestError extends ApiTokensError {}
 /** 401: the token is missing, malformed, unknown, disabled or expired. */
 export class AuthenticationError extends ApiTokensError {}
+/**
+ * SSO refused to issue an access token for the OAuth client: `oauthError` holds its code
+ * (`invalid_client`: unknown client, wrong secret or a revoked client; `invalid_scope`: a scope the
+ * client was not granted; `invalid_target`: another account). The message says what to check.
+ */
+export class OAuthError extends AuthenticationError {
+  /** The OAuth 2.0 error code from SSO, when it sent one. */
+  declare readonly oauthError?: string;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details);
+    if (details.oauthError !== undefined) Object.assign(this, { oauthError: details.oauthError });
+  }
+}
 /** 403: the token lacks a scope; `missingScopes` lists the scopes Dynatrace asked for. */
 export class PermissionDeniedError extends ApiTokensError {
   /** The scopes named in Dynatrace's message ("Use one of: apiTokens.read (...)"); any one of them is enough. */
@@ -116,6 +132,7 @@ const CLASSES_BY_NAME = {
   InvalidInputError,
   BadRequestError,
   AuthenticationError,
+  OAuthError,
   PermissionDeniedError,
   NotFoundError,
   RateLimitError,

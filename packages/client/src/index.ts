@@ -16,6 +16,7 @@ export type {
   TokenScope,
 } from "@dt-tokens/types";
 export { API_TOKEN_FIELDS, KNOWN_RESPONSE_SCOPES, LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "@dt-tokens/types";
+export type { AuthScheme } from "./auth-scheme.js";
 export {
   apiTokenSelector,
   DEFAULT_FIELDS,
@@ -39,12 +40,18 @@ export {
   type ErrorRequest,
   InvalidInputError,
   NotFoundError,
+  OAuthError,
   PermissionDeniedError,
   RateLimitError,
   ServerError,
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.js";
+export {
+  DEFAULT_TOKEN_URL,
+  type OAuthClientOptions,
+  PLATFORM_API_TOKENS_SCOPES,
+} from "./oauth.js";
 export { redact } from "./redact.js";
 export * from "./rotation/index.js";
 export { isTokenScope, validateScopes } from "./scopes.js";

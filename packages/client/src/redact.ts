@@ -1,13 +1,25 @@
+// Secrets with a public part: API tokens `dt0c01.<id>.<secret>`, platform tokens `dt0s16.<id>.<secret>`,
+// OAuth client secrets `dt0s02.<id>.<secret>`. The `<prefix>.<id>` part stays readable.
+const STRUCTURED_SECRET = /(dt0[a-z]\d\d\.\w+)\.\w+/gi;
+// Secrets after a scheme, parameter or JSON key: `Api-Token x`, `Bearer x`, `api-token=x`,
+// `client_secret=x`, `access_token=x`, `"access_token":"x"`, `"client_secret": "x"`.
+const LABELLED_SECRET =
+  /((?:Api-Token|Bearer) +|(?:api-token|client_secret|access_token)=|"(?:client_secret|access_token|clientSecret|accessToken)" *: *")[^\s"',&#]+/gi;
+// JSON Web Tokens (OAuth access tokens): header.payload.signature, base64url.
+const JWT = /\beyJ[\w-]*\.[\w-]+\.[\w-]+/g;
+
 /**
- * Removes token secrets from a text: every `dt0c01.<public>.<secret>` becomes
- * `dt0c01.<public>.[REDACTED]` (the token id stays readable), every `Api-Token <secret>` becomes
- * `Api-Token [REDACTED]` and every `api-token=<secret>` query parameter is blanked.
- * Use it before you log anything that may hold a secret.
+ * Removes secrets from a text: every `dt0c01.<public>.<secret>` (also `dt0s16.` platform tokens and
+ * `dt0s02.` OAuth client secrets) becomes `<prefix>.<public>.[REDACTED]` (the id stays readable); the
+ * value after `Api-Token `, `Bearer `, `api-token=`, `client_secret=` or `access_token=` (also as JSON
+ * keys) and every JWT access token become `[REDACTED]`. Use it before you log anything that may hold
+ * a secret.
  */
 export function redact(text: string): string {
-  return text.replace(/(dt0c01\.\w+)\.\w+|(Api-Token |api-token=)[^\s"',&#]+/gi, (_, id, prefix) =>
-    id ? `${id}.[REDACTED]` : `${prefix}[REDACTED]`,
-  );
+  return text
+    .replace(STRUCTURED_SECRET, "$1.[REDACTED]")
+    .replace(LABELLED_SECRET, "$1[REDACTED]")
+    .replace(JWT, "[REDACTED]");
 }
 
 /**

@@ -128,6 +128,9 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   let retryAfterMs: number | undefined;
   let note: string | undefined;
   let lastResponse: Response | undefined;
+  // The Authorization value of the last attempt, and whether a 401 already got fresh credentials.
+  let lastAuthorization = "";
+  let reauthorized = false;
   // What is armed.
   let stopped: "caller" | "deadline" | undefined;
   let deadlineAt = Number.POSITIVE_INFINITY;
@@ -208,6 +211,7 @@ export function startCall(settings: CallSettings, transport: Transport): Request
     }
     // After the credentials (which may be awaited): a signal that fired meanwhile stops the call here.
     throwIfStopped();
+    lastAuthorization = authorization;
     sendInit.headers.set("authorization", authorization);
     sendInit.signal = control.signal;
     logger?.debug(`${line()} (attempt ${attemptNumber})`);
@@ -279,6 +283,14 @@ export function startCall(settings: CallSettings, transport: Transport): Request
       }
       const { response } = outcome;
       lastResponse = response;
+      // A 401 to an access token that expired or was revoked early: one more attempt with a fresh
+      // one (the server did not apply the request, so even a create may go again).
+      if (response.status === 401 && !reauthorized && transport.credentials.rejected?.(lastAuthorization)) {
+        reauthorized = true;
+        response.body?.cancel().catch(() => {});
+        logger?.warn(`${line()} 401; retrying once with a new access token`);
+        continue;
+      }
       if (changesState && response.status >= 500) outcomeUnknown = true;
       const askedMs = RETRY_STATUSES.includes(response.status) ? serverDelay(response.headers) : undefined;
       const next = RETRY_STATUSES.includes(response.status)

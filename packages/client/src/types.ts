@@ -10,7 +10,9 @@ import type {
   TokenScope,
 } from "@dt-tokens/types";
 import type { Client } from "openapi-fetch";
+import type { AuthScheme } from "./auth-scheme.js";
 import type { DEFAULT_FIELDS, FieldsInput, SelectorInput, TimeframeInput } from "./builders.js";
+import type { OAuthClientOptions } from "./oauth.js";
 
 /** Where the client writes what it does. `console` fits; every line is redacted. */
 export interface Logger {
@@ -155,8 +157,24 @@ export interface ClientOptions {
    * `allowInsecureHttp` is set.
    */
   environmentUrl: string;
-  /** The API token secret, or a function returning it (called for every attempt, so rotation is seamless). */
-  token: string | (() => string | Promise<string>);
+  /**
+   * The secret (or a function returning it, called for every attempt, so rotation is seamless): a
+   * classic API token (`dt0c01.…`, sent as `Api-Token`) or a platform token (`dt0s16.…`, sent as
+   * `Bearer`). Give `token` or `oauth`, not both.
+   */
+  token?: string | (() => string | Promise<string>);
+  /**
+   * Overrides the scheme chosen by the token's prefix (`Api-Token` for `dt0c01.`, `Bearer` for
+   * platform tokens). The classic API (`/api/v2`) takes only `Api-Token`, the platform prefix only
+   * `Bearer`: a mismatch is an InvalidInputError before anything is sent.
+   */
+  authScheme?: AuthScheme;
+  /**
+   * An OAuth client of Dynatrace's platform: the client fetches access tokens from SSO with the
+   * client-credentials grant, caches each until shortly before it expires (one request however many
+   * calls wait), and on a 401 fetches a new one and retries once. Platform prefix only.
+   */
+  oauth?: OAuthClientOptions;
   /** Timeout of each attempt in ms, reading the body included (default 30 000; `Infinity` for none). */
   timeoutMs?: number;
   /** Time for a whole call in ms, every attempt and wait included (default 120 000; `Infinity` for none). */

@@ -8,18 +8,32 @@ import { expected, fail } from "./invalid-input.js";
 const ENVIRONMENT_URL =
   /^(?<origin>https?:\/\/[^/?#\s@]+)(?:(?<environmentPath>\/e\/[^/?#\s]+)|(?<apiBase>[^?#\s@]*?(?:\/api|\/platform\/classic\/environment-api)\/v2))?\/*$/i;
 
-const ACCEPTED_FORMS = "https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL";
+const ACCEPTED_FORMS =
+  "https://<env-id>.live.dynatrace.com, https://<env-id>.apps.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL";
+
+/** The API-tokens API under Dynatrace's platform (Bearer only). */
+export const PLATFORM_PREFIX = "/platform/classic/environment-api/v2";
+// Hosts of Dynatrace's platform (3rd generation SaaS) and of the classic SaaS environment.
+const PLATFORM_HOST = /\.apps\.dynatrace(?:labs)?\.com(?::\d+)?$/i;
+const CLASSIC_HOST = /\.live\.dynatrace(?:labs)?\.com(?::\d+)?$/i;
 
 /**
- * Normalises an environment URL to its API base (`.../api/v2` or the platform prefix), or throws
- * saying what was wrong and which forms are accepted.
+ * Normalises an environment URL to its API base, or throws saying what was wrong and which forms are
+ * accepted: `https://<env-id>.apps.dynatrace.com` to the platform prefix
+ * (`/platform/classic/environment-api/v2`), `https://<env-id>.live.dynatrace.com` and Managed
+ * `https://<host>/e/<env-id>` to `/api/v2`; a full API base stays as it is. Another host's root goes
+ * to the platform prefix when `platformCredential` is set (a platform token or an OAuth client),
+ * else to `/api/v2`.
  */
-export function normalizeEnvironmentUrl(environmentUrl: string): string {
+export function normalizeEnvironmentUrl(environmentUrl: string, platformCredential = false): string {
   const input = String(environmentUrl).trim();
   const groups = ENVIRONMENT_URL.exec(input)?.groups;
   if (!groups) return expected("environmentUrl", ACCEPTED_FORMS, input);
-  const { origin, environmentPath = "", apiBase } = groups;
-  return apiBase === undefined ? `${origin}${environmentPath}/api/v2` : `${origin}${apiBase}`;
+  const { origin = "", environmentPath, apiBase } = groups;
+  if (apiBase !== undefined) return `${origin}${apiBase}`;
+  if (environmentPath !== undefined) return `${origin}${environmentPath}/api/v2`;
+  const platform = PLATFORM_HOST.test(origin) || (platformCredential && !CLASSIC_HOST.test(origin));
+  return `${origin}${platform ? PLATFORM_PREFIX : "/api/v2"}`;
 }
 
 // This machine, as `URL` spells a hostname: 127.0.0.0/8, `[::1]`, `localhost` and its subdomains.
@@ -29,11 +43,15 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|\[::1\]|(.+\.)?localhost)$/i;
  * Refuses an `http://` API base for a host that is not loopback, unless the caller opted in: the token
  * would travel in cleartext. @internal
  */
-export function checkTransportSecurity(baseUrl: string, allowInsecureHttp: boolean): void {
+export function checkTransportSecurity(
+  baseUrl: string,
+  allowInsecureHttp: boolean,
+  param = "environmentUrl",
+): void {
   const { protocol, hostname } = new URL(baseUrl);
   if (protocol === "https:" || allowInsecureHttp || LOOPBACK.test(hostname)) return;
   fail(
-    `environmentUrl: http:// would send the token in cleartext to ${hostname}; use https://, or set ` +
+    `${param}: http:// would send a secret in cleartext to ${hostname}; use https://, or set ` +
       "allowInsecureHttp: true (loopback hosts such as 127.0.0.1, ::1 and localhost may always use http)",
   );
 }

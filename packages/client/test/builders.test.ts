@@ -229,7 +229,7 @@ describe("normalizeEnvironmentUrl", () => {
   });
   test("a missing scheme names the accepted forms and the input", () => {
     expect(() => normalizeEnvironmentUrl("abc12345.live.dynatrace.com")).toThrow(
-      'environmentUrl: expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL, got "abc12345.live.dynatrace.com"',
+      'environmentUrl: expected https://<env-id>.live.dynatrace.com, https://<env-id>.apps.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL, got "abc12345.live.dynatrace.com"',
     );
   });
   test.each([

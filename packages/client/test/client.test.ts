@@ -61,6 +61,9 @@ describe("requests", () => {
     server = await startServer((_r, res) => json(res, 200, {}));
     const environmentUrl = server.url;
     expect(() => createApiTokensClient({ environmentUrl, token: undefined as unknown as string })).toThrow(
+      /give either token .* or oauth/,
+    );
+    expect(() => createApiTokensClient({ environmentUrl, token: null as unknown as string })).toThrow(
       /token: expected the bare secret/,
     );
     expect(() => createApiTokensClient({ environmentUrl, token: "" })).toThrow(InvalidInputError);

@@ -199,12 +199,10 @@ describe("against the sandbox", () => {
     expect(unknown).toBeGreaterThan(0); // the faults did hit creates
   });
 
-  test("the platform prefix refuses an API token, and a bad token is an AuthenticationError", async () => {
-    const viaPlatform = createApiTokensClient({
-      environmentUrl: sandbox.platformApiBase,
-      token: sandbox.bootstrapToken!,
-    });
-    await expect(viaPlatform.list()).rejects.toThrow(/accepts only Bearer/);
+  test("an API token for the platform prefix is refused before sending, and a bad token is an AuthenticationError", async () => {
+    expect(() =>
+      createApiTokensClient({ environmentUrl: sandbox.platformApiBase, token: sandbox.bootstrapToken! }),
+    ).toThrow(/refuses: use .* \(API base …\/api\/v2\) for a classic API token/);
     const bad = createApiTokensClient({ environmentUrl: sandbox.url, token: "dt0c01.NOPE" });
     await expect(bad.list()).rejects.toBeInstanceOf(AuthenticationError);
   });

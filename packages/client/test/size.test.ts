@@ -9,7 +9,7 @@ import { expect, test } from "vitest";
 const pkgDir = join(import.meta.dirname, "..");
 const bin = join(dirname(createRequire(import.meta.url).resolve("size-limit/package.json")), "bin.js");
 
-test("createApiTokensClient with openapi-fetch stays within its budget (8.8 kB min+gzip)", async () => {
+test("createApiTokensClient with openapi-fetch stays within its budget (11.1 kB min+gzip: 8.8 kB, plus 2.3 kB for platform tokens and OAuth clients)", async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [bin, "--json"], { cwd: pkgDir }).catch(
     (e: { stdout?: string }) => ({ stdout: e.stdout ?? "[]" }),
   );
@@ -17,7 +17,7 @@ test("createApiTokensClient with openapi-fetch stays within its budget (8.8 kB m
   const client = results.find((r) => r.name.startsWith("createApiTokensClient"));
   const alone = results.find((r) => r.name.startsWith("openapi-fetch alone"));
   console.log(`size: client ${client?.size} B, openapi-fetch alone ${alone?.size} B (min+gzip)`);
-  expect(client?.sizeLimit).toBe(8800);
-  expect(client?.size).toBeLessThanOrEqual(8800);
+  expect(client?.sizeLimit).toBe(11100);
+  expect(client?.size).toBeLessThanOrEqual(11100);
   expect(client?.passed).toBe(true);
 }, 60_000);
