@@ -60,7 +60,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     if (authScheme === "Api-Token") fail('authScheme: an OAuth client\'s access tokens are sent as "Bearer"');
     checkSchemeFitsBase("Bearer", baseUrl, "an OAuth client's access token");
     const client = checkOAuthOptions(oauth);
-    checkTransportSecurity(client.tokenUrl, allowInsecureHttp, "oauth.tokenUrl");
+    checkTransportSecurity(client.tokenUrl, allowInsecureHttp, "oauth.tokenUrl", "the client secret");
     credentials = oauthCredentials(
       new OAuthAccessTokens(client, { ...defaults, fetch: plainFetch, logger, random: Math.random }),
     );

@@ -47,11 +47,12 @@ export function checkTransportSecurity(
   baseUrl: string,
   allowInsecureHttp: boolean,
   param = "environmentUrl",
+  secret = "the token",
 ): void {
   const { protocol, hostname } = new URL(baseUrl);
   if (protocol === "https:" || allowInsecureHttp || LOOPBACK.test(hostname)) return;
   fail(
-    `${param}: http:// would send a secret in cleartext to ${hostname}; use https://, or set ` +
+    `${param}: http:// would send ${secret} in cleartext to ${hostname}; use https://, or set ` +
       "allowInsecureHttp: true (loopback hosts such as 127.0.0.1, ::1 and localhost may always use http)",
   );
 }
