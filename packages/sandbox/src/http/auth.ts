@@ -129,7 +129,9 @@ function bearerCredential(c: Ctx): string {
 /** `Bearer` authentication: a platform token, or an access token of an OAuth client that is not revoked. */
 export function bearerAuth(state: AppState) {
   return createMiddleware<Env>(async (c, next) => {
-    const platformCaller = authenticateBearer(state.platform, bearerCredential(c), state.now());
+    const platformCaller = countingFailures(state, clientAddress(c), () =>
+      authenticateBearer(state.platform, bearerCredential(c), state.now()),
+    );
     c.set("caller", {
       kind: platformCaller.kind,
       id: platformCaller.id,
