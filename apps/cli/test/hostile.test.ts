@@ -75,6 +75,8 @@ describe("control characters in names", () => {
 describe("CSV guard", () => {
   it("cells starting with = + - @ tab or CR get a leading quote; --no-csv-guard leaves them", async () => {
     const names = ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)", "\tt", "\rr", "plain"];
+    // White space before the formula: importers trim it, then run the rest.
+    names.push(" =1+1", "\u00a0=2+2", "\u3000@x", " plain");
     seed(names.map((name, i) => ({ name, scopes: ["metrics.read"], creationDate: `now-${i + 1}d` })));
     const guarded = await run(sandbox(), [
       "list",
@@ -92,6 +94,10 @@ describe("CSV guard", () => {
     expect(guarded.stdout).toContain(",'\tt\n");
     expect(guarded.stdout).toContain(`,"'\rr"\n`);
     expect(guarded.stdout).toContain(",plain\n");
+    expect(guarded.stdout).toContain(",' =1+1\n");
+    expect(guarded.stdout).toContain(",'\u00a0=2+2\n");
+    expect(guarded.stdout).toContain(",'\u3000@x\n");
+    expect(guarded.stdout).toContain(", plain\n");
     const raw = await run(sandbox(), ["--no-csv-guard", "list", "-o", "csv", "--fields", "name"]);
     expect(raw.stdout).toContain(`,"=HYPERLINK(""http://evil.example"",""x"")"\n`);
     expect(raw.stdout).toContain(",+1\n");

@@ -40,12 +40,16 @@ export function hasControl(text: string): boolean {
   return found;
 }
 
-/** The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection),
+ * also after leading white space (spaces, no-break spaces, ideographic spaces): spreadsheets and
+ * their importers trim it ("Trim spaces" in LibreOffice, Google Sheets), then run what is left.
+ */
+const FORMULA_START = /^[\s\u200b\ufeff]*[=+\-@\t\r]/;
 
 /**
  * A CSV cell that a spreadsheet shows as text: a value that begins with `=`, `+`, `-`, `@`, a tab or
- * a carriage return gets a leading `'` (OWASP's rule). Quoting is separate ({@link csvRow} does it).
+ * a carriage return, also after white space, gets a leading `'` (OWASP's rule). Quoting is separate ({@link csvRow} does it).
  */
 export function guardCsvCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;

@@ -38,9 +38,19 @@ describe("escapeControl", () => {
 
 describe("CSV", () => {
   test("cells a spreadsheet would run as a formula get a leading quote (OWASP)", () => {
-    for (const v of ['=HYPERLINK("http://x")', "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"])
+    for (const v of [
+      '=HYPERLINK("http://x")',
+      "+1",
+      "-1+2",
+      "@SUM(A1)",
+      "\tx",
+      "\rx",
+      " =1",
+      "\u00a0+1",
+      " \t@x",
+    ])
       expect(guardCsvCell(v)).toBe(`'${v}`);
-    for (const v of ["grafana", "a=b", "", "dt0c01.ABC"]) expect(guardCsvCell(v)).toBe(v);
+    for (const v of ["grafana", "a=b", "", "dt0c01.ABC", " plain", "a -b"]) expect(guardCsvCell(v)).toBe(v);
   });
 
   test("csvRow quotes per RFC 4180 after guarding, and can leave values raw", () => {
