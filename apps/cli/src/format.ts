@@ -7,7 +7,7 @@
  */
 import type { ApiToken } from "@dt-tokens/client";
 import { csvRow, formatDate, formatRelative, isExpiring } from "@dt-tokens/client/display";
-import type { Colors, Stream } from "./io.js";
+import type { Colors, Env, Stream } from "./io.js";
 import { type Cell, type Column, renderTable, type TableLayout } from "./table.js";
 import type { Field } from "./validate.js";
 
@@ -125,9 +125,16 @@ export function tokensTable(
   );
 }
 
-/** The width to fit tables into: the terminal's, or none when stdout is a pipe or a file. */
-export function terminalWidth(stream: Stream): number | undefined {
-  return stream.isTTY ? (stream.columns ?? 80) : undefined;
+/**
+ * The width to fit tables into, on a terminal: `COLUMNS` when it is a positive number (POSIX: the
+ * user's preferred width), else the terminal's size when it reports one (a pseudo-terminal may
+ * report 0), else 80. None when the stream is a pipe or a file: every value is shown whole.
+ */
+export function terminalWidth(stream: Stream, env: Env = process.env): number | undefined {
+  if (!stream.isTTY) return undefined;
+  const preferred = Number(env.COLUMNS);
+  if (Number.isInteger(preferred) && preferred > 0) return preferred;
+  return stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
 }
 
 const DETAIL: [Field, string][] = [

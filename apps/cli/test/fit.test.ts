@@ -15,6 +15,23 @@ const { sandbox, seed } = useSandbox();
 const HOUR = 3_600_000;
 
 describe("tables at 80 columns", () => {
+  it("a terminal that reports no size (0 columns) gets 80, and COLUMNS is the user's width", async () => {
+    seed([{ name: "visible-name", owner: "alice@example.com", scopes: ["metrics.read"] }]);
+    const sizeless = await run(sandbox(), ["list"], { tty: true, columns: 0 });
+    const rows = plain(sizeless.stdout).split(/\r?\n/);
+    expect(rows.find((l) => l.startsWith("ID"))).toMatch(/^ID +NAME/);
+    expect(rows.find((l) => l.startsWith("dt0c01."))).toContain("visible-name");
+    const narrow = await run(sandbox(), ["list"], { tty: true, columns: 200, env: { COLUMNS: "40" } });
+    const tableRows = plain(narrow.stdout)
+      .split(/\r?\n/)
+      .filter((l) => /^(ID|dt0c01\.)/.test(l));
+    for (const l of tableRows) expect(stringWidth(l)).toBeLessThanOrEqual(40);
+    expect(plain(narrow.stdout)).toMatch(/dt0c01\.\w{24}/);
+    const wide = await run(sandbox(), ["list"], { tty: true, columns: 80, env: { COLUMNS: "1000" } });
+    expect(plain(wide.stdout)).not.toContain("hidden to fit");
+    expect(plain(wide.stdout)).toContain("alice@example.com");
+  });
+
   it("count display width (CJK, emoji), drop the least important columns first, never wrap", async () => {
     seed([
       {
