@@ -12,6 +12,7 @@ import {
   redact,
 } from "@dt-tokens/client";
 import { type Credential, checkSecret, clientAuth } from "./credentials.js";
+import { API_TOKEN_VARS, credentialFromEnv, OAUTH_VARS, PLATFORM_TOKEN_VAR } from "./env-credentials.js";
 import { envNames, type NamedEnvironment, namedEnvironment, readConfig } from "./environments.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
@@ -29,7 +30,7 @@ export interface GlobalOptions {
 }
 
 export const URL_VARS = ["DT_ENV_URL", "DYNATRACE_ENV_URL"] as const;
-export const TOKEN_VARS = ["DT_API_TOKEN", "DYNATRACE_API_TOKEN"] as const;
+export const TOKEN_VARS = API_TOKEN_VARS;
 
 export function environmentUrl(options: GlobalOptions, io: Io): { url: string; apiBase: string } {
   const fromVar = URL_VARS.find((v) => io.env[v]?.trim());
@@ -103,7 +104,11 @@ function readHidden(stdin: NodeJS.ReadStream, stderr: Io["stderr"], prompt: stri
   });
 }
 
-/** The API token: --token-stdin, else DT_API_TOKEN, else DYNATRACE_API_TOKEN. */
+/**
+ * The credential: --token-stdin, else the environment variables (DT_API_TOKEN or
+ * DYNATRACE_API_TOKEN, DT_PLATFORM_TOKEN, or the OAuth client's DT_CLIENT_ID + DT_CLIENT_SECRET +
+ * DT_ACCOUNT_URN), else the fallback.
+ */
 export async function apiToken(
   options: GlobalOptions,
   io: Io,
@@ -114,18 +119,19 @@ export async function apiToken(
     const line = await stdin.line("API token (input hidden): ");
     if (!line)
       throw new UsageError("--token-stdin: stdin held no token (expected the secret on the first line)");
-    return { kind: "api-token", secret: checkSecret(line, "--token-stdin"), source: "--token-stdin" };
+    const secret = checkSecret(line, "--token-stdin");
+    const kind = secret.startsWith("dt0s16.") ? "platform-token" : "api-token";
+    return { kind, secret, source: "--token-stdin" };
   }
-  for (const name of TOKEN_VARS) {
-    const value = io.env[name]?.trim();
-    if (value) return { kind: "api-token", secret: checkSecret(value, name), source: name };
-  }
+  const fromEnv = credentialFromEnv(io.env);
+  if (fromEnv) return fromEnv;
   if (fallback) return { kind: "api-token", secret: fallback.value, source: fallback.source };
   throw new UsageError(
-    "no API token: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe it in with --token-stdin",
+    `no credential: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), ${PLATFORM_TOKEN_VAR}, or an OAuth client's ${OAUTH_VARS.join(" + ")}; or pipe a token in with --token-stdin`,
     [
       "hint: tokens are never accepted as arguments (shell history and the process list would show them)",
-      "hint: the token needs the scopes apiTokens.read (list, get, audit) and apiTokens.write (create, update, delete, rotate)",
+      "hint: a classic token needs the scopes apiTokens.read (list, get, audit) and apiTokens.write (create, update, delete, rotate)",
+      "hint: a platform token or OAuth client needs environment-api:api-tokens:read and environment-api:api-tokens:write",
     ],
   );
 }

@@ -20,7 +20,15 @@ export type Credential =
   /** A platform token (dt0s16.…), sent as `Bearer`. */
   | { kind: "platform-token"; secret: string; source: string }
   /** An OAuth client that obtains access tokens from Dynatrace SSO. */
-  | { kind: "oauth-client"; clientId: string; clientSecret: string; accountUrn: string; source: string };
+  | {
+      kind: "oauth-client";
+      clientId: string;
+      clientSecret: string;
+      accountUrn: string;
+      source: string;
+      /** The SSO token endpoint, when not Dynatrace SSO (e.g. the sandbox's). */
+      tokenUrl?: string;
+    };
 
 export type CredentialKind = Credential["kind"];
 
@@ -79,12 +87,11 @@ export async function resolveEntryCredential(
   };
 }
 
-/** The client options that carry a credential. */
-export function clientAuth(credential: Credential): Pick<ClientOptions, "token"> {
+/** The client options that carry a credential (the client picks Api-Token or Bearer by prefix). */
+export function clientAuth(credential: Credential): Pick<ClientOptions, "token" | "oauth"> {
   if (credential.kind === "oauth-client") {
-    throw new UsageError(
-      `${credential.source}: OAuth clients are not supported by this version of @dt-tokens/client yet; use an apiToken or a platformToken`,
-    );
+    const { clientId, clientSecret, accountUrn, tokenUrl } = credential;
+    return { oauth: { clientId, clientSecret, accountUrn, ...(tokenUrl !== undefined && { tokenUrl }) } };
   }
   return { token: credential.secret };
 }

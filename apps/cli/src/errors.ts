@@ -200,7 +200,7 @@ function describeByKind(error: unknown, environment?: string): Described {
     );
     if (error instanceof AuthenticationError)
       details.push(
-        "hint: the API token (DT_API_TOKEN, DYNATRACE_API_TOKEN or --token-stdin) is unknown, disabled or expired, or belongs to another environment",
+        "hint: the credential (DT_API_TOKEN, DT_PLATFORM_TOKEN, the OAuth client or --token-stdin) is unknown, disabled or expired, or belongs to another environment",
       );
     if (error instanceof PermissionDeniedError && error.missingScopes.length > 0)
       details.push(`hint: the API token needs the scope ${error.missingScopes.join(" or ")}`);

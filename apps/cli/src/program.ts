@@ -40,9 +40,11 @@ Connection:
     https://<env-id>.live.dynatrace.com            SaaS
     https://<host>/e/<env-id>                      Managed or ActiveGate
     https://<env-id>.apps.dynatrace.com/platform/classic/environment-api/v2
-  The API token comes from DT_API_TOKEN or DYNATRACE_API_TOKEN, or from stdin with --token-stdin;
-  never from an argument. It needs apiTokens.read (list, get, audit) and apiTokens.write (create,
-  update, delete, rotate).
+  The credential comes from DT_API_TOKEN or DYNATRACE_API_TOKEN (a classic token), DT_PLATFORM_TOKEN
+  (a platform token), DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN (an OAuth client; optional
+  DT_SSO_TOKEN_URL), or stdin with --token-stdin; one kind at a time, never from an argument.
+  A classic token needs apiTokens.read (list, get, audit) and apiTokens.write (create, update,
+  delete, rotate); a platform token or OAuth client environment-api:api-tokens:read and :write.
 
 Exit statuses:
 ${EXIT_STATUSES.map((s) => `  ${String(s.code).padEnd(3)}  ${s.meaning}`).join("\n")}
@@ -141,7 +143,9 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     if (o.token !== undefined || o.apiToken !== undefined) {
       throw new UsageError(
         "tokens are never accepted as arguments: shell history and the process list would show them",
-        ["hint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe the token in with --token-stdin"],
+        [
+          "hint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN) or DT_PLATFORM_TOKEN, or pipe the token in with --token-stdin",
+        ],
       );
     }
     // Every free-text option: a secret pasted into the wrong place is refused, never sent or echoed.

@@ -19,9 +19,10 @@ describe("connection", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       [
-        "error: no API token: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe it in with --token-stdin",
+        "error: no credential: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), DT_PLATFORM_TOKEN, or an OAuth client's DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN; or pipe a token in with --token-stdin",
         "hint: tokens are never accepted as arguments (shell history and the process list would show them)",
-        "hint: the token needs the scopes apiTokens.read (list, get, audit) and apiTokens.write (create, update, delete, rotate)",
+        "hint: a classic token needs the scopes apiTokens.read (list, get, audit) and apiTokens.write (create, update, delete, rotate)",
+        "hint: a platform token or OAuth client needs environment-api:api-tokens:read and environment-api:api-tokens:write",
         "nothing was sent.",
         "",
       ].join("\n"),
@@ -82,7 +83,7 @@ describe("connection", () => {
       const r = await run(sandbox(), ["list", flag, "dt0c01.NOTASECRETNOTASECRETNOTA.zzzz"]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
-        "error: tokens are never accepted as arguments: shell history and the process list would show them\nhint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), or pipe the token in with --token-stdin\nnothing was sent.\n",
+        "error: tokens are never accepted as arguments: shell history and the process list would show them\nhint: set DT_API_TOKEN (or DYNATRACE_API_TOKEN) or DT_PLATFORM_TOKEN, or pipe the token in with --token-stdin\nnothing was sent.\n",
       );
     }
   });
@@ -101,7 +102,7 @@ describe("connection", () => {
     const r = await run(sandbox(), ["list"], { env: { DT_API_TOKEN: gone!.token } });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      "error: Token Authentication failed. (HTTP 401 Unauthorized)\nhint: the API token (DT_API_TOKEN, DYNATRACE_API_TOKEN or --token-stdin) is unknown, disabled or expired, or belongs to another environment\n",
+      "error: Token Authentication failed. (HTTP 401 Unauthorized)\nhint: the credential (DT_API_TOKEN, DT_PLATFORM_TOKEN, the OAuth client or --token-stdin) is unknown, disabled or expired, or belongs to another environment\n",
     );
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });

@@ -139,7 +139,14 @@ describe("file and dotenv sinks", () => {
 describe("exec sink", () => {
   it("gives the secret on stdin only, without the API token in the environment; failure shows redacted output", async () => {
     const dir = await tempDir();
-    const env = { PATH: process.env.PATH, DT_API_TOKEN: "admin-secret", DYNATRACE_API_TOKEN: "x", KEEP: "1" };
+    const env = {
+      PATH: process.env.PATH,
+      DT_API_TOKEN: "admin-secret",
+      DYNATRACE_API_TOKEN: "x",
+      DT_PLATFORM_TOKEN: "platform-secret",
+      DT_CLIENT_SECRET: "client-secret",
+      KEEP: "1",
+    };
     await execSink(`cat > ${dir}/in; env > ${dir}/env; echo "$@" > ${dir}/args`, env).deliver(SECRET);
     expect(await readFile(join(dir, "in"), "utf8")).toBe(SECRET);
     // Tools that open /dev/stdin by name (kubectl --from-file, aws file:///dev/stdin) read it too.
@@ -147,7 +154,9 @@ describe("exec sink", () => {
     expect(await readFile(join(dir, "by-name"), "utf8")).toBe(SECRET);
     const seenEnv = await readFile(join(dir, "env"), "utf8");
     expect(seenEnv).toContain("KEEP=1");
-    expect(seenEnv).not.toMatch(/DT_API_TOKEN|DYNATRACE_API_TOKEN|admin-secret|BBBB/);
+    expect(seenEnv).not.toMatch(
+      /DT_API_TOKEN|DYNATRACE_API_TOKEN|DT_PLATFORM_TOKEN|DT_CLIENT_SECRET|admin-secret|platform-secret|client-secret|BBBB/,
+    );
     const failing = execSink("cat; echo nope >&2; exit 3", env);
     const error = await failing.deliver(SECRET).catch((e) => e);
     expect(error.message).toMatch(/^exited with status 3\n/);

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline/promises";
 import { isTokenSecret } from "@dt-tokens/client";
 import { escapeControl, formatDate, formatRelative } from "@dt-tokens/client/display";
 import type { Context } from "../context.js";
+import { hasEnvCredential } from "../env-credentials.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import type { OutputFormat } from "../format.js";
 import { guarded } from "../interrupt.js";
@@ -162,8 +163,7 @@ export async function remove(ctx: Context, rawId: string, options: { yes?: boole
 
 export async function lookup(ctx: Context, output: OutputFormat): Promise<void> {
   // With --token-stdin the first line is the API token and the second the secret to look up.
-  const hasEnvToken =
-    !ctx.options.tokenStdin && ["DT_API_TOKEN", "DYNATRACE_API_TOKEN"].some((v) => ctx.io.env[v]?.trim());
+  const hasEnvToken = !ctx.options.tokenStdin && hasEnvCredential(ctx.io.env);
   let connection = hasEnvToken || ctx.options.tokenStdin ? await ctx.connect() : undefined;
   const secret = await ctx.stdin.line("Token secret to look up (input hidden): ");
   if (!secret) {

@@ -1,11 +1,12 @@
 /**
  * `exec:COMMAND`: runs COMMAND with sh, the secret on its standard input (a pipe) (never in its argv or
- * environment: DT_API_TOKEN and DYNATRACE_API_TOKEN are removed from it too). A non-zero exit,
+ * environment: the CLI's own credential variables are removed from it too). A non-zero exit,
  * a signal or a failure to start is a failed delivery; its output is shown only then, redacted.
  * An interruption (the abort signal: Ctrl-C, SIGTERM) stops the command's whole process group.
  */
 import { spawn } from "node:child_process";
 import { redact } from "@dt-tokens/client";
+import { SECRET_VARS } from "../env-credentials.js";
 import type { Env } from "../io.js";
 import type { Sink } from "./sink.js";
 
@@ -19,8 +20,7 @@ export function execSink(command: string, env: Env): Sink {
       new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(new Error(INTERRUPTED));
         const childEnv = { ...env };
-        delete childEnv.DT_API_TOKEN;
-        delete childEnv.DYNATRACE_API_TOKEN;
+        for (const name of SECRET_VARS) delete childEnv[name];
         // Node gives a child a socket as stdin, which /dev/stdin cannot open (kubectl --from-file,
         // aws file:///dev/stdin): `cat` moves the secret into a real pipe. The command is an
         // argument of the inner sh; the secret stays on stdin.

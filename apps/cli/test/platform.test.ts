@@ -1,0 +1,121 @@
+/**
+ * Platform authentication from the environment variables, against the `dt-tokens-sandbox` bin in
+ * its own process: DT_PLATFORM_TOKEN (Bearer on the platform prefix), the OAuth client's
+ * DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN (+ DT_SSO_TOKEN_URL), and the refusals.
+ */
+import { type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { knowSecrets, run } from "./helpers.js";
+
+let sandbox: SandboxProcess;
+let secrets: string[];
+
+beforeAll(async () => {
+  sandbox = await startSandboxProcess(["--db", ":memory:", "--quiet"]);
+  const { platformToken, oauthClientId, oauthClientSecret, bootstrapToken } = sandbox.ready;
+  if (!platformToken || !oauthClientId || !oauthClientSecret || !bootstrapToken)
+    throw new Error("the sandbox printed no generated platform credentials");
+  secrets = [platformToken, oauthClientSecret, bootstrapToken];
+  knowSecrets(...secrets);
+});
+afterAll(() => sandbox?.close());
+
+const platform = () => ({
+  DT_ENV_URL: sandbox.ready.platformBase,
+  DT_PLATFORM_TOKEN: sandbox.ready.platformToken,
+});
+const oauth = () => ({
+  DT_ENV_URL: sandbox.ready.platformBase,
+  DT_CLIENT_ID: sandbox.ready.oauthClientId,
+  DT_CLIENT_SECRET: sandbox.ready.oauthClientSecret,
+  DT_ACCOUNT_URN: sandbox.ready.accountUrn,
+  DT_SSO_TOKEN_URL: sandbox.ready.tokenUrl,
+});
+
+/** No secret (its private part, or a whole short one) in either output. */
+function expectNoSecret(r: { stdout: string; stderr: string }, allowed?: string) {
+  for (const secret of secrets) {
+    if (secret === allowed) continue;
+    const privatePart = secret.split(".")[2]!;
+    expect(r.stdout + r.stderr).not.toContain(privatePart);
+  }
+}
+
+describe("platform credentials from the environment", () => {
+  it("lists tokens with DT_PLATFORM_TOKEN over the platform prefix", async () => {
+    const r = await run(undefined, ["list", "-o", "json"], { env: platform() });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).length).toBeGreaterThan(0);
+    expectNoSecret(r);
+  });
+
+  it("lists tokens with an OAuth client that gets its access token from DT_SSO_TOKEN_URL", async () => {
+    const r = await run(undefined, ["list", "-o", "json"], { env: oauth() });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).length).toBeGreaterThan(0);
+    expectNoSecret(r);
+  });
+
+  it("creates a token over platform auth, owned by the platform user", async () => {
+    const created = await run(undefined, ["create", "--name", "from-platform", "--scope", "metrics.read"], {
+      env: platform(),
+      printsSecret: true,
+    });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}\n$/);
+    const id = created.stdout.split(".").slice(0, 2).join(".");
+    const got = await run(undefined, ["get", id, "-o", "json"], { env: oauth() });
+    expect(got.code).toBe(0);
+    const token = JSON.parse(got.stdout);
+    expect(token.name).toBe("from-platform");
+    expect(token.owner).not.toBe("admin");
+    expectNoSecret(got);
+  });
+
+  it("refuses a wrong OAuth client secret with an error that does not repeat it", async () => {
+    const wrong = `dt0s02.${sandbox.ready.oauthClientId!.split(".")[1]}.${"A".repeat(64)}`;
+    const r = await run(undefined, ["list"], { env: { ...oauth(), DT_CLIENT_SECRET: wrong } });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toContain("A".repeat(64));
+    expectNoSecret(r);
+  });
+
+  it("refuses more than one kind of credential, naming the variables but no value", async () => {
+    const r = await run(undefined, ["list"], {
+      env: { ...platform(), DT_API_TOKEN: sandbox.ready.bootstrapToken },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: more than one credential is set: DT_API_TOKEN and DT_PLATFORM_TOKEN; set only one kind\n/,
+    );
+    expect(r.stderr).toContain("nothing was sent.");
+    expectNoSecret(r);
+  });
+
+  it("refuses an OAuth client set only in part, naming what is missing", async () => {
+    const r = await run(undefined, ["list"], { env: { ...oauth(), DT_ACCOUNT_URN: undefined } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: an OAuth client needs DT_CLIENT_ID, DT_CLIENT_SECRET, DT_ACCOUNT_URN; DT_ACCOUNT_URN is not set\n/,
+    );
+    expectNoSecret(r);
+    const secretOnly = await run(undefined, ["list"], {
+      env: { DT_ENV_URL: sandbox.ready.platformBase, DT_CLIENT_SECRET: sandbox.ready.oauthClientSecret },
+    });
+    expect(secretOnly.code).toBe(2);
+    expect(secretOnly.stderr).toContain("DT_CLIENT_ID and DT_ACCOUNT_URN are not set");
+    expectNoSecret(secretOnly);
+  });
+
+  it("says which scheme to use when a platform token is sent to /api/v2", async () => {
+    const r = await run(undefined, ["list"], {
+      env: { DT_ENV_URL: sandbox.ready.apiBase, DT_PLATFORM_TOKEN: sandbox.ready.platformToken },
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/platform/i);
+    expectNoSecret(r);
+  });
+});
