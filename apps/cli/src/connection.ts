@@ -12,7 +12,14 @@ import {
   redact,
 } from "@dt-tokens/client";
 import { type Credential, checkSecret, clientAuth } from "./credentials.js";
-import { API_TOKEN_VARS, credentialFromEnv, OAUTH_VARS, PLATFORM_TOKEN_VAR } from "./env-credentials.js";
+import {
+  API_TOKEN_VARS,
+  credentialFromEnv,
+  OAUTH_ENV_SOURCE,
+  OAUTH_VARS,
+  PLATFORM_TOKEN_VAR,
+  SSO_TOKEN_URL_VAR,
+} from "./env-credentials.js";
 import { envNames, type NamedEnvironment, namedEnvironment, readConfig } from "./environments.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
@@ -204,7 +211,14 @@ export function createClient(
       ...extra,
     });
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new UsageError(redact(error.message));
+    if (error instanceof InvalidInputError) {
+      // The client names its option; the user set the variable.
+      const fromEnv = credential.kind === "oauth-client" && credential.source === OAUTH_ENV_SOURCE;
+      const message = fromEnv
+        ? error.message.replace(/^oauth\.tokenUrl:/, `${SSO_TOKEN_URL_VAR}:`)
+        : error.message;
+      throw new UsageError(redact(message));
+    }
     throw error;
   }
 }

@@ -40,11 +40,21 @@ export function describeEntryCredential(entry: EnvironmentEntry): { kind: Creden
   return { kind: "oauth-client", source: `${oauth.clientId}, secret ${oauth.clientSecret}` };
 }
 
-/** Checks that a resolved secret is a bare secret: printable, no spaces, no "Api-Token " prefix. */
-export function checkSecret(value: string, source: string): string {
+/** What a classic API token looks like, for errors. */
+const API_TOKEN_FORM = { form: "dt0c01.<24 characters>.<64 characters>", scheme: "Api-Token" };
+
+/**
+ * Checks that a resolved secret is a bare secret: printable, no spaces, no scheme prefix such as
+ * "Api-Token ". `expected` describes the secret's form for the error (default a classic token).
+ */
+export function checkSecret(
+  value: string,
+  source: string,
+  expected: { form: string; scheme: string } = API_TOKEN_FORM,
+): string {
   if (!/^[!-~]+$/.test(value)) {
     throw new UsageError(
-      `${source} does not hold a token secret: expected the bare secret (dt0c01.<24 characters>.<64 characters>), without "Api-Token " or spaces`,
+      `${source} does not hold a token secret: expected the bare secret (${expected.form}), without "${expected.scheme} " or spaces`,
     );
   }
   return value;

@@ -11,6 +11,8 @@ export const API_TOKEN_VARS = ["DT_API_TOKEN", "DYNATRACE_API_TOKEN"] as const;
 export const PLATFORM_TOKEN_VAR = "DT_PLATFORM_TOKEN";
 /** An OAuth client needs all three. */
 export const OAUTH_VARS = ["DT_CLIENT_ID", "DT_CLIENT_SECRET", "DT_ACCOUNT_URN"] as const;
+/** The `source` of an OAuth client from these variables. */
+export const OAUTH_ENV_SOURCE = "DT_CLIENT_ID + DT_CLIENT_SECRET";
 /** The variables that hold secrets: never passed on to a command the CLI runs (exec: sinks). */
 export const SECRET_VARS = [...API_TOKEN_VARS, PLATFORM_TOKEN_VAR, "DT_CLIENT_SECRET"] as const;
 /** Optional: another SSO token endpoint (e.g. the sandbox's), default Dynatrace SSO. */
@@ -38,7 +40,10 @@ export function credentialFromEnv(env: Env): Credential | undefined {
   }
   const platformToken = readVar(env, PLATFORM_TOKEN_VAR);
   if (platformToken) {
-    const secret = checkSecret(platformToken, PLATFORM_TOKEN_VAR);
+    const secret = checkSecret(platformToken, PLATFORM_TOKEN_VAR, {
+      form: "dt0s16.<8 characters>.<64 characters>",
+      scheme: "Bearer",
+    });
     found.push({ kind: "platform-token", secret, source: PLATFORM_TOKEN_VAR });
   }
   if (OAUTH_VARS.some((name) => readVar(env, name))) found.push(oauthClientFromEnv(env));
@@ -69,10 +74,16 @@ function oauthClientFromEnv(env: Env): Credential {
   const tokenUrl = readVar(env, SSO_TOKEN_URL_VAR);
   return {
     kind: "oauth-client",
-    clientId: checkSecret(readVar(env, "DT_CLIENT_ID")!, "DT_CLIENT_ID"),
-    clientSecret: checkSecret(readVar(env, "DT_CLIENT_SECRET")!, "DT_CLIENT_SECRET"),
+    clientId: checkSecret(readVar(env, "DT_CLIENT_ID")!, "DT_CLIENT_ID", {
+      form: "dt0s02.<8 characters>",
+      scheme: "Bearer",
+    }),
+    clientSecret: checkSecret(readVar(env, "DT_CLIENT_SECRET")!, "DT_CLIENT_SECRET", {
+      form: "dt0s02.<8 characters>.<64 characters>",
+      scheme: "Bearer",
+    }),
     accountUrn,
-    source: "DT_CLIENT_ID + DT_CLIENT_SECRET",
+    source: OAUTH_ENV_SOURCE,
     ...(tokenUrl && { tokenUrl }),
   };
 }

@@ -110,6 +110,30 @@ describe("platform credentials from the environment", () => {
     expectNoSecret(secretOnly);
   });
 
+  it("names the variable when a value is not what it should be, without repeating it", async () => {
+    const bearer = await run(undefined, ["list"], {
+      env: { ...platform(), DT_PLATFORM_TOKEN: `Bearer ${sandbox.ready.platformToken}` },
+    });
+    expect(bearer.code).toBe(2);
+    expect(bearer.stderr).toMatch(
+      /^error: DT_PLATFORM_TOKEN does not hold a token secret: expected the bare secret \(dt0s16\.<8 characters>\.<64 characters>\), without "Bearer " or spaces\n/,
+    );
+    expectNoSecret(bearer);
+    const urn = await run(undefined, ["list"], { env: { ...oauth(), DT_ACCOUNT_URN: "1234-abcd" } });
+    expect(urn.code).toBe(2);
+    expect(urn.stderr).toMatch(
+      /^error: DT_ACCOUNT_URN is not an account URN: expected urn:dtaccount:<account-uuid>\n/,
+    );
+    const tokenUrl = await run(undefined, ["list"], {
+      env: { ...oauth(), DT_SSO_TOKEN_URL: "http://sso.example.com/sso/oauth2/token" },
+    });
+    expect(tokenUrl.code).toBe(2);
+    expect(tokenUrl.stderr).toMatch(
+      /^error: DT_SSO_TOKEN_URL: http:\/\/ would send the client secret in cleartext/,
+    );
+    expectNoSecret(tokenUrl);
+  });
+
   it("says which scheme to use when a platform token is sent to /api/v2", async () => {
     const r = await run(undefined, ["list"], {
       env: { DT_ENV_URL: sandbox.ready.apiBase, DT_PLATFORM_TOKEN: sandbox.ready.platformToken },
