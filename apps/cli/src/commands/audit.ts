@@ -21,8 +21,7 @@ import type { Context } from "../context.js";
 import { durationDays } from "../duration.js";
 import { fleetEnvironments } from "../environments.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
-import { FleetProgress } from "../fleet/progress.js";
-import { DEFAULT_DEADLINE_MS, type EnvironmentReport, runFleet } from "../fleet/run.js";
+import { type EnvironmentReport, runFleet } from "../fleet/run.js";
 import { csvRow, terminalWidth } from "../format.js";
 import type { Colors } from "../io.js";
 import { mdCell, mdTable } from "../markdown.js";
@@ -125,24 +124,17 @@ export async function auditCommand(ctx: Context, options: AuditCommandOptions): 
     return failOn(options, result.counts);
   }
 
-  const progress = new FleetProgress(ctx.io, "Auditing", fleet.length);
-  let reports: EnvironmentReport<AuditResult>[];
-  try {
-    reports = await runFleet(
-      fleet,
-      { concurrency: options.concurrency, deadlineMs: options.deadline ?? DEFAULT_DEADLINE_MS },
-      ctx.options,
-      ctx.io,
-      progress,
-      async (_env, pages) => {
-        const auditor = new Auditor(thresholds, keep);
-        for await (const page of pages(params)) for (const t of page.apiTokens) auditor.add(t);
-        return auditor.finish();
-      },
-    );
-  } finally {
-    progress.stop();
-  }
+  const reports = await runFleet(
+    fleet,
+    { concurrency: options.concurrency, deadlineMs: options.deadline, label: "Auditing" },
+    ctx.options,
+    ctx.io,
+    async (_env, pages) => {
+      const auditor = new Auditor(thresholds, keep);
+      for await (const page of pages(params)) for (const t of page.apiTokens) auditor.add(t);
+      return auditor.finish();
+    },
+  );
   writeFleet(ctx, options, reports);
   const ok = reports.filter((r) => r.status === "ok");
   const failed = reports.length - ok.length;

@@ -3,8 +3,7 @@ import cliProgress from "cli-progress";
 import type { Context } from "../context.js";
 import { fleetEnvironments, type NamedEnvironment } from "../environments.js";
 import { EXIT, ExitError } from "../errors.js";
-import { FleetProgress } from "../fleet/progress.js";
-import { DEFAULT_DEADLINE_MS, runFleet } from "../fleet/run.js";
+import { runFleet } from "../fleet/run.js";
 import {
   csvValue,
   FIELD_HEADERS,
@@ -212,15 +211,13 @@ async function listFleet(
     ? new TokenWriter(ctx.io.stdout, format, ["environment" as Field, ...fields], ctx.options.csvGuard)
     : undefined;
   const kept = new Map<string, ApiToken[]>(fleet.map((e) => [e.name, []]));
-  const progress = new FleetProgress(ctx.io, "Listing", fleet.length);
   let reports: Awaited<ReturnType<typeof runFleet<number>>>;
   try {
     reports = await runFleet(
       fleet,
-      { concurrency: options.concurrency, deadlineMs: options.deadline ?? DEFAULT_DEADLINE_MS },
+      { concurrency: options.concurrency, deadlineMs: options.deadline, label: "Listing" },
       ctx.options,
       ctx.io,
-      progress,
       async (env, pages) => {
         let seen = 0;
         for await (const page of pages(params)) {
@@ -236,7 +233,6 @@ async function listFleet(
       },
     );
   } finally {
-    progress.stop();
     writer?.end();
   }
   const rows = reports.flatMap((r) =>

@@ -26,7 +26,7 @@ import {
   RepeatedCursorError,
   ThrottledError,
 } from "./pages.js";
-import type { FleetProgress } from "./progress.js";
+import { FleetProgress } from "./progress.js";
 
 /** Why an environment failed, for scripts (`reason` says it in words). */
 export const FAILURES = [
@@ -49,7 +49,10 @@ export const DEFAULT_DEADLINE_MS = 300_000;
 
 export interface FleetOptions {
   concurrency: number;
-  deadlineMs: number;
+  /** The time each environment gets (--deadline; DEFAULT_DEADLINE_MS when not given). */
+  deadlineMs?: number | undefined;
+  /** The verb of the progress display ("Auditing", "Listing"). */
+  label: string;
 }
 
 /** What a job gets: the pages of a list in its environment, within its deadline (progress counted). */
@@ -60,48 +63,53 @@ export async function runFleet<R>(
   options: FleetOptions,
   globals: GlobalOptions,
   io: Io,
-  progress: FleetProgress,
   job: (env: NamedEnvironment, pages: PagesOf) => Promise<R>,
 ): Promise<EnvironmentReport<R>[]> {
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const progress = new FleetProgress(io, options.label, environments.length);
   const limit = pLimit(options.concurrency);
-  return Promise.all(
-    environments.map((env) =>
-      limit(async (): Promise<EnvironmentReport<R>> => {
-        const deadline = deadlineOf(options.deadlineMs);
-        let throttled = false;
-        try {
-          const credential = await env.credential();
-          const client = createClient(env.url, credential, globals, io, {
-            // 429s come back at once and pagesWithin waits for them against the deadline.
-            maxRetryDelayMs: 0,
-            timeoutMs: Math.min(30_000, options.deadlineMs),
-          });
-          const pages: PagesOf = async function* (params) {
-            let first = true;
-            for await (const page of pagesWithin(client, params, deadline, () => {
-              throttled = true;
-            })) {
-              if (first) progress.expect(page.totalCount);
-              first = false;
-              progress.advance(page.apiTokens.length);
-              yield page;
-            }
-          };
-          const result = await job(env, pages);
-          progress.environmentDone(true);
-          return { name: env.name, url: env.url, status: "ok", result };
-        } catch (error) {
-          progress.environmentDone(false);
-          return {
-            name: env.name,
-            url: env.url,
-            status: "failed",
-            ...failureOf(error, env, deadline, throttled),
-          };
-        }
-      }),
-    ),
-  );
+  try {
+    return await Promise.all(
+      environments.map((env) =>
+        limit(async (): Promise<EnvironmentReport<R>> => {
+          const deadline = deadlineOf(deadlineMs);
+          let throttled = false;
+          try {
+            const credential = await env.credential();
+            const client = createClient(env.url, credential, globals, io, {
+              // 429s come back at once and pagesWithin waits for them against the deadline.
+              maxRetryDelayMs: 0,
+              timeoutMs: Math.min(30_000, deadlineMs),
+            });
+            const pages: PagesOf = async function* (params) {
+              let first = true;
+              for await (const page of pagesWithin(client, params, deadline, () => {
+                throttled = true;
+              })) {
+                if (first) progress.expect(page.totalCount);
+                first = false;
+                progress.advance(page.apiTokens.length);
+                yield page;
+              }
+            };
+            const result = await job(env, pages);
+            progress.environmentDone(true);
+            return { name: env.name, url: env.url, status: "ok", result };
+          } catch (error) {
+            progress.environmentDone(false);
+            return {
+              name: env.name,
+              url: env.url,
+              status: "failed",
+              ...failureOf(error, env, deadline, throttled),
+            };
+          }
+        }),
+      ),
+    );
+  } finally {
+    progress.stop();
+  }
 }
 
 /** The kind of failure and one line about it (no secret, no stack). */
