@@ -477,7 +477,10 @@ describe("the built dashboard against a seeded sandbox", () => {
     await page.getByRole("button", { name: "I have stored it" }).click();
     await until(text(page.getByTestId("secret-dialog"))).toContain("The old token was disabled.");
     await page.getByRole("button", { name: "Done" }).click();
+    // Escape closes the details drawer only once the secret dialog has gone (else it is swallowed).
+    await until(() => page.getByTestId("secret-dialog").isVisible()).toBe(false);
     await page.keyboard.press("Escape");
+    await until(() => page.getByTestId("details").count()).toBe(0);
 
     expect((await api("/apiTokens", self.token)).status).toBe(401);
     await page.getByRole("button", { name: "Reload" }).click();
