@@ -25,10 +25,12 @@ const csp = (): Plugin => ({
 });
 
 // DT_PROXY_TARGET=https://abc12345.live.dynatrace.com makes the dev and preview servers forward
-// /api/v2 to that environment, so the page calls its own origin and needs no CORS.
+// /api/v2 (classic API tokens) and the platform prefix (platform tokens, for an *.apps.dynatrace.com
+// target) to that environment, so the page calls its own origin and needs no CORS.
 const target = process.env.DT_PROXY_TARGET;
+const forward: ProxyOptions = { target, changeOrigin: true, secure: true };
 const proxy: Record<string, ProxyOptions> | undefined = target
-  ? { "/api/v2": { target, changeOrigin: true, secure: true } }
+  ? { "/api/v2": forward, "/platform/classic/environment-api/v2": forward }
   : undefined;
 
 export default defineConfig({

@@ -59,13 +59,15 @@ if (sandbox) {
   lines.push(
     `  Token            ${sandbox.bootstrapToken}   (apiTokens.read + apiTokens.write)`,
     `  Read-only token  ${readOnlyToken}`,
+    `  Platform token   ${sandbox.platformToken}   (environment-api:api-tokens:read + :write)`,
     "",
     "  These tokens exist only in this sandbox's memory and vanish when you stop it (Ctrl+C).",
   );
 } else {
   lines.push(
     "",
-    "  Paste a token of that environment with apiTokens.read (and apiTokens.write to change tokens).",
+    "  Paste a token of that environment with apiTokens.read (and apiTokens.write to change tokens),",
+    "  or a platform token with environment-api:api-tokens:read (and :write) for an *.apps.dynatrace.com target.",
   );
 }
 console.log(`${lines.join("\n")}\n`);

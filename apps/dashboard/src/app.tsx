@@ -13,7 +13,7 @@ import { formatCount, show } from "./format.js";
 import { Overview } from "./overview.js";
 import { type Filters, NO_FILTERS } from "./query.js";
 import { Retirements } from "./retirements.js";
-import { canWrite, connect, forget, remembered, type Session } from "./session.js";
+import { canWrite, connect, forget, remembered, type Session, selfTokenId, WRITE_SCOPE } from "./session.js";
 import { DAY, type StateKey } from "./stats.js";
 import { TokenTable } from "./table.js";
 
@@ -22,6 +22,10 @@ const FIELDS = [...API_TOKEN_FIELDS];
 const HOUR = 3_600_000;
 /** Dynatrace's default page size: a large environment shows its progress page by page. */
 const PAGE_SIZE = 200;
+
+/** The environment an API base belongs to: the base without its `/api/v2` or platform prefix. */
+const environmentOf = (baseUrl: string) =>
+  baseUrl.replace(/\/(?:api|platform\/classic\/environment-api)\/v2$/, "");
 
 export function App() {
   const [session, setSession] = useState<Session>();
@@ -79,7 +83,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
   const [selected, setSelected] = useState<string>();
   const [secret, setSecret] = useState<NewSecret>();
   const [status, setStatus] = useState("");
-  const [selfId, setSelfId] = useState(session.self.id);
+  const [selfId, setSelfId] = useState(selfTokenId(session.identity));
   const loading = useRef<AbortController>(undefined);
 
   const load = useCallback(async () => {
@@ -136,7 +140,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
       const days = lifetime === "same" ? lifetimeDays(token) : lifetime;
       // The expiry spelled out: null when the old token never expired.
       const expirationDate = days === undefined ? null : new Date(Date.now() + days * DAY);
-      const isSelf = token.id === session.self.id;
+      const isSelf = token.id === selfTokenId(session.identity);
       const overlap = revoke !== "keep" && overlapHours > 0;
       // The page's own token cannot disable or delete itself: keep it, switch to the new one, then retire it.
       const retireLater = isSelf && !overlap && revoke !== "keep";
@@ -223,7 +227,8 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
   };
 
   const token = selected ? tokens.find((t) => t.id === selected) : undefined;
-  const writable = canWrite(session.self);
+  const { identity } = session;
+  const writable = canWrite(identity);
   const pct = progress.total ? Math.round((progress.loaded / progress.total) * 100) : 0;
 
   return (
@@ -232,8 +237,12 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
         <div>
           <h1>API tokens</h1>
           <p class="muted small">
-            <span data-testid="environment">{client.baseUrl.replace(/\/api\/v2$/, "")}</span> · signed in as “
-            {show(session.self.name)}” ({show(session.self.owner)}){writable ? "" : " · read-only"}
+            <span data-testid="environment">{environmentOf(client.baseUrl)}</span> ·{" "}
+            <span data-testid="signed-in-as">
+              {identity.kind === "api-token"
+                ? `signed in as “${show(identity.token.name)}” (${show(identity.token.owner)})${writable ? "" : " · read-only"}`
+                : `signed in with platform token ${identity.publicId} · changes need ${WRITE_SCOPE["platform-token"]}`}
+            </span>
           </p>
         </div>
         <div class="topbar-actions">
@@ -276,7 +285,8 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           token={token}
           now={now}
           isSelf={token.id === selfId}
-          selfOwner={session.self.owner}
+          selfOwner={identity.kind === "api-token" ? identity.token.owner : undefined}
+          platform={identity.kind === "platform-token"}
           writable={writable}
           actions={actions}
           onClose={() => setSelected(undefined)}

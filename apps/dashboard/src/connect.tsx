@@ -56,12 +56,12 @@ export function ConnectForm({
           />
         </label>
         <label class="field">
-          <span>API token</span>
+          <span>API token or platform token</span>
           <input
             type="password"
             required
             value={token}
-            placeholder="dt0c01.…"
+            placeholder="dt0c01.… or dt0s16.…"
             onInput={(e) => setToken(e.currentTarget.value)}
             spellcheck={false}
             autocomplete="off"
@@ -70,8 +70,11 @@ export function ConnectForm({
           />
         </label>
         <p id="token-help" class="muted small">
-          Needs the scope <code>apiTokens.read</code> to see tokens and <code>apiTokens.write</code> to change
-          them. The token stays in this tab's memory and is sent only to the environment above.
+          A classic API token needs the scope <code>apiTokens.read</code> to see tokens and{" "}
+          <code>apiTokens.write</code> to change them; a platform token (for{" "}
+          <code>https://&lt;env-id&gt;.apps.dynatrace.com</code>) needs{" "}
+          <code>environment-api:api-tokens:read</code> and <code>environment-api:api-tokens:write</code>. The
+          token stays in this tab's memory and is sent only to the environment above.
         </p>
         <label class="choice">
           <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />

@@ -48,6 +48,7 @@ export function Details({
   now,
   isSelf,
   selfOwner,
+  platform,
   writable,
   actions,
   onClose,
@@ -57,6 +58,8 @@ export function Details({
   isSelf: boolean;
   /** Owner of the token this page uses: Dynatrace makes it the owner of every token it creates. */
   selfOwner: string | undefined;
+  /** The page uses a platform token: new tokens belong to its user, whom this API does not name. */
+  platform: boolean;
   writable: boolean;
   actions: Actions;
   onClose: () => void;
@@ -83,9 +86,11 @@ export function Details({
 
   const why = !writable
     ? "The token this page uses lacks the apiTokens.write scope, so tokens can be viewed but not changed."
-    : isSelf
-      ? "This is the token this page is signed in with: it cannot disable or delete itself. Rotating it switches this page to the new token."
-      : "";
+    : platform
+      ? "Changes need the platform token's scope environment-api:api-tokens:write; without it they are refused."
+      : isSelf
+        ? "This is the token this page is signed in with: it cannot disable or delete itself. Rotating it switches this page to the new token."
+        : "";
 
   const field = (label: string, value: preact.ComponentChildren, key: string) => (
     <div class="kv" data-field={key}>
@@ -197,6 +202,7 @@ export function Details({
           token={token}
           isSelf={isSelf}
           selfOwner={selfOwner}
+          platform={platform}
           actions={actions}
           onClose={() => setDialog(undefined)}
         />
@@ -221,12 +227,14 @@ function RotateDialog({
   token,
   isSelf,
   selfOwner,
+  platform,
   actions,
   onClose,
 }: {
   token: ApiToken;
   isSelf: boolean;
   selfOwner: string | undefined;
+  platform: boolean;
   actions: Actions;
   onClose: () => void;
 }) {
@@ -263,6 +271,13 @@ function RotateDialog({
             The new token will belong to <strong>{show(selfOwner)}</strong>, not {show(token.owner)}:
             Dynatrace gives a new token the owner of the token that creates it. To keep the owner, rotate with
             a token of {show(token.owner)}.
+          </p>
+        ) : null}
+        {platform ? (
+          <p class="note" data-testid="owner-note">
+            The new token will belong to the user of the platform token this page is signed in with, which may
+            not be {show(token.owner)}: Dynatrace gives a new token the owner of the credential that creates
+            it.
           </p>
         ) : null}
         <fieldset>

@@ -17,7 +17,7 @@ import {
   TimeoutError,
 } from "@dt-tokens/client";
 import { show } from "./format.js";
-import { MissingReadScopeError } from "./session.js";
+import { MissingReadScopeError, OAuthSecretError, READ_SCOPE, WRITE_SCOPE } from "./session.js";
 
 export interface Problem {
   /** One sentence: what happened. */
@@ -38,15 +38,47 @@ const pageOrigin = () => globalThis.location?.origin ?? "<this page's origin>";
 const seconds = (ms: number | undefined) =>
   ms === undefined ? "a little while" : `${Math.max(1, Math.ceil(ms / 1000))} seconds`;
 
+/**
+ * The client refuses, before sending, a token whose scheme the URL does not take: a platform token
+ * (Bearer) for /api/v2, or a classic token (Api-Token) for the platform prefix. Says which to use.
+ */
+function wrongSchemeFor(message: string): Problem | undefined {
+  const sent = /is sent as "Authorization: (Bearer|Api-Token)"/.exec(message)?.[1];
+  if (!sent) return undefined;
+  if (sent === "Bearer") {
+    const url = /use the platform URL (\S+)/.exec(message)?.[1] ?? "https://<env-id>.apps.dynatrace.com";
+    return {
+      title: "A platform token does not work with this URL.",
+      detail: `Platform tokens (dt0s16.…) are accepted only by the platform: use ${url}, or the environment URL without /api/v2 (for a dt-tokens sandbox, its root or its platformBase). Classic API tokens (dt0c01.…) are the ones for /api/v2.`,
+    };
+  }
+  const url = /: use (\S+) \(API base/.exec(message)?.[1] ?? "https://<env-id>.live.dynatrace.com";
+  return {
+    title: "A classic API token does not work with this URL.",
+    detail: `The platform prefix (/platform/classic/environment-api/v2) accepts only platform tokens (dt0s16.…): use ${url} for a classic API token (dt0c01.…).`,
+  };
+}
+
 /** Turns anything thrown by the client (or the browser) into a plain-words problem. */
 export function describeError(error: unknown, what = "The request"): Problem {
-  if (error instanceof MissingReadScopeError)
+  if (error instanceof MissingReadScopeError) {
+    const [read, write] = [READ_SCOPE[error.kind], WRITE_SCOPE[error.kind]];
+    const which = error.kind === "platform-token" ? "platform token" : "token";
     return {
-      title: "The token is missing a permission: it needs the scope apiTokens.read.",
-      detail: `The token${error.tokenName ? ` “${show(error.tokenName)}”` : ""} is valid, but without apiTokens.read it cannot list tokens. Use a token with apiTokens.read (and apiTokens.write to change tokens).`,
+      title: `The token is missing a permission: it needs the scope ${read}.`,
+      detail: `The ${which}${error.tokenName ? ` “${show(error.tokenName)}”` : ""} is valid, but without ${read} it cannot list tokens. Use a ${which} with ${read} (and ${write} to change tokens).`,
+    };
+  }
+  if (error instanceof OAuthSecretError)
+    return {
+      title: "That is an OAuth client secret, not a token.",
+      detail:
+        "This page signs in with a classic API token (dt0c01.…) or a platform token (dt0s16.…). OAuth clients are for the CLI and the client library.",
     };
   if (error instanceof InvalidInputError) {
     const message = error.message;
+    const scheme = wrongSchemeFor(message);
+    if (scheme) return scheme;
     if (message.startsWith("environmentUrl"))
       return {
         title: "That environment URL is not one Dynatrace uses.",
@@ -57,7 +89,7 @@ export function describeError(error: unknown, what = "The request"): Problem {
       return {
         title: "That does not look like an API token.",
         detail:
-          "Paste the bare token (it usually starts with dt0c01.), without “Api-Token ”, quotes or spaces.",
+          "Paste the bare token (a classic API token starts with dt0c01., a platform token with dt0s16.), without quotes or spaces.",
       };
     return { title: "Some input is not valid.", detail: message };
   }
@@ -68,9 +100,12 @@ export function describeError(error: unknown, what = "The request"): Problem {
     };
   if (error instanceof PermissionDeniedError) {
     const scopes = error.missingScopes?.length ? error.missingScopes.join(" or ") : "another scope";
+    const platform = error.missingScopes?.some((scope) => scope.startsWith("environment-api:"));
     return {
       title: `The token is missing a permission: it needs the scope ${scopes}.`,
-      detail: `Use a token with apiTokens.read to see tokens and apiTokens.write to change them. A personal access token can only change tokens of its own owner.${serverSays(error)}`,
+      detail: platform
+        ? `Use a platform token with ${READ_SCOPE["platform-token"]} to see tokens and ${WRITE_SCOPE["platform-token"]} to change them.${serverSays(error)}`
+        : `Use a token with apiTokens.read to see tokens and apiTokens.write to change them. A personal access token can only change tokens of its own owner.${serverSays(error)}`,
     };
   }
   if (error instanceof RateLimitError)

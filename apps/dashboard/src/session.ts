@@ -4,64 +4,121 @@
  * URL, never in a log line.
  */
 import {
-  type ApiToken,
   type ApiTokensClient,
   createApiTokensClient,
   type FullApiToken,
+  PermissionDeniedError,
 } from "@dt-tokens/client";
 
 const STORAGE_KEY = "dt-tokens-dashboard.session";
+
+/**
+ * Who the page is signed in as, true for each kind of token. A classic API token has a record of its
+ * own (from lookup: name, owner, scopes). A platform token has none in this API: only its public id
+ * is known, and whether it may change tokens shows only when it tries.
+ */
+export type Identity =
+  | { kind: "api-token"; token: FullApiToken }
+  | {
+      kind: "platform-token";
+      /** The public part `dt0s16.<8 characters>`; the secret part is never kept here. */
+      publicId: string;
+    };
 
 export interface Session {
   client: ApiTokensClient;
   /** What the user entered, for display. */
   environmentUrl: string;
-  /** The token the page is signed in with (from lookup). */
-  self: FullApiToken;
+  /** What the page is signed in with. */
+  identity: Identity;
   /** Whether the token is kept in sessionStorage. */
   remember: boolean;
-  /** Replaces the secret used for every later request (after rotating the page's own token). */
+  /** Replaces the secret used for every later request (after rotating the page's own classic token). */
   useSecret(secret: string, self: FullApiToken): void;
 }
 
-/** Cleans a pasted token: surrounding whitespace and an "Api-Token " prefix are dropped. */
-export const cleanSecret = (input: string) => input.trim().replace(/^Api-Token\s+/i, "");
+/** Cleans a pasted token: surrounding whitespace and an "Api-Token " or "Bearer " prefix are dropped. */
+export const cleanSecret = (input: string) => input.trim().replace(/^(?:Api-Token|Bearer)\s+/i, "");
+
+/** The read scope the token needs, by kind. */
+export const READ_SCOPE = {
+  "api-token": "apiTokens.read",
+  "platform-token": "environment-api:api-tokens:read",
+};
+/** The write scope the token needs to change tokens, by kind. */
+export const WRITE_SCOPE = {
+  "api-token": "apiTokens.write",
+  "platform-token": "environment-api:api-tokens:write",
+};
 
 /** The token is valid but cannot list tokens: the page stays on the connect form and says why. */
 export class MissingReadScopeError extends Error {
   override name = "MissingReadScopeError";
-  constructor(readonly tokenName: string | undefined) {
-    super("the token lacks apiTokens.read");
+  constructor(
+    readonly kind: Identity["kind"],
+    readonly tokenName: string | undefined,
+  ) {
+    super(`the token lacks ${READ_SCOPE[kind]}`);
   }
 }
 
+/** An OAuth client secret was pasted: the page signs in with tokens, not with OAuth clients. */
+export class OAuthSecretError extends Error {
+  override name = "OAuthSecretError";
+  constructor() {
+    super("an OAuth client secret is not a token");
+  }
+}
+
+const PLATFORM_TOKEN = /^dt0s16\.[^.]+\./;
+
 /**
- * Connects: checks the URL and token (lookup, which any valid token may call) and returns the
- * session. A token without `apiTokens.read` is refused here, before any dashboard is shown.
+ * Connects: checks the URL and token and returns the session. A classic token is checked with a
+ * lookup of itself (any valid classic token may call it); a platform token, which lookup does not
+ * know, by listing one page of token names. A token that cannot list tokens is refused here, before any dashboard
+ * is shown. A platform token goes as `Bearer`, so an environment root maps to the platform prefix.
  */
 export async function connect(environmentUrl: string, input: string, remember: boolean): Promise<Session> {
   let secret = cleanSecret(input);
+  if (secret.startsWith("dt0s02.")) throw new OAuthSecretError();
+  const platform = PLATFORM_TOKEN.test(secret);
   const client = createApiTokensClient({
     environmentUrl: environmentUrl.trim(),
     token: () => secret,
+    ...(platform && { authScheme: "Bearer" as const }),
     timeoutMs: 20_000,
   });
-  const self = await client.lookup(secret);
-  if (!self.scopes?.includes("apiTokens.read")) throw new MissingReadScopeError(self.name);
+  const identity = platform ? await checkPlatformToken(client, secret) : await checkApiToken(client, secret);
   const session: Session = {
     client,
     environmentUrl: environmentUrl.trim(),
-    self,
+    identity,
     remember,
     useSecret(next, nextSelf) {
       secret = next;
-      session.self = nextSelf;
+      session.identity = { kind: "api-token", token: nextSelf };
       if (session.remember) save(session.environmentUrl, next);
     },
   };
   if (remember) save(session.environmentUrl, secret);
   else forget();
   return session;
+}
+
+async function checkApiToken(client: ApiTokensClient, secret: string): Promise<Identity> {
+  const self = await client.lookup(secret);
+  if (!self.scopes?.includes("apiTokens.read")) throw new MissingReadScopeError("api-token", self.name);
+  return { kind: "api-token", token: self };
+}
+
+async function checkPlatformToken(client: ApiTokensClient, secret: string): Promise<Identity> {
+  try {
+    await client.list({ pageSize: 100, fields: ["name"] });
+  } catch (error) {
+    if (error instanceof PermissionDeniedError) throw new MissingReadScopeError("platform-token", undefined);
+    throw error;
+  }
+  return { kind: "platform-token", publicId: secret.split(".", 2).join(".") };
 }
 
 function save(environmentUrl: string, token: string) {
@@ -91,5 +148,14 @@ export function remembered(): { environmentUrl: string; token: string } | undefi
   }
 }
 
-/** Whether a token may call the write operations (disable, enable, rotate, delete). */
-export const canWrite = (self: ApiToken) => self.scopes?.includes("apiTokens.write") ?? false;
+/**
+ * Whether the token may call the write operations (disable, enable, rotate, delete): known from a
+ * classic token's scopes; a platform token's scopes are not readable, so its writes are offered and a
+ * missing environment-api:api-tokens:write is said when one is refused.
+ */
+export const canWrite = (identity: Identity) =>
+  identity.kind === "platform-token" || (identity.token.scopes?.includes("apiTokens.write") ?? false);
+
+/** The id of the page's own token in the list (none for a platform token: it is not an API token). */
+export const selfTokenId = (identity: Identity) =>
+  identity.kind === "api-token" ? identity.token.id : undefined;
