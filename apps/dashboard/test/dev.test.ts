@@ -86,7 +86,7 @@ test("starts a seeded sandbox with CORS for the dev server, and the dev server; 
   }
 });
 
-test("with DT_PROXY_TARGET, the dev server forwards /api/v2 to that environment", async () => {
+test("with DT_PROXY_TARGET, the dev server forwards /api/v2 and the platform prefix to that environment", async () => {
   target = await startSandbox(); // no CORS: the page talks to its own origin
   const port = await closedPort();
   const out = await dev({ PORT: String(port), DT_PROXY_TARGET: target.url });
@@ -98,4 +98,9 @@ test("with DT_PROXY_TARGET, the dev server forwards /api/v2 to that environment"
   });
   expect(res.status).toBe(200);
   expect((await res.json()).totalCount).toBe(1);
+  const platform = await fetch(`${origin}/platform/classic/environment-api/v2/apiTokens`, {
+    headers: { Authorization: `Bearer ${target.platformToken}` },
+  });
+  expect(platform.status).toBe(200);
+  expect((await platform.json()).totalCount).toBe(1);
 });
