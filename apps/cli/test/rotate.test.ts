@@ -398,6 +398,59 @@ describe("batch", () => {
   });
 });
 
+describe("checks before anything is created", () => {
+  it("a sink that cannot work stops the rotation at prepare: no token is created, the old one is untouched", async () => {
+    const old = await token("grafana");
+    const before = await dt.get(old);
+    const n = await count();
+    const readOnly = join(dir, "read-only");
+    await mkdir(readOnly, { mode: 0o500 });
+    const multiLine = join(dir, "multi.env");
+    await writeFile(multiLine, 'A=1\nDT_API_TOKEN="first\nsecond"\n');
+    const aDirectory = join(dir, "a-directory");
+    await mkdir(aDirectory);
+    const cases: [string, string][] = [
+      [`file:${dir}/missing/{name}.token`, `the directory ${dir}/missing does not exist`],
+      [`dotenv:${aDirectory}#KEY`, `${aDirectory} is not a regular file`],
+      [`dotenv:${multiLine}#DT_API_TOKEN`, "the value of DT_API_TOKEN spans lines"],
+      ...(process.getuid?.() === 0
+        ? []
+        : ([[`file:${readOnly}/t`, `the directory ${readOnly} is not writable`]] as [string, string][])),
+    ];
+    for (const [to, why] of cases) {
+      const r = await run(["rotate", old, "--to", `file:${sink(join(dir, "first.token"))}`, "--to", to]);
+      expect(r.code, to).toBe(1);
+      expect(r.stderr, to).toContain(`failed at prepare: ${to.replace("{name}", "grafana")}: ${why}`);
+      expect(r.stderr, to).toContain("nothing was changed");
+      expect(existsSync(join(dir, "first.token")), "no sink was written").toBe(false);
+    }
+    expect(await count()).toBe(n);
+    expect(await dt.get(old)).toEqual(before);
+  });
+
+  it("a {newId} in the directory part is left to the delivery, which rolls back", async () => {
+    const old = await token("grafana");
+    const n = await count();
+    const r = await run(["rotate", old, "--to", `file:${dir}/{newId}/token`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /failed at deliver: .*does not exist; the new token dt0c01\.[A-Z2-7]{24} was deleted again/,
+    );
+    expect(await count()).toBe(n);
+  });
+
+  it("a disabled token is not rotated: its replacement would re-enable what it grants", async () => {
+    const old = await token("retired");
+    await dt.update(old, { enabled: false });
+    const n = await count();
+    const r = await run(["rotate", old, "--to", `file:${sink(join(dir, "retired.token"))}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`rotating ${old} failed at read: it is disabled`);
+    expect(existsSync(join(dir, "retired.token"))).toBe(false);
+    expect(await count()).toBe(n);
+  });
+});
+
 describe("usage", () => {
   it("refuses unclear commands before anything is sent", async () => {
     const old = await token("x");

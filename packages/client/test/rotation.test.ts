@@ -245,6 +245,54 @@ describe("rotateToken", () => {
   });
 });
 
+describe("before anything is created", () => {
+  test("prepare sees the old token; its failure (throw, reject, non-Error) stops the rotation at prepare with nothing changed", async () => {
+    const id = await oldToken();
+    const before = await dt.get(id);
+    const n = await count();
+    const failures: (() => unknown)[] = [
+      () => {
+        throw new Error("the directory /secrets does not exist");
+      },
+      () => Promise.reject(new Error("the directory /secrets does not exist")),
+      () => Promise.reject("the directory /secrets does not exist"),
+    ];
+    for (const failure of failures) {
+      let delivered = false;
+      let seen: string | undefined;
+      const error = await rotateToken(dt, id, {
+        expirationDate: "now+30d",
+        prepare: (previous) => {
+          seen = previous.name;
+          return failure();
+        },
+        deliver: () => {
+          delivered = true;
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RotationError);
+      expect(error).toMatchObject({ stage: "prepare", tokenId: id, rolledBack: true, newTokenId: undefined });
+      expect((error as Error).message).toBe(
+        `rotating ${id} failed at prepare: the directory /secrets does not exist; nothing was changed`,
+      );
+      expect(seen).toBe("grafana");
+      expect(delivered).toBe(false);
+    }
+    expect(await count()).toBe(n);
+    expect(await dt.get(id)).toEqual(before);
+  });
+
+  test("a disabled token is refused at read: its replacement would be enabled with the same scopes", async () => {
+    const id = await oldToken();
+    await dt.update(id, { enabled: false });
+    const n = await count();
+    const error = await rotateToken(dt, id, { expirationDate: "now+30d", deliver: () => {} }).catch((e) => e);
+    expect(error).toMatchObject({ stage: "read", rolledBack: true, newTokenId: undefined });
+    expect(error.message).toContain("it is disabled");
+    expect(await count()).toBe(n);
+  });
+});
+
 describe("overlap and finishRetirements", () => {
   test("marks the old token, keeps it working, and a later finish retires exactly the due ones", async () => {
     const a = await oldToken("a");

@@ -22,6 +22,7 @@ import {
   type Target,
   type TargetSelection,
 } from "../rotation-targets.js";
+import { checkSink } from "../sinks/check.js";
 import { describeSink, makeSink, parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
 import type { Sink } from "../sinks/sink.js";
 import { idArg } from "../validate.js";
@@ -187,6 +188,9 @@ async function rotateOne(
   try {
     const result = await rotateToken(client, t.id, {
       expirationDate: o.expires === undefined ? sameLifetime : o.expires === "never" ? null : o.expires,
+      prepare: async (previous) => {
+        for (const spec of specs) await checkSink(spec, { id: previous.id, name: previous.name });
+      },
       deliver,
       undo,
       retire: { action: o.retire, ...(o.overlap !== undefined && { after: o.overlap }) },

@@ -1,11 +1,14 @@
 import { ApiTokensError } from "../errors.js";
 import { redact } from "../redact.js";
 
-/** Where a rotation stopped: reading the old token, or one of the stages. */
-export type RotationStage = "read" | "create" | "deliver" | "verify" | "commit";
+/**
+ * Where a rotation stopped: reading the old token, the caller's `prepare` check, or one of the
+ * stages.
+ */
+export type RotationStage = "read" | "prepare" | "create" | "deliver" | "verify" | "commit";
 
 /**
- * A rotation that did not complete. Up to `create` nothing changed. After it, the new token was
+ * A rotation that did not complete. Before `create` nothing changed. After it, the new token was
  * deleted again (`rolledBack: true`) and the old token is as it was; when deleting failed too,
  * `rolledBack` is false and `newTokenId` names the token to revoke by hand. Its message, `cause`
  * and properties never hold the secret.

@@ -55,6 +55,12 @@ export interface RotateTokenOptions extends RequestOptions {
    * left holding a deleted secret. Its failure is reported in the RotationError.
    */
   undo?: (target: DeliveryTarget) => unknown;
+  /**
+   * Checks, once the old token is read and before anything is created, that `deliver` can work
+   * (a directory exists and is writable, a name fits a file name). Throw or reject to stop the
+   * rotation with nothing changed (stage `prepare`).
+   */
+  prepare?: (previous: FullApiToken) => unknown;
   /** What to do with the old token once the new one is delivered and verified (default: disable now). */
   retire?: RetireOptions;
   /** Name of the new token (default: the old token's name). */
@@ -96,7 +102,18 @@ export async function rotateToken(
   id: string,
   options: RotateTokenOptions,
 ): Promise<RotateTokenResult> {
-  const { expirationDate, deliver, undo, retire = {}, name, scopes, clientFor, onStage, ...req } = options;
+  const {
+    expirationDate,
+    deliver,
+    undo,
+    prepare,
+    retire = {},
+    name,
+    scopes,
+    clientFor,
+    onStage,
+    ...req
+  } = options;
   // Bad options fail before anything changes.
   if (typeof deliver !== "function") expected("deliver", "a function that stores the secret", typeof deliver);
   const action = retire.action ?? "disable";
@@ -125,6 +142,19 @@ export async function rotateToken(
         `it is a replacement still in flight for ${marker.replaces}; finish or clean up that rotation first`,
       ),
     );
+  if (previous.enabled === false)
+    fail(
+      "read",
+      new Error(
+        "it is disabled: its replacement would be enabled with the same scopes; enable it first if it is still in use",
+      ),
+    );
+  if (prepare) {
+    onStage?.("prepare", { tokenId: id });
+    await Promise.resolve()
+      .then(() => prepare(previous))
+      .catch((e) => fail("prepare", e ?? new Error("unknown error")));
+  }
   const finalName = name ?? previous.name;
   const wanted = scopes ?? (previous.scopes as TokenScope[]);
   const expiry = typeof expirationDate === "function" ? expirationDate(previous) : expirationDate;

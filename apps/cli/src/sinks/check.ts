@@ -1,0 +1,50 @@
+/**
+ * Checks a sink before a rotation creates anything: placeholders fill in, the directory of a file
+ * exists and is writable, an existing file is a regular file that can be read and written, and a
+ * dotenv file's key can be replaced. What a check cannot know (the new token's id, what a command
+ * will do) is left to the delivery, whose failure rolls the rotation back.
+ */
+import { constants } from "node:fs";
+import { access, readFile, realpath, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { setDotenvKey } from "./dotenv.js";
+import { describeSink, type SinkSpec } from "./parse.js";
+import type { SinkTokenInfo } from "./sink.js";
+import { fillPath, placeholders } from "./template.js";
+
+/** Throws an Error saying what is wrong with the sink for this token; resolves when it looks deliverable. */
+export async function checkSink(spec: SinkSpec, info: Omit<SinkTokenInfo, "newId">): Promise<void> {
+  // As the delivery will say it (placeholders filled in), or as given when they cannot be.
+  let label =
+    spec.kind === "stdout" ? "stdout" : `${spec.kind}:${spec.kind === "exec" ? spec.command : spec.path}`;
+  try {
+    label = describeSink(spec, { ...info, newId: "{newId}" });
+    if (spec.kind === "file" || spec.kind === "dotenv") await checkPath(spec, info);
+  } catch (error) {
+    throw new Error(`${label}: ${(error as Error).message}`);
+  }
+}
+
+async function checkPath(spec: SinkSpec & { path: string }, info: Omit<SinkTokenInfo, "newId">) {
+  // {newId} is not known before the token exists: a stand-in lets the rest of the path be checked.
+  const path = resolve(fillPath(spec.path, { ...info, newId: "newId" }));
+  const existing = await realpath(path).catch(() => undefined);
+  if (!existing) {
+    if (placeholders(dirname(spec.path)).includes("newId")) return;
+    const directory = dirname(path);
+    const found = await stat(directory).catch(() => undefined);
+    if (!found?.isDirectory()) throw new Error(`the directory ${directory} does not exist`);
+    await access(directory, constants.W_OK).catch(() => {
+      throw new Error(`the directory ${directory} is not writable`);
+    });
+    return;
+  }
+  if (!(await stat(existing)).isFile()) throw new Error(`${existing} is not a regular file`);
+  await access(existing, constants.R_OK | constants.W_OK).catch(() => {
+    throw new Error(`${existing} cannot be read and written by this user`);
+  });
+  await access(dirname(existing), constants.W_OK).catch(() => {
+    throw new Error(`the directory ${dirname(existing)} is not writable (the file is replaced atomically)`);
+  });
+  if (spec.kind === "dotenv") setDotenvKey(await readFile(existing, "utf8"), spec.key, "checked");
+}
