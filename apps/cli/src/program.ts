@@ -355,6 +355,11 @@ ${examples(`
     .option("--personal", "select personal access tokens only")
     .option("--no-personal", "select API tokens only")
     .option("--name <name>", "select the tokens with exactly this name")
+    .option(
+      "--sink-timeout <duration>",
+      "stop an exec: sink that runs longer than this and roll back (30s, 5m, 1h)",
+      "5m",
+    )
     .option("--dry-run", "print the plan; change nothing")
     .option("--finish", "retire the old tokens whose overlap has ended (run later, from cron or CI)")
     .addOption(new Option("-o, --output <format>", "json: the outcomes as JSON on stdout").choices(["json"]))
@@ -371,7 +376,8 @@ Sinks (in paths and commands, {id} is the old token's id, {newId} the new one's,
 in commands each is quoted for the shell, so do not quote them yourself):
   file:PATH          the secret alone in PATH, written atomically, mode 0600
   dotenv:PATH#KEY    sets KEY in a dotenv file; every other line is kept byte for byte
-  exec:COMMAND       runs COMMAND with sh, the secret on its stdin only; non-zero exit = failure
+  exec:COMMAND       runs COMMAND with sh, the secret on its stdin only; non-zero exit = failure;
+                     stopped (with its children) after --sink-timeout, 5m by default
   stdout             prints the secret (one token only)
 
 --overlap 24h keeps the old token enabled and renames it with the time it may go; run

@@ -242,6 +242,35 @@ describe("rollback", () => {
     expect(await dt.get(old)).toEqual(before);
   });
 
+  it("an exec: sink past --sink-timeout is stopped with its background children, and the rotation rolls back", async () => {
+    const old = await token("grafana");
+    const before = await dt.get(old);
+    const n = await count();
+    const script = join(dir, "slow.sh");
+    await writeFile(script, `#!/bin/sh\nsleep 600 &\necho $! > "${dir}/child.pid"\nwait\n`);
+    await chmod(script, 0o755);
+    const r = await run(["rotate", old, "--to", `exec:${script}`, "--sink-timeout", "2s"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /failed at deliver: exec:.*slow\.sh: stopped: it ran longer than 2 s \(--sink-timeout\); the new token .* was deleted again/,
+    );
+    const childPid = Number(await readFile(join(dir, "child.pid"), "utf8"));
+    const alive = () => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${childPid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(), "the background sleep of the sink").toBe(false);
+    expect(await count()).toBe(n);
+    expect(await dt.get(old)).toEqual(before);
+    const bad = await run(["rotate", old, "--to", `exec:${script}`, "--sink-timeout", "5d"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--sink-timeout: "5d" is not a duration');
+  });
+
   it("killed with SIGKILL during delivery: cleanup finds the orphan and removes it; the old token was never touched", async () => {
     const old = await token("grafana");
     const before = await dt.get(old);

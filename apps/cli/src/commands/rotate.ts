@@ -12,6 +12,7 @@ import {
   sameLifetime,
 } from "@dt-tokens/client";
 import type { Context } from "../context.js";
+import { durationArg } from "../duration.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { guarded } from "../interrupt.js";
 import {
@@ -33,6 +34,8 @@ export interface RotateOptions extends TargetSelection {
   expires?: string;
   retire: RetireAction | "keep";
   overlap?: string;
+  /** How long an exec: sink may run (a duration; default 5m). */
+  sinkTimeout?: string;
   dryRun?: boolean;
   output?: "json";
 }
@@ -71,6 +74,7 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
     throw new UsageError("--to stdout and --output json both write to stdout: choose one");
   expiringWithinMs(o.expiringWithin);
   if (o.overlap !== undefined) durationOrZeroArg(o.overlap, "--overlap");
+  const sinkTimeoutMs = durationArg(o.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]);
   const wanted = ids.map(idArg);
   const { client } = await ctx.connect();
 
@@ -109,7 +113,7 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
     await guarded(leftBehind, async () => {
       for (const t of targets) {
         if (controller.signal.aborted) break;
-        outcomes.push(await rotateOne(ctx, client, t, specs, o, controller.signal));
+        outcomes.push(await rotateOne(ctx, client, t, specs, o, controller.signal, sinkTimeoutMs));
       }
     });
   } finally {
@@ -158,13 +162,14 @@ async function rotateOne(
   specs: SinkSpec[],
   o: RotateOptions,
   signal: AbortSignal,
+  sinkTimeoutMs: number,
 ): Promise<RotationOutcome> {
   let sinks: Sink[] = [];
   let attempted: Sink[] = [];
   let succeeded: Sink[] = [];
   const deliver = async (secret: string, target: DeliveryTarget) => {
     const info = { id: target.previous.id, newId: target.id, name: target.name };
-    sinks = specs.map((s) => makeSink(s, info, ctx.io));
+    sinks = specs.map((s) => makeSink(s, info, ctx.io, { timeoutMs: sinkTimeoutMs }));
     for (const sink of sinks) {
       attempted.push(sink);
       await sink.deliver(secret, signal).catch((e: Error) => {

@@ -2,7 +2,8 @@
  * `exec:COMMAND`: runs COMMAND with sh, the secret on its standard input (a pipe) (never in its argv or
  * environment: the CLI's own credential variables are removed from it too). A non-zero exit,
  * a signal or a failure to start is a failed delivery; its output is shown only then, redacted.
- * An interruption (the abort signal: Ctrl-C, SIGTERM) stops the command's whole process group.
+ * An interruption (the abort signal: Ctrl-C, SIGTERM) or running past `timeoutMs` stops the
+ * command's whole process group.
  */
 import { spawn } from "node:child_process";
 import { redact } from "@dt-tokens/client";
@@ -13,7 +14,7 @@ import type { Sink } from "./sink.js";
 const KEEP_OUTPUT = 4_000;
 const INTERRUPTED = "stopped (the rotation was interrupted)";
 
-export function execSink(command: string, env: Env): Sink {
+export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_INFINITY): Sink {
   return {
     label: `exec:${command}`,
     deliver: (secret, signal) =>
@@ -30,14 +31,21 @@ export function execSink(command: string, env: Env): Sink {
           // Its own process group, so that an interruption stops the whole pipeline, not only sh.
           detached: true,
         });
-        let stopped = false;
-        const stop = () => {
-          stopped = true;
+        let stopped: string | undefined;
+        const stop = (why = INTERRUPTED) => {
+          stopped = why;
           try {
             if (child.pid) process.kill(-child.pid, "SIGTERM");
           } catch {} // already gone
         };
-        signal?.addEventListener("abort", stop, { once: true });
+        const onAbort = () => stop();
+        signal?.addEventListener("abort", onAbort, { once: true });
+        const timer = Number.isFinite(timeoutMs)
+          ? setTimeout(
+              () => stop(`stopped: it ran longer than ${timeoutMs / 1000} s (--sink-timeout)`),
+              timeoutMs,
+            )
+          : undefined;
         let output = "";
         const keep = (chunk: Buffer) => {
           output = (output + chunk.toString("utf8")).slice(-KEEP_OUTPUT);
@@ -47,8 +55,9 @@ export function execSink(command: string, env: Env): Sink {
         child.stdin.on("error", () => {}); // a command that does not read stdin: its exit status decides
         child.on("error", (e) => reject(new Error(`could not run sh: ${e.message}`)));
         child.on("close", (code, killedBy) => {
-          signal?.removeEventListener("abort", stop);
-          if (stopped) return reject(new Error(INTERRUPTED));
+          signal?.removeEventListener("abort", onAbort);
+          clearTimeout(timer);
+          if (stopped) return reject(new Error(stopped));
           if (code === 0) return resolve();
           const shown = redact(output.split(secret).join("[REDACTED]")).trim().split("\n").slice(-5);
           const status = killedBy ? `was killed by ${killedBy}` : `exited with status ${code}`;

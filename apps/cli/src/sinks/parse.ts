@@ -53,14 +53,19 @@ export function describeSink(spec: SinkSpec, info: SinkTokenInfo): string {
 }
 
 /** A sink for one token: placeholders filled in, relative paths resolved against the working directory. */
-export function makeSink(spec: SinkSpec, info: SinkTokenInfo, io: Io): Sink {
+export function makeSink(
+  spec: SinkSpec,
+  info: SinkTokenInfo,
+  io: Io,
+  options: { timeoutMs?: number } = {},
+): Sink {
   switch (spec.kind) {
     case "file":
       return fileSink(resolve(fillPath(spec.path, info)));
     case "dotenv":
       return dotenvSink(resolve(fillPath(spec.path, info)), spec.key);
     case "exec":
-      return execSink(fillCommand(spec.command, info), io.env);
+      return execSink(fillCommand(spec.command, info), io.env, options.timeoutMs);
     case "stdout":
       return stdoutSink(io.stdout);
   }
