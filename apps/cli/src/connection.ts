@@ -23,6 +23,7 @@ import {
 import { envNames, type NamedEnvironment, namedEnvironment, readConfig } from "./environments.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
+import { urlText } from "./url-text.js";
 import { version } from "./version.js";
 
 export interface GlobalOptions {
@@ -56,7 +57,7 @@ export function environmentUrl(options: GlobalOptions, io: Io): { url: string; a
     return { url: raw, apiBase };
   } catch {
     throw new UsageError(
-      `${source}: "${redact(raw)}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
+      `${source}: "${urlText(raw)}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
     );
   }
 }

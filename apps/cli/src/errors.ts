@@ -60,6 +60,22 @@ export const EXIT_STATUSES = [
       "the output could not be written (disk full, closed file); after create, the new token was deleted or its id printed to revoke",
   },
   {
+    code: 8,
+    key: "unreachable",
+    meaning:
+      "doctor: the environment (or the SSO token endpoint) could not be reached: DNS, connection, TLS, timeout, or no API at that URL",
+  },
+  {
+    code: 9,
+    key: "refused",
+    meaning: "doctor: the credential was refused (401, or SSO refused the OAuth client)",
+  },
+  {
+    code: 10,
+    key: "missingScope",
+    meaning: "doctor: the credential lacks the read scope, or the write scope (unless --read-only)",
+  },
+  {
     code: 130,
     key: "interrupted",
     meaning: "interrupted (Ctrl-C, SIGINT); a new token whose secret was not shown is deleted",

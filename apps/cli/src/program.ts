@@ -6,6 +6,7 @@ import { EXPIRING_WITHIN_DAYS, escapeControl } from "@dt-tokens/client/display";
 import { Command, CommanderError, Option } from "commander";
 import { SEVERITIES } from "./audit.js";
 import { auditCommand } from "./commands/audit.js";
+import { doctor } from "./commands/doctor.js";
 import { envAdd, envList, envRemove, envUse } from "./commands/env.js";
 import { list } from "./commands/list.js";
 import { rotate } from "./commands/rotate.js";
@@ -15,6 +16,7 @@ import { scopes } from "./commands/scopes.js";
 import { create, get, lookup, remove, update } from "./commands/tokens.js";
 import type { GlobalOptions } from "./connection.js";
 import { Context, outputFormat } from "./context.js";
+import { PROBE_TOKEN_ID } from "./doctor/scope-probes.js";
 import { durationArg } from "./duration.js";
 import { describeError, EXIT, EXIT_STATUSES, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS } from "./format.js";
@@ -173,6 +175,42 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
         done(report(io, ctx, error));
       }
     };
+
+  program
+    .command("doctor")
+    .description("Check the connection: URL, credential, scheme, reachability, the credential's scopes")
+    .option("--read-only", "a missing write scope is a warning, not a failure (tokens for list and audit)")
+    .addOption(new Option("-o, --output <format>", "output format; default table").choices(["table", "json"]))
+    .addHelpText(
+      "after",
+      `
+Checks, in order, and stops at the first failure (later ones show as not checked):
+  environment URL      its form; https (http only to this machine); which API it maps to:
+                       *.apps.dynatrace.com the platform (/platform/classic/environment-api/v2),
+                       *.live.dynatrace.com and Managed /e/<env-id> the classic /api/v2
+  credential           one is set (see dt-tokens --help), and of which kind; never its secret
+  scheme fits the URL  a classic token (Api-Token) on /api/v2, a platform token or OAuth
+                       client (Bearer) on the platform
+  reachable            DNS, connection, TLS, timeout; an API-tokens API at that URL
+  credential accepted  not refused (401), and for an OAuth client, SSO issued an access token
+  read scope           apiTokens.read, or environment-api:api-tokens:read on the platform
+  write scope          apiTokens.write, or environment-api:api-tokens:write on the platform
+
+It changes nothing. A classic token looks itself up. A platform credential cannot, so doctor
+lists one page of tokens (read) and updates a token id that does not exist
+(${PROBE_TOKEN_ID}) with nothing: 404 means the write scope is there, 403
+that it is missing.
+
+Exit statuses: 0 ready (warnings allowed), 2 the URL or credential is not set right, 8 not
+reachable, 9 the credential was refused, 10 a scope is missing, 1 the environment answered
+with another error.
+${examples(`
+  $ dt-tokens doctor
+  $ dt-tokens --env prod doctor --output json | jq '.checks[] | select(.status != "ok")'
+  $ DT_ENV_URL=https://abc12345.apps.dynatrace.com dt-tokens doctor   # with DT_PLATFORM_TOKEN set
+  $ dt-tokens doctor --read-only      # a token meant for list and audit only`)}`,
+    )
+    .action(run((ctx, o) => doctor(ctx, { output: o.output ?? "table", readOnly: o.readOnly })));
 
   const listCommand = program
     .command("list")

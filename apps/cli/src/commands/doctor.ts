@@ -1,0 +1,378 @@
+/**
+ * `dt-tokens doctor`: checks, in order, what every command needs — the environment URL, a
+ * credential, a scheme that fits the URL, the environment answering, the credential accepted, its
+ * read and write scopes — and says in plain words what to fix. It changes nothing (see
+ * doctor/scope-probes.ts). One exit status per outcome; never a secret in its output.
+ */
+import {
+  type ApiTokensClient,
+  ApiTokensError,
+  AuthenticationError,
+  ConnectionError,
+  NotFoundError,
+  OAuthError,
+  PermissionDeniedError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from "@dt-tokens/client";
+import { apiToken, createClient, selectEnvironment, URL_VARS } from "../connection.js";
+import type { Context } from "../context.js";
+import type { Credential } from "../credentials.js";
+import { checkCredential } from "../doctor/credential-check.js";
+import {
+  apiBaseFor,
+  checkEnvironmentUrl,
+  describeKind,
+  otherHost,
+  PLATFORM_PREFIX,
+} from "../doctor/environment-url.js";
+import { describeNetworkProblem } from "../doctor/network.js";
+import { buildReport, type DoctorCheck, printReport } from "../doctor/report.js";
+import {
+  classicScopes,
+  platformScopes,
+  type ScopeFindings,
+  type ScopeState,
+} from "../doctor/scope-probes.js";
+import { describeError, EXIT } from "../errors.js";
+import { redactSecrets } from "../secrets.js";
+
+export interface DoctorOptions {
+  output?: "table" | "json";
+  /** A missing write scope is a warning, not a failure (for tokens meant for list, get and audit). */
+  readOnly?: boolean;
+}
+
+const PLATFORM_SCOPES = {
+  read: "environment-api:api-tokens:read",
+  write: "environment-api:api-tokens:write",
+};
+const CLASSIC_SCOPES = { read: "apiTokens.read", write: "apiTokens.write" };
+const EXPIRY_WARNING_DAYS = 14;
+
+/** A usage-type error (config file, variables, references) as a failed check's detail and fix. */
+function problem(error: unknown): { detail: string; fix?: string } {
+  const { message, details } = describeError(error);
+  const hints = details.filter((d) => d.startsWith("hint: ")).map((d) => d.slice("hint: ".length));
+  const lines = details.filter((d) => d.startsWith("  ")).map((d) => d.trim());
+  return {
+    detail: redactSecrets([message, ...lines].join("; ")),
+    ...(hints.length > 0 && { fix: redactSecrets(hints.join("; ")) }),
+  };
+}
+
+export async function doctor(ctx: Context, options: DoctorOptions): Promise<number> {
+  const checks: DoctorCheck[] = [];
+  const finish = (exit: number) => {
+    printReport(ctx, buildReport(checks, exit), options.output === "json");
+    return exit;
+  };
+  const { options: globals, io } = ctx;
+
+  // 1. The environment URL: --env-url or the variables, else --env / the config file's current one.
+  let url: string | undefined;
+  let hostname = "";
+  let environmentName: string | undefined;
+  let namedCredential: (() => Promise<Credential>) | undefined;
+  let urlFailed = false;
+  try {
+    const fromVar = URL_VARS.find((v) => io.env[v]?.trim());
+    const direct = globals.env === undefined && (globals.envUrl?.trim() || fromVar);
+    const raw = direct ? (globals.envUrl?.trim() ? globals.envUrl : io.env[fromVar!]!) : undefined;
+    const source = globals.envUrl?.trim() ? "--env-url" : (fromVar ?? "");
+    let input: { raw: string; source: string };
+    if (raw !== undefined) input = { raw, source };
+    else {
+      const selected = selectEnvironment(globals, io, (text) => ctx.warn(text));
+      environmentName = selected.named?.name;
+      namedCredential = selected.named?.credential;
+      input = { raw: selected.url, source: `environment ${environmentName}'s url` };
+    }
+    const checked = checkEnvironmentUrl(input.raw, input.source);
+    if (!checked.ok) {
+      checks.push({ check: "url", status: "fail", detail: checked.detail, fix: checked.fix });
+      urlFailed = true;
+    } else {
+      url = checked.url;
+      hostname = checked.hostname;
+      const named = environmentName ? `environment ${environmentName}: ` : "";
+      checks.push(
+        checked.warning
+          ? { check: "url", status: "warn", detail: checked.warning.detail, fix: checked.warning.fix }
+          : { check: "url", status: "ok", detail: `${named}${checked.url} → ${describeKind(checked.kind)}` },
+      );
+    }
+  } catch (error) {
+    checks.push({ check: "url", status: "fail", ...problem(error) });
+    urlFailed = true;
+  }
+
+  // 2. A credential, and of which kind (checked even when the URL failed: both are local).
+  let credential: Credential | undefined;
+  if (!(urlFailed && globals.env !== undefined)) {
+    try {
+      credential =
+        namedCredential && !globals.tokenStdin
+          ? await namedCredential()
+          : await apiToken(globals, io, ctx.stdin);
+      const checked = checkCredential(
+        credential,
+        namedCredential && !globals.tokenStdin ? environmentName : undefined,
+      );
+      checks.push(
+        checked.ok
+          ? { check: "credential", status: "ok", detail: checked.detail }
+          : { check: "credential", status: "fail", detail: checked.detail, fix: checked.fix },
+      );
+      if (!checked.ok) credential = undefined;
+    } catch (error) {
+      checks.push({ check: "credential", status: "fail", ...problem(error) });
+    }
+  }
+  if (url === undefined || credential === undefined) return finish(EXIT.usage);
+
+  // 3. The scheme fits the URL: Api-Token only on /api/v2, Bearer only on the platform prefix.
+  const platformCredential = credential.kind !== "api-token";
+  const apiBase = apiBaseFor(url, platformCredential);
+  const platformBase = apiBase.endsWith(PLATFORM_PREFIX);
+  if (platformCredential && !platformBase) {
+    const apps = otherHost(hostname, "apps") ?? "https://<env-id>.apps.dynatrace.com";
+    checks.push({
+      check: "scheme",
+      status: "fail",
+      detail: `a ${credential.kind === "oauth-client" ? "OAuth client" : "platform token"} is sent as "Bearer", which ${apiBase} (the classic /api/v2) refuses`,
+      fix: `use the platform URL ${apps}, or a classic API token (DT_API_TOKEN, dt0c01.…) for this URL`,
+    });
+    return finish(EXIT.usage);
+  }
+  if (!platformCredential && platformBase) {
+    const live = otherHost(hostname, "live") ?? "https://<env-id>.live.dynatrace.com";
+    checks.push({
+      check: "scheme",
+      status: "fail",
+      detail: `a classic API token is sent as "Api-Token", which ${apiBase} (the platform) refuses`,
+      fix: `use ${live} (or your Managed https://<host>/e/<env-id>) for a classic token, or a platform token (DT_PLATFORM_TOKEN) or an OAuth client (DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN) for the platform`,
+    });
+    return finish(EXIT.usage);
+  }
+  let client: ApiTokensClient;
+  try {
+    client = createClient(url, credential, globals, io, { maxRetries: 1, timeoutMs: 10_000 });
+  } catch (error) {
+    checks.push({ check: "scheme", status: "fail", ...problem(error) });
+    return finish(EXIT.usage);
+  }
+  checks.push({
+    check: "scheme",
+    status: "ok",
+    detail: `${platformCredential ? "Bearer" : "Api-Token"} to ${client.baseUrl} (${platformBase ? "the platform" : "the classic /api/v2"})`,
+  });
+
+  // 4-7. Reachable, accepted, scopes: one lookup (classic) or a list and the write probe (platform).
+  let findings: ScopeFindings;
+  try {
+    findings =
+      credential.kind === "api-token"
+        ? await classicScopes(client, credential.secret)
+        : await platformScopes(client);
+  } catch (error) {
+    const failed = networkFailure(error, credential, client.baseUrl);
+    if (!failed) throw error;
+    checks.push(...failed.checks);
+    return finish(failed.exit);
+  }
+  checks.push({
+    check: "reachable",
+    status: "ok",
+    detail: `${new URL(client.baseUrl).host} answered${credential.kind === "oauth-client" ? ", and so did the SSO token endpoint" : ""}`,
+  });
+  checks.push(accepted(credential, findings));
+  const names = platformCredential ? PLATFORM_SCOPES : CLASSIC_SCOPES;
+  const read = scopeCheck("read", findings.read, names.read, credential, false);
+  const write = scopeCheck("write", findings.write, names.write, credential, options.readOnly === true);
+  checks.push(read, write);
+  return finish(read.status === "fail" || write.status === "fail" ? EXIT.missingScope : EXIT.ok);
+}
+
+function accepted(credential: Credential, findings: ScopeFindings): DoctorCheck {
+  if (credential.kind === "oauth-client")
+    return {
+      check: "accepted",
+      status: "ok",
+      detail: "SSO issued an access token, and the environment accepted it",
+    };
+  const expires = findings.self?.expirationDate;
+  if (expires) {
+    const days = Math.floor((Date.parse(expires) - Date.now()) / 86_400_000);
+    if (days < EXPIRY_WARNING_DAYS)
+      return {
+        check: "accepted",
+        status: "warn",
+        detail: `accepted, but it expires ${expires} (in ${Math.max(days, 0)} days)`,
+        fix: "replace it before then: dt-tokens rotate <its id> --to …, or create a new one",
+      };
+  }
+  const id = findings.self?.id ? ` as ${findings.self.id}` : "";
+  return {
+    check: "accepted",
+    status: "ok",
+    detail: `the environment accepted it${id}${expires ? `; it expires ${expires}` : ""}`,
+  };
+}
+
+/** What a scope is needed for, and where to grant it. */
+function scopeCheck(
+  which: "read" | "write",
+  found: ScopeState,
+  scope: string,
+  credential: Credential,
+  optional: boolean,
+): DoctorCheck {
+  const needs = which === "read" ? "list, get and audit" : "create, update, delete and rotate";
+  if (found.state === "present") return { check: which, status: "ok", detail: `${scope} (${needs})` };
+  if (found.state === "unknown")
+    return {
+      check: which,
+      status: "warn",
+      detail: `could not tell: ${found.reason}`,
+      fix: `make sure it has ${scope}`,
+    };
+  const fix =
+    credential.kind === "api-token"
+      ? `add ${scope} to the token: in Dynatrace, Access tokens → the token → edit its scopes (or create a new token with apiTokens.read and apiTokens.write)`
+      : credential.kind === "platform-token"
+        ? `grant ${scope} to the platform token in Account Management (Identity & access management → Platform tokens: create one with environment-api:api-tokens:read and environment-api:api-tokens:write); its user also needs a policy that allows them`
+        : `grant ${scope} to the OAuth client in Account Management (Identity & access management → OAuth clients); its service user also needs a policy that allows it`;
+  return {
+    check: which,
+    status: optional ? "warn" : "fail",
+    detail: `missing ${scope}: ${needs} will fail${optional ? " (--read-only: not needed)" : ""}`,
+    fix,
+  };
+}
+
+/** The checks and exit status of an error of the network phase, or undefined for an unexpected one. */
+function networkFailure(
+  error: unknown,
+  credential: Credential,
+  apiBase: string,
+): { exit: number; checks: DoctorCheck[] } | undefined {
+  const host = new URL(apiBase).host;
+  const reachable: DoctorCheck = { check: "reachable", status: "ok", detail: `${host} answered` };
+  if (error instanceof ConnectionError || error instanceof TimeoutError) {
+    const sso =
+      credential.kind === "oauth-client" &&
+      error.request?.url !== undefined &&
+      !error.request.url.startsWith(apiBase);
+    const found = describeNetworkProblem(error, sso ? "the SSO token endpoint" : "the environment");
+    return { exit: EXIT.unreachable, checks: [{ check: "reachable", status: "fail", ...found }] };
+  }
+  if (error instanceof UnexpectedResponseError)
+    return {
+      exit: EXIT.unreachable,
+      checks: [
+        {
+          check: "reachable",
+          status: "fail",
+          detail: `${host} answered, but not as the API-tokens API does (${error.message.replace(/^.*? answered /, "")})`,
+          fix: "check the URL; a proxy, a login page or another service answers there",
+        },
+      ],
+    };
+  if (error instanceof NotFoundError)
+    return {
+      exit: EXIT.unreachable,
+      checks: [
+        {
+          check: "reachable",
+          status: "fail",
+          detail: `${host} answered 404: there is no API-tokens API at ${apiBase}`,
+          fix: "check the URL's path (for Managed, the environment id in /e/<env-id>)",
+        },
+      ],
+    };
+  if (error instanceof OAuthError) return { exit: oauthExit(error), checks: [oauthCheck(error)] };
+  if (error instanceof AuthenticationError)
+    return {
+      exit: EXIT.refused,
+      checks: [reachable, { check: "accepted", status: "fail", ...refusedFix(error, credential) }],
+    };
+  if (error instanceof PermissionDeniedError)
+    return {
+      exit: EXIT.missingScope,
+      checks: [
+        reachable,
+        { check: "accepted", status: "ok", detail: "the environment accepted it" },
+        {
+          check: "read",
+          status: "fail",
+          detail: `the environment answered 403: ${error.apiMessage ?? error.message}`,
+          fix: `grant ${error.missingScopes.join(" or ") || "the scopes this API needs"}`,
+        },
+      ],
+    };
+  if (error instanceof ApiTokensError && error.status !== undefined)
+    return {
+      exit: EXIT.api,
+      checks: [
+        reachable,
+        {
+          check: "accepted",
+          status: "fail",
+          detail: `the environment answered HTTP ${error.status}${error.apiMessage ? `: ${error.apiMessage}` : ""}`,
+          fix:
+            error.status === 429
+              ? "the environment is throttling requests: try again in a moment"
+              : "the environment has a problem: try again later; if it persists, contact your Dynatrace administrator",
+        },
+      ],
+    };
+  return undefined;
+}
+
+function refusedFix(error: AuthenticationError, credential: Credential): { detail: string; fix: string } {
+  const said = error.apiMessage ? `: ${error.apiMessage}` : "";
+  const detail = `the environment refused it (HTTP 401${said})`;
+  if (credential.kind === "api-token")
+    return {
+      detail,
+      fix: "the token is unknown here, disabled or expired, or belongs to another environment: check the URL, or create a token in Dynatrace (Access tokens → Generate new token) with apiTokens.read and apiTokens.write",
+    };
+  if (credential.kind === "platform-token")
+    return {
+      detail,
+      fix: "the platform token is unknown, disabled or expired, or belongs to another account: create one in Account Management (Identity & access management → Platform tokens) with environment-api:api-tokens:read and environment-api:api-tokens:write",
+    };
+  return {
+    detail,
+    fix: "the environment refused the access token SSO issued: check that DT_ACCOUNT_URN is the account this environment belongs to",
+  };
+}
+
+function oauthExit(error: OAuthError): number {
+  return error.oauthError === "invalid_scope" ? EXIT.missingScope : EXIT.refused;
+}
+
+function oauthCheck(error: OAuthError): DoctorCheck {
+  const code = error.oauthError ? ` (${error.oauthError})` : "";
+  if (error.oauthError === "invalid_scope")
+    return {
+      check: "accepted",
+      status: "fail",
+      detail: `SSO refused to issue an access token with ${PLATFORM_SCOPES.read} and ${PLATFORM_SCOPES.write}${code}`,
+      fix: `grant ${PLATFORM_SCOPES.read} and ${PLATFORM_SCOPES.write} to the OAuth client in Account Management (Identity & access management → OAuth clients)`,
+    };
+  if (error.oauthError === "invalid_client")
+    return {
+      check: "accepted",
+      status: "fail",
+      detail: `SSO does not accept this client id and secret${code}`,
+      fix: "check DT_CLIENT_ID and DT_CLIENT_SECRET: the client may have been deleted or revoked, or its secret replaced, in Account Management (Identity & access management → OAuth clients)",
+    };
+  return {
+    check: "accepted",
+    status: "fail",
+    detail: `SSO refused to issue an access token${code}: ${error.apiMessage ?? error.message}`,
+    fix: "check DT_ACCOUNT_URN (urn:dtaccount:<account-uuid>, the account the client belongs to) and DT_CLIENT_ID",
+  };
+}
