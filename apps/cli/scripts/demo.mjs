@@ -89,6 +89,34 @@ try {
   say("The newest tokens");
   check(await dtTokens(["list", "--limit", "8"], { env }));
 
+  say(
+    "On the Dynatrace platform (*.apps.dynatrace.com) a platform token goes as Bearer to /platform/classic/environment-api/v2; doctor checks the setup, changing nothing",
+  );
+  const platformEnv = {
+    DT_ENV_URL: sandbox.platformBase,
+    DT_PLATFORM_TOKEN: sandbox.platformToken,
+    NO_COLOR: env.NO_COLOR,
+  };
+  if (!platformEnv.NO_COLOR) delete platformEnv.NO_COLOR;
+  show(`export DT_ENV_URL=${sandbox.platformBase}`);
+  show("export DT_PLATFORM_TOKEN=…   # dt0s16.…, with environment-api:api-tokens:read and :write");
+  check(await dtTokens(["doctor"], { env: platformEnv }));
+
+  say("The same with an OAuth client: dt-tokens fetches short-lived access tokens from SSO itself");
+  const oauthEnv = {
+    DT_ENV_URL: sandbox.platformBase,
+    DT_CLIENT_ID: sandbox.oauthClientId,
+    DT_CLIENT_SECRET: sandbox.oauthClientSecret,
+    DT_ACCOUNT_URN: sandbox.accountUrn,
+    DT_SSO_TOKEN_URL: sandbox.tokenUrl,
+    NO_COLOR: env.NO_COLOR,
+  };
+  if (!oauthEnv.NO_COLOR) delete oauthEnv.NO_COLOR;
+  show(
+    `export DT_CLIENT_ID=${sandbox.oauthClientId} DT_ACCOUNT_URN=${sandbox.accountUrn} DT_CLIENT_SECRET=…`,
+  );
+  check(await dtTokens(["list", "--owner", "ci-pipeline", "--limit", "3"], { env: oauthEnv }));
+
   say("Alice's personal access tokens, most recently used first");
   check(
     await dtTokens(

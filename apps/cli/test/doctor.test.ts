@@ -3,7 +3,10 @@
  * credentials with one scope only, an in-process sandbox that can create them): one exit status
  * per outcome, a fix in plain words, no secret in any output, and nothing changed by the probes.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Sandbox, type SandboxProcess, startSandbox, startSandboxProcess } from "@dt-tokens/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { knowSecrets, type RunResult, run } from "./helpers.js";
@@ -322,6 +325,76 @@ describe("doctor: awkward URLs", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toContain("has a query or fragment");
     expect(r.stdout + r.stderr).not.toContain("hunter2");
+  });
+});
+
+describe("doctor: named environments and stdin", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "dt-tokens-doctor-"));
+    writeFileSync(join(dir, "platform.token"), `${sandbox.ready.platformToken}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(dir, "config.yaml"),
+      [
+        "current: classic",
+        "environments:",
+        "  classic:",
+        `    url: ${sandbox.ready.url}/`,
+        "    apiToken: env:PROD_TOKEN",
+        "  platform:",
+        `    url: ${sandbox.ready.platformBase}`,
+        "    platformToken: file:platform.token",
+        "  broken:",
+        `    url: ${sandbox.ready.url}`,
+        "    apiToken: file:no-such.token",
+        "",
+      ].join("\n"),
+      { mode: 0o600 },
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const config = () => ({
+    DT_TOKENS_CONFIG: join(dir, "config.yaml"),
+    PROD_TOKEN: sandbox.ready.bootstrapToken,
+  });
+
+  it("the config file's current environment, and --env NAME with a platform token from a file", async () => {
+    const current = await doctor(config(), "-o", "json");
+    expect(current.code).toBe(0);
+    expect(check(current, "url").detail).toMatch(/^environment classic: http:\/\/127\.0\.0\.1:\d+\/ → /);
+    expect(check(current, "credential").detail).toMatch(/, from environment classic \(env:PROD_TOKEN\)$/);
+    const platformEnv = await run(undefined, ["--env", "platform", "doctor"], { env: config() });
+    expect(platformEnv.code).toBe(0);
+    expect(platformEnv.stdout).toMatch(
+      /^✓ credential +platform token dt0s16\.\w+, from environment platform \(file:platform\.token\)$/m,
+    );
+    expectNoSecret(current);
+    expectNoSecret(platformEnv);
+  });
+
+  it("a credential reference that cannot be read: exit 2, the credential check names the file", async () => {
+    const r = await run(undefined, ["--env", "broken", "doctor", "-o", "json"], { env: config() });
+    expect(r.code).toBe(2);
+    expect(check(r, "url").status).toBe("ok");
+    expect(check(r, "credential")).toMatchObject({ status: "fail" });
+    expect(check(r, "credential").detail).toContain("no-such.token");
+  });
+
+  it("an unknown --env name: exit 2, in the URL check", async () => {
+    const r = await run(undefined, ["--env", "nope", "doctor", "-o", "json"], { env: config() });
+    expect(r.code).toBe(2);
+    expect(check(r, "url")).toMatchObject({ status: "fail" });
+    expect(check(r, "url").detail).toContain("nope");
+  });
+
+  it("--token-stdin: the token from stdin", async () => {
+    const r = await run(undefined, ["doctor", "--token-stdin"], {
+      env: { DT_ENV_URL: sandbox.ready.url },
+      stdin: `${sandbox.ready.bootstrapToken}\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ credential +classic API token dt0c01\.\w+, from --token-stdin$/m);
+    expectNoSecret(r);
   });
 });
 

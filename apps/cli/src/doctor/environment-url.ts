@@ -16,7 +16,7 @@ const CLASSIC_HOST = /\.live\.dynatrace(?:labs)?\.com$/;
 const LOOPBACK = /^(127(\.\d{1,3}){3}|\[::1\]|(.+\.)?localhost)$/;
 
 /** What the URL is, once it passed. */
-export type UrlKind = "platform" | "saas" | "managed" | "api-base" | "other-host";
+export type UrlKind = "platform" | "saas" | "managed" | "api-base" | "platform-base" | "other-host";
 
 export type UrlCheck =
   | { ok: true; url: string; kind: UrlKind; hostname: string; warning?: { detail: string; fix: string } }
@@ -91,7 +91,7 @@ export function checkEnvironmentUrl(raw: string, source: string): UrlCheck {
     };
   }
   const root = parsed.pathname.replace(/\/+$/, "") === "";
-  let kind: UrlKind = "api-base";
+  let kind: UrlKind = platformPath ? "platform-base" : "api-base";
   if (/^\/e\/[^/]+\/?$/.test(parsed.pathname) || /^\/e\/[^/]+\/api\/v2\/*$/.test(parsed.pathname))
     kind = "managed";
   else if (PLATFORM_HOST.test(hostname)) kind = "platform";
@@ -123,6 +123,8 @@ export function describeKind(kind: UrlKind): string {
     case "other-host":
       return `not a *.dynatrace.com host: /api/v2 for a classic token, ${PLATFORM_PREFIX} for a platform credential`;
     case "api-base":
-      return "a full API base, used as it is";
+      return "a full API base (/api/v2, for classic API tokens), used as it is";
+    case "platform-base":
+      return `a full API base: the platform prefix, for platform tokens and OAuth clients`;
   }
 }
