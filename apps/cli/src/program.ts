@@ -184,7 +184,8 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .addHelpText(
       "after",
       `
-Checks, in order, and stops at the first failure (later ones show as not checked):
+Checks, in order (the URL and the credential both; after them, the first failure stops the
+rest, which show as not checked):
   environment URL      its form; https (http only to this machine); which API it maps to:
                        *.apps.dynatrace.com the platform (/platform/classic/environment-api/v2),
                        *.live.dynatrace.com and Managed /e/<env-id> the classic /api/v2

@@ -4,6 +4,7 @@
  * per outcome, a fix in plain words, no secret in any output, and nothing changed by the probes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server, type ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,7 +93,7 @@ describe("doctor: ready", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^✓ environment URL +http:\/\/127\.0\.0\.1:\d+ → /m);
     expect(r.stdout).toMatch(/^✓ credential +classic API token dt0c01\.[A-Z2-7]{24}, from DT_API_TOKEN$/m);
-    expect(r.stdout).toMatch(/^✓ scheme fits the URL +Api-Token to http:\/\/127\.0\.0\.1:\d+\/api\/v2 /m);
+    expect(r.stdout).toMatch(/^✓ scheme fits the URL +"Api-Token" to http:\/\/127\.0\.0\.1:\d+\/api\/v2 /m);
     expect(r.stdout).toMatch(/^✓ read scope +apiTokens\.read /m);
     expect(r.stdout).toMatch(/^✓ write scope +apiTokens\.write /m);
     expect(r.stdout).toContain("\nReady: dt-tokens can work with this environment.\n");
@@ -109,7 +110,7 @@ describe("doctor: ready", () => {
     expect(check(r, "credential").detail).toMatch(
       /^platform token dt0s16\.[A-Z0-9]+, from DT_PLATFORM_TOKEN$/,
     );
-    expect(check(r, "scheme").detail).toMatch(/^Bearer to .*\/platform\/classic\/environment-api\/v2 /);
+    expect(check(r, "scheme").detail).toMatch(/^"Bearer" to .*\/platform\/classic\/environment-api\/v2 /);
     expect(check(r, "write").detail).toContain("environment-api:api-tokens:write");
     expect(await tokens()).toEqual(before);
     expectNoSecret(r);
@@ -285,7 +286,7 @@ describe("doctor: awkward URLs", () => {
   ])("%s: ready, with the API base it maps to", async (_, url, base) => {
     const r = await doctor(classic(), "--env-url", url(sandbox.ready.url), "-o", "json");
     expect(r.code).toBe(0);
-    expect(check(r, "scheme").detail).toMatch(new RegExp(`^Api-Token to https?://[^/]+${base} `, "i"));
+    expect(check(r, "scheme").detail).toMatch(new RegExp(`^"Api-Token" to https?://[^/]+${base} `, "i"));
     expectNoSecret(r);
   });
 
@@ -325,6 +326,81 @@ describe("doctor: awkward URLs", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toContain("has a query or fragment");
     expect(r.stdout + r.stderr).not.toContain("hunter2");
+  });
+});
+
+describe("doctor: secrets where they do not belong", () => {
+  it("a secret in the URL's path is redacted in every check", async () => {
+    const port = await freePort();
+    const r = await doctor({
+      ...classic(),
+      DT_ENV_URL: `http://127.0.0.1:${port}/e/${sandbox.ready.bootstrapToken}`,
+    });
+    expect(r.code).toBe(8);
+    expect(r.stdout).toContain(".[REDACTED]");
+    expectNoSecret(r);
+  });
+
+  it("DT_SSO_TOKEN_URL over http:// to another host: exit 2 in the credential check, nothing sent", async () => {
+    const r = await doctor({ ...oauth(), DT_SSO_TOKEN_URL: "http://sso.example.com/sso/oauth2/token" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /^✗ credential +DT_SSO_TOKEN_URL uses http:\/\/ to sso\.example\.com: the client secret would travel in cleartext$/m,
+    );
+    expectNoSecret(r);
+  });
+
+  it("env add with user:password@ in --url: refused without repeating the password", async () => {
+    const r = await run(
+      undefined,
+      [
+        "env",
+        "add",
+        "x",
+        "--url",
+        "https://me:hunter2@abc12345.live.dynatrace.com",
+        "--api-token-ref",
+        "env:X",
+      ],
+      {
+        env: { DT_TOKENS_CONFIG: join(tmpdir(), "dt-tokens-doctor-never", "config.yaml") },
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("https://…@abc12345.live.dynatrace.com");
+    expect(r.stdout + r.stderr).not.toContain("hunter2");
+  });
+});
+
+describe("doctor: servers that are not a healthy Dynatrace", () => {
+  let server: Server;
+  let answer: (res: ServerResponse) => void = () => {};
+  let url = "";
+  beforeAll(async () => {
+    server = createHttpServer((_req, res) => answer(res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("a login page (200, HTML) where the API should be: exit 8, something else answers there", async () => {
+    answer = (res) => res.writeHead(200, { "content-type": "text/html" }).end("<html>Sign in</html>");
+    const r = await doctor(classic(), "--env-url", url);
+    expect(r.code).toBe(8);
+    expect(r.stdout).toMatch(/^✗ reachable +127\.0\.0\.1:\d+ answered, but not as the API-tokens API does/m);
+    expect(r.stdout).toContain("fix: check the URL; a proxy, a login page or another service answers there");
+    expectNoSecret(r);
+  });
+
+  it("503 on every attempt: exit 1, the environment has a problem", async () => {
+    answer = (res) =>
+      res
+        .writeHead(503, { "content-type": "application/json", "retry-after": "0" })
+        .end(JSON.stringify({ error: { code: 503, message: "Service Unavailable" } }));
+    const r = await doctor(classic(), "--env-url", url, "-o", "json");
+    expect(r.code).toBe(1);
+    expect(check(r, "accepted").detail).toMatch(/^the environment answered HTTP 503/);
+    expectNoSecret(r);
   });
 });
 

@@ -23,6 +23,7 @@ import {
   apiBaseFor,
   checkEnvironmentUrl,
   describeKind,
+  isLoopback,
   otherHost,
   PLATFORM_PREFIX,
 } from "../doctor/environment-url.js";
@@ -34,6 +35,7 @@ import {
   type ScopeFindings,
   type ScopeState,
 } from "../doctor/scope-probes.js";
+import { SSO_TOKEN_URL_VAR } from "../env-credentials.js";
 import { describeError, EXIT } from "../errors.js";
 import { redactSecrets } from "../secrets.js";
 
@@ -125,6 +127,13 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
           : { check: "credential", status: "fail", detail: checked.detail, fix: checked.fix },
       );
       if (!checked.ok) credential = undefined;
+      else if (credential.kind === "oauth-client" && credential.tokenUrl !== undefined) {
+        const insecure = insecureTokenUrl(credential.tokenUrl);
+        if (insecure) {
+          checks[checks.length - 1] = { check: "credential", status: "fail", ...insecure };
+          credential = undefined;
+        }
+      }
     } catch (error) {
       checks.push({ check: "credential", status: "fail", ...problem(error) });
     }
@@ -165,7 +174,7 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
   checks.push({
     check: "scheme",
     status: "ok",
-    detail: `${platformCredential ? "Bearer" : "Api-Token"} to ${client.baseUrl} (${platformBase ? "the platform" : "the classic /api/v2"})`,
+    detail: `"${platformCredential ? "Bearer" : "Api-Token"}" to ${client.baseUrl} (${platformBase ? "the platform" : "the classic /api/v2"})`,
   });
 
   // 4-7. Reachable, accepted, scopes: one lookup (classic) or a list and the write probe (platform).
@@ -192,6 +201,25 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
   const write = scopeCheck("write", findings.write, names.write, credential, options.readOnly === true);
   checks.push(read, write);
   return finish(read.status === "fail" || write.status === "fail" ? EXIT.missingScope : EXIT.ok);
+}
+
+/** DT_SSO_TOKEN_URL: https, or http only to this machine (the client secret goes there). */
+function insecureTokenUrl(tokenUrl: string): { detail: string; fix: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(tokenUrl);
+  } catch {
+    return {
+      detail: `${SSO_TOKEN_URL_VAR} is not a URL`,
+      fix: `unset ${SSO_TOKEN_URL_VAR} to use Dynatrace SSO`,
+    };
+  }
+  if (parsed.protocol === "https:" || (parsed.protocol === "http:" && isLoopback(parsed.hostname)))
+    return undefined;
+  return {
+    detail: `${SSO_TOKEN_URL_VAR} uses ${parsed.protocol}// to ${parsed.hostname}: the client secret would travel in cleartext`,
+    fix: `use https:// (http only for this machine), or unset ${SSO_TOKEN_URL_VAR} to use Dynatrace SSO`,
+  };
 }
 
 function accepted(credential: Credential, findings: ScopeFindings): DoctorCheck {

@@ -13,6 +13,7 @@ import { describeEntryCredential } from "../credentials.js";
 import { UsageError } from "../errors.js";
 import { terminalWidth } from "../format.js";
 import { renderTable } from "../table.js";
+import { urlText } from "../url-text.js";
 
 function load(ctx: Context): LoadedConfig {
   return loadConfig(configPath(ctx.io.env));
@@ -128,7 +129,7 @@ export async function envAdd(ctx: Context, name: string, options: EnvAddOptions)
     normalizeEnvironmentUrl(options.url);
   } catch {
     throw new UsageError(
-      `--url: "${options.url}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
+      `--url: "${urlText(options.url)}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
     );
   }
   const entry = {

@@ -15,6 +15,11 @@ const PLATFORM_HOST = /\.apps\.dynatrace(?:labs)?\.com$/;
 const CLASSIC_HOST = /\.live\.dynatrace(?:labs)?\.com$/;
 const LOOPBACK = /^(127(\.\d{1,3}){3}|\[::1\]|(.+\.)?localhost)$/;
 
+/** Whether a hostname, as `URL` spells it, is this machine. */
+export function isLoopback(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
 /** What the URL is, once it passed. */
 export type UrlKind = "platform" | "saas" | "managed" | "api-base" | "platform-base" | "other-host";
 
@@ -49,7 +54,7 @@ export function checkEnvironmentUrl(raw: string, source: string): UrlCheck {
       fix: "remove everything from ? or #: the environment URL is the scheme, host and path only",
     };
   }
-  if (parsed.protocol === "http:" && !LOOPBACK.test(parsed.hostname)) {
+  if (parsed.protocol === "http:" && !isLoopback(parsed.hostname)) {
     return {
       ok: false,
       detail: `${source} uses http:// to ${parsed.hostname}: the credential would travel in cleartext`,

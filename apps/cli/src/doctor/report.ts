@@ -5,6 +5,7 @@
 import { escapeControl } from "@dt-tokens/client/display";
 import type { Context } from "../context.js";
 import { EXIT_STATUSES } from "../errors.js";
+import { redactSecrets } from "../secrets.js";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skipped";
 
@@ -47,10 +48,13 @@ export function buildReport(checks: DoctorCheck[], exitStatus: number): DoctorRe
       (check): DoctorCheck => ({ check, status: "skipped", detail: "not checked (an earlier check failed)" }),
     );
   const outcome = EXIT_STATUSES.find((s) => s.code === exitStatus)?.meaning ?? "";
-  const titled = [...checks, ...skipped].map(({ check, ...rest }) => ({
+  // Every detail and fix once more through the secret filter: a URL's path, an API message.
+  const titled = [...checks, ...skipped].map(({ check, status, detail, fix }) => ({
     check,
     title: CHECKS[check],
-    ...rest,
+    status,
+    detail: redactSecrets(detail),
+    ...(fix !== undefined && { fix: redactSecrets(fix) }),
   }));
   return { ok: exitStatus === 0, exitStatus, outcome, checks: titled };
 }
