@@ -246,10 +246,44 @@ describe("doctor: what to fix", () => {
     expect(r.code).toBe(2);
     expect(check(r, "url").status).toBe("ok");
     expect(check(r, "credential")).toMatchObject({ status: "fail" });
-    expect(check(r, "credential").detail).toMatch(
-      /^no credential: set DT_API_TOKEN .*DT_PLATFORM_TOKEN, or an OAuth client's DT_CLIENT_ID/,
+    expect(check(r, "credential").detail).toBe(
+      "no credential is set (DT_API_TOKEN, DYNATRACE_API_TOKEN, DT_PLATFORM_TOKEN, DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN, or --token-stdin)",
+    );
+    expect(check(r, "credential").fix).toMatch(
+      /^for the platform, a platform token: read -rs DT_PLATFORM_TOKEN && export DT_PLATFORM_TOKEN /,
     );
     expect(JSON.parse(r.stdout).checks).toHaveLength(7);
+    const classicUrl = await doctor({ DT_ENV_URL: "https://abc12345.live.dynatrace.com" }, "-o", "json");
+    expect(check(classicUrl, "credential").fix).toMatch(
+      /^a classic API token: read -rs DT_API_TOKEN && export DT_API_TOKEN /,
+    );
+  });
+
+  it("a token that expires within 14 days: ready, with a warning to replace it", async () => {
+    const r1 = await run(
+      undefined,
+      [
+        "create",
+        "--name",
+        "doctor-expiring",
+        "--scope",
+        "apiTokens.read,apiTokens.write",
+        "--expires",
+        "now+3d",
+      ],
+      {
+        env: classic(),
+        printsSecret: true,
+      },
+    );
+    expect(r1.code).toBe(0);
+    const expiring = r1.stdout.trim();
+    remember(expiring);
+    const r = await doctor(classic(expiring));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^! credential accepted +accepted, but it expires \S+ \(in [23] days\)$/m);
+    expect(r.stdout).toContain("Ready, with the warnings above");
+    expectNoSecret(r);
   });
 
   it("a platform token in DT_API_TOKEN: exit 2, move it to DT_PLATFORM_TOKEN", async () => {

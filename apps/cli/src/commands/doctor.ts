@@ -26,6 +26,7 @@ import {
   isLoopback,
   otherHost,
   PLATFORM_PREFIX,
+  type UrlKind,
 } from "../doctor/environment-url.js";
 import { describeNetworkProblem } from "../doctor/network.js";
 import { buildReport, type DoctorCheck, printReport } from "../doctor/report.js";
@@ -35,7 +36,13 @@ import {
   type ScopeFindings,
   type ScopeState,
 } from "../doctor/scope-probes.js";
-import { SSO_TOKEN_URL_VAR } from "../env-credentials.js";
+import {
+  API_TOKEN_VARS,
+  hasEnvCredential,
+  OAUTH_VARS,
+  PLATFORM_TOKEN_VAR,
+  SSO_TOKEN_URL_VAR,
+} from "../env-credentials.js";
 import { describeError, EXIT } from "../errors.js";
 import { redactSecrets } from "../secrets.js";
 
@@ -77,6 +84,8 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
   let environmentName: string | undefined;
   let namedCredential: (() => Promise<Credential>) | undefined;
   let urlFailed = false;
+  let urlKind: UrlKind | undefined;
+  let fromConfig = false;
   try {
     const fromVar = URL_VARS.find((v) => io.env[v]?.trim());
     const direct = globals.env === undefined && (globals.envUrl?.trim() || fromVar);
@@ -85,6 +94,7 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
     let input: { raw: string; source: string };
     if (raw !== undefined) input = { raw, source };
     else {
+      fromConfig = true;
       const selected = selectEnvironment(globals, io, (text) => ctx.warn(text));
       environmentName = selected.named?.name;
       namedCredential = selected.named?.credential;
@@ -97,6 +107,7 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
     } else {
       url = checked.url;
       hostname = checked.hostname;
+      urlKind = checked.kind;
       const named = environmentName ? `environment ${environmentName}: ` : "";
       checks.push(
         checked.warning
@@ -111,7 +122,7 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
 
   // 2. A credential, and of which kind (checked even when the URL failed: both are local).
   let credential: Credential | undefined;
-  if (!(urlFailed && globals.env !== undefined)) {
+  if (!(urlFailed && fromConfig)) {
     try {
       credential =
         namedCredential && !globals.tokenStdin
@@ -135,7 +146,12 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
         }
       }
     } catch (error) {
-      checks.push({ check: "credential", status: "fail", ...problem(error) });
+      const none = !namedCredential && !globals.tokenStdin && !hasEnvCredential(io.env);
+      checks.push({
+        check: "credential",
+        status: "fail",
+        ...(none ? noCredential(urlKind) : problem(error)),
+      });
     }
   }
   if (url === undefined || credential === undefined) return finish(EXIT.usage);
@@ -201,6 +217,25 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
   const write = scopeCheck("write", findings.write, names.write, credential, options.readOnly === true);
   checks.push(read, write);
   return finish(read.status === "fail" || write.status === "fail" ? EXIT.missingScope : EXIT.ok);
+}
+
+/** No credential at all: what to set, for the kind of URL given. */
+function noCredential(kind: UrlKind | undefined): { detail: string; fix: string } {
+  const detail = `no credential is set (${[...API_TOKEN_VARS, PLATFORM_TOKEN_VAR, OAUTH_VARS.join(" + ")].join(", ")}, or --token-stdin)`;
+  if (kind === "platform" || kind === "platform-base")
+    return {
+      detail,
+      fix: `for the platform, a platform token: read -rs ${PLATFORM_TOKEN_VAR} && export ${PLATFORM_TOKEN_VAR} (create it in Account Management → Identity & access management → Platform tokens, with ${PLATFORM_SCOPES.read} and ${PLATFORM_SCOPES.write}); or an OAuth client in ${OAUTH_VARS.join(" + ")}`,
+    };
+  if (kind === "saas" || kind === "managed" || kind === "api-base")
+    return {
+      detail,
+      fix: `a classic API token: read -rs DT_API_TOKEN && export DT_API_TOKEN (create it in Dynatrace: Access tokens → Generate new token, with ${CLASSIC_SCOPES.read} and ${CLASSIC_SCOPES.write}); never as an argument`,
+    };
+  return {
+    detail,
+    fix: `DT_API_TOKEN for a classic API token (dt0c01.…, /api/v2), or ${PLATFORM_TOKEN_VAR} or an OAuth client (${OAUTH_VARS.join(" + ")}) for the platform; e.g. read -rs DT_API_TOKEN && export DT_API_TOKEN, never as an argument`,
+  };
 }
 
 /** DT_SSO_TOKEN_URL: https, or http only to this machine (the client secret goes there). */
