@@ -3,8 +3,10 @@
  * credentials with one scope only, an in-process sandbox that can create them): one exit status
  * per outcome, a fix in plain words, no secret in any output, and nothing changed by the probes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -437,6 +439,61 @@ describe("doctor: servers that are not a healthy Dynatrace", () => {
     expectNoSecret(r);
   });
 });
+
+describe.skipIf(spawnSync("openssl", ["version"]).status !== 0)(
+  "doctor: TLS (a self-signed certificate made with openssl)",
+  () => {
+    let dir: string;
+    let server: HttpsServer;
+    let port = 0;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "dt-tokens-doctor-tls-"));
+      const made = spawnSync("openssl", [
+        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"],
+        ...[
+          "-addext",
+          "subjectAltName=DNS:localhost",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+      ]);
+      if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+      server = createHttpsServer(
+        { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
+        (_req, res) =>
+          res
+            .writeHead(401, { "content-type": "application/json" })
+            .end(JSON.stringify({ error: { code: 401, message: "Token Authentication failed." } })),
+      );
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("an untrusted certificate: exit 8, the TLS handshake failed, NODE_EXTRA_CA_CERTS as the fix, which works", async () => {
+      const r = await doctor(classic(), "--env-url", `https://localhost:${port}`);
+      expect(r.code).toBe(8);
+      expect(r.stdout).toMatch(
+        /^✗ reachable +the TLS handshake with localhost:\d+ failed \(DEPTH_ZERO_SELF_SIGNED_CERT\): /m,
+      );
+      expect(r.stdout).toContain("point NODE_EXTRA_CA_CERTS at the CA's PEM file");
+      const trusted = await doctor(
+        { ...classic(), NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") },
+        "--env-url",
+        `https://localhost:${port}`,
+      );
+      expect(trusted.code).toBe(9);
+      expect(trusted.stdout).toMatch(/^✓ reachable /m);
+      expectNoSecret(r);
+      expectNoSecret(trusted);
+    });
+  },
+);
 
 describe("doctor: named environments and stdin", () => {
   let dir: string;
