@@ -1,6 +1,7 @@
 // Runs openapi-fetch requests through the request loop: the methods' calls (data or a typed error)
 // and the fetch under `raw` (openapi-fetch's usual result, bodies read under the timeout).
 import { InvalidInputError } from "./errors.js";
+import { isJsonObject } from "./json-object.js";
 import { type CallSettings, callSettings } from "./options.js";
 import { startCall, type Transport } from "./request.js";
 import type { RequestOptions } from "./types.js";
@@ -14,8 +15,6 @@ interface FetchResult {
 
 /** What a method's call expects back: a JSON object (list, get, create, lookup) or nothing (update, delete). */
 export type Expected = "object" | "nothing";
-
-const isObject = (value: unknown) => typeof value === "object" && value !== null;
 
 /**
  * Runs one method call: `send` runs the openapi-fetch request with the given fetch. Resolves to the
@@ -33,7 +32,7 @@ export async function callApi<T>(
   try {
     const { data, error, response } = await send(call.send);
     if (!response.ok) throw call.errorForResponse(response, error);
-    if (expected === "object" && !isObject(data))
+    if (expected === "object" && !isJsonObject(data))
       throw call.errorForBody(response, data === undefined ? "an empty body" : "not a JSON object");
     return data as T;
   } catch (thrown) {

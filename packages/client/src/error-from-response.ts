@@ -9,6 +9,7 @@ import {
   RateLimitError,
   ServerError,
 } from "./errors.js";
+import { isJsonObject } from "./json-object.js";
 
 const CLASS_BY_STATUS: Record<number, typeof ApiTokensError> = {
   400: BadRequestError,
@@ -32,19 +33,16 @@ export function keptHeaders(headers: Headers): Record<string, string> {
 
 /** Dynatrace's ErrorEnvelope, each part kept only when it has the documented type. */
 function readErrorBody(body: unknown) {
-  const envelope = isObject(body) && isObject(body.error) ? body.error : {};
+  const envelope = isJsonObject(body) && isJsonObject(body.error) ? body.error : {};
   const { code, message, constraintViolations } = envelope;
   return {
     code: typeof code === "number" ? code : undefined,
     message: typeof message === "string" ? message : undefined,
     constraintViolations: (Array.isArray(constraintViolations)
-      ? constraintViolations.filter(isObject)
+      ? constraintViolations.filter(isJsonObject)
       : []) as unknown as ConstraintViolation[],
   };
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 // "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)", also without
 // titles or in brackets, and platform scopes ("environment-api:api-tokens:write"): the names after

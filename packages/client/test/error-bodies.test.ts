@@ -113,6 +113,7 @@ describe("a 2xx answer that is not the API's JSON is an UnexpectedResponseError"
     ["an empty body", 200, "", "application/json"],
     ["JSON null", 200, "null", "application/json"],
     ["a JSON string", 200, `"${secret}"`, "application/json"],
+    ["a JSON array", 200, `[{"id": "${secret}"}]`, "application/json"],
     ["plain text", 201, `Api-Token ${secret}`, "text/plain"],
   ];
   test.each(answers)("%s", async (_what, status, body, contentType) => {
