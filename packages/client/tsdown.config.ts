@@ -7,4 +7,9 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  outputOptions: {
+    // The OAuth code is a dynamic import (src/credentials.ts), emitted as oauth-<hash>.js; what it
+    // shares with the entries (errors, redaction, delays) goes to shared-<hash>.js.
+    chunkFileNames: (chunk) => (chunk.isDynamicEntry ? "[name]-[hash].js" : "shared-[hash].js"),
+  },
 });

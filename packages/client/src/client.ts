@@ -5,7 +5,7 @@ import { type FieldsInput, timeframe } from "./builders.js";
 import { callApi, rawFetch } from "./call.js";
 import { type Credentials, oauthCredentials, tokenCredentials } from "./credentials.js";
 import { checkId, checkSecret, expected, fail } from "./invalid-input.js";
-import { checkOAuthOptions, OAuthAccessTokens } from "./oauth.js";
+import { checkOAuthOptions } from "./oauth-options.js";
 import { clientSettings } from "./options.js";
 import { paginate } from "./paginate.js";
 import { PreparedRequest } from "./prepared-request.js";
@@ -61,9 +61,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     checkSchemeFitsBase("Bearer", baseUrl, "an OAuth client's access token");
     const client = checkOAuthOptions(oauth);
     checkTransportSecurity(client.tokenUrl, allowInsecureHttp, "oauth.tokenUrl", "the client secret");
-    credentials = oauthCredentials(
-      new OAuthAccessTokens(client, { ...defaults, fetch: plainFetch, logger, random: Math.random }),
-    );
+    credentials = oauthCredentials(client, { ...defaults, fetch: plainFetch, logger, random: Math.random });
   } else {
     credentials = tokenCredentials(token!, baseUrl, authScheme);
   }

@@ -3,8 +3,10 @@
 // classic API tokens (`Api-Token`), platform tokens and OAuth clients (`Bearer`) are kinds of
 // `Credentials`, each caching and refreshing as it needs.
 import { type AuthScheme, checkSchemeFitsBase, schemeFor } from "./auth-scheme.js";
+import { ConnectionError } from "./errors.js";
 import { checkSecret } from "./invalid-input.js";
-import type { OAuthAccessTokens } from "./oauth.js";
+import type { OAuthAccessTokens, TokenRequestSettings } from "./oauth.js";
+import type { OAuthClient } from "./oauth-options.js";
 
 /** What an attempt tells the credentials when it asks for its `Authorization` value. @internal */
 export interface AuthorizationContext {
@@ -56,12 +58,53 @@ export function tokenCredentials(
   return { authorizationFor: () => fixed };
 }
 
-/** Credentials for an OAuth client: `Bearer <access token>`, one refresh and retry on a 401. @internal */
-export function oauthCredentials(tokens: OAuthAccessTokens): Credentials {
+/** Loads the module that fetches OAuth access tokens (oauth.ts). @internal */
+export type LoadOAuth = () => Promise<typeof import("./oauth.js")>;
+
+// A dynamic import: bundlers put oauth.ts in a chunk of its own, loaded by the first call of a client
+// that has an OAuth client, and never by apps that use a token.
+const loadOAuth: LoadOAuth = () => import("./oauth.js");
+
+/**
+ * Credentials for an OAuth client: `Bearer <access token>`, one refresh and retry on a 401. The
+ * client's options are checked before (checkOAuthOptions); the code that asks SSO for access tokens
+ * is loaded when the first attempt needs one. Concurrent first attempts share that load and one
+ * OAuthAccessTokens, so one request to SSO serves them all. A load that fails (a chunk the browser
+ * could not fetch) ends that call with a ConnectionError; the next call tries again.
+ * @internal
+ */
+export function oauthCredentials(
+  client: OAuthClient,
+  settings: TokenRequestSettings,
+  load: LoadOAuth = loadOAuth,
+): Credentials {
+  let tokens: OAuthAccessTokens | undefined;
+  let loading: Promise<OAuthAccessTokens> | undefined;
+
+  function loadTokens(): Promise<OAuthAccessTokens> {
+    loading ??= load().then(
+      (oauth) => {
+        tokens = new oauth.OAuthAccessTokens(client, settings);
+        return tokens;
+      },
+      (error: unknown) => {
+        loading = undefined;
+        throw new ConnectionError(
+          `loading the OAuth code of @dt-tokens/client failed: ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        );
+      },
+    );
+    return loading;
+  }
+
   return {
-    authorizationFor: async ({ signal }) => `Bearer ${await tokens.get(signal)}`,
+    async authorizationFor({ signal }) {
+      const accessTokens = tokens ?? (await loadTokens());
+      return `Bearer ${await accessTokens.get(signal)}`;
+    },
     rejected(authorization) {
-      tokens.invalidate(authorization.slice("Bearer ".length));
+      tokens?.invalidate(authorization.slice("Bearer ".length));
       return true;
     },
   };

@@ -23,6 +23,12 @@ function notNegative(ms: number): number | undefined {
   return Math.max(ms, 0);
 }
 
+/** setTimeout fires at once for a delay above a signed 32-bit number of ms: such a timeout means none. @internal */
+export const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** Backoff waits grow to at most this. @internal */
+export const BACKOFF_CAP_MS = 8000;
+
 /**
  * Exponential backoff with jitter: a random wait between half and all of `base * 2^(retry - 1)`,
  * that ceiling capped at `cap`. `retry` counts from 1.

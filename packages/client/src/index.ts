@@ -51,7 +51,7 @@ export {
   DEFAULT_TOKEN_URL,
   type OAuthClientOptions,
   PLATFORM_API_TOKENS_SCOPES,
-} from "./oauth.js";
+} from "./oauth-options.js";
 export { redact } from "./redact.js";
 export * from "./rotation/index.js";
 export { isTokenScope, validateScopes } from "./scopes.js";

@@ -1,6 +1,8 @@
 // OAuth client credentials: access tokens from Dynatrace SSO with the client-credentials grant,
 // cached until shortly before they expire, with one request in flight however many calls wait.
-import { backoff, serverDelay } from "./delays.js";
+// Loaded on first use (see oauthCredentials in credentials.ts): apps that never use OAuth do not
+// carry this module.
+import { BACKOFF_CAP_MS, backoff, LONGEST_TIMER_MS, serverDelay } from "./delays.js";
 import {
   type ApiTokensError,
   ConnectionError,
@@ -10,32 +12,11 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.js";
-import { checkSecret, expected } from "./invalid-input.js";
+import { errorText } from "./network-error.js";
+import type { OAuthClient } from "./oauth-options.js";
 import { redact } from "./redact.js";
 import type { Logger } from "./types.js";
-
-/** Dynatrace SSO's token endpoint. */
-export const DEFAULT_TOKEN_URL = "https://sso.dynatrace.com/sso/oauth2/token";
-
-/** The platform scopes of the API-tokens API: read (list, get, lookup) and write (create, update, delete). */
-export const PLATFORM_API_TOKENS_SCOPES = [
-  "environment-api:api-tokens:read",
-  "environment-api:api-tokens:write",
-] as const;
-
-/** An OAuth client of Dynatrace's platform (Account Management → Identity & access management → OAuth clients). */
-export interface OAuthClientOptions {
-  /** `dt0s02.<8 characters>`. */
-  clientId: string;
-  /** `dt0s02.<8>.<64>`: never logged, never in an error. */
-  clientSecret: string;
-  /** `urn:dtaccount:<account-uuid>`: the account the client belongs to (the grant's `resource`). */
-  accountUrn: string;
-  /** Scopes to request, space-separated or a list (default: both API-tokens scopes). */
-  scope?: string | readonly string[];
-  /** The token endpoint (default `https://sso.dynatrace.com/sso/oauth2/token`). */
-  tokenUrl?: string;
-}
+import { untilAborted } from "./until-aborted.js";
 
 /** How token requests are sent: the client's own fetch, timeouts and retry settings. @internal */
 export interface TokenRequestSettings {
@@ -59,61 +40,6 @@ const FIXES: Record<string, string> = {
   invalid_scope: "grant the client the scopes asked for, or ask for fewer (oauth.scope)",
   invalid_target: "check accountUrn",
 };
-
-/** Checked OAuth options with defaults. @internal */
-export interface OAuthClient {
-  clientId: string;
-  clientSecret: string;
-  accountUrn: string;
-  scope: string;
-  tokenUrl: string;
-}
-
-/** Checks the `oauth` option without ever echoing the secret. @internal */
-export function checkOAuthOptions(oauth: OAuthClientOptions): OAuthClient {
-  if (typeof oauth !== "object" || oauth === null) {
-    return expected("oauth", "{ clientId, clientSecret, accountUrn, scope?, tokenUrl? }");
-  }
-  const clientId = checkSecret(oauth.clientId, "oauth.clientId");
-  const clientSecret = checkSecret(oauth.clientSecret, "oauth.clientSecret");
-  const accountUrn = String(oauth.accountUrn ?? "").trim();
-  if (!/^urn:dtaccount:[!-~]+$/.test(accountUrn)) {
-    expected("oauth.accountUrn", "urn:dtaccount:<account-uuid>", redact(accountUrn));
-  }
-  const scopes = typeof oauth.scope === "string" ? oauth.scope.trim().split(/\s+/) : oauth.scope;
-  const scope = (scopes ?? PLATFORM_API_TOKENS_SCOPES).filter(Boolean);
-  if (scope.length === 0 || scope.some((s) => typeof s !== "string" || !/^[!-~]+$/.test(s))) {
-    expected(
-      "oauth.scope",
-      "platform scopes such as environment-api:api-tokens:read, space-separated or a list",
-    );
-  }
-  const tokenUrl = oauth.tokenUrl ?? DEFAULT_TOKEN_URL;
-  if (!/^https?:\/\/[^\s/?#@]+[^\s#]*$/.test(String(tokenUrl))) {
-    expected("oauth.tokenUrl", "an http(s) URL such as https://sso.dynatrace.com/sso/oauth2/token", tokenUrl);
-  }
-  return { clientId, clientSecret, accountUrn, scope: scope.join(" "), tokenUrl };
-}
-
-/** A promise that also rejects when the signal aborts (the promise itself goes on, for other waiters). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason);
-    signal.addEventListener("abort", stop, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", stop);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener("abort", stop);
-        reject(error);
-      },
-    );
-  });
-}
 
 /**
  * Access tokens of one OAuth client. `get()` answers from the cache until shortly before the token
@@ -166,7 +92,7 @@ export class OAuthAccessTokens {
     for (let attempt = 1; ; attempt++) {
       logger?.debug(`${line} (client credentials of ${redact(clientId)}, attempt ${attempt})`);
       const control = new AbortController();
-      const timer = timeoutMs < 2 ** 31 ? setTimeout(() => control.abort(), timeoutMs) : undefined;
+      const timer = timeoutMs <= LONGEST_TIMER_MS ? setTimeout(() => control.abort(), timeoutMs) : undefined;
       let response: Response | undefined;
       let text = "";
       let failure: ApiTokensError | undefined;
@@ -179,16 +105,9 @@ export class OAuthAccessTokens {
         });
         text = await response.text();
       } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
         failure = control.signal.aborted
           ? new TimeoutError(`${line} timed out after ${timeoutMs} ms`, { request })
-          : new ConnectionError(
-              `${line} failed: ${cause?.code ?? cause?.message ?? (error as Error)?.message}`,
-              {
-                request,
-                cause: error,
-              },
-            );
+          : new ConnectionError(`${line} failed: ${errorText(error)}`, { request, cause: error });
         response = undefined;
       } finally {
         clearTimeout(timer);
@@ -200,7 +119,8 @@ export class OAuthAccessTokens {
       if (!retryable || attempt > maxRetries || (wait !== undefined && wait > maxRetryDelayMs)) {
         throw failure ?? this.refusal(response!, text, line, request, wait);
       }
-      const delay = wait ?? backoff(attempt, retryDelayMs, 8000, this.settings.random ?? Math.random);
+      const delay =
+        wait ?? backoff(attempt, retryDelayMs, BACKOFF_CAP_MS, this.settings.random ?? Math.random);
       logger?.warn(`${line} ${status || failure?.name}; retry ${attempt} of ${maxRetries} in ${delay} ms`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

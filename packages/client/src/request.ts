@@ -1,6 +1,6 @@
 // The request loop: one call (a method or a raw request) and its attempts.
 import type { Credentials } from "./credentials.js";
-import { backoff, describeWait, serverDelay } from "./delays.js";
+import { BACKOFF_CAP_MS, backoff, describeWait, LONGEST_TIMER_MS, serverDelay } from "./delays.js";
 import { errorFromResponse } from "./error-from-response.js";
 import {
   AbortError,
@@ -10,10 +10,12 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.js";
+import { errorCode, errorText } from "./network-error.js";
 import { type CallSettings, MAX_SERVER_WAIT_MS } from "./options.js";
 import { PreparedRequest } from "./prepared-request.js";
 import { redact } from "./redact.js";
 import type { Logger } from "./types.js";
+import { untilAborted } from "./until-aborted.js";
 
 /** What every call of one client shares. @internal */
 export interface Transport {
@@ -26,10 +28,6 @@ export interface Transport {
 // Connection failures that happen before a byte of the request is sent: safe to retry anything.
 const NEVER_SENT = /^E(CONNREFUSED|NOTFOUND|AI_AGAIN|(HOST|NET)UNREACH)$|CONNECT_TIMEOUT$/;
 const RETRY_STATUSES = [429, 502, 503, 504];
-// Backoff waits grow to at most this.
-const BACKOFF_CAP_MS = 8000;
-// setTimeout fires at once for a delay above a signed 32-bit number of ms: such a timeout means none.
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
 // The options of a Request that fetch honours besides method, headers, body and signal: a raw caller
 // sets them per request, openapi-fetch puts them on the Request it builds, and they go on to fetch.
 const FORWARDED_INIT = [
@@ -58,33 +56,6 @@ async function initFrom(request: Request | PreparedRequest): Promise<Init> {
   };
   for (const name of FORWARDED_INIT) Object.assign(init, { [name]: request[name] });
   return init;
-}
-
-/** The network error's code (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`), also inside an AggregateError. */
-function errorCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | undefined)?.cause;
-  const code = cause?.code ?? cause?.errors?.[0]?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-/** What a network error says, in short: its code, else its cause's message, else its own. */
-function errorText(error: unknown): string {
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  const message = cause instanceof Error ? cause.message : (error as Error | undefined)?.message;
-  return errorCode(error) ?? message ?? String(error);
-}
-
-/**
- * Resolves as `value` does, or rejects as soon as `signal` aborts: credentials that ignore the
- * signal (a token function that hangs) cannot hold a call past its timeout or deadline.
- */
-function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal): T | Promise<T> {
-  if (!(value instanceof Promise)) return value;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    value.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** One call with its attempts. See {@link startCall}. @internal */
@@ -202,7 +173,8 @@ export function startCall(settings: CallSettings, transport: Transport): Request
         attempt: attemptNumber,
         signal: control.signal,
       });
-      authorization = await untilAborted(pending, control.signal);
+      // A fixed secret answers at once; credentials that are fetched are awaited up to the attempt's end.
+      authorization = typeof pending === "string" ? pending : await untilAborted(pending, control.signal);
     } catch (thrown) {
       // Credentials that did not answer within the attempt's time: a timeout (nothing was sent).
       throwIfStopped();

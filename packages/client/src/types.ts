@@ -12,7 +12,7 @@ import type {
 import type { Client } from "openapi-fetch";
 import type { AuthScheme } from "./auth-scheme.js";
 import type { DEFAULT_FIELDS, FieldsInput, SelectorInput, TimeframeInput } from "./builders.js";
-import type { OAuthClientOptions } from "./oauth.js";
+import type { OAuthClientOptions } from "./oauth-options.js";
 
 /** Where the client writes what it does. `console` fits; every line is redacted. */
 export interface Logger {
