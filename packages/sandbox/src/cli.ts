@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { generateDemoTokens } from "./demo.js";
 import type { FaultOptions } from "./faults.js";
+import { OAUTH_CLIENT_ID, revokeOAuthClient } from "./revoke.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
 import { tokenIdOf } from "./secrets.js";
 import type { SeedToken } from "./tokens.js";
@@ -59,10 +60,17 @@ Options:
   --fault-latency-ms <n|a-b> added latency per request, fixed or a range
   --quiet                    no request log on stderr
   -h, --help                 show this help
+
+Instead of serving:
+  --revoke-oauth-client <id> revoke the OAuth client <id> (dt0s02.<8 characters>) in the --db file
+                             and exit; a sandbox running on that file refuses its access tokens
+                             and grants from its next request on (takes only --db)
 `;
 
 export interface SandboxCliOptions {
   sandbox: SandboxOptions & { database: string };
+  /** --revoke-oauth-client: revoke this OAuth client in the database and exit instead of serving. */
+  revokeOAuthClient?: string;
   seedDemo?: { count: number; seed: number };
   seedFile?: string;
   writeConfig?: string;
@@ -98,6 +106,7 @@ export function parseSandboxArgs(
   }
   const v = parsed.values;
   if (v.help) return "help";
+  if (v["revoke-oauth-client"] !== undefined) return parseRevoke(v);
   const port =
     number("port", v.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, "a port from 0 to 65535") ?? 0;
   const bootstrap = v["bootstrap-token"] ?? (env[BOOTSTRAP_ENV] || undefined);
@@ -184,6 +193,28 @@ export function parseSandboxArgs(
   return out;
 }
 
+/** `--revoke-oauth-client <id> --db FILE`: a file (another process's), an id and nothing else. */
+function parseRevoke(v: ReturnType<typeof parseSpec>["values"]): SandboxCliOptions {
+  const id = v["revoke-oauth-client"]!;
+  if (!OAUTH_CLIENT_ID.test(id)) {
+    // never echoed: it may be a secret pasted by mistake
+    throw new UsageError(
+      "--revoke-oauth-client takes an OAuth client id: dt0s02.<8 characters>, characters A-Z and 2-7 (the client secret's first two parts, never the secret).",
+    );
+  }
+  const others = Object.keys(v).filter((k) => k !== "revoke-oauth-client" && k !== "db");
+  if (others.length > 0) {
+    throw new UsageError(`--revoke-oauth-client takes only --db; remove --${others.join(", --")}.`);
+  }
+  const database = v.db ?? DEFAULT_DATABASE;
+  if (database === ":memory:") {
+    throw new UsageError(
+      "--revoke-oauth-client needs the --db file of the sandbox; a :memory: database cannot be reached from another process.",
+    );
+  }
+  return { sandbox: { database }, revokeOAuthClient: id };
+}
+
 function parseSpec(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -210,6 +241,7 @@ function parseSpec(argv: readonly string[]) {
       "fault-after-commit-rate": { type: "string" },
       "fault-latency-ms": { type: "string" },
       quiet: { type: "boolean" },
+      "revoke-oauth-client": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -294,6 +326,24 @@ function seedEnvironments(
   );
 }
 
+/** --revoke-oauth-client: 0 when revoked, 1 when the file or the client is not there. */
+function revoke(database: string, clientId: string, stderr: { write(text: string): unknown }): number {
+  let outcome: ReturnType<typeof revokeOAuthClient>;
+  try {
+    outcome = revokeOAuthClient(database, clientId);
+  } catch (error) {
+    stderr.write(`dt-tokens-sandbox: cannot revoke in ${database}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const said = {
+    revoked: `revoked the OAuth client ${clientId} in ${database}; its access tokens and grants are refused from now on.`,
+    "unknown-client": `${database} holds no OAuth client ${clientId}; nothing changed.`,
+    "no-database": `no database at ${database}; nothing changed (give the --db file of the sandbox).`,
+  }[outcome];
+  stderr.write(`dt-tokens-sandbox: ${said}\n`);
+  return outcome === "revoked" ? 0 : 1;
+}
+
 /** Runs the bin: resolves with the exit code (0 after a clean shutdown, 1 on failure, 2 on bad usage). */
 export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
@@ -309,6 +359,9 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
   if (options === "help") {
     stdout.write(SANDBOX_USAGE);
     return 0;
+  }
+  if (options.revokeOAuthClient !== undefined) {
+    return revoke(options.sandbox.database, options.revokeOAuthClient, stderr);
   }
   let seedFileTokens: SeedToken[] | undefined;
   if (options.seedFile !== undefined) {
