@@ -70,11 +70,17 @@ export function describeError(error: unknown, what = "The request"): Problem {
     };
   }
   if (error instanceof OAuthSecretError)
-    return {
-      title: "That is an OAuth client secret, not a token.",
-      detail:
-        "This page signs in with a classic API token (dt0c01.…) or a platform token (dt0s16.…). OAuth clients are for the CLI and the client library.",
-    };
+    return error.kind === "client-secret"
+      ? {
+          title: "That is an OAuth client secret, not a token.",
+          detail:
+            "This page signs in with a classic API token (dt0c01.…) or a platform token (dt0s16.…). OAuth clients are for the CLI and the client library.",
+        }
+      : {
+          title: "That is an OAuth access token, which expires within minutes.",
+          detail:
+            "This page signs in with a classic API token (dt0c01.…) or a platform token (dt0s16.…), which last; use one of those.",
+        };
   if (error instanceof InvalidInputError) {
     const message = error.message;
     const scheme = wrongSchemeFor(message);

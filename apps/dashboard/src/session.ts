@@ -62,11 +62,16 @@ export class MissingReadScopeError extends Error {
   }
 }
 
-/** An OAuth client secret was pasted: the page signs in with tokens, not with OAuth clients. */
+/**
+ * An OAuth credential was pasted: a client secret (`dt0s02.…`), or an access token (a JWT, `eyJ…`)
+ * that expires within minutes. The page signs in with tokens that last.
+ */
 export class OAuthSecretError extends Error {
   override name = "OAuthSecretError";
-  constructor() {
-    super("an OAuth client secret is not a token");
+  constructor(readonly kind: "client-secret" | "access-token") {
+    super(
+      `an OAuth ${kind === "client-secret" ? "client secret" : "access token"} is not a token to sign in with`,
+    );
   }
 }
 
@@ -80,7 +85,8 @@ const PLATFORM_TOKEN = /^dt0s16\.[^.]+\./;
  */
 export async function connect(environmentUrl: string, input: string, remember: boolean): Promise<Session> {
   let secret = cleanSecret(input);
-  if (secret.startsWith("dt0s02.")) throw new OAuthSecretError();
+  if (secret.startsWith("dt0s02.")) throw new OAuthSecretError("client-secret");
+  if (secret.startsWith("eyJ")) throw new OAuthSecretError("access-token");
   const platform = PLATFORM_TOKEN.test(secret);
   const client = createApiTokensClient({
     environmentUrl: environmentUrl.trim(),

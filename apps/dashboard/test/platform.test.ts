@@ -2,9 +2,9 @@
  * The built dashboard in Chromium, signed in with a platform token (dt0s16.…, sent as Bearer to
  * /platform/classic/environment-api/v2) of the sandbox running as its own process: it lists every
  * token, says truthfully what it is signed in with, changes a token, and refuses in plain words a
- * wrong platform token, a token whose scheme the URL does not take, an OAuth client secret and a
- * platform token without environment-api:api-tokens:read. No secret in the URL, storage, console or
- * page text.
+ * wrong platform token, a token whose scheme the URL does not take, an OAuth client secret or access
+ * token, and a platform token without environment-api:api-tokens:read. No secret in the URL,
+ * storage, console or page text.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -86,7 +86,7 @@ afterEach(async () => {
     pageText: await page.evaluate(() => document.body.textContent),
   };
   for (const secret of secretsInPlay) {
-    const secretPart = secret.split(".")[2]!;
+    const secretPart = secret.split(".").at(-1)!; // the private part, or a JWT's signature
     for (const found of Object.values(where)) expect(found).not.toContain(secretPart);
   }
   expect(consoleLines.filter((l) => l.startsWith("pageerror"))).toEqual([]);
@@ -154,7 +154,7 @@ describe("refusals in plain words", () => {
   });
   afterAll(() => scoped?.close());
 
-  test("a wrong platform token, a platform token for /api/v2, a classic token for the platform prefix, an OAuth secret", async () => {
+  test("a wrong platform token, a platform token for /api/v2, a classic token for the platform prefix, OAuth credentials", async () => {
     const problem = page.getByTestId("problem");
     const [prefix, id] = platformToken().split(".");
     const wrong = `${prefix}.${id}.${"A".repeat(64)}`;
@@ -173,6 +173,20 @@ describe("refusals in plain words", () => {
     await connect(sandbox.ready.oauthClientSecret!, sandbox.ready.url);
     await until(text(problem)).toContain("That is an OAuth client secret, not a token.");
     await page.getByTestId("connect-form").waitFor();
+
+    const grant = await fetch(sandbox.ready.tokenUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: sandbox.ready.oauthClientId!,
+        client_secret: sandbox.ready.oauthClientSecret!,
+        resource: sandbox.ready.accountUrn,
+      }),
+    });
+    const accessToken: string = (await grant.json()).access_token;
+    await connect(accessToken, sandbox.ready.url);
+    await until(text(problem)).toContain("That is an OAuth access token, which expires within minutes.");
   });
 
   test("a platform token without environment-api:api-tokens:read stays on the connect form", async () => {
