@@ -6,6 +6,7 @@ import { createApiTokensClient } from "@dt-tokens/client";
 import { generateTokenSecret, type Sandbox, startSandbox } from "@dt-tokens/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { describeError } from "../src/errors.js";
+import { connect } from "../src/session.js";
 import { closedPort } from "./harness.js";
 
 let sandbox: Sandbox;
@@ -92,6 +93,24 @@ describe("describeError", () => {
     expect(await shown(() => client(sandbox.bootstrapToken!).lookup("two words"))).toMatch(
       /^That does not look like an API token\./,
     );
+  });
+
+  test("a token whose scheme the URL does not take: refused before sending, naming the URL to use", async () => {
+    // Nothing listens at these hosts: the refusal must come before any request.
+    const platformToken = sandbox.platformToken!;
+    const onLive = await shown(() => connect("https://abc12345.live.dynatrace.com", platformToken, false));
+    expect(onLive).toMatch(/^A platform token does not work with this URL\./);
+    expect(onLive).toContain("use https://abc12345.apps.dynatrace.com");
+    const onApps = await shown(() =>
+      connect("https://abc12345.apps.dynatrace.com", sandbox.bootstrapToken!, false),
+    );
+    expect(onApps).toMatch(/^A classic API token does not work with this URL\./);
+    expect(onApps).toContain("use https://abc12345.live.dynatrace.com for a classic API token");
+    // a sandbox root takes either: the platform token goes to its platform prefix
+    const session = await connect(` ${sandbox.url} `, `Bearer ${platformToken}`, false);
+    expect(session.client.baseUrl).toBe(sandbox.platformBase);
+    expect(session.identity).toEqual({ kind: "platform-token", publicId: platformToken.slice(0, 15) });
+    expect(JSON.stringify(session.identity)).not.toContain(platformToken.split(".")[2]);
   });
 
   test("anything else is still said, with secrets removed", () => {

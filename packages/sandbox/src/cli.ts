@@ -326,7 +326,7 @@ function seedEnvironments(
   );
 }
 
-/** --revoke-oauth-client: 0 when revoked, 1 when the file or the client is not there. */
+/** --revoke-oauth-client: 0 when revoked, 1 when the file, a sandbox database in it, or the client is not there. */
 function revoke(database: string, clientId: string, stderr: { write(text: string): unknown }): number {
   let outcome: ReturnType<typeof revokeOAuthClient>;
   try {
@@ -339,6 +339,7 @@ function revoke(database: string, clientId: string, stderr: { write(text: string
     revoked: `revoked the OAuth client ${clientId} in ${database}; its access tokens and grants are refused from now on.`,
     "unknown-client": `${database} holds no OAuth client ${clientId}; nothing changed.`,
     "no-database": `no database at ${database}; nothing changed (give the --db file of the sandbox).`,
+    "not-a-sandbox-database": `${database} is not a sandbox database with OAuth clients; nothing changed.`,
   }[outcome];
   stderr.write(`dt-tokens-sandbox: ${said}\n`);
   return outcome === "revoked" ? 0 : 1;

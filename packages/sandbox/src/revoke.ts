@@ -6,6 +6,7 @@
  * in Account Management. Nothing else in the file changes.
  */
 import { existsSync } from "node:fs";
+import Database from "better-sqlite3";
 import { PlatformStore } from "./platform-store.js";
 import { TokenStore } from "./store.js";
 
@@ -13,11 +14,31 @@ import { TokenStore } from "./store.js";
 export const OAUTH_CLIENT_ID = /^dt0s02\.[A-Z2-7]{8}$/;
 
 /** What revoking did: revoked, or why not. */
-export type RevokeOutcome = "revoked" | "unknown-client" | "no-database";
+export type RevokeOutcome = "revoked" | "unknown-client" | "no-database" | "not-a-sandbox-database";
 
-/** Revokes the OAuth client `clientId` in the database file `database` (never creates the file). */
+/** Whether a file is a sandbox database with OAuth clients (read-only look: nothing is migrated or written). */
+function holdsOAuthClients(database: string): boolean {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(database, { readonly: true, fileMustExist: true });
+    return (
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'oauth_clients'").get() !==
+      undefined
+    );
+  } catch {
+    return false;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Revokes the OAuth client `clientId` in the database file `database`. Never creates the file, and
+ * never touches a file that is not a sandbox database.
+ */
 export function revokeOAuthClient(database: string, clientId: string): RevokeOutcome {
   if (!existsSync(database)) return "no-database";
+  if (!holdsOAuthClients(database)) return "not-a-sandbox-database";
   const store = new TokenStore(database);
   try {
     return new PlatformStore(store).setOAuthClientEnabled(clientId, false) ? "revoked" : "unknown-client";

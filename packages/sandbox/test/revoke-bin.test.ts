@@ -1,7 +1,7 @@
 // `dt-tokens-sandbox --db FILE --revoke-oauth-client <id>` against a sandbox running as its own
 // process on that file: the running sandbox refuses the client's access tokens and grants from its
 // next request on. Bad usage is refused without echoing what was given, and creates no file.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,7 +74,7 @@ describe("--revoke-oauth-client", () => {
     expect(platform.status).toBe(200);
   });
 
-  it("an unknown client or a missing file: exit 1, nothing created", async () => {
+  it("an unknown client, a missing file or another kind of file: exit 1, nothing created or changed", async () => {
     const unknown = await cli(["--db", db, "--revoke-oauth-client", "dt0s02.AAAAAAAA"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("holds no OAuth client dt0s02.AAAAAAAA; nothing changed");
@@ -83,6 +83,13 @@ describe("--revoke-oauth-client", () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no database at");
     expect(existsSync(missing)).toBe(false);
+    const other = join(dir, "other.txt");
+    writeFileSync(other, "not a database");
+    const notOurs = await cli(["--db", other, "--revoke-oauth-client", "dt0s02.AAAAAAAA"]);
+    expect(notOurs.code).toBe(1);
+    expect(notOurs.stderr).toContain("is not a sandbox database with OAuth clients; nothing changed");
+    expect(readFileSync(other, "utf8")).toBe("not a database");
+    expect(existsSync(`${other}-wal`)).toBe(false);
   });
 
   it("bad usage exits 2 without echoing the value: a secret, :memory:, another flag", async () => {
