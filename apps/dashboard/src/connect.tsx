@@ -70,11 +70,13 @@ export function ConnectForm({
           />
         </label>
         <p id="token-help" class="muted small">
-          A classic API token needs the scope <code>apiTokens.read</code> to see tokens and{" "}
-          <code>apiTokens.write</code> to change them; a platform token (for{" "}
-          <code>https://&lt;env-id&gt;.apps.dynatrace.com</code>) needs{" "}
-          <code>environment-api:api-tokens:read</code> and <code>environment-api:api-tokens:write</code>. The
-          token stays in this tab's memory and is sent only to the environment above.
+          Classic API token (<code>dt0c01.…</code>): <code>apiTokens.read</code> to see tokens,{" "}
+          <code>apiTokens.write</code> to change them.
+          <br />
+          Platform token (<code>dt0s16.…</code>, for <code>https://&lt;env-id&gt;.apps.dynatrace.com</code>):{" "}
+          <code>environment-api:api-tokens:read</code> and <code>:write</code>.
+          <br />
+          The token stays in this tab's memory and is sent only to the environment above.
         </p>
         <label class="choice">
           <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
