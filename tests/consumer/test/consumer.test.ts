@@ -43,7 +43,16 @@ async function betterSqlitePrebuild(): Promise<Record<string, string>> {
 }
 
 let sandbox: ChildProcess | undefined;
-let ready: { url: string; apiBase: string; bootstrapToken: string };
+let ready: {
+  url: string;
+  apiBase: string;
+  bootstrapToken: string;
+  platformBase: string;
+  tokenUrl: string;
+  accountUrn: string;
+  oauthClientId: string;
+  oauthClientSecret: string;
+};
 
 beforeAll(async () => {
   mkdirSync(app, { recursive: true });
@@ -107,7 +116,7 @@ describe("installed from the packed tarballs with npm, outside the workspace", (
     expect(app.startsWith(ROOT)).toBe(false);
   });
 
-  test("tsc typechecks a consumer file (strict, nodenext, skipLibCheck off) and node runs it as ESM: create and list against the packed sandbox", async () => {
+  test("tsc typechecks a consumer file (strict, nodenext, skipLibCheck off) and node runs it as ESM: create and list against the packed sandbox, also as an OAuth client", async () => {
     cpSync(join(import.meta.dirname, "../fixtures/consumer.ts"), join(app, "consumer.ts"));
     writeFileSync(
       join(app, "tsconfig.json"),
@@ -132,13 +141,23 @@ describe("installed from the packed tarballs with npm, outside the workspace", (
     );
     const { stdout } = await exec(process.execPath, ["dist/consumer.js"], {
       cwd: app,
-      env: { ...process.env, DT_URL: ready.url, DT_TOKEN: ready.bootstrapToken },
+      env: {
+        ...process.env,
+        DT_URL: ready.url,
+        DT_TOKEN: ready.bootstrapToken,
+        DT_PLATFORM_URL: ready.platformBase,
+        DT_TOKEN_URL: ready.tokenUrl,
+        DT_ACCOUNT_URN: ready.accountUrn,
+        DT_CLIENT_ID: ready.oauthClientId,
+        DT_CLIENT_SECRET: ready.oauthClientSecret,
+      },
     });
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({
       listed: true,
       totalCount: 2, // the bootstrap token and the created one
       iterated: 2,
+      oauthCount: 2, // the same environment, listed by an OAuth client
       got: { name: "consumer-test", scopes: ["metrics.read"] },
       missing: "NotFoundError",
       spec: true,
