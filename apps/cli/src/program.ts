@@ -53,6 +53,7 @@ ${EXIT_STATUSES.map((s) => `  ${String(s.code).padEnd(3)}  ${s.meaning}`).join("
 ${examples(`
   $ export DT_ENV_URL=https://abc12345.live.dynatrace.com
   $ read -rs DT_API_TOKEN && export DT_API_TOKEN      # paste the token; it stays out of history
+  $ dt-tokens doctor                                   # checks the setup and says what to fix
   $ dt-tokens list --owner alice@example.com --sort -lastUsedDate
   $ dt-tokens audit --fail-on high
   $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --expires now+90d --to file:new-token.txt

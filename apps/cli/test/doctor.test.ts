@@ -301,6 +301,17 @@ describe("doctor: what to fix", () => {
     expectNoSecret(r);
   });
 
+  it("an OAuth access token (a JWT) in DT_API_TOKEN: exit 2, give the OAuth client itself", async () => {
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.${"S".repeat(43)}`;
+    remember(jwt);
+    const r = await doctor({ DT_ENV_URL: sandbox.ready.platformBase, DT_API_TOKEN: jwt });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /^✗ credential +DT_API_TOKEN holds an OAuth access token \(a JWT\), not a classic API token$/m,
+    );
+    expectNoSecret(r);
+  });
+
   it("a URL path with no API behind it: exit 8, check the path", async () => {
     const r = await doctor(classic(), "--env-url", `${sandbox.ready.url}/nothing/here/api/v2`);
     expect(r.code).toBe(8);

@@ -35,6 +35,12 @@ export function checkCredential(credential: Credential, environment?: string): C
         ? `in the config file, name it platformToken: instead of apiToken: (dt-tokens env add ${environment} --force --platform-token-ref …)`
         : `set it as ${PLATFORM_TOKEN_VAR} instead, and unset ${credential.source}`,
     };
+  if (credential.kind === "api-token" && secret.startsWith("eyJ"))
+    return {
+      ok: false,
+      detail: `${where} holds an OAuth access token (a JWT), not a classic API token`,
+      fix: `access tokens expire within minutes: give dt-tokens the OAuth client itself (DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN), or a platform token in ${PLATFORM_TOKEN_VAR}`,
+    };
   if (credential.kind === "platform-token" && secret.startsWith("dt0c01."))
     return {
       ok: false,
