@@ -60,4 +60,9 @@ export const MIGRATIONS: readonly string[] = [
      lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2)
      || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2)
      || '-' || lower(hex(randomblob(6))));`,
+  // 4: the default list (newest first, default fields) read from one index without touching the
+  // table: it holds the sort key, the tie-breaker and the default fields' columns. It replaces
+  // tokens_creation, its prefix.
+  `CREATE INDEX tokens_creation_listing ON tokens (creation_ms, seq, id, name, enabled, owner);
+   DROP INDEX tokens_creation;`,
 ];

@@ -115,7 +115,7 @@ export interface TokenFilter {
   maxSeq?: number | undefined;
 }
 
-interface ListRequest {
+export interface ListRequest {
   filter: TokenFilter;
   sort: { field: SortField; descending: boolean };
   after?: { value: string | number; seq: number } | undefined;
@@ -350,6 +350,15 @@ export class TokenStore {
     if (filter.fromMs !== undefined || filter.toMs !== undefined || sort.field === "lastUsedDate") {
       this.lastUses.flush(); // the query itself looks at last uses
     }
+    const { sql, params } = this.listQuery(request);
+    const rows = this.prepared<PageRow>(sql).all(...params);
+    if (this.lastUses.hasPending) for (const row of rows) this.lastUses.apply(row);
+    return rows;
+  }
+
+  /** The SQL of a list page and its parameters (exported for the query-plan test). */
+  listQuery(request: ListRequest): { sql: string; params: unknown[] } {
+    const { sort } = request;
     const where = this.where(request.filter);
     const expr = SORT_EXPRESSIONS[request.sort.field];
     const dir = request.sort.descending ? "DESC" : "ASC";
@@ -364,9 +373,7 @@ export class TokenStore {
     }
     sql += ` ORDER BY ${expr} ${dir}, seq ${dir} LIMIT ?`;
     params.push(request.limit);
-    const rows = this.prepared<PageRow>(sql).all(...params);
-    if (this.lastUses.hasPending) for (const row of rows) this.lastUses.apply(row);
-    return rows;
+    return { sql, params };
   }
 
   /**
