@@ -58,6 +58,7 @@ Options:
                              share of requests processed (writes committed) whose response is
                              then lost: a dropped connection or a 5xx
   --fault-latency-ms <n|a-b> added latency per request, fixed or a range
+  --no-list-cache            compute every list page (no cache of repeated pages; for measuring)
   --quiet                    no request log on stderr
   -h, --help                 show this help
 
@@ -141,6 +142,7 @@ export function parseSandboxArgs(
     database: v.db ?? DEFAULT_DATABASE,
     log: !v.quiet,
   };
+  if (v["no-list-cache"]) sandbox.listCache = false;
   if (bootstrap !== undefined) sandbox.bootstrapToken = bootstrap;
   const ttl = number(
     "access-token-ttl",
@@ -240,6 +242,7 @@ function parseSpec(argv: readonly string[]) {
       "fault-drop-rate": { type: "string" },
       "fault-after-commit-rate": { type: "string" },
       "fault-latency-ms": { type: "string" },
+      "no-list-cache": { type: "boolean" },
       quiet: { type: "boolean" },
       "revoke-oauth-client": { type: "string" },
       help: { type: "boolean", short: "h" },

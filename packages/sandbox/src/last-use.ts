@@ -19,6 +19,8 @@ export class LastUses {
   private readonly pending = new Map<number, Use>();
   private timer: NodeJS.Timeout | undefined;
   private readonly write: Database.Statement<[number, string | null, number]>;
+  /** How many rows flushes have changed, in all (the store's data stamp leaves them out). */
+  rowsWritten = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -69,9 +71,12 @@ export class LastUses {
     this.db.pragma("synchronous = NORMAL");
     if (!waitForLock) this.db.pragma("busy_timeout = 0");
     try {
-      this.db.transaction(() => {
-        for (const [seq, use] of uses) this.write.run(use.ms, use.ip, seq);
+      const written = this.db.transaction(() => {
+        let rows = 0;
+        for (const [seq, use] of uses) rows += this.write.run(use.ms, use.ip, seq).changes;
+        return rows;
       })();
+      this.rowsWritten += written;
       for (const [seq, use] of uses) if (this.pending.get(seq) === use) this.pending.delete(seq);
       return true;
     } catch (error) {

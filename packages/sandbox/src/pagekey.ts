@@ -37,10 +37,15 @@ function sign(secret: Buffer, data: string): Buffer {
   return createHmac("sha256", secret).update(data).digest();
 }
 
+/** A query as page keys refer to it: its JSON text and the hash a key carries. */
+export function pageQueryOf(query: ListQuery): { hash: Buffer; text: string } {
+  const text = JSON.stringify(query);
+  return { hash: createHash("sha256").update(text).digest().subarray(0, 16), text };
+}
+
 export function encodePageKey(memory: QueryMemory, cursor: PageCursor): string {
-  const query = JSON.stringify(cursor.query);
-  const hash = createHash("sha256").update(query).digest().subarray(0, 16);
-  memory.rememberQuery(hash, query, cursor.issuedAt);
+  const { hash, text } = pageQueryOf(cursor.query);
+  memory.rememberQuery(hash, text, cursor.issuedAt);
   const payload: Payload = {
     v: 2,
     q: hash.toString("base64url"),

@@ -71,6 +71,12 @@ export interface SandboxOptions {
    * database is empty). Default none: `/e/<any id>/api/v2` then serves the default environment.
    */
   environments?: number | readonly string[];
+  /**
+   * Serve a list page asked for again from a cache of serialized pages, per environment, dropped
+   * on any change to the data and after a minute (see the README). Default true; false computes
+   * every page (for measuring).
+   */
+  listCache?: boolean;
 }
 
 /** One of the environments a sandbox hosts under `/e/<id>/api/v2`. */
@@ -346,6 +352,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     corsOrigins: options.cors?.origins,
     platform,
     accessTokenTtlSeconds: ttl,
+    listCache: options.listCache ?? true,
   };
   const app = createApp(state);
   let info: AddressInfo;

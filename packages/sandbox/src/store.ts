@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LastUses } from "./last-use.js";
 import { MIGRATIONS } from "./migrations.js";
+import { PageCache } from "./page-cache.js";
 import { isBusy } from "./sqlite-busy.js";
 
 /** One row of the tokens table. Dates are epoch milliseconds. */
@@ -129,6 +130,8 @@ export class TokenStore {
   readonly path: string;
   private readonly statements;
   private readonly lastUses: LastUses;
+  /** Serialized list pages of this environment, valid under one data stamp (see page-cache.ts). */
+  readonly listPages = new PageCache();
 
   constructor(path: string) {
     this.path = path;
@@ -172,7 +175,28 @@ export class TokenStore {
       count: this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM tokens"),
       maxSeq: this.db.prepare<[], { m: number | null }>("SELECT max(seq) AS m FROM tokens"),
       meta: this.db.prepare<[string], { value: Buffer }>("SELECT value FROM meta WHERE key = ?"),
+      // rows changed through this connection, by any statement (SQLite counts them itself)
+      changes: this.db.prepare<[], number>("SELECT total_changes()").pluck(),
+      // moves whenever another connection (another process) commits to the database file
+      dataVersion: this.db.prepare<[], number>("PRAGMA data_version").pluck(),
     };
+    this.sharedFile = path !== ":memory:" && path !== "";
+  }
+  /** Rows this connection changed that no list shows (page_queries). */
+  private unlistedChanges = 0;
+  /** Whether other connections may open the database (a private in-memory one has a single connection). */
+  private readonly sharedFile: boolean;
+
+  /**
+   * Changes whenever anything in the database changes: a write of this process through any
+   * statement (total_changes, which counts every inserted, updated or deleted row) or a commit of
+   * another process (data_version). Equal stamps mean equal data. Two kinds of writes do not
+   * count: the queries behind page keys, and last uses written from memory, where every read of
+   * this process already saw them.
+   */
+  dataStamp(): string {
+    const changes = this.statements.changes.get()! - this.unlistedChanges - this.lastUses.rowsWritten;
+    return this.sharedFile ? `${changes}.${this.statements.dataVersion.get()!}` : String(changes);
   }
 
   /** Migrates inside one write transaction, so that two processes starting at once cannot race. */
@@ -277,9 +301,9 @@ export class TokenStore {
   /** Writes a query for page keys; returns when, or undefined when the database is locked. */
   private storeQuery(hash: Buffer, query: string, now: number): number | undefined {
     try {
-      this.statements.rememberQuery.run(hash, query, now);
+      this.unlistedChanges += this.statements.rememberQuery.run(hash, query, now).changes;
       if (Math.abs(now - this.queriesSweptAt) > QUERY_REFRESH_MS) {
-        this.statements.forgetQueries.run(now - QUERY_KEEP_MS);
+        this.unlistedChanges += this.statements.forgetQueries.run(now - QUERY_KEEP_MS).changes;
         this.queriesSweptAt = now;
       }
       return now;
@@ -397,6 +421,7 @@ export class TokenStore {
 
   /** Writes pending last uses (waiting for the lock) and closes the database. */
   close(): void {
+    this.listPages.clear();
     if (!this.db.open) return;
     this.lastUses.stop();
     try {

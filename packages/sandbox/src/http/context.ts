@@ -28,6 +28,8 @@ export interface AppState {
   platform: PlatformStore;
   /** `expires_in` of the access tokens the SSO endpoint issues. */
   accessTokenTtlSeconds: number;
+  /** Serve repeated list pages from each environment's cache of serialized pages (page-cache.ts). */
+  listCache: boolean;
 }
 
 /**

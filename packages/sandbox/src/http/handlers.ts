@@ -9,13 +9,14 @@ import type {
 } from "@dt-tokens/types";
 import type { Handler } from "hono";
 import { badRequest, HttpError, quoteInput, type Violation, violation } from "../errors.js";
-import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS } from "../pagekey.js";
+import type { CachedPage } from "../page-cache.js";
+import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS, pageQueryOf } from "../pagekey.js";
 import { type ListQuery, parseListQuery } from "../query.js";
 import { generateTokenSecret, hashSecret, isTokenId, secretMatches, tokenIdOf } from "../secrets.js";
 import { sortValue, type TokenRow, type TokenStore } from "../store.js";
 import { columnsOf, toApiToken } from "../tokens.js";
 import type { AppState, Caller, Env } from "./context.js";
-import { json } from "./responses.js";
+import { json, serializedJson } from "./responses.js";
 import { checkBoolean, checkExpirationDate, checkName, checkPathId, checkScopes } from "./validation.js";
 
 function notFound(id: string): HttpError {
@@ -29,7 +30,10 @@ function checkOwnership(caller: Caller, target: TokenRow): void {
   }
 }
 
-/** The query of a list request: parsed from the parameters of page one, or from its nextPageKey. */
+/**
+ * The query of a list request: parsed from the parameters of page one (without its snapshot bound,
+ * which listTokens sets), or from its nextPageKey.
+ */
 function listRequestOf(
   store: TokenStore,
   params: Record<string, string>,
@@ -39,7 +43,6 @@ function listRequestOf(
     const violations: Violation[] = [];
     const query = parseListQuery(params, now, violations);
     if (violations.length > 0) throw badRequest(violations);
-    query.filter.maxSeq = store.maxSeq();
     return { query };
   }
   const others = Object.keys(params).filter((k) => k !== "nextPageKey" && k !== "api-token");
@@ -69,37 +72,82 @@ function listRequestOf(
   return { query: decoded.cursor.query, after: decoded.cursor.after };
 }
 
+/** Whether a query shows, sorts or filters by last use, which every authenticated request changes. */
+function readsLastUse(query: ListQuery): boolean {
+  return (
+    query.sort.field === "lastUsedDate" ||
+    query.filter.fromMs !== undefined ||
+    query.filter.toMs !== undefined ||
+    query.fields.includes("lastUsedDate") ||
+    query.fields.includes("lastUsedIpAddress")
+  );
+}
+
+/** Reads and serializes one page; on page one, first fixes the snapshot the later pages keep to. */
+function computePage(
+  store: TokenStore,
+  query: ListQuery,
+  after: { value: string | number; seq: number } | undefined,
+  now: number,
+): CachedPage {
+  if (after === undefined) query.filter.maxSeq = store.maxSeq();
+  const rows = store.list({
+    filter: query.filter,
+    sort: query.sort,
+    after,
+    limit: query.pageSize + 1,
+    columns: columnsOf(query.fields),
+  });
+  const more = rows.length > query.pageSize;
+  const page = more ? rows.slice(0, query.pageSize) : rows;
+  let nextPageKey: string | null = null;
+  if (more) {
+    const last = page[page.length - 1]!;
+    nextPageKey = encodePageKey(store, {
+      query,
+      after: { value: sortValue(last, query.sort.field), seq: last.seq },
+      issuedAt: now,
+    });
+  }
+  const fields = new Set<ApiTokenField>(query.fields);
+  const body: ApiTokenList = {
+    totalCount: store.countMatching(query.filter),
+    pageSize: query.pageSize,
+    nextPageKey,
+    apiTokens: page.map((row) => toApiToken(row, fields)),
+  };
+  return {
+    body: Buffer.from(JSON.stringify(body)),
+    computedAt: now,
+    pageQuery: more ? pageQueryOf(query) : undefined,
+  };
+}
+
+/**
+ * A page is served from the environment's page cache when the same query (page one: its
+ * parameters as parsed, relative times resolved; later pages: the key's query and position) was
+ * answered under the same data stamp within the last minute (see page-cache.ts).
+ */
 export function listTokens(state: AppState): Handler<Env> {
   return (c) => {
     const store = c.var.store;
     const now = state.now();
     const { query, after } = listRequestOf(store, c.req.query(), now);
-    const rows = store.list({
-      filter: query.filter,
-      sort: query.sort,
-      after,
-      limit: query.pageSize + 1,
-      columns: columnsOf(query.fields),
-    });
-    const more = rows.length > query.pageSize;
-    const page = more ? rows.slice(0, query.pageSize) : rows;
-    let nextPageKey: string | null = null;
-    if (more) {
-      const last = page[page.length - 1]!;
-      nextPageKey = encodePageKey(store, {
-        query,
-        after: { value: sortValue(last, query.sort.field), seq: last.seq },
-        issuedAt: now,
-      });
+    if (!state.listCache || readsLastUse(query)) {
+      return serializedJson(c, 200, computePage(store, query, after, now).body);
     }
-    const fields = new Set<ApiTokenField>(query.fields);
-    const body: ApiTokenList = {
-      totalCount: store.countMatching(query.filter),
-      pageSize: query.pageSize,
-      nextPageKey,
-      apiTokens: page.map((row) => toApiToken(row, fields)),
-    };
-    return json(c, 200, body);
+    // the key is taken before computePage sets page one's snapshot bound: the stamp decides it
+    const key = JSON.stringify([query, after ?? null]);
+    const stamp = store.dataStamp();
+    const cached = store.listPages.get(key, stamp, now);
+    if (cached) {
+      // keeps the query of its nextPageKey remembered, as computing the page would have
+      if (cached.pageQuery) store.rememberQuery(cached.pageQuery.hash, cached.pageQuery.text, now);
+      return serializedJson(c, 200, cached.body);
+    }
+    const page = computePage(store, query, after, now);
+    store.listPages.set(key, stamp, page);
+    return serializedJson(c, 200, page.body);
   };
 }
 

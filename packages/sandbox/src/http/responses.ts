@@ -9,6 +9,11 @@ export function json<T extends object>(c: Ctx, status: 200 | 201, body: T): Resp
   return c.body(JSON.stringify(body), status, { "content-type": JSON_TYPE });
 }
 
+/** A body serialized earlier (a cached list page), sent as it is. */
+export function serializedJson(c: Ctx, status: 200, body: Uint8Array<ArrayBuffer>): Response {
+  return c.body(body, status, { "content-type": JSON_TYPE });
+}
+
 export function errorResponse(error: HttpError): Response {
   const body: ErrorEnvelope = error.toEnvelope();
   return new Response(JSON.stringify(body), {

@@ -1,0 +1,83 @@
+/**
+ * Serialized list pages, one cache per environment (per token store), so that listing the same
+ * page again costs a lookup instead of a query and a serialization.
+ *
+ * Freshness: every entry belongs to the data stamp it was computed under (see
+ * TokenStore.dataStamp: SQLite's count of rows this connection changed, plus the database's
+ * data_version, which moves when another process commits). Any write, of any kind, by anyone,
+ * changes the stamp, and a lookup under a new stamp drops every entry. Entries also expire after
+ * MAX_AGE_MS, so that the nextPageKey a cached page carries is never older than that (keys live
+ * an hour). Pages that show, sort or filter by last use are never cached (the caller's own
+ * request records a use): the handler decides that.
+ *
+ * Bounds: at most MAX_ENTRIES pages and MAX_BYTES bytes, least recently used dropped first; a page
+ * larger than MAX_PAGE_BYTES is not kept.
+ */
+
+const MAX_ENTRIES = 256;
+const MAX_BYTES = 32 * 1024 * 1024;
+const MAX_PAGE_BYTES = MAX_BYTES / 8;
+/** How long a page is served from the cache at most, whatever happens. */
+export const PAGE_CACHE_MAX_AGE_MS = 60_000;
+
+export interface CachedPage {
+  /** The response body, ready to send. */
+  body: Buffer<ArrayBuffer>;
+  /** When it was computed (the sandbox's clock). */
+  computedAt: number;
+  /** What its nextPageKey refers to, to keep the query remembered while the page is served. */
+  pageQuery: { hash: Buffer; text: string } | undefined;
+}
+
+export class PageCache {
+  private readonly pages = new Map<string, CachedPage>();
+  private bytes = 0;
+  private stamp: string | undefined;
+
+  /** The page under this key, when it was computed under this stamp, at most MAX_AGE_MS ago. */
+  get(key: string, stamp: string, now: number): CachedPage | undefined {
+    if (stamp !== this.stamp) {
+      this.clear();
+      this.stamp = stamp;
+      return undefined;
+    }
+    const page = this.pages.get(key);
+    if (!page) return undefined;
+    this.drop(key, page);
+    if (now < page.computedAt || now - page.computedAt >= PAGE_CACHE_MAX_AGE_MS) return undefined;
+    this.pages.set(key, page); // most recently used last
+    this.bytes += page.body.length;
+    return page;
+  }
+
+  /** Keeps a page computed under this stamp (a stamp that moved meanwhile drops everything). */
+  set(key: string, stamp: string, page: CachedPage): void {
+    if (stamp !== this.stamp) {
+      this.clear();
+      this.stamp = stamp;
+    }
+    const earlier = this.pages.get(key);
+    if (earlier) this.drop(key, earlier);
+    if (page.body.length > MAX_PAGE_BYTES) return;
+    while (this.pages.size >= MAX_ENTRIES || this.bytes + page.body.length > MAX_BYTES) {
+      const [oldestKey, oldest] = this.pages.entries().next().value!;
+      this.drop(oldestKey, oldest);
+    }
+    this.pages.set(key, page);
+    this.bytes += page.body.length;
+  }
+
+  get size(): number {
+    return this.pages.size;
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.bytes = 0;
+  }
+
+  private drop(key: string, page: CachedPage): void {
+    this.pages.delete(key);
+    this.bytes -= page.body.length;
+  }
+}
