@@ -4,11 +4,12 @@
  * or `exec:COMMAND` (the first line a command prints, e.g. `op read ...`, `vault kv get
  * -field=token ...`, `pass show ...`). Resolving one never puts the secret in an error.
  */
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { redact } from "@dt-tokens/client";
+import { killGroupOnExit, signalGroup } from "../process-group.js";
 
 export const REFERENCE_HELP = "env:VAR, file:PATH or exec:COMMAND";
 
@@ -52,6 +53,8 @@ export interface ResolveContext {
   warn?: (text: string) => void;
   /** How long exec: may run (default 60 s). */
   execTimeoutMs?: number;
+  /** Stops an exec: command (its whole process group). */
+  signal?: AbortSignal;
 }
 
 /** The path a file: reference points at. */
@@ -91,27 +94,74 @@ export async function resolveReference(ref: Reference, ctx: ResolveContext): Pro
   return value;
 }
 
+/** A credential is one line: more than this on stdout is refused. */
+const MAX_STDOUT_BYTES = 64 * 1024;
+/** What is kept of stderr for the error message. */
+const MAX_STDERR_CHARS = 4_000;
+
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
+/**
+ * Runs the command with sh in a process group of its own and returns its stdout. On a timeout, an
+ * abort or too much output the whole group is killed; when the shell exits, whatever it left
+ * running in its group is killed too (it would hold the pipes open). A failure's message shows the
+ * first line of stderr, with every line of stdout (the secret; lines of 4 characters or more) and
+ * every token secret removed.
+ */
 function runCommand(command: string, what: string, ctx: ResolveContext): Promise<string> {
+  const timeoutMs = ctx.execTimeoutMs ?? 60_000;
   return new Promise((done, fail) => {
-    execFile(
-      "/bin/sh",
-      ["-c", command],
-      {
-        cwd: ctx.baseDir,
-        env: ctx.env as NodeJS.ProcessEnv,
-        timeout: ctx.execTimeoutMs ?? 60_000,
-        maxBuffer: 1024 * 1024,
-        encoding: "utf8",
-      },
-      (error, stdout, stderr) => {
-        if (!error) return done(stdout);
-        const said = redact(firstLine(stderr));
-        const why = error.killed
-          ? `did not finish within ${Math.round((ctx.execTimeoutMs ?? 60_000) / 1000)} s`
-          : `exited with status ${error.code ?? "unknown"}`;
-        fail(new CredentialSourceError(`${what}: the command ${why}${said ? `: ${said}` : ""}`));
-      },
-    );
+    if (ctx.signal?.aborted) return fail(new CredentialSourceError(`${what}: the command was interrupted`));
+    const child = spawn("/bin/sh", ["-c", command], {
+      cwd: ctx.baseDir,
+      env: ctx.env as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    killGroupOnExit(child);
+    let stopped: string | undefined;
+    const stop = (why: string) => {
+      stopped ??= why;
+      signalGroup(child.pid, "SIGKILL");
+    };
+    const timer = setTimeout(() => stop(`did not finish within ${duration(timeoutMs)}`), timeoutMs);
+    const onAbort = () => stop("was interrupted");
+    ctx.signal?.addEventListener("abort", onAbort, { once: true });
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > MAX_STDOUT_BYTES)
+        stop(`printed more than ${MAX_STDOUT_BYTES / 1024} KiB (a credential is one line)`);
+      else stdout.push(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (stderr.length < MAX_STDERR_CHARS) stderr += chunk.toString("utf8");
+    });
+    child.once("exit", () => signalGroup(child.pid, "SIGKILL"));
+    let failedToStart: Error | undefined;
+    child.once("error", (error) => {
+      failedToStart = error;
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      ctx.signal?.removeEventListener("abort", onAbort);
+      const out = Buffer.concat(stdout).toString("utf8");
+      if (stopped === undefined && failedToStart === undefined && code === 0) return done(out);
+      let said = firstLine(stderr);
+      for (const line of out.split(/\r?\n/).map((l) => l.trim()))
+        if (line.length >= 4) said = said.split(line).join("[REDACTED]");
+      said = redact(said).slice(0, 300);
+      const why =
+        stopped ??
+        (failedToStart
+          ? `could not be started (${(failedToStart as NodeJS.ErrnoException).code ?? failedToStart.message})`
+          : signal
+            ? `was killed by ${signal}`
+            : `exited with status ${code}`);
+      fail(new CredentialSourceError(`${what}: the command ${why}${said ? `: ${said}` : ""}`));
+    });
   });
 }
 

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { redact } from "@dt-tokens/client";
 import { SECRET_VARS } from "../env-credentials.js";
 import type { Env } from "../io.js";
+import { killGroupOnExit, signalGroup } from "../process-group.js";
 import type { Sink } from "./sink.js";
 
 const KEEP_OUTPUT = 4_000;
@@ -31,12 +32,11 @@ export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_
           // Its own process group, so that an interruption stops the whole pipeline, not only sh.
           detached: true,
         });
+        killGroupOnExit(child);
         let stopped: string | undefined;
         const stop = (why = INTERRUPTED) => {
           stopped = why;
-          try {
-            if (child.pid) process.kill(-child.pid, "SIGTERM");
-          } catch {} // already gone
+          signalGroup(child.pid, "SIGTERM");
         };
         const onAbort = () => stop();
         signal?.addEventListener("abort", onAbort, { once: true });
