@@ -1,14 +1,16 @@
 /**
- * Serialized list pages, one cache per environment (per token store), so that listing the same
- * page again costs a lookup instead of a query and a serialization.
+ * Serialized list pages, so that listing the same page again costs a lookup instead of a query and
+ * a serialization. One cache per sandbox, for all its environments: a key starts with the id of
+ * the environment's token store, so environments never share a page, and the bounds hold however
+ * many environments the sandbox hosts.
  *
- * Freshness: every entry belongs to the data stamp it was computed under (see
- * TokenStore.dataStamp: SQLite's count of rows this connection changed, plus the database's
- * data_version, which moves when another process commits). Any write, of any kind, by anyone,
- * changes the stamp, and a lookup under a new stamp drops every entry. Entries also expire after
- * MAX_AGE_MS, so that the nextPageKey a cached page carries is never older than that (keys live
- * an hour). Pages that show, sort or filter by last use are never cached (the caller's own
- * request records a use): the handler decides that.
+ * Freshness: every page carries the data stamp it was computed under (TokenStore.dataStamp:
+ * SQLite's count of rows this connection changed, plus the database's data_version, which moves
+ * when another process commits). Any write, of any kind, by anyone, changes the stamp, and a page
+ * is served only under its own stamp. Pages also expire after MAX_AGE_MS, so that the nextPageKey
+ * a cached page carries is never older than that (keys live an hour). Pages that show, sort or
+ * filter by last use are never cached (the caller's own request records a use): the handler
+ * decides that.
  *
  * Bounds: at most MAX_ENTRIES pages and MAX_BYTES bytes, least recently used dropped first; a page
  * larger than MAX_PAGE_BYTES is not kept.
@@ -21,6 +23,8 @@ const MAX_PAGE_BYTES = MAX_BYTES / 8;
 export const PAGE_CACHE_MAX_AGE_MS = 60_000;
 
 export interface CachedPage {
+  /** The data stamp of the environment when the page was computed. */
+  stamp: string;
   /** The response body, ready to send. */
   body: Buffer<ArrayBuffer>;
   /** When it was computed (the sandbox's clock). */
@@ -32,30 +36,21 @@ export interface CachedPage {
 export class PageCache {
   private readonly pages = new Map<string, CachedPage>();
   private bytes = 0;
-  private stamp: string | undefined;
 
   /** The page under this key, when it was computed under this stamp, at most MAX_AGE_MS ago. */
   get(key: string, stamp: string, now: number): CachedPage | undefined {
-    if (stamp !== this.stamp) {
-      this.clear();
-      this.stamp = stamp;
-      return undefined;
-    }
     const page = this.pages.get(key);
     if (!page) return undefined;
     this.drop(key, page);
+    if (page.stamp !== stamp) return undefined;
     if (now < page.computedAt || now - page.computedAt >= PAGE_CACHE_MAX_AGE_MS) return undefined;
     this.pages.set(key, page); // most recently used last
     this.bytes += page.body.length;
     return page;
   }
 
-  /** Keeps a page computed under this stamp (a stamp that moved meanwhile drops everything). */
-  set(key: string, stamp: string, page: CachedPage): void {
-    if (stamp !== this.stamp) {
-      this.clear();
-      this.stamp = stamp;
-    }
+  /** Keeps a page (replacing one under the same key). */
+  set(key: string, page: CachedPage): void {
     const earlier = this.pages.get(key);
     if (earlier) this.drop(key, earlier);
     if (page.body.length > MAX_PAGE_BYTES) return;
@@ -69,11 +64,6 @@ export class PageCache {
 
   get size(): number {
     return this.pages.size;
-  }
-
-  clear(): void {
-    this.pages.clear();
-    this.bytes = 0;
   }
 
   private drop(key: string, page: CachedPage): void {

@@ -6,6 +6,7 @@ import { type FaultOptions, Faults } from "./faults.js";
 import { createApp } from "./http/app.js";
 import type { AppState } from "./http/context.js";
 import { createLogSink, type LogOption } from "./logger.js";
+import { PageCache } from "./page-cache.js";
 import {
   type NewOAuthClient,
   type NewPlatformToken,
@@ -352,7 +353,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     corsOrigins: options.cors?.origins,
     platform,
     accessTokenTtlSeconds: ttl,
-    listCache: options.listCache ?? true,
+    listPages: options.listCache === false ? undefined : new PageCache(),
   };
   const app = createApp(state);
   let info: AddressInfo;

@@ -8,7 +8,6 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LastUses } from "./last-use.js";
 import { MIGRATIONS } from "./migrations.js";
-import { PageCache } from "./page-cache.js";
 import { isBusy } from "./sqlite-busy.js";
 
 /** One row of the tokens table. Dates are epoch milliseconds. */
@@ -125,13 +124,15 @@ export interface ListRequest {
   columns: readonly ListedColumn[];
 }
 
+let nextInstanceId = 1;
+
 export class TokenStore {
   readonly db: Database.Database;
   readonly path: string;
   private readonly statements;
   private readonly lastUses: LastUses;
-  /** Serialized list pages of this environment, valid under one data stamp (see page-cache.ts). */
-  readonly listPages = new PageCache();
+  /** Unique among the stores of this process: the page cache keys an environment's pages by it. */
+  readonly instanceId = nextInstanceId++;
 
   constructor(path: string) {
     this.path = path;
@@ -421,7 +422,6 @@ export class TokenStore {
 
   /** Writes pending last uses (waiting for the lock) and closes the database. */
   close(): void {
-    this.listPages.clear();
     if (!this.db.open) return;
     this.lastUses.stop();
     try {

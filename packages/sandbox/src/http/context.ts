@@ -3,6 +3,7 @@ import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
 import type { Faults } from "../faults.js";
 import type { RequestLogEntry } from "../logger.js";
+import type { PageCache } from "../page-cache.js";
 import type { PlatformStore } from "../platform-store.js";
 import type { TokenStore } from "../store.js";
 import type { Throttle } from "../throttle.js";
@@ -28,8 +29,8 @@ export interface AppState {
   platform: PlatformStore;
   /** `expires_in` of the access tokens the SSO endpoint issues. */
   accessTokenTtlSeconds: number;
-  /** Serve repeated list pages from each environment's cache of serialized pages (page-cache.ts). */
-  listCache: boolean;
+  /** Serialized list pages of every environment (page-cache.ts); undefined: every page is computed. */
+  listPages: PageCache | undefined;
 }
 
 /**

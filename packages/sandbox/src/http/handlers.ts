@@ -89,6 +89,7 @@ function computePage(
   query: ListQuery,
   after: { value: string | number; seq: number } | undefined,
   now: number,
+  stamp: string,
 ): CachedPage {
   if (after === undefined) query.filter.maxSeq = store.maxSeq();
   const rows = store.list({
@@ -117,6 +118,7 @@ function computePage(
     apiTokens: page.map((row) => toApiToken(row, fields)),
   };
   return {
+    stamp,
     body: Buffer.from(JSON.stringify(body)),
     computedAt: now,
     pageQuery: more ? pageQueryOf(query) : undefined,
@@ -124,29 +126,30 @@ function computePage(
 }
 
 /**
- * A page is served from the environment's page cache when the same query (page one: its
- * parameters as parsed, relative times resolved; later pages: the key's query and position) was
- * answered under the same data stamp within the last minute (see page-cache.ts).
+ * A page is served from the page cache when the same query (page one: its parameters as parsed,
+ * relative times resolved; later pages: the key's query and position) was answered for the same
+ * environment under the same data stamp within the last minute (see page-cache.ts).
  */
 export function listTokens(state: AppState): Handler<Env> {
   return (c) => {
     const store = c.var.store;
     const now = state.now();
     const { query, after } = listRequestOf(store, c.req.query(), now);
-    if (!state.listCache || readsLastUse(query)) {
-      return serializedJson(c, 200, computePage(store, query, after, now).body);
+    const cache = state.listPages;
+    if (!cache || readsLastUse(query)) {
+      return serializedJson(c, 200, computePage(store, query, after, now, "").body);
     }
     // the key is taken before computePage sets page one's snapshot bound: the stamp decides it
-    const key = JSON.stringify([query, after ?? null]);
+    const key = `${store.instanceId} ${JSON.stringify([query, after ?? null])}`;
     const stamp = store.dataStamp();
-    const cached = store.listPages.get(key, stamp, now);
+    const cached = cache.get(key, stamp, now);
     if (cached) {
       // keeps the query of its nextPageKey remembered, as computing the page would have
       if (cached.pageQuery) store.rememberQuery(cached.pageQuery.hash, cached.pageQuery.text, now);
       return serializedJson(c, 200, cached.body);
     }
-    const page = computePage(store, query, after, now);
-    store.listPages.set(key, stamp, page);
+    const page = computePage(store, query, after, now, stamp);
+    cache.set(key, page);
     return serializedJson(c, 200, page.body);
   };
 }
