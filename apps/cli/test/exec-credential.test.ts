@@ -131,6 +131,8 @@ describe("exec: credential sources", () => {
     const pids = await pidsIn(pidFile, 2);
     cli.child.kill("SIGINT");
     expect(await cli.exit).toBe(130);
+    // the CLI sent SIGKILL to the group as it exited; the kernel delivers it asynchronously
+    for (let i = 0; i < 500 && pids.some(runs); i++) await new Promise((r) => setTimeout(r, 20));
     for (const pid of pids) expect(runs(pid), `pid ${pid}`).toBe(false);
   });
 });
