@@ -45,7 +45,8 @@ export class ApiTokensError extends Error {
   /**
    * `true` when the request changes state (create, update, delete) and may have been applied by the
    * server although this error was thrown: a timeout, a connection lost after the request was sent,
-   * an abort while it was in flight, or a 5xx. For a create, the token may exist: list to find out
+   * an abort while it was in flight, a 5xx, or a 2xx whose body was then lost (a timeout,
+   * a reset or an abort while reading it). For a create, the token may exist: list to find out
    * before creating it again. `false` when the server certainly did not apply it.
    */
   readonly outcomeUnknown: boolean;

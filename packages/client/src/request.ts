@@ -263,7 +263,9 @@ export function startCall(settings: CallSettings, transport: Transport): Request
         logger?.warn(`${line()} 401; retrying once with a new access token`);
         continue;
       }
-      if (changesState && response.status >= 500) outcomeUnknown = true;
+      // A write answered 2xx was applied: if its body is lost now (a timeout, a reset, an abort), the
+      // caller cannot know what it got (a create's new secret). A 5xx may have been applied.
+      if (changesState && (response.ok || response.status >= 500)) outcomeUnknown = true;
       const askedMs = RETRY_STATUSES.includes(response.status) ? serverDelay(response.headers) : undefined;
       const next = RETRY_STATUSES.includes(response.status)
         ? nextWait(idempotent || response.status === 429, askedMs)

@@ -244,3 +244,65 @@ describe("credentials that hang", () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe("a write answered 2xx whose body is then lost: the outcome is unknown", () => {
+  // The server applied the create (201), but the answer, and with it the new secret, never arrived
+  // whole: the caller must learn that the token may exist. It said outcomeUnknown: false before.
+  const ways = [
+    "the body stalls past the timeout",
+    "the connection resets",
+    "the caller aborts",
+    "the deadline passes",
+  ];
+  test.each(ways)("create: %s", async (way) => {
+    const sockets: ServerResponse[] = [];
+    server = await startServer((_r, res) => {
+      res.writeHead(201, { "content-type": "application/json" });
+      res.write('{"id":"dt0c01.ABC","token":"dt0c01.ABC.');
+      sockets.push(res);
+    });
+    const ctrl = new AbortController();
+    // Real fetch, watched: what is done next happens once the 201's headers are in the client's hands.
+    const onHeaders = () => {
+      if (way === "the connection resets") sockets.at(-1)?.socket?.destroy();
+      if (way === "the caller aborts") ctrl.abort();
+    };
+    const watchedFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      onHeaders();
+      return response;
+    };
+    const dt = dtFor(server.url, {
+      fetch: watchedFetch,
+      timeoutMs: way === "the body stalls past the timeout" ? 200 : 60_000,
+      deadlineMs: way === "the deadline passes" ? 200 : 60_000,
+    });
+    const err = await dt
+      .create({ name: "n", scopes: ["metrics.read"] }, { signal: ctrl.signal })
+      .catch((e) => e);
+    expect(err.outcomeUnknown).toBe(true);
+    expect(err).toBeInstanceOf(
+      way === "the connection resets"
+        ? ConnectionError
+        : way === "the caller aborts"
+          ? AbortError
+          : TimeoutError,
+    );
+    const rawErr = await dt.raw
+      .POST("/apiTokens", { body: { name: "n", scopes: ["metrics.read"] }, signal: ctrl.signal })
+      .catch((e) => e);
+    if (way !== "the caller aborts") expect(rawErr.outcomeUnknown).toBe(true);
+  });
+
+  test("a read whose body is lost changes nothing: outcomeUnknown stays false", async () => {
+    server = await startServer((_r, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"totalCount":');
+    });
+    const err = await dtFor(server.url, { timeoutMs: 200 })
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.outcomeUnknown).toBe(false);
+  });
+});
