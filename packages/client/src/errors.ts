@@ -74,7 +74,9 @@ export class ApiTokensError extends Error {
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { ...(this as object), name: this.name, message: this.message };
     const { cause } = this;
-    if (cause !== undefined) json.cause = cause instanceof Error ? `${cause.name}: ${cause.message}` : cause;
+    // A copy of a value cause (bounded in depth: a reason that holds itself cannot break JSON.stringify).
+    if (cause !== undefined)
+      json.cause = cause instanceof Error ? `${cause.name}: ${cause.message}` : redactValue(cause);
     return json;
   }
 }

@@ -22,31 +22,46 @@ export function redact(text: string): string {
     .replace(JWT, "[REDACTED]");
 }
 
+// How deep a value is walked. Deeper parts are replaced, never kept unchecked (so a cycle ends too).
+const MAX_DEPTH = 8;
+
+/** What of an object is walked: its own fields; for an Error also its message, name, cause and (AggregateError) errors. */
+function partsOf(value: object): Record<string, unknown> {
+  if (!(value instanceof Error)) return { ...value };
+  const { message, name, cause, errors } = value as Error & { errors?: unknown };
+  return { ...value, message, name, cause, errors };
+}
+
 /**
- * A copy of a JSON-like value (what an error body holds) with every string redacted. Walks the value
- * itself instead of its serialized form, so no text, however it is quoted, can break it.
+ * A copy of a value (an error body, a caller's abort reason) with every string in it redacted, an
+ * Error copied as an Error. Walks the value itself instead of its serialized form, so no text,
+ * however it is quoted, can break it.
  * @internal
  */
 export function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redact(value);
-  if (value === null || typeof value !== "object" || depth > 8) return value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_DEPTH) return "[nested too deep]";
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = redactValue(item, depth + 1);
+  const copy = (value instanceof Error ? new Error(redact(value.message)) : {}) as Record<string, unknown>;
+  for (const [key, part] of Object.entries(partsOf(value)))
+    if (part !== undefined) copy[key] = redactValue(part, depth + 1);
   return copy;
+}
+
+/** Whether a string anywhere in the value holds a secret; a value too deep to check counts as one. */
+function holdsSecret(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return redact(value) !== value;
+  if (value === null || typeof value !== "object") return false;
+  return depth > MAX_DEPTH || Object.values(partsOf(value)).some((part) => holdsSecret(part, depth + 1));
 }
 
 /**
  * The `cause` to keep on an error: the original value (a caller's abort reason, a network error)
- * when its message holds no secret, so `error.cause === reason` still holds; otherwise an Error
- * with the same name and the message redacted.
+ * when nothing in it holds a secret (its message, fields, own cause, nested values), so
+ * `error.cause === reason` still holds; otherwise a redacted copy.
  * @internal
  */
 export function redactCause(cause: unknown): unknown {
-  if (!(cause instanceof Error)) return redactValue(cause);
-  const message = redact(cause.message);
-  if (message === cause.message) return cause;
-  const copy = new Error(message);
-  copy.name = cause.name;
-  return copy;
+  return holdsSecret(cause) ? redactValue(cause) : cause;
 }

@@ -3,6 +3,7 @@
 // bodies of retried responses.
 import { getEventListeners } from "node:events";
 import type { ServerResponse } from "node:http";
+import { inspect } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   AbortError,
@@ -68,6 +69,69 @@ describe("the caller's signal", () => {
       }
       expect(JSON.stringify(err)).not.toContain(privatePart);
     }
+  });
+});
+
+describe("a cause never shows a secret, wherever in it the secret is", () => {
+  // The secret was kept, unredacted, in each of these: only a cause's own message was checked.
+  const { secret, privatePart } = makeSecret();
+  let deep: object = { token: secret };
+  for (let i = 0; i < 12; i++) deep = { deep };
+  const circular: Record<string, unknown> = { token: secret };
+  circular.self = circular;
+  const reasons: [string, unknown][] = [
+    ["an object nested 12 deep", deep],
+    ["an object that holds itself", circular],
+    [
+      "an Error whose own cause holds it",
+      new Error("shutting down", { cause: new Error(`token ${secret}`) }),
+    ],
+    ["an Error with a field holding it", Object.assign(new Error("shutting down"), { token: secret })],
+    ["an AggregateError", new AggregateError([new Error(`bad ${secret}`)], "several")],
+    ["an array", ["a", [secret]]],
+  ];
+  test.each(reasons)("the abort reason is %s", async (_what, reason) => {
+    server = await startServer(() => {}); // never answers
+    const ctrl = new AbortController();
+    const pending = dtFor(server.url)
+      .list({}, { signal: ctrl.signal })
+      .catch((e) => e);
+    await server.waitFor(1);
+    ctrl.abort(reason);
+    const err = await pending;
+    expect(err).toBeInstanceOf(AbortError);
+    const shown = [JSON.stringify(err), inspect(err, { depth: null }), inspect(err.cause, { depth: null })];
+    for (const text of shown) expect(text).not.toContain(privatePart);
+  });
+
+  test("a reason with no secret is kept as it is; one too deep to check is copied, and JSON.stringify works", async () => {
+    server = await startServer(() => {});
+    const dt = dtFor(server.url);
+    const plain = new Error("stop", { cause: new Error("deploy") });
+    const selfHolding: Record<string, unknown> = { why: "shutting down" };
+    selfHolding.self = selfHolding;
+    for (const reason of [plain, selfHolding]) {
+      const ctrl = new AbortController();
+      ctrl.abort(reason);
+      const err = await dt.list({}, { signal: ctrl.signal }).catch((e) => e);
+      if (reason === plain) expect(err.cause).toBe(reason);
+      else expect(err.cause).toMatchObject({ why: "shutting down" });
+      expect(() => JSON.stringify(err)).not.toThrow();
+    }
+  });
+
+  test("a custom fetch's error whose nested cause names the URL of a delete by secret", async () => {
+    server = await startServer(() => {});
+    const { secret: deleted, privatePart } = makeSecret();
+    const dt = dtFor(server.url, {
+      fetch: async (input: string | URL | Request) => {
+        throw new TypeError("fetch failed", { cause: new Error(`could not connect for ${String(input)}`) });
+      },
+      maxRetries: 0,
+    });
+    const err = await dt.delete(deleted).catch((e) => e);
+    expect(err.name).toBe("ConnectionError");
+    expect(inspect(err, { depth: null })).not.toContain(privatePart);
   });
 });
 
