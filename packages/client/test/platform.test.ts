@@ -173,7 +173,8 @@ describe("OAuth clients", () => {
   });
 
   test("refreshes before expiry without a 401 when expires_in is short", async () => {
-    const short = await startSandbox({ accessTokenTtlSeconds: 1, log: (e) => log.push(e) });
+    // 5 s: the first call must reach the sandbox within the token's lifetime even on a loaded machine.
+    const short = await startSandbox({ accessTokenTtlSeconds: 5, log: (e) => log.push(e) });
     try {
       const dt = createApiTokensClient({
         environmentUrl: short.platformBase,
@@ -185,7 +186,8 @@ describe("OAuth clients", () => {
         },
       });
       await dt.list();
-      await new Promise((r) => setTimeout(r, 1100));
+      // The client refreshes a quarter of the lifetime before expiry (at 3.75 s): wait past that.
+      await new Promise((r) => setTimeout(r, 4000));
       await dt.list();
       expect(ssoRequests()).toBe(2);
       expect(log.filter((e) => e.status === 401)).toHaveLength(0);

@@ -219,7 +219,8 @@ describe("create is never duplicated", () => {
 
   test("a timeout: TimeoutError, one request, outcome unknown", async () => {
     server = await startServer(script(hang()));
-    const err = await dtFor(server.url, { timeoutMs: 200 })
+    // Long enough for the request to reach the server on a loaded machine: the point is one attempt.
+    const err = await dtFor(server.url, { timeoutMs: 2000 })
       .create({ name: "x", scopes: ["metrics.read"] })
       .catch((e) => e);
     expect(err).toBeInstanceOf(TimeoutError);

@@ -98,7 +98,8 @@ describe("durability", () => {
       await again.exit;
     }
     expectNoSecrets(dbFiles(db), [bootstrap, ...acknowledged.map((t) => t.token)]);
-  });
+    // 300 acknowledged (fsynced) writes and two start-ups: disk-bound, slow on a shared machine.
+  }, 120_000);
 });
 
 describe("secrets at rest", () => {
