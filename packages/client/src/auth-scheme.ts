@@ -47,6 +47,18 @@ function otherHost(baseUrl: string, to: "live" | "apps"): string | undefined {
 }
 
 /**
+ * The classic API base (`/api/v2`, which takes `Api-Token`) of the environment an API base belongs
+ * to: the base itself when it is classic; for the platform prefix, `https://<env-id>.live.…/api/v2`
+ * on a Dynatrace SaaS host, else the same origin and path with `/api/v2` (a sandbox, a proxy).
+ * @internal
+ */
+export function classicApiBase(baseUrl: string): string {
+  if (!isPlatformBase(baseUrl)) return baseUrl;
+  const live = otherHost(baseUrl, "live");
+  return live ? `${live}/api/v2` : `${baseUrl.slice(0, -PLATFORM_PREFIX.length)}/api/v2`;
+}
+
+/**
  * Throws an InvalidInputError when the scheme does not fit the API base (nothing is sent), saying
  * which URL or credential to use instead. @internal
  */

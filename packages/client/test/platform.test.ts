@@ -2,6 +2,7 @@
 // its SSO endpoint) and against scripted servers for SSO's bad days.
 import { type RequestLogEntry, type Sandbox, startSandbox } from "@dt-tokens/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { classicApiBase } from "../src/auth-scheme.js";
 import {
   AuthenticationError,
   createApiTokensClient,
@@ -141,6 +142,21 @@ describe("choosing the scheme and the API prefix", () => {
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("Bearer");
     expect((await classic.list()).totalCount).toBeGreaterThan(0);
+  });
+});
+
+describe("the classic API of a platform base (where a new classic token is verified)", () => {
+  test("apps hosts go to their live host; other hosts keep origin and path; classic bases stay", () => {
+    expect(classicApiBase(`https://abc12345.apps.dynatrace.com${PLATFORM}`)).toBe(
+      "https://abc12345.live.dynatrace.com/api/v2",
+    );
+    expect(classicApiBase(`https://abc12345.apps.dynatracelabs.com${PLATFORM}`)).toBe(
+      "https://abc12345.live.dynatracelabs.com/api/v2",
+    );
+    expect(classicApiBase(`http://127.0.0.1:8080/proxy${PLATFORM}`)).toBe(
+      "http://127.0.0.1:8080/proxy/api/v2",
+    );
+    expect(classicApiBase("https://host/e/env1/api/v2")).toBe("https://host/e/env1/api/v2");
   });
 });
 

@@ -71,6 +71,32 @@ describe("rotateToken", () => {
     expect(result.retirement).toEqual({ action: "disable", status: "done" });
   });
 
+  // Was a bug: the verification sent the new classic token to the caller's API base, which for a
+  // platform token or an OAuth client is the platform prefix (Bearer only): every rotation over
+  // platform auth failed at verify and was rolled back.
+  test.each([
+    ["a platform token", () => ({ token: sandbox.platformToken! })],
+    [
+      "an OAuth client",
+      () => ({
+        oauth: {
+          clientId: sandbox.oauthClientId!,
+          clientSecret: sandbox.oauthClientSecret!,
+          accountUrn: sandbox.accountUrn,
+          tokenUrl: sandbox.tokenUrl,
+        },
+      }),
+    ],
+  ])("over %s: verifies the new classic token on the environment's /api/v2", async (_what, credential) => {
+    const platform = createApiTokensClient({ environmentUrl: sandbox.platformBase, ...credential() });
+    const id = await oldToken();
+    const result = await rotateToken(platform, id, { expirationDate: "now+30d", deliver: async () => {} });
+    const fresh = await dt.get(result.created.id);
+    expect(fresh).toMatchObject({ name: "grafana", enabled: true });
+    expect(fresh.lastUsedDate).toBeDefined(); // the verification authenticated with it
+    expect(await dt.get(id)).toMatchObject({ enabled: false });
+  });
+
   test("retire delete removes the old token; keep leaves it as it was", async () => {
     const a = await oldToken();
     await rotateToken(dt, a, { expirationDate: null, deliver: () => {}, retire: { action: "delete" } });

@@ -5,6 +5,7 @@
  * in its name. Any failure before the commit deletes the replacement again.
  */
 import type { ApiTokenCreated, TokenScope } from "@dt-tokens/types";
+import { classicApiBase } from "../auth-scheme.js";
 import { type TimeframeInput, timeframe } from "../builders.js";
 import { createApiTokensClient } from "../client.js";
 import { expected } from "../invalid-input.js";
@@ -69,7 +70,8 @@ export interface RotateTokenOptions extends RequestOptions {
   scopes?: TokenScope[];
   /**
    * A client authenticated with the new secret, for the verification (default: a client on the
-   * same environment with default options).
+   * same environment's classic API with default options: `/api/v2`, also when `client` is on the
+   * platform prefix, since a classic token authenticates only there).
    */
   clientFor?: (secret: string) => ApiTokensClient;
   /** Called as each stage starts (for progress output). */
@@ -241,8 +243,12 @@ function retireTime(after: string | number | Date): Date {
   return new Date(Date.now() + parseDuration(after, "retire.after"));
 }
 
+/**
+ * A client authenticated by the new (classic) token. A classic token authenticates only on /api/v2,
+ * so a caller on the platform prefix (a platform token, an OAuth client) verifies it there.
+ */
 const defaultClientFor = (client: ApiTokensClient) => (secret: string) =>
-  createApiTokensClient({ environmentUrl: client.baseUrl, token: secret });
+  createApiTokensClient({ environmentUrl: classicApiBase(client.baseUrl), token: secret });
 
 /** A call authenticated with the new token succeeds, and lookup reports it enabled with the expected scopes. */
 async function verify(
