@@ -1,7 +1,7 @@
 /**
  * The built dashboard in Chromium, signed in with a platform token (dt0s16.…, sent as Bearer to
  * /platform/classic/environment-api/v2) of the sandbox running as its own process: it lists every
- * token, says truthfully what it is signed in with, changes a token, and refuses in plain words a
+ * token, says truthfully what it is signed in with, changes and rotates a token, and refuses in plain words a
  * wrong platform token, a token whose scheme the URL does not take, an OAuth client secret or access
  * token, and a platform token without environment-api:api-tokens:read. No secret in the URL,
  * storage, console or page text.
@@ -145,6 +145,39 @@ describe("signed in with a platform token", () => {
       "The new token will belong to the user of the platform token this page is signed in with",
     );
   });
+});
+
+test("rotates a token over the platform: the new classic token is verified, the old one disabled", async () => {
+  const made = await platformApi("/apiTokens", {
+    method: "POST",
+    body: JSON.stringify({ name: "platform-rotate-me", scopes: ["metrics.read"] }),
+  });
+  expect(made.status).toBe(201);
+  secretsInPlay.push(made.body.token);
+  await connect(platformToken(), sandbox.ready.url);
+  await page.locator(".shell[data-state=ready]").waitFor();
+  await page.getByLabel("Search").fill("platform-rotate-me");
+  await page.locator(".token-table td.name button", { hasText: "platform-rotate-me" }).click();
+  await page.getByTestId("details").waitFor();
+  await page.getByRole("button", { name: "Rotate…", exact: true }).click();
+  await page.getByRole("button", { name: "Rotate", exact: true }).click();
+  const dialog = page.getByTestId("secret-dialog");
+  const secret = await dialog.getByLabel("New token").inputValue();
+  secretsInPlay.push(secret);
+  await dialog.getByRole("button", { name: "I have stored it" }).click();
+  await until(text(dialog)).toContain("The old token was disabled.");
+  expect(await text(dialog)()).toContain("Verified: the new token");
+  expect((await platformApi(`/apiTokens/${made.body.id}`)).body.enabled).toBe(false);
+  const created = await platformApi("/apiTokens/lookup", {
+    method: "POST",
+    body: JSON.stringify({ token: secret }),
+  });
+  expect(created.body).toMatchObject({
+    name: "platform-rotate-me",
+    owner: "admin@example.com",
+    enabled: true,
+  });
+  await dialog.getByRole("button", { name: "Done" }).click();
 });
 
 describe("refusals in plain words", () => {

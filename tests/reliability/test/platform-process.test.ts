@@ -317,7 +317,7 @@ describe("OAuth through the client", () => {
 });
 
 describe("the CLI over platform credentials", () => {
-  it("lists with a platform token and with the OAuth client; refusals say what to fix; --debug shows no secret", async () => {
+  it("lists with a platform token and with the OAuth client, rotates into a file; refusals say what to fix; --debug shows no secret", async () => {
     const base = { DT_ENV_URL: bin.ready.url, DT_API_TOKEN: "" };
     const platform = await cli(["list", "-o", "json", "--debug"], {
       ...base,
@@ -340,6 +340,29 @@ describe("the CLI over platform credentials", () => {
     const refused = await cli(["list", "--debug"], { ...oauth, DT_CLIENT_SECRET: wrongSecret });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("invalid_client");
+
+    // rotate over the platform: the new classic token goes to a file, is verified, the old one disabled
+    const made = await createApiTokensClient({
+      environmentUrl: bin.ready.url,
+      token: bin.ready.bootstrapToken!,
+    }).create({
+      name: "rotate-over-platform",
+      scopes: ["metrics.read"],
+    });
+    secrets.push(made.token);
+    const sink = join(dir, "rotated.token");
+    const rotated = await cli(["rotate", made.id, "--to", `file:${sink}`], {
+      ...base,
+      DT_PLATFORM_TOKEN: bin.ready.platformToken!,
+    });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const newSecret = readFileSync(sink, "utf8");
+    secrets.push(newSecret);
+    expect(newSecret).toMatch(/^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/);
+    const old = await fetch(`${bin.ready.apiBase}/apiTokens`, {
+      headers: { Authorization: `Api-Token ${made.token}` },
+    });
+    expect(old.status).toBe(401);
 
     const wrongPrefix = await cli(["list"], {
       ...base,
