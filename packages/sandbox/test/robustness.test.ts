@@ -9,6 +9,43 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
+describe("query parameters", () => {
+  it("a repeated parameter is a 400 naming it (no value taken silently, no value echoed), on every operation", async () => {
+    const id = sandbox.token.slice(0, 31);
+    const cases: [string, string, string[]][] = [
+      ["GET", "/apiTokens?pageSize=100&pageSize=500", ["pageSize"]],
+      ["GET", "/apiTokens?fields=name&sort=name&fields=scopes&sort=-name", ["fields", "sort"]],
+      ["GET", `/apiTokens/${id}?x=1&x=2`, ["x"]],
+      ["DELETE", `/apiTokens/${id}?x=1&x=2&x=3`, ["x"]],
+    ];
+    for (const [method, path, names] of cases) {
+      const r = await api(sandbox, method, path, { token: sandbox.token });
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.constraintViolations.map((v: { path: string }) => v.path)).toEqual(names);
+      expect(r.body.error.constraintViolations[0]).toMatchObject({ parameterLocation: "QUERY" });
+      expect(r.body.error.constraintViolations[0].message).toMatch(/is given [23] times; give it once/);
+    }
+    const viaQuery = await api(
+      sandbox,
+      "GET",
+      `/apiTokens?api-token=${sandbox.token}&api-token=${sandbox.token}`,
+      {},
+    );
+    expect(viaQuery.status).toBe(400);
+    expect(viaQuery.text).not.toContain(sandbox.token.slice(32, 48));
+    const secretAsName = await api(sandbox, "GET", `/apiTokens?${sandbox.token}=1&${sandbox.token}=2`, {
+      token: sandbox.token,
+    });
+    expect(secretAsName.status).toBe(400);
+    expect(secretAsName.text).not.toContain(sandbox.token.slice(32, 48));
+    // Each once is fine, and an unauthenticated repeat is still a 401 first.
+    expect(
+      (await api(sandbox, "GET", "/apiTokens?pageSize=100&fields=name", { token: sandbox.token })).status,
+    ).toBe(200);
+    expect((await api(sandbox, "GET", "/apiTokens?pageSize=100&pageSize=100", {})).status).toBe(401);
+  });
+});
+
 describe("request bodies", () => {
   it.each([
     ["{", "not valid JSON"],

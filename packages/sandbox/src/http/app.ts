@@ -21,6 +21,7 @@ import {
   requestLog,
   throttleCaller,
 } from "./middleware.js";
+import { eachQueryParameterOnce } from "./query-once.js";
 import { ssoToken } from "./sso.js";
 
 export function createApp(state: AppState): Hono<Env> {
@@ -41,7 +42,7 @@ export function createApp(state: AppState): Hono<Env> {
  */
 function tokensApi(state: AppState, authenticate: MiddlewareHandler<Env>): Hono<Env> {
   const api = new Hono<Env>();
-  const caller = every(environment(state), authenticate, throttleCaller(state));
+  const caller = every(environment(state), authenticate, throttleCaller(state), eachQueryParameterOnce);
   const read = requireScope("apiTokens.read");
   const write = requireScope("apiTokens.write");
 
