@@ -37,7 +37,8 @@ export function describeEntryCredential(entry: EnvironmentEntry): { kind: Creden
   if (entry.apiToken !== undefined) return { kind: "api-token", source: entry.apiToken };
   if (entry.platformToken !== undefined) return { kind: "platform-token", source: entry.platformToken };
   const oauth = entry.oauthClient!;
-  return { kind: "oauth-client", source: `${oauth.clientId}, secret ${oauth.clientSecret}` };
+  const sso = oauth.tokenUrl !== undefined ? `, token URL ${oauth.tokenUrl}` : "";
+  return { kind: "oauth-client", source: `${oauth.clientId}, secret ${oauth.clientSecret}${sso}` };
 }
 
 /** What a classic API token looks like, for errors. */
@@ -94,6 +95,7 @@ export async function resolveEntryCredential(
     clientSecret: await secret(oauth.clientSecret, "oauthClient.clientSecret"),
     accountUrn: oauth.accountUrn,
     source: oauth.clientSecret,
+    ...(oauth.tokenUrl !== undefined && { tokenUrl: oauth.tokenUrl }),
   };
 }
 

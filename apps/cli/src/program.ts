@@ -607,6 +607,10 @@ ${examples(`
     .option("--oauth-client-id <id>", "an OAuth client's id (dt0s02.…; not a secret)")
     .option("--oauth-client-secret-ref <ref>", "where the OAuth client's secret comes from")
     .option("--account-urn <urn>", "the OAuth client's account (urn:dtaccount:<uuid>)")
+    .option(
+      "--oauth-token-url <url>",
+      "the OAuth client's SSO token endpoint, when not Dynatrace SSO (e.g. the sandbox's tokenUrl)",
+    )
     .option("--description <text>", "a line of text shown by env list --output json")
     .option("--use", "make it the current environment (the first one added always is)")
     .option("--force", "replace an environment of the same name")

@@ -3,8 +3,11 @@
  * its own process: DT_PLATFORM_TOKEN (Bearer on the platform prefix), the OAuth client's
  * DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN (+ DT_SSO_TOKEN_URL), and the refusals.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { knowSecrets, run } from "./helpers.js";
 
 let sandbox: SandboxProcess;
@@ -141,5 +144,77 @@ describe("platform credentials from the environment", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/platform/i);
     expectNoSecret(r);
+  });
+});
+
+describe("an OAuth client in the config file", () => {
+  let dir: string;
+  let config: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "dt-tokens-oauth-config-"));
+    config = join(dir, "config.yaml");
+    return () => rmSync(dir, { recursive: true, force: true });
+  });
+  /** The CLI with the test's config file, the client secret in DT_SANDBOX_SECRET and nothing else set. */
+  const dt = (args: string[]) =>
+    run(undefined, args, {
+      bare: true,
+      env: { DT_TOKENS_CONFIG: config, DT_SANDBOX_SECRET: sandbox.ready.oauthClientSecret },
+    });
+  const add = (...extra: string[]) =>
+    dt([
+      "env",
+      "add",
+      "sbx",
+      "--url",
+      sandbox.ready.platformBase,
+      "--oauth-client-id",
+      sandbox.ready.oauthClientId!,
+      "--oauth-client-secret-ref",
+      "env:DT_SANDBOX_SECRET",
+      "--account-urn",
+      sandbox.ready.accountUrn,
+      ...extra,
+    ]);
+
+  it("gets its access tokens from the entry's tokenUrl (env add --oauth-token-url)", async () => {
+    const added = await add("--oauth-token-url", sandbox.ready.tokenUrl);
+    expect(added.stderr).toContain("Added environment sbx");
+    expect(added.code).toBe(0);
+    const listed = await dt(["--env", "sbx", "list", "-o", "json"]);
+    expect(listed.stderr).toBe("");
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).length).toBeGreaterThan(0);
+    expectNoSecret(listed);
+    const doctor = await dt(["--env", "sbx", "doctor"]);
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout).toContain(`token URL ${sandbox.ready.tokenUrl}`);
+    expectNoSecret(doctor);
+  });
+
+  it("refuses a tokenUrl that would send the client secret over plain http to another host", async () => {
+    const added = await add("--oauth-token-url", "http://sso.example.com/sso/oauth2/token");
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain("oauthClient.tokenUrl: expected the SSO token endpoint: an https:// URL");
+    writeFileSync(
+      config,
+      [
+        "environments:",
+        "  sbx:",
+        `    url: ${sandbox.ready.platformBase}`,
+        "    oauthClient:",
+        `      clientId: ${sandbox.ready.oauthClientId}`,
+        "      clientSecret: env:DT_SANDBOX_SECRET",
+        `      accountUrn: ${sandbox.ready.accountUrn}`,
+        "      tokenUrl: http://sso.example.com/sso/oauth2/token",
+        "",
+      ].join("\n"),
+    );
+    const listed = await dt(["--env", "sbx", "list"]);
+    expect(listed.code).toBe(2);
+    expect(listed.stderr).toContain(
+      `${config}:8:17: environments.sbx.oauthClient.tokenUrl: expected the SSO token endpoint`,
+    );
+    expectNoSecret(listed);
   });
 });

@@ -78,6 +78,7 @@ export interface EnvAddOptions {
   oauthClientId?: string;
   oauthClientSecretRef?: string;
   accountUrn?: string;
+  oauthTokenUrl?: string;
   description?: string;
   use?: boolean;
   force?: boolean;
@@ -100,7 +101,10 @@ function reference(value: string, flag: string): string {
 
 function credentialOf(o: EnvAddOptions): Record<string, unknown> {
   const oauth =
-    o.oauthClientId !== undefined || o.oauthClientSecretRef !== undefined || o.accountUrn !== undefined;
+    o.oauthClientId !== undefined ||
+    o.oauthClientSecretRef !== undefined ||
+    o.accountUrn !== undefined ||
+    o.oauthTokenUrl !== undefined;
   const given = [o.apiTokenRef !== undefined, o.platformTokenRef !== undefined, oauth].filter(Boolean).length;
   if (given !== 1)
     throw new UsageError(
@@ -118,6 +122,7 @@ function credentialOf(o: EnvAddOptions): Record<string, unknown> {
       clientId: o.oauthClientId,
       clientSecret: reference(o.oauthClientSecretRef, "--oauth-client-secret-ref"),
       accountUrn: o.accountUrn,
+      ...(o.oauthTokenUrl !== undefined && { tokenUrl: o.oauthTokenUrl }),
     },
   };
 }

@@ -14,10 +14,18 @@
  *   platform:
  *     url: https://abc12345.apps.dynatrace.com
  *     platformToken: exec:op read op://ops/dynatrace/platform-token
+ *   automation:
+ *     url: https://abc12345.apps.dynatrace.com
+ *     oauthClient:
+ *       clientId: dt0s02.ABCD1234
+ *       clientSecret: env:DT_CLIENT_SECRET
+ *       accountUrn: urn:dtaccount:0a1b2c3d-0000-4000-8000-000000000000
+ *       tokenUrl: https://sso.dynatrace.com/sso/oauth2/token   # optional; this is the default
  * ```
  */
 import { normalizeEnvironmentUrl } from "@dt-tokens/client";
 import * as v from "valibot";
+import { isLoopback } from "../doctor/environment-url.js";
 import { isReference, REFERENCE_HELP } from "./reference.js";
 
 /** Names usable with --env (comma-separated lists, so no commas or spaces). */
@@ -54,8 +62,21 @@ const unknownField = (allowed: readonly string[]) => (issue: v.BaseIssue<unknown
     ? `unknown field "${String(issue.path?.at(-1)?.key)}"; expected ${allowed.join(", ")}`
     : `expected a mapping with ${allowed.join(", ")}`;
 
+const TOKEN_URL_HELP =
+  "expected the SSO token endpoint: an https:// URL (http:// only to this machine), e.g. https://sso.dynatrace.com/sso/oauth2/token";
+
 const ENVIRONMENT_FIELDS = ["url", "description", ...CREDENTIAL_FIELDS] as const;
-const OAUTH_FIELDS = ["clientId", "clientSecret", "accountUrn"] as const;
+const OAUTH_FIELDS = ["clientId", "clientSecret", "accountUrn", "tokenUrl"] as const;
+
+/** The client secret is posted there: https, or http only to this machine (e.g. the sandbox). */
+const isTokenUrl = (s: string) => {
+  try {
+    const { protocol, hostname } = new URL(s);
+    return protocol === "https:" || (protocol === "http:" && isLoopback(hostname));
+  } catch {
+    return false;
+  }
+};
 
 const oauthClient = v.strictObject(
   {
@@ -67,6 +88,15 @@ const oauthClient = v.strictObject(
     accountUrn: v.pipe(
       v.string("expected the account URN: urn:dtaccount:<account-uuid>"),
       v.regex(/^urn:dtaccount:[0-9a-f-]+$/i, "expected the account URN: urn:dtaccount:<account-uuid>"),
+    ),
+    tokenUrl: v.optional(
+      v.pipe(
+        v.string(TOKEN_URL_HELP),
+        v.check(
+          isTokenUrl,
+          `${TOKEN_URL_HELP}; the client secret is sent there, so never plain http to another host`,
+        ),
+      ),
     ),
   },
   unknownField(OAUTH_FIELDS),
