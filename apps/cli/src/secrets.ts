@@ -14,6 +14,11 @@ export function looksLikeSecret(value: string): boolean {
   return SECRET_SHAPE.test(value);
 }
 
+/** Where the first secret-looking value in `text` starts, or -1. */
+export function secretIndex(text: string): number {
+  return text.search(SECRET_SHAPE);
+}
+
 /** Throws a usage error naming `where` (e.g. `--name`) when `value` looks like a secret. */
 export function refuseSecret(value: string, where: string): void {
   if (!looksLikeSecret(value)) return;

@@ -290,6 +290,46 @@ describe("config file validation", () => {
     );
   });
 
+  it("refuses a secret anywhere in the file (a comment, a description, a name, current), never repeating it", async () => {
+    const secret = sandbox().bootstrapToken!;
+    const publicPart = secret.split(".").slice(0, 2).join(".");
+    writeFileSync(
+      config,
+      [
+        `current: ${secret}`,
+        "environments:",
+        "  prod:",
+        `    url: ${sandbox().url} # old: ${secret}`,
+        `    description: rotated from ${secret}`,
+        "    apiToken: env:PROD",
+        `  ${secret}:`,
+        `    url: ${sandbox().url}`,
+        "    apiToken: env:B",
+        "",
+      ].join("\n"),
+    );
+    const r = await dt(["env", "list"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain(secret);
+    const inFile =
+      "a secret is never written in the config file (not in a comment, a name or a description either); remove it, and reference credentials instead: env:VAR, file:PATH or exec:COMMAND";
+    expect(r.stderr.split("\n")).toEqual([
+      `error: ${config} is not a valid dt-tokens config`,
+      `  ${config}:1:10: ${inFile}`,
+      `  ${config}:4:${sandbox().url.length + 18}: ${inFile}`,
+      `  ${config}:5:31: ${inFile}`,
+      `  ${config}:7:3: environments.${publicPart}.[REDACTED]: environment names are letters, digits, '.', '_' and '-', starting with a letter or digit (at most 63)`,
+      `  ${config}:7:3: ${inFile}`,
+      "",
+    ]);
+    // env add refuses to write to such a file, so the secret is not copied further.
+    const before = readFileSync(config, "utf8");
+    const add = await dt(["env", "add", "b", "--url", sandbox().url, "--api-token-ref", "env:B"]);
+    expect(add.code).toBe(2);
+    expect(add.stderr).not.toContain(secret);
+    expect(readFileSync(config, "utf8")).toBe(before);
+  });
+
   it("names the line and the field of every schema error", async () => {
     writeFileSync(
       config,

@@ -5,10 +5,10 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { redact } from "@dt-tokens/client";
 import * as v from "valibot";
 import { Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
-import { type Config, configSchema } from "./schema.js";
+import { redactSecrets, secretIndex } from "../secrets.js";
+import { type Config, configSchema, SECRET_NEVER } from "./schema.js";
 
 export const CONFIG_VAR = "DT_TOKENS_CONFIG";
 
@@ -82,32 +82,58 @@ export function parseConfig(text: string, path: string): { config: Config; docum
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
   };
+  // A secret anywhere in the file (a comment, a description, a name) is refused, not only in the
+  // credential fields the schema checks: the file is copied, shared and committed whole.
+  const secrets = secretsIn(text);
   if (document.errors.length > 0) {
     // yaml's own messages quote the source line, which may hold a secret: only the first sentence.
     throw new ConfigError(
       path,
-      document.errors.map((e) => ({
-        ...at(e.pos[0]),
-        field: "",
-        message: redact(e.message.split(/ at line \d+/)[0]!.trim()),
-      })),
+      withSecrets(
+        document.errors.map((e) => ({
+          ...at(e.pos[0]),
+          field: "",
+          message: redactSecrets(e.message.split(/ at line \d+/)[0]!.trim()),
+        })),
+        secrets,
+      ),
     );
   }
   const data = document.toJS() ?? {};
   const result = v.safeParse(configSchema, data);
-  if (result.success) return { config: result.output, document };
+  if (result.success && secrets.length === 0) return { config: result.output, document };
   throw new ConfigError(
     path,
-    result.issues.map((issue) => {
-      const keys = (issue.path ?? []).map((p) => p.key as string | number);
-      const keyIsTheProblem = issue.type === "strict_object" || issue.path?.at(-1)?.origin === "key";
-      return {
-        ...at(offsetOf(document, keys, keyIsTheProblem)),
-        field: keys.join("."),
-        message: redact(issue.message),
-      };
-    }),
+    withSecrets(
+      (result.issues ?? []).map((issue) => {
+        const keys = (issue.path ?? []).map((p) => p.key as string | number);
+        const keyIsTheProblem = issue.type === "strict_object" || issue.path?.at(-1)?.origin === "key";
+        return {
+          ...at(offsetOf(document, keys, keyIsTheProblem)),
+          field: redactSecrets(keys.join(".")),
+          message: redactSecrets(issue.message),
+        };
+      }),
+      secrets,
+    ),
   );
+}
+
+const SECRET_IN_FILE = `${SECRET_NEVER} (not in a comment, a name or a description either); remove it, and reference credentials instead: env:VAR, file:PATH or exec:COMMAND`;
+
+/** Every line holding a secret-looking value, at its column. */
+function secretsIn(text: string): ConfigProblem[] {
+  return text.split(/\r?\n/).flatMap((line, i) => {
+    const index = secretIndex(line);
+    return index < 0 ? [] : [{ line: i + 1, column: index + 1, field: "", message: SECRET_IN_FILE }];
+  });
+}
+
+/** The problems, and the secrets on lines where none is reported yet, in the order of the file. */
+function withSecrets(problems: ConfigProblem[], secrets: ConfigProblem[]): ConfigProblem[] {
+  const lines = new Set(problems.filter((p) => p.message.startsWith(SECRET_NEVER)).map((p) => p.line));
+  const more = secrets.filter((s) => !lines.has(s.line));
+  return more.length === 0 ? problems : [...problems, ...more].sort((a, b) => a.line - b.line);
 }
 
 /**

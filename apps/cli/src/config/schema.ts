@@ -35,12 +35,12 @@ export const NAME_HELP = "letters, digits, '.', '_' and '-', starting with a let
 /** The fields that say where an environment's credential comes from; exactly one per environment. */
 export const CREDENTIAL_FIELDS = ["apiToken", "platformToken", "oauthClient"] as const;
 
+/** How every refusal of a secret written in the file starts. */
+export const SECRET_NEVER = "a secret is never written in the config file";
+
 const reference = v.pipe(
   v.string(`expected a reference to a secret (${REFERENCE_HELP})`),
-  v.check(
-    isReference,
-    `a secret is never written in the config file; reference it instead: ${REFERENCE_HELP}`,
-  ),
+  v.check(isReference, `${SECRET_NEVER}; reference it instead: ${REFERENCE_HELP}`),
 );
 
 const isUrl = (s: string) => {
