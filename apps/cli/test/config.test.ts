@@ -2,7 +2,7 @@
  * Named environments: the config file (every credential source, the refusal of a literal secret,
  * schema errors with line numbers), `env list|add|remove|use` and `--env`, against real sandboxes.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -257,6 +257,47 @@ describe("credential references", () => {
         stderr: message.includes("does not hold a token secret") ? `${message}nothing was sent.\n` : message,
       });
     }
+  });
+
+  it("reads only a regular file of at most 64 KiB: a FIFO or a device is refused instead of blocking or filling memory", async () => {
+    seed([{ name: "reached" }]);
+    writeFileSync(join(dir, "main.token"), `${sandbox().bootstrapToken}\n`, { mode: 0o600 });
+    execFileSync("mkfifo", [join(dir, "pipe")]);
+    writeFileSync(join(dir, "big"), `${"a".repeat(70_000)}\n`, { mode: 0o600 });
+    const entry = (name: string, ref: string) =>
+      `  ${name}:\n    url: ${sandbox().url}\n    apiToken: ${ref}\n`;
+    writeFileSync(
+      config,
+      `environments:\n${entry("main", "file:main.token")}${entry("pipe", "file:pipe")}${entry("zero", "file:/dev/zero")}${entry("big", "file:big")}${entry("dir", `file:${dir}`)}`,
+    );
+    const r = await dt(["audit", "--all-environments", "-o", "json"]);
+    expect(r.code).toBe(4);
+    const report = JSON.parse(r.stdout) as {
+      environments: { name: string; status: string; reason?: string }[];
+    };
+    expect(report.environments.map((e) => [e.name, e.status, e.reason])).toEqual([
+      ["main", "ok", undefined],
+      [
+        "pipe",
+        "failed",
+        `apiToken: file:pipe: ${join(dir, "pipe")} is not a regular file (a pipe, socket or device); reference a file that holds the secret on its first line`,
+      ],
+      [
+        "zero",
+        "failed",
+        "apiToken: file:/dev/zero: /dev/zero is not a regular file (a pipe, socket or device); reference a file that holds the secret on its first line",
+      ],
+      [
+        "big",
+        "failed",
+        `apiToken: file:big: ${join(dir, "big")} has 70001 bytes; a credential file holds the secret on its first line (at most 65536 bytes)`,
+      ],
+      [
+        "dir",
+        "failed",
+        `apiToken: file:${dir}: ${dir} is not a regular file (a directory); reference a file that holds the secret on its first line`,
+      ],
+    ]);
   });
 
   it("warns when a credential file can be read by other users", async () => {

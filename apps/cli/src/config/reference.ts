@@ -5,7 +5,7 @@
  * -field=token ...`, `pass show ...`). Resolving one never puts the secret in an error.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { redact } from "@dt-tokens/client";
@@ -75,23 +75,56 @@ export async function resolveReference(ref: Reference, ctx: ResolveContext): Pro
   }
   if (ref.source === "file") {
     const path = referencedPath(ref.path, ctx.baseDir);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-      if ((statSync(path).mode & 0o077) !== 0)
-        ctx.warn?.(`${path} can be read by other users; restrict it with: chmod 600 '${path}'`);
-    } catch (error) {
-      throw new CredentialSourceError(
-        `${what}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`,
-      );
-    }
-    const value = firstLine(text);
+    const value = firstLine(readCredentialFile(path, what, ctx));
     if (!value) throw new CredentialSourceError(`${what}: ${path} is empty`);
     return value;
   }
   const value = firstLine(await runCommand(ref.command, what, ctx));
   if (!value) throw new CredentialSourceError(`${what}: the command printed nothing`);
   return value;
+}
+
+/** The most a credential file may hold: a secret is one line, this is far more. */
+export const MAX_CREDENTIAL_FILE_BYTES = 64 * 1024;
+
+/**
+ * A credential file's text. Only a regular file of at most MAX_CREDENTIAL_FILE_BYTES is read:
+ * a FIFO or a device (`/dev/zero`) would block or fill the memory of a process that cannot be
+ * interrupted while it reads. Opened without blocking and checked on the open descriptor.
+ */
+function readCredentialFile(path: string, what: string, ctx: ResolveContext): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new CredentialSourceError(
+      `${what}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new CredentialSourceError(
+        `${what}: ${path} is not a regular file (${stat.isDirectory() ? "a directory" : "a pipe, socket or device"}); reference a file that holds the secret on its first line`,
+      );
+    if (stat.size > MAX_CREDENTIAL_FILE_BYTES)
+      throw new CredentialSourceError(
+        `${what}: ${path} has ${stat.size} bytes; a credential file holds the secret on its first line (at most ${MAX_CREDENTIAL_FILE_BYTES} bytes)`,
+      );
+    let text: string;
+    try {
+      text = readFileSync(fd, "utf8");
+    } catch (error) {
+      throw new CredentialSourceError(
+        `${what}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+    if ((stat.mode & 0o077) !== 0)
+      ctx.warn?.(`${path} can be read by other users; restrict it with: chmod 600 '${path}'`);
+    return text;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A credential is one line: more than this on stdout is refused. */
