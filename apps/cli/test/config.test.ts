@@ -3,7 +3,18 @@
  * schema errors with line numbers), `env list|add|remove|use` and `--env`, against real sandboxes.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
@@ -81,6 +92,34 @@ describe("env add, list, use, remove", () => {
     expect(JSON.parse((await dt(["env", "list", "-o", "json"])).stdout)).toEqual([
       { name: "main", current: false, url: sandbox().url, kind: "api-token", source: "env:MAIN_TOKEN" },
     ]);
+  });
+
+  it("loses no environment when several env add run at once", async () => {
+    const count = 8;
+    const added = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        dt(["env", "add", `e${i}`, "--url", sandbox().url, "--api-token-ref", `env:T${i}`]),
+      ),
+    );
+    expect(added.map((r) => r.code)).toEqual(Array(count).fill(0));
+    const listed = JSON.parse((await dt(["env", "list", "-o", "json"])).stdout) as { name: string }[];
+    expect(listed.map((e) => e.name).sort()).toEqual(Array.from({ length: count }, (_, i) => `e${i}`).sort());
+    expect(readdirSync(dir)).toEqual(["config.yaml"]);
+  });
+
+  it("writes through a symlinked config file (a dangling one too) and leaves the link in place", async () => {
+    mkdirSync(join(dir, "dotfiles"));
+    rmSync(config, { force: true });
+    symlinkSync(join("dotfiles", "dt-tokens.yaml"), config);
+    expect((await dt(["env", "add", "a", "--url", sandbox().url, "--api-token-ref", "env:A"])).code).toBe(0);
+    expect((await dt(["env", "add", "b", "--url", sandbox().url, "--api-token-ref", "env:B"])).code).toBe(0);
+    expect((await dt(["env", "use", "b"])).code).toBe(0);
+    expect((await dt(["env", "remove", "a"])).code).toBe(0);
+    expect(lstatSync(config).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, "dotfiles", "dt-tokens.yaml"), "utf8")).toBe(
+      `current: b\nenvironments:\n  b:\n    url: ${sandbox().url}\n    apiToken: env:B\n`,
+    );
+    expect(statSync(join(dir, "dotfiles", "dt-tokens.yaml")).mode & 0o777).toBe(0o600);
   });
 
   it("keeps comments when it changes the file, and refuses a duplicate name without --force", async () => {

@@ -5,7 +5,7 @@
 import { normalizeEnvironmentUrl, redact } from "@dt-tokens/client";
 import { type Document, isMap } from "yaml";
 import { copyAliasesInto } from "../config/aliases.js";
-import { configPath, type LoadedConfig, loadConfig, saveConfig } from "../config/file.js";
+import { configPath, type LoadedConfig, loadConfig, updateConfig } from "../config/file.js";
 import { isReference, REFERENCE_HELP } from "../config/reference.js";
 import { ENVIRONMENT_NAME, NAME_HELP } from "../config/schema.js";
 import type { Context } from "../context.js";
@@ -142,42 +142,45 @@ export async function envAdd(ctx: Context, name: string, options: EnvAddOptions)
     ...(options.description !== undefined && { description: options.description }),
     ...credentialOf(options),
   };
-  const loaded = load(ctx);
-  const replacing = Object.hasOwn(loaded.config.environments, name);
-  if (replacing && !options.force)
-    throw new UsageError(`${loaded.path} already has an environment named "${name}"`, [
-      "hint: --force replaces it; `dt-tokens env remove` removes it",
-    ]);
-  const doc = loaded.document;
-  if (!isMap(doc.get("environments"))) doc.set("environments", doc.createNode({}));
-  copyAliasesInto(doc, ["environments", name]);
-  doc.setIn(["environments", name], doc.createNode(entry));
-  const becomesCurrent = options.use || loaded.config.current === undefined;
-  if (becomesCurrent) setCurrent(doc, name);
-  saveConfig(loaded.path, doc);
+  const { path, replacing, becomesCurrent } = await updateConfig(configPath(ctx.io.env), (loaded) => {
+    const replacing = Object.hasOwn(loaded.config.environments, name);
+    if (replacing && !options.force)
+      throw new UsageError(`${loaded.path} already has an environment named "${name}"`, [
+        "hint: --force replaces it; `dt-tokens env remove` removes it",
+      ]);
+    const doc = loaded.document;
+    if (!isMap(doc.get("environments"))) doc.set("environments", doc.createNode({}));
+    copyAliasesInto(doc, ["environments", name]);
+    doc.setIn(["environments", name], doc.createNode(entry));
+    const becomesCurrent = options.use || loaded.config.current === undefined;
+    if (becomesCurrent) setCurrent(doc, name);
+    return { path: loaded.path, replacing, becomesCurrent };
+  });
   ctx.note(
-    `${replacing ? "Replaced" : "Added"} environment ${name} (${options.url}) in ${loaded.path}${becomesCurrent ? "; it is the current environment" : ""}.`,
+    `${replacing ? "Replaced" : "Added"} environment ${name} (${options.url}) in ${path}${becomesCurrent ? "; it is the current environment" : ""}.`,
   );
 }
 
 export async function envRemove(ctx: Context, name: string): Promise<void> {
-  const loaded = load(ctx);
-  mustExist(loaded, name);
-  const doc = loaded.document;
-  copyAliasesInto(doc, ["environments", name]);
-  doc.deleteIn(["environments", name]);
-  const wasCurrent = loaded.config.current === name;
-  if (wasCurrent) doc.delete("current");
-  saveConfig(loaded.path, doc);
+  const { path, wasCurrent } = await updateConfig(configPath(ctx.io.env), (loaded) => {
+    mustExist(loaded, name);
+    const doc = loaded.document;
+    copyAliasesInto(doc, ["environments", name]);
+    doc.deleteIn(["environments", name]);
+    const wasCurrent = loaded.config.current === name;
+    if (wasCurrent) doc.delete("current");
+    return { path: loaded.path, wasCurrent };
+  });
   ctx.note(
-    `Removed environment ${name} from ${loaded.path}${wasCurrent ? "; there is no current environment now (dt-tokens env use <name>)" : ""}.`,
+    `Removed environment ${name} from ${path}${wasCurrent ? "; there is no current environment now (dt-tokens env use <name>)" : ""}.`,
   );
 }
 
 export async function envUse(ctx: Context, name: string): Promise<void> {
-  const loaded = load(ctx);
-  mustExist(loaded, name);
-  setCurrent(loaded.document, name);
-  saveConfig(loaded.path, loaded.document);
-  ctx.note(`The current environment is ${name} (${loaded.config.environments[name]!.url}).`);
+  const url = await updateConfig(configPath(ctx.io.env), (loaded) => {
+    mustExist(loaded, name);
+    setCurrent(loaded.document, name);
+    return loaded.config.environments[name]!.url;
+  });
+  ctx.note(`The current environment is ${name} (${url}).`);
 }

@@ -1,10 +1,20 @@
 /**
  * The config file: where it is, reading it (YAML, validated against the schema, errors naming the
- * line and the field) and writing it back (comments kept, atomically, mode 0600).
+ * line and the field) and changing it (under a lock, comments kept, atomically, mode 0600).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import lockfile from "proper-lockfile";
 import * as v from "valibot";
 import { Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { redactSecrets, secretIndex } from "../secrets.js";
@@ -155,13 +165,64 @@ function offsetOf(document: Document, keys: (string | number)[], keyIsTheProblem
 }
 
 /**
- * Validates a changed document and writes it: to a temporary file beside it (mode 0600), then
- * renamed over the old one, so a crash never leaves half a file. Throws ConfigError if invalid.
+ * Changes the config file: reads it, lets `change` edit its document, then validates and writes
+ * it, all under a lock, so two `dt-tokens env add` at once both land (the second reads what the
+ * first wrote). A symlinked config file stays a symlink: its target is what is locked and written.
  */
-export function saveConfig(path: string, document: Document): Config {
+export async function updateConfig<T>(path: string, change: (loaded: LoadedConfig) => T): Promise<T> {
+  const target = realTarget(path);
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(target, {
+      realpath: false,
+      retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
+    });
+  } catch (error) {
+    throw new ConfigError(path, [
+      {
+        line: 1,
+        column: 1,
+        field: "",
+        message: `cannot lock it to change it (${(error as NodeJS.ErrnoException).code}); another dt-tokens may be changing it: try again`,
+      },
+    ]);
+  }
+  try {
+    const loaded = { ...loadConfig(target), path };
+    const result = change(loaded);
+    saveConfig(target, loaded.document, path);
+    return result;
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * The file a config path names: the end of its chain of symlinks (a dangling one too, whose
+ * target is then created), else the path itself.
+ */
+function realTarget(path: string): string {
+  let target = path;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!lstatSync(target).isSymbolicLink()) return target;
+    } catch {
+      return target;
+    }
+    target = resolve(dirname(target), readlinkSync(target));
+  }
+  return target;
+}
+
+/**
+ * Validates a changed document and writes it: to a temporary file beside it (mode 0600), then
+ * renamed over the old one, so a crash never leaves half a file. Throws ConfigError (naming
+ * `shownPath`) if invalid.
+ */
+function saveConfig(path: string, document: Document, shownPath: string): Config {
   const text = document.toString();
-  const { config } = parseConfig(text, path);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const { config } = parseConfig(text, shownPath);
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text, { mode: 0o600 });
   chmodSync(temporary, 0o600);
