@@ -487,6 +487,26 @@ describe("config file validation", () => {
     }
   });
 
+  it("takes environment names as written (123, 0x1F, 010, true): env use, remove and add --force find them", async () => {
+    const entry = (name: string) => `  ${name}:\n    url: ${sandbox().url}\n    apiToken: env:A\n`;
+    writeFileSync(config, `environments:\n${entry("123")}${entry("0x1F")}${entry("010")}${entry("true")}`);
+    const listed = JSON.parse((await dt(["env", "list", "-o", "json"])).stdout) as { name: string }[];
+    expect(listed.map((e) => e.name)).toEqual(["123", "0x1F", "010", "true"]);
+    expect((await dt(["env", "use", "010"])).code).toBe(0);
+    expect((await dt(["env", "remove", "123"])).code).toBe(0);
+    expect(
+      (await dt(["env", "add", "0x1F", "--url", sandbox().url, "--api-token-ref", "env:B", "--force"])).code,
+    ).toBe(0);
+    expect(readFileSync(config, "utf8")).toBe(
+      `current: "010"\nenvironments:\n  "0x1F":\n    url: ${sandbox().url}\n    apiToken: env:B\n  "010":\n    url: ${sandbox().url}\n    apiToken: env:A\n  "true":\n    url: ${sandbox().url}\n    apiToken: env:A\n`,
+    );
+    // A current name YAML reads as a number says how to write it.
+    writeFileSync(config, `current: 123\nenvironments:\n${entry("123")}`);
+    expect((await dt(["env", "list"])).stderr).toBe(
+      `error: ${config} is not a valid dt-tokens config\n  ${config}:1:10: current: expected the name of an environment (quote a name YAML would read as a number or a boolean: "123")\n`,
+    );
+  });
+
   it("says when current names no environment", async () => {
     writeFileSync(
       config,

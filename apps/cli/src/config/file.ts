@@ -85,6 +85,9 @@ export function parseConfig(text: string, path: string): { config: Config; docum
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: true,
+    // Environment names as written: `123:` or `0x1F:` is the name "123" or "0x1F", not a number
+    // (which `env remove 123` would not find, and `env add 123` would add beside).
+    stringKeys: true,
     // `<<: *base` (YAML 1.1 merge keys) to share fields between environments.
     merge: true,
   });

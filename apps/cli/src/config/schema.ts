@@ -129,7 +129,11 @@ export const configSchema = v.pipe(
   mapping("expected a mapping with current and environments"),
   v.strictObject(
     {
-      current: v.optional(v.string("expected the name of an environment")),
+      current: v.optional(
+        v.string(
+          'expected the name of an environment (quote a name YAML would read as a number or a boolean: "123")',
+        ),
+      ),
       // `environments:` with nothing under it is an empty fleet, as a new file has.
       environments: v.nullish(
         v.pipe(
