@@ -293,6 +293,24 @@ describe("fleet list", () => {
     expect(json.map((t: { environment: string }) => t.environment).sort()).toEqual(["alpha", "beta"]);
   });
 
+  it("--name filters every environment, also when the name is not a shown field", async () => {
+    const shared = "shared | <b>name</b> [x](http://evil.example)";
+    const csv = await dt(["list", "--env", "alpha,beta", "--name", shared, "-o", "csv", "--fields", "owner"]);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split("\n");
+    expect(lines[0]).toBe("environment,id,owner");
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(",")[0])
+        .sort(),
+    ).toEqual(["alpha", "beta"]);
+    const table = await dt(["list", "--env", "alpha,beta", "--name", "beta-broad"]);
+    expect(table.code).toBe(0);
+    const rows = table.stdout.trim().split("\n").slice(1);
+    expect(rows.map((l) => l.split(/ +/)[2])).toEqual(["beta-broad"]);
+  });
+
   it("refuses --env with --all-environments, an empty name, and a fleet without a config file", async () => {
     const both = await dt(["list", "--env", "alpha,beta", "--all-environments"]);
     expect(both.stderr).toBe(

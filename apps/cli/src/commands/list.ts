@@ -211,6 +211,12 @@ async function listFleet(
     ? new TokenWriter(ctx.io.stdout, format, ["environment" as Field, ...fields], ctx.options.csvGuard)
     : undefined;
   const kept = new Map<string, ApiToken[]>(fleet.map((e) => [e.name, []]));
+  // --name filters here, as for one environment, so the name is fetched even when it is not shown.
+  const wanted = options.name;
+  const fetched =
+    wanted === undefined || fields.includes("name")
+      ? params
+      : { ...params, fields: [...fields, "name" as Field] };
   let reports: Awaited<ReturnType<typeof runFleet<number>>>;
   try {
     reports = await runFleet(
@@ -220,9 +226,10 @@ async function listFleet(
       ctx.io,
       async (env, pages) => {
         let seen = 0;
-        for await (const page of pages(params)) {
+        for await (const page of pages(fetched)) {
           for (const token of page.apiTokens) {
             if (options.limit !== undefined && seen >= options.limit) break;
+            if (wanted !== undefined && token.name !== wanted) continue;
             if (writer) writer.write({ environment: env.name, ...token } as ApiToken);
             else kept.get(env.name)!.push(token);
             seen++;
