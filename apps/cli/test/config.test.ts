@@ -507,6 +507,22 @@ describe("config file validation", () => {
     );
   });
 
+  it("refuses a config file any user can change, before running any of its exec: commands", async () => {
+    writeFileSync(
+      config,
+      `environments:\n  a:\n    url: ${sandbox().url}\n    apiToken: "exec:touch ran; echo x"\n`,
+    );
+    chmodSync(config, 0o666);
+    const r = await dt(["--env", "a", "list"]);
+    expect(r).toMatchObject({ code: 2, stdout: "" });
+    expect(r.stderr).toBe(
+      `error: ${config} is not a valid dt-tokens config\n  ${config}:1:1: any user can change it (mode 0666), and it names the commands dt-tokens runs (exec:) and where credentials are sent; restrict it with: chmod o-w '${config}'\n`,
+    );
+    expect(readdirSync(dir)).toEqual(["config.yaml"]);
+    chmodSync(config, 0o664);
+    expect((await dt(["env", "list"])).code).toBe(0);
+  });
+
   it("says when current names no environment", async () => {
     writeFileSync(
       config,

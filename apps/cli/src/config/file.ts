@@ -10,6 +10,7 @@ import {
   readFileSync,
   readlinkSync,
   renameSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
@@ -75,7 +76,25 @@ export function loadConfig(path: string): LoadedConfig {
       { line: 1, column: 1, field: "", message: `cannot read it (${(error as NodeJS.ErrnoException).code})` },
     ]);
   }
+  refuseWritableByOthers(path);
   return { path, exists: true, ...parseConfig(text, path) };
+}
+
+/**
+ * A config file anyone can change is refused: it names the commands dt-tokens runs (`exec:`) and
+ * where credentials are sent, so another user could run code as you or collect your tokens.
+ */
+function refuseWritableByOthers(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o002) === 0) return;
+  throw new ConfigError(path, [
+    {
+      line: 1,
+      column: 1,
+      field: "",
+      message: `any user can change it (mode ${mode.toString(8).padStart(4, "0")}), and it names the commands dt-tokens runs (exec:) and where credentials are sent; restrict it with: chmod o-w '${path}'`,
+    },
+  ]);
 }
 
 /** Parses and validates config text; `path` is only used in messages. */
