@@ -13,6 +13,7 @@ import {
   type SeedToken,
   startSandboxProcess,
 } from "@dt-tokens/sandbox";
+import { marked } from "marked";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { knowSecrets, run, useSandbox } from "./helpers.js";
 
@@ -236,7 +237,7 @@ describe("fleet audit", () => {
     );
     expect(md).toMatch(/^\| alpha \| ✅ audited \| 151 \| 2 \| \d+ \| \d+ \|$/m);
     expect(md).toMatch(
-      /^\| down \| ❌ could not connect to http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.* \| {2}\| {2}\| {2}\| {2}\|$/m,
+      /^\| down \| ❌ could not connect to http\\:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.* \| {2}\| {2}\| {2}\| {2}\|$/m,
     );
     expect(md).toMatch(/^\| \*\*fleet\*\* \| 1 of 2 audited \| 151 \| 2 \|/m);
     expect(md).toContain(
@@ -245,9 +246,12 @@ describe("fleet audit", () => {
     expect(md).toMatch(
       /^\| alpha \| \*\*high\*\* \| broad-write-scope \| `dt0c01\.[A-Z2-7]{24}` \| alpha-broad \| admin \| settings\.write \|$/m,
     );
-    // A name is data: no table break, no HTML, no link.
-    expect(md).toContain("shared \\| &lt;b&gt;name&lt;/b&gt; \\[x\\]\\(http://evil.example\\)");
-    expect(md).not.toContain("<b>");
+    // A name is data: no table break, no HTML, no link (not even GFM's links of bare URLs).
+    expect(md).toContain("shared \\| &lt;b&gt;name&lt;/b&gt; \\[x\\]\\(http\\://evil.example\\)");
+    const html = marked.parse(md, { gfm: true, async: false }) as string;
+    expect(html).toContain("<table>");
+    expect(html).toContain("shared | &lt;b&gt;name&lt;/b&gt; [x](http://evil.example)");
+    expect(html).not.toMatch(/<a |<b>/);
   });
 });
 
