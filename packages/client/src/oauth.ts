@@ -135,13 +135,14 @@ export class OAuthAccessTokens {
     }
     const token = answer?.access_token;
     const type = answer?.token_type;
+    // Messages go through redact(): no word may follow "Bearer " or "Api-Token " in them, or it reads as a secret.
     if (
       typeof token !== "string" ||
       !/^[!-~]+$/.test(token) ||
       (type !== undefined && String(type).toLowerCase() !== "bearer")
     ) {
       throw new UnexpectedResponseError(
-        `${line} answered ${response.status} (${response.headers.get("content-type") ?? "no content type"}) without a Bearer access_token: is tokenUrl the SSO token endpoint?`,
+        `${line} answered ${response.status} (${response.headers.get("content-type") ?? "no content type"}) with no access token of type "Bearer": is tokenUrl the SSO token endpoint?`,
         { status: response.status, request },
       );
     }

@@ -320,6 +320,9 @@ describe("SSO on a bad day (scripted token endpoint)", () => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html>login</html>");
     });
+    const mac = await startServer((_req, res) =>
+      json(res, 200, { access_token: "opaque-access", token_type: "mac", expires_in: 300 }),
+    );
     try {
       const client = (tokenUrl: string) =>
         createApiTokensClient({
@@ -335,10 +338,24 @@ describe("SSO on a bad day (scripted token endpoint)", () => {
         });
       await expect(client(down.url).list()).rejects.toBeInstanceOf(ServerError);
       expect(down.requests).toHaveLength(3);
-      await expect(client(odd.url).list()).rejects.toBeInstanceOf(UnexpectedResponseError);
+      const html = await client(odd.url)
+        .list()
+        .catch((error: unknown) => error);
+      expect(html).toBeInstanceOf(UnexpectedResponseError);
+      // The whole sentence, readable: redaction must not take its words for a secret.
+      expect((html as Error).message).toBe(
+        `POST ${odd.url} answered 200 (text/html) with no access token of type "Bearer": is tokenUrl the SSO token endpoint?`,
+      );
+      const notBearer = await client(mac.url)
+        .list()
+        .catch((error: unknown) => error);
+      expect(notBearer).toBeInstanceOf(UnexpectedResponseError);
+      expect((notBearer as Error).message).toBe(
+        `POST ${mac.url} answered 200 (application/json; charset=utf-8) with no access token of type "Bearer": is tokenUrl the SSO token endpoint?`,
+      );
       expect(target.requests).toHaveLength(0);
     } finally {
-      await Promise.all([target.close(), down.close(), odd.close()]);
+      await Promise.all([target.close(), down.close(), odd.close(), mac.close()]);
     }
   });
 
