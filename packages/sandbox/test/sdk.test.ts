@@ -62,6 +62,8 @@ describe.each([
     owner: "admin@example.com",
     bearer: async () => sandbox.platformToken!,
     readOnly: async () => sandbox.createPlatformToken({ owner: "reader@example.com", scopes: [READ] }).token,
+    writeOnly: async () =>
+      sandbox.createPlatformToken({ owner: "writer@example.com", scopes: [WRITE] }).token,
   },
   {
     credential: "a Bearer OAuth access token",
@@ -71,8 +73,12 @@ describe.each([
       const client = sandbox.createOAuthClient({ owner: "robot@example.com", scopes: [READ] });
       return accessToken(client.clientId, client.clientSecret, READ);
     },
+    writeOnly: async () => {
+      const client = sandbox.createOAuthClient({ owner: "writer-robot@example.com", scopes: [WRITE] });
+      return accessToken(client.clientId, client.clientSecret, WRITE);
+    },
   },
-])("Dynatrace's SDK with $credential", ({ owner, bearer, readOnly }) => {
+])("Dynatrace's SDK with $credential", ({ owner, bearer, readOnly, writeOnly }) => {
   let client: AccessTokensApiTokensClient;
   beforeAll(async () => {
     client = sdk(`Bearer ${await bearer()}`);
@@ -147,6 +153,27 @@ describe.each([
     expect(error).toBeInstanceOf(ErrorEnvelopeError);
     expect((error as ErrorEnvelopeError).response.status).toBe(403);
     expect(error.message).toBe(`Token is missing required scope. Use one of: ${WRITE}`);
+  });
+
+  it("gets a 403 ErrorEnvelopeError from every operation whose scope the credential lacks", async () => {
+    const id = `dt0c01.${"Q".repeat(24)}`;
+    const secret = `${id}.${"A".repeat(64)}`;
+    const reader = sdk(`Bearer ${await readOnly()}`);
+    const writer = sdk(`Bearer ${await writeOnly()}`);
+    for (const [call, scope] of [
+      [() => reader.updateApiToken({ id, body: { name: "x" } }), WRITE],
+      [() => reader.deleteApiToken({ id }), WRITE],
+      [() => writer.listApiTokens(), READ],
+      [() => writer.getApiToken({ id }), READ],
+    ] as const) {
+      const error = await failure(call());
+      expect(error).toBeInstanceOf(ErrorEnvelopeError);
+      expect((error as ErrorEnvelopeError).response.status).toBe(403);
+      expect(error.message).toBe(`Token is missing required scope. Use one of: ${scope}`);
+    }
+    // lookup needs no scope, as on Dynatrace: any valid token may look a secret up
+    const lookedUp = await failure(writer.lookupApiToken({ body: { token: secret } }));
+    expect(lookedUp.response?.status).toBe(404);
   });
 
   it("gets a 404 error carrying the sandbox's ErrorEnvelope for unknown tokens", async () => {
