@@ -46,10 +46,11 @@ function readErrorBody(body: unknown) {
 
 // "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)", also without
 // titles or in brackets, and platform scopes ("environment-api:api-tokens:write"): the names after
-// "of:" that are not inside parentheses.
+// "of:", once the parenthesized titles are taken out (a lookahead for them was quadratic in the
+// message's length).
 function scopesNamedIn(message: string | undefined): string[] {
   const named = message?.split("of:")[1];
-  return named?.match(/[\w.:-]+(?![^(]*\))/g) ?? [];
+  return named?.replace(/\([^)]*\)/g, " ").match(/[\w.:-]+/g) ?? [];
 }
 
 /** What the request loop adds to an error built from a response. @internal */

@@ -177,3 +177,30 @@ describe("errors keep only an allow-list of response headers", () => {
     expect(shown).not.toContain("node-7");
   });
 });
+
+describe("redaction and the 403 scope parse take linear time", () => {
+  // Before, the first took about 80 s of CPU and the second minutes: the test's timeout failed them.
+  test("an error message of many JWT starts", async () => {
+    const message = "eyJ-".repeat(50_000);
+    server = await startServer((_r, res) =>
+      send(res, 400, JSON.stringify({ error: { code: 400, message } })),
+    );
+    const err = await dtFor(server.url)
+      .get("dt0c01.X")
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err.apiMessage).toBe(message);
+  });
+
+  test("a 403 naming 100,000 scopes", async () => {
+    const message = `Use one of: ${"a.read ".repeat(100_000)}(title)`;
+    server = await startServer((_r, res) =>
+      send(res, 403, JSON.stringify({ error: { code: 403, message } })),
+    );
+    const err = await dtFor(server.url)
+      .get("dt0c01.X")
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(PermissionDeniedError);
+    expect(err.missingScopes).toHaveLength(100_000);
+  });
+});
