@@ -19,5 +19,20 @@ export function durationArg(
   return Number(m[1]) * UNITS[m[2] as Unit];
 }
 
+/** The longest a timer can wait (Node's setTimeout; longer ones fire at once). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration that a timer waits for (--deadline, --sink-timeout): at most MAX_TIMER_MS. */
+export function timerDurationArg(value: string, flag: string, units: readonly Unit[]): number {
+  const ms = durationArg(value, flag, units);
+  if (ms > MAX_TIMER_MS) {
+    const unit = units.at(-1)!;
+    throw new UsageError(
+      `${flag}: "${value}" is longer than a timer can wait; at most ${Math.floor(MAX_TIMER_MS / UNITS[unit])}${unit}`,
+    );
+  }
+  return ms;
+}
+
 /** A whole number of days from a duration (`36h` is 1.5 days, so 2: thresholds round up). */
 export const durationDays = (ms: number) => Math.ceil(ms / UNITS.d);

@@ -17,7 +17,7 @@ import { create, get, lookup, remove, update } from "./commands/tokens.js";
 import type { GlobalOptions } from "./connection.js";
 import { Context, outputFormat } from "./context.js";
 import { PROBE_TOKEN_ID } from "./doctor/scope-probes.js";
-import { durationArg } from "./duration.js";
+import { durationArg, timerDurationArg } from "./duration.js";
 import { describeError, EXIT, EXIT_STATUSES, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS } from "./format.js";
 import { handleSignals } from "./interrupt.js";
@@ -84,7 +84,7 @@ function addFleetOptions(command: Command): Command {
     .option(
       "--deadline <duration>",
       "time each environment gets, waits for throttling included, e.g. 90s, 10m (default 5m)",
-      (v) => durationArg(v, "--deadline", ["s", "m", "h"]),
+      (v) => timerDurationArg(v, "--deadline", ["s", "m", "h"]),
     );
 }
 

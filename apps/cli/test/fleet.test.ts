@@ -315,6 +315,33 @@ describe("fleet list", () => {
     expect(rows.map((l) => l.split(/ +/)[2])).toEqual(["beta-broad"]);
   });
 
+  it("takes a --deadline (and a --sink-timeout) up to what a timer can wait, and refuses a longer one", async () => {
+    const longest = await dt([
+      "list",
+      "--env",
+      "alpha,beta",
+      "--deadline",
+      "596h",
+      "--limit",
+      "1",
+      "-o",
+      "csv",
+    ]);
+    expect(longest.code).toBe(0);
+    for (const args of [
+      ["list", "--env", "alpha,beta", "--deadline", "597h"],
+      ["rotate", "--name", "alpha-broad", "--to", "stdout", "--sink-timeout", "597h"],
+    ]) {
+      const flag = args.at(-2)!;
+      const r = await dt(args);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({
+        args,
+        code: 2,
+        stderr: `error: ${flag}: "597h" is longer than a timer can wait; at most 596h\nnothing was sent.\n`,
+      });
+    }
+  });
+
   it("refuses --env with --all-environments, an empty name, and a fleet without a config file", async () => {
     const both = await dt(["list", "--env", "alpha,beta", "--all-environments"]);
     expect(both.stderr).toBe(

@@ -12,7 +12,7 @@ import {
   sameLifetime,
 } from "@dt-tokens/client";
 import type { Context } from "../context.js";
-import { durationArg } from "../duration.js";
+import { timerDurationArg } from "../duration.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { guarded } from "../interrupt.js";
 import {
@@ -74,7 +74,7 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
     throw new UsageError("--to stdout and --output json both write to stdout: choose one");
   expiringWithinMs(o.expiringWithin);
   if (o.overlap !== undefined) durationOrZeroArg(o.overlap, "--overlap");
-  const sinkTimeoutMs = durationArg(o.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]);
+  const sinkTimeoutMs = timerDurationArg(o.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]);
   const wanted = ids.map(idArg);
   const { client } = await ctx.connect();
 
