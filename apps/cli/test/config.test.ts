@@ -523,6 +523,20 @@ describe("config file validation", () => {
     expect((await dt(["env", "list"])).code).toBe(0);
   });
 
+  it("refuses aliases that expand past the limit (a billion laughs) as a config error, not a crash", async () => {
+    let text = 'a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]\n';
+    for (let i = 1; i < 10; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]\n`;
+    writeFileSync(config, `${text}environments: {}\n`);
+    const r = await dt(["env", "list"]);
+    expect(r).toMatchObject({ code: 2, stdout: "" });
+    expect(r.stderr).toBe(
+      `error: ${config} is not a valid dt-tokens config\n  ${config}:1:1: Excessive alias count indicates a resource exhaustion attack\n`,
+    );
+  });
+
   it("says when current names no environment", async () => {
     writeFileSync(
       config,

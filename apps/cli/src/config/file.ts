@@ -131,7 +131,15 @@ export function parseConfig(text: string, path: string): { config: Config; docum
       ),
     );
   }
-  const data = document.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = document.toJS() ?? {};
+  } catch (error) {
+    // Aliases that expand past yaml's limit (a "billion laughs" file) and the like.
+    throw new ConfigError(path, [
+      { line: 1, column: 1, field: "", message: redactSecrets((error as Error).message) },
+    ]);
+  }
   const result = v.safeParse(configSchema, data);
   if (result.success && secrets.length === 0) return { config: result.output, document };
   throw new ConfigError(
