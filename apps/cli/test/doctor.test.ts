@@ -312,6 +312,40 @@ describe("doctor: what to fix", () => {
     expectNoSecret(r);
   });
 
+  it("a secret of another kind in any credential variable: exit 2, says where it belongs", async () => {
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.${"T".repeat(43)}`;
+    remember(jwt);
+    const base = { DT_ENV_URL: sandbox.ready.platformBase };
+    const clientSecretAsApiToken = await doctor({ ...base, DT_API_TOKEN: sandbox.ready.oauthClientSecret });
+    expect(clientSecretAsApiToken.code).toBe(2);
+    expect(clientSecretAsApiToken.stdout).toMatch(
+      /^✗ credential +DT_API_TOKEN holds an OAuth client secret \(dt0s02\.…\), not a classic API token$/m,
+    );
+    // not DT_PLATFORM_TOKEN: a client secret is no platform token
+    expect(clientSecretAsApiToken.stdout).toContain(
+      "fix: set it as DT_CLIENT_SECRET (with DT_CLIENT_ID, its dt0s02.<8 characters> part, and DT_ACCOUNT_URN) instead, and unset DT_API_TOKEN",
+    );
+    const jwtAsPlatformToken = await doctor({ ...base, DT_PLATFORM_TOKEN: jwt });
+    expect(jwtAsPlatformToken.code).toBe(2);
+    expect(jwtAsPlatformToken.stdout).toMatch(
+      /^✗ credential +DT_PLATFORM_TOKEN holds an OAuth access token \(a JWT\), not a platform token$/m,
+    );
+    expect(jwtAsPlatformToken.stdout).toContain("fix: access tokens expire within minutes");
+    const platformTokenAsClientSecret = await doctor({
+      ...oauth(),
+      DT_CLIENT_SECRET: sandbox.ready.platformToken,
+    });
+    expect(platformTokenAsClientSecret.code).toBe(2);
+    expect(platformTokenAsClientSecret.stdout).toMatch(
+      /^✗ credential +DT_CLIENT_SECRET holds a platform credential \(dt0s16\.…\), not an OAuth client secret$/m,
+    );
+    expect(platformTokenAsClientSecret.stdout).toContain(
+      "fix: set it as DT_PLATFORM_TOKEN instead, and unset DT_CLIENT_SECRET",
+    );
+    for (const r of [clientSecretAsApiToken, jwtAsPlatformToken, platformTokenAsClientSecret])
+      expectNoSecret(r);
+  });
+
   it("a URL path with no API behind it: exit 8, check the path", async () => {
     const r = await doctor(classic(), "--env-url", `${sandbox.ready.url}/nothing/here/api/v2`);
     expect(r.code).toBe(8);
