@@ -5,6 +5,7 @@ import { errorFromResponse } from "./error-from-response.js";
 import {
   AbortError,
   ApiTokensError,
+  AuthenticationError,
   ConnectionError,
   type ErrorRequest,
   TimeoutError,
@@ -179,7 +180,12 @@ export function startCall(settings: CallSettings, transport: Transport): Request
       // Credentials that did not answer within the attempt's time: a timeout (nothing was sent).
       throwIfStopped();
       if (attemptTimedOut) throw failure(thrown, "waiting for the credentials");
-      throw thrown;
+      if (thrown instanceof ApiTokensError) throw thrown;
+      // The caller's token function threw (a vault that is down): this attempt was not sent.
+      throw new AuthenticationError(
+        `${line()} was not sent: the token function failed: ${errorText(thrown)}`,
+        details(thrown),
+      );
     }
     // After the credentials (which may be awaited): a signal that fired meanwhile stops the call here.
     throwIfStopped();

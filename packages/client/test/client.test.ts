@@ -1,8 +1,10 @@
 // Every method against a real node:http server: what goes on the wire and what comes back.
+import { inspect } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   AbortError,
   ApiTokensError,
+  AuthenticationError,
   createApiTokensClient,
   InvalidInputError,
   NotFoundError,
@@ -477,4 +479,39 @@ describe("rotate", () => {
     expect(sent).toBeGreaterThanOrEqual(before + 30 * day);
     expect(sent).toBeLessThanOrEqual(Date.now() + 30 * day);
   });
+});
+
+describe("a token function that throws", () => {
+  // It gave a ConnectionError saying "failed reading the response", although nothing was sent.
+  test.each([
+    ["an Error", () => new Error("vault is down")],
+    ["a string", () => "vault is down"],
+    ["an Error holding a secret", (secret: string) => new Error(`vault is down; last was ${secret}`)],
+  ])(
+    "%s: an AuthenticationError saying so, the cause kept and redacted, nothing sent",
+    async (_what, make) => {
+      server = await startServer((_r, res) => json(res, 200, { totalCount: 0 }));
+      const { secret, privatePart } = makeSecret();
+      const thrown = make(secret);
+      const dt = createApiTokensClient({
+        environmentUrl: server.url,
+        token: async () => {
+          throw thrown;
+        },
+      });
+      for (const call of [() => dt.list(), () => dt.create({ name: "n", scopes: ["metrics.read"] })]) {
+        const err = await call().catch((e) => e);
+        expect(err).toBeInstanceOf(AuthenticationError);
+        expect(err.message).toMatch(
+          /^(GET|POST) http:\/\/127\.0\.0\.1:\d+\/api\/v2\/apiTokens was not sent: the token function failed: vault is down/,
+        );
+        expect(err.outcomeUnknown).toBe(false);
+        expect(err.status).toBeUndefined();
+        if (typeof thrown === "string") expect(err.cause).toBe(thrown);
+        const shown = [err.message, err.stack, JSON.stringify(err), inspect(err, { depth: 10 })].join("\n");
+        expect(shown).not.toContain(privatePart);
+      }
+      expect(server.requests).toHaveLength(0);
+    },
+  );
 });
