@@ -31,26 +31,54 @@ export function keptHeaders(headers: Headers): Record<string, string> {
   return kept;
 }
 
+// What an error keeps from a body, however large the body: Dynatrace's messages are one line and it
+// names a few violations. A body beyond that (a proxy's dump, a hostile server) must not make
+// messages of megabytes or cost seconds to redact.
+const MAX_TEXT_LENGTH = 1000;
+const MAX_VIOLATIONS = 20;
+
+/** A text field of an error body: kept when it is a string, cut to MAX_TEXT_LENGTH characters. */
+function text(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (value.length <= MAX_TEXT_LENGTH) return value;
+  return `${value.slice(0, MAX_TEXT_LENGTH)}… (${value.length - MAX_TEXT_LENGTH} more characters)`;
+}
+
+/** A constraint violation with only its documented fields, each kept when it is a string. */
+function readViolation(violation: Record<string, unknown>): ConstraintViolation {
+  const kept: Record<string, string> = {};
+  for (const field of ["path", "message", "parameterLocation", "location"]) {
+    const value = text(violation[field]);
+    if (value !== undefined) kept[field] = value;
+  }
+  return kept as ConstraintViolation;
+}
+
 /** Dynatrace's ErrorEnvelope, each part kept only when it has the documented type. */
 function readErrorBody(body: unknown) {
   const envelope = isJsonObject(body) && isJsonObject(body.error) ? body.error : {};
   const { code, message, constraintViolations } = envelope;
+  const violations = Array.isArray(constraintViolations) ? constraintViolations.filter(isJsonObject) : [];
   return {
     code: typeof code === "number" ? code : undefined,
-    message: typeof message === "string" ? message : undefined,
-    constraintViolations: (Array.isArray(constraintViolations)
-      ? constraintViolations.filter(isJsonObject)
-      : []) as unknown as ConstraintViolation[],
+    message: text(message),
+    constraintViolations: violations.slice(0, MAX_VIOLATIONS).map(readViolation),
+    moreViolations: Math.max(violations.length - MAX_VIOLATIONS, 0),
   };
 }
 
 // "Token is missing required scope. Use one of: apiTokens.read (Read API tokens)", also without
 // titles or in brackets, and platform scopes ("environment-api:api-tokens:write"): the names after
-// "of:", once the parenthesized titles are taken out (a lookahead for them was quadratic in the
-// message's length).
+// "of:", once the parenthesized titles are taken out.
 function scopesNamedIn(message: string | undefined): string[] {
   const named = message?.split("of:")[1];
   return named?.replace(/\([^)]*\)/g, " ").match(/[\w.:-]+/g) ?? [];
+}
+
+/** A violation for a message: `name: must not be null`, or what of it the server sent. */
+function describeViolation({ path, message }: ConstraintViolation): string {
+  if (path === undefined) return message ?? "a constraint violation";
+  return `${path}: ${message ?? "invalid"}`;
 }
 
 /** What the request loop adds to an error built from a response. @internal */
@@ -66,8 +94,9 @@ export function errorFromResponse(
   context: ResponseErrorContext,
 ): ApiTokensError {
   const { status, statusText } = response;
-  const { code, message, constraintViolations } = readErrorBody(body);
-  const violations = constraintViolations.map((v) => `${v.path}: ${v.message}`);
+  const { code, message, constraintViolations, moreViolations } = readErrorBody(body);
+  const violations = constraintViolations.map(describeViolation);
+  if (moreViolations > 0) violations.push(`${moreViolations} more constraint violations`);
   const summary = [message ?? statusText, ...violations].join("; ");
   const { request, note } = context;
   const text = `${request?.method} ${request?.url} failed with ${status}: ${summary}${note ? ` (${note})` : ""}`;

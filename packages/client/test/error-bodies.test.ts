@@ -189,7 +189,7 @@ describe("redaction and the 403 scope parse take linear time", () => {
       .get("dt0c01.X")
       .catch((e) => e);
     expect(err).toBeInstanceOf(BadRequestError);
-    expect(err.apiMessage).toBe(message);
+    expect(err.apiMessage).toMatch(/^eyJ-eyJ-/);
   });
 
   test("a 403 naming 100,000 scopes", async () => {
@@ -201,6 +201,71 @@ describe("redaction and the 403 scope parse take linear time", () => {
       .get("dt0c01.X")
       .catch((e) => e);
     expect(err).toBeInstanceOf(PermissionDeniedError);
-    expect(err.missingScopes).toHaveLength(100_000);
+    expect(err.missingScopes[0]).toBe("a.read");
+  });
+});
+
+describe("a huge or hostile error body gives a typed error of bounded size, quickly", () => {
+  // Each of these once broke the error: a deep `path` threw a RangeError (a ConnectionError came
+  // out), a long message or list of violations made messages of megabytes, and a message of many
+  // `eyJ-` (a JWT's start) or a long 403 scope list took minutes of CPU to redact or parse.
+  const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+  const envelope = (status: number, error: object) => JSON.stringify({ error: { code: status, ...error } });
+  const bodies: [string, number, string][] = [
+    ["a 10 MB message", 400, envelope(400, { message: "x".repeat(10_000_000) })],
+    ["a message of many JWT starts", 400, envelope(400, { message: "eyJ-".repeat(50_000) })],
+    ["a 403 naming 100,000 scopes", 403, envelope(403, { message: `Use one of: ${"a ".repeat(100_000)}` })],
+    [
+      "100,000 constraint violations",
+      400,
+      envelope(400, {
+        message: "m",
+        constraintViolations: Array.from({ length: 100_000 }, (_, i) => ({ path: `p${i}`, message: "bad" })),
+      }),
+    ],
+    [
+      "a violation whose path is nested 100,000 deep",
+      400,
+      `{"error":{"code":400,"message":"m","constraintViolations":[{"path":${deep},"message":"x"}]}}`,
+    ],
+    [
+      "violations with fields of the wrong types",
+      400,
+      envelope(400, {
+        message: "m",
+        constraintViolations: [{ path: { a: 1 }, message: ["x"] }, { path: 3 }],
+      }),
+    ],
+  ];
+  test.each(bodies)("%s", async (_what, status, body) => {
+    server = await startServer((_r, res) => send(res, status, body));
+    const err = await dtFor(server.url)
+      .get("dt0c01.X")
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(status === 403 ? PermissionDeniedError : BadRequestError);
+    expect(err.message.length).toBeLessThan(30_000);
+    expect(JSON.stringify(err).length).toBeLessThan(60_000);
+    expect(err.constraintViolations.length).toBeLessThanOrEqual(20);
+    for (const violation of err.constraintViolations)
+      for (const value of Object.values(violation)) expect(typeof value).toBe("string");
+  });
+
+  test("what is cut is said: the characters and violations left out are counted", async () => {
+    server = await startServer((_r, res) =>
+      send(
+        res,
+        400,
+        envelope(400, {
+          message: "y".repeat(1500),
+          constraintViolations: Array.from({ length: 25 }, () => ({ path: "name", message: "bad" })),
+        }),
+      ),
+    );
+    const err = await dtFor(server.url)
+      .get("dt0c01.X")
+      .catch((e) => e);
+    expect(err.apiMessage).toBe(`${"y".repeat(1000)}… (500 more characters)`);
+    expect(err.message).toMatch(/; name: bad; 5 more constraint violations$/);
+    expect(err.constraintViolations).toHaveLength(20);
   });
 });
