@@ -224,6 +224,9 @@ describe("normalizeEnvironmentUrl", () => {
       "https://abc12345.apps.dynatrace.com/platform/classic/environment-api/v2",
     ],
     ["http://127.0.0.1:8080", "http://127.0.0.1:8080/api/v2"],
+    // The origin as fetch reads it, so that what is checked and shown is where requests go.
+    ["http://127.1:8080", "http://127.0.0.1:8080/api/v2"],
+    ["HTTPS://ABC12345.LIVE.DYNATRACE.COM:443/E/x", "https://abc12345.live.dynatrace.com/E/x/api/v2"],
   ])("%s -> %s", (input, base) => {
     expect(normalizeEnvironmentUrl(input)).toBe(base);
   });
@@ -248,8 +251,30 @@ describe("normalizeEnvironmentUrl", () => {
     "https://user@managed.example.com/e/abc",
     "https://user@abc.live.dynatrace.com/api/v2",
     "https://user:pass@proxy.example.com/dynatrace/api/v2",
+    // a backslash, which URL parsers read as "/": the host would be evil.example.com
+    "https://evil.example.com\\.live.dynatrace.com",
+    "https://evil.example.com\\@abc.live.dynatrace.com",
+    "https://managed.example.com/e/abc\\..\\..\\x",
+    // hosts no URL can have (these threw a TypeError)
+    "https://ex%ample.com",
+    "https://abc.live.dynatrace.com:99999",
+    "https://[zz]",
   ])("rejects %j with the accepted forms", (input) => {
-    expect(() => normalizeEnvironmentUrl(input)).toThrow(/expected https:\/\/<env-id>\.live\.dynatrace\.com/);
+    expect(() => normalizeEnvironmentUrl(input)).toThrow(InvalidInputError);
+    expect(() => normalizeEnvironmentUrl(input)).toThrow(
+      /expected .*https:\/\/<env-id>\.live\.dynatrace\.com/,
+    );
+  });
+
+  test("a password in the URL is never echoed in the error", () => {
+    let message = "";
+    try {
+      normalizeEnvironmentUrl("https://admin:hunter2@managed.example.com/e/abc?x");
+    } catch (e) {
+      message = String(e);
+    }
+    expect(message).toMatch(/got "https:\/\/<user info>@managed\.example\.com\/e\/abc\?x"$/);
+    expect(message).not.toContain("hunter2");
   });
 });
 

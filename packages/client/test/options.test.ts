@@ -93,6 +93,10 @@ describe("http:// only for loopback, unless allowInsecureHttp", () => {
     "http://10.0.0.5:8080/api/v2",
     "http://127.0.0.1.evil.example.com",
     "http://localhost.evil.example.com",
+    // Node asks DNS for subdomains of localhost, and DNS may answer any address.
+    "http://app.localhost",
+    "http://localhost.",
+    "http://[::ffff:127.0.0.1]",
   ])("%s is refused, naming the fix", (environmentUrl) => {
     const { secret, privatePart } = makeSecret();
     let message = "";
@@ -117,10 +121,25 @@ describe("http:// only for loopback, unless allowInsecureHttp", () => {
     "http://localhost:3000/e/env",
     "http://LOCALHOST",
     "http://[::1]:8080/api/v2",
-    "http://app.localhost",
+    "http://[0:0:0:0:0:0:0:1]:8080",
+    "http://127.1",
     "https://abc12345.live.dynatrace.com",
   ])("%s is accepted", (environmentUrl) => {
     expect(() => createApiTokensClient({ environmentUrl, token: makeSecret().secret })).not.toThrow();
+  });
+
+  test("a backslash in the URL is refused: it would send requests elsewhere than it reads", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0 }));
+    // Read as a *.live.dynatrace.com host, but fetch sends it to 127.0.0.1 (the `\\` is a `/`).
+    const environmentUrl = `${server.url}\\.live.dynatrace.com`;
+    let error: unknown;
+    try {
+      await createApiTokensClient({ environmentUrl, token: makeSecret().secret }).list();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(server.requests).toHaveLength(0);
   });
 
   test("allowInsecureHttp must be a boolean", () => {
