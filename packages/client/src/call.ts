@@ -13,8 +13,24 @@ interface FetchResult {
   response: Response;
 }
 
-/** What a method's call expects back: a JSON object (list, get, create, lookup) or nothing (update, delete). */
-export type Expected = "object" | "nothing";
+/**
+ * What a method's call expects back: a page of tokens (list), a JSON object (get, create, lookup) or
+ * nothing (update, delete).
+ */
+export type Expected = "page" | "object" | "nothing";
+
+/** Why a 2xx body is not what the call expects (for the error's message), or undefined when it is. */
+function whatIsWrong(data: unknown, expected: Expected): string | undefined {
+  if (expected === "nothing") return undefined;
+  if (!isJsonObject(data)) return data === undefined ? "an empty body" : "not a JSON object";
+  if (expected !== "page") return undefined;
+  // A cursor of another type, or tokens that are not a list of objects, would fail later, untyped.
+  const { apiTokens, nextPageKey } = data;
+  if (nextPageKey != null && typeof nextPageKey !== "string") return "a nextPageKey that is not a string";
+  if (apiTokens != null && !(Array.isArray(apiTokens) && apiTokens.every(isJsonObject)))
+    return "apiTokens that are not a list of tokens";
+  return undefined;
+}
 
 /**
  * Runs one method call: `send` runs the openapi-fetch request with the given fetch. Resolves to the
@@ -32,8 +48,8 @@ export async function callApi<T>(
   try {
     const { data, error, response } = await send(call.send);
     if (!response.ok) throw call.errorForResponse(response, error);
-    if (expected === "object" && !isJsonObject(data))
-      throw call.errorForBody(response, data === undefined ? "an empty body" : "not a JSON object");
+    const wrong = whatIsWrong(data, expected);
+    if (wrong !== undefined) throw call.errorForBody(response, wrong);
     return data as T;
   } catch (thrown) {
     // encodeURIComponent (openapi-fetch's query serializer) throws on a lone UTF-16 surrogate.

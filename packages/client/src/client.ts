@@ -89,12 +89,8 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     callOptions?: RequestOptions,
   ): Promise<ApiTokenPage<TokenFor<F>>> {
     const query = listQuery(params);
-    const page = await callApi<ApiTokenPage<TokenFor<F>>>(
-      defaults,
-      transport,
-      callOptions,
-      "object",
-      (fetch) => api.GET("/apiTokens", { params: { query }, fetch }),
+    const page = await callApi<ApiTokenPage<TokenFor<F>>>(defaults, transport, callOptions, "page", (fetch) =>
+      api.GET("/apiTokens", { params: { query }, fetch }),
     );
     // Dynatrace leaves apiTokens out of an empty page.
     return { ...page, apiTokens: page.apiTokens ?? [] };

@@ -145,6 +145,46 @@ describe("a 2xx answer that is not the API's JSON is an UnexpectedResponseError"
   });
 });
 
+describe("a 2xx list answer that is not a page is an UnexpectedResponseError", () => {
+  // These gave a TypeError from inside listAll, or an InvalidInputError blaming the caller for the
+  // server's cursor.
+  const pages: [string, object, string][] = [
+    ["apiTokens: an object", { totalCount: 1, apiTokens: {} }, "apiTokens that are not a list of tokens"],
+    [
+      "apiTokens holding null",
+      { totalCount: 1, apiTokens: [null] },
+      "apiTokens that are not a list of tokens",
+    ],
+    ["apiTokens: a string", { totalCount: 1, apiTokens: "x" }, "apiTokens that are not a list of tokens"],
+    [
+      "nextPageKey: a number",
+      { totalCount: 2, nextPageKey: 5, apiTokens: [{ id: "a" }] },
+      "a nextPageKey that is not a string",
+    ],
+    [
+      "nextPageKey: an object",
+      { totalCount: 2, nextPageKey: { k: 1 }, apiTokens: [] },
+      "a nextPageKey that is not a string",
+    ],
+  ];
+  test.each(pages)("%s", async (_what, page, said) => {
+    server = await startServer((_r, res) => json(res, 200, page));
+    const dt = dtFor(server.url);
+    const listed = await dt.list().catch((e) => e);
+    expect(listed).toBeInstanceOf(UnexpectedResponseError);
+    expect(listed.message).toContain(said);
+    const iterated = await (async () => {
+      for await (const _token of dt.listAll());
+    })().catch((e) => e);
+    expect(iterated).toBeInstanceOf(UnexpectedResponseError);
+  });
+
+  test("a page without apiTokens or with a null nextPageKey is still a page", async () => {
+    server = await startServer((_r, res) => json(res, 200, { totalCount: 0, nextPageKey: null }));
+    await expect(dtFor(server.url).list()).resolves.toMatchObject({ apiTokens: [] });
+  });
+});
+
 describe("errors keep only an allow-list of response headers", () => {
   test("request id, content type, rate-limit and retry headers stay; cookies and the rest go", async () => {
     const { secret, privatePart } = makeSecret();
