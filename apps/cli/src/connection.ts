@@ -197,6 +197,14 @@ export function createClient(
   io: Io,
   extra: Partial<ClientOptions> = {},
 ): ApiTokensClient {
+  // The client refuses it too, in its own words (oauth: { … }); this names where the user put it.
+  if (credential.kind !== "oauth-client" && credential.secret.startsWith("dt0s02."))
+    throw new UsageError(
+      `${credential.source} holds an OAuth client's id or secret (dt0s02.…), which is never sent to the environment`,
+      [
+        `hint: set the secret as DT_CLIENT_SECRET, with DT_CLIENT_ID (its dt0s02.<8 characters> part) and DT_ACCOUNT_URN, and unset ${credential.source}; in the config file, oauthClient: (dt-tokens env add --help)`,
+      ],
+    );
   try {
     return createApiTokensClient({
       environmentUrl: url,

@@ -137,6 +137,22 @@ describe("platform credentials from the environment", () => {
     expectNoSecret(tokenUrl);
   });
 
+  it("never sends an OAuth client secret given as a token; says where it belongs", async () => {
+    for (const variable of ["DT_PLATFORM_TOKEN", "DT_API_TOKEN"]) {
+      const r = await run(undefined, ["list"], {
+        env: { DT_ENV_URL: sandbox.ready.platformBase, [variable]: sandbox.ready.oauthClientSecret },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error: ${variable} holds an OAuth client's id or secret \\(dt0s02\\.…\\), which is never sent to the environment\nhint: set the secret as DT_CLIENT_SECRET`,
+        ),
+      );
+      expect(r.stderr).toContain("nothing was sent.");
+      expectNoSecret(r);
+    }
+  });
+
   it("says which scheme to use when a platform token is sent to /api/v2", async () => {
     const r = await run(undefined, ["list"], {
       env: { DT_ENV_URL: sandbox.ready.apiBase, DT_PLATFORM_TOKEN: sandbox.ready.platformToken },

@@ -4,7 +4,7 @@
 // `Credentials`, each caching and refreshing as it needs.
 import { type AuthScheme, checkSchemeFitsBase, schemeFor } from "./auth-scheme.js";
 import { ConnectionError } from "./errors.js";
-import { checkSecret } from "./invalid-input.js";
+import { checkSecret, fail } from "./invalid-input.js";
 import type { OAuthAccessTokens, TokenRequestSettings } from "./oauth.js";
 import type { OAuthClient } from "./oauth-options.js";
 
@@ -49,6 +49,9 @@ export function tokenCredentials(
 ): Credentials {
   const authorization = (secret: unknown) => {
     const checked = checkSecret(secret, "token");
+    // An OAuth client's id or secret goes to SSO only, never to the environment as a bearer.
+    if (checked.startsWith("dt0s02."))
+      fail("token: an OAuth client secret (dt0s02.…) never goes to the environment: give it as oauth");
     const scheme = schemeFor(checked, baseUrl, explicit);
     checkSchemeFitsBase(scheme, baseUrl, "token");
     return `${scheme} ${checked}`;

@@ -57,6 +57,29 @@ describe("choosing the scheme and the API prefix", () => {
     await dt.delete(created.id);
   });
 
+  test("an OAuth client secret given as token is refused before anything is sent, as a string or a function", async () => {
+    const server = await startServer((_req, res) => json(res, 200, { totalCount: 0, apiTokens: [] }));
+    const clientSecret = `dt0s02.AAAAAAAA.${"C".repeat(64)}`;
+    try {
+      const refusal =
+        "token: an OAuth client secret (dt0s02.…) never goes to the environment: give it as oauth";
+      expect(() =>
+        createApiTokensClient({ environmentUrl: `${server.url}${PLATFORM}`, token: clientSecret }),
+      ).toThrow(refusal);
+      const fromFunction = createApiTokensClient({
+        environmentUrl: `${server.url}${PLATFORM}`,
+        token: () => clientSecret,
+      });
+      const error = await fromFunction.list().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toBe(refusal);
+      expect((error as Error).message).not.toContain("C".repeat(64));
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   test("*.apps.dynatrace.com maps to the platform prefix; *.live and Managed /e/<id> to /api/v2", () => {
     const platformToken = `dt0s16.${"A".repeat(8)}.${"B".repeat(64)}`;
     const classic = `dt0c01.${"A".repeat(24)}.${"B".repeat(64)}`;
