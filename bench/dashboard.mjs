@@ -20,23 +20,31 @@ const files = existsSync(join(dir, "dist"))
 /**
  * The files the page loads up front, from vite's manifest (dist/.vite/manifest.json): each entry,
  * its CSS and what it imports statically. A dynamic import (the client's OAuth code) is loaded on
- * demand and left out. Undefined without a manifest: then every file counts.
+ * demand and left out. Undefined without a manifest: then every file counts as loaded up front.
  */
-function filesLoadedUpFront() {
+function filesOfTheBuild() {
   const manifestFile = join(dir, "dist/.vite/manifest.json");
   if (!existsSync(manifestFile)) return undefined;
   const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
-  const loaded = new Set();
+  const upFront = new Set();
   const visit = (key) => {
     const chunk = manifest[key];
     const file = chunk && join(dir, "dist", chunk.file);
-    if (!chunk || loaded.has(file)) return;
-    loaded.add(file);
-    for (const css of chunk.css ?? []) loaded.add(join(dir, "dist", css));
+    if (!chunk || upFront.has(file)) return;
+    upFront.add(file);
+    for (const css of chunk.css ?? []) upFront.add(join(dir, "dist", css));
     for (const imported of chunk.imports ?? []) visit(imported);
   };
   for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
-  return loaded;
+  // Every file the manifest names and the page does not load up front: loaded on demand. A file in
+  // dist/ the manifest does not name is left over from an earlier build and not counted at all.
+  const onDemand = new Set(
+    Object.values(manifest)
+      .flatMap((chunk) => [chunk.file, ...(chunk.css ?? [])])
+      .map((file) => join(dir, "dist", file))
+      .filter((file) => !upFront.has(file)),
+  );
+  return { upFront, onDemand };
 }
 
 const bundleSection = join(SECTIONS_DIR, "bundle.json");
@@ -61,15 +69,18 @@ if (!pkg?.scripts?.build || files.length === 0) {
       : "no dist/ JS or CSS";
   rows.push({ name: "dashboard: JS + CSS, min+gzip", value: null, unit: "kB", note: `not built (${why})` });
 } else {
-  const upFront = filesLoadedUpFront();
+  const build = filesOfTheBuild();
   let gzip = 0;
   let minified = 0;
   let onDemandGzip = 0;
   let onDemandFiles = 0;
+  let counted = 0;
   for (const file of files) {
+    if (build && !build.upFront.has(file) && !build.onDemand.has(file)) continue; // an earlier build's
+    counted++;
     const bytes = readFileSync(file);
     const g = gzipSync(bytes, { level: 9 }).length;
-    const loadedUpFront = upFront === undefined || upFront.has(file);
+    const loadedUpFront = build === undefined || build.upFront.has(file);
     extra[relative(dir, file)] = { minifiedBytes: bytes.length, gzipBytes: g, loadedUpFront };
     if (loadedUpFront) {
       gzip += g;
@@ -89,7 +100,7 @@ if (!pkg?.scripts?.build || files.length === 0) {
     unit: "kB",
     better: "lower",
     baseline: rows[0].name,
-    note: `${files.length - onDemandFiles} files loaded up front, ${(minified / 1000).toFixed(1)} kB minified${onDemand}`,
+    note: `${counted - onDemandFiles} files loaded up front, ${(minified / 1000).toFixed(1)} kB minified${onDemand}`,
   });
 }
 writeSection({
