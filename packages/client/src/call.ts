@@ -14,15 +14,20 @@ interface FetchResult {
 }
 
 /**
- * What a method's call expects back: a page of tokens (list), a JSON object (get, create, lookup) or
- * nothing (update, delete).
+ * What a method's call expects back: a page of tokens (list), a new token with its id and secret
+ * (create), a JSON object (get, lookup) or nothing (update, delete).
  */
-export type Expected = "page" | "object" | "nothing";
+export type Expected = "page" | "created" | "object" | "nothing";
 
 /** Why a 2xx body is not what the call expects (for the error's message), or undefined when it is. */
 function whatIsWrong(data: unknown, expected: Expected): string | undefined {
   if (expected === "nothing") return undefined;
   if (!isJsonObject(data)) return data === undefined ? "an empty body" : "not a JSON object";
+  // A POST that a redirect turned into a GET, or a proxy's answer, is not a new token.
+  if (expected === "created")
+    return typeof data.id === "string" && typeof data.token === "string"
+      ? undefined
+      : "no new token (a create answers its id and secret)";
   if (expected !== "page") return undefined;
   // A cursor of another type, or tokens that are not a list of objects, would fail later, untyped.
   const { apiTokens, nextPageKey } = data;

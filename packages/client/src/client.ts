@@ -113,7 +113,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
       expirationDate === undefined
         ? body
         : { ...body, expirationDate: timeframe(expirationDate, "expirationDate", true) };
-    return callApi<ApiTokenCreated>(defaults, transport, callOptions, "object", (fetch) =>
+    return callApi<ApiTokenCreated>(defaults, transport, callOptions, "created", (fetch) =>
       api.POST("/apiTokens", { body: payload as ApiTokenCreate, fetch }),
     );
   };

@@ -1,17 +1,26 @@
 // The waits between attempts: what the server asks for, and exponential backoff with jitter.
 
+/** The three forms of an HTTP date (RFC 9110): IMF-fixdate, RFC 850 and asctime. */
+const HTTP_DATE = [
+  /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
 /**
  * The wait a response asks for, in ms: `Retry-After` in seconds or as an HTTP date, else the legacy
- * `X-RateLimit-Reset` (an epoch timestamp in microseconds). 0 for a time in the past, `Infinity`
- * for an absurd number (`1e400`), undefined when the response asks for nothing readable.
+ * `X-RateLimit-Reset` (an epoch timestamp in microseconds). 0 for a date in the past, `Infinity`
+ * for an absurd number (`1e400`), undefined when the response asks for nothing readable (a
+ * negative number, or text that is not an HTTP date: the caller's backoff applies, not 0).
  * @internal
  */
 export function serverDelay(headers: Headers, now = Date.now()): number | undefined {
   const retryAfter = headers.get("retry-after")?.trim();
   if (retryAfter) {
     const seconds = Number(retryAfter);
-    const ms = Number.isNaN(seconds) ? Date.parse(retryAfter) - now : seconds * 1000;
-    return notNegative(ms);
+    if (!Number.isNaN(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+    if (!HTTP_DATE.some((form) => form.test(retryAfter))) return undefined;
+    return notNegative(Date.parse(retryAfter) - now);
   }
   const reset = headers.get("x-ratelimit-reset")?.trim();
   if (reset) return notNegative(Number(reset) / 1000 - now);

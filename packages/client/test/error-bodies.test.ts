@@ -145,6 +145,41 @@ describe("a 2xx answer that is not the API's JSON is an UnexpectedResponseError"
   });
 });
 
+describe("a create answered 2xx without a new token is an UnexpectedResponseError, outcome unknown", () => {
+  test("a POST that a 302 turned into a GET: the page found there is not taken for the new token", async () => {
+    server = await startServer((r, res) => {
+      if (r.method === "POST") {
+        res.writeHead(302, { location: "/somewhere/else" });
+        return res.end();
+      }
+      send(res, 200, JSON.stringify({ totalCount: 0, pageSize: 100, apiTokens: [] }));
+    });
+    const err = await dtFor(server.url)
+      .create({ name: "n", scopes: ["metrics.read"] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(UnexpectedResponseError);
+    expect(err.message).toContain("no new token (a create answers its id and secret)");
+    expect(err.outcomeUnknown).toBe(true);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /api/v2/apiTokens",
+      "GET /somewhere/else",
+    ]);
+  });
+
+  test.each([
+    ["an object without a secret", { id: "dt0c01.X" }],
+    ["a secret that is not a string", { id: "dt0c01.X", token: 42 }],
+    ["an id that is null", { id: null, token: "dt0c01.X.Y" }],
+  ])("%s", async (_what, body) => {
+    server = await startServer((_r, res) => send(res, 201, JSON.stringify(body)));
+    const err = await dtFor(server.url)
+      .create({ name: "n", scopes: ["metrics.read"] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(UnexpectedResponseError);
+    expect(err).toMatchObject({ status: 201, outcomeUnknown: true });
+  });
+});
+
 describe("a 2xx list answer that is not a page is an UnexpectedResponseError", () => {
   // These gave a TypeError from inside listAll, or an InvalidInputError blaming the caller for the
   // server's cursor.

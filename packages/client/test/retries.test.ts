@@ -186,6 +186,13 @@ describe("server-asked waits", () => {
     expect(serverDelay(h({ "retry-after": "Tue, 31 Dec 2024 00:00:00 GMT" }), now)).toBe(0);
     expect(serverDelay(h({ "x-ratelimit-reset": String((now + 3000) * 1000) }), now)).toBe(3000);
     expect(serverDelay(h({ "retry-after": "soon" }), now)).toBeUndefined();
+    // RFC 850 and asctime dates are HTTP dates too; anything else Date.parse happens to read is not
+    // (it gave a date in the past, so a wait of 0: retries at once), nor is a negative number.
+    expect(serverDelay(h({ "retry-after": "Wednesday, 01-Jan-25 00:00:07 GMT" }), now)).toBe(7000);
+    expect(serverDelay(h({ "retry-after": "Wed Jan  1 00:00:09 2025" }), now)).toBe(9000);
+    for (const garbage of ["Tuesday 5", "-5", "-0.5", "1 Jan 2025", "2025-01-01T00:00:05Z"])
+      expect(serverDelay(h({ "retry-after": garbage }), now), garbage).toBeUndefined();
+    expect(serverDelay(h({ "retry-after": "0" }), now)).toBe(0);
     expect(serverDelay(h({}), now)).toBeUndefined();
     expect([1, 2, 3, 10].map((n) => backoff(n, 500, 8000, () => 0))).toEqual([250, 500, 1000, 4000]);
     expect([1, 2, 3, 10].map((n) => backoff(n, 500, 8000, () => 1))).toEqual([500, 1000, 2000, 8000]);
