@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -455,6 +455,34 @@ describe("checks before anything is created", () => {
     }
     expect(await count()).toBe(n);
     expect(await dt.get(old)).toEqual(before);
+  });
+
+  it("a read-only file in a writable directory passes the check: the rename replaces it", async () => {
+    // As root every access check passes: the CLI then runs as nobody, who owns the directory.
+    const asRoot = process.getuid?.() === 0;
+    const old = await token("read-only");
+    const target = sink(join(dir, "read-only.token"));
+    await writeFile(target, "old\n", { mode: 0o400 });
+    if (asRoot) await Promise.all([dir, target].map((path) => chown(path, 65534, 65534)));
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [BIN, "rotate", old, "--to", `file:${target}`], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          DT_TOKENS_CONFIG: join(dir, "no-config.yaml"),
+          DT_ENV_URL: sandbox.ready.url,
+          DT_API_TOKEN: sandbox.ready.bootstrapToken!,
+        },
+        ...(asRoot && { uid: 65534, gid: 65534 }),
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      child.on("close", (code) => done({ code, stderr }));
+    });
+    outputs.push({ text: r.stderr, mayHoldSecret: false });
+    expect([r.code, r.stderr]).toEqual([0, expect.stringContaining(`delivered to file:${target}, verified`)]);
+    expect(readFileSync(target, "utf8")).toMatch(ANY_SECRET);
   });
 
   it("a {newId} in the directory part is left to the delivery, which rolls back", async () => {

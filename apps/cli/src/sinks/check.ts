@@ -1,6 +1,6 @@
 /**
  * Checks a sink before a rotation creates anything: placeholders fill in, the directory of a file
- * exists and is writable, an existing file is a regular file that can be read and written, and a
+ * exists and is writable, an existing file is a regular file that can be read (it is replaced, not written in place), and a
  * dotenv file's key can be replaced. What a check cannot know (the new token's id, what a command
  * will do) is left to the delivery, whose failure rolls the rotation back.
  */
@@ -40,8 +40,9 @@ async function checkPath(spec: SinkSpec & { path: string }, info: Omit<SinkToken
     return;
   }
   if (!(await stat(existing)).isFile()) throw new Error(`${existing} is not a regular file`);
-  await access(existing, constants.R_OK | constants.W_OK).catch(() => {
-    throw new Error(`${existing} cannot be read and written by this user`);
+  // Read (to roll back to it), never written in place: a read-only file is replaced by the rename.
+  await access(existing, constants.R_OK).catch(() => {
+    throw new Error(`${existing} cannot be read by this user`);
   });
   await access(dirname(existing), constants.W_OK).catch(() => {
     throw new Error(`the directory ${dirname(existing)} is not writable (the file is replaced atomically)`);
