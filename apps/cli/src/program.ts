@@ -400,7 +400,7 @@ ${examples(`
       "stop an exec: sink that runs longer than this and roll back (30s, 5m, 1h)",
       "5m",
     )
-    .option("--dry-run", "print the plan; change nothing")
+    .option("--dry-run", "print the plan and check every sink; change nothing")
     .option("--finish", "retire the old tokens whose overlap has ended (run later, from cron or CI)")
     .addOption(new Option("-o, --output <format>", "json: the outcomes as JSON on stdout").choices(["json"]))
     .addHelpText(

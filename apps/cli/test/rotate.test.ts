@@ -485,6 +485,50 @@ describe("checks before anything is created", () => {
     expect(readFileSync(target, "utf8")).toMatch(ANY_SECRET);
   });
 
+  it("--dry-run runs the same checks: a refusal is reported per token, exit 1, nothing created", async () => {
+    await token("good", "now+3d");
+    await token("../evil", "now+4d");
+    const disabled = await token("disabled");
+    await dt.update(disabled, { enabled: false });
+    const n = await count();
+    await mkdir(join(dir, "out"));
+    const batch = await run([
+      "rotate",
+      "--expiring-within",
+      "14d",
+      "--to",
+      `file:${dir}/out/{name}.token`,
+      "--dry-run",
+      "-o",
+      "json",
+    ]);
+    expect(batch.code).toBe(1);
+    expect(JSON.parse(batch.stdout).map((o: { name: string; status: string }) => [o.name, o.status])).toEqual(
+      [
+        ["good", "planned"],
+        ["../evil", "failed"],
+      ],
+    );
+    expect(batch.stderr).toContain(`would rotate`);
+    expect(batch.stderr).toContain(
+      `"../evil" would fail at prepare: file:${dir}/out/{name}.token: {name} is "../evil", which cannot be used in a file name; nothing would be changed`,
+    );
+    const missing = await run(["rotate", "--name", "good", "--to", `file:${dir}/missing/t`, "--dry-run"]);
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      expect.stringContaining(
+        `would fail at prepare: file:${dir}/missing/t: the directory ${dir}/missing does not exist`,
+      ),
+    ]);
+    const byId = await run(["rotate", disabled, "--to", "stdout", "--dry-run"]);
+    expect([byId.code, byId.stderr]).toEqual([
+      1,
+      expect.stringContaining(`${disabled} "disabled" would fail at read: it is disabled`),
+    ]);
+    expect(await count()).toBe(n);
+    expect(await readdir(join(dir, "out"))).toEqual([]);
+  });
+
   it("a {newId} in the directory part is left to the delivery, which rolls back", async () => {
     const old = await token("grafana");
     const n = await count();

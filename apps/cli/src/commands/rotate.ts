@@ -98,7 +98,7 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
   if (o.dryRun) {
     for (const t of targets) outcomes.push(await plan(ctx, client, t, specs, o));
     finish(ctx, outcomes, o);
-    return EXIT.ok;
+    return outcomes.some((x) => x.status === "failed") ? EXIT.api : EXIT.ok;
   }
 
   // Ctrl-C or SIGTERM: the rotation in flight rolls back, the others are not started.
@@ -131,6 +131,11 @@ function retireWords(o: RotateOptions): string {
   return o.overlap ? `${o.retire} the old token after ${o.overlap}` : `${o.retire} the old token`;
 }
 
+/** The sinks checked in order, as the rotation checks them at its stage prepare. */
+async function checkSinks(specs: SinkSpec[], token: { id: string; name: string }): Promise<void> {
+  for (const spec of specs) await checkSink(spec, { id: token.id, name: token.name });
+}
+
 async function plan(
   ctx: Context,
   client: ApiTokensClient,
@@ -139,7 +144,21 @@ async function plan(
   o: RotateOptions,
 ): Promise<RotationOutcome> {
   const token = t.name ? t : await client.get(t.id);
+  // What the rotation would refuse before creating anything: a disabled token, a sink that cannot work.
+  const refusal =
+    "enabled" in token && token.enabled === false
+      ? { stage: "read", error: "it is disabled: enable it first if it is still in use" }
+      : await checkSinks(specs, token).then(
+          () => undefined,
+          (e: Error) => ({ stage: "prepare", error: e.message }),
+        );
   const info = { id: token.id, name: token.name, newId: "{newId}" };
+  if (refusal) {
+    ctx.io.stderr.write(
+      `${ctx.err.red("would fail:")} rotating ${token.id} "${token.name}" would fail at ${refusal.stage}: ${refusal.error}; nothing would be changed\n`,
+    );
+    return { id: token.id, name: token.name, status: "failed", sinks: [], ...refusal };
+  }
   const sinks = specs.map((s) => describeSink(s, info));
   const expiry =
     o.expires === undefined
@@ -193,9 +212,7 @@ async function rotateOne(
   try {
     const result = await rotateToken(client, t.id, {
       expirationDate: o.expires === undefined ? sameLifetime : o.expires === "never" ? null : o.expires,
-      prepare: async (previous) => {
-        for (const spec of specs) await checkSink(spec, { id: previous.id, name: previous.name });
-      },
+      prepare: (previous) => checkSinks(specs, previous),
       deliver,
       undo,
       retire: { action: o.retire, ...(o.overlap !== undefined && { after: o.overlap }) },
