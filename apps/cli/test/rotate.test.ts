@@ -271,6 +271,21 @@ describe("rollback", () => {
     expect(bad.stderr).toContain('--sink-timeout: "5d" is not a duration');
   });
 
+  it("an exec: sink that ignores SIGTERM gets SIGKILL after --sink-timeout: the rotation still ends and rolls back", async () => {
+    const old = await token("stubborn");
+    const n = await count();
+    const script = join(dir, "stubborn.sh");
+    // The ignored SIGTERM is inherited by the sleep; without SIGKILL the CLI waits 10 minutes.
+    await writeFile(script, `#!/bin/sh\ntrap '' TERM\necho $$ > "${dir}/stubborn.pid"\nsleep 600\n`);
+    await chmod(script, 0o755);
+    const r = await run(["rotate", old, "--to", `exec:${script}`, "--sink-timeout", "1s"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /stopped: it ran longer than 1 s \(--sink-timeout\); the new token .* was deleted again/,
+    );
+    expect(await count()).toBe(n);
+  }, 60_000);
+
   it("killed with SIGKILL during delivery: cleanup finds the orphan and removes it; the old token was never touched", async () => {
     const old = await token("grafana");
     const before = await dt.get(old);

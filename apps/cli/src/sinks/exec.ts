@@ -3,7 +3,7 @@
  * environment: the CLI's own credential variables are removed from it too). A non-zero exit,
  * a signal or a failure to start is a failed delivery; its output is shown only then, redacted.
  * An interruption (the abort signal: Ctrl-C, SIGTERM) or running past `timeoutMs` stops the
- * command's whole process group.
+ * command's whole process group: SIGTERM, then SIGKILL 3 s later if it is still running.
  */
 import { spawn } from "node:child_process";
 import { redact } from "@dt-tokens/client";
@@ -14,6 +14,8 @@ import type { Sink } from "./sink.js";
 
 const KEEP_OUTPUT = 4_000;
 const INTERRUPTED = "stopped (the rotation was interrupted)";
+/** How long a stopped command has after SIGTERM before its group gets SIGKILL. */
+const KILL_AFTER_MS = 3_000;
 
 export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_INFINITY): Sink {
   return {
@@ -34,9 +36,13 @@ export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_
         });
         killGroupOnExit(child);
         let stopped: string | undefined;
+        let killer: NodeJS.Timeout | undefined;
         const stop = (why = INTERRUPTED) => {
+          if (stopped) return;
           stopped = why;
           signalGroup(child.pid, "SIGTERM");
+          // A command that ignores SIGTERM must not hold the rotation (and its new token) forever.
+          killer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), KILL_AFTER_MS);
         };
         const onAbort = () => stop();
         signal?.addEventListener("abort", onAbort, { once: true });
@@ -57,6 +63,7 @@ export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_
         child.on("close", (code, killedBy) => {
           signal?.removeEventListener("abort", onAbort);
           clearTimeout(timer);
+          clearTimeout(killer);
           if (stopped) return reject(new Error(stopped));
           if (code === 0) return resolve();
           const shown = redact(output.split(secret).join("[REDACTED]")).trim().split("\n").slice(-5);
