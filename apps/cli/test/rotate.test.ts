@@ -456,6 +456,8 @@ describe("checks before anything is created", () => {
     const cases: [string, string][] = [
       [`file:${dir}/missing/{name}.token`, `the directory ${dir}/missing does not exist`],
       [`dotenv:${aDirectory}#KEY`, `${aDirectory} is not a regular file`],
+      // a pipe here: realpath cannot resolve it, and reading it (for a rollback) hung the delivery
+      ["file:/dev/stdout", "/dev/stdout is not a regular file"],
       [`dotenv:${multiLine}#DT_API_TOKEN`, "the value of DT_API_TOKEN spans lines"],
       ...(process.getuid?.() === 0
         ? []

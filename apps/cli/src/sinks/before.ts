@@ -17,6 +17,8 @@ export interface FileBefore {
 export async function readBefore(path: string): Promise<FileBefore> {
   const real = await realpath(path).catch(() => path);
   try {
+    // A FIFO, a terminal or a pipe (/dev/stdout) would block the read, and cannot be rolled back.
+    if (!(await stat(real)).isFile()) throw new Error(`${real} is not a regular file`);
     const content = await readFile(real, "utf8");
     return { path: real, content, mode: (await stat(real)).mode & 0o777 };
   } catch (e) {

@@ -28,12 +28,15 @@ export async function checkSink(spec: SinkSpec, info: Omit<SinkTokenInfo, "newId
 async function checkPath(spec: SinkSpec & { path: string }, info: Omit<SinkTokenInfo, "newId">) {
   // {newId} is not known before the token exists: a stand-in lets the rest of the path be checked.
   const path = resolve(fillPath(spec.path, { ...info, newId: "newId" }));
+  // stat follows links realpath cannot resolve (/dev/stdout to a pipe): reading one would hang.
+  const found = await stat(path).catch(() => undefined);
+  if (found && !found.isFile()) throw new Error(`${path} is not a regular file`);
   const existing = await realpath(path).catch(() => undefined);
   if (!existing) {
     if (placeholders(dirname(spec.path)).includes("newId")) return;
     const directory = dirname(path);
-    const found = await stat(directory).catch(() => undefined);
-    if (!found?.isDirectory()) throw new Error(`the directory ${directory} does not exist`);
+    const parent = await stat(directory).catch(() => undefined);
+    if (!parent?.isDirectory()) throw new Error(`the directory ${directory} does not exist`);
     await access(directory, constants.W_OK).catch(() => {
       throw new Error(`the directory ${directory} is not writable`);
     });
