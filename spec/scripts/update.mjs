@@ -96,9 +96,20 @@ async function loadSource({ source, build }) {
   return { text, build: build ?? named };
 }
 
-/** Whether two spec texts hold the same document (the generated header names the source). */
+/**
+ * The API a spec text describes: the document without the upstream build and file it names in
+ * `info` (a newer build that changes nothing for API tokens is no change).
+ */
+function apiOf(text) {
+  const doc = parse(text);
+  delete doc.info?.["x-upstream-build"];
+  delete doc.info?.["x-upstream-document"];
+  return doc;
+}
+
+/** Whether two spec texts describe the same API (the generated header names the source). */
 function sameData(a, b) {
-  return JSON.stringify(parse(a)) === JSON.stringify(parse(b));
+  return JSON.stringify(apiOf(a)) === JSON.stringify(apiOf(b));
 }
 
 /** Orders `<major>.<build>` strings numerically. */
@@ -215,7 +226,7 @@ export async function specUpdate(argv) {
     }
     const newSpecText = await deriveSpec(join(scratch, upstreamName), scopesPath, opts.source);
     const oldSpecText = await readFile(specPath, "utf8");
-    const changes = classifyChanges(parse(oldSpecText), parse(newSpecText));
+    const changes = classifyChanges(apiOf(oldSpecText), apiOf(newSpecText));
     if (changes.length === 0 && !sameData(oldSpecText, newSpecText)) {
       // The differ matches array entries by value: a reordering is real but reported as nothing.
       changes.push({ level: "text", message: "Entries reordered (no addition or removal)", pointer: "" });

@@ -73,7 +73,7 @@ export interface components {
         /** @description One violated constraint of a request. */
         ConstraintViolation: {
             /** @enum {string} */
-            parameterLocation?: "HEADER" | "PATH" | "PAYLOAD_BODY" | "QUERY";
+            parameterLocation?: "PATH" | "PAYLOAD_BODY" | "QUERY" | "HEADER";
             location?: string;
             message?: string;
             path?: string;

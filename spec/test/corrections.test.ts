@@ -1,0 +1,93 @@
+// The overlay's corrections state what they expect upstream to say (x-expect), and a correction
+// whose expectation upstream no longer meets stops the derivation, named, instead of silently
+// overwriting what Dynatrace changed.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { applyCorrections, checkAction } from "../scripts/corrections.mjs";
+import { deriveSpec, latestUpstream, specDir } from "../scripts/sync.mjs";
+
+// biome-ignore lint/suspicious/noExplicitAny: OpenAPI fragments
+type Doc = any;
+const overlay = parse(await readFile(join(specDir, "overlay.yaml"), "utf8"));
+
+describe("checkAction", () => {
+  const doc: Doc = {
+    schema: { type: "integer", maximum: 10000, list: ["A"], note: "Failed. Invalid." },
+  };
+  const check = (action: Doc) => checkAction(structuredClone(doc), { target: "$.schema", ...action });
+
+  test("an update that only adds keys upstream lacks needs no expectation", () => {
+    expect(check({ update: { minimum: 100 } })).toEqual([]);
+  });
+
+  test("a value an update replaces must be named, with the value upstream has", () => {
+    expect(check({ update: { maximum: 500 } })).toEqual([
+      "maximum: upstream now says 10000, which the correction would overwrite (x-expect does not name it)",
+    ]);
+    expect(check({ "x-expect": { maximum: 10000 }, update: { maximum: 500 } })).toEqual([]);
+    expect(check({ "x-expect": { maximum: 5000 }, update: { maximum: 500 } })).toEqual([
+      "maximum: upstream says 10000, expected 5000",
+    ]);
+  });
+
+  test("an item an update appends must not be there already", () => {
+    expect(check({ update: { list: ["B"] } })).toEqual([]);
+    expect(check({ update: { list: ["A"] } })).toEqual([
+      'list: upstream now lists "A", which the correction adds',
+    ]);
+  });
+
+  test("a remove states what it removes; texts match by x-pattern", () => {
+    expect(check({ remove: true })).toEqual([
+      "removes without stating what it expects to remove (add x-expect)",
+    ]);
+    expect(check({ remove: true, "x-expect": { note: { "x-pattern": "^Failed\\. " } } })).toEqual([]);
+    expect(check({ remove: true, "x-expect": { note: { "x-pattern": "^Success" } } })).toEqual([
+      'note: upstream says "Failed. Invalid.", expected text matching /^Success/',
+    ]);
+  });
+
+  test("a key that is absent upstream is a mismatch when expected", () => {
+    expect(check({ "x-expect": { format: "int64" }, update: { format: "int32" } })).toEqual([
+      'format: upstream says nothing, expected "int64"',
+    ]);
+  });
+
+  test("a target that matches nothing", () => {
+    expect(checkAction(doc, { target: "$.nowhere", update: { a: 1 } })).toEqual(["matches nothing upstream"]);
+  });
+});
+
+describe("spec/overlay.yaml", () => {
+  test("every correction of the vendored document holds (the committed spec derives)", async () => {
+    await expect(deriveSpec(await latestUpstream())).resolves.toContain("x-upstream-build:");
+  });
+
+  test("every action that removes or replaces says why", () => {
+    for (const action of overlay.actions) {
+      if (action.remove || action["x-expect"]) expect(action.description, action.target).toBeTruthy();
+    }
+  });
+
+  test("a lowered maximum, an overwritten response and a value upstream now lists stop, each named", async () => {
+    const upstream = JSON.parse(await readFile(await latestUpstream(), "utf8"));
+    const list = upstream.paths["/apiTokens"].get;
+    list.parameters.find((p: Doc) => p.name === "pageSize").schema.maximum = 5000;
+    list.responses["401"] = { description: "Unauthorized." };
+    upstream.components.schemas.ConstraintViolation.properties.parameterLocation.enum.push("HEADER");
+    const doc = (await import("openapi-format")).default;
+    const filtered = await doc.openapiFilter(upstream, {
+      filterSet: parse(await readFile(join(specDir, "filter.yaml"), "utf8")),
+    });
+    const error = await applyCorrections(filtered.data, structuredClone(overlay), "doc.json").catch((e) => e);
+    expect(error.message).toMatch(/^3 overlay corrections no longer match doc\.json:/);
+    expect(error.message).toContain(
+      "$.paths['/apiTokens'].get.parameters[?(@.name == 'pageSize')].schema \"Upstream declares a maximum but no minimum or default (its description says 100 and 200), and a 64-bit format for a page size.\"\n      maximum: upstream says 5000, expected 10000",
+    );
+    expect(error.message).toContain('401: upstream now says {"description":"Unauthorized."}');
+    expect(error.message).toContain('enum: upstream now lists "HEADER", which the correction adds');
+    expect(error.message).toMatch(/adapt its x-expect and update \(or drop it\) and run again\.$/);
+  });
+});
