@@ -1,4 +1,4 @@
-import type { ApiTokenField, ResponseTokenScope } from "@dt-tokens/types";
+import { type ApiTokenField, isSecret, parseSecret, type ResponseTokenScope } from "@dt-tokens/types";
 import { expected, fail } from "./invalid-input.js";
 
 /** The fields Dynatrace returns when `fields` is not given. */
@@ -126,20 +126,19 @@ export interface TokenSecretParts {
   id: string;
 }
 
-const SECRET_FORMAT = /^dt0c01\.([A-Z2-7]{24})\.[A-Z2-7]{64}$/;
-
-/** Whether `value` is a token secret in Dynatrace's current format (`dt0c01.<24>.<64>`, base32). */
+/** Whether `value` is a token secret in Dynatrace's current format (`dt0c01.<24>.<64>`, A-Z and 0-9). */
 export function isTokenSecret(value: unknown): value is string {
-  return SECRET_FORMAT.test(value as string);
+  return isSecret(value, "api-token");
 }
 
 /**
  * Splits a `dt0c01` token secret into prefix, public part and id (never the private part), or throws
- * an error that describes the expected format without repeating the input.
+ * an error that describes the expected format without repeating the input. The format is
+ * `@dt-tokens/types`' (`parseSecret`, `findSecrets` for other kinds and for secrets inside a text).
  */
 export function parseTokenSecret(secret: string): TokenSecretParts {
-  const m = SECRET_FORMAT.exec(String(secret));
-  return m
-    ? { prefix: "dt0c01", publicPart: m[1]!, id: `dt0c01.${m[1]}` }
-    : fail("not a token secret: expected dt0c01.<24 chars>.<64 chars> of A-Z and 2-7");
+  const parts = parseSecret(String(secret));
+  return parts?.kind === "api-token"
+    ? { prefix: "dt0c01", publicPart: parts.publicPart!, id: parts.id! }
+    : fail("not a token secret: expected dt0c01.<24 chars>.<64 chars> of A-Z and 0-9");
 }

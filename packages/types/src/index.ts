@@ -5,6 +5,24 @@
  */
 import type { components, operations } from "./generated/api.js";
 
+export {
+  type FindSecretsOptions,
+  findSecrets,
+  isSecret,
+  PRIVATE_PART_LENGTH,
+  parseSecret,
+  SECRET_FORMATS,
+  type SecretFormat,
+  type SecretHome,
+  type SecretKind,
+  type SecretMatch,
+  type SecretParts,
+  secretHome,
+  secretId,
+  secretKind,
+  secretLabel,
+  secretPattern,
+} from "./formats.js";
 export type { components, operations, paths } from "./generated/api.js";
 export {
   API_TOKEN_FIELDS,
