@@ -10,14 +10,14 @@ export default [
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
     modifyEsbuildConfig: withoutOAuthChunk,
-    limit: "11 kB",
+    limit: "11.5 kB",
     gzip: true,
   },
   {
     name: "createApiTokensClient with its OAuth code, in one bundle",
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
-    limit: "11.95 kB",
+    limit: "12.45 kB",
     gzip: true,
   },
   {

@@ -24,7 +24,7 @@ import type {
   TokenFor,
   TokenIterator,
 } from "./types.js";
-import { checkTransportSecurity, normalizeEnvironmentUrl } from "./url.js";
+import { checkedUrl } from "./url.js";
 
 /**
  * Creates a client for the API-tokens API of one environment. Throws an InvalidInputError right away
@@ -46,11 +46,10 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     );
   }
   const platformCredential = oauth !== undefined || authScheme === "Bearer" || isPlatformSecret(token);
-  const baseUrl = normalizeEnvironmentUrl(environmentUrl, platformCredential);
   const allowInsecureHttp = options.allowInsecureHttp ?? false;
   if (typeof allowInsecureHttp !== "boolean")
     expected("allowInsecureHttp", "true or false", allowInsecureHttp);
-  checkTransportSecurity(baseUrl, allowInsecureHttp);
+  const baseUrl = checkedUrl("environmentUrl", environmentUrl, { allowInsecureHttp, platformCredential });
   if (typeof fetchImpl !== "function") expected("fetch", "a fetch function");
   const defaults = clientSettings(options);
   // Called as a plain function: some fetch implementations need `this` to be globalThis or nothing.
@@ -59,8 +58,7 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   if (oauth !== undefined) {
     if (authScheme === "Api-Token") fail('authScheme: an OAuth client\'s access tokens are sent as "Bearer"');
     checkSchemeFitsBase("Bearer", baseUrl, "an OAuth client's access token");
-    const client = checkOAuthOptions(oauth);
-    checkTransportSecurity(client.tokenUrl, allowInsecureHttp, "oauth.tokenUrl", "the client secret");
+    const client = checkOAuthOptions(oauth, allowInsecureHttp);
     credentials = oauthCredentials(client, { ...defaults, fetch: plainFetch, logger, random: Math.random });
   } else {
     credentials = tokenCredentials(token!, baseUrl, authScheme);

@@ -98,7 +98,7 @@ export class OAuthError extends AuthenticationError {
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details);
-    if (details.oauthError !== undefined) this.oauthError = details.oauthError;
+    if (details.oauthError !== undefined) this.oauthError = redact(details.oauthError);
   }
 }
 /** 403: the token lacks a scope; `missingScopes` lists the scopes Dynatrace asked for. */

@@ -73,4 +73,10 @@ export type {
   TokenFor,
   TokenIterator,
 } from "./types.js";
-export { normalizeEnvironmentUrl } from "./url.js";
+export {
+  checkUrl,
+  normalizeEnvironmentUrl,
+  type UrlCheck,
+  type UrlCheckOptions,
+  type UrlParam,
+} from "./url.js";

@@ -3,6 +3,7 @@
 // do not carry that code.
 import { checkSecret, expected } from "./invalid-input.js";
 import { redact } from "./redact.js";
+import { checkedUrl } from "./url.js";
 
 /** Dynatrace SSO's token endpoint. */
 export const DEFAULT_TOKEN_URL = "https://sso.dynatrace.com/sso/oauth2/token";
@@ -37,7 +38,7 @@ export interface OAuthClient {
 }
 
 /** Checks the `oauth` option without ever echoing the secret. @internal */
-export function checkOAuthOptions(oauth: OAuthClientOptions): OAuthClient {
+export function checkOAuthOptions(oauth: OAuthClientOptions, allowInsecureHttp = false): OAuthClient {
   if (typeof oauth !== "object" || oauth === null) {
     return expected("oauth", "{ clientId, clientSecret, accountUrn, scope?, tokenUrl? }");
   }
@@ -55,9 +56,6 @@ export function checkOAuthOptions(oauth: OAuthClientOptions): OAuthClient {
       "platform scopes such as environment-api:api-tokens:read, space-separated or a list",
     );
   }
-  const tokenUrl = oauth.tokenUrl ?? DEFAULT_TOKEN_URL;
-  if (!/^https?:\/\/[^\s/?#@]+[^\s#]*$/.test(String(tokenUrl))) {
-    expected("oauth.tokenUrl", "an http(s) URL such as https://sso.dynatrace.com/sso/oauth2/token", tokenUrl);
-  }
+  const tokenUrl = checkedUrl("oauth.tokenUrl", oauth.tokenUrl ?? DEFAULT_TOKEN_URL, { allowInsecureHttp });
   return { clientId, clientSecret, accountUrn, scope: scope.join(" "), tokenUrl };
 }

@@ -1,6 +1,8 @@
+// A dot as it may be written: `.`, percent-encoded (`%2E`, `%2e`) or JSON-escaped (`\u002e`).
+const DOT = String.raw`(?:\.|%2[eE]|\\u002[eE])`;
 // Secrets with a public part: API tokens `dt0c01.<id>.<secret>`, platform tokens `dt0s16.<id>.<secret>`,
 // OAuth client secrets `dt0s02.<id>.<secret>`. The `<prefix>.<id>` part stays readable.
-const STRUCTURED_SECRET = /(dt0[a-z]\d\d\.\w+)\.\w+/gi;
+const STRUCTURED_SECRET = new RegExp(`(dt0[a-z]\\d\\d${DOT}\\w+)${DOT}\\w+`, "gi");
 // Secrets after a scheme, parameter or JSON key: `Api-Token x`, `Bearer x`, `api-token=x`,
 // `client_secret=x`, `access_token=x`, `"access_token":"x"`, `"client_secret": "x"`.
 const LABELLED_SECRET =
@@ -9,20 +11,49 @@ const LABELLED_SECRET =
 // base64url run starts (a word boundary not after `-`): with `\b` alone, every `eyJ` inside a long
 // run such as `eyJ-eyJ-…` was a new start that scanned the rest of the run, and a 200 kB error body
 // took a minute and a half to redact.
-const JWT = /(?<!-)\beyJ[\w-]*\.[\w-]+\.[\w-]+/g;
+const JWT = new RegExp(`(?<!-)\\beyJ[\\w-]*${DOT}[\\w-]+${DOT}[\\w-]+`, "g");
+// HTTP Basic credentials: `Basic base64(user:password)`; replaced when they decode to `user:password`
+// (so that prose such as "Basic authentication" stays readable).
+const BASIC_CREDENTIALS = /(\bBasic +)([\w+/-]+={0,2})/gi;
+// A run of base64 or base64url long enough to hold a secret (a secret encoded alone): it is decoded,
+// and replaced when what it decodes to holds a secret.
+const BASE64_RUN = /[\w+/-]{24,}={0,2}/g;
 
-/**
- * Removes secrets from a text: every `dt0c01.<public>.<secret>` (also `dt0s16.` platform tokens and
- * `dt0s02.` OAuth client secrets) becomes `<prefix>.<public>.[REDACTED]` (the id stays readable); the
- * value after `Api-Token `, `Bearer `, `api-token=`, `client_secret=` or `access_token=` (also as JSON
- * keys) and every JWT access token become `[REDACTED]`. Use it before you log anything that may hold
- * a secret.
- */
-export function redact(text: string): string {
+/** The plain forms: structured secrets, labelled secrets, JWTs. */
+function redactPlain(text: string): string {
   return text
     .replace(STRUCTURED_SECRET, "$1.[REDACTED]")
     .replace(LABELLED_SECRET, "$1[REDACTED]")
     .replace(JWT, "[REDACTED]");
+}
+
+/** What a base64 (or base64url) run decodes to, or "" when it is not base64. */
+function decodeBase64(run: string): string {
+  const standard = run.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/");
+  try {
+    return atob(standard.slice(0, standard.length - (standard.length % 4 === 1 ? 1 : 0)));
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Removes secrets from a text: every `dt0c01.<public>.<secret>` (also `dt0s16.` platform tokens and
+ * `dt0s02.` OAuth client secrets) becomes `<prefix>.<public>.[REDACTED]` (the id stays readable); the
+ * value after `Api-Token `, `Bearer `, `Basic `, `api-token=`, `client_secret=` or `access_token=`
+ * (also as JSON keys) and every JWT access token become `[REDACTED]`. Dots may be written `%2E` or
+ * `\u002e`; a base64 text that decodes to a secret becomes `[REDACTED]` too. Use it before you log
+ * anything that may hold a secret.
+ */
+export function redact(text: string): string {
+  return redactPlain(text)
+    .replace(BASIC_CREDENTIALS, (basic, label: string, run: string) =>
+      decodeBase64(run).includes(":") ? `${label}[REDACTED]` : basic,
+    )
+    .replace(BASE64_RUN, (run) => {
+      const decoded = decodeBase64(run);
+      return redactPlain(decoded) === decoded ? run : "[REDACTED]";
+    });
 }
 
 // How deep a value is walked. Deeper parts are left out (undefined), never kept unchecked (so a

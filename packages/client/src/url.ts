@@ -1,79 +1,136 @@
-import { expected, fail } from "./invalid-input.js";
+// Every URL the client accepts (the environment URL, the OAuth token endpoint) passes one check,
+// checkUrl: what fetch will read is what the client names in its messages, and a secret goes there
+// over https (http only to this machine, unless the caller opted in).
+import { fail } from "./invalid-input.js";
 
-// An environment URL: an origin (scheme and host, no user info), then one of
-//   - nothing (a SaaS root),
-//   - `/e/<env-id>` (Managed or ActiveGate),
-//   - any path ending in `/api/v2` or `/platform/classic/environment-api/v2` (a full API base),
-// then optional trailing slashes. No query, no fragment, no backslash (URL parsers read it as `/`, so
-// `https://evil.example\.live.dynatrace.com` would look like a Dynatrace host and go to evil.example).
-const ENVIRONMENT_URL =
-  /^(?<origin>https?:\/\/[^/?#\s@\\]+)(?:(?<environmentPath>\/e\/[^/?#\s\\]+)|(?<apiBase>[^?#\s@\\]*?(?:\/api|\/platform\/classic\/environment-api)\/v2))?\/*$/i;
+/** The options that take a URL. */
+export type UrlParam = "environmentUrl" | "oauth.tokenUrl";
 
-const ACCEPTED_FORMS =
-  "https://<env-id>.live.dynatrace.com, https://<env-id>.apps.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL";
+/**
+ * What checkUrl answers: the URL as requests will use it (for `environmentUrl` its API base), or
+ * what is wrong with it (`reason`) and what to do (`suggestion`), never echoing user info.
+ */
+export type UrlCheck =
+  | { ok: true; param: UrlParam; url: string }
+  | { ok: false; param: UrlParam; reason: string; suggestion: string };
+
+/** How checkUrl reads a URL. */
+export interface UrlCheckOptions {
+  /** Accept `http://` to a host that is not loopback (default false). */
+  allowInsecureHttp?: boolean | undefined;
+  /** For `environmentUrl`: the credential is a platform one, so another host's root maps to the platform prefix. */
+  platformCredential?: boolean | undefined;
+}
 
 /** The API-tokens API under Dynatrace's platform (Bearer only). */
 export const PLATFORM_PREFIX = "/platform/classic/environment-api/v2";
+
+const ACCEPTED: Record<UrlParam, string> = {
+  environmentUrl:
+    "https://<env-id>.live.dynatrace.com, https://<env-id>.apps.dynatrace.com, https://<host>/e/<env-id> or an …/api/v2 URL",
+  "oauth.tokenUrl": "an https:// URL such as https://sso.dynatrace.com/sso/oauth2/token",
+};
+const SECRET: Record<UrlParam, string> = {
+  environmentUrl: "the token",
+  "oauth.tokenUrl": "the client secret",
+};
+
+// The path of an environment URL (after the origin): nothing (a SaaS root), `/e/<env-id>` (Managed
+// or ActiveGate), or any path ending in `/api/v2` or `/platform/classic/environment-api/v2` (a full
+// API base); then optional trailing slashes.
+const ENVIRONMENT_PATH =
+  /^(?:(?<environmentPath>\/e\/[^/]+)|(?<apiBase>.*?(?:\/api|\/platform\/classic\/environment-api)\/v2))?\/*$/i;
 // Hosts of Dynatrace's platform (3rd generation SaaS) and of the classic SaaS environment.
 const PLATFORM_HOST = /\.apps\.dynatrace(?:labs)?\.com(?::\d+)?$/i;
 const CLASSIC_HOST = /\.live\.dynatrace(?:labs)?\.com(?::\d+)?$/i;
-
-/**
- * Normalises an environment URL to its API base, or throws saying what was wrong and which forms are
- * accepted: `https://<env-id>.apps.dynatrace.com` to the platform prefix
- * (`/platform/classic/environment-api/v2`), `https://<env-id>.live.dynatrace.com` and Managed
- * `https://<host>/e/<env-id>` to `/api/v2`; a full API base stays as it is. Another host's root goes
- * to the platform prefix when `platformCredential` is set (a platform token or an OAuth client),
- * else to `/api/v2`.
- */
-export function normalizeEnvironmentUrl(environmentUrl: string, platformCredential = false): string {
-  const input = String(environmentUrl).trim();
-  const groups = ENVIRONMENT_URL.exec(input)?.groups;
-  if (!groups) return expected("environmentUrl", ACCEPTED_FORMS, withoutUserInfo(input));
-  const origin = parsedOrigin(groups.origin ?? "", input);
-  const { environmentPath, apiBase } = groups;
-  if (apiBase !== undefined) return `${origin}${apiBase}`;
-  if (environmentPath !== undefined) return `${origin}${environmentPath}/api/v2`;
-  const platform = PLATFORM_HOST.test(origin) || (platformCredential && !CLASSIC_HOST.test(origin));
-  return `${origin}${platform ? PLATFORM_PREFIX : "/api/v2"}`;
-}
-
-/**
- * The origin as fetch will read it (`http://127.1` is `http://127.0.0.1`, a host in capitals is in
- * lower case), so that what the client checks and shows is where requests go; an InvalidInputError
- * for a host no URL can have (`https://ex%ample.com`, a port above 65535).
- */
-function parsedOrigin(origin: string, input: string): string {
-  try {
-    return new URL(origin).origin;
-  } catch {
-    return expected("environmentUrl", `a valid host in ${ACCEPTED_FORMS}`, input);
-  }
-}
-
-/** The input as an error may show it: user info (`https://user:password@…`) is never echoed. */
-function withoutUserInfo(input: string): string {
-  return input.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, "$1<user info>@");
-}
 
 // This machine, as `URL` spells a hostname: 127.0.0.0/8, `[::1]` and `localhost`. Not subdomains of
 // localhost (`app.localhost`): Node asks DNS for those, and a DNS server may answer any address.
 const LOOPBACK = /^(127(\.\d{1,3}){3}|\[::1\]|localhost)$/i;
 
+/** Whether a URL's host is this machine (127.0.0.0/8, `[::1]`, `localhost`), as fetch reads it. @internal */
+export function isLoopbackUrl(url: URL): boolean {
+  return LOOPBACK.test(url.hostname);
+}
+
 /**
- * Refuses an `http://` API base for a host that is not loopback, unless the caller opted in: the token
- * would travel in cleartext. @internal
+ * Checks a URL the client is given, without throwing. Refused, for every URL: anything but
+ * `http(s)://`, whitespace, a backslash (URL parsers read it as `/`, so
+ * `https://evil.example\.live.dynatrace.com` goes to evil.example), user info (`user:password@`),
+ * a query or fragment, a host no URL can have, and `http://` to a host that is not loopback unless
+ * `allowInsecureHttp`. An environment URL must also have one of the accepted paths; its answer is
+ * its API base (see normalizeEnvironmentUrl). The host is kept as fetch reads it (`http://127.1` is
+ * `http://127.0.0.1`).
  */
-export function checkTransportSecurity(
-  baseUrl: string,
-  allowInsecureHttp: boolean,
-  param = "environmentUrl",
-  secret = "the token",
-): void {
-  const { protocol, hostname } = new URL(baseUrl);
-  if (protocol === "https:" || allowInsecureHttp || LOOPBACK.test(hostname)) return;
-  fail(
-    `${param}: http:// would send ${secret} in cleartext to ${hostname}; use https://, or set ` +
-      "allowInsecureHttp: true (loopback hosts such as 127.0.0.1, ::1 and localhost may always use http)",
-  );
+export function checkUrl(param: UrlParam, input: unknown, options: UrlCheckOptions = {}): UrlCheck {
+  const text = String(input ?? "").trim();
+  const accepted = ACCEPTED[param];
+  const refuse = (reason: string, suggestion = `use ${accepted}`): UrlCheck => ({
+    ok: false,
+    param,
+    reason,
+    suggestion,
+  });
+  const shown = JSON.stringify(text.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, "$1<user info>@"));
+  if (!/^https?:\/\/./i.test(text)) return refuse(`${shown} is not an http(s) URL`);
+  if (/[\s\\]/.test(text)) {
+    return refuse(
+      `${shown} holds ${/\\/.test(text) ? "a backslash (fetch reads it as /: the request would go to another host)" : "whitespace"}`,
+    );
+  }
+  if (/^[^/]+\/\/[^/?#]*@/.test(text)) {
+    return refuse(
+      `${shown} holds user info (user:password@)`,
+      `remove it: credentials are given as ${param === "environmentUrl" ? "token or oauth" : "oauth.clientId and oauth.clientSecret"}, never in the URL`,
+    );
+  }
+  if (/[?#]/.test(text)) return refuse(`${shown} has a query or fragment`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return refuse(`${shown} has a host no URL can have`);
+  }
+  const { origin } = url;
+  let checked = url.href;
+  if (param === "environmentUrl") {
+    const groups = ENVIRONMENT_PATH.exec(text.slice(/^[^/]+\/\/[^/]+/.exec(text)![0].length))?.groups;
+    if (!groups) return refuse(`${shown} has a path that is not an environment's`);
+    const { environmentPath, apiBase } = groups;
+    const platform =
+      PLATFORM_HOST.test(origin) || (options.platformCredential === true && !CLASSIC_HOST.test(origin));
+    checked =
+      apiBase !== undefined
+        ? `${origin}${apiBase}`
+        : environmentPath !== undefined
+          ? `${origin}${environmentPath}/api/v2`
+          : `${origin}${platform ? PLATFORM_PREFIX : "/api/v2"}`;
+  }
+  if (url.protocol === "http:" && !options.allowInsecureHttp && !isLoopbackUrl(url)) {
+    return refuse(
+      `http:// would send ${SECRET[param]} in cleartext to ${url.hostname}`,
+      "use https://, or set allowInsecureHttp: true (loopback hosts such as 127.0.0.1, ::1 and localhost may always use http)",
+    );
+  }
+  return { ok: true, param, url: checked };
+}
+
+/** checkUrl's answer, or an InvalidInputError saying what was wrong and what to do. @internal */
+export function checkedUrl(param: UrlParam, input: unknown, options?: UrlCheckOptions): string {
+  const answer = checkUrl(param, input, options);
+  if (answer.ok) return answer.url;
+  return fail(`${param}: ${answer.reason}; ${answer.suggestion}`);
+}
+
+/**
+ * Normalises an environment URL to its API base, or throws an InvalidInputError saying what was
+ * wrong and which forms are accepted: `https://<env-id>.apps.dynatrace.com` to the platform prefix
+ * (`/platform/classic/environment-api/v2`), `https://<env-id>.live.dynatrace.com` and Managed
+ * `https://<host>/e/<env-id>` to `/api/v2`; a full API base stays as it is. Another host's root goes
+ * to the platform prefix when `platformCredential` is set (a platform token or an OAuth client),
+ * else to `/api/v2`. Any host may use `http://` here; the client itself refuses it for hosts that
+ * are not loopback (see checkUrl).
+ */
+export function normalizeEnvironmentUrl(environmentUrl: string, platformCredential = false): string {
+  return checkedUrl("environmentUrl", environmentUrl, { allowInsecureHttp: true, platformCredential });
 }

@@ -87,7 +87,7 @@ describe("requests", () => {
 
   test("bad options fail at creation", () => {
     expect(() => createApiTokensClient({ environmentUrl: "abc.live.dynatrace.com", token: "x" })).toThrow(
-      /^environmentUrl: expected https:\/\/<env-id>.*, got "abc.live.dynatrace.com"$/,
+      /^environmentUrl: "abc.live.dynatrace.com" is not an http\(s\) URL; use https:\/\/<env-id>/,
     );
     expect(() =>
       createApiTokensClient({ environmentUrl: "https://a.live.dynatrace.com", token: "x", maxRetries: -1 }),
@@ -106,7 +106,7 @@ describe("requests", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(InvalidInputError);
-      expect(String(error)).toMatch(/environmentUrl: expected https:\/\/<env-id>/);
+      expect(String(error)).toMatch(/environmentUrl: .* holds user info \(user:password@\); remove it/);
       expect(String(error)).not.toContain(privatePart);
     }
     expect(server.requests).toHaveLength(0);
