@@ -109,14 +109,15 @@ describe("authentication", () => {
     const r = await api(sandbox, "GET", `/apiTokens/${t!.id}`, { token: sandbox.token });
     expect(r.body.lastUsedDate).toBe(new Date(usedAt).toISOString());
     expect(r.body.lastUsedIpAddress).toBe("127.0.0.1");
-    // a failed authorization (403) still counts as a use of the token; a 401 of another secret does not
+    // a request refused for its scope (403) is not a use: a refused request writes nothing
     clock += 1000;
-    await api(sandbox, "POST", "/apiTokens", {
+    const refused = await api(sandbox, "POST", "/apiTokens", {
       token: t!.token,
       body: { name: "n", scopes: ["metrics.read"] },
     });
+    expect(refused.status).toBe(403);
     const r2 = await api(sandbox, "GET", `/apiTokens/${t!.id}`, { token: sandbox.token });
-    expect(r2.body.lastUsedDate).toBe(new Date(clock).toISOString());
+    expect(r2.body.lastUsedDate).toBe(new Date(usedAt).toISOString());
   });
 
   it("does not mark a token as used when it is only looked up or read", async () => {

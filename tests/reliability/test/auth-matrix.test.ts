@@ -22,7 +22,15 @@ let clock = Date.now();
 let sandbox: Sandbox;
 /** Bearer credentials of the platform prefix. */
 let p: Record<
-  "admin" | "readOnly" | "noScopes" | "disabled" | "expired" | "staleAccess" | "revokedAccess",
+  | "admin"
+  | "readOnly"
+  | "writeOnly"
+  | "noScopes"
+  | "writeOnlyAccess"
+  | "disabled"
+  | "expired"
+  | "staleAccess"
+  | "revokedAccess",
   string
 >;
 let t: Record<
@@ -60,14 +68,18 @@ beforeAll(async () => {
     owner: "robot@example.com",
     scopes: [PLATFORM_READ, PLATFORM_WRITE],
   });
+  const writer = sandbox.createOAuthClient({ owner: "robot@example.com", scopes: [PLATFORM_WRITE] });
   const staleAccess = await accessToken(robot);
   clock += 3_600_000; // the first access token has expired; the next ones are fresh
   const revokedAccess = await accessToken(revoked);
+  const writeOnlyAccess = await accessToken(writer);
   sandbox.setOAuthClientEnabled(revoked.clientId, false);
   p = {
     admin: sandbox.platformToken!,
     readOnly: platformToken([PLATFORM_READ]),
+    writeOnly: platformToken([PLATFORM_WRITE]),
     noScopes: platformToken(["storage:logs:read"]),
+    writeOnlyAccess,
     disabled: platformToken([PLATFORM_READ, PLATFORM_WRITE], { enabled: false }),
     expired: platformToken([PLATFORM_READ, PLATFORM_WRITE], { expiresAt: clock - 1 }),
     staleAccess,
@@ -196,15 +208,30 @@ function platformCases(): Case[] {
           : { status: 200 },
     },
     {
+      // the Bearer half of lookup: on the platform it needs the read scope, as Dynatrace's SDK documents
+      name: "platform token with write only",
+      authorization: `Bearer ${p.writeOnly}`,
+      expect: (e) =>
+        e === "list" || e === "get" || e === "lookup"
+          ? { status: 403, message: PLATFORM_READ_MISSING }
+          : { status: e === "create" ? 201 : 204 },
+    },
+    {
+      name: "access token granted write only",
+      authorization: `Bearer ${p.writeOnlyAccess}`,
+      expect: (e) =>
+        e === "list" || e === "get" || e === "lookup"
+          ? { status: 403, message: PLATFORM_READ_MISSING }
+          : { status: e === "create" ? 201 : 204 },
+    },
+    {
       name: "platform token without API-token scopes",
       authorization: `Bearer ${p.noScopes}`,
-      expect: (e) =>
-        e === "lookup"
-          ? { status: 200 }
-          : {
-              status: 403,
-              message: e === "list" || e === "get" ? PLATFORM_READ_MISSING : PLATFORM_WRITE_MISSING,
-            },
+      expect: (e) => ({
+        status: 403,
+        message:
+          e === "list" || e === "get" || e === "lookup" ? PLATFORM_READ_MISSING : PLATFORM_WRITE_MISSING,
+      }),
     },
   ];
 }

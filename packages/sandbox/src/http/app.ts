@@ -8,10 +8,9 @@ import { every } from "hono/combine";
 import { createMiddleware } from "hono/factory";
 import { HttpError, quoteInput } from "../errors.js";
 import { SSO_TOKEN_PATH } from "../sso.js";
-import { apiTokenAuth, bearerAuth, requireScope } from "./auth.js";
+import { apiTokenAuth, bearerAuth, recordUse, requireScope } from "./auth.js";
 import { jsonBody } from "./body.js";
 import type { AppState, Env } from "./context.js";
-import { createToken, deleteToken, getToken, listTokens, lookupToken, updateToken } from "./handlers.js";
 import {
   corsFor,
   injectFaults,
@@ -22,6 +21,7 @@ import {
   throttleCaller,
 } from "./middleware.js";
 import { eachQueryParameterOnce } from "./query-once.js";
+import { ROUTES } from "./routes.js";
 import { ssoToken } from "./sso.js";
 
 export function createApp(state: AppState): Hono<Env> {
@@ -37,27 +37,24 @@ export function createApp(state: AppState): Hono<Env> {
 }
 
 /**
- * The API-tokens routes under one prefix. `authenticate` is the prefix's auth step: it turns the
- * request into a Caller (or a 401) before anything costly happens (throttling, bodies, queries).
+ * The API-tokens routes under one prefix, from the route table. `authenticate` is the prefix's auth
+ * step: it turns the request into a Caller (or a 401) before anything costly happens (throttling,
+ * bodies, queries). A request is refused (401, 429, 400 for a repeated parameter, 403) before its
+ * use is recorded: a refused request writes nothing.
  */
 function tokensApi(state: AppState, authenticate: MiddlewareHandler<Env>): Hono<Env> {
   const api = new Hono<Env>();
   const caller = every(environment(state), authenticate, throttleCaller(state), eachQueryParameterOnce);
-  const read = requireScope("apiTokens.read");
-  const write = requireScope("apiTokens.write");
-
-  api.get("/apiTokens", caller, read, listTokens(state));
-  api.post("/apiTokens", caller, write, jsonBody, createToken(state));
-  api.all("/apiTokens", methodNotAllowed("GET, POST"));
-
-  // before /apiTokens/:id, which would take "lookup" for an id
-  api.post("/apiTokens/lookup", caller, jsonBody, lookupToken);
-  api.all("/apiTokens/lookup", methodNotAllowed("POST"));
-
-  api.get("/apiTokens/:id", caller, read, getToken);
-  api.put("/apiTokens/:id", caller, write, jsonBody, updateToken(state));
-  api.delete("/apiTokens/:id", caller, write, deleteToken);
-  api.all("/apiTokens/:id", methodNotAllowed("GET, PUT, DELETE"));
+  ROUTES.forEach((route, i) => {
+    const steps: MiddlewareHandler<Env>[] = [caller, requireScope(route.scopes), recordUse(state)];
+    if (route.body) steps.push(jsonBody);
+    api.on(route.method, route.path, every(...steps), route.handler(state));
+    // after a path's last route, its other methods are a 405 (before a later path can match them)
+    if (ROUTES[i + 1]?.path !== route.path) {
+      const methods = ROUTES.filter((r) => r.path === route.path).map((r) => r.method);
+      api.all(route.path, methodNotAllowed(methods.join(", ")));
+    }
+  });
   return api;
 }
 

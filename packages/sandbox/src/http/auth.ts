@@ -11,14 +11,8 @@ import { authenticateBearer } from "../platform-auth.js";
 import { secretMatches, tokenIdOf } from "../secrets.js";
 import type { TokenRow } from "../store.js";
 import type { AppState, Caller, Ctx, Env } from "./context.js";
+import { API_TOKEN_SCOPE_TITLES, type RouteScopes } from "./routes.js";
 
-const SCOPE_TITLES = { "apiTokens.read": "Read API tokens", "apiTokens.write": "Write API tokens" } as const;
-type ApiTokensScope = keyof typeof SCOPE_TITLES;
-/** The platform scope that stands for each API-token scope. */
-const PLATFORM_SCOPE: Record<ApiTokensScope, string> = {
-  "apiTokens.read": "environment-api:api-tokens:read",
-  "apiTokens.write": "environment-api:api-tokens:write",
-};
 const PLATFORM_PREFIX = "/platform/classic/environment-api/v2";
 
 /** The client's IP address (IPv4-mapped IPv6 as plain IPv4), or null outside a Node server. */
@@ -89,7 +83,7 @@ function callerOf(row: TokenRow): Caller {
   };
 }
 
-/** `Api-Token` authentication: a known, enabled, unexpired API token; records its use. */
+/** `Api-Token` authentication: a known, enabled, unexpired API token (its use is recorded by recordUse). */
 export function apiTokenAuth(state: AppState) {
   return createMiddleware<Env>(async (c, next) => {
     const address = clientAddress(c);
@@ -105,7 +99,6 @@ export function apiTokenAuth(state: AppState) {
     const now = state.now();
     if (row.enabled !== 1) throw new HttpError(401, "Token is disabled.");
     if (row.expiration_ms !== null && row.expiration_ms <= now) throw new HttpError(401, "Token is expired.");
-    c.var.store.touch(row.seq, now, address);
     c.set("caller", callerOf(row));
     await next();
   });
@@ -143,19 +136,30 @@ export function bearerAuth(state: AppState) {
   });
 }
 
-/** 403 unless the caller holds the scope (its platform equivalent for a Bearer caller). */
-export function requireScope(scope: ApiTokensScope) {
+/** 403 unless the caller holds the scope the route needs under its scheme (null: any caller). */
+export function requireScope(scopes: RouteScopes) {
   return createMiddleware<Env>(async (c, next) => {
     const caller = c.var.caller;
-    const needed = caller.kind === "api-token" ? scope : PLATFORM_SCOPE[scope];
-    if (!caller.scopes.has(needed)) {
+    const needed = caller.kind === "api-token" ? scopes.apiToken : scopes.platform;
+    if (needed !== null && !caller.scopes.has(needed)) {
+      const title = caller.kind === "api-token" ? API_TOKEN_SCOPE_TITLES[needed] : undefined;
       throw new HttpError(
         403,
-        caller.kind === "api-token"
-          ? `Token is missing required scope. Use one of: ${scope} (${SCOPE_TITLES[scope]})`
-          : `Token is missing required scope. Use one of: ${needed}`,
+        `Token is missing required scope. Use one of: ${needed}${title === undefined ? "" : ` (${title})`}`,
       );
     }
+    await next();
+  });
+}
+
+/**
+ * Records the use of the calling API token (lastUsedDate, lastUsedIpAddress), once the request is
+ * authenticated, not throttled and in scope: a refused request writes nothing.
+ */
+export function recordUse(state: AppState) {
+  return createMiddleware<Env>(async (c, next) => {
+    const seq = c.var.caller.tokenSeq;
+    if (seq !== undefined) c.var.store.touch(seq, state.now(), clientAddress(c));
     await next();
   });
 }

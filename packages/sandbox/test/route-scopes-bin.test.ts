@@ -1,0 +1,122 @@
+/**
+ * The README's table "Scopes per route" is what the bin does, cell by cell: for every route and
+ * prefix, a credential holding every other scope of the table but the one named gets a 403 naming
+ * it, and a credential holding only that one (or none, for "any valid token") is let through. The
+ * table also matches the route table the app is built from, row for row.
+ */
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROUTES } from "../src/http/routes.js";
+import { type SandboxProcess, seedTokens } from "../src/index.js";
+import { PlatformStore } from "../src/platform-store.js";
+import { TokenStore } from "../src/store.js";
+import { startBin } from "./process.js";
+
+const PLATFORM = "/platform/classic/environment-api/v2";
+
+interface Row {
+  method: string;
+  path: string;
+  apiToken: string | null;
+  platform: string | null;
+}
+
+function readmeTable(): Row[] {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("### Scopes per route"));
+  const lines = section.split("\n").filter((l) => /^\| `(GET|POST|PUT|DELETE) /.test(l));
+  const cell = (text: string) => (text.trim() === "any valid token" ? null : text.trim().replace(/`/g, ""));
+  return lines.map((line) => {
+    const [, route, apiToken, platform] = line.split("|");
+    const [method, path] = route!.trim().replace(/`/g, "").split(" ");
+    return { method: method!, path: path!, apiToken: cell(apiToken!), platform: cell(platform!) };
+  });
+}
+
+let dir: string;
+let bin: SandboxProcess;
+let db: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "dt-route-scopes-"));
+  db = join(dir, "tokens.db");
+  bin = await startBin(["--db", db, "--quiet"]);
+});
+afterAll(async () => {
+  await bin?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const table = readmeTable();
+const apiTokenScopes = [...new Set(table.map((r) => r.apiToken).filter((s) => s !== null))];
+const platformScopes = [...new Set(table.map((r) => r.platform).filter((s) => s !== null))];
+
+/** An API token with these scopes (seeded into the bin's database file from outside). */
+function apiToken(scopes: string[]): string {
+  return seedTokens(db, [{ name: `scopes ${scopes.join(" ")}`, scopes }])[0]!.token;
+}
+
+function platformToken(scopes: string[]): string {
+  const store = new TokenStore(db);
+  try {
+    return new PlatformStore(store).putPlatformToken({ owner: "carol@example.com", scopes }, Date.now())
+      .token;
+  } finally {
+    store.close();
+  }
+}
+
+async function call(prefix: string, row: Row, authorization: string) {
+  const target = seedTokens(db, [{ name: "target", scopes: ["metrics.read"] }])[0]!;
+  const body =
+    row.path === "/apiTokens/lookup"
+      ? { token: target.token }
+      : row.method === "POST"
+        ? { name: "made", scopes: ["metrics.read"] }
+        : row.method === "PUT"
+          ? { name: "renamed" }
+          : undefined;
+  const res = await fetch(`${bin.ready.url}${prefix}${row.path.replace("{id}", target.id)}`, {
+    method: row.method,
+    headers: { authorization, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, message: text ? (JSON.parse(text).error?.message as string) : "" };
+}
+
+describe("scopes per route (README table)", () => {
+  it("lists every route of the app, with the same scopes", () => {
+    expect(table.length).toBeGreaterThanOrEqual(6);
+    expect(table).toEqual(
+      ROUTES.map((r) => ({
+        method: r.method,
+        path: r.path.replace(":id", "{id}"),
+        apiToken: r.scopes.apiToken,
+        platform: r.scopes.platform,
+      })),
+    );
+  });
+
+  for (const prefix of ["/api/v2", "/e/abc12345/api/v2", PLATFORM]) {
+    const scheme = prefix === PLATFORM ? "Bearer" : "Api-Token";
+    it.each(table.map((row) => [`${row.method} ${row.path}`, row] as const))(
+      `${prefix}: %s needs exactly its scope`,
+      async (_, row) => {
+        const needed = prefix === PLATFORM ? row.platform : row.apiToken;
+        const universe = prefix === PLATFORM ? platformScopes : apiTokenScopes;
+        const make = prefix === PLATFORM ? platformToken : apiToken;
+        if (needed !== null) {
+          const lacking = await call(prefix, row, `${scheme} ${make(universe.filter((s) => s !== needed))}`);
+          expect(lacking.status, lacking.message).toBe(403);
+          expect(lacking.message).toContain(`Use one of: ${needed}`);
+        }
+        const holding = await call(prefix, row, `${scheme} ${make(needed === null ? [] : [needed])}`);
+        expect([200, 201, 204], `${holding.status} ${holding.message}`).toContain(holding.status);
+      },
+    );
+  }
+});
