@@ -2,6 +2,7 @@
  * The `dt-tokens` command line: commander for parsing and help, one function per command.
  * `main(argv, io)` resolves with the exit status and never throws.
  */
+import { LIST_PAGE_SIZE } from "@dt-tokens/client";
 import { EXPIRING_WITHIN_DAYS, escapeControl } from "@dt-tokens/client/display";
 import { Command, CommanderError, Option } from "commander";
 import { SEVERITIES } from "./audit.js";
@@ -24,7 +25,7 @@ import { handleSignals } from "./interrupt.js";
 import { colorsFor, type Io } from "./io.js";
 import type { OutputWatch } from "./output.js";
 import { redactSecrets, refuseSecret } from "./secrets.js";
-import { checksArg, expiresArg, intArg, sortArg, timeArg } from "./validate.js";
+import { checksArg, expiresArg, intArg, SORT_KEYS, sortArg, timeArg } from "./validate.js";
 import { versionText } from "./version.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: commander passes its parsed arguments and options untyped
@@ -233,17 +234,15 @@ ${examples(`
     .option("--used-to <time>", "only tokens last used at or before this time (default now)", (v) =>
       timeArg(v, "--used-to", "past"),
     )
-    .option(
-      "--sort <key>",
-      "name, lastUsedDate, creationDate, expirationDate or modifiedDate; - for descending (default -creationDate)",
-      sortArg,
-    )
+    .option("--sort <key>", `${SORT_KEYS.join(", ")}; - for descending (default -creationDate)`, sortArg)
     .option(
       "--fields <fields>",
       "columns: a,b replaces the default set, +a adds, -a removes (id is always shown)",
     )
-    .option("--page-size <n>", "tokens per request, 100 to 10000 (default 200)", (v) =>
-      intArg(v, "--page-size", 100, 10000),
+    .option(
+      "--page-size <n>",
+      `tokens per request, ${LIST_PAGE_SIZE.minimum} to ${LIST_PAGE_SIZE.maximum} (default ${LIST_PAGE_SIZE.default})`,
+      (v) => intArg(v, "--page-size", LIST_PAGE_SIZE.minimum, LIST_PAGE_SIZE.maximum),
     )
     .option("--limit <n>", "stop after n tokens (per environment)", (v) => intArg(v, "--limit", 1))
     .addOption(reportOutputOption());
@@ -507,8 +506,10 @@ ${examples(`
         SEVERITIES,
       ),
     )
-    .option("--page-size <n>", "tokens per request, 100 to 10000", (v) =>
-      intArg(v, "--page-size", 100, 10000),
+    .option(
+      "--page-size <n>",
+      `tokens per request, ${LIST_PAGE_SIZE.minimum} to ${LIST_PAGE_SIZE.maximum}`,
+      (v) => intArg(v, "--page-size", LIST_PAGE_SIZE.minimum, LIST_PAGE_SIZE.maximum),
     )
     .addOption(reportOutputOption());
   addFleetOptions(auditCommandDef)

@@ -7,6 +7,8 @@ import {
   type API_TOKEN_FIELDS,
   isTokenSecret,
   KNOWN_RESPONSE_SCOPES,
+  LIST_SORT_KEYS,
+  type ListSort,
   TOKEN_SCOPES,
   type TokenScope,
   timeframe,
@@ -119,8 +121,8 @@ export function intArg(value: string, flag: string, min: number, max = Number.MA
   return n;
 }
 
-export const SORT_KEYS = ["name", "lastUsedDate", "creationDate", "expirationDate", "modifiedDate"] as const;
-export type SortArg = `${"" | "+" | "-"}${(typeof SORT_KEYS)[number]}`;
+export const SORT_KEYS = LIST_SORT_KEYS;
+export type SortArg = ListSort;
 
 export function sortArg(value: string): SortArg {
   const key = value.replace(/^[+-]/, "");

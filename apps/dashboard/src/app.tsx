@@ -2,6 +2,7 @@ import {
   API_TOKEN_FIELDS,
   type ApiToken,
   finishRetirements,
+  LIST_PAGE_SIZE,
   type RotateTokenResult,
   rotateToken,
 } from "@dt-tokens/client";
@@ -21,7 +22,7 @@ import { TokenTable } from "./table.js";
 const FIELDS = [...API_TOKEN_FIELDS];
 const HOUR = 3_600_000;
 /** Dynatrace's default page size: a large environment shows its progress page by page. */
-const PAGE_SIZE = 200;
+const PAGE_SIZE = LIST_PAGE_SIZE.default;
 
 /** The environment an API base belongs to: the base without its `/api/v2` or platform prefix. */
 const environmentOf = (baseUrl: string) =>

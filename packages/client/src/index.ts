@@ -15,7 +15,14 @@ export type {
   ResponseTokenScope,
   TokenScope,
 } from "@dt-tokens/types";
-export { API_TOKEN_FIELDS, KNOWN_RESPONSE_SCOPES, LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "@dt-tokens/types";
+export {
+  API_TOKEN_FIELDS,
+  KNOWN_RESPONSE_SCOPES,
+  LEGACY_TOKEN_SCOPES,
+  LIST_PAGE_SIZE,
+  LIST_SORT_KEYS,
+  TOKEN_SCOPES,
+} from "@dt-tokens/types";
 export type { AuthScheme } from "./auth-scheme.js";
 export {
   apiTokenSelector,

@@ -1,3 +1,4 @@
+import { LIST_PAGE_SIZE } from "@dt-tokens/types";
 import { apiTokenSelector, type FieldsInput, fieldsParam, timeframe } from "./builders.js";
 import { expected } from "./invalid-input.js";
 import type { ListParams } from "./types.js";
@@ -13,8 +14,6 @@ export interface ListQuery {
   nextPageKey?: string | undefined;
 }
 
-const PAGE_SIZE = { min: 100, max: 10_000 };
-
 /**
  * Builds and checks the query of list. A `nextPageKey` is sent alone: it encodes the original query,
  * and Dynatrace refuses it next to any other parameter. Throws an InvalidInputError for bad input.
@@ -29,9 +28,13 @@ export function listQuery(params: ListParams<FieldsInput | undefined> | undefine
   }
   if (
     pageSize !== undefined &&
-    !(Number.isInteger(pageSize) && pageSize >= PAGE_SIZE.min && pageSize <= PAGE_SIZE.max)
+    !(Number.isInteger(pageSize) && pageSize >= LIST_PAGE_SIZE.minimum && pageSize <= LIST_PAGE_SIZE.maximum)
   )
-    expected("pageSize", `a whole number from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`, pageSize);
+    expected(
+      "pageSize",
+      `a whole number from ${LIST_PAGE_SIZE.minimum} to ${LIST_PAGE_SIZE.maximum}`,
+      pageSize,
+    );
   if (sort !== undefined && typeof sort !== "string")
     expected("sort", "a field name such as -lastUsedDate", sort);
   const selectorText = typeof selector === "object" ? apiTokenSelector(selector) : selector;

@@ -6,6 +6,7 @@ import type {
   ApiTokenField,
   ApiTokenList,
   ApiTokenUpdate,
+  ListSortKey,
   paths,
   TokenScope,
 } from "@dt-tokens/types";
@@ -77,8 +78,7 @@ export type TokenFor<F, Default extends ApiTokenField = DefaultField> = [F] exte
         : ApiToken;
 
 /** A sort order for list: a field, optionally prefixed with `+` (ascending, the default) or `-`. */
-export type ListSort =
-  `${"" | "+" | "-"}${"name" | "lastUsedDate" | "creationDate" | "expirationDate" | "modifiedDate"}`;
+export type ListSort = `${"" | "+" | "-"}${ListSortKey}`;
 
 /** The parameters of list. `nextPageKey` cannot be combined with any other. */
 export interface ListParams<F extends FieldsInput | undefined = undefined> {
@@ -91,7 +91,7 @@ export interface ListParams<F extends FieldsInput | undefined = undefined> {
   /** Only tokens last used before this time (default now). */
   to?: TimeframeInput;
   sort?: ListSort;
-  /** 100 to 10000 (default 200); other values are refused before sending. */
+  /** From `LIST_PAGE_SIZE.minimum` to `LIST_PAGE_SIZE.maximum` (100 to 10000; default 200); other values are refused before sending. */
   pageSize?: number;
   /** The cursor of the previous page. When given, only it is sent: it encodes the original query. */
   nextPageKey?: string;

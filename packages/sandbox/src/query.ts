@@ -1,13 +1,11 @@
 /** Parsing of listApiTokens' query parameters into a filter, a sort, fields and a page size. */
-import type { ApiTokenField } from "@dt-tokens/types";
+import { type ApiTokenField, LIST_PAGE_SIZE, LIST_SORT_KEYS } from "@dt-tokens/types";
 import { quoteInput, type Violation, violation } from "./errors.js";
 import type { SortField, TokenFilter } from "./store.js";
 import { DATE_RANGE, inDateRange, parseTimeframe, TIMEFRAME_FORMATS } from "./time.js";
 import { DEFAULT_FIELDS, FIELD_ORDER } from "./tokens.js";
 
-const PAGE_SIZE_MIN = 100;
-const PAGE_SIZE_MAX = 10_000;
-const PAGE_SIZE_DEFAULT = 200;
+const { minimum: PAGE_SIZE_MIN, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT } = LIST_PAGE_SIZE;
 
 export interface ListQuery {
   filter: TokenFilter;
@@ -16,13 +14,7 @@ export interface ListQuery {
   pageSize: number;
 }
 
-const SORT_FIELDS: readonly SortField[] = [
-  "name",
-  "lastUsedDate",
-  "creationDate",
-  "expirationDate",
-  "modifiedDate",
-];
+const SORT_FIELDS: readonly SortField[] = LIST_SORT_KEYS;
 
 /**
  * `fields`: a plain list replaces the default set; `+x` adds and `-x` removes (mixable). A `+` that

@@ -5,6 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import type { ListSortKey } from "@dt-tokens/types";
 import Database from "better-sqlite3";
 import { LastUses } from "./last-use.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -61,7 +62,7 @@ export type ListedColumn = Exclude<keyof ListedRow, "seq">;
 /** A row of a list page: `seq` and only the columns the page's fields and sort need. */
 export type PageRow = Pick<ListedRow, "seq"> & Partial<ListedRow>;
 
-export type SortField = "name" | "lastUsedDate" | "creationDate" | "expirationDate" | "modifiedDate";
+export type SortField = ListSortKey;
 
 const NEVER_LOW = -Number.MAX_SAFE_INTEGER;
 const NEVER_HIGH = Number.MAX_SAFE_INTEGER;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates src/generated/ from spec/api-tokens.yaml: the OpenAPI types (openapi-typescript) and
-// the scope lists as runtime constants. Run by `pnpm generate`; the drift test calls generate()
+// the scope lists, page size bounds and sort keys as runtime constants. Run by `pnpm generate`; the drift test calls generate()
 // in memory and compares with the committed files.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -32,6 +32,46 @@ function transform(schema) {
 function constList(name, doc, values) {
   const items = values.map((v) => `  ${JSON.stringify(v)},`).join("\n");
   return `/** ${doc} */\nexport const ${name} = [\n${items}\n] as const;\n`;
+}
+
+/** The `pageSize` bounds and `sort` keys of listApiTokens, as constants (one place for every package). */
+function listParams(spec) {
+  const params = spec.paths["/apiTokens"].get.parameters;
+  const schemaOf = (name) => {
+    const schema = params.find((p) => p.name === name)?.schema;
+    if (!schema) throw new Error(`generate: listApiTokens has no "${name}" parameter`);
+    return schema;
+  };
+  const pageSize = schemaOf("pageSize");
+  for (const key of ["minimum", "maximum", "default"]) {
+    if (!Number.isInteger(pageSize[key])) {
+      throw new Error(
+        `generate: listApiTokens' pageSize has no whole-number ${key} (${JSON.stringify(pageSize)})`,
+      );
+    }
+  }
+  // The sort pattern lists the keys: ^[+-]?(name|lastUsedDate|...)$
+  const sort = /^\^\[\+-\]\?\(([A-Za-z|]+)\)\$$/.exec(schemaOf("sort").pattern ?? "");
+  if (!sort) {
+    throw new Error(
+      `generate: listApiTokens' sort pattern is not ^[+-]?(key|key...)$ (got ${JSON.stringify(schemaOf("sort").pattern)})`,
+    );
+  }
+  const keys = sort[1].split("|");
+  return [
+    HEADER,
+    "/** The page sizes listApiTokens accepts (`pageSize`): from `minimum` to `maximum`, `default` when not set. */",
+    `export const LIST_PAGE_SIZE = { minimum: ${pageSize.minimum}, maximum: ${pageSize.maximum}, default: ${pageSize.default} } as const;`,
+    "",
+    constList(
+      "LIST_SORT_KEYS",
+      "The keys listApiTokens sorts by (`sort`: a key, optionally prefixed with `+`, ascending, or `-`, descending).",
+      keys,
+    ),
+    "/** A key listApiTokens sorts by. */",
+    "export type ListSortKey = (typeof LIST_SORT_KEYS)[number];",
+    "",
+  ].join("\n");
 }
 
 /**
@@ -68,7 +108,11 @@ export async function generate(fromSpec = specPath) {
     constList("API_TOKEN_FIELDS", "Every field of an ApiToken, as named in the `fields` parameter.", fields),
   ].join("\n");
 
-  return { "src/generated/api.ts": api, "src/generated/scopes.ts": scopes };
+  return {
+    "src/generated/api.ts": api,
+    "src/generated/scopes.ts": scopes,
+    "src/generated/list-params.ts": listParams(spec),
+  };
 }
 
 async function main() {

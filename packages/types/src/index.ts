@@ -24,6 +24,7 @@ export {
   secretPattern,
 } from "./formats.js";
 export type { components, operations, paths } from "./generated/api.js";
+export { LIST_PAGE_SIZE, LIST_SORT_KEYS, type ListSortKey } from "./generated/list-params.js";
 export {
   API_TOKEN_FIELDS,
   KNOWN_RESPONSE_SCOPES,

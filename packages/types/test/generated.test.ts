@@ -1,8 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { generate } from "../scripts/generate.mjs";
-import { API_TOKEN_FIELDS, KNOWN_RESPONSE_SCOPES, LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "../src/index.js";
+import { parse } from "yaml";
+import { generate, specPath } from "../scripts/generate.mjs";
+import {
+  API_TOKEN_FIELDS,
+  KNOWN_RESPONSE_SCOPES,
+  LEGACY_TOKEN_SCOPES,
+  LIST_PAGE_SIZE,
+  LIST_SORT_KEYS,
+  TOKEN_SCOPES,
+} from "../src/index.js";
 
 const pkgDir = join(import.meta.dirname, "..");
 
@@ -51,5 +59,26 @@ describe("generated code", () => {
         "scopes",
       ]),
     );
+  });
+
+  test("page size bounds and sort keys are the spec's, read from listApiTokens' parameters", async () => {
+    const spec = parse(await readFile(specPath, "utf8"));
+    const params = spec.paths["/apiTokens"].get.parameters;
+    const pageSize = params.find((p: { name: string }) => p.name === "pageSize").schema;
+    expect(LIST_PAGE_SIZE).toEqual({
+      minimum: pageSize.minimum,
+      maximum: pageSize.maximum,
+      default: pageSize.default,
+    });
+    expect(LIST_PAGE_SIZE).toEqual({ minimum: 100, maximum: 10000, default: 200 });
+    expect(LIST_SORT_KEYS).toEqual([
+      "name",
+      "lastUsedDate",
+      "creationDate",
+      "expirationDate",
+      "modifiedDate",
+    ]);
+    const sort = new RegExp(params.find((p: { name: string }) => p.name === "sort").schema.pattern);
+    for (const key of LIST_SORT_KEYS) expect(`-${key}`).toMatch(sort);
   });
 });
