@@ -40,7 +40,7 @@ describe("spec/api-tokens.yaml", () => {
     expect(problems).toEqual([]);
   });
 
-  test("keeps only the six API-tokens operations", () => {
+  test("keeps the API-token and ActiveGate-token operations and the ActiveGate reads, nothing else", () => {
     const ops = Object.values(spec.paths).flatMap((item) =>
       Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId),
     );
@@ -52,6 +52,13 @@ describe("spec/api-tokens.yaml", () => {
         "listApiTokens",
         "lookupApiToken",
         "updateApiToken",
+        "listActiveGateTokens",
+        "createActiveGateToken",
+        "getActiveGateToken",
+        "deleteActiveGateToken",
+        "getAllActiveGates",
+        "getOneActiveGateById",
+        "getActiveGateTokenEnforcement",
       ].sort(),
     );
   });
@@ -78,6 +85,13 @@ describe("spec/api-tokens.yaml", () => {
       updateApiToken: ["400", "401", "403", "404", "429", "5XX"],
       deleteApiToken: ["400", "401", "403", "404", "429", "5XX"],
       lookupApiToken: ["400", "401", "403", "404", "429", "5XX"],
+      listActiveGateTokens: ["400", "401", "403", "429", "5XX"],
+      createActiveGateToken: ["400", "401", "403", "429", "5XX"],
+      getActiveGateToken: ["400", "401", "403", "404", "429", "5XX"],
+      deleteActiveGateToken: ["400", "401", "403", "404", "429", "5XX"],
+      getAllActiveGates: ["400", "401", "403", "429", "5XX"],
+      getOneActiveGateById: ["400", "401", "403", "404", "429", "5XX"],
+      getActiveGateTokenEnforcement: ["400", "401", "403", "429", "5XX"],
     };
     for (const item of Object.values(spec.paths) as Record<string, Record<string, unknown>>[]) {
       for (const op of Object.values(item) as {
@@ -104,6 +118,27 @@ describe("spec/api-tokens.yaml", () => {
     expect(success("/apiTokens/{id}", "put")).toEqual(["204"]);
     expect(success("/apiTokens/{id}", "delete")).toEqual(["204"]);
     expect(success("/apiTokens/lookup", "post")).toEqual(["200"]);
+    expect(success("/activeGateTokens", "get")).toEqual(["200"]);
+    expect(success("/activeGateTokens", "post")).toEqual(["201"]);
+    expect(success("/activeGateTokens/{activeGateTokenIdentifier}", "get")).toEqual(["200"]);
+    expect(success("/activeGateTokens/{activeGateTokenIdentifier}", "delete")).toEqual(["204"]);
+  });
+
+  test("ActiveGate tokens: pageSize 100..3000 default 100, nullable nextPageKey, a valid list example", () => {
+    const params = spec.paths["/activeGateTokens"].get.parameters;
+    const pageSize = params.find((p: { name: string }) => p.name === "pageSize").schema;
+    expect(pageSize).toMatchObject({ minimum: 100, maximum: 3000, default: 100, format: "int32" });
+    const list = spec.components.schemas.ActiveGateTokenList;
+    expect(list.properties.nextPageKey.nullable).toBe(true);
+    expect(list.properties.activeGateTokens).not.toHaveProperty("properties");
+    expect(Array.isArray(list.example.activeGateTokens)).toBe(true);
+    expect(list.example.activeGateTokens[0].seedToken).toBe(false);
+    expect(spec.components.schemas.ActiveGate.properties.offlineSince.nullable).toBe(true);
+    const token = spec.components.schemas.ActiveGateToken;
+    for (const date of ["creationDate", "expirationDate", "lastUsedDate"]) {
+      expect(token.properties[date].format, date).toBe("date-time");
+    }
+    expect(spec.components.schemas.ActiveGateTokenCreate.required.sort()).toEqual(["activeGateType", "name"]);
   });
 
   test("pagination: pageSize 100..10000 default 200, nullable nextPageKey", () => {

@@ -1,5 +1,6 @@
 /**
- * Types for Dynatrace's API-tokens API (Environment API v2), generated from spec/api-tokens.yaml by
+ * Types for Dynatrace's access-token APIs (Environment API v2: API tokens, ActiveGate tokens and the
+ * ActiveGate reads that join them to hosts), generated from spec/api-tokens.yaml by
  * openapi-typescript, with friendly names for the shapes people use and the scope lists as
  * constants. Use `paths` with openapi-fetch; use the aliases everywhere else.
  */
@@ -60,3 +61,32 @@ export type ResponseTokenScope = Schemas["ResponseTokenScope"];
 export type ApiTokenField = keyof ApiToken;
 /** The query parameters of listApiTokens. */
 export type ListApiTokensQuery = NonNullable<operations["listApiTokens"]["parameters"]["query"]>;
+
+/** Metadata of an ActiveGate token (`dt0g02.<8 characters>`), as returned by get and list. */
+export type ActiveGateToken = Schemas["ActiveGateToken"];
+/** The body of an ActiveGate token create request: `name` and `activeGateType` are required. */
+export type ActiveGateTokenCreate = Schemas["ActiveGateTokenCreate"];
+/** The response of an ActiveGate token create request: the only time the secret (`token`) is returned. */
+export type ActiveGateTokenCreated = Schemas["ActiveGateTokenCreated"];
+/** One page of ActiveGate tokens. `nextPageKey` is `null` (or absent) on the last page. */
+export type ActiveGateTokenList = Schemas["ActiveGateTokenList"];
+/** The type of ActiveGate a token is for. */
+export type ActiveGateTokenType = ActiveGateTokenCreate["activeGateType"];
+/** The query parameters of listActiveGateTokens. */
+export type ListActiveGateTokensQuery = NonNullable<
+  operations["listActiveGateTokens"]["parameters"]["query"]
+>;
+/** An ActiveGate as listed by GET /activeGates: its host, whether it is online, and the tokens it uses. */
+export type ActiveGate = Schemas["ActiveGate"];
+/** A page of ActiveGates (GET /activeGates). */
+export type ActiveGateList = Schemas["ActiveGateList"];
+/** A token an ActiveGate uses, with its state as the ActiveGate reports it. */
+export type ActiveGateTokenInfo = Schemas["ActiveGateTokenInfoDto"];
+/** The state of an ActiveGate's token: VALID, EXPIRING (30 days or less left), INVALID, ABSENT, UNKNOWN, UNSUPPORTED. */
+export type ActiveGateTokenState = NonNullable<ActiveGateTokenInfo["state"]>;
+/** The query parameters of GET /activeGates (filters such as `tokenState` and `tokenExpirationSet`). */
+export type ListActiveGatesQuery = NonNullable<operations["getAllActiveGates"]["parameters"]["query"]>;
+/** Whether ActiveGate tokens are enforced (GET /activeGates/tokenEnforcement). */
+export type ActiveGateTokenEnforcement = Schemas["ActiveGateTokenEnforcement"];
+/** A period of time (`value` in `unit`, milliseconds when no unit is given). */
+export type Duration = Schemas["Duration"];

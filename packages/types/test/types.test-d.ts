@@ -1,5 +1,9 @@
 import { describe, expectTypeOf, test } from "vitest";
 import type {
+  ActiveGate,
+  ActiveGateTokenCreate,
+  ActiveGateTokenList,
+  ActiveGateTokenState,
   API_TOKEN_FIELDS,
   ApiToken,
   ApiTokenCreate,
@@ -17,6 +21,16 @@ import type {
 } from "../src/index.js";
 
 describe("friendly types", () => {
+  test("ActiveGate tokens: create requires name and activeGateType; states and pages are typed", () => {
+    expectTypeOf<{ name: string; activeGateType: "ENVIRONMENT" }>().toExtend<ActiveGateTokenCreate>();
+    expectTypeOf<{ name: string; activeGateType: "PLANET" }>().not.toExtend<ActiveGateTokenCreate>();
+    expectTypeOf<{ name: string }>().not.toExtend<ActiveGateTokenCreate>();
+    expectTypeOf<"EXPIRING">().toExtend<ActiveGateTokenState>();
+    expectTypeOf<"EXPIRED">().not.toExtend<ActiveGateTokenState>();
+    expectTypeOf<ActiveGateTokenList["nextPageKey"]>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<ActiveGate["offlineSince"]>().toEqualTypeOf<number | null | undefined>();
+  });
+
   test("create requires name and scopes, the rest is optional", () => {
     expectTypeOf<{ name: string; scopes: TokenScope[] }>().toExtend<ApiTokenCreate>();
     expectTypeOf<{ name: string }>().not.toExtend<ApiTokenCreate>();
