@@ -163,6 +163,17 @@ describe("pnpm spec:update", () => {
     expect(stdout).toContain("- Field ApiToken.lastUsedIpAddress removed");
   });
 
+  test("ActiveGate tokens are covered too: a removed ActiveGateToken field is major", async () => {
+    const doc = prepared((d) => {
+      delete d.components.schemas.ActiveGateToken.properties.lastUsedDate;
+    });
+    const { code, stdout } = await specUpdate(doc);
+    expect(code).toBe(0);
+    expect(derived().components.schemas.ActiveGateToken.properties).not.toHaveProperty("lastUsedDate");
+    expect(changeset()).toMatch(/^---\n"@dt-tokens\/spec": major\n"@dt-tokens\/types": major\n/);
+    expect(stdout).toContain("- Field ActiveGateToken.lastUsedDate removed");
+  });
+
   test("a document that only changes descriptions: patch", async () => {
     const doc = prepared((d) => {
       d.components.schemas.ApiToken.properties.name.description =
@@ -195,7 +206,8 @@ describe("pnpm spec:update", () => {
     const before = repo.snapshot();
     const doc = prepared((d) => {
       d.info.description = "Another build.";
-      d.paths["/activeGates"].get.summary = "Changed elsewhere";
+      // /activeGates itself is ours (the ActiveGate-token join); its auto-update settings are not.
+      d.paths["/activeGates/autoUpdate"].get.summary = "Changed elsewhere";
     });
     const { code, stdout } = await specUpdate(doc);
     expect(code).toBe(0);
