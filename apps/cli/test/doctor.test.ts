@@ -357,8 +357,12 @@ describe("doctor: what to fix", () => {
 describe("doctor: awkward URLs", () => {
   it.each([
     ["trailing slashes", (u: string) => `${u}///`, "/api/v2"],
-    ["Managed /e/<id>", (u: string) => `${u}/e/env01`, "/e/env01/api/v2"],
-    ["Managed /e/<id>/api/v2/", (u: string) => `${u}/e/env01/api/v2/`, "/e/env01/api/v2"],
+    ["Managed /e/<id>", (u: string) => `${u}/e/${sandbox.ready.environmentId}`, "/e/[0-9a-f]{8}/api/v2"],
+    [
+      "Managed /e/<id>/api/v2/",
+      (u: string) => `${u}/e/${sandbox.ready.environmentId}/api/v2/`,
+      "/e/[0-9a-f]{8}/api/v2",
+    ],
     [
       "an upper-case scheme and host",
       (u: string) => u.replace("http://127.0.0.1", "HTTP://LOCALHOST"),

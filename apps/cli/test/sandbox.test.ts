@@ -36,6 +36,7 @@ describe("sandbox", () => {
     expect(Object.keys(ready).sort()).toEqual([
       "accountUrn",
       "apiBase",
+      "environmentId",
       "oauthClientId",
       "oauthClientSecret",
       "platformBase",

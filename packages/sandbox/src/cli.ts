@@ -20,10 +20,11 @@ export const OAUTH_CLIENT_SECRET_ENV = "DT_SANDBOX_OAUTH_CLIENT_SECRET";
 export const SANDBOX_USAGE = `Usage: dt-tokens-sandbox [options]
 
 A local Dynatrace-compatible API-tokens server (HTTP + SQLite). Prints one JSON line
-{"url", "apiBase", "platformBase", "tokenUrl", "accountUrn", "bootstrapToken"?, "platformToken"?,
-"oauthClientId"?, "oauthClientSecret"?} on stdout when it listens (secrets only when it generated
-them); SIGINT or SIGTERM stop it. With --environments N, the line also lists them:
-"environments": [{"id", "apiBase", "bootstrapToken"}].
+{"url", "environmentId", "apiBase", "platformBase", "tokenUrl", "accountUrn", "bootstrapToken"?,
+"platformToken"?, "oauthClientId"?, "oauthClientSecret"?} on stdout when it listens (secrets only
+when it generated them); SIGINT or SIGTERM stop it. With --environments N, the line also lists them:
+"environments": [{"id", "apiBase", "bootstrapToken"}]. Managed-style URLs /e/<id>/api/v2 serve
+environmentId (the default environment) and the listed ids; any other id is a 404.
 
 /api/v2 takes Authorization: Api-Token <API token>; /platform/classic/environment-api/v2 takes
 Authorization: Bearer <platform token or OAuth access token>; POST /sso/oauth2/token issues
@@ -253,6 +254,8 @@ function parseSpec(argv: readonly string[]) {
 /** The JSON line the bin prints when it listens. Secrets are there only when the sandbox generated them. */
 export interface SandboxReadyLine {
   url: string;
+  /** The default environment's own id: `<url>/e/<environmentId>/api/v2` serves it too, no other id does. */
+  environmentId: string;
   apiBase: string;
   /** `<url>/platform/classic/environment-api/v2`: Bearer platform tokens and OAuth access tokens. */
   platformBase: string;
@@ -284,6 +287,7 @@ export interface SandboxCliIo {
 export function readyLine(sandbox: Sandbox): SandboxReadyLine {
   const line: SandboxReadyLine = {
     url: sandbox.url,
+    environmentId: sandbox.environmentId,
     apiBase: sandbox.apiBase,
     platformBase: sandbox.platformBase,
     tokenUrl: sandbox.tokenUrl,

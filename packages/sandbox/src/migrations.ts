@@ -65,4 +65,7 @@ export const MIGRATIONS: readonly string[] = [
   // tokens_creation, its prefix.
   `CREATE INDEX tokens_creation_listing ON tokens (creation_ms, seq, id, name, enabled, owner);
    DROP INDEX tokens_creation;`,
+  // 5: the environment's own id (8 hex digits, as a SaaS id is 8 characters): served under
+  // /e/<id>/api/v2 and nowhere else, so that a client building a wrong Managed URL fails here too.
+  `INSERT INTO meta (key, value) VALUES ('environmentId', lower(hex(randomblob(4))));`,
 ];

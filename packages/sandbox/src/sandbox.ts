@@ -69,7 +69,8 @@ export interface SandboxOptions {
   /**
    * More environments in the same process, Managed-style under `/e/<id>/api/v2`: a count (ids
    * env01, env02, …) or the ids. Each has its own tokens and bootstrap token (generated when its
-   * database is empty). Default none: `/e/<any id>/api/v2` then serves the default environment.
+   * database is empty). Default none. The default environment is served under its own id too
+   * (`environmentId`); any other `/e/<id>` is a 404.
    */
   environments?: number | readonly string[];
   /**
@@ -102,6 +103,11 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export interface Sandbox {
   /** `http://<host>:<port>`: the environment URL to give a client. */
   readonly url: string;
+  /**
+   * The default environment's own id (8 hex digits, fixed per database): it is also served
+   * Managed-style under `<url>/e/<environmentId>/api/v2`; any other id there is a 404.
+   */
+  readonly environmentId: string;
   /** `<url>/api/v2`. */
   readonly apiBase: string;
   /** `<url>/platform/classic/environment-api/v2`, the prefix Dynatrace's SDK uses. */
@@ -344,7 +350,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   const state: AppState = {
     store,
-    environments: hosted.length > 0 ? new Map(hosted.map((e) => [e.id, e.store])) : undefined,
+    environments: new Map([[store.environmentId, store], ...hosted.map((e) => [e.id, e.store] as const)]),
     now,
     throttle: options.throttle ? new Throttle(options.throttle) : undefined,
     failedAuths: options.throttle ? new Throttle(options.throttle) : undefined,
@@ -388,6 +394,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let closing: Promise<void> | undefined;
   return {
     url,
+    environmentId: store.environmentId,
     apiBase: `${url}/api/v2`,
     platformApiBase: `${url}/platform/classic/environment-api/v2`,
     platformBase: `${url}/platform/classic/environment-api/v2`,

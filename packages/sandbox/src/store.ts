@@ -226,6 +226,13 @@ export class TokenStore {
     return this.db.pragma("user_version", { simple: true }) as number;
   }
 
+  /** The environment's own id (`/e/<id>/api/v2`): written once by migration 5, so read once. */
+  get environmentId(): string {
+    this.environmentIdCache ??= String(this.statements.meta.get("environmentId")!.value);
+    return this.environmentIdCache;
+  }
+  private environmentIdCache: string | undefined;
+
   /** The HMAC key of page keys: written once by the first migration, so read once. */
   pageKeySecret(): Buffer {
     this.pageKeySecretCache ??= this.statements.meta.get("pageKeySecret")!.value;

@@ -150,6 +150,7 @@ describe("runSandboxCli (embeddable)", () => {
     const line = JSON.parse(lines[0]!);
     expect(Object.keys(line)).toEqual([
       "url",
+      "environmentId",
       "apiBase",
       "platformBase",
       "tokenUrl",
@@ -189,6 +190,7 @@ describe("runSandboxCli (embeddable)", () => {
     expect(code).toBe(0);
     expect(Object.keys(JSON.parse(out.text()))).toEqual([
       "url",
+      "environmentId",
       "apiBase",
       "platformBase",
       "tokenUrl",

@@ -28,6 +28,7 @@ async function bin(args: string[]) {
 }
 
 interface Ready {
+  environmentId: string;
   url: string;
   apiBase: string;
   bootstrapToken?: string;
@@ -50,6 +51,7 @@ describe("--environments", () => {
     const ready = p.ready as Ready;
     expect(Object.keys(ready)).toEqual([
       "url",
+      "environmentId",
       "apiBase",
       "platformBase",
       "tokenUrl",
@@ -131,9 +133,12 @@ describe("--environments", () => {
       headers: { authorization: `Api-Token ${a!.bootstrapToken}` },
     });
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(
-      'No environment "env99" in this sandbox; it hosts env01, env02, env03 under /e/<id>/api/v2.',
+    const said = ((await missing.json()) as { error: { message: string } }).error.message;
+    expect(said).toBe(
+      'No environment "env99" in this sandbox: use an environment id from its ready line (environmentId, environments[].id).',
     );
+    // it names no id the sandbox serves (the 404 comes before any authentication)
+    for (const id of ["env01", "env02", "env03", ready.environmentId]) expect(said).not.toContain(id);
 
     // --write-config: a dt-tokens config whose credentials are 0600 files beside it.
     expect(statSync(config).mode & 0o777).toBe(0o600);
@@ -179,6 +184,7 @@ describe("--environments", () => {
     const p = await bin(["--db", ":memory:"]);
     expect(Object.keys(p.ready)).toEqual([
       "url",
+      "environmentId",
       "apiBase",
       "platformBase",
       "tokenUrl",
@@ -189,7 +195,7 @@ describe("--environments", () => {
       "oauthClientSecret",
     ]);
     const token = p.ready.bootstrapToken!;
-    for (const prefix of ["/api/v2", "/e/anything/api/v2"])
+    for (const prefix of ["/api/v2", `/e/${p.ready.environmentId}/api/v2`])
       expect((await api(p.ready, "GET", "/apiTokens", { token, prefix })).status).toBe(200);
     const platform = await api(p.ready, "GET", "/apiTokens", {
       prefix: "/platform/classic/environment-api/v2",

@@ -113,11 +113,12 @@ describe("schemes by prefix", () => {
     ["a platform token on /api/v2", "/api/v2", () => `Bearer ${sandbox.platformToken}`, "Api-Token"],
     [
       "a platform token on Managed /e/<id>/api/v2",
-      "/e/abc123/api/v2",
+      "/e/<environmentId>/api/v2",
       () => `Bearer ${sandbox.platformToken}`,
       "Api-Token",
     ],
-  ])("refuses %s with a 401 naming the expected scheme", async (_what, prefix, header, expectedScheme) => {
+  ])("refuses %s with a 401 naming the expected scheme", async (_what, template, header, expectedScheme) => {
+    const prefix = template.replace("<environmentId>", sandbox.environmentId);
     const r = await api(sandbox, "GET", "/apiTokens", { prefix, headers: { authorization: header() } });
     expect(r.status).toBe(401);
     expect(r.body.error.message).toContain(`Authorization: ${expectedScheme}`);

@@ -101,11 +101,12 @@ describe("scopes per route (README table)", () => {
     );
   });
 
-  for (const prefix of ["/api/v2", "/e/abc12345/api/v2", PLATFORM]) {
-    const scheme = prefix === PLATFORM ? "Bearer" : "Api-Token";
+  for (const template of ["/api/v2", "/e/<environmentId>/api/v2", PLATFORM]) {
+    const scheme = template === PLATFORM ? "Bearer" : "Api-Token";
     it.each(table.map((row) => [`${row.method} ${row.path}`, row] as const))(
-      `${prefix}: %s needs exactly its scope`,
+      `${template}: %s needs exactly its scope`,
       async (_, row) => {
+        const prefix = template.replace("<environmentId>", bin.ready.environmentId);
         const needed = prefix === PLATFORM ? row.platform : row.apiToken;
         const universe = prefix === PLATFORM ? platformScopes : apiTokenScopes;
         const make = prefix === PLATFORM ? platformToken : apiToken;

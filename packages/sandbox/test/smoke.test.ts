@@ -17,7 +17,8 @@ describe("a sandbox on port 0", () => {
     expect(sandbox.bootstrapTokenGenerated).toBe(true);
   });
 
-  it.each([...PREFIXES, "/e/abc12345/api/v2"])("serves the API under %s", async (prefix) => {
+  it.each([...PREFIXES, "/e/<environmentId>/api/v2"])("serves the API under %s", async (template) => {
+    const prefix = template.replace("<environmentId>", sandbox.environmentId);
     // the platform prefix takes Bearer platform tokens, the others Api-Token
     const platform = prefix.startsWith("/platform/");
     const r = await api(sandbox, "GET", "/apiTokens?fields=%2Bscopes,%2BpersonalAccessToken", {

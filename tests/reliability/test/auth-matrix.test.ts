@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectEnvelope, findSecrets } from "./helpers.js";
 
 const PLATFORM = "/platform/classic/environment-api/v2";
-const CLASSIC_PREFIXES = ["/api/v2", "/e/abc12345/api/v2"];
-const PREFIXES = [...CLASSIC_PREFIXES, PLATFORM];
+/** `/api/v2` and Managed-style `/e/<the environment's own id>/api/v2` (known once the sandbox runs). */
+let CLASSIC_PREFIXES: string[] = [];
+let PREFIXES: string[] = [];
 const PLATFORM_READ = "environment-api:api-tokens:read";
 const PLATFORM_WRITE = "environment-api:api-tokens:write";
 const VICTIM_NAME = "bob-private-deploy-token";
@@ -40,6 +41,8 @@ let t: Record<
 
 beforeAll(async () => {
   sandbox = await startSandbox({ now: () => clock });
+  CLASSIC_PREFIXES = ["/api/v2", `/e/${sandbox.environmentId}/api/v2`];
+  PREFIXES = [...CLASSIC_PREFIXES, PLATFORM];
   const rw = ["apiTokens.read", "apiTokens.write"];
   const [admin, readOnly, writeOnly, noScopes, disabled, expired, alicePat, victim, bobPat] = sandbox.seed([
     { name: "admin", owner: "admin", scopes: rw },

@@ -58,27 +58,21 @@ function tokensApi(state: AppState, authenticate: MiddlewareHandler<Env>): Hono<
   return api;
 }
 
-/** "it hosts env01, env02, … env20 under /e/<id>/api/v2" (at most a few ids). */
-function hostedList(environments: ReadonlyMap<string, unknown>): string {
-  const ids = [...environments.keys()];
-  const shown = ids.length > 4 ? [...ids.slice(0, 3), "…", ids.at(-1)] : ids;
-  return `it hosts ${shown.join(", ")} under /e/<id>/api/v2`;
-}
-
 /**
- * The environment a request addresses: its token store. `/e/{environmentId}` picks a hosted
- * environment when the sandbox has them (an unknown id is a 404), else the default one.
+ * The environment a request addresses: its token store. `/e/{environmentId}` picks an environment
+ * by its own id (an unknown id is a 404, before any authentication: it names no id the sandbox
+ * serves); the other prefixes address the default environment.
  */
 function environment(state: AppState) {
   return createMiddleware<Env>(async (c, next) => {
     const id = c.req.param("environmentId");
-    if (id === undefined || state.environments === undefined) c.set("store", state.store);
+    if (id === undefined) c.set("store", state.store);
     else {
       const store = state.environments.get(id);
       if (!store)
         throw new HttpError(
           404,
-          `No environment "${quoteInput(id)}" in this sandbox; ${hostedList(state.environments)}.`,
+          `No environment "${quoteInput(id)}" in this sandbox: use an environment id from its ready line (environmentId, environments[].id).`,
         );
       c.set("store", store);
     }

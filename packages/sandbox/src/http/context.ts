@@ -13,10 +13,10 @@ export interface AppState {
   /** The tokens of the default environment (`/api/v2`, the platform prefix). */
   store: TokenStore;
   /**
-   * The hosted environments by id (`/e/{environmentId}/api/v2`), when the sandbox has any; without
-   * them every `/e/{environmentId}` is the default environment.
+   * The environments by id (`/e/{environmentId}/api/v2`): the hosted ones, and the default one
+   * under its own id (unless a hosted one has that id).
    */
-  environments: ReadonlyMap<string, TokenStore> | undefined;
+  environments: ReadonlyMap<string, TokenStore>;
   now: () => number;
   /** Per authenticated caller. */
   throttle: Throttle | undefined;
