@@ -52,8 +52,3 @@ export class Context {
     }
   }
 }
-
-/** The output format: --output, else a table. */
-export function outputFormat(value: string | undefined): OutputFormat {
-  return (value ?? "table") as OutputFormat;
-}

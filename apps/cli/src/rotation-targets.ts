@@ -4,9 +4,9 @@
  * (marked) are passed over, with the reason.
  */
 import { type ApiTokensClient, parseDuration, parseRotationMarker } from "@dt-tokens/client";
-import { selectorOf } from "./commands/list.js";
 import { durationArg } from "./duration.js";
 import { UsageError } from "./errors.js";
+import { selectorOf } from "./token-fetch.js";
 
 export interface TargetSelection {
   owner?: string;

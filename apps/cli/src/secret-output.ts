@@ -6,7 +6,8 @@
  */
 import type { ApiTokensClient } from "@dt-tokens/client";
 import type { Context } from "./context.js";
-import { describeError, EXIT, ExitError } from "./errors.js";
+import { describeError } from "./describe-error.js";
+import { EXIT, ExitError } from "./errors.js";
 import { interruption, signalStatus } from "./interrupt.js";
 import { OutputError, writeConfirmed } from "./output.js";
 

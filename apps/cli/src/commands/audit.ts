@@ -4,7 +4,9 @@
  * that fails is reported with its reason while the others go on.
  */
 
+import { LIST_PAGE_SIZE } from "@dt-tokens/client";
 import { EXPIRING_WITHIN_DAYS } from "@dt-tokens/client/display";
+import { type Command, Option } from "commander";
 import {
   type AuditOptions,
   Auditor,
@@ -17,8 +19,9 @@ import {
   type Severity,
   type SeverityCounts,
 } from "../audit.js";
+import { addFleetOptions, collect, examples, FLEET_HELP, type Run, reportOutputOption } from "../cmdutil.js";
 import type { Context } from "../context.js";
-import { durationDays } from "../duration.js";
+import { durationArg, durationDays } from "../duration.js";
 import { fleetEnvironments } from "../environments.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import { type EnvironmentReport, runFleet } from "../fleet/run.js";
@@ -26,8 +29,9 @@ import { csvRow, terminalWidth } from "../format.js";
 import type { Colors } from "../io.js";
 import { mdCell, mdTable } from "../markdown.js";
 import { type Cell, type Column, renderTable } from "../table.js";
+import { fetchTokens, noteDropped, selectorOf } from "../token-fetch.js";
+import { checksArg, intArg } from "../validate.js";
 import { plural } from "../words.js";
-import { fetchTokens, noteDropped, selectorOf } from "./list.js";
 
 export type AuditOutput = "table" | "json" | "ndjson" | "csv" | "markdown";
 
@@ -404,4 +408,84 @@ export function markdownReport(
   if (findings.length > listed.length)
     md += `\n… and ${findings.length - listed.length} more (the first ${MARKDOWN_MAX_FINDINGS} are listed; \`--output csv\` or \`--min-severity\` for all).\n`;
   return md;
+}
+
+/** Defines `dt-tokens audit`. */
+export function registerAudit(program: Command, run: Run): void {
+  const auditCommandDef = program
+    .command("audit")
+    .description("Find risky tokens: unused, expired, expiring, disabled, personal, broad, duplicated")
+    .option("--owner <owner>", "only tokens of this owner")
+    .option("--scope <scope>", "only tokens with this scope (repeatable: any of them)", collect)
+    .option("--personal", "only personal access tokens")
+    .option("--no-personal", "only API tokens")
+    .option(
+      "--unused-for <duration>",
+      "flag tokens not used for longer than this, e.g. 90d (default 90d)",
+      (v) => durationArg(v, "--unused-for", ["h", "d", "w"]),
+    )
+    .option(
+      "--expiring-within <duration>",
+      `flag tokens that expire within this, e.g. 14d, 2w (default ${EXPIRING_WITHIN_DAYS}d)`,
+      (v) => durationArg(v, "--expiring-within", ["h", "d", "w"]),
+    )
+    .option("--max-unused-days <days>", "the same as --unused-for, in days", (v) =>
+      intArg(v, "--max-unused-days", 1),
+    )
+    .option("--expiring-within-days <days>", "the same as --expiring-within, in days", (v) =>
+      intArg(v, "--expiring-within-days", 0),
+    )
+    .option(
+      "--check <checks>",
+      "only these checks (comma-separated or repeatable; see below)",
+      (v, prev: string[] = []) => [...prev, ...checksArg(v)],
+    )
+    .addOption(
+      new Option(
+        "--fail-on <severity>",
+        "exit with status 3 if a finding is at or above this severity (across all environments)",
+      ).choices(SEVERITIES),
+    )
+    .addOption(
+      new Option("--min-severity <severity>", "show only findings at or above this severity").choices(
+        SEVERITIES,
+      ),
+    )
+    .option(
+      "--page-size <n>",
+      `tokens per request, ${LIST_PAGE_SIZE.minimum} to ${LIST_PAGE_SIZE.maximum}`,
+      (v) => intArg(v, "--page-size", LIST_PAGE_SIZE.minimum, LIST_PAGE_SIZE.maximum),
+    )
+    .addOption(reportOutputOption());
+  addFleetOptions(auditCommandDef)
+    .addHelpText(
+      "after",
+      `
+Checks (severity):
+  broad-write-scope (high)  apiTokens.write, settings.write, WriteConfig, credentialVault.write,
+                            TenantTokenManagement, tenantTokenRotation.write,
+                            activeGateTokenManagement.write or DataPrivacy
+  never-used (medium)       never used, created longer than --unused-for ago (low if newer)
+  unused (medium)           last used longer than --unused-for ago
+  expiring (medium)         expires within --expiring-within
+  expired (low)             expired (it can be deleted)
+  disabled (low)            disabled
+  personal (low)            a personal access token
+  duplicate-name (low)      another token has the same name
+The summary goes to stderr; --fail-on makes a pipeline step fail (exit status 3).
+--output markdown writes a report for a CI job summary (totals, then the findings).
+${FLEET_HELP}
+${examples(`
+  $ dt-tokens audit
+  $ dt-tokens audit --min-severity medium --unused-for 30d
+  $ dt-tokens audit --fail-on high --output json > audit.json
+  $ dt-tokens audit --all-environments --check expiring --expiring-within 14d --fail-on medium
+  $ dt-tokens audit --all-environments --output markdown >> "$GITHUB_STEP_SUMMARY"
+  $ dt-tokens audit --env prod,staging --owner ci-pipeline --output csv`)}`,
+    )
+    .action(
+      run<Omit<AuditCommandOptions, "output"> & { output?: AuditOutput }>((ctx, o) =>
+        auditCommand(ctx, { ...o, output: o.output ?? "table" }),
+      ),
+    );
 }

@@ -15,23 +15,18 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "@dt-tokens/client";
+import { type Command, Option } from "commander";
+import { examples, type Run } from "../cmdutil.js";
 import { apiToken, createClient, selectEnvironment, URL_VARS } from "../connection.js";
 import type { Context } from "../context.js";
 import type { Credential } from "../credentials.js";
+import { describeError } from "../describe-error.js";
 import { checkCredential } from "../doctor/credential-check.js";
-import {
-  apiBaseFor,
-  checkEnvironmentUrl,
-  describeKind,
-  isLoopback,
-  otherHost,
-  PLATFORM_PREFIX,
-  type UrlKind,
-} from "../doctor/environment-url.js";
 import { describeNetworkProblem } from "../doctor/network.js";
 import { buildReport, type DoctorCheck, printReport } from "../doctor/report.js";
 import {
   classicScopes,
+  PROBE_TOKEN_ID,
   platformScopes,
   type ScopeFindings,
   type ScopeState,
@@ -43,7 +38,16 @@ import {
   PLATFORM_TOKEN_VAR,
   SSO_TOKEN_URL_VAR,
 } from "../env-credentials.js";
-import { describeError, EXIT } from "../errors.js";
+import {
+  apiBaseFor,
+  checkEnvironmentUrl,
+  describeKind,
+  isLoopback,
+  otherHost,
+  PLATFORM_PREFIX,
+  type UrlKind,
+} from "../environment-url.js";
+import { EXIT } from "../errors.js";
 import { redactSecrets } from "../secrets.js";
 
 export interface DoctorOptions {
@@ -438,4 +442,46 @@ function oauthCheck(error: OAuthError): DoctorCheck {
     detail: `SSO refused to issue an access token${code}: ${error.apiMessage ?? error.message}`,
     fix: "check DT_ACCOUNT_URN (urn:dtaccount:<account-uuid>, the account the client belongs to) and DT_CLIENT_ID",
   };
+}
+
+/** Defines `dt-tokens doctor`. */
+export function registerDoctor(program: Command, run: Run): void {
+  program
+    .command("doctor")
+    .description("Check the connection: URL, credential, scheme, reachability, the credential's scopes")
+    .option("--read-only", "a missing write scope is a warning, not a failure (tokens for list and audit)")
+    .addOption(new Option("-o, --output <format>", "output format; default table").choices(["table", "json"]))
+    .addHelpText(
+      "after",
+      `
+Checks, in order (the URL and the credential both; after them, the first failure stops the
+rest, which show as not checked):
+  environment URL      its form; https (http only to this machine); which API it maps to:
+                       *.apps.dynatrace.com the platform (/platform/classic/environment-api/v2),
+                       *.live.dynatrace.com and Managed /e/<env-id> the classic /api/v2
+  credential           one is set (see dt-tokens --help), and of which kind; never its secret
+  scheme fits the URL  a classic token (Api-Token) on /api/v2, a platform token or OAuth
+                       client (Bearer) on the platform
+  reachable            DNS, connection, TLS, timeout; an API-tokens API at that URL
+  credential accepted  not refused (401), and for an OAuth client, SSO issued an access token
+  read scope           apiTokens.read, or environment-api:api-tokens:read on the platform
+  write scope          apiTokens.write, or environment-api:api-tokens:write on the platform
+
+It changes nothing. A classic token looks itself up. A platform credential cannot, so doctor
+lists one page of tokens (read) and updates a token id that does not exist
+(${PROBE_TOKEN_ID}) with nothing: 404 means the write scope is there, 403
+that it is missing.
+
+Exit statuses: 0 ready (warnings allowed), 2 the URL or credential is not set right, 8 not
+reachable, 9 the credential was refused, 10 a scope is missing, 1 the environment answered
+with another error.
+${examples(`
+  $ dt-tokens doctor
+  $ dt-tokens --env prod doctor --output json | jq '.checks[] | select(.status != "ok")'
+  $ DT_ENV_URL=https://abc12345.apps.dynatrace.com dt-tokens doctor   # with DT_PLATFORM_TOKEN set
+  $ dt-tokens doctor --read-only      # a token meant for list and audit only`)}`,
+    )
+    .action(
+      run<DoctorOptions>((ctx, o) => doctor(ctx, { output: o.output ?? "table", readOnly: o.readOnly })),
+    );
 }

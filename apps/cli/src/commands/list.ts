@@ -1,5 +1,6 @@
-import type { ApiToken, SelectorInput } from "@dt-tokens/client";
-import cliProgress from "cli-progress";
+import { type ApiToken, LIST_PAGE_SIZE } from "@dt-tokens/client";
+import type { Command } from "commander";
+import { addFleetOptions, collect, examples, FLEET_HELP, type Run, reportOutputOption } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import { fleetEnvironments, type NamedEnvironment } from "../environments.js";
 import { EXIT, ExitError } from "../errors.js";
@@ -16,7 +17,17 @@ import {
 } from "../format.js";
 import { mdCell, mdTable } from "../markdown.js";
 import { renderTable } from "../table.js";
-import { checkWindow, type Field, fieldsArg, knownScopes, type SortArg, splitList } from "../validate.js";
+import { fetchTokens, noteDropped, selectorOf } from "../token-fetch.js";
+import {
+  checkWindow,
+  type Field,
+  fieldsArg,
+  intArg,
+  SORT_KEYS,
+  type SortArg,
+  sortArg,
+  timeArg,
+} from "../validate.js";
 import { plural } from "../words.js";
 
 export const LIST_FIELDS: Field[] = [
@@ -46,67 +57,6 @@ export interface ListOptions {
   concurrency: number;
   /** --deadline in ms (default DEFAULT_DEADLINE_MS). */
   deadline?: number;
-}
-
-export function selectorOf(options: { owner?: string; scope?: string[]; personal?: boolean }) {
-  const selector: SelectorInput = {};
-  if (options.owner !== undefined) selector.owner = options.owner;
-  if (options.personal !== undefined) selector.personalAccessToken = options.personal;
-  const scopes = knownScopes(splitList(options.scope), "--scope");
-  if (scopes.length > 0) selector.scopes = scopes as SelectorInput["scopes"];
-  return selector;
-}
-
-/**
- * Fetches every page (or up to `limit` tokens), with a progress bar on stderr when it is a terminal
- * and there is more than one page. `each` gets the tokens as they arrive.
- */
-export async function fetchTokens(
-  ctx: Context,
-  params: Parameters<import("@dt-tokens/client").ApiTokensClient["listAll"]>[0],
-  limit: number | undefined,
-  each: (token: ApiToken) => void,
-  label = "Fetching tokens",
-  keep: (token: ApiToken) => boolean = () => true,
-): Promise<{ seen: number; total: number }> {
-  const { client } = await ctx.connect();
-  let seen = 0;
-  let fetched = 0;
-  let total = 0;
-  let bar: cliProgress.SingleBar | undefined;
-  try {
-    for await (const page of client.listAll(params).pages()) {
-      if (fetched === 0) {
-        total = page.totalCount;
-        const goal = Math.min(total, limit ?? total);
-        if (ctx.io.stderr.isTTY && page.nextPageKey && goal > page.apiTokens.length) {
-          bar = new cliProgress.SingleBar(
-            {
-              stream: ctx.io.stderr as NodeJS.WriteStream,
-              format: `${label} [{bar}] {value}/{total}`,
-              barsize: 30,
-              clearOnComplete: true,
-              hideCursor: true,
-            },
-            cliProgress.Presets.shades_classic,
-          );
-          bar.start(goal, 0);
-        }
-      }
-      for (const token of page.apiTokens) {
-        if (limit !== undefined && seen >= limit) break;
-        fetched++;
-        if (!keep(token)) continue;
-        each(token);
-        seen++;
-      }
-      bar?.update(fetched);
-      if (limit !== undefined && seen >= limit) break;
-    }
-  } finally {
-    bar?.stop();
-  }
-  return { seen, total };
 }
 
 /** Tokens as a Markdown table (a CI job summary); `environment` adds that column first. */
@@ -182,15 +132,6 @@ export async function list(ctx: Context, options: ListOptions): Promise<number> 
       ctx.err.dim,
     );
   return EXIT.ok;
-}
-
-/** Says on stderr which columns a table left out to fit the terminal. */
-export function noteDropped(ctx: Context, dropped: readonly string[]): void {
-  if (dropped.length > 0)
-    ctx.note(
-      `${plural(dropped.length, "column")} hidden to fit the terminal (${dropped.join(", ")}); widen it, choose --fields, or use -o json`,
-      ctx.err.dim,
-    );
 }
 
 /**
@@ -286,4 +227,63 @@ async function listFleet(
       EXIT.partial,
     );
   return EXIT.ok;
+}
+
+/** Defines `dt-tokens list`. */
+export function registerList(program: Command, run: Run): void {
+  const listCommand = program
+    .command("list")
+    .alias("ls")
+    .description("List tokens (every page, unless --limit), newest first")
+    .option("--owner <owner>", "only tokens of this owner (case-sensitive)")
+    .option("--name <name>", "only tokens with exactly this name (case-sensitive)")
+    .option(
+      "--scope <scope>",
+      "only tokens with this scope (repeatable or comma-separated: any of them)",
+      collect,
+    )
+    .option("--personal", "only personal access tokens")
+    .option("--no-personal", "only API tokens (not personal access tokens)")
+    .option("--used-from <time>", "only tokens last used at or after this time", (v) =>
+      timeArg(v, "--used-from", "past"),
+    )
+    .option("--used-to <time>", "only tokens last used at or before this time (default now)", (v) =>
+      timeArg(v, "--used-to", "past"),
+    )
+    .option("--sort <key>", `${SORT_KEYS.join(", ")}; - for descending (default -creationDate)`, sortArg)
+    .option(
+      "--fields <fields>",
+      "columns: a,b replaces the default set, +a adds, -a removes (id is always shown)",
+    )
+    .option(
+      "--page-size <n>",
+      `tokens per request, ${LIST_PAGE_SIZE.minimum} to ${LIST_PAGE_SIZE.maximum} (default ${LIST_PAGE_SIZE.default})`,
+      (v) => intArg(v, "--page-size", LIST_PAGE_SIZE.minimum, LIST_PAGE_SIZE.maximum),
+    )
+    .option("--limit <n>", "stop after n tokens (per environment)", (v) => intArg(v, "--limit", 1))
+    .addOption(reportOutputOption());
+  addFleetOptions(listCommand)
+    .addHelpText(
+      "after",
+      `
+Default columns: id, name, owner, personalAccessToken, enabled, lastUsedDate, expirationDate.
+Other fields: creationDate, modifiedDate, lastUsedIpAddress, scopes, additionalMetadata.
+Times: 2025-01-31, 2025-01-31T13:45:00Z, epoch milliseconds, or relative now-90d, now-1w/w.
+With more than one page, a progress bar shows on stderr when it is a terminal.
+${FLEET_HELP}
+${examples(`
+  $ dt-tokens list
+  $ dt-tokens list --owner alice@example.com --personal --sort -lastUsedDate
+  $ dt-tokens list --scope apiTokens.write --scope settings.write --fields +scopes
+  $ dt-tokens list --used-to now-90d --no-personal --output csv > stale.csv
+  $ dt-tokens list --fields name,owner,expirationDate --sort expirationDate --limit 20
+  $ dt-tokens list --output ndjson | jq -r 'select(.enabled == false) | .id'
+  $ dt-tokens list --all-environments --owner ci-pipeline --output csv > ci-tokens.csv
+`)}`,
+    )
+    .action(
+      run<Omit<ListOptions, "output"> & { output?: ListOptions["output"] }>((ctx, o) =>
+        list(ctx, { ...o, output: o.output ?? "table" }),
+      ),
+    );
 }

@@ -11,10 +11,14 @@ import {
   rotateToken,
   sameLifetime,
 } from "@dt-tokens/client";
+import { type Command, Option } from "commander";
+import { collect, examples, type Run } from "../cmdutil.js";
 import type { Context } from "../context.js";
+import { describeError } from "../describe-error.js";
 import { timerDurationArg } from "../duration.js";
-import { describeError, EXIT, UsageError } from "../errors.js";
+import { EXIT, UsageError } from "../errors.js";
 import { guarded } from "../interrupt.js";
+import { finishCommand } from "../rotation-jobs.js";
 import {
   durationOrZeroArg,
   expiringWithinMs,
@@ -26,7 +30,7 @@ import {
 import { checkSink } from "../sinks/check.js";
 import { describeSink, makeSink, parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
 import type { Sink } from "../sinks/sink.js";
-import { idArg } from "../validate.js";
+import { expiresArg, idArg } from "../validate.js";
 
 export interface RotateOptions extends TargetSelection {
   to?: string[];
@@ -277,4 +281,96 @@ function finish(ctx: Context, outcomes: RotationOutcome[], o: RotateOptions): vo
     ctx.note(`${ok} of ${acted.length} rotations succeeded.`);
   }
   if (o.output === "json") ctx.io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+}
+
+/** Defines `dt-tokens rotate`. */
+export function registerRotate(program: Command, run: Run): void {
+  program
+    .command("rotate")
+    .description(
+      "Replace tokens safely: create, deliver the new secret (--to), verify it, then retire the old token",
+    )
+    .argument("[ids...]", "ids of the tokens to replace (or select them with the options below)")
+    .option(
+      "--to <sink>",
+      "where the new secret goes: file:PATH, dotenv:PATH#KEY, exec:COMMAND or stdout (repeatable)",
+      collect,
+    )
+    .option(
+      "--expires <time>",
+      "expiry of the new token: now+90d, 2025-12-31, ..., or never (default: the old token's lifetime again)",
+      expiresArg,
+    )
+    .addOption(
+      new Option("--retire <mode>", "what to do with the old token")
+        .choices(["disable", "delete", "keep"])
+        .default("disable"),
+    )
+    .addOption(new Option("--revoke <mode>").choices(["disable", "delete", "keep"]).hideHelp())
+    .option(
+      "--overlap <duration>",
+      "keep the old token working this long first (24h, 7d), marked in Dynatrace",
+    )
+    .option(
+      "--expiring-within <duration>",
+      "select the tokens that expire within this time (14d), not those expired already",
+    )
+    .option("--owner <owner>", "select the tokens of this owner")
+    .option("--scope <scope>", "select the tokens with this scope (repeatable: any of them)", collect)
+    .option("--personal", "select personal access tokens only")
+    .option("--no-personal", "select API tokens only")
+    .option("--name <name>", "select the tokens with exactly this name")
+    .option(
+      "--sink-timeout <duration>",
+      "stop an exec: sink that runs longer than this and roll back (30s, 5m, 1h)",
+      "5m",
+    )
+    .option("--dry-run", "print the plan and check every sink; change nothing")
+    .option("--finish", "retire the old tokens whose overlap has ended (run later, from cron or CI)")
+    .addOption(new Option("-o, --output <format>", "json: the outcomes as JSON on stdout").choices(["json"]))
+    .addHelpText(
+      "after",
+      `
+Stages, for each token: create the replacement (same name and scopes; its name carries
+[dt-tokens:rotating:<old id>] until it is committed), deliver the secret to every --to sink,
+verify (a lookup authenticated with the new secret reports the expected scopes), commit (the
+marker goes), retire the old token. If delivery or verification fails, files get their previous
+content back, the new token is deleted and the old one is untouched.
+
+Sinks (in paths and commands, {id} is the old token's id, {newId} the new one's, {name} the name;
+in commands each is quoted for the shell, so do not quote them yourself):
+  file:PATH          the secret alone in PATH, written atomically, mode 0600
+  dotenv:PATH#KEY    sets KEY in a dotenv file; every other line is kept byte for byte
+  exec:COMMAND       runs COMMAND with sh, the secret on its stdin only; non-zero exit = failure;
+                     stopped (with its children) after --sink-timeout, 5m by default
+  stdout             prints the secret (one token only)
+
+--overlap 24h keeps the old token enabled and renames it with the time it may go; run
+\`dt-tokens rotate --finish\` later (any machine) to retire it. \`dt-tokens cleanup\` removes
+replacements whose rotation never finished (a crash). Batch: one failure does not stop the
+others; the exit status is 0 only if all succeeded (4: rotated, but an old token could not be
+retired).
+${examples(`
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --to file:/etc/grafana/dt.token
+  $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --to dotenv:.env#DT_API_TOKEN --overlap 24h
+  $ dt-tokens rotate --expiring-within 14d --to 'exec:gh secret set DT_TOKEN_{name}' --dry-run
+  $ dt-tokens rotate --name grafana --to 'exec:vault kv put secret/grafana token=-'
+  $ dt-tokens rotate --finish`)}`,
+    )
+    .action(
+      run<RotateOptions & { revoke?: RotateOptions["retire"]; finish?: boolean }>((ctx, o, ids) => {
+        const options = { ...o, retire: o.revoke ?? o.retire };
+        if (!o.finish) return rotate(ctx, ids, options);
+        const extra =
+          ids.length > 0 ||
+          [o.to, o.expires, o.overlap, o.expiringWithin, o.owner, o.scope, o.personal, o.name, o.revoke].some(
+            (v) => v !== undefined,
+          );
+        if (extra)
+          throw new UsageError(
+            "--finish retires what earlier rotations marked: it takes only --dry-run and --output",
+          );
+        return finishCommand(ctx, o);
+      }),
+    );
 }

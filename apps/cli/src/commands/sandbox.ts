@@ -1,3 +1,4 @@
+import type { Command } from "commander";
 import type { Io } from "../io.js";
 
 const rename = (text: string) => text.replaceAll("dt-tokens-sandbox", "dt-tokens sandbox");
@@ -27,4 +28,16 @@ export async function sandbox(args: string[], io: Io): Promise<number> {
     return 0;
   }
   return runSandboxCli(args, { env: io.env, stdout: wrap(io.stdout), stderr: wrap(io.stderr) });
+}
+
+/** Defines `dt-tokens sandbox`: its flags are passed on as they are; `done` gets the exit status. */
+export function registerSandbox(program: Command, io: Io, done: (code: number) => void): void {
+  program
+    .command("sandbox")
+    .description("Run a local Dynatrace-compatible API-tokens server (the dt-tokens-sandbox flags)")
+    .argument("[flags...]", "flags of dt-tokens-sandbox; see dt-tokens sandbox --help")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (flags: string[]) => done(await sandbox(flags, io)));
 }

@@ -1,5 +1,7 @@
 import { LEGACY_TOKEN_SCOPES, TOKEN_SCOPES } from "@dt-tokens/client";
+import type { Command } from "commander";
 import { BROAD_WRITE_SCOPES } from "../audit.js";
+import { examples, outputFormat, outputOption, type Run } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import type { OutputFormat } from "../format.js";
 import { csvRow, terminalWidth } from "../format.js";
@@ -36,4 +38,24 @@ export function scopes(ctx: Context, options: { output: OutputFormat; legacy?: b
       ).text,
     );
   }
+}
+
+/** Defines `dt-tokens scopes`. */
+export function registerScopes(program: Command, run: Run): void {
+  program
+    .command("scopes")
+    .description("List the scopes a token can be given (no connection needed)")
+    .option("--legacy", "also list legacy scopes, which tokens may carry but cannot be given")
+    .addOption(outputOption())
+    .addHelpText(
+      "after",
+      examples(`
+  $ dt-tokens scopes
+  $ dt-tokens scopes --output json | jq -r '.[].scope' | grep write`),
+    )
+    .action(
+      run<{ output?: OutputFormat; legacy?: boolean }>(async (ctx, o) =>
+        scopes(ctx, { ...o, output: outputFormat(o.output) }),
+      ),
+    );
 }

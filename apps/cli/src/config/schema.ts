@@ -25,7 +25,7 @@
  */
 import { normalizeEnvironmentUrl } from "@dt-tokens/client";
 import * as v from "valibot";
-import { isLoopback } from "../doctor/environment-url.js";
+import { isLoopback } from "../environment-url.js";
 import { isReference, REFERENCE_HELP } from "./reference.js";
 
 /** Names usable with --env (comma-separated lists, so no commas or spaces). */

@@ -15,8 +15,9 @@ import {
 import pLimit from "p-limit";
 import { CredentialSourceError } from "../config/reference.js";
 import { createClient, type GlobalOptions } from "../connection.js";
+import { describeError } from "../describe-error.js";
 import type { NamedEnvironment } from "../environments.js";
-import { describeError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 import {
   type Deadline,

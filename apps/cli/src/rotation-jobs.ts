@@ -1,17 +1,12 @@
 /**
- * `dt-tokens rotate --finish` (retire old tokens whose overlap has ended) and `dt-tokens cleanup`
- * (remove replacements whose rotation never finished). Both read their work from the markers in
+ * `dt-tokens rotate --finish` (retire old tokens whose overlap has ended), and the summary it shares
+ * with `dt-tokens cleanup` (commands/cleanup.ts). Both read their work from the markers in
  * Dynatrace, so they run anywhere: in cron, in CI, on another machine than the rotation.
  */
-import {
-  cleanupRotations,
-  finishRetirements,
-  type MaintenanceOutcome,
-  type PendingRetirement,
-} from "@dt-tokens/client";
-import type { Context } from "../context.js";
-import { describeError, EXIT } from "../errors.js";
-import { durationOrZeroArg } from "../rotation-targets.js";
+import { finishRetirements, type MaintenanceOutcome, type PendingRetirement } from "@dt-tokens/client";
+import type { Context } from "./context.js";
+import { describeError } from "./describe-error.js";
+import { EXIT } from "./errors.js";
 
 export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?: "json" }): Promise<number> {
   const { client } = await ctx.connect();
@@ -35,30 +30,8 @@ export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?
   }));
 }
 
-export async function cleanupCommand(
-  ctx: Context,
-  o: { olderThan: string; dryRun?: boolean; output?: "json" },
-): Promise<number> {
-  durationOrZeroArg(o.olderThan, "--older-than");
-  const { client } = await ctx.connect();
-  const outcomes = await cleanupRotations(client, { olderThan: o.olderThan, dryRun: o.dryRun });
-  for (const { token: t, status, error } of outcomes) {
-    const what = `${t.id} "${t.baseName}" (created ${t.creationDate ?? "at an unknown time"} to replace ${t.replaces})`;
-    if (status === "done") ctx.note(`deleted ${what}`);
-    else if (status === "planned") ctx.note(`would delete ${what}`);
-    else if (status === "waiting")
-      ctx.note(`left alone: ${what} is younger than ${o.olderThan}; its rotation may still be running`);
-    else ctx.io.stderr.write(`${ctx.err.red("failed:")} delete ${what}: ${describeError(error).message}\n`);
-  }
-  return summarize(ctx, outcomes, o, "unfinished rotation", (t) => ({
-    id: t.id,
-    name: t.baseName,
-    replaces: t.replaces,
-    creationDate: t.creationDate ?? null,
-  }));
-}
-
-function summarize<T>(
+/** The outcomes: a note when there were none, JSON on stdout with --output json; the exit status. */
+export function summarize<T>(
   ctx: Context,
   outcomes: MaintenanceOutcome<T>[],
   o: { output?: "json" },

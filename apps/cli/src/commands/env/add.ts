@@ -1,75 +1,16 @@
-/**
- * `dt-tokens env list | add | remove | use`: the named environments of the config file. Changes
- * are validated against the schema before the file is written (atomically, mode 0600).
- */
+/** `dt-tokens env add`: an environment's URL and a reference to its credential. */
 import { normalizeEnvironmentUrl, redact } from "@dt-tokens/client";
-import { type Document, isMap } from "yaml";
-import { copyAliasesInto } from "../config/aliases.js";
-import { configPath, type LoadedConfig, loadConfig, updateConfig } from "../config/file.js";
-import { isReference, REFERENCE_HELP } from "../config/reference.js";
-import { ENVIRONMENT_NAME, NAME_HELP } from "../config/schema.js";
-import type { Context } from "../context.js";
-import { describeEntryCredential } from "../credentials.js";
-import { UsageError } from "../errors.js";
-import { terminalWidth } from "../format.js";
-import { renderTable } from "../table.js";
-import { urlText } from "../url-text.js";
-
-function load(ctx: Context): LoadedConfig {
-  return loadConfig(configPath(ctx.io.env));
-}
-
-function mustExist(loaded: LoadedConfig, name: string): void {
-  if (Object.hasOwn(loaded.config.environments, name)) return;
-  const names = Object.keys(loaded.config.environments);
-  throw new UsageError(`no environment named "${name}" in ${loaded.path}`, [
-    names.length > 0
-      ? `hint: the environments are ${names.join(", ")}`
-      : "hint: the file lists no environments",
-  ]);
-}
-
-/** Sets `current`, as the file's first key when it is new. */
-function setCurrent(doc: Document, name: string): void {
-  if (doc.has("current") || !isMap(doc.contents)) doc.set("current", name);
-  else doc.contents.items.unshift(doc.createPair("current", name));
-}
-
-export async function envList(ctx: Context, options: { output: "table" | "json" }): Promise<void> {
-  const loaded = load(ctx);
-  const { environments, current } = loaded.config;
-  const rows = Object.entries(environments).map(([name, entry]) => ({
-    name,
-    current: name === current,
-    url: entry.url,
-    ...describeEntryCredential(entry),
-    ...(entry.description !== undefined && { description: entry.description }),
-  }));
-  if (options.output === "json") {
-    ctx.io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    return;
-  }
-  if (rows.length === 0) {
-    ctx.note(
-      `No environments${loaded.exists ? ` in ${loaded.path}` : ` (no config file at ${loaded.path})`}. Add one with: dt-tokens env add <name> --url <url> --api-token-ref env:VAR`,
-    );
-    return;
-  }
-  ctx.io.stdout.write(
-    renderTable(
-      [
-        { header: "" },
-        { header: "NAME" },
-        { header: "URL", minWidth: 30 },
-        { header: "CREDENTIAL" },
-        { header: "FROM", minWidth: 20, importance: 1 },
-      ],
-      rows.map((r) => [r.current ? "*" : "", r.name, r.url, r.kind, r.source]),
-      { maxWidth: terminalWidth(ctx.io.stdout), bold: ctx.out.bold },
-    ).text,
-  );
-  if (ctx.io.stderr.isTTY) ctx.note(ctx.err.dim(loaded.path));
-}
+import type { Command } from "commander";
+import { isMap } from "yaml";
+import type { Run } from "../../cmdutil.js";
+import { copyAliasesInto } from "../../config/aliases.js";
+import { setCurrent } from "../../config/edit.js";
+import { configPath, updateConfig } from "../../config/file.js";
+import { isReference, REFERENCE_HELP } from "../../config/reference.js";
+import { ENVIRONMENT_NAME, NAME_HELP } from "../../config/schema.js";
+import type { Context } from "../../context.js";
+import { UsageError } from "../../errors.js";
+import { urlText } from "../../url-text.js";
 
 export interface EnvAddOptions {
   url: string;
@@ -161,26 +102,27 @@ export async function envAdd(ctx: Context, name: string, options: EnvAddOptions)
   );
 }
 
-export async function envRemove(ctx: Context, name: string): Promise<void> {
-  const { path, wasCurrent } = await updateConfig(configPath(ctx.io.env), (loaded) => {
-    mustExist(loaded, name);
-    const doc = loaded.document;
-    copyAliasesInto(doc, ["environments", name]);
-    doc.deleteIn(["environments", name]);
-    const wasCurrent = loaded.config.current === name;
-    if (wasCurrent) doc.delete("current");
-    return { path: loaded.path, wasCurrent };
-  });
-  ctx.note(
-    `Removed environment ${name} from ${path}${wasCurrent ? "; there is no current environment now (dt-tokens env use <name>)" : ""}.`,
-  );
-}
-
-export async function envUse(ctx: Context, name: string): Promise<void> {
-  const url = await updateConfig(configPath(ctx.io.env), (loaded) => {
-    mustExist(loaded, name);
-    setCurrent(loaded.document, name);
-    return loaded.config.environments[name]!.url;
-  });
-  ctx.note(`The current environment is ${name} (${url}).`);
+/** Defines `dt-tokens env add`. */
+export function registerEnvAdd(env: Command, run: Run): void {
+  env
+    .command("add")
+    .description("Add an environment: its URL and a reference to its credential")
+    .argument("<name>", "a name for --env (letters, digits, '.', '_', '-')")
+    .requiredOption("--url <url>", "the environment URL")
+    .option("--api-token-ref <ref>", "where the API token comes from: env:VAR, file:PATH or exec:COMMAND")
+    .option(
+      "--platform-token-ref <ref>",
+      "where a platform token comes from: env:VAR, file:PATH or exec:COMMAND",
+    )
+    .option("--oauth-client-id <id>", "an OAuth client's id (dt0s02.…; not a secret)")
+    .option("--oauth-client-secret-ref <ref>", "where the OAuth client's secret comes from")
+    .option("--account-urn <urn>", "the OAuth client's account (urn:dtaccount:<uuid>)")
+    .option(
+      "--oauth-token-url <url>",
+      "the OAuth client's SSO token endpoint, when not Dynatrace SSO (e.g. the sandbox's tokenUrl)",
+    )
+    .option("--description <text>", "a line of text shown by env list --output json")
+    .option("--use", "make it the current environment (the first one added always is)")
+    .option("--force", "replace an environment of the same name")
+    .action(run<EnvAddOptions>((ctx, o, [name]) => envAdd(ctx, name!, o)));
 }

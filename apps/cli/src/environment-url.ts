@@ -3,7 +3,7 @@
  * machine) and which API it maps to. Pure: no network, no environment variables.
  */
 import { normalizeEnvironmentUrl } from "@dt-tokens/client";
-import { urlText } from "../url-text.js";
+import { urlText } from "./url-text.js";
 
 export const PLATFORM_PREFIX = "/platform/classic/environment-api/v2";
 

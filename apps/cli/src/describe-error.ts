@@ -1,0 +1,146 @@
+/**
+ * What the CLI prints about an error, and its exit status. Everything goes through `describeError`,
+ * which never shows a stack trace unless --debug is given and redacts any token secret.
+ */
+import {
+  ApiTokensError,
+  AuthenticationError,
+  ConnectionError,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  redact,
+  TimeoutError,
+} from "@dt-tokens/client";
+import { ConfigError } from "./config/file.js";
+import { CredentialSourceError } from "./config/reference.js";
+import { EXIT, ExitError, UsageError } from "./errors.js";
+import { OutputError } from "./output.js";
+import { redactSecrets } from "./secrets.js";
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/**
+ * The message Dynatrace sent (the client keeps it, redacted, in `apiMessage`; the constraint
+ * violations are printed one per line). Without an ErrorEnvelope, the HTTP status text.
+ */
+export function apiMessage(error: ApiTokensError): string {
+  return error.apiMessage ?? error.message.replace(/^[A-Z]+ \S+ failed with \d+: /, "");
+}
+
+/**
+ * A usage error's lines with any token secret redacted: a secret typed where a scope, a field or a
+ * time belongs must not be echoed back (stderr ends up in CI logs). Adds a hint when one was.
+ */
+function redactUsage(message: string, hints: readonly string[]): Described {
+  const redacted = redactSecrets(message);
+  return {
+    exitCode: EXIT.usage,
+    message: redacted,
+    details: [
+      ...hints.map(redactSecrets),
+      ...(redacted !== message
+        ? ["hint: a token secret was given as an argument; it may now be in your shell history"]
+        : []),
+      "nothing was sent.",
+    ],
+  };
+}
+
+export interface Described {
+  exitCode: number;
+  /** The first line (without the "error: " prefix). */
+  message: string;
+  /** Further lines: constraint violations (indented) and hints. */
+  details: string[];
+}
+
+/** What to print for an error, and the exit status. */
+export function describeError(error: unknown, environment?: string): Described {
+  const described = describeByKind(error, environment);
+  // A change that was sent and may have been applied: never "nothing was changed", never exit 1.
+  if (error instanceof ApiTokensError && error.outcomeUnknown) {
+    return {
+      exitCode: EXIT.outcomeUnknown,
+      message: `the outcome is unknown: ${described.message}`,
+      details: [
+        ...described.details.filter((d) => !d.includes("nothing was changed") && !d.startsWith("warning:")),
+        "warning: the change may have been applied anyway; check with `dt-tokens list` before retrying",
+      ],
+    };
+  }
+  return described;
+}
+
+function describeByKind(error: unknown, environment?: string): Described {
+  if (error instanceof OutputError) return { exitCode: EXIT.output, message: error.message, details: [] };
+  if (error instanceof UsageError) return redactUsage(error.message, error.hints);
+  if (error instanceof ExitError)
+    return { exitCode: error.exitCode, message: error.message, details: error.hints };
+  if (error instanceof InvalidInputError) return redactUsage(error.message, []);
+  if (error instanceof ConfigError)
+    return {
+      exitCode: EXIT.usage,
+      message: `${error.path} is not a valid dt-tokens config`,
+      details: error.problems.map(
+        (p) => `  ${error.path}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ""}${p.message}`,
+      ),
+    };
+  if (error instanceof CredentialSourceError)
+    return { exitCode: EXIT.usage, message: redactSecrets(error.message), details: [] };
+  if (error instanceof ConnectionError || error instanceof TimeoutError) {
+    const cause = error.message.replace(/^[A-Z]+ \S+ (failed: )?/, "");
+    const where = environment ?? "the environment";
+    return {
+      exitCode: EXIT.api,
+      message:
+        error instanceof TimeoutError
+          ? `no answer from ${where}: the request ${cause}`
+          : `could not connect to ${where}: ${cause}`,
+      details: ["hint: check --env-url (or DT_ENV_URL) and your network; nothing was changed"],
+    };
+  }
+  if (error instanceof ApiTokensError && error.status !== undefined) {
+    const status = error.status;
+    const details = error.constraintViolations.map(
+      (v) => `  ${v.path ? `${v.path}: ` : ""}${v.message ?? "invalid"}`,
+    );
+    if (error instanceof AuthenticationError)
+      details.push(
+        "hint: the credential (DT_API_TOKEN, DT_PLATFORM_TOKEN, the OAuth client or --token-stdin) is unknown, disabled or expired, or belongs to another environment",
+      );
+    if (error instanceof PermissionDeniedError && error.missingScopes.length > 0)
+      details.push(`hint: the API token needs the scope ${error.missingScopes.join(" or ")}`);
+    if (error instanceof NotFoundError)
+      details.push("hint: `dt-tokens list` shows the ids of existing tokens");
+    if (error instanceof RateLimitError)
+      details.push("hint: the environment is throttling requests; try again in a moment");
+    return {
+      exitCode: EXIT.api,
+      message: `${apiMessage(error)} (HTTP ${status}${REASONS[status] ? ` ${REASONS[status]}` : ""})`,
+      details,
+    };
+  }
+  if (error instanceof ApiTokensError)
+    return { exitCode: EXIT.api, message: redact(error.message), details: [] };
+  return {
+    exitCode: EXIT.api,
+    message: `unexpected error: ${redact(String((error as Error)?.message ?? error))}`,
+    details: ["hint: run again with --debug for details"],
+  };
+}
