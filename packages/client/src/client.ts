@@ -59,13 +59,14 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     if (authScheme === "Api-Token") fail('authScheme: an OAuth client\'s access tokens are sent as "Bearer"');
     checkSchemeFitsBase("Bearer", baseUrl, "an OAuth client's access token");
     const client = checkOAuthOptions(oauth, allowInsecureHttp);
-    credentials = oauthCredentials(client, { ...defaults, fetch: plainFetch, logger, random: Math.random });
+    credentials = oauthCredentials(client, { ...defaults, fetch: plainFetch, logger, allowInsecureHttp });
   } else {
     credentials = tokenCredentials(token!, baseUrl, authScheme);
   }
   const transport: Transport = {
     fetch: plainFetch,
     credentials,
+    origin: { url: baseUrl, allowInsecureHttp },
     logger,
     random: Math.random,
   };

@@ -26,10 +26,13 @@ export interface AuthorizationContext {
 export interface Credentials {
   authorizationFor(context: AuthorizationContext): string | Promise<string>;
   /**
-   * The server answered 401 to this `Authorization` value. True when a new one is worth one more
-   * attempt (an OAuth access token that expired or was revoked early): the loop then retries once.
+   * The server answered 401 to this `Authorization` value (`afterRetry`: on the call's one retry with
+   * fresh credentials). `"retry"` when a new one is worth one more attempt (an OAuth access token
+   * that expired or was revoked early); otherwise the credentials themselves are refused (a fresh
+   * access token refused too): the answer says why and what to check, the call ends with an
+   * OAuthError, and no new token is fetched.
    */
-  rejected?(authorization: string): boolean;
+  rejected?(authorization: string, afterRetry: boolean): "retry" | { refused: string };
 }
 
 /** A token secret, or a function returning it for each attempt. */
@@ -106,9 +109,8 @@ export function oauthCredentials(
       const accessTokens = tokens ?? (await loadTokens());
       return `Bearer ${await accessTokens.get(signal)}`;
     },
-    rejected(authorization) {
-      tokens?.invalidate(authorization.slice("Bearer ".length));
-      return true;
+    rejected(authorization, afterRetry) {
+      return tokens?.rejected(authorization.slice("Bearer ".length), afterRetry) ?? "retry";
     },
   };
 }

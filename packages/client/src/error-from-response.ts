@@ -5,6 +5,7 @@ import {
   BadRequestError,
   type ErrorDetails,
   NotFoundError,
+  OAuthError,
   PermissionDeniedError,
   RateLimitError,
   ServerError,
@@ -85,6 +86,8 @@ function describeViolation({ path, message }: ConstraintViolation): string {
 export type ResponseErrorContext = Pick<ErrorDetails, "request" | "outcomeUnknown" | "retryAfterMs"> & {
   /** Why the client stopped retrying, when that is worth saying (e.g. a wait longer than it accepts). */
   note?: string | undefined;
+  /** A 401 to credentials known to be refused (an OAuth client whose fresh access token was refused too): an OAuthError. */
+  credentialsRefused?: boolean | undefined;
 };
 
 /** Builds the typed error for a non-2xx response and its parsed body (any shape). @internal */
@@ -100,7 +103,10 @@ export function errorFromResponse(
   const summary = [message ?? statusText, ...violations].join("; ");
   const { request, note } = context;
   const text = `${request?.method} ${request?.url} failed with ${status}: ${summary}${note ? ` (${note})` : ""}`;
-  const ErrorClass = CLASS_BY_STATUS[status] ?? (status >= 500 ? ServerError : ApiTokensError);
+  const ErrorClass =
+    status === 401 && context.credentialsRefused
+      ? OAuthError
+      : (CLASS_BY_STATUS[status] ?? (status >= 500 ? ServerError : ApiTokensError));
   return new ErrorClass(text, {
     request,
     outcomeUnknown: context.outcomeUnknown,

@@ -20,9 +20,14 @@ export interface ErrorDetails {
   apiMessage?: string | undefined;
   /** The OAuth error code SSO answered (`invalid_client`, `invalid_scope`, …). */
   oauthError?: string | undefined;
+  /** The Location of a redirect the client did not follow. */
+  location?: string | undefined;
   /** What caused it: the caller's abort reason, the network error. Kept redacted as `error.cause`. */
   cause?: unknown;
 }
+
+/** The text fields of ErrorDetails an error keeps as they are named (redacted). */
+const TEXT_FIELDS = ["apiMessage", "oauthError", "location"] as const;
 
 /**
  * The base class of every error the client throws. Nothing in it (message, properties, `cause`,
@@ -67,7 +72,11 @@ export class ApiTokensError extends Error {
     if (details.request !== undefined) this.request = redactValue(details.request) as ErrorRequest;
     if (details.headers !== undefined) this.headers = redactValue(details.headers) as Record<string, string>;
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
-    if (details.apiMessage !== undefined) this.apiMessage = redact(details.apiMessage);
+    // Every text field an error shows, redacted here, once, whichever class the error is.
+    for (const field of TEXT_FIELDS) {
+      const value = details[field];
+      if (value !== undefined) Object.assign(this, { [field]: redact(value) });
+    }
   }
 
   /** A plain, secret-free object for structured logs. */
@@ -95,11 +104,6 @@ export class AuthenticationError extends ApiTokensError {}
 export class OAuthError extends AuthenticationError {
   /** The OAuth 2.0 error code from SSO, when it sent one. */
   declare readonly oauthError?: string;
-
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, details);
-    if (details.oauthError !== undefined) this.oauthError = redact(details.oauthError);
-  }
 }
 /** 403: the token lacks a scope; `missingScopes` lists the scopes Dynatrace asked for. */
 export class PermissionDeniedError extends ApiTokensError {
@@ -122,6 +126,16 @@ export class ServerError extends ApiTokensError {}
  * proxy's login page. The message names the status and content type, never the body.
  */
 export class UnexpectedResponseError extends ApiTokensError {}
+/**
+ * The server answered with a redirect, which the client never follows: every request it sends
+ * carries a secret (the Authorization header, a token in a lookup's body or a delete's path, the
+ * client secret in a token request). `status` is the redirect's (0 in a browser, which hides it),
+ * `location` where it pointed (redacted).
+ */
+export class RedirectError extends UnexpectedResponseError {
+  /** Where the redirect pointed, redacted; absent when the server (or a browser) did not say. */
+  declare readonly location?: string;
+}
 /** The connection failed (refused, reset, DNS) and the retries did not help; `cause` holds the network error. */
 export class ConnectionError extends ApiTokensError {}
 /** An attempt took longer than `timeoutMs` and the retries did not help, or the call passed its `deadlineMs`. */
@@ -141,6 +155,7 @@ const CLASSES_BY_NAME = {
   RateLimitError,
   ServerError,
   UnexpectedResponseError,
+  RedirectError,
   ConnectionError,
   TimeoutError,
   AbortError,

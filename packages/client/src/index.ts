@@ -50,6 +50,7 @@ export {
   OAuthError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   ServerError,
   TimeoutError,
   UnexpectedResponseError,

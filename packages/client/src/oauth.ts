@@ -1,38 +1,33 @@
 // OAuth client credentials: access tokens from Dynatrace SSO with the client-credentials grant,
 // cached until shortly before they expire, with one request in flight however many calls wait.
-// Loaded on first use (see oauthCredentials in credentials.ts): apps that never use OAuth do not
-// carry this module.
-import { BACKOFF_CAP_MS, backoff, LONGEST_TIMER_MS, serverDelay } from "./delays.js";
-import {
-  type ApiTokensError,
-  ConnectionError,
-  OAuthError,
-  RateLimitError,
-  ServerError,
-  TimeoutError,
-  UnexpectedResponseError,
-} from "./errors.js";
-import { errorText } from "./network-error.js";
+// Token requests go through the request loop (request.ts) like every other request: its timeouts,
+// deadline, retries, Retry-After, redirect refusal and redaction. Loaded on first use (see
+// oauthCredentials in credentials.ts): apps that never use OAuth do not carry this module.
+import type { ResponseErrorContext } from "./error-from-response.js";
+import { type ApiTokensError, OAuthError, RateLimitError, ServerError } from "./errors.js";
 import type { OAuthClient } from "./oauth-options.js";
-import { redact } from "./redact.js";
+import type { CallSettings } from "./options.js";
+import { PreparedRequest } from "./prepared-request.js";
+import { startCall, type Transport } from "./request.js";
 import type { Logger } from "./types.js";
 import { untilAborted } from "./until-aborted.js";
 
 /** How token requests are sent: the client's own fetch, timeouts and retry settings. @internal */
-export interface TokenRequestSettings {
+export interface TokenRequestSettings extends CallSettings {
   fetch: typeof fetch;
-  timeoutMs: number;
-  maxRetries: number;
-  retryDelayMs: number;
-  maxRetryDelayMs: number;
   logger?: Logger | undefined;
+  /** The client's allowInsecureHttp (the token URL was checked with it). */
+  allowInsecureHttp?: boolean | undefined;
   now?: () => number;
   random?: () => number;
 }
 
-const RETRY_STATUS = [429, 500, 502, 503, 504];
 /** Refresh this long before expiry (at most a quarter of the lifetime, for short-lived tokens). */
 const REFRESH_MARGIN_MS = 30_000;
+/** Dynatrace's lifetime of an access token, assumed when SSO does not say (`expires_in` missing). */
+const DEFAULT_LIFETIME_S = 300;
+/** The longest an access token is cached, whatever SSO says (`expires_in: 1e308`). */
+const MAX_LIFETIME_S = 3600;
 
 /** What to check when SSO refuses, by OAuth error code; anything else: check every option. */
 const FIXES: Record<string, string> = {
@@ -42,46 +37,95 @@ const FIXES: Record<string, string> = {
 };
 
 /**
+ * How long to cache a token, in seconds, from SSO's `expires_in`: a number (or a string of digits)
+ * above 0, at most an hour; missing, Dynatrace's 300 s; anything else (0, negative, not a number)
+ * not at all: the token serves the calls that waited for it only.
+ */
+function lifetimeSeconds(expiresIn: unknown): number {
+  if (expiresIn === undefined) return DEFAULT_LIFETIME_S;
+  const seconds = typeof expiresIn === "string" && /^\d+$/.test(expiresIn) ? Number(expiresIn) : expiresIn;
+  return typeof seconds === "number" && seconds > 0 ? Math.min(seconds, MAX_LIFETIME_S) : 0;
+}
+
+/** The one request to SSO that waiting calls share, and how many wait for it. */
+interface SharedRequest {
+  promise: Promise<string>;
+  control: AbortController;
+  waiting: number;
+}
+
+/**
  * Access tokens of one OAuth client. `get()` answers from the cache until shortly before the token
- * expires; then one request to SSO serves every waiting call. `invalidate(token)` drops a token the
- * API refused (a 401), so the next `get()` fetches a new one.
+ * expires; then one request to SSO serves every waiting call, and is abandoned when every one of
+ * them gave up (so a stalled request never holds later calls). `rejected(token)` handles a 401.
  * @internal
  */
 export class OAuthAccessTokens {
   readonly client: OAuthClient;
   private readonly settings: TokenRequestSettings;
+  private readonly transport: Transport;
   private cached: { token: string; refreshAt: number } | undefined;
-  private inFlight: Promise<string> | undefined;
+  private shared: SharedRequest | undefined;
+  /** A fresh access token the environment refused too: no new one is fetched while it is cached. */
+  private refused: string | undefined;
 
   constructor(client: OAuthClient, settings: TokenRequestSettings) {
     this.client = client;
     this.settings = settings;
+    this.transport = {
+      fetch: settings.fetch,
+      logger: settings.logger,
+      random: settings.random ?? Math.random,
+      origin: { url: client.tokenUrl, allowInsecureHttp: settings.allowInsecureHttp ?? false },
+    };
   }
 
   private now(): number {
     return (this.settings.now ?? Date.now)();
   }
 
-  /** A valid access token. The signal stops this caller's wait, not the shared request. */
+  /** A valid access token. The signal ends this caller's wait; the last caller to leave abandons the request. */
   get(signal?: AbortSignal): Promise<string> {
     const cached = this.cached;
     if (cached && this.now() < cached.refreshAt) return Promise.resolve(cached.token);
-    this.inFlight ??= this.request().finally(() => {
-      this.inFlight = undefined;
+    if (!this.shared) {
+      const control = new AbortController();
+      const shared: SharedRequest = { promise: this.request(control.signal), control, waiting: 0 };
+      const done = () => {
+        if (this.shared === shared) this.shared = undefined;
+      };
+      shared.promise.then(done, done);
+      this.shared = shared;
+    }
+    const shared = this.shared;
+    shared.waiting++;
+    return untilAborted(shared.promise, signal).finally(() => {
+      shared.waiting--;
+      if (shared.waiting === 0 && this.shared === shared) {
+        this.shared = undefined;
+        shared.control.abort();
+      }
     });
-    return untilAborted(this.inFlight, signal);
   }
 
-  /** Forgets `token` if it is still the cached one, so that the next `get()` fetches a new one. */
-  invalidate(token: string): void {
+  /**
+   * The environment answered 401 to `token`: `"retry"` (forgotten, the next `get()` fetches a new
+   * one) unless it was already the fresh token of a retry (`afterRetry`) or such a token: then it is
+   * refused, and stays cached so that calls fail at once instead of fetching one token each.
+   */
+  rejected(token: string, afterRetry: boolean): "retry" | { refused: string } {
+    if (afterRetry || token === this.refused) {
+      this.refused = token;
+      return {
+        refused: `the environment refused a fresh access token of the OAuth client ${this.client.clientId} too: check its scopes and accountUrn; no new token is fetched until this one expires`,
+      };
+    }
     if (this.cached?.token === token) this.cached = undefined;
+    return "retry";
   }
 
-  private async request(): Promise<string> {
-    const { fetch: fetchImpl, timeoutMs, maxRetries, retryDelayMs, maxRetryDelayMs, logger } = this.settings;
+  private async request(signal: AbortSignal): Promise<string> {
     const { clientId, clientSecret, accountUrn, scope, tokenUrl } = this.client;
-    const line = `POST ${redact(tokenUrl)}`;
-    const request = { method: "POST", url: redact(tokenUrl) };
     const body = new URLSearchParams({
       grant_type: "client_credentials",
       client_id: clientId,
@@ -89,77 +133,49 @@ export class OAuthAccessTokens {
       scope,
       resource: accountUrn,
     }).toString();
-    for (let attempt = 1; ; attempt++) {
-      logger?.debug(`${line} (client credentials of ${redact(clientId)}, attempt ${attempt})`);
-      const control = new AbortController();
-      const timer = timeoutMs <= LONGEST_TIMER_MS ? setTimeout(() => control.abort(), timeoutMs) : undefined;
-      let response: Response | undefined;
-      let text = "";
-      let failure: ApiTokensError | undefined;
-      try {
-        response = await fetchImpl(tokenUrl, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-          body,
-          signal: control.signal,
-        });
-        text = await response.text();
-      } catch (error) {
-        failure = control.signal.aborted
-          ? new TimeoutError(`${line} timed out after ${timeoutMs} ms`, { request })
-          : new ConnectionError(`${line} failed: ${errorText(error)}`, { request, cause: error });
-        response = undefined;
-      } finally {
-        clearTimeout(timer);
-      }
-      if (response?.ok) return this.accept(response, text, line, request);
-      const status = response?.status ?? 0;
-      const retryable = response === undefined || RETRY_STATUS.includes(status);
-      const wait = response ? serverDelay(response.headers) : undefined;
-      if (!retryable || attempt > maxRetries || (wait !== undefined && wait > maxRetryDelayMs)) {
-        throw failure ?? this.refusal(response!, text, line, request, wait);
-      }
-      const delay =
-        wait ?? backoff(attempt, retryDelayMs, BACKOFF_CAP_MS, this.settings.random ?? Math.random);
-      logger?.warn(`${line} ${status || failure?.name}; retry ${attempt} of ${maxRetries} in ${delay} ms`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-
-  private accept(response: Response, text: string, line: string, request: { method: string; url: string }) {
-    let answer: { access_token?: unknown; token_type?: unknown; expires_in?: unknown } | undefined;
+    const headers = new Headers({
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+    });
+    const call = startCall({ ...this.settings, signal }, this.transport);
     try {
-      answer = JSON.parse(text);
-    } catch {
-      answer = undefined;
-    }
-    const token = answer?.access_token;
-    const type = answer?.token_type;
-    // Messages go through redact(): no word may follow "Bearer " or "Api-Token " in them, or it reads as a secret.
-    if (
-      typeof token !== "string" ||
-      !/^[!-~]+$/.test(token) ||
-      (type !== undefined && String(type).toLowerCase() !== "bearer")
-    ) {
-      throw new UnexpectedResponseError(
-        `${line} answered ${response.status} (${response.headers.get("content-type") ?? "no content type"}) with no access token of type "Bearer": is tokenUrl the SSO token endpoint?`,
-        { status: response.status, request },
+      const response = await call.send(
+        new PreparedRequest(tokenUrl, { method: "POST", headers, body }, true),
       );
+      const text = await response.text();
+      if (!response.ok)
+        throw call.errorForResponse(response, text, (r, t, c) => this.refusal(r, String(t), c));
+      let answer: { access_token?: unknown; token_type?: unknown; expires_in?: unknown } | undefined;
+      try {
+        answer = JSON.parse(text);
+      } catch {}
+      const token = answer?.access_token;
+      const type = answer?.token_type;
+      if (
+        typeof token !== "string" ||
+        !/^[!-~]+$/.test(token) ||
+        (type !== undefined && String(type).toLowerCase() !== "bearer")
+      ) {
+        throw call.errorForBody(
+          response,
+          'no access token of type "Bearer"',
+          "is tokenUrl the SSO token endpoint?",
+        );
+      }
+      const lifetime = lifetimeSeconds(answer?.expires_in) * 1000;
+      this.cached = { token, refreshAt: this.now() + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 4) };
+      return token;
+    } catch (thrown) {
+      throw call.errorFromThrown(thrown);
+    } finally {
+      call.finish();
     }
-    const seconds = typeof answer?.expires_in === "number" && answer.expires_in > 0 ? answer.expires_in : 300;
-    const lifetime = seconds * 1000;
-    this.cached = { token, refreshAt: this.now() + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 4) };
-    return token;
   }
 
-  private refusal(
-    response: Response,
-    text: string,
-    line: string,
-    request: { method: string; url: string },
-    retryAfterMs: number | undefined,
-  ): ApiTokensError {
+  /** The error for SSO's refusal (RFC 6749 §5.2: `error`, `error_description`; Dynatrace adds `message`). */
+  private refusal(response: Response, text: string, context: ResponseErrorContext): ApiTokensError {
     const { status } = response;
+    const { request, retryAfterMs, note } = context;
     let body: { error?: unknown; error_description?: unknown; message?: unknown } = {};
     try {
       body = JSON.parse(text) ?? {};
@@ -167,22 +183,21 @@ export class OAuthAccessTokens {
     const code = typeof body.error === "string" ? body.error : undefined;
     const description = [body.error_description, body.message].find((d) => typeof d === "string" && d !== "");
     const said = `${code ?? status}${description ? `: ${description}` : ""}`;
+    const line = `${request?.method} ${request?.url} failed with ${status}`;
+    const why = note ? ` (${note})` : "";
     if (status === 429)
-      return new RateLimitError(`${line} failed with 429 (SSO throttled the token request)`, {
+      return new RateLimitError(`${line} (SSO throttled the token request)${why}`, {
         status,
         request,
         retryAfterMs,
       });
-    if (status > 499) return new ServerError(`${line} failed with ${status}: ${said}`, { status, request });
+    if (status > 499) return new ServerError(`${line}: ${said}${why}`, { status, request, retryAfterMs });
     const fix = FIXES[code ?? ""] ?? "check clientId, clientSecret, accountUrn and scope";
-    return new OAuthError(
-      `${line} failed with ${status}: SSO refused the OAuth client ${this.client.clientId} (${said}); ${fix}`,
-      {
-        status,
-        request,
-        oauthError: code,
-        apiMessage: typeof description === "string" ? description : undefined,
-      },
-    );
+    return new OAuthError(`${line}: SSO refused the OAuth client ${this.client.clientId} (${said}); ${fix}`, {
+      status,
+      request,
+      oauthError: code,
+      apiMessage: typeof description === "string" ? description : undefined,
+    });
   }
 }

@@ -10,11 +10,14 @@ export class PreparedRequest {
   readonly headers: Headers;
   /** What openapi-fetch would have built the Request from: method, headers, body (a JSON string), redirect. */
   readonly init: RequestInit & { headers: Headers };
+  /** A POST that may go twice without harm (a token request): retried as a read is. */
+  readonly retrySafe: boolean;
 
-  constructor(url: string, init: RequestInit & { headers: Headers }) {
+  constructor(url: string, init: RequestInit & { headers: Headers }, retrySafe = false) {
     this.url = url;
     this.method = init.method ?? "GET";
     this.headers = init.headers;
     this.init = init;
+    this.retrySafe = retrySafe;
   }
 }

@@ -1,13 +1,15 @@
 // The request loop: one call (a method or a raw request) and its attempts.
 import type { Credentials } from "./credentials.js";
-import { BACKOFF_CAP_MS, backoff, describeWait, LONGEST_TIMER_MS, serverDelay } from "./delays.js";
-import { errorFromResponse } from "./error-from-response.js";
+import { LONGEST_TIMER_MS, serverDelay } from "./delays.js";
+import { errorFromResponse, type ResponseErrorContext } from "./error-from-response.js";
 import {
   AbortError,
   ApiTokensError,
   AuthenticationError,
   ConnectionError,
   type ErrorRequest,
+  InvalidInputError,
+  RedirectError,
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.js";
@@ -15,32 +17,38 @@ import { errorCode, errorText } from "./network-error.js";
 import { type CallSettings, MAX_SERVER_WAIT_MS } from "./options.js";
 import { PreparedRequest } from "./prepared-request.js";
 import { redact } from "./redact.js";
+import { type AttemptOutcome, RETRY_STATUSES, type RetryDecision, retryDecision } from "./retry-policy.js";
+import { isRedirect, redirectRefusal, type SecretOrigin, secretRefusal } from "./secret-origin.js";
 import type { Logger } from "./types.js";
 import { untilAborted } from "./until-aborted.js";
 
 /** What every call of one client shares. @internal */
 export interface Transport {
   fetch: typeof fetch;
-  credentials: Credentials;
+  /** The Authorization value of each attempt; none for a request that carries its secret in the body (a token request). */
+  credentials?: Credentials | undefined;
+  /** Where the secrets of these calls may go (see secret-origin.ts). */
+  origin: SecretOrigin;
   logger?: Logger | undefined;
   random: () => number;
 }
 
 // Connection failures that happen before a byte of the request is sent: safe to retry anything.
 const NEVER_SENT = /^E(CONNREFUSED|NOTFOUND|AI_AGAIN|(HOST|NET)UNREACH)$|CONNECT_TIMEOUT$/;
-const RETRY_STATUSES = [429, 502, 503, 504];
 // The options of a Request that fetch honours besides method, headers, body and signal: a raw caller
 // sets them per request, openapi-fetch puts them on the Request it builds, and they go on to fetch.
+// Not `redirect`: every request is sent with `redirect: "manual"` (a secret never follows one).
 const FORWARDED_INIT = [
   "cache",
   "credentials",
   "integrity",
   "keepalive",
   "mode",
-  "redirect",
   "referrer",
   "referrerPolicy",
 ] as const;
+// What an error shows of a content type, however long the server's.
+const MAX_CONTENT_TYPE_LENGTH = 100;
 
 type Init = RequestInit & { headers: Headers };
 
@@ -49,13 +57,14 @@ type Init = RequestInit & { headers: Headers };
  * built for `raw` (its body read once, so that a retry can send it again).
  */
 async function initFrom(request: Request | PreparedRequest): Promise<Init> {
-  if (request instanceof PreparedRequest) return { ...request.init };
+  if (request instanceof PreparedRequest) return { ...request.init, redirect: "manual" };
   const init: Init = {
     method: request.method,
     headers: new Headers(request.headers),
     body: request.body ? await request.arrayBuffer() : null,
   };
   for (const name of FORWARDED_INIT) Object.assign(init, { [name]: request[name] });
+  init.redirect = "manual";
   return init;
 }
 
@@ -63,10 +72,14 @@ async function initFrom(request: Request | PreparedRequest): Promise<Init> {
 export interface RequestCall {
   /** Sends the request, retrying as the rules allow: the fetch openapi-fetch calls. */
   send(request: Request | PreparedRequest): Promise<Response>;
-  /** The typed error for a non-2xx response and its parsed body. */
-  errorForResponse(response: Response, body: unknown): ApiTokensError;
+  /** The typed error for a non-2xx response and its parsed body (by default Dynatrace's ErrorEnvelope). */
+  errorForResponse(
+    response: Response,
+    body: unknown,
+    build?: (response: Response, body: unknown, context: ResponseErrorContext) => ApiTokensError,
+  ): ApiTokensError;
   /** The typed error for a 2xx answer whose body is not what the API sends; the body is never shown. */
-  errorForBody(response: Response, what: string): ApiTokensError;
+  errorForBody(response: Response, what: string, hint?: string): ApiTokensError;
   /** The typed error for anything else thrown during the call (reading or parsing the body, a timeout, an abort). */
   errorFromThrown(thrown: unknown): ApiTokensError;
   /** Clears what the call armed: the attempt's timer, the deadline and the listener on the caller's signal. */
@@ -75,11 +88,11 @@ export interface RequestCall {
 
 /**
  * Starts one call: the `Authorization` value per attempt from the credentials, a timeout per attempt
- * that also covers reading the body, a deadline for the whole call, the caller's signal, and
- * idempotency-aware retries with backoff. GET, PUT, DELETE and lookup are retried on 429, 502, 503,
- * 504, connection errors and timeouts. Any other POST (create) is retried only when the server
- * cannot have applied it: a 429, or a connection that failed before the request was sent. A response
- * that is retried has its body cancelled.
+ * that also covers reading the body, a deadline for the whole call, the caller's signal, and retries
+ * as retryDecision (retry-policy.ts) decides: GET, PUT, DELETE, lookup and token requests on 429,
+ * 502, 503, 504, connection errors and timeouts; any other POST (create) only when the server cannot
+ * have applied it. A response that is retried has its body cancelled. Every attempt goes only to
+ * the transport's origin (secretRefusal) and never follows a redirect: a 3xx is a RedirectError.
  *
  * `send` returns the last response with its body unread and its attempt still armed: the caller reads
  * the body, then calls `finish()`. Every call gets its own RequestCall.
@@ -103,6 +116,8 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   // The Authorization value of the last attempt, and whether a 401 already got fresh credentials.
   let lastAuthorization = "";
   let reauthorized = false;
+  // Why the credentials are refused (a 401 to a fresh OAuth access token), for an OAuthError.
+  let credentialsRefused: string | undefined;
   // What is armed.
   let stopped: "caller" | "deadline" | undefined;
   let deadlineAt = Number.POSITIVE_INFINITY;
@@ -140,9 +155,12 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   function start(first: Request | PreparedRequest) {
     method = first.method;
     url = first.url;
-    const isLookup = method === "POST" && url.endsWith("/apiTokens/lookup");
-    idempotent = method !== "POST" || isLookup;
-    changesState = method !== "GET" && !isLookup;
+    // A lookup reads; a token request (retrySafe) only mints an access token.
+    const reads =
+      (method === "POST" && url.endsWith("/apiTokens/lookup")) ||
+      (first instanceof PreparedRequest && first.retrySafe);
+    idempotent = method !== "POST" || reads;
+    changesState = method !== "GET" && !reads;
     if (signal) {
       if (signal.aborted) stop("caller");
       signal.addEventListener("abort", onCallerAbort, { once: true });
@@ -168,12 +186,10 @@ export function startCall(settings: CallSettings, transport: Transport): Request
         control.abort();
       }, timeoutMs);
     }
-    let authorization: string;
+    let authorization = "";
     try {
-      const pending = transport.credentials.authorizationFor({
-        attempt: attemptNumber,
-        signal: control.signal,
-      });
+      const pending =
+        transport.credentials?.authorizationFor({ attempt: attemptNumber, signal: control.signal }) ?? "";
       // A fixed secret answers at once; credentials that are fetched are awaited up to the attempt's end.
       authorization = typeof pending === "string" ? pending : await untilAborted(pending, control.signal);
     } catch (thrown) {
@@ -190,7 +206,7 @@ export function startCall(settings: CallSettings, transport: Transport): Request
     // After the credentials (which may be awaited): a signal that fired meanwhile stops the call here.
     throwIfStopped();
     lastAuthorization = authorization;
-    sendInit.headers.set("authorization", authorization);
+    if (authorization) sendInit.headers.set("authorization", authorization);
     sendInit.signal = control.signal;
     logger?.debug(`${line()} (attempt ${attemptNumber})`);
     try {
@@ -200,19 +216,28 @@ export function startCall(settings: CallSettings, transport: Transport): Request
     }
   }
 
-  /** The wait before the next attempt, or why there is none (`note` only when worth saying). */
-  function nextWait(retryable: boolean, askedMs: number | undefined): { waitMs: number } | { note?: string } {
-    if (!retryable || attempts > maxRetries) return {};
-    if (askedMs !== undefined && askedMs > maxRetryDelayMs) {
-      return {
-        note: `the server asked to wait ${describeWait(askedMs)}, longer than maxRetryDelayMs (${maxRetryDelayMs} ms)`,
-      };
-    }
-    const waitMs = askedMs ?? backoff(attempts, retryDelayMs, BACKOFF_CAP_MS, transport.random);
-    if (Date.now() + waitMs > deadlineAt) {
-      return { note: `a retry in ${describeWait(waitMs)} would pass the deadline of ${deadlineMs} ms` };
-    }
-    return { waitMs };
+  /** The retry policy's decision for this attempt's outcome. */
+  function decide(outcome: AttemptOutcome): RetryDecision {
+    return retryDecision(outcome, {
+      idempotent,
+      retries: attempts - 1,
+      maxRetries,
+      retryDelayMs,
+      maxRetryDelayMs,
+      msLeft: deadlineAt - Date.now(),
+      deadlineMs,
+      random: transport.random(),
+    });
+  }
+
+  /** The error for a redirect, which is never followed (see secret-origin.ts). */
+  function redirectError(response: Response): ApiTokensError {
+    const location = response.headers.get("location");
+    const why = redirectRefusal(url, location, true);
+    return new RedirectError(
+      `${line()} answered ${response.status || "a redirect"}${location ? ` to ${location}` : ""}, not followed: ${why}; configure the URL it leads to, if it is yours`,
+      { ...details(), status: response.status, location: location ?? undefined },
+    );
   }
 
   /** Waits between attempts; the caller's signal or the deadline end the wait at once. */
@@ -243,6 +268,9 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   async function send(sent: Request | PreparedRequest): Promise<Response> {
     start(sent);
     throwIfStopped();
+    // A raw request that middleware pointed elsewhere: its secret stays home.
+    const refusal = secretRefusal(transport.origin, url);
+    if (refusal) throw new InvalidInputError(`${line()} was not sent: ${refusal}`, { request: request() });
     // Built once: a retry sends the same method, headers, body and options.
     const init = await initFrom(sent);
     for (;;) {
@@ -253,7 +281,7 @@ export function startCall(settings: CallSettings, transport: Transport): Request
         const code = errorCode(outcome.thrown);
         const neverSent = code !== undefined && NEVER_SENT.test(code);
         if (changesState && !neverSent) outcomeUnknown = true;
-        const next = nextWait(idempotent || neverSent, undefined);
+        const next = decide({ failed: neverSent ? "before-sending" : "after-sending" });
         const error = failure(outcome.thrown, "note" in next ? next.note : undefined);
         if (!("waitMs" in next)) throw error;
         await wait(error.name, next.waitMs);
@@ -261,21 +289,28 @@ export function startCall(settings: CallSettings, transport: Transport): Request
       }
       const { response } = outcome;
       lastResponse = response;
-      // A 401 to an access token that expired or was revoked early: one more attempt with a fresh
-      // one (the server did not apply the request, so even a create may go again).
-      if (response.status === 401 && !reauthorized && transport.credentials.rejected?.(lastAuthorization)) {
-        reauthorized = true;
+      if (isRedirect(response)) {
         response.body?.cancel().catch(() => {});
-        logger?.warn(`${line()} 401; retrying once with a new access token`);
-        continue;
+        throw redirectError(response);
+      }
+      // A 401 to an access token that expired or was revoked early: one more attempt with a fresh
+      // one (the server did not apply the request, so even a create may go again). A fresh token
+      // refused too means the credentials are: no more attempts, and an OAuthError.
+      if (response.status === 401) {
+        const verdict = transport.credentials?.rejected?.(lastAuthorization, reauthorized);
+        if (verdict === "retry" && !reauthorized) {
+          reauthorized = true;
+          response.body?.cancel().catch(() => {});
+          logger?.warn(`${line()} 401; retrying once with a new access token`);
+          continue;
+        }
+        if (typeof verdict === "object") credentialsRefused = verdict.refused;
       }
       // A write answered 2xx was applied: if its body is lost now (a timeout, a reset, an abort), the
       // caller cannot know what it got (a create's new secret). A 5xx may have been applied.
       if (changesState && (response.ok || response.status >= 500)) outcomeUnknown = true;
       const askedMs = RETRY_STATUSES.includes(response.status) ? serverDelay(response.headers) : undefined;
-      const next = RETRY_STATUSES.includes(response.status)
-        ? nextWait(idempotent || response.status === 429, askedMs)
-        : {};
+      const next = decide({ status: response.status, askedMs });
       if (!("waitMs" in next)) {
         // The answer stands: its body is the caller's to read, under this attempt's timeout.
         retryAfterMs = askedMs === undefined ? undefined : Math.min(askedMs, MAX_SERVER_WAIT_MS);
@@ -290,15 +325,26 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   return {
     send,
 
-    errorForResponse(response, body) {
-      return errorFromResponse(response, body, { request: request(), outcomeUnknown, retryAfterMs, note });
+    errorForResponse(response, body, build = errorFromResponse) {
+      return build(response, body, {
+        request: request(),
+        outcomeUnknown,
+        retryAfterMs,
+        note: note ?? credentialsRefused,
+        credentialsRefused: credentialsRefused !== undefined,
+      });
     },
 
-    errorForBody(response, what) {
-      const contentType = response.headers.get("content-type") || "no content type";
+    errorForBody(response, what, hint = "is a proxy or login page in between?") {
+      const type = response.headers.get("content-type") || "no content type";
+      const contentType =
+        type.length > MAX_CONTENT_TYPE_LENGTH ? `${type.slice(0, MAX_CONTENT_TYPE_LENGTH)}…` : type;
       return new UnexpectedResponseError(
-        `${line()} answered ${response.status} with ${contentType}, ${what}; is a proxy or login page in between?`,
-        { ...details(), status: response.status },
+        `${line()} answered ${response.status} with ${contentType}, ${what}; ${hint}`,
+        {
+          ...details(),
+          status: response.status,
+        },
       );
     },
 

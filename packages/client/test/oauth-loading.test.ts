@@ -19,7 +19,14 @@ async function setup(load: LoadOAuth) {
     accountUrn: "urn:dtaccount:abc",
     tokenUrl: sso.url,
   });
-  const settings = { fetch, timeoutMs: 5000, maxRetries: 0, retryDelayMs: 1, maxRetryDelayMs: 1000 };
+  const settings = {
+    fetch,
+    timeoutMs: 5000,
+    deadlineMs: 10_000,
+    maxRetries: 0,
+    retryDelayMs: 1,
+    maxRetryDelayMs: 1000,
+  };
   return oauthCredentials(client, settings, load);
 }
 
@@ -60,9 +67,16 @@ test("concurrent first calls share one load and one request to SSO", async () =>
 
 test("a 401 before the code has loaded asks for nothing; after it, the token is dropped and fetched again", async () => {
   const credentials = await setup(realLoad);
-  expect(credentials.rejected?.("Bearer opaque-access")).toBe(true);
+  expect(credentials.rejected?.("Bearer opaque-access", false)).toBe("retry");
   expect(await credentials.authorizationFor(context())).toBe("Bearer opaque-access");
-  expect(credentials.rejected?.("Bearer opaque-access")).toBe(true);
+  expect(credentials.rejected?.("Bearer opaque-access", false)).toBe("retry");
+  expect(await credentials.authorizationFor(context())).toBe("Bearer opaque-access");
+  expect(sso!.requests).toHaveLength(2);
+  // The fresh token of a retry refused too: the credentials are refused, and stay so.
+  expect(credentials.rejected?.("Bearer opaque-access", true)).toMatchObject({ refused: expect.any(String) });
+  expect(credentials.rejected?.("Bearer opaque-access", false)).toMatchObject({
+    refused: expect.any(String),
+  });
   expect(await credentials.authorizationFor(context())).toBe("Bearer opaque-access");
   expect(sso!.requests).toHaveLength(2);
 });

@@ -367,14 +367,14 @@ describe("SSO on a bad day (scripted token endpoint)", () => {
       expect(html).toBeInstanceOf(UnexpectedResponseError);
       // The whole sentence, readable: redaction must not take its words for a secret.
       expect((html as Error).message).toBe(
-        `POST ${odd.url}/ answered 200 (text/html) with no access token of type "Bearer": is tokenUrl the SSO token endpoint?`,
+        `POST ${odd.url}/ answered 200 with text/html, no access token of type "Bearer"; is tokenUrl the SSO token endpoint?`,
       );
       const notBearer = await client(mac.url)
         .list()
         .catch((error: unknown) => error);
       expect(notBearer).toBeInstanceOf(UnexpectedResponseError);
       expect((notBearer as Error).message).toBe(
-        `POST ${mac.url}/ answered 200 (application/json; charset=utf-8) with no access token of type "Bearer": is tokenUrl the SSO token endpoint?`,
+        `POST ${mac.url}/ answered 200 with application/json; charset=utf-8, no access token of type "Bearer"; is tokenUrl the SSO token endpoint?`,
       );
       expect(target.requests).toHaveLength(0);
     } finally {

@@ -1,7 +1,13 @@
 // `raw`, the openapi-fetch client: each raw request is its own call (signal, state, URL), and the
 // per-request init and the response's url/redirected get through. Against a real node:http server.
 import { afterEach, describe, expect, test } from "vitest";
-import { AbortError, ConnectionError, createApiTokensClient, TimeoutError } from "../src/index.js";
+import {
+  AbortError,
+  ConnectionError,
+  createApiTokensClient,
+  RedirectError,
+  TimeoutError,
+} from "../src/index.js";
 import { deadPort, dtError, json, makeSecret, startServer, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
@@ -85,8 +91,8 @@ describe("every raw request is its own call", () => {
   });
 });
 
-describe("raw passes per-request init through and keeps the response's url and redirected", () => {
-  test("redirect: 'manual' is honoured; a followed redirect keeps url and redirected", async () => {
+describe("raw passes per-request init through (but never follows a redirect)", () => {
+  test("a redirect is a RedirectError, whatever redirect option the request asks for; nothing is sent where it points", async () => {
     server = await startServer((r, res) => {
       if (r.path.endsWith("/moved")) {
         res.writeHead(302, { location: "/api/v2/apiTokens" });
@@ -98,20 +104,18 @@ describe("raw passes per-request init through and keeps the response's url and r
     const raw = dt.raw as unknown as {
       GET(path: string, init?: RequestInit): Promise<{ data?: unknown; response: Response }>;
     };
-    const followed = await raw.GET("/moved");
-    expect(followed.data).toEqual({ totalCount: 3 });
-    expect(followed.response.redirected).toBe(true);
-    expect(followed.response.url).toBe(`${server.url}/api/v2/apiTokens`);
-    const manual = await raw.GET("/moved", { redirect: "manual" });
-    expect(manual.response.status).toBe(302);
-    expect(server.requests.map((r) => r.path)).toEqual([
-      "/api/v2/moved",
-      "/api/v2/apiTokens",
-      "/api/v2/moved",
-    ]);
+    for (const redirect of [undefined, "follow", "manual"] as const) {
+      const error = await raw.GET("/moved", redirect ? { redirect } : {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RedirectError);
+      expect(error).toMatchObject({ status: 302, location: "/api/v2/apiTokens" });
+    }
+    expect(server.requests.map((r) => r.path)).toEqual(["/api/v2/moved", "/api/v2/moved", "/api/v2/moved"]);
+    const plain = await raw.GET("/apiTokens");
+    expect(plain.response.url).toBe(`${server.url}/api/v2/apiTokens`);
+    expect(plain.response.redirected).toBe(false);
   });
 
-  test("cache, credentials, keepalive and redirect reach fetch", async () => {
+  test("cache, credentials and keepalive reach fetch; redirect is always manual", async () => {
     server = await startServer((_r, res) => json(res, 200, { totalCount: 0 }));
     const seen: RequestInit[] = [];
     const recordingFetch: typeof fetch = (input, init) => {
@@ -129,7 +133,7 @@ describe("raw passes per-request init through and keeps the response's url and r
       cache: "no-store",
       credentials: "omit",
       keepalive: true,
-      redirect: "error",
+      redirect: "manual",
     });
   });
 });
