@@ -18,12 +18,16 @@ export const EXIT_STATUSES = [
     key: "usage",
     meaning: "usage error: a bad command line, flag, value or input; nothing was sent",
   },
-  { code: 3, key: "findings", meaning: "audit --fail-on: findings at or above that severity" },
+  {
+    code: 3,
+    key: "findings",
+    meaning: "audit --fail-on: findings at or above that severity; scan: secrets found",
+  },
   {
     code: 4,
     key: "partial",
     meaning:
-      "partial: rotate delivered and verified a new token but could not retire the old one; or list/audit over several environments could not read them all",
+      "partial: rotate delivered and verified a new token but could not retire the old one; or list/audit over several environments could not read them all; or leak could not ask some environments about a secret it found nowhere else; or scan could not read a path",
   },
   {
     code: 5,
@@ -57,6 +61,17 @@ export const EXIT_STATUSES = [
     code: 10,
     key: "missingScope",
     meaning: "doctor: the credential lacks the read scope, or the write scope (unless --read-only)",
+  },
+  {
+    code: 11,
+    key: "notContained",
+    meaning:
+      "leak: a leaked secret was located (or must be revoked by hand) but not contained: --report-only, the change failed, or a platform token, OAuth client or ActiveGate token",
+  },
+  {
+    code: 12,
+    key: "notFound",
+    meaning: "leak: a leaked secret was found in none of the environments asked (all of them answered)",
   },
   {
     code: 130,

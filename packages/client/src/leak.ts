@@ -73,8 +73,29 @@ async function mapLimit<T, R>(
 const clientOf = async (env: LeakEnvironment) =>
   typeof env.apiTokens === "function" ? await env.apiTokens() : env.apiTokens;
 
-/** Asks one environment about an API token: by id, then (only where the id exists) by secret. */
-async function askForApiToken(
+/** What one environment answered about a token id. */
+export type IdAnswer =
+  /** A token with this id exists: `token` is its metadata. */
+  | { environment: string; status: "present"; token: ApiToken }
+  | { environment: string; status: "absent" }
+  | { environment: string; status: "failed"; error: unknown };
+
+/** Asks one environment whether a token id exists (`GET /apiTokens/{id}`); never throws but for an abort. */
+async function askById(env: LeakEnvironment, id: string, signal: AbortSignal | undefined): Promise<IdAnswer> {
+  const environment = env.name;
+  try {
+    const client = await clientOf(env);
+    const token: ApiToken = await client.get(id, signal ? { signal } : {});
+    return { environment, status: "present", token };
+  } catch (error) {
+    if (error instanceof NotFoundError) return { environment, status: "absent" };
+    if (error instanceof AbortError) throw error;
+    return { environment, status: "failed", error };
+  }
+}
+
+/** Confirms where the id exists that the leaked text is its secret (`POST /apiTokens/lookup`). */
+async function confirm(
   env: LeakEnvironment,
   id: string,
   secret: string,
@@ -83,26 +104,27 @@ async function askForApiToken(
   const environment = env.name;
   try {
     const client = await clientOf(env);
-    const options = signal ? { signal } : {};
-    try {
-      await client.get(id, options);
-    } catch (error) {
-      if (error instanceof NotFoundError) return { environment, status: "absent" };
-      throw error;
-    }
-    try {
-      const token: ApiToken = await client.lookup(secret, options);
-      return token.id === id ? { environment, status: "found", token } : { environment, status: "mismatch" };
-    } catch (error) {
-      // Dynatrace answers a secret it does not know with 404 (some versions with 400).
-      if (error instanceof NotFoundError) return { environment, status: "mismatch" };
-      if (error instanceof ApiTokensError && error.status === 400) return { environment, status: "mismatch" };
-      throw error;
-    }
+    const token: ApiToken = await client.lookup(secret, signal ? { signal } : {});
+    return token.id === id ? { environment, status: "found", token } : { environment, status: "mismatch" };
   } catch (error) {
+    // Dynatrace answers a secret it does not know with 404 (some versions with 400).
+    if (error instanceof NotFoundError) return { environment, status: "mismatch" };
+    if (error instanceof ApiTokensError && error.status === 400) return { environment, status: "mismatch" };
     if (error instanceof AbortError) throw error;
     return { environment, status: "failed", error };
   }
+}
+
+/**
+ * Asks every environment whether an API token id exists, in parallel (`concurrency` at a time),
+ * with their own clients; sends no secret. An environment that cannot be asked is a `failed` answer.
+ */
+export async function locateById(
+  id: string,
+  environments: readonly LeakEnvironment[],
+  options: LocateOptions = {},
+): Promise<IdAnswer[]> {
+  return mapLimit(environments, options.concurrency ?? 16, (env) => askById(env, id, options.signal));
 }
 
 /**
@@ -122,7 +144,9 @@ export async function locate(
   if (secretHome(kind) === "account") return { kind, id, status: "account", answers: [] };
   if (kind !== "api-token" || id === undefined) return { kind, id, status: "unsupported", answers: [] };
   const answers = await mapLimit(environments, options.concurrency ?? 16, async (env) => {
-    const answer = await askForApiToken(env, id, secret, options.signal);
+    const byId = await askById(env, id, options.signal);
+    const answer: EnvironmentAnswer =
+      byId.status === "present" ? await confirm(env, id, secret, options.signal) : byId;
     options.onAnswer?.(answer);
     return answer;
   });

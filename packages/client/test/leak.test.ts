@@ -4,7 +4,7 @@
 import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { createApiTokensClient } from "../src/index.js";
-import { contain, type LeakEnvironment, locate } from "../src/leak.js";
+import { contain, type LeakEnvironment, locate, locateById } from "../src/leak.js";
 import { makeSecret, startServer, type TestServer } from "./helpers.js";
 
 let sandbox: Sandbox;
@@ -152,6 +152,35 @@ describe("locate", () => {
     ]);
     expect(location).toMatchObject({ kind, status, answers: [] });
     expect(broken.requests.length).toBe(before);
+  });
+});
+
+describe("locateById", () => {
+  test("asks by id only: present (with its metadata), absent, failed; no secret is sent", async () => {
+    const [token] = sandbox.environments[2]!.seed([{ name: "z", scopes: ["metrics.read"], enabled: false }]);
+    const answers = await locateById(token!.id, [
+      ...environments(),
+      {
+        name: "down",
+        apiTokens: createApiTokensClient({
+          environmentUrl: broken.url,
+          token: makeSecret().secret,
+          maxRetries: 0,
+        }),
+      },
+    ]);
+    expect(answers.map((a) => [a.environment, a.status])).toEqual([
+      ["env01", "absent"],
+      ["env02", "absent"],
+      ["env03", "present"],
+      ["down", "failed"],
+    ]);
+    expect(answers[2]!.status === "present" && answers[2]!.token).toMatchObject({
+      name: "z",
+      enabled: false,
+    });
+    expect(sent.some((r) => r.body.includes(token!.token.split(".")[2]!))).toBe(false);
+    expect(sent.some((r) => r.path.endsWith("/lookup"))).toBe(false);
   });
 });
 

@@ -1,0 +1,518 @@
+/**
+ * `dt-tokens leak`: from a leaked secret (pasted, a log excerpt, a diff, or `scan --emit-secrets`
+ * output, on stdin or --from FILE; never an argument) to contained and explained: classifies each
+ * secret, locates it across the environments with each one's admin credential (never with the
+ * secret itself), disables it (or deletes it), and writes an incident record for each, never
+ * containing the secret.
+ */
+import { readFile } from "node:fs/promises";
+import type { ApiToken } from "@dt-tokens/client";
+import { escapeControl } from "@dt-tokens/client/display";
+import {
+  type Containment,
+  contain,
+  type EnvironmentAnswer,
+  type LeakEnvironment,
+  type Location,
+  locate,
+} from "@dt-tokens/client/leak";
+import { findSecrets, type SecretKind, secretHome, secretLabel } from "@dt-tokens/types";
+import { type Command, Option } from "commander";
+import { examples, type Run } from "../cmdutil.js";
+import type { Context } from "../context.js";
+import { describeError } from "../describe-error.js";
+import { EXIT, UsageError } from "../errors.js";
+import { csvRow } from "../format.js";
+import { leakEnvironments } from "../leak-environments.js";
+import { mdCell, mdTable } from "../markdown.js";
+import { intArg } from "../validate.js";
+import { plural } from "../words.js";
+
+export interface LeakFlags {
+  from?: string;
+  allEnvironments?: boolean;
+  concurrency: number;
+  reportOnly?: boolean;
+  delete?: boolean;
+  output?: "table" | "json" | "ndjson" | "csv" | "markdown";
+}
+
+/** What happened to one leaked secret, overall. */
+export type Outcome = "contained" | "not-contained" | "not-found" | "partial";
+
+/** The incident record of one leaked secret in one environment (or nowhere): never the secret. */
+export interface IncidentRecord {
+  kind: SecretKind;
+  /** What people call the kind. */
+  label: string;
+  /** `<prefix>.<public part>`; null for a JWT. */
+  id: string | null;
+  /** Where the input showed it: `file:line:column` (`-` is stdin). */
+  foundAt: string[];
+  outcome: Outcome;
+  /** The environment that holds it; null when it was found in none (or is not an environment's). */
+  environment: string | null;
+  name?: string;
+  owner?: string;
+  personalAccessToken?: boolean;
+  scopes?: string[];
+  creationDate?: string;
+  expirationDate?: string;
+  lastUsedDate?: string;
+  lastUsedIpAddress?: string;
+  /** Whether it was enabled when it was found. */
+  enabledBefore?: boolean;
+  /** What was done: disabled, deleted, nothing (report-only, or not found), or revoke by hand. */
+  action: "disabled" | "deleted" | "already-disabled" | "none" | "failed" | "manual";
+  /** When the action was confirmed (ISO 8601). */
+  actionAt?: string;
+  /** What the reader needs to know or do, in a sentence. */
+  note: string;
+}
+
+/** A secret of the input: the secret itself stays in this process, in memory, and goes only to lookup. */
+interface Leaked {
+  secret: string;
+  kind: SecretKind;
+  id: string | undefined;
+  foundAt: string[];
+}
+
+/** Where platform tokens and OAuth clients are revoked (no environment API lists or revokes them). */
+const REVOKE_IN_ACCOUNT: Partial<Record<SecretKind, string>> = {
+  "platform-token":
+    "a platform token lives in Account Management, not in an environment: revoke it there (myaccount.dynatrace.com > Identity & access management > Platform tokens; its owner can also delete it under their user menu > Platform tokens)",
+  "oauth-client-secret":
+    "an OAuth client secret belongs to an OAuth client in Account Management: delete the client there (myaccount.dynatrace.com > Identity & access management > OAuth clients) and create a new one for the service that used it; there is no public API to list or revoke OAuth clients",
+  jwt: "an OAuth access token (JWT) expires by itself within minutes (5 by default); if its OAuth client's secret may have leaked too, delete the client in Account Management (Identity & access management > OAuth clients)",
+};
+
+const ACTIVEGATE_NOTE =
+  "an ActiveGate token cannot be disabled, and deleting it cuts off the ActiveGates that use it: dt-tokens cannot locate ActiveGate tokens yet; look it up with GET /api/v2/activeGateTokens/{id}, move its ActiveGates to a new token, then delete it";
+
+/** Reads the input: --from FILE, else stdin (on a terminal: one line typed without echo). */
+async function readInput(ctx: Context, flags: LeakFlags): Promise<{ text: string; source: string }> {
+  if (flags.from !== undefined) {
+    try {
+      return { text: await readFile(flags.from, "utf8"), source: flags.from };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(`--from ${flags.from}: cannot read it (${code ?? String(error)})`);
+    }
+  }
+  if (ctx.options.tokenStdin)
+    throw new UsageError(
+      "--token-stdin: stdin carries the leaked text; give the admin credential in DT_API_TOKEN or the config file, or the leaked text with --from FILE",
+    );
+  if (ctx.io.stdin.isTTY) {
+    const line = await ctx.stdin.line("Leaked secret or text (input hidden): ");
+    return { text: line ?? "", source: "-" };
+  }
+  let text = "";
+  ctx.io.stdin.setEncoding("utf8");
+  for await (const chunk of ctx.io.stdin) text += chunk;
+  return { text, source: "-" };
+}
+
+/** `scan --emit-secrets` lines: the secret with where scan found it. */
+interface EmittedLine {
+  file: string;
+  line: number;
+  column: number;
+  secret: string;
+}
+
+function emitted(line: string): EmittedLine | undefined {
+  if (!line.startsWith('{"file":')) return undefined;
+  try {
+    const value = JSON.parse(line) as Partial<EmittedLine>;
+    return typeof value.secret === "string" && typeof value.file === "string"
+      ? (value as EmittedLine)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every distinct secret of the input, with where it was seen. */
+export function leakedSecrets(text: string, source: string): Leaked[] {
+  const bySecret = new Map<string, Leaked>();
+  const add = (secret: string, kind: SecretKind, id: string | undefined, at: string) => {
+    const seen = bySecret.get(secret);
+    if (seen) seen.foundAt.push(at);
+    else bySecret.set(secret, { secret, kind, id, foundAt: [at] });
+  };
+  const lines = text.split("\n");
+  lines.forEach((line, i) => {
+    const from = emitted(line);
+    for (const m of findSecrets(line, { firstLine: i + 1 })) {
+      const at =
+        from && from.secret === m.secret
+          ? `${from.file}:${from.line}:${from.column}`
+          : `${source}:${m.line}:${m.column}`;
+      add(m.secret, m.kind, m.id, at);
+    }
+  });
+  return [...bySecret.values()];
+}
+
+const tokenFacts = (token: ApiToken) => ({
+  ...(token.name !== undefined && { name: token.name }),
+  ...(token.owner !== undefined && { owner: token.owner }),
+  ...(token.personalAccessToken !== undefined && { personalAccessToken: token.personalAccessToken }),
+  ...(token.scopes !== undefined && { scopes: [...token.scopes] }),
+  ...(token.creationDate !== undefined && { creationDate: token.creationDate }),
+  ...(token.expirationDate !== undefined && { expirationDate: token.expirationDate }),
+  ...(token.lastUsedDate !== undefined && { lastUsedDate: token.lastUsedDate }),
+  ...(token.lastUsedIpAddress !== undefined && { lastUsedIpAddress: token.lastUsedIpAddress }),
+  ...(token.enabled !== undefined && { enabledBefore: token.enabled }),
+});
+
+/** Why an environment could not be asked, in one line (never a secret). */
+const reasonOf = (error: unknown, url: string | undefined) => describeError(error, url).message;
+
+/** The records of one located secret, and what happened to it. */
+async function respond(
+  leaked: Leaked,
+  location: Location,
+  environments: readonly (LeakEnvironment & { url: string })[],
+  flags: LeakFlags,
+  failures: Map<string, string>,
+): Promise<IncidentRecord[]> {
+  const base = {
+    kind: leaked.kind,
+    label: secretLabel(leaked.kind),
+    id: leaked.id ?? null,
+    foundAt: leaked.foundAt,
+  };
+  const url = (name: string) => environments.find((e) => e.name === name)?.url;
+  for (const a of location.answers)
+    if (a.status === "failed") failures.set(a.environment, reasonOf(a.error, url(a.environment)));
+  const found = location.answers.filter(
+    (a): a is Extract<EnvironmentAnswer, { status: "found" }> => a.status === "found",
+  );
+  if (found.length === 0) {
+    const failed = location.answers.filter((a) => a.status === "failed").map((a) => a.environment);
+    const mismatched = location.answers.filter((a) => a.status === "mismatch").map((a) => a.environment);
+    const asked = location.answers.length - failed.length;
+    const notes = [
+      `not found in the ${plural(asked, "environment")} that answered`,
+      ...(mismatched.length > 0
+        ? [
+            `its id exists in ${mismatched.join(", ")}, but the leaked text is not that token's secret (made up or mangled): nothing was changed`,
+          ]
+        : []),
+      ...(failed.length > 0
+        ? [`${failed.join(", ")} could not be asked (see the summary): it may be there`]
+        : []),
+    ];
+    return [
+      {
+        ...base,
+        outcome: failed.length > 0 ? "partial" : "not-found",
+        environment: null,
+        action: "none",
+        note: notes.join("; "),
+      },
+    ];
+  }
+  const records: IncidentRecord[] = [];
+  for (const answer of found) {
+    const env = environments.find((e) => e.name === answer.environment)!;
+    const facts = tokenFacts(answer.token);
+    if (flags.reportOnly) {
+      records.push({
+        ...base,
+        outcome: "not-contained",
+        environment: env.name,
+        ...facts,
+        action: "none",
+        note: "--report-only: nothing was changed; it still works",
+      });
+      continue;
+    }
+    const done: Containment = await contain(env, answer.token, {
+      action: flags.delete ? "delete" : "disable",
+    });
+    if (done.status === "failed") {
+      records.push({
+        ...base,
+        outcome: "not-contained",
+        environment: env.name,
+        ...facts,
+        action: "failed",
+        actionAt: done.at,
+        note: `could not ${done.action} it: ${reasonOf(done.error, env.url)}`,
+      });
+      continue;
+    }
+    const action =
+      done.status === "already" ? "already-disabled" : done.action === "delete" ? "deleted" : "disabled";
+    records.push({
+      ...base,
+      outcome: "contained",
+      environment: env.name,
+      ...facts,
+      action,
+      actionAt: done.at,
+      note:
+        action === "disabled"
+          ? "disabled: it no longer works; its record and last-use evidence are kept (dt-tokens update --enable undoes it)"
+          : action === "deleted"
+            ? "deleted"
+            : "it was disabled already",
+    });
+  }
+  return records;
+}
+
+/** The record of a secret that no environment API handles. */
+function manual(leaked: Leaked, location: Location | undefined): IncidentRecord {
+  const base = {
+    kind: leaked.kind,
+    label: secretLabel(leaked.kind),
+    id: leaked.id ?? null,
+    foundAt: leaked.foundAt,
+  };
+  const note =
+    REVOKE_IN_ACCOUNT[leaked.kind] ??
+    (leaked.kind === "activegate-token"
+      ? ACTIVEGATE_NOTE
+      : `not a Dynatrace secret dt-tokens knows (${location?.status ?? "unrecognized"}): revoke it where it was issued`);
+  return { ...base, outcome: "not-contained", environment: null, action: "manual", note };
+}
+
+export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
+  if (flags.reportOnly && flags.delete) throw new UsageError("--report-only and --delete exclude each other");
+  const { text, source } = await readInput(ctx, flags);
+  const secrets = leakedSecrets(text, source);
+  if (secrets.length === 0)
+    throw new UsageError(
+      `no Dynatrace secret in the input (${source === "-" ? "stdin" : source}): expected dt0c01.<24>.<64>, dt0g02.<8>.<64>, dt0s16.<8>.<64>, dt0s02.<8>.<64> or a JWT`,
+      [
+        "hint: pipe the leaked text in (pbpaste | dt-tokens leak), or give it with --from FILE; never as an argument",
+      ],
+    );
+  const locatable = secrets.filter((s) => s.kind === "api-token");
+  const environments =
+    locatable.length > 0
+      ? leakEnvironments(
+          ctx,
+          { allEnvironments: flags.allEnvironments ?? false, timeoutMs: 30_000 },
+          new Set(secrets.map((s) => s.secret)),
+        )
+      : [];
+  const failures = new Map<string, string>();
+  const records: IncidentRecord[] = [];
+  for (const leaked of secrets) {
+    if (leaked.kind !== "api-token" || secretHome(leaked.kind) !== "environment") {
+      records.push(manual(leaked, undefined));
+      continue;
+    }
+    const location = await locate(leaked.secret, environments, { concurrency: flags.concurrency });
+    records.push(...(await respond(leaked, location, environments, flags, failures)));
+  }
+  write(ctx, flags.output ?? "table", records);
+  summary(ctx, records, environments.length, failures);
+  return exitStatus(records);
+}
+
+/** The exit status: not contained (11) before partial (4) before not found (12) before success. */
+export function exitStatus(records: readonly IncidentRecord[]): number {
+  const has = (o: Outcome) => records.some((r) => r.outcome === o);
+  if (has("not-contained")) return EXIT.notContained;
+  if (has("partial")) return EXIT.partial;
+  if (has("not-found")) return EXIT.notFound;
+  return EXIT.ok;
+}
+
+const ACTION_TEXT: Record<IncidentRecord["action"], string> = {
+  disabled: "disabled",
+  deleted: "deleted",
+  "already-disabled": "already disabled",
+  none: "nothing done",
+  failed: "FAILED",
+  manual: "revoke by hand",
+};
+
+function lastUse(r: IncidentRecord): string {
+  if (r.lastUsedDate === undefined) return r.environment ? "never" : "";
+  return `${r.lastUsedDate}${r.lastUsedIpAddress ? ` from ${r.lastUsedIpAddress}` : ""}`;
+}
+
+function write(
+  ctx: Context,
+  format: NonNullable<LeakFlags["output"]>,
+  records: readonly IncidentRecord[],
+): void {
+  const { stdout } = ctx.io;
+  if (format === "json") stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+  else if (format === "ndjson") for (const r of records) stdout.write(`${JSON.stringify(r)}\n`);
+  else if (format === "csv") {
+    const keys = [
+      "kind",
+      "id",
+      "outcome",
+      "environment",
+      "name",
+      "owner",
+      "scopes",
+      "creationDate",
+      "lastUsedDate",
+      "lastUsedIpAddress",
+      "action",
+      "actionAt",
+      "foundAt",
+      "note",
+    ] as const;
+    stdout.write(
+      csvRow([...keys], ctx.options.csvGuard) +
+        records
+          .map((r) =>
+            csvRow(
+              keys.map((k) => {
+                const v = r[k];
+                return Array.isArray(v) ? v.join(" ") : v === undefined || v === null ? "" : String(v);
+              }),
+              ctx.options.csvGuard,
+            ),
+          )
+          .join(""),
+    );
+  } else if (format === "markdown") stdout.write(markdown(records));
+  else stdout.write(cards(ctx, records));
+}
+
+/** One block per record, for people in a terminal (values from the API escaped). */
+function cards(ctx: Context, records: readonly IncidentRecord[]): string {
+  const c = ctx.out;
+  return records
+    .map((r) => {
+      const rows: [string, string][] = [
+        ["found at", r.foundAt.join(", ")],
+        ["environment", r.environment ?? "-"],
+        ...(r.name !== undefined ? ([["name", r.name]] as [string, string][]) : []),
+        ...(r.owner !== undefined
+          ? ([["owner", `${r.owner}${r.personalAccessToken ? " (personal access token)" : ""}`]] as [
+              string,
+              string,
+            ][])
+          : []),
+        ...(r.scopes !== undefined ? ([["scopes", r.scopes.join(", ")]] as [string, string][]) : []),
+        ...(r.creationDate !== undefined ? ([["created", r.creationDate]] as [string, string][]) : []),
+        ...(r.environment ? ([["last used", lastUse(r)]] as [string, string][]) : []),
+        ["action", `${ACTION_TEXT[r.action]}${r.actionAt ? ` at ${r.actionAt}` : ""}`],
+        ["note", r.note],
+      ];
+      const head = `${c.bold(r.id ?? "(a JWT)")}  ${r.label}  ${r.outcome === "contained" ? c.green(r.outcome) : c.red(r.outcome)}`;
+      return [head, ...rows.map(([k, v]) => `  ${k.padEnd(12)} ${escapeControl(v)}`)].join("\n");
+    })
+    .join("\n\n")
+    .concat("\n");
+}
+
+function markdown(records: readonly IncidentRecord[]): string {
+  let md = "## Dynatrace secret leak: incident record\n\n";
+  md += mdTable(
+    [
+      "Secret",
+      "Kind",
+      "Outcome",
+      "Environment",
+      "Name",
+      "Owner",
+      "Scopes",
+      "Created",
+      "Last used",
+      "Action",
+      "Found at",
+    ],
+    records.map((r) => [
+      r.id ? `\`${r.id}\`` : "(a JWT)",
+      mdCell(r.label),
+      r.outcome === "contained" ? "✅ contained" : `❌ ${r.outcome}`,
+      mdCell(r.environment ?? "-"),
+      mdCell(r.name ?? ""),
+      mdCell(r.owner ?? ""),
+      mdCell((r.scopes ?? []).join(", ")),
+      mdCell(r.creationDate ?? ""),
+      mdCell(lastUse(r)),
+      mdCell(`${ACTION_TEXT[r.action]}${r.actionAt ? ` at ${r.actionAt}` : ""}`),
+      mdCell(r.foundAt.join(", ")),
+    ]),
+  );
+  md += "\n### Notes\n\n";
+  md += records
+    .map(
+      (r) =>
+        `- \`${r.id ?? "JWT"}\`${r.environment ? ` in ${mdCell(r.environment)}` : ""}: ${mdCell(r.note)}`,
+    )
+    .join("\n");
+  return `${md}\n`;
+}
+
+function summary(
+  ctx: Context,
+  records: readonly IncidentRecord[],
+  asked: number,
+  failures: ReadonlyMap<string, string>,
+): void {
+  for (const [name, reason] of failures) ctx.warn(`${name}: could not be asked: ${reason}`);
+  const count = (o: Outcome) => new Set(records.filter((r) => r.outcome === o).map((r) => r.id)).size;
+  const secrets = new Set(records.map((r) => `${r.kind} ${r.id}`)).size;
+  ctx.note(
+    `${plural(secrets, "secret")} in the input; ${plural(asked, "environment")} asked (${failures.size} could not be): ${count("contained")} contained, ${count("not-contained")} not contained, ${count("not-found")} not found${failures.size > 0 ? `, ${count("partial")} not found where asked` : ""}.`,
+  );
+}
+
+/** Defines `dt-tokens leak`. */
+export function registerLeak(program: Command, run: Run): void {
+  program
+    .command("leak")
+    .description(
+      "Respond to a leaked secret: classify, locate, disable, and write the incident record (the secret comes on stdin)",
+    )
+    .option("--from <file>", "read the leaked text from this file instead of stdin")
+    .option("--all-environments", "look in every environment of the config file (or --env a,b,c for some)")
+    .option("--concurrency <n>", "environments asked at once", (v) => intArg(v, "--concurrency", 1, 256), 16)
+    .option("--report-only", "change nothing: locate and report only")
+    .option("--delete", "delete the leaked token instead of disabling it")
+    .addOption(
+      new Option(
+        "-o, --output <format>",
+        "the incident record: table (default), json, ndjson, csv or markdown",
+      ).choices(["table", "json", "ndjson", "csv", "markdown"]),
+    )
+    .addHelpText(
+      "after",
+      `
+The leaked text comes on stdin (a pasted secret, a log excerpt, a diff, or the output of
+dt-tokens scan --emit-secrets) or from --from FILE; never as an argument. Every secret in it is
+classified by its prefix:
+  dt0c01  API token or personal access token: located and contained through the environments
+  dt0g02  ActiveGate token: reported (it cannot be disabled; dt-tokens cannot locate it yet)
+  dt0s16  platform token, dt0s02 (dt0s0N) OAuth client secret, JWT access token: these live in
+          Account Management; the record says where to revoke them
+Locating asks each environment (--env a,b, --all-environments, or the current one; in parallel,
+--concurrency at a time) with its own admin credential, by id first; the secret is sent only to
+the environments where that id exists, in a lookup that confirms it. The leaked secret never
+authenticates: that would overwrite its last use (date and IP address), the evidence the record
+shows. An environment whose configured credential is the leaked secret is not asked.
+
+Containing disables the token (reversible: its record and evidence stay); --delete deletes it;
+--report-only changes nothing. The incident record (one per secret and environment) has its
+kind, id, environment, name, owner, scopes, creation, last use and IP address, what was done and
+when, and where the input showed it; never the secret.
+
+Exit statuses: 0 every secret located and contained; 11 located but not contained (--report-only,
+the change failed, or it must be revoked by hand); 4 not found, and some environments could not be
+asked; 12 not found in any environment asked; 2 no secret in the input. When several apply, the
+first of 11, 4, 12 wins.
+${examples(`
+  $ pbpaste | dt-tokens leak --all-environments
+  $ dt-tokens leak --from ci-job-1234.log --env prod,staging --output markdown >> incident.md
+  $ dt-tokens scan ci-logs/ --emit-secrets | dt-tokens leak --all-environments -o json
+  $ printenv LEAKED | dt-tokens leak --report-only`)}`,
+    )
+    .action(run<LeakFlags>((ctx, flags) => leak(ctx, flags)));
+}

@@ -1,0 +1,241 @@
+/**
+ * Finding secrets in what `scan` and `leak` read: files, directories and stdin, streamed line by
+ * line (bounded memory, however large the input), with the finder of `@dt-tokens/types`. A diff or
+ * `git log -p` is followed as it goes, so a finding also says which commit and file it was in.
+ */
+import { createReadStream } from "node:fs";
+import { lstat, opendir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import { findSecrets, type SecretKind, type SecretMatch } from "@dt-tokens/types";
+
+/** A secret found in an input: where (1-based line and column), its kind and id; `secret` not enumerable. */
+export interface Finding {
+  /** The path as given or walked to; `-` for stdin. */
+  file: string;
+  line: number;
+  column: number;
+  kind: SecretKind;
+  /** `<prefix>.<public part>`; null for a JWT. */
+  id: string | null;
+  /** In a diff or `git log -p`: the commit (last `commit <sha>` line before it) and the file (`+++ b/…`). */
+  commit?: string;
+  diffFile?: string;
+  readonly secret: string;
+}
+
+/** A line is kept whole up to this many characters; a longer one is scanned in overlapping pieces. */
+const MAX_LINE = 1 << 20;
+/** How much of a piece is scanned again with the next one: more than the longest `dt0` secret as written. */
+const OVERLAP = 512;
+/** Bytes looked at to tell a binary file (a NUL among them), as git does. */
+const BINARY_SNIFF = 8000;
+
+const COMMIT_LINE = /^commit ([0-9a-f]{7,64})\b/;
+const DIFF_FILE_LINE = /^\+\+\+ (?:b\/)?([^\t]*)/;
+
+/** Follows a text line by line and reports each secret found, with diff context. */
+export class LineScanner {
+  #carry = "";
+  #line = 1;
+  #columnOffset = 0;
+  #commit: string | undefined;
+  #diffFile: string | undefined;
+  #decoder = new StringDecoder("utf8");
+
+  constructor(
+    private readonly file: string,
+    private readonly onFinding: (finding: Finding) => void,
+    private readonly kinds?: readonly SecretKind[],
+  ) {}
+
+  /** Takes the next bytes (or text) of the input. */
+  push(chunk: Buffer | string): void {
+    this.#carry += typeof chunk === "string" ? chunk : this.#decoder.write(chunk);
+    let start = 0;
+    for (let nl = this.#carry.indexOf("\n", start); nl !== -1; nl = this.#carry.indexOf("\n", start)) {
+      this.#scanLine(this.#carry.slice(start, nl), Number.POSITIVE_INFINITY);
+      this.#line++;
+      this.#columnOffset = 0;
+      start = nl + 1;
+    }
+    this.#carry = this.#carry.slice(start);
+    if (this.#carry.length > MAX_LINE) {
+      // A huge line: scan what is there, report what starts before the overlap, keep the overlap.
+      const cut = this.#carry.length - OVERLAP;
+      this.#scanLine(this.#carry, cut);
+      this.#carry = this.#carry.slice(cut);
+      this.#columnOffset += cut;
+    }
+  }
+
+  /** The input ended: scans the last line. */
+  end(): void {
+    this.#carry += this.#decoder.end();
+    if (this.#carry !== "") this.#scanLine(this.#carry, Number.POSITIVE_INFINITY);
+    this.#carry = "";
+  }
+
+  #scanLine(text: string, reportBefore: number): void {
+    if (this.#columnOffset === 0) this.#followDiff(text);
+    for (const match of findSecrets(text, this.kinds ? { kinds: this.kinds } : {})) {
+      if (match.index >= reportBefore) break;
+      this.onFinding(this.#finding(match));
+    }
+  }
+
+  #followDiff(line: string): void {
+    const commit = COMMIT_LINE.exec(line);
+    if (commit) {
+      this.#commit = commit[1];
+      this.#diffFile = undefined;
+      return;
+    }
+    const file = DIFF_FILE_LINE.exec(line);
+    if (file) this.#diffFile = file[1]!.replace(/\r$/, "");
+  }
+
+  #finding(match: SecretMatch): Finding {
+    const finding = {
+      file: this.file,
+      line: this.#line,
+      column: this.#columnOffset + match.column,
+      kind: match.kind,
+      id: match.id ?? null,
+      ...(this.#commit !== undefined && { commit: this.#commit }),
+      ...(this.#diffFile !== undefined && { diffFile: this.#diffFile }),
+    };
+    Object.defineProperty(finding, "secret", { value: match.secret, enumerable: false });
+    return finding as Finding;
+  }
+}
+
+/** Scans a stream (stdin, a pipe, a file's contents) to its end. */
+export async function scanStream(
+  stream: AsyncIterable<Buffer | string>,
+  file: string,
+  onFinding: (finding: Finding) => void,
+  kinds?: readonly SecretKind[],
+): Promise<void> {
+  const scanner = new LineScanner(file, onFinding, kinds);
+  for await (const chunk of stream) scanner.push(chunk);
+  scanner.end();
+}
+
+/** Why a path was not scanned. */
+export type Skip = "binary" | "symlink" | "special" | "unreadable" | "missing";
+
+export interface WalkReport {
+  files: number;
+  skipped: { path: string; why: Skip; detail?: string }[];
+}
+
+/** Directories never walked into: git's object store (compressed, and its history is `git log -p`'s job). */
+const SKIP_DIRECTORIES = new Set([".git"]);
+
+/** Whether a file is binary: a NUL in its first bytes. Reads them with the stream's first chunk. */
+function isBinary(chunk: Buffer): boolean {
+  return chunk.subarray(0, BINARY_SNIFF).includes(0);
+}
+
+/** Scans one file (a regular file, or a pipe named on the command line). */
+async function scanFile(
+  path: string,
+  report: WalkReport,
+  onFinding: (finding: Finding) => void,
+  kinds: readonly SecretKind[] | undefined,
+): Promise<void> {
+  const scanner = new LineScanner(path, onFinding, kinds);
+  let first = true;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
+      if (first && isBinary(chunk)) {
+        report.skipped.push({ path, why: "binary" });
+        return;
+      }
+      first = false;
+      scanner.push(chunk);
+    }
+  } catch (error) {
+    report.skipped.push({ path, why: "unreadable", detail: reasonOf(error) });
+    return;
+  }
+  scanner.end();
+  report.files++;
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EISDIR") return "a directory";
+  if (code === "ELOOP") return "too many levels of symbolic links";
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** Walks a directory (not following symbolic links inside it) and scans its regular files. */
+async function walk(
+  dir: string,
+  report: WalkReport,
+  onFinding: (finding: Finding) => void,
+  kinds: readonly SecretKind[] | undefined,
+): Promise<void> {
+  let entries: string[];
+  try {
+    const handle = await opendir(dir);
+    entries = [];
+    for await (const entry of handle) entries.push(entry.name);
+  } catch (error) {
+    report.skipped.push({ path: dir, why: "unreadable", detail: reasonOf(error) });
+    return;
+  }
+  for (const name of entries.sort()) {
+    const path = join(dir, name);
+    let info: Awaited<ReturnType<typeof lstat>>;
+    try {
+      info = await lstat(path);
+    } catch (error) {
+      report.skipped.push({ path, why: "unreadable", detail: reasonOf(error) });
+      continue;
+    }
+    if (info.isSymbolicLink()) report.skipped.push({ path, why: "symlink" });
+    else if (info.isDirectory()) {
+      if (!SKIP_DIRECTORIES.has(name)) await walk(path, report, onFinding, kinds);
+    } else if (info.isFile()) await scanFile(path, report, onFinding, kinds);
+    else report.skipped.push({ path, why: "special" });
+  }
+}
+
+/**
+ * Scans the paths given on a command line: `-` is stdin; a directory is walked recursively
+ * (symbolic links inside it are not followed, `.git` is left out); a path named explicitly is
+ * followed if it is a link, and may be a pipe (`<(command)`). Binary files are skipped.
+ */
+export async function scanPaths(
+  paths: readonly string[],
+  stdin: AsyncIterable<Buffer | string>,
+  onFinding: (finding: Finding) => void,
+  kinds?: readonly SecretKind[],
+): Promise<WalkReport> {
+  const report: WalkReport = { files: 0, skipped: [] };
+  for (const path of paths) {
+    if (path === "-") {
+      await scanStream(stdin, "-", onFinding, kinds);
+      report.files++;
+      continue;
+    }
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : "unreadable";
+      report.skipped.push({ path, why, detail: reasonOf(error) });
+      continue;
+    }
+    if (info.isDirectory()) await walk(path, report, onFinding, kinds);
+    else if (info.isFile() || info.isFIFO() || info.isCharacterDevice())
+      await scanFile(path, report, onFinding, kinds);
+    else report.skipped.push({ path, why: "special" });
+  }
+  return report;
+}

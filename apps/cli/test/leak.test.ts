@@ -1,0 +1,271 @@
+/**
+ * `dt-tokens leak` against a `dt-tokens-sandbox --environments 3` process and an environment that
+ * is down: secrets of each kind planted in a log; each is classified, located in the right
+ * environment, contained, and recorded; the leaked secret never shows in any output and never
+ * authenticates (its last use stays, and the sandbox's request log never names it as a caller);
+ * every exit status (0, 2, 4, 11, 12).
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ApiTokensClient, createApiTokensClient, type TokenScope } from "@dt-tokens/client";
+import { generateTokenSecret, type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, knowSecrets, leaks, run, useSandbox } from "./helpers.js";
+
+useSandbox(); // the secret check after every test
+
+const dir = mkdtempSync(join(tmpdir(), "dt-tokens-leak-"));
+const config = join(dir, "config.yaml");
+const withDown = join(dir, "with-down.yaml");
+let sandbox: SandboxProcess;
+const admin: Record<string, ApiTokensClient> = {};
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandboxProcess(["--db", ":memory:", "--environments", "3", "--write-config", config]);
+  knowSecrets(
+    sandbox.ready.bootstrapToken,
+    sandbox.ready.platformToken,
+    sandbox.ready.oauthClientSecret,
+    ...(sandbox.ready.environments ?? []).map((e) => e.bootstrapToken),
+  );
+  for (const e of sandbox.ready.environments ?? [])
+    admin[e.id] = createApiTokensClient({
+      environmentUrl: `${sandbox.ready.url}/e/${e.id}`,
+      token: e.bootstrapToken!,
+    });
+  const port = await closedPort();
+  writeFileSync(join(dir, "down.token"), `${generateTokenSecret()}\n`, { mode: 0o600 });
+  writeFileSync(
+    withDown,
+    `${readFileSync(config, "utf8")}  "down":\n    url: "http://127.0.0.1:${port}"\n    apiToken: "file:down.token"\n`,
+  );
+  chmodSync(withDown, 0o600);
+}, 60_000);
+
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Creates a token in an environment and returns its secret (known to the output check). */
+async function plant(env: string, name: string, scopes: TokenScope[] = ["metrics.read", "logs.ingest"]) {
+  const created = await admin[env]!.create({ name, scopes, expirationDate: "now+30d" });
+  knowSecrets(created.token);
+  return created;
+}
+
+const leak = (args: string[], text: string, configFile = config) =>
+  run(undefined, ["leak", ...args], { stdin: text, env: { DT_TOKENS_CONFIG: configFile } });
+
+interface Record_ {
+  kind: string;
+  id: string | null;
+  outcome: string;
+  environment: string | null;
+  name?: string;
+  owner?: string;
+  scopes?: string[];
+  creationDate?: string;
+  lastUsedDate?: string;
+  lastUsedIpAddress?: string;
+  action: string;
+  actionAt?: string;
+  foundAt: string[];
+  note: string;
+}
+
+describe("leak", () => {
+  it("classifies every kind in a log, locates and disables the API token in its environment, records all; never authenticates with it", async () => {
+    const leaked = await plant("env02", "ci-deploy", ["apiTokens.read", "metrics.read"]);
+    // it was used once, from this machine: that is the evidence the record must keep
+    await createApiTokensClient({ environmentUrl: `${sandbox.ready.url}/e/env02`, token: leaked.token })
+      .list({ pageSize: 100 })
+      .catch(() => undefined);
+    const before = await admin.env02!.get(leaked.id);
+    expect(before.lastUsedDate).toBeDefined();
+    const ag = `dt0g02.${"ABCDEFGH"}.${generateTokenSecret().split(".")[2]}`;
+    knowSecrets(ag);
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    const log = [
+      "2026-12-07T10:00:00Z step 3/7: deploy",
+      `+ curl -H "Authorization: Api-Token ${leaked.token}" https://example/api/v2/metrics`,
+      `platformToken=${sandbox.ready.platformToken}`,
+      `{"client_secret":"${sandbox.ready.oauthClientSecret}","ag":"${ag}"}`,
+      `Bearer ${jwt}`,
+      `again: ${leaked.token}`,
+    ].join("\n");
+    const logBefore = sandbox.stderr().length;
+    const r = await leak(["--all-environments", "-o", "json"], log);
+    expect(r.code).toBe(11); // the Account Management secrets and the ActiveGate token need a person
+    const records = JSON.parse(r.stdout) as Record_[];
+    expect(records.map((x) => [x.kind, x.id, x.outcome, x.environment, x.action])).toEqual([
+      ["api-token", leaked.id, "contained", "env02", "disabled"],
+      [
+        "platform-token",
+        sandbox.ready.platformToken!.split(".").slice(0, 2).join("."),
+        "not-contained",
+        null,
+        "manual",
+      ],
+      ["oauth-client-secret", sandbox.ready.oauthClientId, "not-contained", null, "manual"],
+      ["activegate-token", "dt0g02.ABCDEFGH", "not-contained", null, "manual"],
+      ["jwt", null, "not-contained", null, "manual"],
+    ]);
+    expect(records[0]).toMatchObject({
+      name: "ci-deploy",
+      owner: "admin",
+      scopes: ["apiTokens.read", "metrics.read"],
+      creationDate: before.creationDate,
+      lastUsedDate: before.lastUsedDate,
+      lastUsedIpAddress: "127.0.0.1",
+      foundAt: ["-:2:37", "-:6:8"],
+    });
+    expect(Date.parse(records[0]!.actionAt!)).not.toBeNaN();
+    expect(records[1]!.note).toMatch(/Account Management.*Platform tokens/);
+    expect(records[2]!.note).toMatch(/OAuth clients/);
+    expect(records[3]!.note).toMatch(/cannot be disabled/);
+    // contained, and never used to authenticate: its last use is unchanged
+    const after = await admin.env02!.get(leaked.id);
+    expect(after.enabled).toBe(false);
+    expect(after.lastUsedDate).toBe(before.lastUsedDate);
+    const requests = sandbox
+      .stderr()
+      .slice(logBefore)
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { tokenId?: string; path: string });
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((q) => q.tokenId === leaked.id)).toEqual([]);
+    // the secret went in a lookup to env02 only
+    expect(requests.filter((q) => q.path.endsWith("/lookup")).map((q) => q.path)).toEqual([
+      "/e/env02/api/v2/apiTokens/lookup",
+    ]);
+    expect(r.stderr).toMatch(
+      /5 secrets in the input; 3 environments asked \(0 could not be\): 1 contained, 4 not contained/,
+    );
+  });
+
+  it("exit 0 when every secret is located and contained; the table is a record per secret", async () => {
+    const a = await plant("env01", "grafana");
+    const b = await plant("env03", "shipper");
+    const r = await leak(["--env", "env01,env02,env03"], `${a.token}\n${b.token}\n`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(`^${a.id.replace(".", "\\.")} +API token or personal access token +contained\n`, "m"),
+    );
+    expect(r.stdout).toMatch(/^ {2}environment +env03$/m);
+    expect(r.stdout).toMatch(/^ {2}action +disabled at \d{4}-/m);
+    expect((await admin.env01!.get(a.id)).enabled).toBe(false);
+    expect((await admin.env03!.get(b.id)).enabled).toBe(false);
+  });
+
+  it("--delete deletes; --report-only changes nothing and exits 11", async () => {
+    const a = await plant("env03", "to-delete");
+    const deleted = await leak(["--all-environments", "--delete", "-o", "ndjson"], a.token);
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ action: "deleted", environment: "env03" });
+    await expect(admin.env03!.get(a.id)).rejects.toThrow();
+
+    const b = await plant("env01", "report-only");
+    const report = await leak(["--all-environments", "--report-only", "-o", "markdown"], b.token);
+    expect(report.code).toBe(11);
+    expect(report.stdout).toMatch(/^## Dynatrace secret leak: incident record/);
+    expect(report.stdout).toMatch(/❌ not-contained \| env01 \| report-only/);
+    expect((await admin.env01!.get(b.id)).enabled).toBe(true);
+  });
+
+  it("exit 12 when no environment holds it; a real id with a made-up secret changes nothing", async () => {
+    const stranger = generateTokenSecret();
+    knowSecrets(stranger);
+    const r = await leak(["--all-environments", "-o", "json"], stranger);
+    expect(r.code).toBe(12);
+    expect(JSON.parse(r.stdout)).toMatchObject([{ outcome: "not-found", environment: null, action: "none" }]);
+
+    const real = await plant("env02", "real");
+    const forged = `${real.id}.${generateTokenSecret().split(".")[2]}`;
+    knowSecrets(forged);
+    const f = await leak(["--all-environments", "-o", "json"], forged);
+    expect(f.code).toBe(12);
+    expect((JSON.parse(f.stdout) as Record_[])[0]!.note).toMatch(
+      /its id exists in env02, but the leaked text is not that token's secret/,
+    );
+    expect((await admin.env02!.get(real.id)).enabled).toBe(true);
+  });
+
+  it("an environment that cannot be asked: the others are still handled; exit 4 when not found elsewhere", async () => {
+    const found = await plant("env03", "found-anyway");
+    const r = await leak(["--all-environments", "-o", "json"], found.token, withDown);
+    expect(r.code).toBe(0); // located and contained in env03: the id cannot be in the one that is down too
+    expect(JSON.parse(r.stdout)).toMatchObject([{ outcome: "contained", environment: "env03" }]);
+    expect(r.stderr).toMatch(/warning: down: could not be asked: /);
+
+    const stranger = generateTokenSecret();
+    knowSecrets(stranger);
+    const p = await leak(["--all-environments", "-o", "json"], stranger, withDown);
+    expect(p.code).toBe(4);
+    expect((JSON.parse(p.stdout) as Record_[])[0]).toMatchObject({ outcome: "partial" });
+    expect((JSON.parse(p.stdout) as Record_[])[0]!.note).toMatch(
+      /not found in the 3 environments that answered; down could not be asked/,
+    );
+  });
+
+  it("an environment whose own credential is the leaked secret is not asked with it", async () => {
+    const own = sandbox.ready.environments![0]!.bootstrapToken!;
+    const r = await leak(["--env", "env01,env02", "-o", "json"], own);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      /env01: could not be asked: its credential \(file:env01\.token\) is one of the leaked secrets/,
+    );
+  });
+
+  it("exit 2 without a secret in the input, and with --token-stdin (stdin is the leaked text)", async () => {
+    const none = await leak(["--all-environments"], "nothing to see\n");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no Dynatrace secret in the input \(stdin\)/);
+    const both = await run(undefined, ["--token-stdin", "leak"], { stdin: "x" });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/stdin carries the leaked text/);
+  });
+
+  it("--from FILE, and scan --emit-secrets | leak: the record says where scan found it", async () => {
+    const a = await plant("env02", "in-a-file");
+    const logs = mkdtempSync(join(dir, "logs-"));
+    writeFileSync(join(logs, "job.log"), `step 1\nTOKEN=${a.token}\n`);
+    const fromFile = await leak(
+      ["--all-environments", "--report-only", "--from", join(logs, "job.log"), "-o", "json"],
+      "",
+    );
+    expect(fromFile.code).toBe(11);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject([
+      { environment: "env02", foundAt: [`${join(logs, "job.log")}:2:7`] },
+    ]);
+
+    const piped = spawnSync(
+      "sh",
+      [
+        "-c",
+        `"${process.execPath}" "${BIN}" scan "${logs}" --emit-secrets | "${process.execPath}" "${BIN}" leak --all-environments -o json`,
+      ],
+      { env: { PATH: process.env.PATH ?? "", DT_TOKENS_CONFIG: config }, encoding: "utf8" },
+    );
+    expect(leaks(piped.stdout)).toEqual([]);
+    expect(leaks(piped.stderr)).toEqual([]);
+    expect(piped.status).toBe(0);
+    expect(JSON.parse(piped.stdout)).toMatchObject([
+      { id: a.id, outcome: "contained", environment: "env02", foundAt: [`${join(logs, "job.log")}:2:7`] },
+    ]);
+  });
+});
