@@ -2,7 +2,8 @@
 // each change for the users of the packages:
 //   breaking: an operation, response field, enum value or parameter removed; a parameter or body
 //             field newly required; a type narrowed or changed;
-//   addition: new operations, fields, parameters, enum values and scopes; anything widened;
+//   addition: new operations, fields, parameters and scopes; enum values of requests or of
+//             responses only (generated open); anything widened;
 //   text:     descriptions, summaries, examples, titles.
 // A change none of the rules know is reported as breaking, to be reviewed by hand.
 import { diff } from "@useoptic/openapi-utilities";
@@ -234,6 +235,15 @@ function classifyChange(change, before, after, usage) {
         : "Known response scope"
       : "Value";
     if (removed) return result("breaking", `${noun} ${show(value)} removed from ${where}`);
+    // A response-only enum is generated open (any other string too): a new value breaks no switch.
+    // One that requests use is closed, and if responses carry it as well, an exhaustive switch
+    // over what they return no longer compiles.
+    if (added && parent === "enum" && !isScope && context.request && context.response) {
+      return result(
+        "breaking",
+        `${noun} ${show(value)} added to ${where}, a closed enum that responses also carry (requests use it)`,
+      );
+    }
     if (added) return result("addition", `${noun} ${show(value)} added to ${where}`);
   }
   if (last === "enum") {

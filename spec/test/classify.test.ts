@@ -184,3 +184,46 @@ test("a change no rule knows is breaking, to be reviewed by hand", () => {
   );
   expect(bump).toBe("major");
 });
+
+describe("enum values: responses' enums are open, requests' closed", () => {
+  // A base with a Mode enum on the schema(s) given, and the same with a value added.
+  function withMode(...schemas: string[]) {
+    const before = structuredClone(spec);
+    before.components.schemas.Mode = { type: "string", enum: ["A"] };
+    for (const name of schemas) {
+      before.components.schemas[name].properties.mode = { $ref: "#/components/schemas/Mode" };
+    }
+    const after = structuredClone(before);
+    after.components.schemas.Mode.enum.push("B");
+    const changes = classifyChanges(before, after);
+    return {
+      changes: changes.map((c: { level: string; message: string }) => `${c.level}: ${c.message}`),
+      bump: bumpFor(changes),
+    };
+  }
+
+  test("a value added to a response-only enum (generated open) is an addition", () => {
+    expect(withMode("ApiToken")).toEqual({ changes: ["addition: Value `B` added to Mode"], bump: "minor" });
+    const { changes, bump } = changed((d) =>
+      d.components.schemas.ConstraintViolation.properties.parameterLocation.enum.push("COOKIE"),
+    );
+    expect(changes).toEqual(["addition: Value `COOKIE` added to ConstraintViolation.parameterLocation"]);
+    expect(bump).toBe("minor");
+  });
+
+  test("a value added to a request-only enum is an addition; removed, it breaks senders", () => {
+    expect(withMode("ApiTokenUpdate")).toEqual({
+      changes: ["addition: Value `B` added to Mode"],
+      bump: "minor",
+    });
+  });
+
+  test("a value added to an enum that requests and responses share (closed) breaks readers", () => {
+    expect(withMode("ApiTokenUpdate", "ApiToken")).toEqual({
+      changes: [
+        "breaking: Value `B` added to Mode, a closed enum that responses also carry (requests use it)",
+      ],
+      bump: "major",
+    });
+  });
+});

@@ -6,6 +6,7 @@ import type {
   ApiTokenField,
   ApiTokenList,
   ApiTokenUpdate,
+  components,
   ListSortKey,
   paths,
   TokenScope,
@@ -34,27 +35,18 @@ export interface RequestOptions {
 }
 
 type DefaultField = (typeof DEFAULT_FIELDS)[number];
-/** Fields Dynatrace leaves out when they have no value (never expires, never used, never modified). */
-type MaybeAbsent =
-  | "expirationDate"
-  | "lastUsedDate"
-  | "lastUsedIpAddress"
-  | "modifiedDate"
-  | "additionalMetadata";
+/** A token as the spec says get and lookup return it: which fields are always there is the spec's `required`. */
+type Complete = components["schemas"]["FullApiToken"];
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type Names<L> = L extends readonly (infer N extends ApiTokenField)[] ? N : never;
 type Wide<L> = L extends readonly unknown[] ? (number extends L["length"] ? true : false) : false;
 
 /**
- * A token with exactly the fields `K` (and `id`): the ones Dynatrace always fills are required; those
- * it omits when empty (`expirationDate`, `lastUsedDate`, `lastUsedIpAddress`, `modifiedDate`,
- * `additionalMetadata`) stay optional. Fields outside `K` are not there.
+ * A token with exactly the fields `K` (and `id`), as the spec types them: the ones Dynatrace always
+ * fills (`required` in the spec's `FullApiToken`) are required; those it omits when empty (such as
+ * `expirationDate` or `lastUsedDate`) stay optional. Fields outside `K` are not there.
  */
-export type ApiTokenWith<K extends ApiTokenField> = Simplify<
-  { [P in Exclude<K | "id", MaybeAbsent>]-?: NonNullable<ApiToken[P]> } & {
-    [P in Extract<K, MaybeAbsent>]?: ApiToken[P];
-  }
->;
+export type ApiTokenWith<K extends ApiTokenField> = Simplify<Pick<Complete, K | "id">>;
 
 /** Every field, as `get` and `lookup` return a token when no `fields` are given. */
 export type FullApiToken = ApiTokenWith<ApiTokenField>;

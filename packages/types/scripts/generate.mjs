@@ -13,20 +13,39 @@ import { parse } from "yaml";
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 export const specPath = require.resolve("@dt-tokens/spec/api-tokens.yaml");
+// Which schemas requests and responses use: the spec package's own reading (a dev-time script).
+const { schemaUsage } = await import(
+  pathToFileURL(join(dirname(require.resolve("@dt-tokens/spec/package.json")), "scripts", "schema-usage.mjs"))
+    .href
+);
 export const outDir = join(pkgDir, "src", "generated");
 
 const HEADER =
   "// GENERATED from spec/api-tokens.yaml by packages/types/scripts/generate.mjs. Do not edit: run `pnpm generate`.\n";
 
 /**
- * `x-extensible-enum` (an open enum) becomes `"a" | "b" | (string & {})`: editors offer the known
- * values, and any other string is still accepted (Dynatrace adds scopes without a version bump).
+ * Open enums become `"a" | "b" | (string & {})`: editors offer the known values, and any other
+ * string is still accepted, so a value Dynatrace adds ("We may add new enum constants without
+ * incrementing the API version") breaks no consumer's build. Open are `x-extensible-enum` (the
+ * response scopes) and every string enum of a schema that only responses use. An enum that requests
+ * use stays closed: it lists what may be sent.
  */
-function transform(schema) {
-  const known = schema["x-extensible-enum"];
-  if (!Array.isArray(known)) return undefined;
-  const anyOtherString = tsIntersection([STRING, ts.factory.createTypeLiteralNode([])]);
-  return tsUnion([...known.map((v) => tsLiteral(v)), anyOtherString]);
+function openEnums(spec) {
+  const { request, response } = schemaUsage(spec);
+  const responseOnly = (path) => {
+    const m = /^#\/components\/schemas\/([^/]+)/.exec(path ?? "");
+    return Boolean(m && response.has(m[1]) && !request.has(m[1]));
+  };
+  return (schema, options) => {
+    const known =
+      schema["x-extensible-enum"] ??
+      (Array.isArray(schema.enum) && schema.type === "string" && responseOnly(options.path)
+        ? schema.enum
+        : undefined);
+    if (!Array.isArray(known)) return undefined;
+    const anyOtherString = tsIntersection([STRING, ts.factory.createTypeLiteralNode([])]);
+    return tsUnion([...known.map((v) => tsLiteral(v)), anyOtherString]);
+  };
 }
 
 function constList(name, doc, values) {
@@ -81,7 +100,7 @@ function listParams(spec) {
 export async function generate(fromSpec = specPath) {
   const specText = await readFile(fromSpec, "utf8");
   const spec = parse(specText);
-  const ast = await openapiTS(pathToFileURL(fromSpec), { transform, alphabetize: false });
+  const ast = await openapiTS(pathToFileURL(fromSpec), { transform: openEnums(spec), alphabetize: false });
   const api = `${HEADER}\n${astToString(ast)}`;
 
   const assignable = spec.components.schemas.TokenScope.enum;

@@ -13,7 +13,9 @@ import type {
   ApiTokenSecret,
   ApiTokenUpdate,
   ConstraintViolation,
+  components,
   ErrorEnvelope,
+  ListSortKey,
   paths,
   ResponseTokenScope,
   TOKEN_SCOPES,
@@ -81,8 +83,30 @@ describe("friendly types", () => {
     expectTypeOf<NonNullable<ErrorEnvelope["error"]>["constraintViolations"]>().toEqualTypeOf<
       ConstraintViolation[] | undefined
     >();
-    expectTypeOf<ConstraintViolation["parameterLocation"]>().toEqualTypeOf<
-      "HEADER" | "PATH" | "PAYLOAD_BODY" | "QUERY" | undefined
+    // Only responses carry it: an open enum, so a value Dynatrace adds breaks no switch.
+    expectTypeOf<"COOKIE">().toExtend<NonNullable<ConstraintViolation["parameterLocation"]>>();
+    expectTypeOf<Extract<ConstraintViolation["parameterLocation"], string>>().toEqualTypeOf<
+      "HEADER" | "PATH" | "PAYLOAD_BODY" | "QUERY" | (string & {})
+    >();
+  });
+
+  test("requests' enums stay closed: they list what may be sent", () => {
+    expectTypeOf<"not.a.scope">().not.toExtend<TokenScope>();
+    expectTypeOf<"name">().toExtend<ListSortKey>();
+    expectTypeOf<"owner">().not.toExtend<ListSortKey>();
+  });
+
+  test("get and lookup return a full token: the spec's required fields are always there", () => {
+    type Full = components["schemas"]["FullApiToken"];
+    expectTypeOf<Full["name"]>().toEqualTypeOf<string>();
+    expectTypeOf<Full["scopes"]>().toEqualTypeOf<ResponseTokenScope[]>();
+    expectTypeOf<Full["lastUsedDate"]>().toEqualTypeOf<string | undefined>();
+    type Get =
+      paths["/apiTokens/{id}"]["get"]["responses"][200]["content"]["application/json; charset=utf-8"];
+    expectTypeOf<Get>().toEqualTypeOf<Full>();
+    // List items carry what `fields` selects: every field optional.
+    expectTypeOf<NonNullable<ApiTokenList["apiTokens"]>[number]["name"]>().toEqualTypeOf<
+      string | undefined
     >();
   });
 

@@ -193,7 +193,7 @@ export interface components {
         /** @description One violated constraint of a request. */
         ConstraintViolation: {
             /** @enum {string} */
-            parameterLocation?: "PATH" | "PAYLOAD_BODY" | "QUERY" | "HEADER";
+            parameterLocation?: "PATH" | "PAYLOAD_BODY" | "QUERY" | "HEADER" | (string & {});
             location?: string;
             message?: string;
             path?: string;
@@ -732,6 +732,8 @@ export interface components {
          * @example metrics.read
          */
         ResponseTokenScope: "ActiveGateCertManagement" | "AdvancedSyntheticIntegration" | "CaptureRequestData" | "DTAQLAccess" | "DataExport" | "DataImport" | "DataPrivacy" | "Davis" | "DiagnosticExport" | "DssFileManagement" | "ExternalSyntheticIntegration" | "InstallerDownload" | "LogExport" | "MemoryDump" | "Mobile" | "PluginUpload" | "ReadConfig" | "ReadSyntheticData" | "RestRequestForwarding" | "RumBrowserExtension" | "RumJavaScriptTagManagement" | "SupportAlert" | "TenantTokenManagement" | "UserSessionAnonymization" | "ViewDashboard" | "ViewReport" | "WriteConfig" | "WriteSyntheticData" | "activeGateTokenManagement.create" | "activeGateTokenManagement.read" | "activeGateTokenManagement.write" | "activeGates.read" | "activeGates.write" | "adaptiveTrafficManagement.read" | "agentTokenManagement.read" | "apiTokens.read" | "apiTokens.write" | "attacks.read" | "attacks.write" | "auditLogs.read" | "bizevents.ingest" | "credentialVault.read" | "credentialVault.write" | "entities.read" | "entities.write" | "events.ingest" | "events.read" | "extensionConfigurationActions.write" | "extensionConfigurations.read" | "extensionConfigurations.write" | "extensionDiscoveryJmx.read" | "extensionDiscoveryPmi.read" | "extensionEnvironment.read" | "extensionEnvironment.write" | "extensions.read" | "extensions.write" | "geographicRegions.read" | "hub.install" | "hub.read" | "hub.write" | "javaScriptMappingFiles.read" | "javaScriptMappingFiles.write" | "logs.ingest" | "logs.read" | "metrics.ingest" | "metrics.read" | "metrics.write" | "networkZones.read" | "networkZones.write" | "oneAgents.read" | "oneAgents.write" | "openTelemetryTrace.ingest" | "openpipeline.events" | "openpipeline.events.custom" | "openpipeline.events_sdlc" | "openpipeline.events_sdlc.custom" | "openpipeline.events_security" | "openpipeline.events_security.custom" | "openpipeline.events_smartscape" | "problems.read" | "problems.write" | "releases.read" | "rumCookieNames.read" | "rumManualInsertionTags.read" | "securityProblems.read" | "securityProblems.write" | "settings.read" | "settings.write" | "slo.read" | "slo.write" | "syntheticExecutions.read" | "syntheticExecutions.write" | "syntheticLocations.read" | "syntheticLocations.write" | "tenantTokenRotation.write" | "traces.lookup" | "unifiedAnalysis.read" | (string & {});
+        /** @description A token with every field, as get and lookup return it. The required fields are always there; the others Dynatrace leaves out when they have no value. */
+        FullApiToken: WithRequired<components["schemas"]["ApiToken"], "creationDate" | "enabled" | "id" | "name" | "owner" | "personalAccessToken" | "scopes">;
     };
     responses: {
         /** @description Failed. The input is invalid. */
@@ -1273,7 +1275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["ApiToken"];
+                    "application/json; charset=utf-8": components["schemas"]["FullApiToken"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1373,7 +1375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["ApiToken"];
+                    "application/json; charset=utf-8": components["schemas"]["FullApiToken"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1385,3 +1387,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};
