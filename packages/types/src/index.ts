@@ -82,8 +82,9 @@ export type ActiveGate = Schemas["ActiveGate"];
 export type ActiveGateList = Schemas["ActiveGateList"];
 /** A token an ActiveGate uses, with its state as the ActiveGate reports it. */
 export type ActiveGateTokenInfo = Schemas["ActiveGateTokenInfoDto"];
-/** The state of an ActiveGate's token: VALID, EXPIRING (30 days or less left), INVALID, ABSENT, UNKNOWN, UNSUPPORTED. */
-export type ActiveGateTokenState = NonNullable<ActiveGateTokenInfo["state"]>;
+// Exclude, not NonNullable: `(... | (string & {})) & {}` collapses the known values into `string & {}`.
+/** The state of an ActiveGate's token: VALID, EXPIRING (30 days or less left), INVALID, ABSENT, UNKNOWN, UNSUPPORTED, or one Dynatrace adds. */
+export type ActiveGateTokenState = Exclude<ActiveGateTokenInfo["state"], undefined>;
 /** The query parameters of GET /activeGates (filters such as `tokenState` and `tokenExpirationSet`). */
 export type ListActiveGatesQuery = NonNullable<operations["getAllActiveGates"]["parameters"]["query"]>;
 /** Whether ActiveGate tokens are enforced (GET /activeGates/tokenEnforcement). */

@@ -28,7 +28,9 @@ describe("friendly types", () => {
     expectTypeOf<{ name: string; activeGateType: "PLANET" }>().not.toExtend<ActiveGateTokenCreate>();
     expectTypeOf<{ name: string }>().not.toExtend<ActiveGateTokenCreate>();
     expectTypeOf<"EXPIRING">().toExtend<ActiveGateTokenState>();
-    expectTypeOf<"EXPIRED">().not.toExtend<ActiveGateTokenState>();
+    // Only responses carry the state: an open enum, the known values kept for editors.
+    expectTypeOf<"EXPIRED">().toExtend<ActiveGateTokenState>();
+    expectTypeOf<Extract<ActiveGateTokenState, "EXPIRING">>().toEqualTypeOf<"EXPIRING">();
     expectTypeOf<ActiveGateTokenList["nextPageKey"]>().toEqualTypeOf<string | null | undefined>();
     expectTypeOf<ActiveGate["offlineSince"]>().toEqualTypeOf<number | null | undefined>();
   });

@@ -180,7 +180,7 @@ export interface components {
              * @example INHERITED
              * @enum {string}
              */
-            setting: "DISABLED" | "ENABLED" | "INHERITED";
+            setting: "DISABLED" | "ENABLED" | "INHERITED" | (string & {});
             /**
              * @description The actual state of the ActiveGate auto-update.
              *
@@ -188,7 +188,7 @@ export interface components {
              * @example ENABLED
              * @enum {string}
              */
-            readonly effectiveSetting?: "ENABLED" | "DISABLED";
+            readonly effectiveSetting?: "ENABLED" | "DISABLED" | (string & {});
         };
         /** @description One violated constraint of a request. */
         ConstraintViolation: {
@@ -244,25 +244,25 @@ export interface components {
              * @example WINDOWS
              * @enum {string}
              */
-            readonly osType?: "LINUX" | "WINDOWS";
+            readonly osType?: "LINUX" | "WINDOWS" | (string & {});
             /**
              * @description The OS architecture that the ActiveGate is running on.
              * @example X86
              * @enum {string}
              */
-            readonly osArchitecture?: "S390" | "X86";
+            readonly osArchitecture?: "S390" | "X86" | (string & {});
             /**
              * @description The OS bitness that the ActiveGate is running on.
              * @example 64
              * @enum {string}
              */
-            readonly osBitness?: "64";
+            readonly osBitness?: "64" | (string & {});
             /**
              * @description The current status of auto-updates of the ActiveGate.
              * @example OUTDATED
              * @enum {string}
              */
-            readonly autoUpdateStatus?: "INCOMPATIBLE" | "OUTDATED" | "SCHEDULED" | "SUPPRESSED" | "UNKNOWN" | "UP2DATE" | "UPDATE_IN_PROGRESS" | "UPDATE_PENDING" | "UPDATE_PROBLEM";
+            readonly autoUpdateStatus?: "INCOMPATIBLE" | "OUTDATED" | "SCHEDULED" | "SUPPRESSED" | "UNKNOWN" | "UP2DATE" | "UPDATE_IN_PROGRESS" | "UPDATE_PENDING" | "UPDATE_PROBLEM" | (string & {});
             /**
              * Format: int64
              * @description The timestamp since when the ActiveGate is offline.
@@ -281,7 +281,7 @@ export interface components {
              * @example ENVIRONMENT
              * @enum {string}
              */
-            readonly type?: "CLUSTER" | "ENVIRONMENT" | "ENVIRONMENT_MULTI";
+            readonly type?: "CLUSTER" | "ENVIRONMENT" | "ENVIRONMENT_MULTI" | (string & {});
             /**
              * @description The name of the host the ActiveGate is running on.
              * @example exampleHostname
@@ -336,7 +336,7 @@ export interface components {
              * @example KUBERNETES
              * @enum {string}
              */
-            readonly type?: "AWS" | "AZURE" | "BEACON_FORWARDER" | "CLOUD_FOUNDRY" | "DB_INSIGHT" | "EXTENSIONS_V1" | "EXTENSIONS_V2" | "KUBERNETES" | "LOGS" | "MEMORY_DUMPS" | "METRIC_API" | "ONE_AGENT_ROUTING" | "OTLP_INGEST" | "REST_API" | "SYNTHETIC" | "VMWARE" | "Z_OS";
+            readonly type?: "AWS" | "AZURE" | "BEACON_FORWARDER" | "CLOUD_FOUNDRY" | "DB_INSIGHT" | "EXTENSIONS_V1" | "EXTENSIONS_V2" | "KUBERNETES" | "LOGS" | "MEMORY_DUMPS" | "METRIC_API" | "ONE_AGENT_ROUTING" | "OTLP_INGEST" | "REST_API" | "SYNTHETIC" | "VMWARE" | "Z_OS" | (string & {});
             /** @description The attributes of the ActiveGate module. */
             readonly attributes?: {
                 [key: string]: string;
@@ -363,7 +363,7 @@ export interface components {
              * @description State of the ActiveGate token.
              * @enum {string}
              */
-            readonly state?: "ABSENT" | "EXPIRING" | "INVALID" | "UNKNOWN" | "UNSUPPORTED" | "VALID";
+            readonly state?: "ABSENT" | "EXPIRING" | "INVALID" | "UNKNOWN" | "UNSUPPORTED" | "VALID" | (string & {});
         };
         /** @description The status of ActiveGate tokens enforcement. */
         ActiveGateTokenEnforcement: {
@@ -386,7 +386,7 @@ export interface components {
              *      If not set, millisecond is used.
              * @enum {string}
              */
-            unit?: "DAYS" | "HOURS" | "MILLIS" | "MINUTES" | "SECONDS";
+            unit?: "DAYS" | "HOURS" | "MILLIS" | "MINUTES" | "SECONDS" | (string & {});
         };
         /** @description The newly created ActiveGate token. */
         ActiveGateTokenCreated: {
@@ -478,7 +478,7 @@ export interface components {
              * @description The type of the ActiveGate for which the token is valid.
              * @enum {string}
              */
-            activeGateType: "ENVIRONMENT" | "CLUSTER";
+            activeGateType: "ENVIRONMENT" | "CLUSTER" | (string & {});
         };
         /**
          * @description A list of ActiveGate tokens.
