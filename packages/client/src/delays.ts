@@ -8,17 +8,16 @@ const HTTP_DATE = [
 ];
 
 /**
- * The wait a response asks for, in ms: `Retry-After` in seconds or as an HTTP date, else the legacy
- * `X-RateLimit-Reset` (an epoch timestamp in microseconds). 0 for a date in the past, `Infinity`
- * for an absurd number (`1e400`), undefined when the response asks for nothing readable (a
- * negative number, or text that is not an HTTP date: the caller's backoff applies, not 0).
+ * The wait a response asks for, in ms: `Retry-After` as RFC 9110 has it, delay-seconds (digits
+ * only) or an HTTP date, else the legacy `X-RateLimit-Reset` (an epoch timestamp in microseconds).
+ * 0 for a date in the past, undefined when the response asks for nothing readable (`0x2`, `2e0`,
+ * `+2`, `1.5`, a negative number, text that is not an HTTP date: the caller's backoff applies).
  * @internal
  */
 export function serverDelay(headers: Headers, now = Date.now()): number | undefined {
   const retryAfter = headers.get("retry-after")?.trim();
   if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (!Number.isNaN(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
     if (!HTTP_DATE.some((form) => form.test(retryAfter))) return undefined;
     return notNegative(Date.parse(retryAfter) - now);
   }

@@ -4,9 +4,14 @@ import type { ApiTokenPage, TokenIterator } from "./types.js";
 /** Fetches one page: the first (undefined) with the caller's parameters, later ones by their cursor. */
 type FetchPage<T> = (nextPageKey: string | undefined) => Promise<ApiTokenPage<T>>;
 
+// Pages in a row without a token, each with a new cursor, before listAll stops: Dynatrace's pages
+// are never empty but the last; a server that keeps sending empty pages would be paged for ever.
+const MAX_EMPTY_PAGES = 10;
+
 /**
- * Every token across pages, fetched as the caller iterates. A cursor that comes back a second time
- * would loop forever: it ends the iteration with an UnexpectedResponseError instead.
+ * Every token across pages, fetched as the caller iterates. A cursor that comes back a second time,
+ * or MAX_EMPTY_PAGES empty pages in a row that each name another page, would loop forever: they end
+ * the iteration with an UnexpectedResponseError instead.
  * @internal
  */
 export function paginate<T>(fetchPage: FetchPage<T>): TokenIterator<T> {
@@ -14,11 +19,18 @@ export function paginate<T>(fetchPage: FetchPage<T>): TokenIterator<T> {
     const seenKeys = new Set<string>();
     let page = await fetchPage(undefined);
     let pageCount = 1;
+    let emptyPages = 0;
     yield page;
     for (let key = page.nextPageKey; key; key = page.nextPageKey) {
       if (seenKeys.has(key)) {
         throw new UnexpectedResponseError(
           `listAll: page ${pageCount} repeats a nextPageKey the server sent before; stopped instead of looping forever`,
+        );
+      }
+      emptyPages = page.apiTokens.length === 0 ? emptyPages + 1 : 0;
+      if (emptyPages === MAX_EMPTY_PAGES) {
+        throw new UnexpectedResponseError(
+          `listAll: ${MAX_EMPTY_PAGES} pages in a row without a token, each naming another page; stopped instead of paging forever`,
         );
       }
       seenKeys.add(key);

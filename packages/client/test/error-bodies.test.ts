@@ -146,6 +146,23 @@ describe("a 2xx answer that is not the API's JSON is an UnexpectedResponseError"
   });
 });
 
+describe("an UnexpectedResponseError shows a bounded content type", () => {
+  test("an 8 kB content type is cut to 100 characters in the message", async () => {
+    const { secret, privatePart } = makeSecret();
+    server = await startServer((_r, res) => {
+      res.writeHead(200, { "content-type": `text/html; x=${"y".repeat(8000)}; ${secret}` });
+      res.end("<html>");
+    });
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(UnexpectedResponseError);
+    expect(err.message).toContain(`answered 200 with text/html; x=${"y".repeat(87)}…, not valid JSON`);
+    expect(err.message.length).toBeLessThan(400);
+    expect(JSON.stringify(err)).not.toContain(privatePart);
+  });
+});
+
 describe("a create answered 2xx without a new token is an UnexpectedResponseError, outcome unknown", () => {
   test("a POST answered 302 is not turned into a GET: a RedirectError, nothing sent where it points", async () => {
     server = await startServer((r, res) => {

@@ -171,6 +171,28 @@ describe("listAll", () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  test("empty pages with fresh cursors end after 10 in a row with a clear error (the server is not paged for ever)", async () => {
+    server = await startServer((_r, res, n) =>
+      json(res, 200, {
+        totalCount: 1,
+        nextPageKey: `key-${n}`,
+        apiTokens: n === 3 ? [{ id: "dt0c01.3" }] : [],
+      }),
+    );
+    const dt = createApiTokensClient({ environmentUrl: server.url, token: makeSecret().secret });
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const t of dt.listAll()) seen.push(t.id);
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(UnexpectedResponseError);
+    expect(err.message).toBe(
+      "listAll: 10 pages in a row without a token, each naming another page; stopped instead of paging forever",
+    );
+    // A page with a token starts the count again: 3 pages, then 10 empty ones.
+    expect(seen).toEqual(["dt0c01.3"]);
+    expect(server.requests).toHaveLength(13);
+  });
+
   test("a page whose key repeats itself is caught at once", async () => {
     server = await startServer((_r, res) =>
       json(res, 200, { totalCount: 1, nextPageKey: "same", apiTokens: [] }),

@@ -180,7 +180,7 @@ describe("what an error keeps", () => {
 });
 
 describe("server-asked waits", () => {
-  const absurd = ["1e400", "99999999999999999999", "Infinity"];
+  const absurd = ["99999999999999999999", "9".repeat(400)];
   test.each(absurd)("Retry-After: %s is capped at 10 minutes and said so", async (value) => {
     server = await startServer((_r, res) => dtError(res, 429, "slow", {}, { "retry-after": value }));
     const err = await dtFor(server.url)
@@ -210,7 +210,7 @@ describe("server-asked waits", () => {
 
 describe("deadlineMs: the whole call, every attempt and wait", () => {
   test("per call: retries stop when the deadline passes", async () => {
-    server = await startServer((_r, res) => dtError(res, 503, "busy", {}, { "retry-after": "0.1" }));
+    server = await startServer((_r, res) => dtError(res, 503, "busy", {}, { "retry-after": "1" }));
     const err = await dtFor(server.url, { maxRetries: 100 })
       .list({}, { deadlineMs: 350 })
       .catch((e) => e);

@@ -192,6 +192,10 @@ describe("server-asked waits", () => {
     expect(serverDelay(h({ "retry-after": "Wed Jan  1 00:00:09 2025" }), now)).toBe(9000);
     for (const garbage of ["Tuesday 5", "-5", "-0.5", "1 Jan 2025", "2025-01-01T00:00:05Z"])
       expect(serverDelay(h({ "retry-after": garbage }), now), garbage).toBeUndefined();
+    // delay-seconds is digits only (RFC 9110): what Number() also reads is not a wait.
+    for (const notSeconds of ["0x2", "0b10", "0o2", "2e0", "+2", "1.5", "1e400", "Infinity", " 2 2"])
+      expect(serverDelay(h({ "retry-after": notSeconds }), now), notSeconds).toBeUndefined();
+    expect(serverDelay(h({ "retry-after": "007" }), now)).toBe(7000);
     expect(serverDelay(h({ "retry-after": "0" }), now)).toBe(0);
     expect(serverDelay(h({}), now)).toBeUndefined();
     expect([1, 2, 3, 10].map((n) => backoff(n, 500, 8000, () => 0))).toEqual([250, 500, 1000, 4000]);
