@@ -1,26 +1,21 @@
-import {
-  API_TOKEN_FIELDS,
-  type ApiToken,
-  finishRetirements,
-  LIST_PAGE_SIZE,
-  type RotateTokenResult,
-  rotateToken,
-} from "@dt-tokens/client";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { API_TOKEN_FIELDS, type ApiToken, finishRetirements, LIST_PAGE_SIZE } from "@dt-tokens/client";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Actions } from "./actions.js";
 import { ConnectForm } from "./connect.js";
-import { type Actions, Details, lifetimeDays, type NewSecret, ProblemBox, SecretDialog } from "./details.js";
+import { Details } from "./details.js";
 import { describeError, type Problem } from "./errors.js";
 import { formatCount, show } from "./format.js";
 import { Overview } from "./overview.js";
+import { ProblemBox } from "./problem-box.js";
 import { type Filters, NO_FILTERS } from "./query.js";
 import { Retirements } from "./retirements.js";
+import { rotate } from "./rotation.js";
 import { canWrite, connect, forget, remembered, type Session, selfTokenId, WRITE_SCOPE } from "./session.js";
-import { DAY, type StateKey } from "./stats.js";
+import type { StateKey } from "./stats.js";
 import { TokenTable } from "./table.js";
 
 /** Every field, so the overview and the details need no second request. */
 const FIELDS = [...API_TOKEN_FIELDS];
-const HOUR = 3_600_000;
 /** Dynatrace's default page size: a large environment shows its progress page by page. */
 const PAGE_SIZE = LIST_PAGE_SIZE.default;
 
@@ -32,6 +27,8 @@ export function App() {
   const [session, setSession] = useState<Session>();
   const [restoring, setRestoring] = useState(() => remembered() !== undefined);
   const [restoreProblem, setRestoreProblem] = useState<Problem>();
+  /** After Disconnect: the environment URL stays filled in, the token field has the focus. */
+  const [left, setLeft] = useState<string>();
 
   useEffect(() => {
     const kept = remembered();
@@ -50,6 +47,7 @@ export function App() {
         session={session}
         onDisconnect={() => {
           forget();
+          setLeft(session.environmentUrl);
           setSession(undefined);
         }}
       />
@@ -63,7 +61,11 @@ export function App() {
   return (
     <>
       {restoreProblem ? <ProblemBox problem={restoreProblem} /> : null}
-      <ConnectForm initialUrl={import.meta.env.VITE_DT_ENVIRONMENT_URL ?? ""} onConnected={setSession} />
+      <ConnectForm
+        initialUrl={left ?? import.meta.env.VITE_DT_ENVIRONMENT_URL ?? ""}
+        notice={left === undefined ? "" : "Disconnected: the token was forgotten."}
+        onConnected={setSession}
+      />
     </>
   );
 }
@@ -81,11 +83,14 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
   const [problem, setProblem] = useState<Problem>();
   const [now, setNow] = useState(() => Date.now());
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [selected, setSelected] = useState<string>();
-  const [secret, setSecret] = useState<NewSecret>();
+  /** The token in the details drawer; `opened` counts openings, so that each opening starts afresh. */
+  const [selected, setSelected] = useState<{ id: string; opened: number }>();
   const [status, setStatus] = useState("");
   const [selfId, setSelfId] = useState(selfTokenId(session.identity));
   const loading = useRef<AbortController>(undefined);
+
+  // Signed in: the focus goes to the page's heading (the connect form it was on is gone).
+  useLayoutEffect(() => document.getElementById("dashboard-heading")?.focus(), []);
 
   const load = useCallback(async () => {
     loading.current?.abort();
@@ -94,6 +99,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
     setProblem(undefined);
     setNow(Date.now());
     setProgress({ loaded: 0, total: undefined, done: false });
+    setStatus("Loading tokens…");
     const all: ApiToken[] = [];
     try {
       const pages = client
@@ -105,8 +111,12 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
         setProgress({ loaded: all.length, total: page.totalCount, done: false });
       }
       setProgress({ loaded: all.length, total: all.length, done: true });
+      setStatus(`Loaded ${formatCount(all.length)} token${all.length === 1 ? "" : "s"}.`);
     } catch (error) {
-      if (!controller.signal.aborted) setProblem(describeError(error, "Loading the tokens"));
+      if (!controller.signal.aborted) {
+        setProblem(describeError(error, "Loading the tokens"));
+        setStatus("");
+      }
     }
   }, [client]);
 
@@ -137,77 +147,22 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
       setSelected(undefined);
       setStatus(`Deleted “${show(token.name)}”.`);
     },
-    async rotate(token, { revoke, lifetime, overlapHours }) {
-      const days = lifetime === "same" ? lifetimeDays(token) : lifetime;
-      // The expiry spelled out: null when the old token never expired.
-      const expirationDate = days === undefined ? null : new Date(Date.now() + days * DAY);
-      const isSelf = token.id === selfTokenId(session.identity);
-      const overlap = revoke !== "keep" && overlapHours > 0;
-      // The page's own token cannot disable or delete itself: keep it, switch to the new one, then retire it.
-      const retireLater = isSelf && !overlap && revoke !== "keep";
-      const update = (patch: Partial<NewSecret>) => setSecret((s) => (s ? { ...s, ...patch } : s));
-      let result: RotateTokenResult;
-      try {
-        result = await rotateToken(client, token.id!, {
-          expirationDate,
-          retire: retireLater
-            ? { action: "keep" }
-            : { action: revoke, ...(overlap && { after: overlapHours * HOUR }) },
-          // Delivery is the person: the secret is shown until they confirm it is stored.
-          deliver: (secretValue, target) =>
-            new Promise<void>((resolve, reject) =>
-              setSecret({
-                name: target.name,
-                id: target.id,
-                token: secretValue,
-                expirationDate: target.expirationDate,
-                phase: "store",
-                revoke,
-                stored: () => {
-                  update({ phase: "verifying", token: undefined, stored: undefined, discard: undefined });
-                  resolve();
-                },
-                discard: () => reject(new Error("The new token was discarded before it was stored.")),
-              }),
-            ),
-        });
-      } catch (error) {
-        update({ phase: "failed", token: undefined, problem: describeError(error, "Rotating the token") });
-        throw error;
-      }
-      const { created, retirement } = result;
-      let revokeProblem = retirement.error
-        ? describeError(retirement.error, "Retiring the old token")
-        : undefined;
-      if (isSelf) {
-        session.useSecret(created.token, await client.lookup(created.token));
-        setSelfId(created.id);
-        if (retireLater) {
-          try {
-            if (revoke === "delete") await client.delete(token.id!);
-            else await client.update(token.id!, { enabled: false });
-          } catch (error) {
-            revokeProblem = describeError(error, "Retiring the old token");
-          }
-        }
-      }
-      const fresh: ApiToken = await client.get(created.id).catch(() => ({
-        ...token,
-        id: created.id,
-        expirationDate: created.expirationDate,
-        creationDate: new Date().toISOString(),
-        lastUsedDate: undefined,
-        enabled: true,
-      }));
-      const old = await client.get(token.id!).catch(() => undefined);
-      setTokens((ts) => [fresh, ...ts.flatMap((t) => (t.id !== token.id ? [t] : old ? [old] : []))]);
-      // The details switch to the new token when the secret dialog closes (a drawer opened now would cover it).
-      update({
-        phase: "done",
-        ...(retirement.at && { retireAt: retirement.at.toISOString() }),
-        ...(revokeProblem && { revokeProblem }),
+    async rotate(token, choice, deliver) {
+      const outcome = await rotate(client, token, choice, token.id === selfTokenId(session.identity), {
+        deliver,
+        switchTo(secret, self) {
+          session.useSecret(secret, self);
+          setSelfId(self.id);
+        },
       });
-      setStatus(`Rotated “${show(token.name)}”.`);
+      const { created, previous } = outcome;
+      setTokens((ts) => [
+        created,
+        ...ts.flatMap((t) => (t.id !== token.id ? [t] : previous ? [previous] : [])),
+      ]);
+      // The drawer stays open and shows the new token (the rotate dialog on top says how it went).
+      setSelected((s) => (s && s.id === token.id ? { ...s, id: created.id! } : s));
+      return outcome;
     },
   };
 
@@ -215,8 +170,8 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
     const outcomes = await finishRetirements(client);
     const done = outcomes.filter((o) => o.status === "done").length;
     const failed = outcomes.filter((o) => o.status === "failed");
-    setStatus(`Retired ${done} token${done === 1 ? "" : "s"}.`);
     await load();
+    setStatus(`Retired ${done} token${done === 1 ? "" : "s"}.`);
     if (failed.length) throw failed[0]!.error;
   };
 
@@ -227,7 +182,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
     heading?.focus({ preventScroll: true });
   };
 
-  const token = selected ? tokens.find((t) => t.id === selected) : undefined;
+  const token = selected ? tokens.find((t) => t.id === selected.id) : undefined;
   const { identity } = session;
   const writable = canWrite(identity);
   const pct = progress.total ? Math.round((progress.loaded / progress.total) * 100) : 0;
@@ -236,7 +191,9 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
     <div class="shell" data-state={progress.done ? "ready" : problem ? "error" : "loading"}>
       <header class="topbar">
         <div>
-          <h1>API tokens</h1>
+          <h1 id="dashboard-heading" tabIndex={-1}>
+            API tokens
+          </h1>
           <p class="muted small">
             <span data-testid="environment">{environmentOf(client.baseUrl)}</span> ·{" "}
             <span data-testid="signed-in-as">
@@ -256,7 +213,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
         </div>
       </header>
       <main>
-        {progress.done ? null : (
+        {progress.done || problem ? null : (
           <div class="progress" data-testid="progress">
             <label for="load-progress">
               Loading tokens: {formatCount(progress.loaded)}
@@ -266,7 +223,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           </div>
         )}
         {problem ? <ProblemBox problem={problem} /> : null}
-        <div role="status" class="sr-only">
+        <div role="status" class="sr-only" data-testid="page-status">
           {status}
         </div>
         <Overview tokens={tokens} now={now} complete={progress.done} onPick={pick} />
@@ -277,12 +234,12 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           filters={filters}
           setFilters={setFilters}
           selfId={selfId}
-          onOpen={setSelected}
+          onOpen={(id) => setSelected((s) => ({ id, opened: (s?.opened ?? 0) + 1 }))}
         />
       </main>
       {token ? (
         <Details
-          key={token.id}
+          key={selected?.opened}
           token={token}
           now={now}
           isSelf={token.id === selfId}
@@ -291,15 +248,6 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           writable={writable}
           actions={actions}
           onClose={() => setSelected(undefined)}
-        />
-      ) : null}
-      {secret ? (
-        <SecretDialog
-          secret={secret}
-          onClose={() => {
-            if (secret.phase === "done") setSelected(secret.id);
-            setSecret(undefined);
-          }}
         />
       ) : null}
     </div>

@@ -2,7 +2,7 @@
  * A small bar chart in plain SVG. The SVG is decorative for assistive technology; a visually hidden
  * table beside it carries the same numbers (and lets tests read them).
  */
-import { useId } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatCount } from "./format.js";
 import type { Bucket } from "./stats.js";
 
@@ -33,13 +33,33 @@ export function BarChart({
   const slot = (WIDTH - 2 * SIDE) / bars.length;
   const barWidth = Math.min(48, slot * 0.7);
   const plot = HEIGHT - TOP - BOTTOM;
+  // On a narrow screen the chart keeps readable labels and scrolls sideways: then its box takes the
+  // focus, so the arrow keys scroll it too.
+  const box = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useLayoutEffect(() => {
+    const el = box.current!;
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const observer = new ResizeObserver(check);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   return (
     <figure class="chart" aria-labelledby={`${id}-cap`}>
       <figcaption id={`${id}-cap`}>
         <strong>{title}</strong>
         <span class="muted"> {description}</span>
       </figcaption>
-      <div class="chart-scroll">
+      <div
+        class="chart-scroll"
+        ref={box}
+        {...(scrolls && {
+          tabIndex: 0,
+          role: "group",
+          "aria-label": `${title} chart, scrolls sideways`,
+        })}
+      >
         <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true" focusable="false" class="chart-svg">
           <line x1={0} x2={WIDTH} y1={HEIGHT - BOTTOM + 0.5} y2={HEIGHT - BOTTOM + 0.5} class="axis" />
           {bars.map((bar, i) => {
@@ -61,9 +81,11 @@ export function BarChart({
           })}
         </svg>
       </div>
-      <p class="scroll-hint" aria-hidden="true">
-        Scroll sideways for the whole chart →
-      </p>
+      {scrolls ? (
+        <p class="scroll-hint" aria-hidden="true">
+          Scroll sideways (or focus it and use the arrow keys) for the whole chart →
+        </p>
+      ) : null}
       <table class="sr-only" data-testid={testId}>
         <caption>{title}</caption>
         <thead>

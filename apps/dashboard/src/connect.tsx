@@ -1,6 +1,7 @@
-import { useState } from "preact/hooks";
-import { ProblemBox } from "./details.js";
+import { useLayoutEffect, useState } from "preact/hooks";
 import { describeError, type Problem } from "./errors.js";
+import { element, useFocusNext } from "./focus.js";
+import { ProblemBox } from "./problem-box.js";
 import { connect, type Session } from "./session.js";
 
 /**
@@ -9,9 +10,12 @@ import { connect, type Session } from "./session.js";
  */
 export function ConnectForm({
   initialUrl,
+  notice,
   onConnected,
 }: {
   initialUrl: string;
+  /** Said (and announced) above the form, e.g. after Disconnect; the token field then has the focus. */
+  notice: string;
   onConnected: (session: Session) => void;
 }) {
   const [url, setUrl] = useState(initialUrl);
@@ -19,9 +23,14 @@ export function ConnectForm({
   const [remember, setRemember] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem>();
+  const focusNext = useFocusNext();
+  useLayoutEffect(() => {
+    if (notice) document.getElementById("connect-token")?.focus();
+  }, []);
 
   async function submit(event: Event) {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setProblem(undefined);
     try {
@@ -31,12 +40,17 @@ export function ConnectForm({
     } catch (error) {
       setProblem(describeError(error, "Connecting"));
       setBusy(false);
+      // The problem has the focus: read out at once, and the fields are one Shift+Tab away.
+      focusNext(element("[data-testid=connect-form] [role=alert]"));
     }
   }
 
   return (
     <main class="connect">
       <h1>API tokens dashboard</h1>
+      <p role="status" class="notice" data-testid="connect-notice">
+        {notice}
+      </p>
       <p class="lead">
         Every API token of a Dynatrace environment at a glance: which are stale, expiring or over-scoped, with
         the actions to fix them.
@@ -58,6 +72,7 @@ export function ConnectForm({
         <label class="field">
           <span>API token or platform token</span>
           <input
+            id="connect-token"
             type="password"
             required
             value={token}
@@ -83,7 +98,7 @@ export function ConnectForm({
           Keep me connected in this tab (the token is kept in sessionStorage until the tab closes)
         </label>
         {problem ? <ProblemBox problem={problem} /> : null}
-        <button type="submit" class="button primary" disabled={busy}>
+        <button type="submit" class="button primary" aria-disabled={busy || undefined}>
           {busy ? "Connecting…" : "Connect"}
         </button>
       </form>

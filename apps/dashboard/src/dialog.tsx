@@ -1,32 +1,52 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useId, useRef } from "preact/hooks";
+import { useId, useLayoutEffect, useRef } from "preact/hooks";
 
 interface DialogProps {
   title: string;
-  /** Called on Escape, on the close button and when the dialog is closed any other way. */
+  /**
+   * Called on Escape and on the close button. The dialog closes only when its parent stops rendering
+   * it, so a dialog may answer Escape otherwise (ask first, or say why it cannot close yet).
+   */
   onClose: () => void;
   children: ComponentChildren;
   /** "drawer" slides in from the right (details); default is a centred dialog. */
   variant?: "drawer" | "modal";
-  /** Where focus goes after closing when the element that opened the dialog is gone. */
+  /**
+   * Where focus goes after closing, asked at that moment; default: the element that opened the
+   * dialog, or `fallbackFocus` when that is gone.
+   */
+  returnFocus?: () => HTMLElement | null | undefined;
+  /** A selector for where focus goes after closing when the element that opened the dialog is gone. */
   fallbackFocus?: string;
+  /** Test id of the `<dialog>` element. */
+  testId?: string;
 }
 
 /**
  * A modal `<dialog>`: the rest of the page is inert while it is open, focus moves into it (to the
- * element marked `data-autofocus`, else the heading), Escape closes it, and focus returns to the
- * element that opened it. Rendered = open; unmount to close.
+ * element marked `data-autofocus`, else the heading), Escape and × call `onClose`, and focus returns
+ * to the element that opened it. Rendered = open; unmount to close. It opens and closes in the same
+ * commit as the render that mounts or unmounts it (a layout effect), so there is never a frame in
+ * which a dialog is shown but not modal, or a keypress reaches the page between two dialogs.
  */
-export function Dialog({ title, onClose, children, variant = "modal", fallbackFocus }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  variant = "modal",
+  returnFocus,
+  fallbackFocus,
+  testId,
+}: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
-  const closeRef = useRef(onClose);
-  closeRef.current = onClose;
+  const latest = useRef({ onClose, returnFocus, fallbackFocus });
+  latest.current = { onClose, returnFocus, fallbackFocus };
   // Set once the dialog is being unmounted: its own close() then must not report a close again
   // (the "close" event arrives later, and would close whatever the parent shows by then).
   const gone = useRef(false);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const dialog = ref.current!;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.showModal();
@@ -35,32 +55,55 @@ export function Dialog({ title, onClose, children, variant = "modal", fallbackFo
     )?.focus();
     return () => {
       gone.current = true;
+      // Dialogs opened from this one close with it (they would keep the page inert otherwise).
+      for (const inner of dialog.querySelectorAll("dialog[open]")) (inner as HTMLDialogElement).close();
       if (dialog.open) dialog.close();
-      const target = opener?.isConnected
-        ? opener
-        : fallbackFocus
-          ? document.querySelector<HTMLElement>(fallbackFocus)
-          : null;
-      target?.focus();
+      // Once this render is committed (the page may lose the opener's row in the same render), and
+      // before any input event is handled.
+      queueMicrotask(() => {
+        const { returnFocus, fallbackFocus } = latest.current;
+        const target =
+          returnFocus?.() ??
+          // An opener inside a dialog that has closed meanwhile cannot take the focus.
+          (opener?.isConnected && !opener.closest("dialog:not([open])")
+            ? opener
+            : fallbackFocus
+              ? document.querySelector<HTMLElement>(fallbackFocus)
+              : null);
+        target?.focus();
+      });
     };
-  }, [fallbackFocus]);
+  }, []);
 
   return (
     <dialog
       ref={ref}
       class={`dialog dialog-${variant}`}
       aria-labelledby={`${id}-title`}
+      data-testid={testId}
       onCancel={(event) => {
         event.preventDefault();
-        closeRef.current();
+        latest.current.onClose();
       }}
-      onClose={() => gone.current || closeRef.current()}
+      onClose={() => {
+        if (gone.current) return;
+        // The browser closed it by itself: Chromium skips "cancel" on a second Escape without a click
+        // in between. It stays open until the parent stops rendering it, as with the first Escape.
+        ref.current?.showModal();
+        latest.current.onClose();
+      }}
     >
       <div class="dialog-head">
         <h2 id={`${id}-title`} tabIndex={-1}>
           {title}
         </h2>
-        <button type="button" class="icon-button" aria-label="Close" onClick={() => closeRef.current()}>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Close"
+          data-action="close"
+          onClick={() => latest.current.onClose()}
+        >
           ×
         </button>
       </div>

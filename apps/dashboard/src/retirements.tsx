@@ -5,9 +5,10 @@
  */
 import { type ApiToken, parseRotationMarker, type RotationMarker } from "@dt-tokens/client";
 import { useState } from "preact/hooks";
-import { ProblemBox } from "./details.js";
 import { describeError, type Problem } from "./errors.js";
+import { element, useFocusNext } from "./focus.js";
 import { formatDateTime, show } from "./format.js";
+import { ProblemBox } from "./problem-box.js";
 
 type Marked = { token: ApiToken; marker: RotationMarker };
 
@@ -24,6 +25,7 @@ export function Retirements({
 }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem>();
+  const focusNext = useFocusNext();
   const marked: Marked[] = tokens.flatMap((token) => {
     const marker = parseRotationMarker(token.name);
     return marker ? [{ token, marker }] : [];
@@ -35,6 +37,7 @@ export function Retirements({
   const due = waiting.filter((m) => at(m) <= now);
 
   async function finish() {
+    if (busy) return;
     setBusy(true);
     setProblem(undefined);
     try {
@@ -43,18 +46,28 @@ export function Retirements({
       setProblem(describeError(error, "Retiring the due tokens"));
     } finally {
       setBusy(false);
+      // The button disables itself (nothing due) or the section goes (nothing waits): to the heading.
+      focusNext(() => {
+        const button = document.querySelector<HTMLButtonElement>("[data-action=finish-retirements]");
+        return button && !button.disabled
+          ? button
+          : (element("#retirements-heading")() ?? element("#tokens-heading")());
+      });
     }
   }
 
   return (
     <section class="retirements" aria-labelledby="retirements-heading" data-testid="retirements">
       <div class="section-head">
-        <h2 id="retirements-heading">Waiting for retirement</h2>
+        <h2 id="retirements-heading" tabIndex={-1}>
+          Waiting for retirement
+        </h2>
         {waiting.length > 0 ? (
           <button
             type="button"
             class="button secondary"
-            disabled={!writable || busy || due.length === 0}
+            disabled={!writable || due.length === 0}
+            aria-disabled={busy || undefined}
             onClick={finish}
             data-action="finish-retirements"
           >
@@ -64,6 +77,7 @@ export function Retirements({
       </div>
       {waiting.length > 0 ? (
         <table class="retire-table">
+          <caption class="sr-only">Old tokens waiting for retirement, with when each may go</caption>
           <thead>
             <tr>
               <th scope="col">Old token</th>
@@ -77,14 +91,14 @@ export function Retirements({
               .sort((a, b) => at(a) - at(b))
               .map((m) => (
                 <tr key={m.token.id} data-due={at(m) <= now ? "yes" : "no"}>
-                  <td>{show(m.marker.baseName)}</td>
-                  <td>
+                  <td data-label="Old token">{show(m.marker.baseName)}</td>
+                  <td data-label="Id">
                     <code>{m.token.id}</code>
                   </td>
-                  <td>
+                  <td data-label="Then">
                     {m.marker.kind === "retire" && m.marker.action === "delete" ? "deleted" : "disabled"}
                   </td>
-                  <td>
+                  <td data-label="When">
                     {formatDateTime(new Date(at(m)).toISOString())} {at(m) <= now ? "(due)" : ""}
                   </td>
                 </tr>

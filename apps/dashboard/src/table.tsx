@@ -1,6 +1,7 @@
 import type { ApiToken } from "@dt-tokens/client";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { downloadText, tokensCsv } from "./export.js";
+import { element, useFocusNext } from "./focus.js";
 import { formatAgo, formatCount, formatDate, show } from "./format.js";
 import { type Filters, filterTokens, NO_FILTERS, type Sort, type SortKey, sortTokens } from "./query.js";
 import { STATE_TONE, STATES, type StateKey, statesOf } from "./stats.js";
@@ -45,6 +46,9 @@ export function TokenTable({
 }) {
   const [sort, setSort] = useState<Sort>({ key: "creationDate", descending: true });
   const [page, setPage] = useState(0);
+  /** Said after a sort (the header's aria-sort changes silently). */
+  const [sortSaid, setSortSaid] = useState("");
+  const focusNext = useFocusNext();
   const owners = useMemo(() => distinct(tokens.map((t) => t.owner)), [tokens]);
   const scopes = useMemo(() => distinct(tokens.flatMap((t) => t.scopes ?? [])), [tokens]);
   const rows = useMemo(
@@ -58,6 +62,17 @@ export function TokenTable({
   const shown = rows.slice(current * PAGE, (current + 1) * PAGE);
   const set = (patch: Partial<Filters>) => setFilters({ ...filters, ...patch });
   const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+  const sortBy = (next: Sort) => {
+    setSort(next);
+    const label = COLUMNS.find((c) => c.key === next.key)?.label ?? next.key;
+    setSortSaid(`Sorted by ${label}, ${next.descending ? "descending" : "ascending"}.`);
+  };
+  /** Pages the table; the focus stays on the pager (on the other button when this one disables itself). */
+  const turn = (to: number, from: "previous" | "next") => {
+    setPage(to);
+    const last = from === "next" ? to >= pages - 1 : to === 0;
+    focusNext(element(`.pager [data-page=${last ? (from === "next" ? "previous" : "next") : from}]`));
+  };
 
   return (
     <section class="tokens" aria-labelledby="tokens-heading" data-testid="tokens">
@@ -65,6 +80,9 @@ export function TokenTable({
         <h2 id="tokens-heading" tabIndex={-1}>
           Tokens
         </h2>
+        <p class="sr-only" role="status" data-testid="sort-status">
+          {sortSaid}
+        </p>
         <p class="muted" role="status" data-testid="row-count">
           {rows.length === 0
             ? "No tokens match."
@@ -150,11 +168,39 @@ export function TokenTable({
             ))}
           </select>
         </div>
+        <div class="field sort-field">
+          <label for="sort-by">Sort by</label>
+          <select
+            id="sort-by"
+            value={`${sort.key}:${sort.descending ? "desc" : "asc"}`}
+            onChange={(e) => {
+              const [key, order] = e.currentTarget.value.split(":");
+              sortBy({ key: key as SortKey, descending: order === "desc" });
+            }}
+          >
+            {COLUMNS.flatMap((c) =>
+              c.key === null
+                ? []
+                : [
+                    <option key={`${c.key}:asc`} value={`${c.key}:asc`}>
+                      {c.label}, ascending
+                    </option>,
+                    <option key={`${c.key}:desc`} value={`${c.key}:desc`}>
+                      {c.label}, descending
+                    </option>,
+                  ],
+            )}
+          </select>
+        </div>
         <button
           type="button"
           class="button secondary"
           disabled={!filtered}
-          onClick={() => setFilters(NO_FILTERS)}
+          onClick={() => {
+            setFilters(NO_FILTERS);
+            // The button disables itself: the search field is where a new filter starts.
+            focusNext(element("#filter-search"));
+          }}
         >
           Clear filters
         </button>
@@ -180,7 +226,7 @@ export function TokenTable({
                         class="sort"
                         data-sort={c.key}
                         onClick={() =>
-                          setSort({
+                          sortBy({
                             key: c.key as SortKey,
                             descending: active ? !sort.descending : false,
                           })
@@ -207,16 +253,21 @@ export function TokenTable({
               >
                 <td class="name" data-label="Name">
                   {/* Long names are cut to two lines; hover and focus show the whole name. */}
+                  {/* Named with the id too: after a rotation two tokens share a name. */}
                   <button
                     type="button"
                     class="link name-text"
+                    id={`name-${t.id}`}
+                    aria-labelledby={`name-${t.id} id-${t.id}`}
                     title={show(t.name, "(no name)")}
                     onClick={() => onOpen(t.id!)}
                   >
                     {show(t.name, "(no name)")}
                   </button>
                   {t.id === selfId ? <span class="badge info">this session</span> : null}
-                  <div class="id">{t.id}</div>
+                  <div class="id" id={`id-${t.id}`}>
+                    {t.id}
+                  </div>
                 </td>
                 <td class="owner" data-label="Owner">
                   {show(t.owner)}
@@ -228,22 +279,36 @@ export function TokenTable({
                     </span>
                   ))}
                 </td>
+                {/* The full scopes and dates are in the hover titles, for screen readers in the text, and
+                    for everyone in the details. */}
                 <td class="scopes" data-label="Scopes" title={(t.scopes ?? []).join(", ")}>
-                  {t.scopes?.length ?? 0}
-                  <span class="muted">
-                    {" "}
-                    {t.scopes?.slice(0, 2).join(", ")}
-                    {(t.scopes?.length ?? 0) > 2 ? ", …" : ""}
+                  <span aria-hidden="true">
+                    {t.scopes?.length ?? 0}
+                    <span class="muted">
+                      {" "}
+                      {t.scopes?.slice(0, 2).join(", ")}
+                      {(t.scopes?.length ?? 0) > 2 ? ", …" : ""}
+                    </span>
+                  </span>
+                  <span class="sr-only">
+                    {t.scopes?.length ?? 0}: {(t.scopes ?? []).join(", ")}
                   </span>
                 </td>
                 <td class="created" data-label="Created" title={formatDate(t.creationDate)}>
-                  {formatDate(t.creationDate, "—", "day")}
+                  <span aria-hidden="true">{formatDate(t.creationDate, "—", "day")}</span>
+                  <span class="sr-only">{formatDate(t.creationDate)}</span>
                 </td>
-                <td data-label="Last used" title={formatDate(t.lastUsedDate, "never used")}>
+                <td class="last-used" data-label="Last used" title={formatDate(t.lastUsedDate, "never used")}>
                   {formatAgo(t.lastUsedDate, now)}
+                  {t.lastUsedDate ? <span class="sr-only"> ({formatDate(t.lastUsedDate)})</span> : null}
                 </td>
-                <td data-label="Expires" title={formatDate(t.expirationDate, "never expires")}>
-                  {formatDate(t.expirationDate, "never", "day")}
+                <td
+                  class="expires"
+                  data-label="Expires"
+                  title={formatDate(t.expirationDate, "never expires")}
+                >
+                  <span aria-hidden="true">{formatDate(t.expirationDate, "never", "day")}</span>
+                  <span class="sr-only">{formatDate(t.expirationDate, "never")}</span>
                 </td>
               </tr>
             ))}
@@ -255,8 +320,9 @@ export function TokenTable({
           <button
             type="button"
             class="button secondary"
+            data-page="previous"
             disabled={current === 0}
-            onClick={() => setPage(current - 1)}
+            onClick={() => turn(current - 1, "previous")}
           >
             Previous
           </button>
@@ -266,8 +332,9 @@ export function TokenTable({
           <button
             type="button"
             class="button secondary"
+            data-page="next"
             disabled={current >= pages - 1}
-            onClick={() => setPage(current + 1)}
+            onClick={() => turn(current + 1, "next")}
           >
             Next
           </button>

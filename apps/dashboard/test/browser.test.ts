@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
   ARTIFACTS,
+  audit,
   closedPort,
   expectedOverview,
   launchChromium,
@@ -38,6 +39,17 @@ let secretsInPlay: string[];
 const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 50 });
 const text = (l: Locator) => async () => ((await l.count()) ? l.textContent() : null);
 const focused = (l: Locator) => () => l.evaluate((el) => el === document.activeElement);
+/** What has the focus: tag, id, data-action or text, to compare in assertions. */
+const focus = () =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return "body";
+    const action = el.getAttribute("data-action");
+    return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${action ? `[${action}]` : ""} ${(el.textContent ?? "").trim().slice(0, 40)}`.trim();
+  });
+/** axe-core finds nothing at 1280 and 390 px (screenshots at both when `shot` is given). */
+const accessible = async (label: string, shot?: Parameters<typeof audit>[2]) =>
+  expect(await audit(page, label, shot)).toEqual([]);
 
 const byName = (name: string) => seeded.find((t) => t.name === name) as SeededToken & { name: string };
 const admin = () => byName("dashboard-admin");
@@ -163,7 +175,7 @@ afterAll(async () => {
 beforeEach(async () => {
   consoleLines = [];
   secretsInPlay = [];
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on("console", (m) => consoleLines.push(m.text()));
@@ -222,6 +234,10 @@ describe("the built dashboard against a seeded sandbox", () => {
     expect(await buckets("chart-expiration")).toEqual([expired, ...windows, later, never]);
 
     expect(await lowContrast(".shell")).toEqual([]);
+    // Signed in: the focus is on the page's heading, and the end of the loading was announced.
+    expect(await focus()).toBe("h1#dashboard-heading API tokens");
+    expect(await text(page.getByTestId("page-status"))()).toBe(`Loaded ${total} tokens.`);
+    await accessible("overview", { name: "overview" });
     await page.screenshot({ path: join(ARTIFACTS, "overview.png") });
     await page.getByTestId("overview").screenshot({ path: join(ARTIFACTS, "overview-section.png") });
   });
@@ -237,6 +253,21 @@ describe("the built dashboard against a seeded sandbox", () => {
     const ofOwner = seed.filter((t) => (t.owner ?? "admin") === owner).length;
     await until(text(rowCount)).toBe(`Showing 1–50 of ${ofOwner} (filtered from ${all})`);
     await until(async () => (await rows()).every((r) => r.owner === owner)).toBe(true);
+    await accessible("table filtered by owner");
+    // Paging to the last page disables Next: the focus goes to Previous, on screen.
+    const next = page.getByRole("button", { name: "Next" });
+    await next.focus();
+    for (let shown = 50; shown + 50 < ofOwner; shown += 50) await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await until(() => next.isDisabled()).toBe(true);
+    await until(focus).toBe("button Previous");
+    expect(
+      await page.getByRole("button", { name: "Previous" }).evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= innerHeight;
+      }),
+    ).toBe(true);
+    await until(text(rowCount)).toMatch(new RegExp(`^Showing [\\d,]+–${ofOwner} of ${ofOwner} `));
 
     await page.getByLabel("Scope", { exact: true }).selectOption("apiTokens.write");
     await page.getByLabel("Personal", { exact: true }).selectOption("yes");
@@ -247,6 +278,8 @@ describe("the built dashboard against a seeded sandbox", () => {
     await until(text(rowCount)).toBe(`Showing 1–${narrowed} of ${narrowed} (filtered from ${all})`);
 
     await page.getByRole("button", { name: "Clear filters" }).click();
+    // The button disables itself: the focus goes to the search field.
+    await until(focus).toBe("input#filter-search");
     await page.getByLabel("State", { exact: true }).selectOption("expired");
     const now = Date.now();
     const expiredCount = seed.filter(
@@ -276,6 +309,7 @@ describe("the built dashboard against a seeded sandbox", () => {
     const names = seed.map((t) => t.name).sort(collator.compare);
     await until(async () => (await rows()).map((r) => r.name)).toEqual(names.slice(0, 50));
     await until(text(page.locator("th[aria-sort=ascending]"))).toMatch(/Name/);
+    await until(text(page.getByTestId("sort-status"))).toBe("Sorted by Name, ascending.");
     await page.getByRole("button", { name: /^Name/ }).click();
     await until(async () => (await rows()).map((r) => r.name)).toEqual(names.toReversed().slice(0, 50));
     await until(text(page.locator("th[aria-sort=descending]"))).toMatch(/Name/);
@@ -284,13 +318,16 @@ describe("the built dashboard against a seeded sandbox", () => {
     await until(text(page.locator(".token-table tbody tr").first().locator("td").nth(5))).toBe("never");
     await page.getByRole("button", { name: /^Last used/ }).click();
     // The page's own token, used by this very request: a last use is never in the future.
-    await until(text(page.locator(".token-table tbody tr").first().locator("td").nth(5))).toBe("just now");
+    await until(text(page.locator(".token-table tbody tr").first().locator("td").nth(5))).toMatch(
+      /^just now \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+    );
 
     await page.getByRole("button", { name: /^Name/ }).click();
     await page.locator("#tokens-heading").scrollIntoViewIfNeeded();
     await page.evaluate(() => document.getElementById("tokens-heading")?.scrollIntoView({ block: "start" }));
     await page.screenshot({ path: join(ARTIFACTS, "table.png") });
     await page.getByTestId("tokens").screenshot({ path: join(ARTIFACTS, "table-section.png") });
+    await accessible("table sorted by name", { name: "table", scrollTo: "#tokens-heading" });
   });
 
   test("disables and enables a token; the API confirms each", async () => {
@@ -302,15 +339,20 @@ describe("the built dashboard against a seeded sandbox", () => {
     // Focus moved into the drawer (its heading), and the drawer's text is readable.
     await until(focused(page.locator(".dialog-drawer h2"))).toBe(true);
     expect(await lowContrast(".dialog-drawer")).toEqual([]);
+    await accessible("details drawer", { name: "drawer" });
     await page.screenshot({ path: join(ARTIFACTS, "details.png") });
     await page.getByRole("button", { name: "Disable", exact: true }).click();
     await until(text(page.getByTestId("details-notice"))).toMatch(/Disabled/);
+    // The focus stays on the button, which now says Enable.
+    await until(focus).toBe("button[toggle] Enable");
+    await accessible("details drawer after disabling");
     expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(false);
     const refused = await api("/apiTokens", target.token);
     expect([refused.status, refused.body.error.message]).toEqual([401, "Token is disabled."]);
 
     await page.getByRole("button", { name: "Enable", exact: true }).click();
     await until(text(page.getByTestId("details-notice"))).toMatch(/Enabled/);
+    await until(focus).toBe("button[toggle] Disable");
     expect((await api(`/apiTokens/${target.id}`, admin().token)).body.enabled).toBe(true);
 
     // Escape closes the drawer and gives the focus back to the name that opened it.
@@ -330,6 +372,7 @@ describe("the built dashboard against a seeded sandbox", () => {
     expect(await page.getByTestId("owner-note").textContent()).toContain(
       "will belong to admin, not platform-team",
     );
+    await accessible("rotate dialog", { name: "rotate-dialog" });
     await page.getByRole("button", { name: "Rotate", exact: true }).click();
 
     const dialog = page.getByTestId("secret-dialog");
@@ -342,12 +385,15 @@ describe("the built dashboard against a seeded sandbox", () => {
     await until(text(dialog)).toContain("Copied to the clipboard.");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     await page.screenshot({ path: join(ARTIFACTS, "rotate-store.png") });
+    await accessible("secret dialog", { name: "secret-dialog" });
     // Until the person confirms, the old token is untouched and still works.
     expect((await works(old.token)).status).toBe(200);
 
     await dialog.getByRole("button", { name: "I have stored it" }).click();
     await until(text(dialog)).toContain("The old token was disabled.");
     expect(await text(dialog)()).toContain("Verified: the new token");
+    await until(focus).toBe("button[done] Done");
+    await accessible("rotation done", { name: "rotation-done" });
     // Shown once: gone from the page as soon as it was confirmed.
     expect(await page.content()).not.toContain(secret);
 
@@ -378,7 +424,12 @@ describe("the built dashboard against a seeded sandbox", () => {
     await dialog.getByRole("button", { name: "Done" }).click();
     await until(() => dialog.count()).toBe(0);
     await until(text(page.getByTestId("details").locator("[data-field=id] dd"))).toBe(created.body.id);
+    await until(focus).toBe("button[rotate] Rotate…");
     await page.keyboard.press("Escape");
+    // Back on the new token's row, not the old one's.
+    await until(() => page.evaluate(() => document.activeElement?.closest("tr")?.dataset.id)).toBe(
+      created.body.id,
+    );
     await page.getByLabel("Search").fill(old.name);
     await until(async () => (await rows()).map((r) => r.states.includes("disabled"))).toEqual([false, true]);
   });
@@ -391,6 +442,7 @@ describe("the built dashboard against a seeded sandbox", () => {
     await page.getByRole("button", { name: "Rotate…" }).click();
     await page.getByTestId("overlap").selectOption("24");
     expect(await page.getByTestId("overlap-note").textContent()).toContain("disables it");
+    await accessible("rotate dialog with an overlap");
     await page.screenshot({ path: join(ARTIFACTS, "rotate-dialog.png") });
     await page.getByRole("button", { name: "Rotate", exact: true }).click();
     const dialog = page.getByTestId("secret-dialog");
@@ -401,6 +453,7 @@ describe("the built dashboard against a seeded sandbox", () => {
     );
     await dialog.getByRole("button", { name: "Done" }).click();
     await page.keyboard.press("Escape");
+    await until(() => page.getByTestId("details").count()).toBe(0);
 
     const marked = (await api(`/apiTokens/${old.id}`, admin().token)).body;
     expect(marked.enabled).toBe(true);
@@ -420,9 +473,20 @@ describe("the built dashboard against a seeded sandbox", () => {
     await page.locator(".shell[data-state=ready]").waitFor();
     await until(text(section)).toContain("(due)");
     await section.screenshot({ path: join(ARTIFACTS, "retirements.png") });
+    await accessible("waiting for retirement", {
+      name: "retirements",
+      scrollTo: "#retirements-heading",
+    });
+    // At 390 px the section fits: nothing scrolls the page sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await section.getByRole("button", { name: "Retire due tokens (1)" }).click();
     await until(async () => (await api(`/apiTokens/${due.id}`, admin().token)).status).toBe(404);
     await until(text(section)).not.toContain("backup-047");
+    // Nothing is due any more, the button disabled itself: the focus is on the section's heading.
+    await until(focus).toBe("h2#retirements-heading Waiting for retirement");
+    await until(text(page.getByTestId("page-status"))).toBe("Retired 1 token.");
     expect((await api(`/apiTokens/${old.id}`, admin().token)).body.enabled).toBe(true);
   });
 
@@ -440,6 +504,8 @@ describe("the built dashboard against a seeded sandbox", () => {
     await until(text(dialog)).toContain(
       "The rotation was undone: the new token was deleted, the old one is unchanged.",
     );
+    await until(focus).toBe("button[done] Done");
+    await accessible("rotation undone");
     expect((await api("/apiTokens", admin().token)).body.totalCount).toBe(count);
     expect((await api(`/apiTokens/${old.id}`, admin().token)).body).toEqual(before);
   });
@@ -451,6 +517,7 @@ describe("the built dashboard against a seeded sandbox", () => {
     const deleteButton = page.getByRole("button", { name: "Delete…" });
     await deleteButton.click();
     await until(focused(page.getByRole("button", { name: "Cancel" }))).toBe(true);
+    await accessible("delete dialog");
     await page.keyboard.press("Escape");
     await until(() => page.getByRole("button", { name: "Delete token" }).count()).toBe(0);
     await until(focused(deleteButton)).toBe(true);
@@ -460,6 +527,9 @@ describe("the built dashboard against a seeded sandbox", () => {
     await page.getByRole("button", { name: "Delete token" }).click();
     await until(() => page.getByTestId("details").count()).toBe(0);
     await until(text(page.getByTestId("row-count"))).toMatch(/^No tokens match\. \(filtered from \d+\)$/);
+    // The row is gone: the focus is on the table's heading, and the deletion was announced.
+    await until(focus).toBe("h2#tokens-heading Tokens");
+    await until(text(page.getByTestId("page-status"))).toBe(`Deleted “${target.name}”.`);
     expect((await api(`/apiTokens/${target.id}`, admin().token)).status).toBe(404);
   });
 
@@ -494,6 +564,108 @@ describe("the built dashboard against a seeded sandbox", () => {
     expect(used.body.lastUsedDate).toBeDefined();
   });
 
+  test("by keyboard alone: connect, filter, open, rotate, store, close; the focus is somewhere meaningful after each step", async () => {
+    const old = byName("grafana-016");
+    secretsInPlay.push(admin().token, old.token);
+    const count = async () => (await api("/apiTokens", admin().token)).body.totalCount as number;
+    /** Presses Tab until `target` has the focus (at most `max` times), as a keyboard user would. */
+    const tabTo = async (target: Locator, max = 40, key = "Tab") => {
+      for (let i = 0; i < max; i++) {
+        if (await focused(target)()) return;
+        await page.keyboard.press(key);
+      }
+      throw new Error(`${max} Tabs did not reach ${target}`);
+    };
+
+    await page.goto(`${app.origin}/`);
+    await tabTo(page.getByLabel("Environment URL"));
+    await page.keyboard.type(sandbox.url);
+    await page.keyboard.press("Tab");
+    expect(await focus()).toBe("input#connect-token");
+    await page.keyboard.type(admin().token);
+    await page.keyboard.press("Enter");
+    await page.locator(".shell[data-state=ready]").waitFor();
+    // connected: the page's heading
+    await until(focus).toBe("h1#dashboard-heading API tokens");
+
+    // filter: the search field keeps the focus while the count is announced
+    await tabTo(page.getByLabel("Search"));
+    await page.keyboard.type(old.name);
+    await until(text(page.getByTestId("row-count"))).toMatch(/^Showing 1–1 of 1 /);
+    expect(await focus()).toBe("input#filter-search");
+
+    // open: the drawer's heading
+    await tabTo(page.locator(".token-table .name-text", { hasText: old.name }));
+    await page.keyboard.press("Enter");
+    await until(focus).toMatch(new RegExp(`^h2#\\S+ ${old.name}$`));
+
+    // rotate: the first choice of the dialog, then (after Rotate) the Copy button of the secret
+    await tabTo(page.getByRole("button", { name: "Rotate…" }));
+    await page.keyboard.press("Enter");
+    await until(focus).toBe("input");
+    expect(await page.getByLabel("Disable it (can be undone)").isChecked()).toBe(true);
+    await tabTo(page.getByRole("button", { name: "Rotate", exact: true }));
+    const before = await count();
+    await page.keyboard.press("Enter");
+    const secretDialog = page.getByTestId("secret-dialog");
+    await until(focus).toBe("button[copy] Copy");
+    const secret = await secretDialog.getByLabel("New token").inputValue();
+    secretsInPlay.push(secret);
+    expect(await count()).toBe(before + 1);
+
+    // Escape while the secret is shown never discards: it asks, focus on the safe answer; a second
+    // Escape (which Chromium would turn into a forced close) goes back to the secret.
+    await page.keyboard.press("Escape");
+    await until(focus).toBe("button[keep-secret] Back to the new token");
+    expect(await text(page.getByTestId("ask-discard"))()).toContain("Discarding deletes “grafana-016”");
+    await accessible("asking before discarding the new token");
+    await page.keyboard.press("Escape");
+    await until(focus).toBe("button[copy] Copy");
+    expect(await page.getByTestId("ask-discard").count()).toBe(0);
+    expect(await secretDialog.getByLabel("New token").inputValue()).toBe(secret);
+    // × asks too.
+    await page.getByTestId("rotate-dialog").locator("[data-action=close]").click();
+    await until(focus).toBe("button[keep-secret] Back to the new token");
+    await page.keyboard.press("Enter");
+    await until(focus).toBe("button[copy] Copy");
+    expect(await count()).toBe(before + 1);
+    expect((await works(secret)).status).toBe(200);
+    expect((await works(old.token)).status).toBe(200);
+
+    // store: "I have stored it", then the verification is announced and Done has the focus
+    await tabTo(page.getByRole("button", { name: "I have stored it" }));
+    await page.keyboard.press("Enter");
+    await until(focus).toBe("button[done] Done");
+    expect(await text(page.getByTestId("rotation-status"))()).toMatch(
+      /^Verified: the new token “grafana-016” \(dt0c01\.\w+\) works\. The old token was disabled\.$/,
+    );
+    const created = await api("/apiTokens/lookup", admin().token, {
+      method: "POST",
+      body: JSON.stringify({ token: secret }),
+    });
+
+    // close: Done gives the focus to the drawer's Rotate… (the drawer shows the new token), Escape
+    // closes the drawer and puts the focus on the new token's row.
+    await page.keyboard.press("Enter");
+    await until(focus).toBe("button[rotate] Rotate…");
+    expect(await text(page.getByTestId("details").locator("[data-field=id] dd"))()).toBe(created.body.id);
+    await page.keyboard.press("Escape");
+    await until(() => page.getByTestId("details").count()).toBe(0);
+    await until(() => page.evaluate(() => document.activeElement?.closest("tr")?.dataset.id)).toBe(
+      created.body.id,
+    );
+    // Two rows named grafana-016 now: their buttons' names differ by id.
+    const names = await page
+      .locator(".token-table .name-text")
+      .evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-labelledby")));
+    expect(new Set(names).size).toBe(2);
+
+    // disconnect: the token field of the connect form
+    await tabTo(page.getByRole("button", { name: "Disconnect" }), 60, "Shift+Tab");
+    await page.keyboard.press("Enter");
+    await until(focus).toBe("input#connect-token");
+  });
+
   test("a token without apiTokens.write sees everything, read-only", async () => {
     const now = Date.now();
     const reader = seeded.find(
@@ -508,37 +680,45 @@ describe("the built dashboard against a seeded sandbox", () => {
     for (const name of ["Disable", "Rotate…", "Delete…"])
       expect(await page.getByRole("button", { name, exact: true }).isDisabled()).toBe(true);
     expect(await page.getByTestId("details").textContent()).toContain("lacks the apiTokens.write scope");
+    await accessible("read-only details drawer");
   });
 
   test("says in plain words what is wrong: unknown token, malformed token, missing scope, unreachable, no CORS", async () => {
     const problem = page.getByTestId("problem");
+    /** The message is shown, has the focus (so it is read out), and the page passes axe. */
+    const says = async (message: string, label: string) => {
+      await until(text(problem)).toContain(message);
+      await until(() => focused(problem)()).toBe(true);
+      await accessible(`connect form: ${label}`);
+    };
+
+    await page.goto(`${app.origin}/`);
+    await accessible("connect form", { name: "connect" });
 
     await connect(generateTokenSecret());
     await until(text(problem)).toContain("The environment rejected the token.");
-    await until(text(problem)).toContain("Token Authentication failed.");
+    await says("Token Authentication failed.", "unknown token");
     await page.screenshot({ path: join(ARTIFACTS, "wrong-token.png") });
 
     await connect("Api-Token not a token");
-    await until(text(problem)).toContain("That does not look like an API token.");
+    await says("That does not look like an API token.", "malformed token");
 
     await connect(byName("metrics-only").token);
-    await until(text(problem)).toContain(
-      "The token is missing a permission: it needs the scope apiTokens.read.",
-    );
+    await says("The token is missing a permission: it needs the scope apiTokens.read.", "missing scope");
 
     await connect(admin().token, `http://127.0.0.1:${await closedPort()}`);
-    await until(text(problem)).toContain("The environment could not be reached.");
+    await says("The environment could not be reached.", "unreachable");
 
     const noCors = await startSandbox({ bootstrapToken: admin().token });
     try {
       await connect(admin().token, noCors.url);
-      await until(text(problem)).toContain("allows this page's origin (CORS)");
+      await says("allows this page's origin (CORS)", "no CORS");
     } finally {
       await noCors.close();
     }
 
     await connect(admin().token, "https://abc12345.live.dynatrace.com/ui/tokens");
-    await until(text(problem)).toContain("That environment URL is not one Dynatrace uses.");
+    await says("That environment URL is not one Dynatrace uses.", "not an environment URL");
   });
 
   test("keeps the token in sessionStorage only when asked, and forgets it on disconnect", async () => {
@@ -557,5 +737,10 @@ describe("the built dashboard against a seeded sandbox", () => {
     await page.getByTestId("connect-form").waitFor();
     expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).toBe("{}");
     expect(await page.getByLabel("API token").inputValue()).toBe("");
+    // The focus is on the token field, the URL is kept, and the page says what happened.
+    await until(focus).toBe("input#connect-token");
+    expect(await page.getByLabel("Environment URL").inputValue()).toBe(sandbox.url);
+    expect(await text(page.getByTestId("connect-notice"))()).toBe("Disconnected: the token was forgotten.");
+    await accessible("connect form after disconnecting");
   });
 });

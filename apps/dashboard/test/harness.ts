@@ -2,17 +2,75 @@
  * What the browser tests need: a static server for the built app, Debian's Chromium through
  * playwright-core, and seed data whose expected numbers the tests compute on their own.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve } from "node:path";
 import type { SeedToken } from "@dt-tokens/sandbox";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 export const DIST = resolve(import.meta.dirname, "../dist");
 export const ARTIFACTS = resolve(import.meta.dirname, "../.artifacts");
+/** Where `audit` puts its screenshots at both widths: DASHBOARD_SCREENS, else .artifacts/screens. */
+export const SCREENS = resolve(process.env.DASHBOARD_SCREENS ?? join(ARTIFACTS, "screens"));
 export const DAY = 86_400_000;
+
+/** The widths every audited state is checked at: a laptop and a phone. */
+export const WIDTHS = [1280, 390] as const;
+const heightFor = (width: number) => (width < 500 ? 844 : 900);
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core (its source injected into the page) on the page as it is (the innermost open modal
+ * dialog, when one is open: the rest is inert), at 1280 and 390 px, and
+ * returns every violation as one line (rule, help, the first elements); an empty list passes. With
+ * `shot`, also saves a screenshot at each width to SCREENS (`<shot>-1280.png`, `<shot>-390.png`),
+ * scrolled to `scrollTo` first. Ends at the viewport it started with.
+ */
+export async function audit(
+  page: Page,
+  label: string,
+  shot?: { name: string; scrollTo?: string; element?: string },
+): Promise<string[]> {
+  const found: string[] = [];
+  const before = page.viewportSize();
+  for (const width of WIDTHS) {
+    if (page.viewportSize()?.width !== width) await page.setViewportSize({ width, height: heightFor(width) });
+    if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      // Two frames: layout, resize observers and the renders they cause have settled.
+      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
+      // With a modal dialog open the rest of the page is inert (and was audited in the state before):
+      // the innermost open dialog is what there is to check.
+      const open = [...document.querySelectorAll("dialog[open]")];
+      const result = await axe.run(open.at(-1) ?? document, { resultTypes: ["violations"] });
+      return result.violations.map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`)
+            .join("; ")}`,
+      );
+    });
+    found.push(...violations.map((v) => `${label} at ${width} px: ${v}`));
+    if (shot) {
+      mkdirSync(SCREENS, { recursive: true });
+      if (shot.scrollTo)
+        await page.evaluate(
+          (s) => document.querySelector(s)?.scrollIntoView({ block: "start" }),
+          shot.scrollTo,
+        );
+      const path = join(SCREENS, `${shot.name}-${width}.png`);
+      if (shot.element) await page.locator(shot.element).screenshot({ path });
+      else await page.screenshot({ path });
+    }
+  }
+  if (before) await page.setViewportSize(before);
+  return found;
+}
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Sandbox, type SandboxProcess, startSandbox, startSandboxProcess } from "@dt-tokens/sandbox";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ARTIFACTS, launchChromium, serveDist } from "./harness.js";
+import { ARTIFACTS, audit, launchChromium, serveDist } from "./harness.js";
 
 const DEMO_TOKENS = 250; // two pages of 200
 
@@ -25,6 +25,8 @@ let secretsInPlay: string[];
 
 const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 50 });
 const text = (l: Locator) => async () => ((await l.count()) ? l.textContent() : null);
+/** axe-core finds nothing at 1280 and 390 px. */
+const accessible = async (label: string) => expect(await audit(page, label)).toEqual([]);
 
 const platformToken = () => sandbox.ready.platformToken!;
 const classicToken = () => sandbox.ready.bootstrapToken!;
@@ -125,6 +127,7 @@ describe("signed in with a platform token", () => {
     expect(await page.getByTestId("environment").textContent()).toBe(sandbox.ready.url);
     expect(await page.locator(".badge", { hasText: "this session" }).count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, "platform-connected.png") });
+    await accessible("signed in with a platform token");
   });
 
   test("with the platformBase as URL: disables a token, which the API confirms, and warns who will own a rotation", async () => {
@@ -139,6 +142,7 @@ describe("signed in with a platform token", () => {
     const wasEnabled = (await platformApi(`/apiTokens/${id}`)).body.enabled;
     await page.getByRole("button", { name: wasEnabled ? "Disable" : "Enable", exact: true }).click();
     await until(async () => (await platformApi(`/apiTokens/${id}`)).body.enabled).toBe(!wasEnabled);
+    await accessible("details, signed in with a platform token");
 
     await page.getByRole("button", { name: "Rotate…", exact: true }).click();
     expect(await page.getByTestId("owner-note").textContent()).toContain(
@@ -195,10 +199,12 @@ describe("refusals in plain words", () => {
     await until(text(problem)).toContain("The environment rejected the token.");
     await until(text(problem)).toContain("Token Authentication failed.");
     await page.screenshot({ path: join(ARTIFACTS, "platform-wrong-token.png") });
+    await accessible("connect form: wrong platform token");
 
     await connect(platformToken(), sandbox.ready.apiBase);
     await until(text(problem)).toContain("A platform token does not work with this URL.");
     await until(text(problem)).toContain("its root or its platformBase");
+    await accessible("connect form: platform token for /api/v2");
 
     await connect(classicToken(), sandbox.ready.platformBase);
     await until(text(problem)).toContain("A classic API token does not work with this URL.");
@@ -220,6 +226,7 @@ describe("refusals in plain words", () => {
     const accessToken: string = (await grant.json()).access_token;
     await connect(accessToken, sandbox.ready.url);
     await until(text(problem)).toContain("That is an OAuth access token, which expires within minutes.");
+    await accessible("connect form: OAuth access token");
   });
 
   test("a platform token without environment-api:api-tokens:read stays on the connect form", async () => {
@@ -251,5 +258,6 @@ describe("refusals in plain words", () => {
     await until(text(page.getByTestId("details").getByTestId("problem"))).toContain(
       "it needs the scope environment-api:api-tokens:write",
     );
+    await accessible("details: a change refused for a missing scope");
   });
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type Sandbox, type SeededToken, startSandbox } from "@dt-tokens/sandbox";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ARTIFACTS, DAY, launchChromium, makeSeed, serveDist } from "./harness.js";
+import { ARTIFACTS, audit, DAY, launchChromium, makeSeed, serveDist } from "./harness.js";
 
 const LONG = `release-pipeline-${"x".repeat(160)}-end`;
 const HOSTILE = "ok\u001b[31mFAKE\u202eevil\nline";
@@ -24,6 +24,39 @@ let seeded: SeededToken[];
 
 const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 50 });
 const byName = (name: string) => seeded.find((t) => t.name === name)!;
+/** axe-core finds nothing at 1280 and 390 px. */
+const accessible = async (label: string) => expect(await audit(page, label)).toEqual([]);
+
+/**
+ * Every element in the Tab order that is rendered: anything clipped to a sliver (under 2 px) or
+ * reaching past the window's sides is listed.
+ */
+const clippedFocusable = () =>
+  page.evaluate(() => {
+    const selector =
+      "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex]:not([tabindex='-1'])";
+    return [...document.querySelectorAll<HTMLElement>(selector)]
+      .filter((el) => el.getClientRects().length > 0 && !el.closest("[inert]"))
+      .map((el) => ({ el, box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.width < 2 || box.height < 2 || box.left < -1 || box.right > innerWidth + 1)
+      .map(
+        ({ el, box }) =>
+          `${el.tagName} "${el.textContent?.trim().slice(0, 20)}" ${Math.round(box.width)}×${Math.round(box.height)} at ${Math.round(box.left)}`,
+      );
+  });
+
+/** The smallest chart label as rendered, in CSS px (font size times the SVG's scale). */
+const smallestChartLabel = () =>
+  page.$$eval(".charts svg", (svgs) =>
+    Math.min(
+      ...svgs.flatMap((svg) => {
+        const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
+        return [...svg.querySelectorAll("text")].map(
+          (t) => Number.parseFloat(getComputedStyle(t).fontSize) * scale,
+        );
+      }),
+    ),
+  );
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -85,6 +118,24 @@ const connected = async () => {
 describe("at 1280 px", () => {
   beforeEach(() => open(1280));
 
+  test("chart labels stay 10 px or larger at every laptop width, and a chart that fits takes no focus", async () => {
+    await connected();
+    for (const width of [641, 800, 945, 1000, 1050, 1100, 1280, 1600]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect(await smallestChartLabel(), `at ${width} px`).toBeGreaterThanOrEqual(10);
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll(".shell *")]
+          .filter((el) => el.getBoundingClientRect().right > innerWidth + 1 && !el.closest(".table-wrap"))
+          .map((el) => `${el.tagName}.${el.className}`)
+          .slice(0, 5),
+      );
+      expect(wide, `at ${width} px`).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await until(() => page.locator(".chart-scroll[tabindex]").count()).toBe(0);
+  });
+
   test("a long unbroken name does not push the other columns off screen; hover and focus show it whole", async () => {
     await connected();
     await page.getByLabel("Search").fill("release-pipeline");
@@ -103,6 +154,7 @@ describe("at 1280 px", () => {
     );
     expect(whole).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, "long-name-1280.png") });
+    await accessible("a long name");
   });
 
   test("control and bidi characters in names are shown escaped, in the table and the details", async () => {
@@ -116,6 +168,7 @@ describe("at 1280 px", () => {
     expect(details).toContain("ok\\e[31mFAKE\\u{202e}evil\\nline");
     expect(details).not.toContain("\u202e");
     expect(details).not.toContain("\u001b");
+    await accessible("details of an escaped name");
   });
 
   test("dates in one format; 'expiring' is the CLI's 14 days", async () => {
@@ -130,6 +183,7 @@ describe("at 1280 px", () => {
     expect(details).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 20 days\)/);
     expect(details).not.toMatch(/\d\d:\d\d:\d\d\.\d{3}Z/);
     expect(await page.getByText(/Expiring within 14 days/).count()).toBeGreaterThan(0);
+    await accessible("details with dates");
   });
 
   test("a card and a filter for broad write scopes (the audit's high finding)", async () => {
@@ -145,6 +199,7 @@ describe("at 1280 px", () => {
       `of ${expected}`,
     );
     expect(await page.locator("#filter-state").inputValue()).toBe("broadWrite");
+    await accessible("table filtered by a card");
     await page.screenshot({ path: join(ARTIFACTS, "overview-1280.png"), fullPage: true });
   });
 
@@ -173,6 +228,7 @@ describe("at 1280 px", () => {
     expect(await page.getByTestId("connect-form").count()).toBe(1);
     expect(await page.locator(".shell").count()).toBe(0);
     expect(await page.getByTestId("overview").count()).toBe(0);
+    await accessible("connect form: no apiTokens.read");
   });
 
   test("a sandbox that does not allow this origin: the message names --cors-origin with the origin", async () => {
@@ -183,6 +239,7 @@ describe("at 1280 px", () => {
       await until(async () => (await page.locator(".problem").textContent()) ?? "").toContain(
         `--cors-origin ${app.origin}`,
       );
+      await accessible("connect form: no CORS");
     } finally {
       await closed.close();
     }
@@ -218,5 +275,31 @@ describe("at 390 px (a phone)", () => {
     await until(() => page.locator(".token-table tbody tr").count()).toBe(1);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, "long-name-390.png") });
+    await accessible("a long name on a phone");
+  });
+
+  test("nothing clipped is focusable at 640 px and narrower; the charts scroll by keyboard; the table sorts without its header row", async () => {
+    await connected();
+    for (const width of [640, 390]) {
+      await page.setViewportSize({ width, height: 844 });
+      expect([width, await clippedFocusable()]).toEqual([width, []]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    }
+    // The header's sort buttons are not in the Tab order; the "Sort by" select sorts.
+    expect(await page.locator(".token-table thead").isVisible()).toBe(false);
+    await page.getByLabel("Sort by").selectOption("name:asc");
+    await until(async () => (await page.getByTestId("sort-status").textContent()) ?? "").toBe(
+      "Sorted by Name, ascending.",
+    );
+    await until(() => page.locator(".token-table th[aria-sort=ascending]").textContent()).toMatch(/^Name/);
+    // Each chart is wider than its box: it takes the focus, and the arrow keys scroll it.
+    for (const chart of await page.locator(".chart-scroll").all()) {
+      expect(await chart.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      await chart.focus();
+      expect(await chart.evaluate((el) => el === document.activeElement && el.tabIndex === 0)).toBe(true);
+      await page.keyboard.press("ArrowRight");
+      await until(() => chart.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    }
+    expect(await smallestChartLabel()).toBeGreaterThanOrEqual(10);
   });
 });
