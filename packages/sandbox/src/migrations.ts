@@ -68,4 +68,6 @@ export const MIGRATIONS: readonly string[] = [
   // 5: the environment's own id (8 hex digits, as a SaaS id is 8 characters): served under
   // /e/<id>/api/v2 and nowhere else, so that a client building a wrong Managed URL fails here too.
   `INSERT INTO meta (key, value) VALUES ('environmentId', lower(hex(randomblob(4))));`,
+  // 6: page keys carry their query (pagekey.ts): nothing to keep for them any more.
+  `DROP TABLE page_queries;`,
 ];

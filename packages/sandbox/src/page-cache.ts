@@ -8,9 +8,8 @@
  * SQLite's count of rows this connection changed, plus the database's data_version, which moves
  * when another process commits). Any write, of any kind, by anyone, changes the stamp, and a page
  * is served only under its own stamp. Pages also expire after MAX_AGE_MS, so that the nextPageKey
- * a cached page carries is never older than that (keys live an hour). Pages that show, sort or
- * filter by last use are never cached (the caller's own request records a use): the handler
- * decides that.
+ * a cached page carries is never older than that (keys live an hour). Pages that sort or filter
+ * by last use are never cached (the caller's own request records a use): the handler decides that.
  *
  * Bounds: at most MAX_ENTRIES pages and MAX_BYTES bytes, least recently used dropped first; a page
  * larger than MAX_PAGE_BYTES is not kept.
@@ -29,8 +28,6 @@ export interface CachedPage {
   body: Buffer<ArrayBuffer>;
   /** When it was computed (the sandbox's clock). */
   computedAt: number;
-  /** What its nextPageKey refers to, to keep the query remembered while the page is served. */
-  pageQuery: { hash: Buffer; text: string } | undefined;
 }
 
 export class PageCache {

@@ -1,12 +1,13 @@
 /**
- * `nextPageKey`: an opaque, tamper-proof cursor that stays small whatever the query. The query
- * itself (filter with the timeframe resolved to absolute times and the snapshot bound, sort,
- * fields, page size) is kept in the database under a hash of its text; the key carries that hash,
+ * `nextPageKey`: an opaque, tamper-proof, self-contained cursor. It carries the query itself (filter
+ * with the timeframe resolved to absolute times and the snapshot bound, sort, fields, page size),
  * the keyset position (sort value and sequence number of the last token on the page) and the time
- * it was issued, as base64url JSON signed with HMAC-SHA256 under a per-database key. A key that
- * does not verify is a 400.
+ * it was issued, as deflated JSON in base64url, signed with HMAC-SHA256 under a per-database key.
+ * Nothing is stored: a key is valid in every process serving the database and after a restart,
+ * whatever held the database's write lock when it was issued. A key that does not verify is a 400.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { ListQuery } from "./query.js";
 
 /** How long a nextPageKey stays valid after it was issued. */
@@ -18,17 +19,14 @@ interface PageCursor {
   issuedAt: number;
 }
 
-/** Where the queries behind keys are kept (the token store). */
-interface QueryMemory {
+/** Where the signing key lives (the token store: one per database). */
+interface KeySecret {
   pageKeySecret(): Buffer;
-  rememberQuery(hash: Buffer, query: string, now: number): void;
-  recallQuery(hash: Buffer): string | undefined;
 }
 
 interface Payload {
-  v: 2;
-  /** base64url of the first 16 bytes of the SHA-256 of the query's JSON */
-  q: string;
+  v: 3;
+  q: ListQuery;
   a: [string | number, number];
   i: number;
 }
@@ -37,36 +35,31 @@ function sign(secret: Buffer, data: string): Buffer {
   return createHmac("sha256", secret).update(data).digest();
 }
 
-/** A query as page keys refer to it: its JSON text and the hash a key carries. */
-export function pageQueryOf(query: ListQuery): { hash: Buffer; text: string } {
-  const text = JSON.stringify(query);
-  return { hash: createHash("sha256").update(text).digest().subarray(0, 16), text };
-}
-
-export function encodePageKey(memory: QueryMemory, cursor: PageCursor): string {
-  const { hash, text } = pageQueryOf(cursor.query);
-  memory.rememberQuery(hash, text, cursor.issuedAt);
+export function encodePageKey(memory: KeySecret, cursor: PageCursor): string {
   const payload: Payload = {
-    v: 2,
-    q: hash.toString("base64url"),
+    v: 3,
+    q: cursor.query,
     a: [cursor.after.value, cursor.after.seq],
     i: cursor.issuedAt,
   };
-  const data = Buffer.from(JSON.stringify(payload)).toString("base64url");
+  const data = deflateRawSync(JSON.stringify(payload)).toString("base64url");
   return `${data}.${sign(memory.pageKeySecret(), data).toString("base64url")}`;
 }
 
 /**
- * The longest key body this sandbox issues, with room to spare: a cursor on a 1000-character name
- * whose every character JSON escapes as `\uXXXX` is about 8,100 base64url characters.
+ * The longest key body accepted. A request line cannot be longer than Node's header limit (16 KiB),
+ * so no key that arrives is longer; the keys issued are about as long as the query they continue,
+ * compressed.
  */
-const MAX_KEY_DATA_CHARS = 12_000;
+const MAX_KEY_DATA_CHARS = 16_384;
 const KEY_PATTERN = new RegExp(`^([A-Za-z0-9_-]{1,${MAX_KEY_DATA_CHARS}})\\.([A-Za-z0-9_-]{43})$`);
+/** A signed key inflates to what was deflated; the bound only guards against a bug. */
+const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 type DecodeResult = { ok: true; cursor: PageCursor } | { ok: false; reason: "invalid" | "expired" };
 
 /** Verifies and decodes a key. Only keys this database signed decode; their content is trusted. */
-export function decodePageKey(memory: QueryMemory, key: string, now: number): DecodeResult {
+export function decodePageKey(memory: KeySecret, key: string, now: number): DecodeResult {
   const invalid = { ok: false, reason: "invalid" } as const;
   const match = KEY_PATTERN.exec(key);
   if (!match) return invalid;
@@ -78,16 +71,12 @@ export function decodePageKey(memory: QueryMemory, key: string, now: number): De
   if (presented.toString("base64url") !== mac) return invalid;
   let p: Payload;
   try {
-    p = JSON.parse(Buffer.from(data!, "base64url").toString("utf8")) as Payload;
+    const json = inflateRawSync(Buffer.from(data!, "base64url"), { maxOutputLength: MAX_PAYLOAD_BYTES });
+    p = JSON.parse(json.toString("utf8")) as Payload;
   } catch {
     return invalid;
   }
-  if (p.v !== 2) return invalid;
+  if (p?.v !== 3) return invalid;
   if (now - p.i > PAGE_KEY_TTL_MS || p.i - now > PAGE_KEY_TTL_MS) return { ok: false, reason: "expired" };
-  const query = memory.recallQuery(Buffer.from(p.q, "base64url"));
-  if (query === undefined) return { ok: false, reason: "expired" };
-  return {
-    ok: true,
-    cursor: { query: JSON.parse(query) as ListQuery, after: { value: p.a[0], seq: p.a[1] }, issuedAt: p.i },
-  };
+  return { ok: true, cursor: { query: p.q, after: { value: p.a[0], seq: p.a[1] }, issuedAt: p.i } };
 }

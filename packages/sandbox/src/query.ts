@@ -195,7 +195,7 @@ export function parseSelector(
         if (values.length !== 1) return fail("owner takes exactly one value.");
         filter.owners.push(values[0]!);
       } else {
-        filter.scopeGroups.push(values);
+        filter.scopeGroups.push([...new Set(values)]); // repeats in an OR change nothing
       }
     }
     if (!s.eat(")")) return fail(`Expected ')' to close ${name}.`);

@@ -7,9 +7,8 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ListSortKey } from "@dt-tokens/types";
 import Database from "better-sqlite3";
-import { LastUses } from "./last-use.js";
+import { LastUses, PENDING_USES_TABLE } from "./last-use.js";
 import { MIGRATIONS } from "./migrations.js";
-import { isBusy } from "./sqlite-busy.js";
 
 /** One row of the tokens table. Dates are epoch milliseconds. */
 export interface TokenRow {
@@ -39,9 +38,6 @@ const QUERY_CACHE_SIZE = 64;
 const START_BUSY_TIMEOUT_MS = 10_000;
 /** How long a request's write waits for another process's lock before answering 503. */
 const BUSY_TIMEOUT_MS = 200;
-const QUERY_REFRESH_MS = 10 * 60 * 1000;
-/** Longer than a page key lives (60 minutes) plus the refresh interval. */
-const QUERY_KEEP_MS = 80 * 60 * 1000;
 
 function isFile(path: string): boolean {
   return path !== "" && path !== ":memory:" && !path.startsWith("file:");
@@ -67,12 +63,19 @@ export type SortField = ListSortKey;
 const NEVER_LOW = -Number.MAX_SAFE_INTEGER;
 const NEVER_HIGH = Number.MAX_SAFE_INTEGER;
 
+/**
+ * A token's last use as every answer of this process shows it: the column, or a newer use still
+ * pending in memory (mirrored into a temporary table before a query reads this). Never used:
+ * NEVER_LOW, which no timeframe reaches.
+ */
+const LAST_USED_SQL = `MAX(COALESCE(last_used_ms, ${NEVER_LOW}), COALESCE((SELECT ms FROM ${PENDING_USES_TABLE} p WHERE p.seq = tokens.seq), ${NEVER_LOW}))`;
+
 /** The SQL expression each sort orders by; absent dates sort as the brief says. */
 const SORT_EXPRESSIONS: Record<SortField, string> = {
   name: "name COLLATE NOCASE",
   creationDate: "creation_ms",
   // +lastUsedDate: never used first
-  lastUsedDate: `COALESCE(last_used_ms, ${NEVER_LOW})`,
+  lastUsedDate: LAST_USED_SQL,
   // +expirationDate: expiring soon first, never expiring last (so -expirationDate puts them first)
   expirationDate: `COALESCE(expiration_ms, ${NEVER_HIGH})`,
   // +modifiedDate: never modified first
@@ -154,14 +157,6 @@ export class TokenStore {
          VALUES (@id, @secret_hash, @name, @owner, @personal, @enabled, @scopes, @creation_ms, @expiration_ms,
            @last_used_ms, @last_used_ip, @modified_ms, @metadata)`,
       ),
-      rememberQuery: this.db.prepare<[Buffer, string, number]>(
-        `INSERT INTO page_queries (hash, query, stored_ms) VALUES (?, ?, ?)
-         ON CONFLICT (hash) DO UPDATE SET stored_ms = excluded.stored_ms`,
-      ),
-      recallQuery: this.db.prepare<[Buffer], { query: string }>(
-        "SELECT query FROM page_queries WHERE hash = ?",
-      ),
-      forgetQueries: this.db.prepare<[number]>("DELETE FROM page_queries WHERE stored_ms < ?"),
       update: this.db.prepare<TokenPatch & { seq: number }>(
         `UPDATE tokens SET name = COALESCE(@name, name), scopes = COALESCE(@scopes, scopes),
            enabled = COALESCE(@enabled, enabled), modified_ms = COALESCE(@modified_ms, modified_ms)
@@ -184,20 +179,18 @@ export class TokenStore {
     };
     this.sharedFile = path !== ":memory:" && path !== "";
   }
-  /** Rows this connection changed that no list shows (page_queries). */
-  private unlistedChanges = 0;
   /** Whether other connections may open the database (a private in-memory one has a single connection). */
   private readonly sharedFile: boolean;
 
   /**
    * Changes whenever anything in the database changes: a write of this process through any
    * statement (total_changes, which counts every inserted, updated or deleted row) or a commit of
-   * another process (data_version). Equal stamps mean equal data. Two kinds of writes do not
-   * count: the queries behind page keys, and last uses written from memory, where every read of
-   * this process already saw them.
+   * another process (data_version). Equal stamps mean equal data. Last uses written from memory
+   * (and their mirror in a temporary table) do not count: every read of this process already
+   * showed them.
    */
   dataStamp(): string {
-    const changes = this.statements.changes.get()! - this.unlistedChanges - this.lastUses.rowsWritten;
+    const changes = this.statements.changes.get()! - this.lastUses.rowsWritten;
     return this.sharedFile ? `${changes}.${this.statements.dataVersion.get()!}` : String(changes);
   }
 
@@ -284,49 +277,14 @@ export class TokenStore {
     this.lastUses.record(seq, ms, ip);
   }
 
-  /**
-   * Keeps a list query under a short hash, for page keys: in memory at once, and in the database
-   * (so that keys survive a restart), refreshed at most every QUERY_REFRESH_MS and forgotten
-   * QUERY_KEEP_MS after its last refresh. When another process holds the lock, the database copy
-   * waits for the next page key: a list never fails for it.
-   */
-  rememberQuery(hash: Buffer, query: string, now: number): void {
-    const key = hash.toString("base64url");
-    const remembered = this.rememberedQueries.get(key);
-    this.rememberedQueries.delete(key); // re-inserted below: least recently used first
-    if (this.rememberedQueries.size >= QUERY_CACHE_SIZE) {
-      this.rememberedQueries.delete(this.rememberedQueries.keys().next().value!);
-    }
-    const storedAt = remembered?.storedAt;
-    const fresh = storedAt !== undefined && now >= storedAt && now - storedAt < QUERY_REFRESH_MS;
-    this.rememberedQueries.set(key, {
-      query,
-      storedAt: fresh ? storedAt : this.storeQuery(hash, query, now),
-    });
-  }
-  private readonly rememberedQueries = new Map<string, { query: string; storedAt: number | undefined }>();
-  private queriesSweptAt = 0;
-
-  /** Writes a query for page keys; returns when, or undefined when the database is locked. */
-  private storeQuery(hash: Buffer, query: string, now: number): number | undefined {
-    try {
-      this.unlistedChanges += this.statements.rememberQuery.run(hash, query, now).changes;
-      if (Math.abs(now - this.queriesSweptAt) > QUERY_REFRESH_MS) {
-        this.unlistedChanges += this.statements.forgetQueries.run(now - QUERY_KEEP_MS).changes;
-        this.queriesSweptAt = now;
-      }
-      return now;
-    } catch (error) {
-      if (isBusy(error)) return undefined;
-      throw error;
-    }
+  /** Writes pending last uses now, waiting up to waitMs for another connection's lock (false: still pending). */
+  flushLastUses(waitMs = 0): boolean {
+    return this.lastUses.flush(waitMs);
   }
 
-  recallQuery(hash: Buffer): string | undefined {
-    return (
-      this.rememberedQueries.get(hash.toString("base64url"))?.query ??
-      this.statements.recallQuery.get(hash)?.query
-    );
+  /** This process's latest recorded use of a token, if any (for pages served from the cache). */
+  lastUseOf(seq: number): { ms: number; ip: string | null } | undefined {
+    return this.lastUses.latestOf(seq);
   }
 
   delete(seq: number): void {
@@ -356,11 +314,11 @@ export class TokenStore {
       params.push(...group);
     }
     if (filter.fromMs !== undefined) {
-      clauses.push("last_used_ms >= ?");
+      clauses.push(`${LAST_USED_SQL} >= ?`);
       params.push(filter.fromMs);
     }
     if (filter.toMs !== undefined) {
-      clauses.push("last_used_ms <= ?");
+      clauses.push(`${LAST_USED_SQL} <= ? AND ${LAST_USED_SQL} > ${NEVER_LOW}`);
       params.push(filter.toMs);
     }
     if (filter.maxSeq !== undefined) {
@@ -371,7 +329,7 @@ export class TokenStore {
   }
 
   countMatching(filter: TokenFilter): number {
-    if (filter.fromMs !== undefined || filter.toMs !== undefined) this.lastUses.flush();
+    if (filter.fromMs !== undefined || filter.toMs !== undefined) this.lastUses.mirrorPending();
     const where = this.where(filter);
     const statement = this.prepared<{ n: number }>(`SELECT count(*) AS n FROM tokens WHERE ${where.sql}`);
     return statement.get(...where.params)!.n;
@@ -381,11 +339,11 @@ export class TokenStore {
   list(request: ListRequest): PageRow[] {
     const { filter, sort } = request;
     if (filter.fromMs !== undefined || filter.toMs !== undefined || sort.field === "lastUsedDate") {
-      this.lastUses.flush(); // the query itself looks at last uses
+      this.lastUses.mirrorPending(); // the query itself looks at last uses: the pending ones too
     }
     const { sql, params } = this.listQuery(request);
     const rows = this.prepared<PageRow>(sql).all(...params);
-    if (this.lastUses.hasPending) for (const row of rows) this.lastUses.apply(row);
+    if (this.lastUses.knowsUses) for (const row of rows) this.lastUses.apply(row);
     return rows;
   }
 
@@ -433,7 +391,7 @@ export class TokenStore {
     if (!this.db.open) return;
     this.lastUses.stop();
     try {
-      this.lastUses.flush(true);
+      this.lastUses.flush(START_BUSY_TIMEOUT_MS);
     } finally {
       this.db.close();
     }

@@ -5,7 +5,6 @@ const page = (text: string, computedAt = 0, stamp = "1") => ({
   stamp,
   body: Buffer.from(text),
   computedAt,
-  pageQuery: undefined,
 });
 
 describe("PageCache", () => {

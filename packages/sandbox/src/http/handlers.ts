@@ -10,7 +10,7 @@ import type {
 import type { Handler } from "hono";
 import { badRequest, HttpError, quoteInput, type Violation, violation } from "../errors.js";
 import type { CachedPage } from "../page-cache.js";
-import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS, pageQueryOf } from "../pagekey.js";
+import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS } from "../pagekey.js";
 import { type ListQuery, parseListQuery } from "../query.js";
 import { generateTokenSecret, hashSecret, isTokenId, secretMatches, tokenIdOf } from "../secrets.js";
 import { sortValue, type TokenRow, type TokenStore } from "../store.js";
@@ -117,12 +117,7 @@ function computePage(
     nextPageKey,
     apiTokens: page.map((row) => toApiToken(row, fields)),
   };
-  return {
-    stamp,
-    body: Buffer.from(JSON.stringify(body)),
-    computedAt: now,
-    pageQuery: more ? pageQueryOf(query) : undefined,
-  };
+  return { stamp, body: Buffer.from(JSON.stringify(body)), computedAt: now };
 }
 
 /**
@@ -143,11 +138,7 @@ export function listTokens(state: AppState): Handler<Env> {
     const key = `${store.instanceId} ${JSON.stringify([query, after ?? null])}`;
     const stamp = store.dataStamp();
     const cached = cache.get(key, stamp, now);
-    if (cached) {
-      // keeps the query of its nextPageKey remembered, as computing the page would have
-      if (cached.pageQuery) store.rememberQuery(cached.pageQuery.hash, cached.pageQuery.text, now);
-      return serializedJson(c, 200, cached.body);
-    }
+    if (cached) return serializedJson(c, 200, cached.body);
     const page = computePage(store, query, after, now, stamp);
     cache.set(key, page);
     return serializedJson(c, 200, page.body);
