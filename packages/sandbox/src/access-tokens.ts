@@ -15,6 +15,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   jti: string;
+  /** The sandbox's own claim: when it was issued, in epoch milliseconds (revocations compare with it). */
+  iat_ms?: number;
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
@@ -38,6 +40,7 @@ export function issueAccessToken(
     iat,
     exp: iat + ttlSeconds,
     jti: randomUUID(),
+    iat_ms: nowMs,
   };
   const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
   return `${HEADER}.${payload}.${sign(key, `${HEADER}.${payload}`).toString("base64url")}`;
@@ -45,9 +48,18 @@ export function issueAccessToken(
 
 export type AccessTokenCheck =
   | { ok: true; claims: AccessTokenClaims }
-  | { ok: false; reason: "malformed" | "signature" | "expired" };
+  | { ok: false; reason: "malformed" | "signature" | "expired" | "not-yet-valid" };
 
-/** Verifies a presented access token: shape, signature (constant time), then expiry. */
+/** When a token was issued, in epoch milliseconds. */
+export function issuedAtMs(claims: AccessTokenClaims): number {
+  return typeof claims.iat_ms === "number" ? claims.iat_ms : claims.iat * 1000;
+}
+
+/**
+ * Verifies a presented access token: shape, signature (constant time, in its one canonical
+ * spelling: the last of the 43 characters has two unused bits, and a variant in them is another
+ * token), then that it was issued (not in the future) and has not expired.
+ */
 export function verifyAccessToken(key: Buffer, token: string, nowMs: number): AccessTokenCheck {
   const parts = token.split(".");
   if (parts.length !== 3 || parts[0] !== HEADER || !/^[\w-]+$/.test(parts[1]!)) {
@@ -58,12 +70,17 @@ export function verifyAccessToken(key: Buffer, token: string, nowMs: number): Ac
   if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
     return { ok: false, reason: "signature" };
   }
+  if (presented.toString("base64url") !== parts[2]) return { ok: false, reason: "signature" };
   let claims: AccessTokenClaims;
   try {
     claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as AccessTokenClaims;
   } catch {
     return { ok: false, reason: "malformed" };
   }
+  if (typeof claims.iat !== "number" || (claims.iat_ms !== undefined && typeof claims.iat_ms !== "number")) {
+    return { ok: false, reason: "malformed" };
+  }
+  if (issuedAtMs(claims) > nowMs) return { ok: false, reason: "not-yet-valid" };
   if (typeof claims.exp !== "number" || claims.exp * 1000 <= nowMs) return { ok: false, reason: "expired" };
   return { ok: true, claims };
 }

@@ -70,4 +70,7 @@ export const MIGRATIONS: readonly string[] = [
   `INSERT INTO meta (key, value) VALUES ('environmentId', lower(hex(randomblob(4))));`,
   // 6: page keys carry their query (pagekey.ts): nothing to keep for them any more.
   `DROP TABLE page_queries;`,
+  // 7: when an OAuth client was last revoked: access tokens issued before it stay refused after
+  // the client is enabled again.
+  `ALTER TABLE oauth_clients ADD COLUMN revoked_ms INTEGER;`,
 ];

@@ -3,7 +3,7 @@
  * Refusals are 401 ErrorEnvelopes in Dynatrace's words; access-token refusals also carry
  * `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750), which tells a client to fetch a new one.
  */
-import { verifyAccessToken } from "./access-tokens.js";
+import { issuedAtMs, verifyAccessToken } from "./access-tokens.js";
 import { HttpError } from "./errors.js";
 import { platformTokenIdOf } from "./platform-secrets.js";
 import type { PlatformStore } from "./platform-store.js";
@@ -47,12 +47,18 @@ export function authenticateBearer(
     if (check.reason === "expired") {
       throw invalidToken("The access token has expired: request a new one from the SSO token endpoint.");
     }
+    if (check.reason === "not-yet-valid") {
+      throw invalidToken(
+        "The access token is issued in the future: request a new one from the SSO token endpoint.",
+      );
+    }
     throw invalidToken(
       "Token Authentication failed: expected a platform token (dt0s16.<8>.<64>) or an OAuth access token from the SSO token endpoint.",
     );
   }
   const client = platform.findOAuthClient(check.claims.sub);
-  if (client?.enabled !== 1) {
+  // revoked, or revoked after this token was issued and enabled again: the token stays dead
+  if (client?.enabled !== 1 || (client.revoked_ms != null && issuedAtMs(check.claims) <= client.revoked_ms)) {
     throw invalidToken(`The OAuth client ${check.claims.sub} of this access token has been revoked.`);
   }
   const held = JSON.parse(client.scopes) as string[];

@@ -30,6 +30,8 @@ export interface PlatformCredentialRow {
   enabled: number;
   creation_ms: number;
   expiration_ms?: number | null;
+  /** oauth_clients: when the client was last revoked (its earlier access tokens stay refused). */
+  revoked_ms?: number | null;
 }
 
 /** A platform token to create; the secret is generated unless given. */
@@ -106,8 +108,8 @@ export class PlatformStore {
       setTokenEnabled: this.db.prepare<[number, string]>(
         "UPDATE platform_tokens SET enabled = ? WHERE id = ?",
       ),
-      setClientEnabled: this.db.prepare<[number, string]>(
-        "UPDATE oauth_clients SET enabled = ? WHERE id = ?",
+      setClientEnabled: this.db.prepare<[number, number, number, string]>(
+        "UPDATE oauth_clients SET enabled = ?, revoked_ms = CASE WHEN ? = 0 THEN ? ELSE revoked_ms END WHERE id = ?",
       ),
       count: this.db.prepare<[], { n: number }>(
         "SELECT (SELECT count(*) FROM platform_tokens) + (SELECT count(*) FROM oauth_clients) AS n",
@@ -177,8 +179,13 @@ export class PlatformStore {
     return this.statements.setTokenEnabled.run(enabled ? 1 : 0, id).changes > 0;
   }
 
-  /** Enables or disables (revokes) an OAuth client and so every access token it holds; false when unknown. */
-  setOAuthClientEnabled(id: string, enabled: boolean): boolean {
-    return this.statements.setClientEnabled.run(enabled ? 1 : 0, id).changes > 0;
+  /**
+   * Enables or disables (revokes) an OAuth client and so every access token it holds; false when
+   * unknown. The access tokens issued before a revocation stay refused when the client is enabled
+   * again: it needs new ones.
+   */
+  setOAuthClientEnabled(id: string, enabled: boolean, now: number = Date.now()): boolean {
+    const flag = enabled ? 1 : 0;
+    return this.statements.setClientEnabled.run(flag, flag, now, id).changes > 0;
   }
 }

@@ -152,6 +152,13 @@ class Scanner {
   }
 }
 
+/**
+ * At most this many criteria, and this many quoted values in all: the SQL of a longer selector is
+ * deeper than SQLite allows (1,000 criteria of 12 KB was a 500).
+ */
+export const SELECTOR_MAX_CRITERIA = 100;
+export const SELECTOR_MAX_VALUES = 1000;
+
 const SELECTOR_HELP =
   'Use comma-separated criteria: owner("name"), personalAccessToken(true|false), scope("s1","s2"); inside quotes, escape " and \\ with a backslash.';
 
@@ -167,7 +174,14 @@ export function parseSelector(
     return filter;
   };
   const s = new Scanner(raw);
+  let criteria = 0;
+  let valueCount = 0;
   do {
+    if (++criteria > SELECTOR_MAX_CRITERIA) {
+      return fail(
+        `It has more than ${SELECTOR_MAX_CRITERIA} criteria; use at most ${SELECTOR_MAX_CRITERIA}.`,
+      );
+    }
     const name = s.word();
     if (!(CRITERIA as readonly string[]).includes(name)) {
       return fail(name === "" ? "Expected a criterion." : `Unknown criterion '${quoteInput(name)}'.`);
@@ -190,6 +204,11 @@ export function parseSelector(
         const value = s.quoted();
         if (value === undefined) return fail(s.badEscape ?? `${name} takes double-quoted values.`);
         values.push(value);
+        if (++valueCount > SELECTOR_MAX_VALUES) {
+          return fail(
+            `It has more than ${SELECTOR_MAX_VALUES} quoted values; use at most ${SELECTOR_MAX_VALUES}.`,
+          );
+        }
       } while (s.eat(","));
       if (name === "owner") {
         if (values.length !== 1) return fail("owner takes exactly one value.");

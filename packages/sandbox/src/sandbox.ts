@@ -407,7 +407,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     createPlatformToken: (token) => platform.putPlatformToken(token, now()),
     createOAuthClient: (client) => platform.putOAuthClient(client, now()),
     setPlatformTokenEnabled: (id, enabled) => platform.setPlatformTokenEnabled(id, enabled),
-    setOAuthClientEnabled: (id, enabled) => platform.setOAuthClientEnabled(id, enabled),
+    setOAuthClientEnabled: (id, enabled) => platform.setOAuthClientEnabled(id, enabled, now()),
     host,
     port,
     bootstrapToken: bootstrap.token,
