@@ -226,11 +226,11 @@ describe("the SSO token endpoint", () => {
   });
 
   it.each([
-    ["a wrong secret", { client_secret: `${"dt0s02.AAAAAAAA"}.${"C".repeat(64)}` }, 401, "invalid_client"],
+    ["a wrong secret", { client_secret: `${"dt0s02.AAAAAAAA"}.${"C".repeat(64)}` }, 400, "invalid_client"],
     [
       "an unknown client",
       { client_id: "dt0s02.ZZZZZZZZ", client_secret: `dt0s02.ZZZZZZZZ.${"C".repeat(64)}` },
-      401,
+      400,
       "invalid_client",
     ],
     ["a scope the client lacks", { scope: `${READ} settings:objects:write` }, 400, "invalid_scope"],
@@ -288,6 +288,7 @@ describe("the SSO token endpoint", () => {
       grant_type: "client_credentials",
       client_id: client.clientId,
       client_secret: client.clientSecret,
+      scope: READ,
       resource: sandbox.accountUrn,
     });
     expect(r.status).toBe(200);
@@ -302,8 +303,9 @@ describe("the SSO token endpoint", () => {
       grant_type: "client_credentials",
       client_id: client.clientId,
       client_secret: client.clientSecret,
+      scope: READ,
     });
-    expect([again.status, again.body.error]).toEqual([401, "invalid_client"]);
+    expect([again.status, again.body.error]).toEqual([400, "invalid_client"]);
   });
 });
 

@@ -42,6 +42,7 @@ async function grant() {
       grant_type: "client_credentials",
       client_id: bin.ready.oauthClientId!,
       client_secret: bin.ready.oauthClientSecret!,
+      scope: "environment-api:api-tokens:read",
       resource: bin.ready.accountUrn,
     }),
   });
@@ -66,7 +67,7 @@ describe("--revoke-oauth-client", () => {
     expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
     expect((await refused.json()).error.message).toContain("has been revoked");
     const again = await grant();
-    expect([again.status, again.body.error]).toEqual([401, "invalid_client"]);
+    expect([again.status, again.body.error]).toEqual([400, "invalid_client"]);
     // the platform token is untouched
     const platform = await fetch(`${bin.ready.url}${PLATFORM}/apiTokens`, {
       headers: { Authorization: `Bearer ${bin.ready.platformToken}` },

@@ -16,7 +16,7 @@ import { API_TOKEN_SCOPE_TITLES, type RouteScopes } from "./routes.js";
 const PLATFORM_PREFIX = "/platform/classic/environment-api/v2";
 
 /** The client's IP address (IPv4-mapped IPv6 as plain IPv4), or null outside a Node server. */
-function clientAddress(c: Ctx): string | null {
+export function clientAddress(c: Ctx): string | null {
   if (!c.env?.incoming) return null;
   try {
     const address = getConnInfo(c).remote.address;
