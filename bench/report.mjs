@@ -11,6 +11,7 @@ const EXPECTED = [
   "pagination",
   "sandbox-load",
   "cli-fleet-audit",
+  "cli-leak-fleet",
   "bundle",
   "dashboard-bundle",
   "typecheck",
@@ -155,6 +156,18 @@ const readme = [
     "cli-fleet-audit",
     "peak RSS, 20 environments, no finding kept",
     "2 environments",
+  ),
+  other(
+    "leak, one secret located and disabled across 200 environments",
+    "cli-leak-fleet",
+    "leak across 200 environments, ms",
+    "across 10",
+  ),
+  other(
+    "fleet audit, CLI peak RSS, 200 environments",
+    "cli-leak-fleet",
+    "audit peak RSS, 200 environments",
+    "10 environments",
   ),
   other(
     "dashboard, JS + CSS, min+gzip",

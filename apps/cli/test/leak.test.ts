@@ -268,4 +268,58 @@ describe("leak", () => {
       { id: a.id, outcome: "contained", environment: "env02", foundAt: [`${join(logs, "job.log")}:2:7`] },
     ]);
   });
+
+  it("--replace delivers a working replacement (same name and scopes), then disables the leaked token", async () => {
+    const leaked = await plant("env03", "grafana-prod", ["metrics.read", "entities.read"]);
+    const sinkDir = mkdtempSync(join(dir, "sink-"));
+    const sink = join(sinkDir, "grafana.token");
+    writeFileSync(sink, `${leaked.token}\n`, { mode: 0o600 });
+    const r = await leak(
+      ["--all-environments", "--replace", "--to", `file:${sink}`, "-o", "json"],
+      leaked.token,
+    );
+    const fresh = readFileSync(sink, "utf8").trim();
+    knowSecrets(fresh); // it may be in the sink only: the check after this test looks for it everywhere else
+    expect(r.code).toBe(0);
+    const [record] = JSON.parse(r.stdout) as (Record_ & { replacement: { id: string; sinks: string[] } })[];
+    expect(record).toMatchObject({ outcome: "contained", environment: "env03", action: "disabled" });
+    expect(record!.replacement).toMatchObject({ sinks: [`file:${sink}`], retiredLeaked: true });
+    expect(fresh).not.toBe(leaked.token);
+    expect(fresh.startsWith(`${record!.replacement.id}.`)).toBe(true);
+    // the replacement works and is the same token again; the leaked one is disabled
+    const works = await createApiTokensClient({
+      environmentUrl: `${sandbox.ready.url}/e/env03`,
+      token: fresh,
+    }).lookup(fresh);
+    expect(works).toMatchObject({
+      name: "grafana-prod",
+      scopes: ["metrics.read", "entities.read"],
+      enabled: true,
+    });
+    expect((await admin.env03!.get(leaked.id)).enabled).toBe(false);
+  });
+
+  it("--replace that cannot deliver rolls back and contains anyway; --to stdout is refused", async () => {
+    const leaked = await plant("env01", "broken-sink");
+    const r = await leak(
+      ["--all-environments", "--replace", "--to", "exec:exit 3", "-o", "json"],
+      leaked.token,
+    );
+    expect(r.code).toBe(0);
+    const [record] = JSON.parse(r.stdout) as (Record_ & { replacement: { failed: string } })[];
+    expect(record).toMatchObject({ outcome: "contained", action: "disabled" });
+    expect(record!.replacement.failed).toMatch(/deliver/);
+    expect(record!.note).toMatch(/the replacement failed .*contained anyway/);
+    // the rotation rolled back: only the leaked token has that name, and it is disabled
+    const named = (await admin.env01!.list({ pageSize: 1000, fields: ["name", "enabled"] })).apiTokens.filter(
+      (t) => t.name?.startsWith("broken-sink"),
+    );
+    expect(named.map((t) => [t.id, t.enabled])).toEqual([[leaked.id, false]]);
+
+    const stdout = await leak(["--all-environments", "--replace", "--to", "stdout"], leaked.token);
+    expect(stdout.code).toBe(2);
+    expect(stdout.stderr).toMatch(/--to stdout would mix the new secret into the incident record/);
+    const noTo = await leak(["--all-environments", "--replace"], leaked.token);
+    expect(noTo.code).toBe(2);
+  });
 });

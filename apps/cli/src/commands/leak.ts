@@ -6,7 +6,7 @@
  * containing the secret.
  */
 import { readFile } from "node:fs/promises";
-import type { ApiToken } from "@dt-tokens/client";
+import { type ApiToken, RotationError, rotateToken, sameLifetime } from "@dt-tokens/client";
 import { escapeControl } from "@dt-tokens/client/display";
 import {
   type Containment,
@@ -18,14 +18,17 @@ import {
 } from "@dt-tokens/client/leak";
 import { findSecrets, type SecretKind, secretHome, secretLabel } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
-import { examples, type Run } from "../cmdutil.js";
+import { collect, examples, type Run } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import { describeError } from "../describe-error.js";
+import { timerDurationArg } from "../duration.js";
 import { EXIT, UsageError } from "../errors.js";
 import { csvRow } from "../format.js";
 import { leakEnvironments } from "../leak-environments.js";
 import { mdCell, mdTable } from "../markdown.js";
-import { intArg } from "../validate.js";
+import { sinkDelivery } from "../sinks/deliver.js";
+import { parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
+import { expiresArg, intArg } from "../validate.js";
 import { plural } from "../words.js";
 
 export interface LeakFlags {
@@ -34,7 +37,18 @@ export interface LeakFlags {
   concurrency: number;
   reportOnly?: boolean;
   delete?: boolean;
+  replace?: boolean;
+  to?: string[];
+  expires?: string;
+  sinkTimeout?: string;
   output?: "table" | "json" | "ndjson" | "csv" | "markdown";
+}
+
+/** --replace: where the replacement's secret goes, and how long an exec: sink may take. */
+interface Replacement {
+  specs: SinkSpec[];
+  expires: string | undefined;
+  sinkTimeoutMs: number;
 }
 
 /** What happened to one leaked secret, overall. */
@@ -66,6 +80,10 @@ export interface IncidentRecord {
   action: "disabled" | "deleted" | "already-disabled" | "none" | "failed" | "manual";
   /** When the action was confirmed (ISO 8601). */
   actionAt?: string;
+  /** --replace: the new token (same name and scopes) and where its secret was delivered. */
+  replacement?:
+    | { id: string; sinks: string[]; expirationDate: string | null; retiredLeaked: boolean }
+    | { failed: string };
   /** What the reader needs to know or do, in a sentence. */
   note: string;
 }
@@ -178,6 +196,8 @@ async function respond(
   environments: readonly (LeakEnvironment & { url: string })[],
   flags: LeakFlags,
   failures: Map<string, string>,
+  replacement: Replacement | undefined,
+  io: Context["io"],
 ): Promise<IncidentRecord[]> {
   const base = {
     kind: leaked.kind,
@@ -231,9 +251,25 @@ async function respond(
       });
       continue;
     }
-    const done: Containment = await contain(env, answer.token, {
-      action: flags.delete ? "delete" : "disable",
-    });
+    const action = flags.delete ? "delete" : "disable";
+    let replaced: IncidentRecord["replacement"];
+    if (replacement) {
+      replaced = await replace(env, answer.token, replacement, action, io);
+      if ("id" in replaced && replaced.retiredLeaked) {
+        records.push({
+          ...base,
+          outcome: "contained",
+          environment: env.name,
+          ...facts,
+          action: action === "delete" ? "deleted" : "disabled",
+          actionAt: new Date().toISOString(),
+          replacement: replaced,
+          note: `replaced by ${replaced.id} (same name and scopes), delivered to ${replaced.sinks.join(", ")} and verified; then ${action === "delete" ? "deleted" : "disabled"}`,
+        });
+        continue;
+      }
+    }
+    const done: Containment = await contain(env, answer.token, { action });
     if (done.status === "failed") {
       records.push({
         ...base,
@@ -242,28 +278,78 @@ async function respond(
         ...facts,
         action: "failed",
         actionAt: done.at,
+        ...(replaced && { replacement: replaced }),
         note: `could not ${done.action} it: ${reasonOf(done.error, env.url)}`,
       });
       continue;
     }
-    const action =
+    const did =
       done.status === "already" ? "already-disabled" : done.action === "delete" ? "deleted" : "disabled";
     records.push({
       ...base,
       outcome: "contained",
       environment: env.name,
       ...facts,
-      action,
+      action: did,
       actionAt: done.at,
+      ...(replaced && { replacement: replaced }),
       note:
-        action === "disabled"
+        (replaced && "failed" in replaced
+          ? `the replacement failed (${replaced.failed}); contained anyway: `
+          : replaced
+            ? `replaced by ${replaced.id}, delivered and verified: `
+            : "") +
+        (did === "disabled"
           ? "disabled: it no longer works; its record and last-use evidence are kept (dt-tokens update --enable undoes it)"
-          : action === "deleted"
+          : did === "deleted"
             ? "deleted"
-            : "it was disabled already",
+            : "it was disabled already"),
     });
   }
   return records;
+}
+
+/**
+ * --replace: the staged rotation of `rotate` (create with the same name and scopes, deliver to the
+ * sinks, verify with the new secret, then retire the leaked token as containment asks); on a failure
+ * it rolls back (the sinks get their previous content, the new token is deleted) and says why.
+ */
+async function replace(
+  env: LeakEnvironment,
+  token: ApiToken,
+  replacement: Replacement,
+  action: "disable" | "delete",
+  io: Context["io"],
+): Promise<NonNullable<IncidentRecord["replacement"]>> {
+  const delivery = sinkDelivery(replacement.specs, io, { timeoutMs: replacement.sinkTimeoutMs });
+  try {
+    const client = typeof env.apiTokens === "function" ? await env.apiTokens() : env.apiTokens;
+    const result = await rotateToken(client, token.id!, {
+      expirationDate:
+        replacement.expires === undefined
+          ? sameLifetime
+          : replacement.expires === "never"
+            ? null
+            : replacement.expires,
+      prepare: (previous) => delivery.prepare(previous),
+      deliver: (secret, target) => delivery.deliver(secret, target),
+      undo: () => delivery.undo(),
+      retire: { action },
+    });
+    return {
+      id: result.created.id,
+      sinks: delivery.labels(),
+      expirationDate: result.created.expirationDate ?? null,
+      retiredLeaked: result.retirement.status === "done",
+    };
+  } catch (error) {
+    const why =
+      error instanceof RotationError
+        ? `${error.stage}: ${describeError(error).message}`
+        : describeError(error).message;
+    // one line: a sink's own output (an exec: command's stderr) may span several
+    return { failed: why.replace(/\s*\n[\s|]*/g, " ").trim() };
+  }
 }
 
 /** The record of a secret that no environment API handles. */
@@ -284,6 +370,7 @@ function manual(leaked: Leaked, location: Location | undefined): IncidentRecord 
 
 export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
   if (flags.reportOnly && flags.delete) throw new UsageError("--report-only and --delete exclude each other");
+  const replacement = replacementOf(flags);
   const { text, source } = await readInput(ctx, flags);
   const secrets = leakedSecrets(text, source);
   if (secrets.length === 0)
@@ -310,11 +397,36 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
       continue;
     }
     const location = await locate(leaked.secret, environments, { concurrency: flags.concurrency });
-    records.push(...(await respond(leaked, location, environments, flags, failures)));
+    records.push(...(await respond(leaked, location, environments, flags, failures, replacement, ctx.io)));
   }
   write(ctx, flags.output ?? "table", records);
   summary(ctx, records, environments.length, failures);
   return exitStatus(records);
+}
+
+/** --replace and its --to sinks, checked before anything is sent. */
+function replacementOf(flags: LeakFlags): Replacement | undefined {
+  const to = flags.to ?? [];
+  if (!flags.replace) {
+    if (to.length > 0 || flags.expires !== undefined)
+      throw new UsageError("--to and --expires say where a replacement goes: they go with --replace");
+    return undefined;
+  }
+  if (flags.reportOnly) throw new UsageError("--replace changes things: it does not go with --report-only");
+  if (to.length === 0)
+    throw new UsageError("--replace: say where the new secret goes with --to", [
+      `hint: --to takes ${SINK_FORMS} (repeatable)`,
+    ]);
+  const specs = to.map(parseSink);
+  if (specs.some((s) => s.kind === "stdout"))
+    throw new UsageError(
+      "--replace: --to stdout would mix the new secret into the incident record; use a file, dotenv or exec sink",
+    );
+  return {
+    specs,
+    expires: flags.expires,
+    sinkTimeoutMs: timerDurationArg(flags.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]),
+  };
 }
 
 /** The exit status: not contained (11) before partial (4) before not found (12) before success. */
@@ -334,6 +446,18 @@ const ACTION_TEXT: Record<IncidentRecord["action"], string> = {
   failed: "FAILED",
   manual: "revoke by hand",
 };
+
+function actionText(r: IncidentRecord): string {
+  if (!r.actionAt) return ACTION_TEXT[r.action];
+  return r.action === "already-disabled"
+    ? `${ACTION_TEXT[r.action]} (checked ${r.actionAt})`
+    : `${ACTION_TEXT[r.action]} at ${r.actionAt}`;
+}
+
+function replacementText(r: NonNullable<IncidentRecord["replacement"]>): string {
+  if ("failed" in r) return `failed: ${r.failed}`;
+  return `${r.id} (${r.expirationDate ? `expires ${r.expirationDate}` : "never expires"}), delivered to ${r.sinks.join(", ")}`;
+}
 
 function lastUse(r: IncidentRecord): string {
   if (r.lastUsedDate === undefined) return r.environment ? "never" : "";
@@ -401,7 +525,8 @@ function cards(ctx: Context, records: readonly IncidentRecord[]): string {
         ...(r.scopes !== undefined ? ([["scopes", r.scopes.join(", ")]] as [string, string][]) : []),
         ...(r.creationDate !== undefined ? ([["created", r.creationDate]] as [string, string][]) : []),
         ...(r.environment ? ([["last used", lastUse(r)]] as [string, string][]) : []),
-        ["action", `${ACTION_TEXT[r.action]}${r.actionAt ? ` at ${r.actionAt}` : ""}`],
+        ["action", actionText(r)],
+        ...(r.replacement ? ([["replacement", replacementText(r.replacement)]] as [string, string][]) : []),
         ["note", r.note],
       ];
       const head = `${c.bold(r.id ?? "(a JWT)")}  ${r.label}  ${r.outcome === "contained" ? c.green(r.outcome) : c.red(r.outcome)}`;
@@ -437,7 +562,7 @@ function markdown(records: readonly IncidentRecord[]): string {
       mdCell((r.scopes ?? []).join(", ")),
       mdCell(r.creationDate ?? ""),
       mdCell(lastUse(r)),
-      mdCell(`${ACTION_TEXT[r.action]}${r.actionAt ? ` at ${r.actionAt}` : ""}`),
+      mdCell(`${actionText(r)}${r.replacement ? `; replacement ${replacementText(r.replacement)}` : ""}`),
       mdCell(r.foundAt.join(", ")),
     ]),
   );
@@ -477,6 +602,18 @@ export function registerLeak(program: Command, run: Run): void {
     .option("--concurrency <n>", "environments asked at once", (v) => intArg(v, "--concurrency", 1, 256), 16)
     .option("--report-only", "change nothing: locate and report only")
     .option("--delete", "delete the leaked token instead of disabling it")
+    .option("--replace", "first create a replacement (same name and scopes), deliver it (--to) and verify it")
+    .option(
+      "--to <sink>",
+      "with --replace: where the new secret goes: file:PATH, dotenv:PATH#KEY or exec:COMMAND (repeatable)",
+      collect,
+    )
+    .option(
+      "--expires <time>",
+      "with --replace: expiry of the new token (default: the leaked token's lifetime again)",
+      expiresArg,
+    )
+    .option("--sink-timeout <duration>", "with --replace: stop an exec: sink that runs longer (default 5m)")
     .addOption(
       new Option(
         "-o, --output <format>",
@@ -500,7 +637,11 @@ authenticates: that would overwrite its last use (date and IP address), the evid
 shows. An environment whose configured credential is the leaked secret is not asked.
 
 Containing disables the token (reversible: its record and evidence stay); --delete deletes it;
---report-only changes nothing. The incident record (one per secret and environment) has its
+--report-only changes nothing. --replace --to SINK first rotates it as dt-tokens rotate does: a new
+token with the same name and scopes (and the leaked one's lifetime again, or --expires) is
+delivered to the sinks and verified, then the leaked one is disabled (or deleted); if that fails,
+the sinks get their previous content back, the new token is deleted, and the leaked one is
+contained anyway. The incident record (one per secret and environment) has its
 kind, id, environment, name, owner, scopes, creation, last use and IP address, what was done and
 when, and where the input showed it; never the secret.
 
@@ -512,7 +653,8 @@ ${examples(`
   $ pbpaste | dt-tokens leak --all-environments
   $ dt-tokens leak --from ci-job-1234.log --env prod,staging --output markdown >> incident.md
   $ dt-tokens scan ci-logs/ --emit-secrets | dt-tokens leak --all-environments -o json
-  $ printenv LEAKED | dt-tokens leak --report-only`)}`,
+  $ printenv LEAKED | dt-tokens leak --report-only
+  $ dt-tokens leak --from alert.txt --replace --to 'exec:gh secret set DT_API_TOKEN'`)}`,
     )
     .action(run<LeakFlags>((ctx, flags) => leak(ctx, flags)));
 }
