@@ -25,7 +25,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
 /**
  * Runs axe-core (its source injected into the page) on the page as it is (the innermost open modal
  * dialog, when one is open: the rest is inert), at 1280 and 390 px, and
- * returns every violation as one line (rule, help, the first elements); an empty list passes. With
+ * returns every violation as one line (rule, help, the first elements), and any sideways overflow of
+ * the page or an open dialog; an empty list passes. With
  * `shot`, also saves a screenshot at each width to SCREENS (`<shot>-1280.png`, `<shot>-390.png`),
  * scrolled to `scrollTo` first. Ends at the viewport it started with.
  */
@@ -56,6 +57,13 @@ export async function audit(
       );
     });
     found.push(...violations.map((v) => `${label} at ${width} px: ${v}`));
+    // Nothing runs out sideways: neither the page (no sideways scroll) nor an open dialog.
+    const overflowing = await page.evaluate(() =>
+      [document.documentElement, ...document.querySelectorAll("dialog[open]")]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1)
+        .map((el) => `${el.tagName.toLowerCase()} is ${el.scrollWidth} px wide in ${el.clientWidth} px`),
+    );
+    found.push(...overflowing.map((o) => `${label} at ${width} px: overflow: ${o}`));
     if (shot) {
       mkdirSync(SCREENS, { recursive: true });
       if (shot.scrollTo)
