@@ -721,6 +721,23 @@ describe("the built dashboard against a seeded sandbox", () => {
     await says("That environment URL is not one Dynatrace uses.", "not an environment URL");
   });
 
+  test("a load that fails: the message, no progress left behind, the focus kept on Reload", async () => {
+    const [doomed] = sandbox.seed([
+      { name: "deleted-elsewhere", owner: "admin", scopes: ["apiTokens.read", "apiTokens.write"] },
+    ]);
+    secretsInPlay.push(doomed!.token);
+    await connected(doomed!.token);
+    // The page's token is deleted elsewhere; the next load is refused.
+    expect((await api(`/apiTokens/${doomed!.id}`, admin().token, { method: "DELETE" })).status).toBe(204);
+    const reload = page.getByRole("button", { name: "Reload", exact: true });
+    await reload.click();
+    await until(text(page.getByTestId("problem"))).toContain("The environment rejected the token.");
+    expect(await page.getByTestId("progress").count()).toBe(0);
+    expect(await text(page.getByTestId("page-status"))()).toBe("");
+    expect(await focused(reload)()).toBe(true);
+    await accessible("a load that failed");
+  });
+
   test("keeps the token in sessionStorage only when asked, and forgets it on disconnect", async () => {
     await page.goto(`${app.origin}/`);
     await page.getByLabel("Environment URL").fill(sandbox.url);
