@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { changesetText, packagesToBump } from "./changeset.mjs";
 import { bumpFor, classifyChanges } from "./classify.mjs";
+import { checkConsumers } from "./consumers.mjs";
 import { fetchBuild, fetchUpstream } from "./fetch-upstream.mjs";
 import { latestScopeList, readScopeList, SCOPE_LIST_NAME } from "./scope-lists.mjs";
 import { summaryText } from "./summary.mjs";
@@ -231,9 +232,7 @@ export async function specUpdate(argv) {
       // The differ matches array entries by value: a reordering is real but reported as nothing.
       changes.push({ level: "text", message: "Entries reordered (no addition or removal)", pointer: "" });
     }
-    const bump = bumpFor(changes);
-
-    if (!bump) {
+    if (!bumpFor(changes)) {
       const summary = `Dynatrace API-tokens API, upstream build ${fromBuild} → ${build}: no changes to the API-tokens API; nothing written.`;
       console.log(summary);
       if (opts.summaryFile) await writeFile(opts.summaryFile, `${summary}\n`);
@@ -243,6 +242,28 @@ export async function specUpdate(argv) {
     const newSpecPath = join(scratch, "api-tokens.yaml");
     await writeFile(newSpecPath, newSpecText);
     const types = await generatedTypes(newSpecPath);
+    // The new types against the packages' sources and the consumer fixtures, in memory.
+    const consumers = checkConsumers(root, types);
+    if (consumers.broken.length > 0) {
+      throw new Error(
+        `the packages do not typecheck with the new types, so nothing was written:\n${consumers.broken
+          .slice(0, 20)
+          .map((m) => `  ${m}`)
+          .join("\n")}${consumers.broken.length > 20 ? `\n  … ${consumers.broken.length - 20} more` : ""}\n` +
+          "Adapt the code named above (or the overlay) in the same change, then run spec:update again.",
+      );
+    }
+    for (const { fixture, errors } of consumers.breaks) {
+      changes.unshift({
+        level: "breaking",
+        message: `A consumer's build breaks: ${fixture} compiled with the old types and fails with the new ones (${errors[0].replace(`${fixture}:`, "line ")}${errors.length > 1 ? `; ${errors.length - 1} more` : ""})`,
+        pointer: "",
+      });
+    }
+    for (const { fixture, errors } of consumers.failingBefore) {
+      console.error(`warning: ${fixture} does not compile even with the current types: ${errors[0]}`);
+    }
+    const bump = bumpFor(changes);
     const packages = packagesToBump(root);
     const summary = summaryText({ fromBuild, toBuild: build, changes, bump });
     const changesetPath = join(root, ".changeset", `spec-update-${build.replace(".", "-")}.md`);

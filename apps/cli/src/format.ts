@@ -16,7 +16,11 @@ export { csvRow };
 export const OUTPUT_FORMATS = ["table", "json", "ndjson", "csv"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export const FIELD_HEADERS: Record<Field, string> = {
+/**
+ * Headers of the fields the CLI knows. A field Dynatrace adds later (it reaches API_TOKEN_FIELDS,
+ * `--fields` and JSON output with the types, no change here) gets its name in capitals and spaces.
+ */
+const KNOWN_HEADERS: Partial<Record<Field, string>> = {
   id: "ID",
   name: "NAME",
   enabled: "ENABLED",
@@ -31,8 +35,15 @@ export const FIELD_HEADERS: Record<Field, string> = {
   additionalMetadata: "METADATA",
 };
 
-/** How much each column matters when a table must drop columns to fit (higher stays longer). */
-const IMPORTANCE: Record<Field, number> = {
+/** A field's column header: `lastUsedHost` → `LAST USED HOST` unless named above. */
+export const fieldHeader = (field: Field): string =>
+  KNOWN_HEADERS[field] ?? field.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toUpperCase();
+
+/**
+ * How much each column matters when a table must drop columns to fit (higher stays longer). A field
+ * not named here (added by Dynatrace later) gives way before the rest, except the metadata.
+ */
+const IMPORTANCE: Partial<Record<Field, number>> = {
   id: Number.POSITIVE_INFINITY,
   name: Number.POSITIVE_INFINITY,
   expirationDate: 9,
@@ -101,8 +112,8 @@ export function cell(token: ApiToken, field: Field, colors: Colors, now: number,
 /** The columns of a token table: headers, what gives way first and how far. */
 export const tokenColumns = (fields: readonly Field[]): Column[] =>
   fields.map((f) => ({
-    header: FIELD_HEADERS[f],
-    importance: IMPORTANCE[f],
+    header: fieldHeader(f),
+    importance: IMPORTANCE[f] ?? 0.5,
     ...(MIN_WIDTH[f] !== undefined && { minWidth: MIN_WIDTH[f] }),
   }));
 

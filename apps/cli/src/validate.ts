@@ -4,7 +4,7 @@
  */
 
 import {
-  type API_TOKEN_FIELDS,
+  API_TOKEN_FIELDS,
   isTokenSecret,
   KNOWN_RESPONSE_SCOPES,
   LIST_SORT_KEYS,
@@ -137,7 +137,7 @@ export function sortArg(value: string): SortArg {
 export type Field = (typeof API_TOKEN_FIELDS)[number];
 
 /** The fields in the order people read them (API_TOKEN_FIELDS is in no particular order). */
-export const FIELD_ORDER: readonly Field[] = [
+const READING_ORDER: readonly Field[] = [
   "id",
   "name",
   "owner",
@@ -150,6 +150,12 @@ export const FIELD_ORDER: readonly Field[] = [
   "expirationDate",
   "scopes",
   "additionalMetadata",
+];
+
+/** Every field: the ones above in reading order, then any the spec adds (from API_TOKEN_FIELDS). */
+export const FIELD_ORDER: readonly Field[] = [
+  ...READING_ORDER,
+  ...API_TOKEN_FIELDS.filter((f) => !READING_ORDER.includes(f)),
 ];
 
 /**

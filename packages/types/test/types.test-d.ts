@@ -87,8 +87,9 @@ describe("friendly types", () => {
     >();
     // Only responses carry it: an open enum, so a value Dynatrace adds breaks no switch.
     expectTypeOf<"COOKIE">().toExtend<NonNullable<ConstraintViolation["parameterLocation"]>>();
-    expectTypeOf<Extract<ConstraintViolation["parameterLocation"], string>>().toEqualTypeOf<
-      "HEADER" | "PATH" | "PAYLOAD_BODY" | "QUERY" | (string & {})
+    // The known values stay in the union for editors (not pinned: Dynatrace may add some).
+    expectTypeOf<Extract<ConstraintViolation["parameterLocation"], "HEADER" | "QUERY">>().toEqualTypeOf<
+      "HEADER" | "QUERY"
     >();
   });
 

@@ -24,7 +24,7 @@ export const ROOT = join(import.meta.dirname, "../../..");
  * may be writing while this copies). */
 const COPIED: Record<string, string[] | "all"> = {
   spec: "all",
-  "packages/types": ["package.json", "scripts", "src"],
+  "packages/types": ["package.json", "scripts", "src", "test"],
   "packages/client": ["package.json", "src"],
   "packages/sandbox": ["package.json", "src"],
   "apps/cli": ["package.json", "src"],
@@ -88,4 +88,9 @@ function fill(root: string) {
     symlinkSync(join(realTypesModules, entry), join(typesModules, entry));
   }
   symlinkSync(join(root, "spec"), join(typesModules, "@dt-tokens", "spec"));
+  // The client's dependencies, for the consumers' check (its @dt-tokens imports go to the copy's sources).
+  symlinkSync(
+    join(ROOT, "packages", "client", "node_modules"),
+    join(root, "packages", "client", "node_modules"),
+  );
 }

@@ -306,7 +306,6 @@ test("Ctrl-C at any moment leaves the old state or the new one, never a mix", as
     d.paths["/apiTokens"].get.parameters.push({
       name: "tenantFilter",
       in: "query",
-      required: true,
       schema: { type: "string" },
     });
   });
@@ -343,7 +342,7 @@ test("Ctrl-C at any moment leaves the old state or the new one, never a mix", as
       `spec/upstream/${NEXT}`,
     ].sort(),
   );
-  expect(read("packages/types/src/generated/api.ts")).toContain("tenantFilter: string;");
+  expect(read("packages/types/src/generated/api.ts")).toContain("tenantFilter?: string;");
 });
 
 describe("pnpm spec:update <URL> (what spec-watch runs)", () => {
@@ -466,4 +465,145 @@ describe("pnpm spec:update <URL> (what spec-watch runs)", () => {
     expect(wrongToken.stderr).not.toContain("WRONG.secret");
     expect(changedFiles(before, repo.snapshot())).toEqual([]);
   });
+});
+
+describe("honest versions: the label, the types and the consumers' builds agree", () => {
+  const header = (bump: string) =>
+    `---\n"@dt-tokens/spec": ${bump}\n"@dt-tokens/types": ${bump}\n"@dt-tokens/client": ${bump}\n"@dt-tokens/sandbox": ${bump}\n---\n`;
+
+  test("an optional field added: optional in every token type, minor, no consumer breaks", async () => {
+    const doc = prepared((d) => {
+      d.components.schemas.ApiToken.properties.lastUsedHost = { type: "string", description: "The host." };
+    });
+    const { code, stderr } = await specUpdate(doc);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const api = read("packages/types/src/generated/api.ts");
+    expect(api).toMatch(/lastUsedHost\?: string;/);
+    // FullApiToken's required list (the seven fields Dynatrace always fills) is unchanged.
+    expect(api).toContain(
+      'FullApiToken: WithRequired<components["schemas"]["ApiToken"], "creationDate" | "enabled" | "id" | "name" | "owner" | "personalAccessToken" | "scopes">;',
+    );
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("minor"))}`));
+    expect(changeset()).toContain("- Field ApiToken.lastUsedHost added (string)");
+    expect(changeset()).not.toContain("consumer's build breaks");
+  });
+
+  test("a response enum value added where no overlay reaches: reported, vendored, open in the types, minor", async () => {
+    const doc = prepared((d) => {
+      d.components.schemas.ConstraintViolation.properties.parameterLocation.enum.push("COOKIE");
+    });
+    const { code, stderr } = await specUpdate(doc);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(derived().components.schemas.ConstraintViolation.properties.parameterLocation.enum).toEqual([
+      "PATH",
+      "PAYLOAD_BODY",
+      "QUERY",
+      "COOKIE",
+      "HEADER",
+    ]);
+    expect(read("packages/types/src/generated/api.ts")).toContain(
+      'parameterLocation?: "PATH" | "PAYLOAD_BODY" | "QUERY" | "COOKIE" | "HEADER" | (string & {});',
+    );
+    expect(repo.snapshot().has(`spec/upstream/${NEXT}`)).toBe(true);
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("minor"))}`));
+    expect(changeset()).toContain("- Value `COOKIE` added to ConstraintViolation.parameterLocation");
+  });
+
+  test("a request enum value removed breaks a consumer's fixture: major, the fixture named", async () => {
+    const current = JSON.parse(read(`spec/upstream/${SCOPES}`));
+    const without = (list: string[]) => list.filter((s) => s !== "logs.ingest");
+    const listPath = join(repo.root, "dynatrace-token-scopes-sdk-9.1.0.json");
+    writeFileSync(listPath, JSON.stringify({ create: without(current.create), response: current.response }));
+    const { code, stdout } = await specUpdate(
+      join(repo.root, "spec", "upstream", CURRENT),
+      "--scopes",
+      listPath,
+    );
+    expect(code).toBe(0);
+    const text = read(changesetOf(CURRENT_BUILD));
+    expect(text).toMatch(new RegExp(`^${esc(header("major"))}`));
+    expect(text).toContain("- Assignable scope `logs.ingest` removed from TokenScope");
+    expect(text).toMatch(
+      /- A consumer's build breaks: spec\/consumer-fixtures\/requests\.ts compiled with the old types and fails with the new ones \(line \d+: TS2322: Type '"logs\.ingest"' is not assignable/,
+    );
+    expect(stdout).toContain("spec/consumer-fixtures/requests.ts");
+    expect(read("packages/types/src/generated/scopes.ts")).not.toContain(
+      '"logs.ingest",\n] as const;\n\n/** The 9',
+    );
+  });
+
+  test("a request enum value added (a new assignable scope): minor, no consumer breaks", async () => {
+    const doc = prepared((d) => {
+      d.components.schemas.ApiTokenCreate.properties.scopes.items.enum.push("segments.share");
+    });
+    const { code } = await specUpdate(doc);
+    expect(code).toBe(0);
+    expect(read("packages/types/src/generated/api.ts")).toMatch(
+      /TokenScope: "InstallerDownload" \|.*"segments\.share";/,
+    );
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("minor"))}`));
+    expect(changeset()).not.toContain("consumer's build breaks");
+  });
+
+  test("a limit lowered under an overlay correction stops, naming the correction; nothing written", async () => {
+    const doc = prepared((d) => {
+      d.paths["/apiTokens"].get.parameters.find((p: Doc) => p.name === "pageSize").schema.maximum = 5000;
+    });
+    const before = repo.snapshot();
+    const { code, stderr } = await specUpdate(doc);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`an overlay correction no longer matches ${NEXT}:`);
+    expect(stderr).toContain("$.paths['/apiTokens'].get.parameters[?(@.name == 'pageSize')].schema");
+    expect(stderr).toContain("maximum: upstream says 5000, expected 10000");
+    before.set(NEXT, read(NEXT));
+    expect(changedFiles(before, repo.snapshot())).toEqual([]);
+
+    // The person adapts the correction: the change is then reported, as breaking.
+    const overlay = read("spec/overlay.yaml").replace(
+      "      maximum: 10000\n    update:",
+      "      maximum: 5000\n    update:",
+    );
+    writeFileSync(join(repo.root, "spec/overlay.yaml"), overlay);
+    const again = await specUpdate(doc);
+    expect(again.code).toBe(0);
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("major"))}`));
+    expect(changeset()).toContain("- GET /apiTokens parameter `pageSize`: maximum `10000` → `5000`");
+    expect(read("packages/types/src/generated/list-params.ts")).toContain("maximum: 5000");
+  });
+
+  test.each([
+    [
+      "a schema renamed",
+      (d: Doc) => {
+        const s = d.components.schemas;
+        s.ApiTokenLookup = s.ApiTokenSecret;
+        delete s.ApiTokenSecret;
+        d.paths["/apiTokens/lookup"].post.requestBody.content["application/json; charset=utf-8"].schema.$ref =
+          "#/components/schemas/ApiTokenLookup";
+      },
+      /packages\/types\/src\/index\.ts:\d+: TS2339: Property 'ApiTokenSecret' does not exist/,
+    ],
+    [
+      "a parameter made required",
+      (d: Doc) => {
+        d.paths["/apiTokens"].get.parameters.find((p: Doc) => p.name === "pageSize").required = true;
+      },
+      /packages\/client\/src\/[a-z-]+\.ts:\d+: TS\d+: /,
+    ],
+  ])(
+    "%s: the packages no longer typecheck, so it exits 1 naming what broke and writes nothing",
+    async (_name, edit, named) => {
+      const doc = prepared(edit);
+      const before = repo.snapshot();
+      const { code, stdout, stderr } = await specUpdate(doc);
+      expect(code).toBe(1);
+      expect(stderr).toContain("the packages do not typecheck with the new types, so nothing was written:");
+      expect(stderr).toMatch(named);
+      expect(stdout).not.toContain("review it, then open a pull request");
+      before.set(NEXT, read(NEXT));
+      expect(changedFiles(before, repo.snapshot())).toEqual([]);
+    },
+  );
 });

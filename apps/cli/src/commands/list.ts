@@ -7,7 +7,7 @@ import { EXIT, ExitError } from "../errors.js";
 import { runFleet } from "../fleet/run.js";
 import {
   csvValue,
-  FIELD_HEADERS,
+  fieldHeader,
   type OutputFormat,
   TokenWriter,
   terminalWidth,
@@ -66,7 +66,7 @@ function markdownTokens(
   withEnvironment: boolean,
 ): string {
   return mdTable(
-    [...(withEnvironment ? ["Environment"] : []), ...fields.map((f) => FIELD_HEADERS[f])],
+    [...(withEnvironment ? ["Environment"] : []), ...fields.map((f) => fieldHeader(f))],
     rows.map(({ environment, token }) => [
       ...(withEnvironment ? [mdCell(environment ?? "")] : []),
       ...fields.map((f) => (f === "id" ? `\`${token.id ?? ""}\`` : mdCell(csvValue(token, f)))),

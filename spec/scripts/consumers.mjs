@@ -1,0 +1,104 @@
+// The consumers' check of a spec update: TypeScript compiles the consumer fixtures
+// (spec/consumer-fixtures/*.ts, small strict files that use @dt-tokens/types and @dt-tokens/client
+// the way users do) together with the sources of both packages, once as the tree is and once with
+// the newly generated files in memory. Nothing is written.
+//
+//   - an error in the packages' own sources (or the types' type tests) with the new types: the tree
+//     does not build, and spec:update refuses the update;
+//   - a fixture that compiled before and fails after: a consumer's build breaks, so the bump is
+//     major whatever the OpenAPI diff says, and the changeset names the fixture and the error.
+//
+// One TypeScript program per side, with `paths` pointing the package names at their sources.
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, relative } from "node:path";
+
+/** Files the check compiles, relative to the repo root: every .ts under these, except tests. */
+const SOURCES = ["packages/types/src", "packages/client/src"];
+const TYPE_TESTS = ["packages/types/test/types.test-d.ts"];
+export const FIXTURES_DIR = "spec/consumer-fixtures";
+
+function tsFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return tsFiles(path);
+    return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+function loadTypeScript(root) {
+  // The types package's compiler (openapi-typescript needs it there anyway).
+  return createRequire(join(root, "packages", "types", "package.json"))("typescript");
+}
+
+/**
+ * Compiles fixtures and sources with `overrides` ({ absolute path: text }) in place of the files
+ * on disk. Returns `{ sources: [messages], fixtures: Map<fixture, [messages]> }`.
+ */
+function compile(ts, root, overrides) {
+  const fixtures = tsFiles(join(root, FIXTURES_DIR));
+  const rootNames = [
+    ...SOURCES.flatMap((dir) => tsFiles(join(root, dir))),
+    ...TYPE_TESTS.map((f) => join(root, f)).filter((f) => existsSync(f)),
+    ...fixtures,
+  ];
+  const options = {
+    target: ts.ScriptTarget.ES2022,
+    lib: ["lib.es2023.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    noImplicitOverride: true,
+    noFallthroughCasesInSwitch: true,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: [],
+    baseUrl: root,
+    paths: {
+      "@dt-tokens/types": ["packages/types/src/index.ts"],
+      "@dt-tokens/client": ["packages/client/src/index.ts"],
+    },
+  };
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.fileExists = (f) => Object.hasOwn(overrides, f) || fileExists.call(host, f);
+  host.readFile = (f) => (Object.hasOwn(overrides, f) ? overrides[f] : readFile.call(host, f));
+  host.getSourceFile = (f, language, onError, create) =>
+    Object.hasOwn(overrides, f)
+      ? ts.createSourceFile(f, overrides[f], language)
+      : getSourceFile.call(host, f, language, onError, create);
+  const program = ts.createProgram({ rootNames, options, host });
+  const result = { sources: [], fixtures: new Map(fixtures.map((f) => [relative(root, f), []])) };
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const text = ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n")[0];
+    const file = d.file ? relative(root, d.file.fileName) : "(program)";
+    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
+    const message = `${file}:${line}: TS${d.code}: ${text}`;
+    if (result.fixtures.has(file)) result.fixtures.get(file).push(message);
+    else result.sources.push(message);
+  }
+  return result;
+}
+
+/**
+ * Compiles before and after. Returns `{ broken: [messages in the sources after],
+ * breaks: [{ fixture, errors }] (compiled before, fails after), failingBefore: [{ fixture, errors }] }`.
+ */
+export function checkConsumers(root, newFiles) {
+  const ts = loadTypeScript(root);
+  const before = compile(ts, root, {});
+  const after = compile(ts, root, newFiles);
+  const breaks = [];
+  const failingBefore = [];
+  for (const [fixture, errors] of after.fixtures) {
+    const earlier = before.fixtures.get(fixture) ?? [];
+    if (earlier.length > 0) failingBefore.push({ fixture, errors: earlier });
+    else if (errors.length > 0) breaks.push({ fixture, errors });
+  }
+  return { broken: after.sources, brokenBefore: before.sources, breaks, failingBefore };
+}
