@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { generateDemoTokens } from "./demo.js";
+import { resolveEnvironmentIds } from "./environments.js";
 import type { FaultOptions } from "./faults.js";
 import { OAUTH_CLIENT_ID, revokeOAuthClient } from "./revoke.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
@@ -48,7 +49,8 @@ Options:
   --seed-demo <count>        seed a realistic demo environment into an empty database (sandbox-only);
                              with --environments, into each environment (a different seed each)
   --demo-seed <n>            PRNG seed for --seed-demo (default 1)
-  --seed-file <file.json>    seed a JSON array of tokens into an empty database (sandbox-only)
+  --seed-file <file.json>    seed a JSON array of tokens into an empty database (sandbox-only); with
+                             --environments, a token with a chosen secret names its "environment"
   --cors-origin <origin>     allow a browser origin (repeatable; * for any)
   --throttle-rps <n>         throttle each token to n requests per second (429 + Retry-After)
   --throttle-burst <n>       requests allowed at once (default: max(1, rps))
@@ -308,19 +310,58 @@ export function readyLine(sandbox: Sandbox): SandboxReadyLine {
   return line;
 }
 
+/** A token of --seed-file: a seed token, and with --environments the environment it belongs to. */
+type SeedFileToken = SeedToken & { environment?: string };
+
+/**
+ * With --environments, where each --seed-file token goes: a token with a chosen secret (`token`)
+ * into the one environment it names (`environment`), so that its secret authenticates there only;
+ * one without into every environment (each gets its own secret), or into the one it names. Throws
+ * a UsageError for a secret without an environment, or an environment the sandbox does not host.
+ */
+export function seedFileByEnvironment(
+  tokens: readonly SeedFileToken[],
+  environmentIds: readonly string[] | undefined,
+): (environmentId: string) => SeedToken[] {
+  tokens.forEach((t, i) => {
+    const named = (t as { environment?: unknown } | null)?.environment;
+    if (named === undefined) {
+      if (environmentIds !== undefined && t?.token !== undefined)
+        throw new UsageError(
+          `--seed-file tokens[${i}] has a chosen secret (token): with --environments, name the one environment it belongs to ("environment": "${environmentIds[0]}"); a secret seeded into every environment would authenticate in all of them.`,
+        );
+      return;
+    }
+    if (environmentIds === undefined)
+      throw new UsageError(`--seed-file tokens[${i}].environment is only for --environments.`);
+    if (typeof named !== "string" || !environmentIds.includes(named))
+      throw new UsageError(
+        `--seed-file tokens[${i}].environment must be the id of a hosted environment (${environmentIds[0]} to ${environmentIds.at(-1)}).`,
+      );
+  });
+  return (environmentId) =>
+    tokens
+      .filter((t) => t.environment === undefined || t.environment === environmentId)
+      .map(({ environment: _, ...token }) => token);
+}
+
 /** --seed-demo and --seed-file into each hosted environment whose database holds no other token. */
 function seedEnvironments(
   sandbox: Sandbox,
   options: SandboxCliOptions,
-  seedFileTokens: SeedToken[] | undefined,
+  seedFileTokens: SeedFileToken[] | undefined,
   stderr: { write(text: string): unknown },
 ): void {
   if (options.seedDemo === undefined && seedFileTokens === undefined) return;
+  const fileTokensOf = seedFileByEnvironment(
+    seedFileTokens ?? [],
+    sandbox.environments.map((e) => e.id),
+  );
   let seeded = 0;
   sandbox.environments.forEach((env, i) => {
     if (env.tokenCount() > (env.bootstrapToken === undefined ? 0 : 1)) return;
     const tokens = [
-      ...(seedFileTokens ?? []),
+      ...fileTokensOf(env.id),
       ...(options.seedDemo
         ? generateDemoTokens({ count: options.seedDemo.count, seed: options.seedDemo.seed + i + 1 })
         : []),
@@ -371,15 +412,29 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
   if (options.revokeOAuthClient !== undefined) {
     return revoke(options.sandbox.database, options.revokeOAuthClient, stderr);
   }
-  let seedFileTokens: SeedToken[] | undefined;
+  let seedFileTokens: SeedFileToken[] | undefined;
   if (options.seedFile !== undefined) {
     try {
-      seedFileTokens = JSON.parse(readFileSync(options.seedFile, "utf8")) as SeedToken[];
+      seedFileTokens = JSON.parse(readFileSync(options.seedFile, "utf8")) as SeedFileToken[];
       if (!Array.isArray(seedFileTokens)) throw new Error("expected a JSON array of tokens");
     } catch (error) {
       stderr.write(
         `dt-tokens-sandbox: cannot read --seed-file ${options.seedFile}: ${(error as Error).message}\n`,
       );
+      return 2;
+    }
+  }
+  if (seedFileTokens !== undefined) {
+    // before anything starts: a secret must not authenticate in every hosted environment
+    const environments = options.sandbox.environments;
+    try {
+      seedFileByEnvironment(
+        seedFileTokens,
+        environments === undefined ? undefined : resolveEnvironmentIds(environments),
+      );
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      stderr.write(`dt-tokens-sandbox: ${error.message}\n`);
       return 2;
     }
   }

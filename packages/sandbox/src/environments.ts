@@ -4,6 +4,7 @@
  * token of one environment is unknown in every other. The default environment (`/api/v2`) is
  * unchanged.
  */
+import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 
 /** Environment ids: what Managed puts after `/e/` (letters, digits and '-', like a UUID or abc12345). */
@@ -31,6 +32,38 @@ export function resolveEnvironmentIds(environments: number | readonly string[]):
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate !== undefined) throw new RangeError(`environment id "${duplicate}" is given twice.`);
   return ids;
+}
+
+/** File descriptors a database file keeps open in WAL mode: the file, its WAL and its shared memory. */
+const FDS_PER_DATABASE = 3;
+/** What the process needs besides: the listening socket, clients' connections, stdio, Node itself. */
+const FDS_SPARE = 64;
+
+/** This process's limit of open files (the soft `ulimit -n`), where the platform tells; else undefined. */
+function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Throws, before any file is created, when `count` hosted environments with database files (and
+ * the default one) would need more file descriptors than this process may open.
+ */
+export function checkFileDescriptors(count: number, limit: number | undefined = openFileLimit()): void {
+  if (limit === undefined || !Number.isFinite(limit)) return;
+  const needed = FDS_PER_DATABASE * (count + 1) + FDS_SPARE;
+  if (needed <= limit) return;
+  const most = Math.max(0, Math.floor((limit - FDS_SPARE) / FDS_PER_DATABASE) - 1);
+  throw new RangeError(
+    `${count} environments with database files need about ${needed} open files (${FDS_PER_DATABASE} per database), more than this process may open (${limit}, ulimit -n). Raise the limit (ulimit -n ${needed}), host at most ${most} environments, or keep them in memory (--db :memory:). Nothing was created.`,
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 /** startSandbox(): the library entry point. */
+import { existsSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { environmentDatabase, resolveEnvironmentIds } from "./environments.js";
+import { checkFileDescriptors, environmentDatabase, resolveEnvironmentIds } from "./environments.js";
 import { type FaultOptions, Faults } from "./faults.js";
 import { createApp } from "./http/app.js";
 import type { AppState } from "./http/context.js";
@@ -291,14 +292,20 @@ interface HostedEnvironment {
 /** Opens the database of each hosted environment and ensures its bootstrap token. */
 function openEnvironments(options: SandboxOptions, now: number): HostedEnvironment[] {
   const hosted: HostedEnvironment[] = [];
+  const created: string[] = [];
   try {
     for (const id of resolveEnvironmentIds(options.environments ?? [])) {
-      const store = new TokenStore(environmentDatabase(options.database ?? ":memory:", id));
+      const path = environmentDatabase(options.database ?? ":memory:", id);
+      if (path !== ":memory:" && !existsSync(path)) created.push(path);
+      const store = new TokenStore(path);
       hosted.push({ id, store, bootstrapToken: undefined });
       hosted.at(-1)!.bootstrapToken = ensureBootstrap(store, undefined, now).token;
     }
   } catch (error) {
     for (const e of hosted) e.store.close();
+    // a start that fails leaves no database it created behind
+    for (const path of created)
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
     throw error;
   }
   return hosted;
@@ -324,7 +331,12 @@ function environmentHandle(e: HostedEnvironment, sandboxUrl: string, now: () => 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? "127.0.0.1";
   const now = options.now ?? Date.now;
-  const store = new TokenStore(options.database ?? ":memory:");
+  const ids = resolveEnvironmentIds(options.environments ?? []);
+  const database = options.database ?? ":memory:";
+  const onFile = environmentDatabase(database, "x") !== ":memory:";
+  if (onFile) checkFileDescriptors(ids.length);
+  const createdDefault = onFile && !existsSync(database);
+  const store = new TokenStore(database);
   const ttl = options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
   let bootstrap: { token: string | undefined; generated: boolean };
   let platform: PlatformStore;
@@ -346,6 +358,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     hosted = openEnvironments(options, now());
   } catch (error) {
     store.close();
+    if (createdDefault)
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${database}${suffix}`, { force: true });
     throw error;
   }
   const state: AppState = {
