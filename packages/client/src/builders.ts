@@ -32,11 +32,11 @@ export function fieldsParam(fields: FieldsInput): string {
 /** Criteria of the `apiTokenSelector` parameter; all given criteria must match. */
 export interface SelectorInput {
   /** The owner (case-sensitive). */
-  owner?: string;
+  owner?: string | undefined;
   /** `true` for personal access tokens only, `false` for API tokens only. */
-  personalAccessToken?: boolean;
+  personalAccessToken?: boolean | undefined;
   /** Tokens with any of these scopes. */
-  scopes?: readonly ResponseTokenScope[];
+  scopes?: readonly ResponseTokenScope[] | undefined;
 }
 
 const quote = (s: string) => `"${String(s).replace(/[\\"]/g, "\\$&")}"`;

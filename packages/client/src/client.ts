@@ -19,6 +19,7 @@ import type {
   CreateInput,
   GetOptions,
   ListParams,
+  PageKeyParams,
   RequestOptions,
   RotateOptions,
   TokenFor,
@@ -83,8 +84,9 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   });
 
   // The token types below are what the `fields` asked for: callApi takes the parsed body as that type.
+  // The page-key overload (ApiTokensClient) and the first-page one share this body.
   async function list<const F extends FieldsInput | undefined = undefined>(
-    params?: ListParams<F>,
+    params?: ListParams<F> | PageKeyParams,
     callOptions?: RequestOptions,
   ): Promise<ApiTokenPage<TokenFor<F>>> {
     const query = listQuery(params);

@@ -74,6 +74,7 @@ export type {
   ListParams,
   ListSort,
   Logger,
+  PageKeyParams,
   RequestOptions,
   RevokeMode,
   RotateOptions,

@@ -1,7 +1,7 @@
 import { LIST_PAGE_SIZE } from "@dt-tokens/types";
 import { apiTokenSelector, type FieldsInput, fieldsParam, timeframe } from "./builders.js";
 import { expected } from "./invalid-input.js";
-import type { ListParams } from "./types.js";
+import type { ListParams, PageKeyParams } from "./types.js";
 
 /** The query parameters of `GET /apiTokens`, as openapi-fetch serializes them. @internal */
 export interface ListQuery {
@@ -19,8 +19,12 @@ export interface ListQuery {
  * and Dynatrace refuses it next to any other parameter. Throws an InvalidInputError for bad input.
  * @internal
  */
-export function listQuery(params: ListParams<FieldsInput | undefined> | undefined): ListQuery {
-  const { selector, fields, from, to, sort, pageSize, nextPageKey } = params ?? {};
+export function listQuery(
+  params: ListParams<FieldsInput | undefined> | PageKeyParams | undefined,
+): ListQuery {
+  const { selector, fields, from, to, sort, pageSize, nextPageKey } = (params ?? {}) as ListParams<
+    FieldsInput | undefined
+  > & { nextPageKey?: string };
   if (nextPageKey !== undefined) {
     if (typeof nextPageKey !== "string" || nextPageKey === "")
       expected("nextPageKey", "the non-empty cursor of the previous page", nextPageKey);

@@ -72,21 +72,32 @@ export type TokenFor<F, Default extends ApiTokenField = DefaultField> = [F] exte
 /** A sort order for list: a field, optionally prefixed with `+` (ascending, the default) or `-`. */
 export type ListSort = `${"" | "+" | "-"}${ListSortKey}`;
 
-/** The parameters of list. `nextPageKey` cannot be combined with any other. */
+/**
+ * The parameters of list's first page; a criterion left `undefined` is not sent. Later pages take
+ * {@link PageKeyParams} instead: the cursor cannot be combined with any other parameter.
+ */
 export interface ListParams<F extends FieldsInput | undefined = undefined> {
   /** `apiTokenSelector`: criteria as an object (quoted and escaped for you) or the raw string. */
-  selector?: string | SelectorInput;
+  selector?: string | SelectorInput | undefined;
   /** The fields to return; a literal list or `{ add, remove }` narrows the token type. */
   fields?: F;
   /** Only tokens last used at or after this time. */
-  from?: TimeframeInput;
+  from?: TimeframeInput | undefined;
   /** Only tokens last used before this time (default now). */
-  to?: TimeframeInput;
-  sort?: ListSort;
+  to?: TimeframeInput | undefined;
+  sort?: ListSort | undefined;
   /** From `LIST_PAGE_SIZE.minimum` to `LIST_PAGE_SIZE.maximum` (100 to 10000; default 200); other values are refused before sending. */
-  pageSize?: number;
-  /** The cursor of the previous page. When given, only it is sent: it encodes the original query. */
-  nextPageKey?: string;
+  pageSize?: number | undefined;
+  /** Not with the other parameters: a page key is a call of its own (PageKeyParams). */
+  nextPageKey?: undefined;
+}
+
+/**
+ * A later page of list: only the cursor of the previous page is sent (it encodes the original
+ * query), so the page's tokens are typed as the all-optional `ApiToken`.
+ */
+export interface PageKeyParams {
+  nextPageKey: string;
 }
 
 /** One page of tokens: `apiTokens` is always an array, `nextPageKey` is null or absent on the last page. */
@@ -99,7 +110,9 @@ export interface TokenIterator<T> extends AsyncIterableIterator<T> {
 }
 
 /** The body of create; `expirationDate` also takes a Date, epoch ms or `now+14d`. Unknown fields are sent as given. */
-export type CreateInput = Omit<ApiTokenCreate, "expirationDate"> & { expirationDate?: TimeframeInput };
+export type CreateInput = Omit<ApiTokenCreate, "expirationDate"> & {
+  expirationDate?: TimeframeInput | undefined;
+};
 
 /**
  * Per-call options of get and lookup: the request options plus `fields`. get and lookup always return
@@ -199,6 +212,8 @@ export interface ApiTokensClient {
   readonly baseUrl: string;
   /** The openapi-fetch client, typed by `@dt-tokens/types`, with the same auth, retries and timeouts. */
   readonly raw: Client<paths>;
+  /** A later page of tokens, by the previous page's `nextPageKey` (only the cursor is sent). */
+  list(params: PageKeyParams, options?: RequestOptions): Promise<ApiTokenPage<ApiToken>>;
   /** One page of tokens. */
   list<const F extends FieldsInput | undefined = undefined>(
     params?: ListParams<F>,

@@ -58,7 +58,9 @@ export async function* pagesWithin(
     let page: Awaited<ReturnType<ApiTokensClient["list"]>>;
     for (;;) {
       try {
-        page = await client.list(nextPageKey ? { nextPageKey } : params, { signal: deadline.signal });
+        // A later page sends only its cursor (the client's page-key overload).
+        const options = { signal: deadline.signal };
+        page = nextPageKey ? await client.list({ nextPageKey }, options) : await client.list(params, options);
         break;
       } catch (error) {
         const wait = error instanceof ApiTokensError && error.status === 429 ? error.retryAfterMs : undefined;
