@@ -10,6 +10,8 @@
  * is served only under its own stamp. Pages also expire after MAX_AGE_MS, so that the nextPageKey
  * a cached page carries is never older than that (keys live an hour). Pages that sort or filter
  * by last use are never cached (the caller's own request records a use): the handler decides that.
+ * Pages that only show last use are cached, and served with this process's newer uses laid over
+ * them (a use written from memory does not change the stamp; another process's commit does).
  *
  * Bounds: at most MAX_ENTRIES pages and MAX_BYTES bytes, least recently used dropped first; a page
  * larger than MAX_PAGE_BYTES is not kept.
@@ -28,6 +30,11 @@ export interface CachedPage {
   body: Buffer<ArrayBuffer>;
   /** When it was computed (the sandbox's clock). */
   computedAt: number;
+  /**
+   * For a page that shows last use: each token's seq and the last use it shows, so that newer uses
+   * of this process are laid over it when it is served (its rows are otherwise unchanged).
+   */
+  shownUses?: { seq: number; ms: number | null }[];
 }
 
 export class PageCache {

@@ -154,18 +154,46 @@ describe("the list page cache", () => {
     ["shows", "?pageSize=100&fields=%2BlastUsedDate"],
     ["sorts by", "?pageSize=100&fields=%2BlastUsedDate&sort=-lastUsedDate"],
     ["filters by", "?pageSize=100&fields=%2BlastUsedDate&from=now-1h"],
-  ])("never caches a page that %s last use: a use shows at once", async (_, query) => {
+  ])(
+    "a use shows at once on a page that %s last use (shown only: cached, the use laid over it)",
+    async (_, query) => {
+      const s = await started();
+      const [used] = s.seed([{ name: "used", scopes: ["apiTokens.read"], lastUsedDate: NOW - 60_000 }]);
+      s.seed(tokens(150));
+      const lastUsedOf = async () =>
+        (await list(s, query)).body.apiTokens.find((t) => t.id === used!.id)?.lastUsedDate;
+      expect(await lastUsedOf()).toBe(new Date(NOW - 60_000).toISOString());
+      now += 1000;
+      const usedAt = now;
+      const r = await api(s, "GET", `/apiTokens/${used!.id}`, { token: used!.token });
+      expect(r.status, r.text).toBe(200);
+      expect(await lastUsedOf()).toBe(new Date(usedAt).toISOString());
+    },
+  );
+
+  it("serves a page that shows last use from the cache, with this process's newer uses laid over it", async () => {
     const s = await started();
-    const [used] = s.seed([{ name: "used", scopes: ["apiTokens.read"], lastUsedDate: NOW - 60_000 }]);
     s.seed(tokens(150));
-    const lastUsedOf = async () =>
-      (await list(s, query)).body.apiTokens.find((t) => t.id === used!.id)?.lastUsedDate;
-    expect(await lastUsedOf()).toBe(new Date(NOW - 60_000).toISOString());
-    now += 1000;
-    const usedAt = now;
-    const r = await api(s, "GET", `/apiTokens/${used!.id}`, { token: used!.token });
-    expect(r.status, r.text).toBe(200);
-    expect(await lastUsedOf()).toBe(new Date(usedAt).toISOString());
+    const [used] = s.seed([{ name: "used", scopes: ["apiTokens.read"], lastUsedDate: NOW - 60_000 }]);
+    const query = "?pageSize=100&fields=%2BlastUsedDate,%2BlastUsedIpAddress";
+    const first = await list(s, query);
+    now += 1000; // a page computed now would carry another nextPageKey
+    const before = now;
+    expect((await api(s, "GET", `/apiTokens/${used!.id}`, { token: used!.token })).status).toBe(200);
+    const again = await list(s, query);
+    expect(again.body.nextPageKey).toBe(first.body.nextPageKey); // from the cache
+    const shown = again.body.apiTokens.find((t) => t.id === used!.id) as Record<string, unknown>;
+    expect(Date.parse(shown.lastUsedDate as string)).toBeGreaterThanOrEqual(before);
+    expect(shown.lastUsedIpAddress).toBe("127.0.0.1");
+    expect(Object.keys(shown)).toEqual([
+      "id",
+      "name",
+      "enabled",
+      "owner",
+      "creationDate",
+      "lastUsedDate",
+      "lastUsedIpAddress",
+    ]);
   });
 
   it("keeps the environments of one process apart", async () => {

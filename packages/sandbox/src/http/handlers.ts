@@ -14,7 +14,8 @@ import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS } from "../pagekey.js";
 import { type ListQuery, parseListQuery } from "../query.js";
 import { generateTokenSecret, hashSecret, isTokenId, secretMatches, tokenIdOf } from "../secrets.js";
 import { sortValue, type TokenRow, type TokenStore } from "../store.js";
-import { columnsOf, toApiToken } from "../tokens.js";
+import { formatDate } from "../time.js";
+import { columnsOf, FIELD_ORDER, toApiToken } from "../tokens.js";
 import type { AppState, Caller, Env } from "./context.js";
 import { json, serializedJson } from "./responses.js";
 import { checkBoolean, checkExpirationDate, checkName, checkPathId, checkScopes } from "./validation.js";
@@ -72,15 +73,49 @@ function listRequestOf(
   return { query: decoded.cursor.query, after: decoded.cursor.after };
 }
 
-/** Whether a query shows, sorts or filters by last use, which every authenticated request changes. */
-function readsLastUse(query: ListQuery): boolean {
+/** Whether a query sorts or filters by last use, which every request let through changes. */
+function ordersByLastUse(query: ListQuery): boolean {
   return (
     query.sort.field === "lastUsedDate" ||
     query.filter.fromMs !== undefined ||
-    query.filter.toMs !== undefined ||
-    query.fields.includes("lastUsedDate") ||
-    query.fields.includes("lastUsedIpAddress")
+    query.filter.toMs !== undefined
   );
+}
+
+/** Whether a page shows last use (then it is served with newer uses laid over it). */
+function showsLastUse(query: ListQuery): boolean {
+  return query.fields.includes("lastUsedDate") || query.fields.includes("lastUsedIpAddress");
+}
+
+/**
+ * A cached page that shows last use, with the newer uses this process recorded since laid over it:
+ * the page itself when none is newer, else the page with those tokens' lastUsedDate and
+ * lastUsedIpAddress replaced (fields in their usual order).
+ */
+function withNewerUses(store: TokenStore, query: ListQuery, page: CachedPage): CachedPage {
+  const shown = page.shownUses;
+  if (!shown) return page;
+  const newer = new Map<number, { ms: number; ip: string | null }>();
+  shown.forEach((s, i) => {
+    const use = store.lastUseOf(s.seq);
+    if (use && (s.ms === null || use.ms > s.ms)) newer.set(i, use);
+  });
+  if (newer.size === 0) return page;
+  const body = JSON.parse(page.body.toString("utf8")) as ApiTokenList;
+  const tokens = body.apiTokens!;
+  for (const [i, use] of newer) {
+    const token = { ...tokens[i] } as Record<string, unknown>;
+    if (query.fields.includes("lastUsedDate")) token.lastUsedDate = formatDate(use.ms);
+    if (query.fields.includes("lastUsedIpAddress") && use.ip !== null) token.lastUsedIpAddress = use.ip;
+    tokens[i] = Object.fromEntries(
+      FIELD_ORDER.filter((f) => f in token).map((f) => [f, token[f]]),
+    ) as unknown as ApiToken;
+  }
+  return {
+    ...page,
+    body: Buffer.from(JSON.stringify(body)),
+    shownUses: shown.map((s, i) => (newer.has(i) ? { seq: s.seq, ms: newer.get(i)!.ms } : s)),
+  };
 }
 
 /** Reads and serializes one page; on page one, first fixes the snapshot the later pages keep to. */
@@ -117,7 +152,10 @@ function computePage(
     nextPageKey,
     apiTokens: page.map((row) => toApiToken(row, fields)),
   };
-  return { stamp, body: Buffer.from(JSON.stringify(body)), computedAt: now };
+  const computed: CachedPage = { stamp, body: Buffer.from(JSON.stringify(body)), computedAt: now };
+  if (showsLastUse(query))
+    computed.shownUses = page.map((row) => ({ seq: row.seq, ms: row.last_used_ms ?? null }));
+  return computed;
 }
 
 /**
@@ -131,14 +169,18 @@ export function listTokens(state: AppState): Handler<Env> {
     const now = state.now();
     const { query, after } = listRequestOf(store, c.req.query(), now);
     const cache = state.listPages;
-    if (!cache || readsLastUse(query)) {
+    if (!cache || ordersByLastUse(query)) {
       return serializedJson(c, 200, computePage(store, query, after, now, "").body);
     }
     // the key is taken before computePage sets page one's snapshot bound: the stamp decides it
     const key = `${store.instanceId} ${JSON.stringify([query, after ?? null])}`;
     const stamp = store.dataStamp();
     const cached = cache.get(key, stamp, now);
-    if (cached) return serializedJson(c, 200, cached.body);
+    if (cached) {
+      const served = withNewerUses(store, query, cached);
+      if (served !== cached) cache.set(key, served);
+      return serializedJson(c, 200, served.body);
+    }
     const page = computePage(store, query, after, now, stamp);
     cache.set(key, page);
     return serializedJson(c, 200, page.body);
