@@ -220,9 +220,11 @@ describe("refusals in plain words", () => {
         grant_type: "client_credentials",
         client_id: sandbox.ready.oauthClientId!,
         client_secret: sandbox.ready.oauthClientSecret!,
+        scope: "environment-api:api-tokens:read",
         resource: sandbox.ready.accountUrn,
       }),
     });
+    expect(grant.status).toBe(200);
     const accessToken: string = (await grant.json()).access_token;
     await connect(accessToken, sandbox.ready.url);
     await until(text(problem)).toContain("That is an OAuth access token, which expires within minutes.");
