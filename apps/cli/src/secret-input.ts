@@ -8,6 +8,7 @@ import { lstat, opendir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { findSecrets, type SecretKind, type SecretMatch } from "@dt-tokens/types";
+import { redactSecrets } from "./secrets.js";
 
 /** A secret found in an input: where (1-based line and column), its kind and id; `secret` not enumerable. */
 export interface Finding {
@@ -96,14 +97,15 @@ export class LineScanner {
   }
 
   #finding(match: SecretMatch): Finding {
+    // A path (a file's name, a diff's `+++ b/…`) comes from the input too and may hold a secret.
     const finding = {
-      file: this.file,
+      file: redactSecrets(this.file),
       line: this.#line,
       column: this.#columnOffset + match.column,
       kind: match.kind,
       id: match.id ?? null,
       ...(this.#commit !== undefined && { commit: this.#commit }),
-      ...(this.#diffFile !== undefined && { diffFile: this.#diffFile }),
+      ...(this.#diffFile !== undefined && { diffFile: redactSecrets(this.#diffFile) }),
     };
     Object.defineProperty(finding, "secret", { value: match.secret, enumerable: false });
     return finding as Finding;

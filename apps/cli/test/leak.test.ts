@@ -322,4 +322,44 @@ describe("leak", () => {
     const noTo = await leak(["--all-environments", "--replace"], leaked.token);
     expect(noTo.code).toBe(2);
   });
+
+  it("a server that echoes the secret (in the token's name, owner, scopes) and a scan line naming it as its file: no record shows it", async () => {
+    const secret = generateTokenSecret();
+    knowSecrets(secret);
+    const id = secret.split(".").slice(0, 2).join(".");
+    const echo = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        res.setHeader("content-type", "application/json");
+        if (req.method === "GET") return res.end(JSON.stringify({ id, name: "n", enabled: true }));
+        if (req.url?.endsWith("/lookup")) {
+          const token = String((JSON.parse(body) as { token: string }).token);
+          return res.end(
+            JSON.stringify({ id, name: `copy of ${token}`, owner: token, scopes: [token], enabled: true }),
+          );
+        }
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+    const admin = generateTokenSecret();
+    knowSecrets(admin);
+    const emittedLine = `${JSON.stringify({ file: `leaked-${secret}.env`, line: 1, column: 1, secret })}\n`;
+    try {
+      for (const output of ["json", "ndjson", "csv", "markdown", "table"]) {
+        const r = await run(undefined, ["leak", "--report-only", "-o", output], {
+          stdin: emittedLine,
+          env: { DT_ENV_URL: url, DT_API_TOKEN: admin },
+        });
+        expect(r.code, r.stderr).toBe(11);
+        expect(r.stdout).toContain(id);
+        expect(leaks(r.stdout + r.stderr)).toEqual([]);
+      }
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
+  });
 });

@@ -244,6 +244,27 @@ describe("scan", () => {
   });
 });
 
+describe("scan: a secret in a path", () => {
+  it("a file or diff path holding a secret is shown redacted (table, json, ndjson, csv)", async () => {
+    const inPath = secretOf("dt0c01", 24);
+    const found = secretOf("dt0c01", 24);
+    const base = mkdtempSync(join(tmpdir(), "dt-tokens-scan-path-"));
+    try {
+      writeFileSync(join(base, `n-${inPath.secret}.env`), `k=${found.secret}\n`);
+      writeFileSync(join(base, "a.diff"), `+++ b/${inPath.secret}\n+k=${found.secret}\n`);
+      for (const output of ["table", "json", "ndjson", "csv"]) {
+        const r = await scan([base, "-o", output]);
+        expect(r.code).toBe(3);
+        expect(r.stdout).toContain(found.id);
+        expect(r.stdout).toContain(inPath.id);
+        expect(leaks(r.stdout + r.stderr)).toEqual([]);
+      }
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("LineScanner", () => {
   const scanText = (chunks: string[]) => {
     const found: Finding[] = [];

@@ -26,6 +26,7 @@ import { EXIT, UsageError } from "../errors.js";
 import { csvRow } from "../format.js";
 import { leakEnvironments } from "../leak-environments.js";
 import { mdCell, mdTable } from "../markdown.js";
+import { redactSecrets } from "../secrets.js";
 import { sinkDelivery } from "../sinks/deliver.js";
 import { parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
 import { expiresArg, intArg } from "../validate.js";
@@ -168,17 +169,22 @@ export function leakedSecrets(text: string, source: string): Leaked[] {
         from && from.secret === m.secret
           ? `${from.file}:${from.line}:${from.column}`
           : `${source}:${m.line}:${m.column}`;
-      add(m.secret, m.kind, m.id, at);
+      // a path (--from, or a file scan named) may hold a secret too
+      add(m.secret, m.kind, m.id, redactSecrets(at));
     }
   });
   return [...bySecret.values()];
 }
 
+/**
+ * What the record shows of a token. Its free text (name, owner, scopes) is the server's and may hold
+ * a secret (a name pasted with one, or a server that echoes the lookup): it is redacted.
+ */
 const tokenFacts = (token: ApiToken) => ({
-  ...(token.name !== undefined && { name: token.name }),
-  ...(token.owner !== undefined && { owner: token.owner }),
+  ...(token.name !== undefined && { name: redactSecrets(token.name) }),
+  ...(token.owner !== undefined && { owner: redactSecrets(token.owner) }),
   ...(token.personalAccessToken !== undefined && { personalAccessToken: token.personalAccessToken }),
-  ...(token.scopes !== undefined && { scopes: [...token.scopes] }),
+  ...(token.scopes !== undefined && { scopes: token.scopes.map((s) => redactSecrets(s)) }),
   ...(token.creationDate !== undefined && { creationDate: token.creationDate }),
   ...(token.expirationDate !== undefined && { expirationDate: token.expirationDate }),
   ...(token.lastUsedDate !== undefined && { lastUsedDate: token.lastUsedDate }),

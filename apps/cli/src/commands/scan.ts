@@ -15,6 +15,7 @@ import { EXIT, UsageError } from "../errors.js";
 import { csvRow, terminalWidth } from "../format.js";
 import { leakEnvironments } from "../leak-environments.js";
 import { type Finding, scanPaths, type WalkReport } from "../secret-input.js";
+import { redactSecrets } from "../secrets.js";
 import { type Cell, type Column, renderTable } from "../table.js";
 import { plural } from "../words.js";
 
@@ -86,7 +87,8 @@ export async function scan(ctx: Context, paths: string[], flags: ScanFlags): Pro
   const found: Reported[] = [];
   const report = await scanPaths(paths, ctx.io.stdin, (f) => found.push(f), flags.kind);
   for (const s of report.skipped)
-    if (s.why === "unreadable" || s.why === "missing") ctx.warn(`${s.path}: not scanned: ${s.detail}`);
+    if (s.why === "unreadable" || s.why === "missing")
+      ctx.warn(redactSecrets(`${s.path}: not scanned: ${s.detail}`));
   if (flags.emitSecrets) {
     for (const f of found) ctx.io.stdout.write(`${JSON.stringify({ ...f, secret: f.secret })}\n`);
   } else {
