@@ -72,10 +72,10 @@ beforeAll(async () => {
     scopes: [PLATFORM_READ, PLATFORM_WRITE],
   });
   const writer = sandbox.createOAuthClient({ owner: "robot@example.com", scopes: [PLATFORM_WRITE] });
-  const staleAccess = await accessToken(robot);
+  const staleAccess = await accessToken(robot, `${PLATFORM_READ} ${PLATFORM_WRITE}`);
   clock += 3_600_000; // the first access token has expired; the next ones are fresh
-  const revokedAccess = await accessToken(revoked);
-  const writeOnlyAccess = await accessToken(writer);
+  const revokedAccess = await accessToken(revoked, `${PLATFORM_READ} ${PLATFORM_WRITE}`);
+  const writeOnlyAccess = await accessToken(writer, PLATFORM_WRITE);
   sandbox.setOAuthClientEnabled(revoked.clientId, false);
   p = {
     admin: sandbox.platformToken!,
@@ -90,13 +90,15 @@ beforeAll(async () => {
   };
 });
 
-async function accessToken(client: { clientId: string; clientSecret: string }): Promise<string> {
+/** An access token for the scopes asked for (SSO grants none by default). */
+async function accessToken(client: { clientId: string; clientSecret: string }, scope: string): Promise<string> {
   const res = await fetch(sandbox.tokenUrl, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
       grant_type: "client_credentials",
       ...{ client_id: client.clientId, client_secret: client.clientSecret },
+      scope,
     }),
   });
   expect(res.status).toBe(200);

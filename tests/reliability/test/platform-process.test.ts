@@ -166,6 +166,7 @@ async function accessToken(): Promise<string> {
       grant_type: "client_credentials",
       client_id: bin.ready.oauthClientId!,
       client_secret: bin.ready.oauthClientSecret!,
+      scope: "environment-api:api-tokens:read environment-api:api-tokens:write",
       resource: bin.ready.accountUrn,
     }),
   });
@@ -398,12 +399,13 @@ describe("an OAuth client revoked while the sandbox runs", () => {
         .map((c) => c.status),
     ).toEqual([401]);
     expect(proxy.api().at(-1)!.message).toMatch(/has been revoked/);
+    // invalid_client is 400 when the client authenticated in the form body (RFC 6749 §5.2).
     expect(
       proxy
         .sso()
         .slice(before.sso)
         .map((c) => c.status),
-    ).toEqual([401]);
+    ).toEqual([400]);
 
     const wave = { sso: proxy.sso().length, api: proxy.api().length };
     const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => dt.list({ pageSize: 100 })));
