@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { generateDemoTokens } from "./demo.js";
+import { generateDemoTokens, seedDemoActiveGates } from "./demo.js";
 import { resolveEnvironmentIds } from "./environments.js";
 import type { FaultOptions } from "./faults.js";
 import { OAUTH_CLIENT_ID, revokeOAuthClient } from "./revoke.js";
@@ -367,6 +367,7 @@ function seedEnvironments(
         : []),
     ];
     env.seed(tokens);
+    if (options.seedDemo) seedDemoActiveGates(env.activeGates);
     seeded++;
   });
   stderr.write(
@@ -460,7 +461,10 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
           : []),
       ];
       sandbox.seed(tokens);
-      stderr.write(`dt-tokens-sandbox: seeded ${tokens.length} tokens.\n`);
+      if (options.seedDemo) seedDemoActiveGates(sandbox.activeGates);
+      stderr.write(
+        `dt-tokens-sandbox: seeded ${tokens.length} tokens${options.seedDemo ? ", 7 ActiveGate tokens and 4 ActiveGates" : ""}.\n`,
+      );
     }
   } catch (error) {
     stderr.write(`dt-tokens-sandbox: cannot seed: ${(error as Error).message}\n`);

@@ -4,6 +4,7 @@
  * gives the same names, owners, scopes and dates.
  */
 
+import type { SeedActiveGate, SeedActiveGateToken } from "./activegates.js";
 import { mulberry32 } from "./random.js";
 import type { SeedToken } from "./tokens.js";
 
@@ -133,4 +134,54 @@ export function generateDemoTokens(options: DemoOptions = {}): SeedToken[] {
     tokens.push(token);
   }
   return tokens;
+}
+
+/** What {@link seedDemoActiveGates} needs: an environment's ActiveGate controls. */
+interface ActiveGateSeeding {
+  seedTokens(tokens: readonly SeedActiveGateToken[]): { id: string; token: string }[];
+  add(gates: readonly SeedActiveGate[]): unknown[];
+  setEnforcement(enforcement: { manualEnforced: boolean; autoEnforced: boolean }): void;
+}
+
+/**
+ * The ActiveGate side of the demo (`--seed-demo`): environment and cluster tokens, a seed token,
+ * never-expiring, expiring within 30 days, expired and unused tokens, and ActiveGates using them
+ * (one whose token expires in 12 days, one whose token expired and which is offline), with
+ * automatic token enforcement on. Dates are relative to `now`; secrets come from the CSPRNG.
+ */
+export function seedDemoActiveGates(into: ActiveGateSeeding, now = Date.now()): void {
+  const days = (n: number) => now + n * DAY;
+  const [prod1, prod2, dmz, , legacy] = into.seedTokens([
+    { name: "ag-prod-01", owner: "platform-team", creationDate: days(-160), expirationDate: days(200) },
+    { name: "ag-prod-02", owner: "platform-team", creationDate: days(-353), expirationDate: days(12) },
+    { name: "ag-dmz-cluster", activeGateType: "CLUSTER", owner: "admin", creationDate: days(-700) },
+    { name: "installer-seed", seedToken: true, owner: "admin", creationDate: days(-400) },
+    {
+      name: "ag-legacy",
+      owner: "erin.walsh@example.com",
+      creationDate: days(-368),
+      expirationDate: days(-3),
+    },
+    { name: "k8s-operator-ag-old", owner: "k8s-operator", creationDate: days(-40), expirationDate: days(20) },
+    { name: "spare", owner: "bob.nakamura@example.com", creationDate: days(-10), expirationDate: days(90) },
+  ]) as [{ token: string }, { token: string }, { token: string }, unknown, { token: string }];
+  into.add([
+    { id: "0x1a2b3c01", hostname: "ag-prod-01.example.com", token: prod1.token, networkZone: "prod" },
+    { id: "0x1a2b3c02", hostname: "ag-prod-02.example.com", token: prod2.token, networkZone: "prod" },
+    {
+      id: "0x1a2b3c03",
+      hostname: "ag-dmz.example.com",
+      token: dmz.token,
+      type: "CLUSTER",
+      networkZone: "dmz",
+    },
+    {
+      id: "0x1a2b3c04",
+      hostname: "ag-legacy.example.com",
+      token: legacy.token,
+      osType: "WINDOWS",
+      offlineSince: days(-3),
+    },
+  ]);
+  into.setEnforcement({ manualEnforced: false, autoEnforced: true });
 }

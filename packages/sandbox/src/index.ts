@@ -4,14 +4,21 @@
  * Dynatrace client at `sandbox.url`.
  */
 
+export type {
+  SeedActiveGate,
+  SeedActiveGateToken,
+  SeededActiveGateToken,
+} from "./activegates.js";
 export type { SandboxReadyLine } from "./cli.js";
-export { type DemoOptions, generateDemoTokens } from "./demo.js";
+export { type DemoOptions, generateDemoTokens, seedDemoActiveGates } from "./demo.js";
 export type { FaultOptions } from "./faults.js";
 export type { LogOption, RequestLogEntry } from "./logger.js";
 export { PAGE_KEY_TTL_MS } from "./pagekey.js";
 export { type NewOAuthClient, type NewPlatformToken, PLATFORM_SCOPES } from "./platform-store.js";
 export { type SandboxProcess, startSandboxProcess } from "./process.js";
 export {
+  type ActiveGateControls,
+  addActiveGates,
   BOOTSTRAP_NAME,
   BOOTSTRAP_OWNER,
   BOOTSTRAP_SCOPES,
@@ -20,6 +27,7 @@ export {
   PLATFORM_OWNER,
   type Sandbox,
   type SandboxOptions,
+  seedActiveGateTokens,
   seedTokens,
   setOAuthClientEnabled,
   startSandbox,

@@ -1,4 +1,5 @@
 /** The database schema, as versioned migrations (PRAGMA user_version). */
+import { ACTIVEGATE_MIGRATION } from "./activegates.js";
 import { MAX_DATE_MS, MIN_DATE_MS } from "./time.js";
 
 const DATE_COLUMNS = ["creation_ms", "expiration_ms", "last_used_ms", "modified_ms"];
@@ -73,4 +74,7 @@ export const MIGRATIONS: readonly string[] = [
   // 7: when an OAuth client was last revoked: access tokens issued before it stay refused after
   // the client is enabled again.
   `ALTER TABLE oauth_clients ADD COLUMN revoked_ms INTEGER;`,
+  // 8: ActiveGate tokens (secrets as hashes), the simulated ActiveGates that use them, and the
+  // token enforcement status.
+  ACTIVEGATE_MIGRATION,
 ];

@@ -1,7 +1,15 @@
 /** startSandbox(): the library entry point. */
 import { existsSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import type { ActiveGate, ActiveGateTokenEnforcement } from "@dt-tokens/types";
 import { serve } from "@hono/node-server";
+import {
+  ActiveGateStore,
+  activeGatesOf,
+  type SeedActiveGate,
+  type SeedActiveGateToken,
+  type SeededActiveGateToken,
+} from "./activegates.js";
 import { checkFileDescriptors, environmentDatabase, resolveEnvironmentIds } from "./environments.js";
 import { type FaultOptions, Faults } from "./faults.js";
 import { createApp } from "./http/app.js";
@@ -93,9 +101,27 @@ export interface SandboxEnvironment {
   readonly bootstrapToken: string | undefined;
   /** Inserts tokens into this environment only. */
   seed(tokens: readonly SeedToken[]): SeededToken[];
-  /** Deletes every token of this environment except its bootstrap token. */
+  /** Deletes every token of this environment except its bootstrap token, and its ActiveGate tokens and ActiveGates. */
   reset(): void;
   tokenCount(): number;
+  /** ActiveGate tokens and simulated ActiveGates of this environment (see {@link ActiveGateControls}). */
+  readonly activeGates: ActiveGateControls;
+}
+
+/** Sandbox-only control of an environment's ActiveGate tokens and simulated ActiveGates. */
+export interface ActiveGateControls {
+  /** Inserts ActiveGate tokens (in one transaction) and returns each one's metadata and secret. */
+  seedTokens(tokens: readonly SeedActiveGateToken[]): SeededActiveGateToken[];
+  /** Adds simulated ActiveGates, each connecting with the secret given as its `token`. */
+  add(gates: readonly SeedActiveGate[]): ActiveGate[];
+  /**
+   * Makes an ActiveGate connect with another secret, as one restarted with a new
+   * `authorization.properties` would (also `POST /sandbox/activeGates/{id}/connect`). Returns its
+   * new state, or undefined for an unknown ActiveGate.
+   */
+  connect(activeGateId: string, secret: string): ActiveGate | undefined;
+  /** Sets what GET /activeGates/tokenEnforcement answers. */
+  setEnforcement(enforcement: ActiveGateTokenEnforcement): void;
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -146,6 +172,8 @@ export interface Sandbox {
   reset(): void;
   /** How many tokens the database holds (the bootstrap token included). */
   tokenCount(): number;
+  /** ActiveGate tokens and simulated ActiveGates of the default environment. */
+  readonly activeGates: ActiveGateControls;
   /** Turns throttling on (options) or off (undefined) while running. */
   setThrottle(options: ThrottleOptions | undefined): void;
   /** Turns fault injection on (options, with a fresh PRNG from the seed) or off (undefined) while running. */
@@ -263,6 +291,17 @@ export function setOAuthClientEnabled(database: string, clientId: string, enable
   }
 }
 
+/** The sandbox-only ActiveGate controls of one environment's store. */
+function activeGateControls(store: TokenStore, now: () => number): ActiveGateControls {
+  const gates = () => activeGatesOf(store);
+  return {
+    seedTokens: (tokens) => gates().seedTokens(tokens, now()),
+    add: (list) => gates().seedActiveGates(list, now()),
+    connect: (id, secret) => gates().connect(id, secret, now()),
+    setEnforcement: (enforcement) => gates().setEnforcement(enforcement),
+  };
+}
+
 /** Seeds tokens into a store in one transaction. */
 function seedStore(store: TokenStore, tokens: readonly SeedToken[], now: number): SeededToken[] {
   const { rows, secrets } = seedRows(tokens, now);
@@ -278,6 +317,35 @@ export function seedTokens(database: string, tokens: readonly SeedToken[]): Seed
   const store = new TokenStore(database);
   try {
     return seedStore(store, tokens, Date.now());
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Seeds ActiveGate tokens into a database file without starting a server (sandbox-only), e.g. while
+ * `dt-tokens-sandbox --db` runs on it. Returns each token's metadata and secret.
+ */
+export function seedActiveGateTokens(
+  database: string,
+  tokens: readonly SeedActiveGateToken[],
+): SeededActiveGateToken[] {
+  const store = new TokenStore(database);
+  try {
+    return new ActiveGateStore(store).seedTokens(tokens, Date.now());
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Adds simulated ActiveGates to a database file without starting a server (sandbox-only); each
+ * connects with the ActiveGate token secret given as its `token`.
+ */
+export function addActiveGates(database: string, gates: readonly SeedActiveGate[]): ActiveGate[] {
+  const store = new TokenStore(database);
+  try {
+    return new ActiveGateStore(store).seedActiveGates(gates, Date.now());
   } finally {
     store.close();
   }
@@ -322,8 +390,10 @@ function environmentHandle(e: HostedEnvironment, sandboxUrl: string, now: () => 
     seed: (tokens) => seedStore(e.store, tokens, now()),
     reset: () => {
       e.store.deleteAllExcept(bootstrapId ? [bootstrapId] : []);
+      activeGatesOf(e.store).reset();
     },
     tokenCount: () => e.store.count(),
+    activeGates: activeGateControls(e.store, now),
   };
 }
 
@@ -429,8 +499,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     seed: (tokens) => seedStore(store, tokens, now()),
     reset: () => {
       store.deleteAllExcept(bootstrapId ? [bootstrapId] : []);
+      activeGatesOf(store).reset();
     },
     tokenCount: () => store.count(),
+    activeGates: activeGateControls(store, now),
     setThrottle: (t) => {
       state.throttle = t ? new Throttle(t) : undefined;
       state.failedAuths = t ? new Throttle(t) : undefined;

@@ -56,6 +56,13 @@ export function operationOf(method: string, apiPath: string): { path: string; me
   if (/^\/apiTokens\/[^/]+$/.test(path) && ["get", "put", "delete"].includes(m)) {
     return { path: "/apiTokens/{id}", method: m };
   }
+  if (path === "/activeGateTokens" && (m === "get" || m === "post")) return { path, method: m };
+  if (/^\/activeGateTokens\/[^/]+$/.test(path) && ["get", "delete"].includes(m)) {
+    return { path: "/activeGateTokens/{activeGateTokenIdentifier}", method: m };
+  }
+  if ((path === "/activeGates" || path === "/activeGates/tokenEnforcement") && m === "get")
+    return { path, method: m };
+  if (/^\/activeGates\/[^/]+$/.test(path) && m === "get") return { path: "/activeGates/{agId}", method: m };
   return undefined;
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../src/http/routes.js";
-import { type SandboxProcess, seedTokens } from "../src/index.js";
+import { addActiveGates, type SandboxProcess, seedActiveGateTokens, seedTokens } from "../src/index.js";
 import { PlatformStore } from "../src/platform-store.js";
 import { TokenStore } from "../src/store.js";
 import { startBin } from "./process.js";
@@ -20,15 +20,17 @@ const PLATFORM = "/platform/classic/environment-api/v2";
 interface Row {
   method: string;
   path: string;
-  apiToken: string | null;
-  platform: string | null;
+  /** The scopes of which one is needed; null: any valid token. */
+  apiToken: string[] | null;
+  platform: string[] | null;
 }
 
 function readmeTable(): Row[] {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
   const section = readme.slice(readme.indexOf("### Scopes per route"));
   const lines = section.split("\n").filter((l) => /^\| `(GET|POST|PUT|DELETE) /.test(l));
-  const cell = (text: string) => (text.trim() === "any valid token" ? null : text.trim().replace(/`/g, ""));
+  const cell = (text: string) =>
+    text.trim() === "any valid token" ? null : text.trim().replace(/`/g, "").split(" or ");
   return lines.map((line) => {
     const [, route, apiToken, platform] = line.split("|");
     const [method, path] = route!.trim().replace(/`/g, "").split(" ");
@@ -51,8 +53,8 @@ afterAll(async () => {
 });
 
 const table = readmeTable();
-const apiTokenScopes = [...new Set(table.map((r) => r.apiToken).filter((s) => s !== null))];
-const platformScopes = [...new Set(table.map((r) => r.platform).filter((s) => s !== null))];
+const apiTokenScopes = [...new Set(table.flatMap((r) => r.apiToken ?? []))];
+const platformScopes = [...new Set(table.flatMap((r) => r.platform ?? []))];
 
 /** An API token with these scopes (seeded into the bin's database file from outside). */
 function apiToken(scopes: string[]): string {
@@ -71,15 +73,23 @@ function platformToken(scopes: string[]): string {
 
 async function call(prefix: string, row: Row, authorization: string) {
   const target = seedTokens(db, [{ name: "target", scopes: ["metrics.read"] }])[0]!;
+  const [agToken] = seedActiveGateTokens(db, [{ name: "ag-target" }]);
+  const [gate] = addActiveGates(db, [{ hostname: "ag.example.com", token: agToken!.token }]);
   const body =
     row.path === "/apiTokens/lookup"
       ? { token: target.token }
-      : row.method === "POST"
-        ? { name: "made", scopes: ["metrics.read"] }
-        : row.method === "PUT"
-          ? { name: "renamed" }
-          : undefined;
-  const res = await fetch(`${bin.ready.url}${prefix}${row.path.replace("{id}", target.id)}`, {
+      : row.path === "/activeGateTokens" && row.method === "POST"
+        ? { name: "made", activeGateType: "ENVIRONMENT" }
+        : row.method === "POST"
+          ? { name: "made", scopes: ["metrics.read"] }
+          : row.method === "PUT"
+            ? { name: "renamed" }
+            : undefined;
+  const path = row.path
+    .replace("{id}", target.id)
+    .replace("{activeGateTokenIdentifier}", agToken!.id)
+    .replace("{agId}", gate!.id!);
+  const res = await fetch(`${bin.ready.url}${prefix}${path}`, {
     method: row.method,
     headers: { authorization, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -88,15 +98,18 @@ async function call(prefix: string, row: Row, authorization: string) {
   return { status: res.status, message: text ? (JSON.parse(text).error?.message as string) : "" };
 }
 
+const asList = (scopes: string | readonly string[] | null) =>
+  scopes === null ? null : typeof scopes === "string" ? [scopes] : [...scopes];
+
 describe("scopes per route (README table)", () => {
   it("lists every route of the app, with the same scopes", () => {
     expect(table.length).toBeGreaterThanOrEqual(6);
     expect(table).toEqual(
       ROUTES.map((r) => ({
         method: r.method,
-        path: r.path.replace(":id", "{id}"),
-        apiToken: r.scopes.apiToken,
-        platform: r.scopes.platform,
+        path: r.path.replace(/:(\w+)/g, "{$1}"),
+        apiToken: asList(r.scopes.apiToken),
+        platform: asList(r.scopes.platform),
       })),
     );
   });
@@ -111,12 +124,19 @@ describe("scopes per route (README table)", () => {
         const universe = prefix === PLATFORM ? platformScopes : apiTokenScopes;
         const make = prefix === PLATFORM ? platformToken : apiToken;
         if (needed !== null) {
-          const lacking = await call(prefix, row, `${scheme} ${make(universe.filter((s) => s !== needed))}`);
+          const lacking = await call(
+            prefix,
+            row,
+            `${scheme} ${make(universe.filter((s) => !needed.includes(s)))}`,
+          );
           expect(lacking.status, lacking.message).toBe(403);
-          expect(lacking.message).toContain(`Use one of: ${needed}`);
+          expect(lacking.message).toContain("Use one of: ");
+          for (const scope of needed) expect(lacking.message).toContain(scope);
         }
-        const holding = await call(prefix, row, `${scheme} ${make(needed === null ? [] : [needed])}`);
-        expect([200, 201, 204], `${holding.status} ${holding.message}`).toContain(holding.status);
+        for (const holds of needed === null ? [[]] : needed.map((scope) => [scope])) {
+          const holding = await call(prefix, row, `${scheme} ${make(holds)}`);
+          expect([200, 201, 204], `${holds} ${holding.status} ${holding.message}`).toContain(holding.status);
+        }
       },
     );
   }

@@ -132,7 +132,7 @@ describe("seedTokens() into a database file", () => {
   it("migrates a database once and refuses one from a newer sandbox", () => {
     const db = join(dir, "versions.db");
     const store = new TokenStore(db);
-    expect(store.schemaVersion).toBe(7); // 1: API tokens, 2: page queries, 3: platform tokens and OAuth clients, 4: the listing index, 5: the environment id, 6: no page queries, 7: when OAuth clients were revoked
+    expect(store.schemaVersion).toBe(8); // 1: API tokens, 2: page queries, 3: platform tokens and OAuth clients, 4: the listing index, 5: the environment id, 6: no page queries, 7: when OAuth clients were revoked, 8: ActiveGate tokens and ActiveGates
     store.db.pragma("user_version = 99");
     store.close();
     expect(() => new TokenStore(db)).toThrow(/newer than this sandbox knows/);

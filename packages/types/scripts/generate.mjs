@@ -53,6 +53,20 @@ function constList(name, doc, values) {
   return `/** ${doc} */\nexport const ${name} = [\n${items}\n] as const;\n`;
 }
 
+/** The `pageSize` schema of a list operation, checked to have whole-number bounds and default. */
+function pageSizeOf(spec, path, operation) {
+  const schema = spec.paths[path]?.get?.parameters?.find((p) => p.name === "pageSize")?.schema;
+  if (!schema) throw new Error(`generate: ${operation} has no "pageSize" parameter`);
+  for (const key of ["minimum", "maximum", "default"]) {
+    if (!Number.isInteger(schema[key])) {
+      throw new Error(
+        `generate: ${operation}' pageSize has no whole-number ${key} (${JSON.stringify(schema)})`,
+      );
+    }
+  }
+  return schema;
+}
+
 /** The `pageSize` bounds and `sort` keys of listApiTokens, as constants (one place for every package). */
 function listParams(spec) {
   const params = spec.paths["/apiTokens"].get.parameters;
@@ -77,6 +91,7 @@ function listParams(spec) {
     );
   }
   const keys = sort[1].split("|");
+  const agPageSize = pageSizeOf(spec, "/activeGateTokens", "listActiveGateTokens");
   return [
     HEADER,
     "/** The page sizes listApiTokens accepts (`pageSize`): from `minimum` to `maximum`, `default` when not set. */",
@@ -89,6 +104,9 @@ function listParams(spec) {
     ),
     "/** A key listApiTokens sorts by. */",
     "export type ListSortKey = (typeof LIST_SORT_KEYS)[number];",
+    "",
+    "/** The page sizes listActiveGateTokens accepts (`pageSize`): from `minimum` to `maximum`, `default` when not set. */",
+    `export const ACTIVEGATE_TOKENS_PAGE_SIZE = { minimum: ${agPageSize.minimum}, maximum: ${agPageSize.maximum}, default: ${agPageSize.default} } as const;`,
     "",
   ].join("\n");
 }

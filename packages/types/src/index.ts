@@ -25,7 +25,12 @@ export {
   secretPattern,
 } from "./formats.js";
 export type { components, operations, paths } from "./generated/api.js";
-export { LIST_PAGE_SIZE, LIST_SORT_KEYS, type ListSortKey } from "./generated/list-params.js";
+export {
+  ACTIVEGATE_TOKENS_PAGE_SIZE,
+  LIST_PAGE_SIZE,
+  LIST_SORT_KEYS,
+  type ListSortKey,
+} from "./generated/list-params.js";
 export {
   API_TOKEN_FIELDS,
   KNOWN_RESPONSE_SCOPES,

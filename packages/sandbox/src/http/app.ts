@@ -8,6 +8,7 @@ import { every } from "hono/combine";
 import { createMiddleware } from "hono/factory";
 import { HttpError, quoteInput } from "../errors.js";
 import { SSO_TOKEN_PATH } from "../sso.js";
+import { connectActiveGate } from "./activegate-handlers.js";
 import { apiTokenAuth, bearerAuth, recordUse, requireScope } from "./auth.js";
 import { jsonBody } from "./body.js";
 import type { AppState, Env } from "./context.js";
@@ -30,6 +31,8 @@ export function createApp(state: AppState): Hono<Env> {
   app.route("/api/v2", tokensApi(state, apiTokenAuth(state)));
   app.route("/platform/classic/environment-api/v2", tokensApi(state, bearerAuth(state)));
   app.route("/e/:environmentId/api/v2", tokensApi(state, apiTokenAuth(state)));
+  app.route("/sandbox", sandboxApi(state));
+  app.route("/e/:environmentId/sandbox", sandboxApi(state));
   app.all(SSO_TOKEN_PATH, ssoToken(state));
   app.notFound(notFound);
   app.onError(onError);
@@ -55,6 +58,19 @@ function tokensApi(state: AppState, authenticate: MiddlewareHandler<Env>): Hono<
       api.all(route.path, methodNotAllowed(methods.join(", ")));
     }
   });
+  return api;
+}
+
+/**
+ * Sandbox-only routes (no Dynatrace counterpart): `POST /sandbox/activeGates/{agId}/connect` makes a
+ * simulated ActiveGate connect with the ActiveGate token in `Authorization: Api-Token <dt0g02…>`, as
+ * one restarted with a new `authorization.properties` would (under `/e/{environmentId}/sandbox` for
+ * a hosted environment).
+ */
+function sandboxApi(state: AppState): Hono<Env> {
+  const api = new Hono<Env>();
+  api.post("/activeGates/:agId/connect", environment(state), connectActiveGate(state));
+  api.all("/activeGates/:agId/connect", methodNotAllowed("POST"));
   return api;
 }
 

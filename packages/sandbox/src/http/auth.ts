@@ -141,12 +141,13 @@ export function requireScope(scopes: RouteScopes) {
   return createMiddleware<Env>(async (c, next) => {
     const caller = c.var.caller;
     const needed = caller.kind === "api-token" ? scopes.apiToken : scopes.platform;
-    if (needed !== null && !caller.scopes.has(needed)) {
-      const title = caller.kind === "api-token" ? API_TOKEN_SCOPE_TITLES[needed] : undefined;
-      throw new HttpError(
-        403,
-        `Token is missing required scope. Use one of: ${needed}${title === undefined ? "" : ` (${title})`}`,
-      );
+    const anyOf = needed === null ? [] : typeof needed === "string" ? [needed] : needed;
+    if (anyOf.length > 0 && !anyOf.some((scope) => caller.scopes.has(scope))) {
+      const named = anyOf.map((scope) => {
+        const title = caller.kind === "api-token" ? API_TOKEN_SCOPE_TITLES[scope] : undefined;
+        return `${scope}${title === undefined ? "" : ` (${title})`}`;
+      });
+      throw new HttpError(403, `Token is missing required scope. Use one of: ${named.join(", ")}`);
     }
     await next();
   });

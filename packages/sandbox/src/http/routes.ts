@@ -5,15 +5,27 @@
  * authentication, throttling, scope check and last-use recording from the table.
  */
 import type { Handler } from "hono";
+import {
+  createActiveGateToken,
+  deleteActiveGateToken,
+  getActiveGate,
+  getActiveGateToken,
+  getTokenEnforcement,
+  listActiveGates,
+  listActiveGateTokens,
+} from "./activegate-handlers.js";
 import type { AppState, Env } from "./context.js";
 import { createToken, deleteToken, getToken, listTokens, lookupToken, updateToken } from "./handlers.js";
 
-/** What a route needs from the caller: a scope, or `null` for any caller that authenticates. */
+/**
+ * What a route needs from the caller: a scope, one of several scopes (a list), or `null` for any
+ * caller that authenticates.
+ */
 export interface RouteScopes {
   /** Under `/api/v2` and `/e/{environmentId}/api/v2`: an API-token scope (`Api-Token`). */
-  apiToken: string | null;
+  apiToken: string | readonly string[] | null;
   /** Under `/platform/classic/environment-api/v2`: a platform scope (`Bearer`). */
-  platform: string | null;
+  platform: string | readonly string[] | null;
 }
 
 export interface Route {
@@ -30,10 +42,33 @@ export interface Route {
 export const API_TOKEN_SCOPE_TITLES: Readonly<Record<string, string>> = {
   "apiTokens.read": "Read API tokens",
   "apiTokens.write": "Write API tokens",
+  "activeGateTokenManagement.read": "Read ActiveGate tokens",
+  "activeGateTokenManagement.create": "Create ActiveGate tokens",
+  "activeGateTokenManagement.write": "Write ActiveGate tokens",
+  "activeGates.read": "Read ActiveGates",
 };
 
 const READ: RouteScopes = { apiToken: "apiTokens.read", platform: "environment-api:api-tokens:read" };
 const WRITE: RouteScopes = { apiToken: "apiTokens.write", platform: "environment-api:api-tokens:write" };
+// ActiveGate tokens: the platform scopes are the ones Dynatrace's SDK documents for these operations.
+const AG_READ: RouteScopes = {
+  apiToken: "activeGateTokenManagement.read",
+  platform: "environment-api:activegate-tokens:read",
+};
+const AG_CREATE: RouteScopes = {
+  apiToken: ["activeGateTokenManagement.create", "activeGateTokenManagement.write"],
+  platform: ["environment-api:activegate-tokens:create", "environment-api:activegate-tokens:write"],
+};
+const AG_WRITE: RouteScopes = {
+  apiToken: "activeGateTokenManagement.write",
+  platform: "environment-api:activegate-tokens:write",
+};
+// The SDK documents environment-api:activegates:read for GET /activeGates; for tokenEnforcement,
+// which it has no method for, the same scope is decided here (classic: activeGates.read for both).
+const GATES_READ: RouteScopes = {
+  apiToken: "activeGates.read",
+  platform: "environment-api:activegates:read",
+};
 
 /**
  * Every route, in matching order (`/apiTokens/lookup` before `/apiTokens/:id`, which would take
@@ -53,4 +88,36 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/apiTokens/:id", scopes: READ, body: false, handler: () => getToken },
   { method: "PUT", path: "/apiTokens/:id", scopes: WRITE, body: true, handler: updateToken },
   { method: "DELETE", path: "/apiTokens/:id", scopes: WRITE, body: false, handler: () => deleteToken },
+  { method: "GET", path: "/activeGateTokens", scopes: AG_READ, body: false, handler: listActiveGateTokens },
+  {
+    method: "POST",
+    path: "/activeGateTokens",
+    scopes: AG_CREATE,
+    body: true,
+    handler: createActiveGateToken,
+  },
+  {
+    method: "GET",
+    path: "/activeGateTokens/:activeGateTokenIdentifier",
+    scopes: AG_READ,
+    body: false,
+    handler: () => getActiveGateToken,
+  },
+  {
+    method: "DELETE",
+    path: "/activeGateTokens/:activeGateTokenIdentifier",
+    scopes: AG_WRITE,
+    body: false,
+    handler: () => deleteActiveGateToken,
+  },
+  // before /activeGates/:agId, which would take "tokenEnforcement" for an id
+  {
+    method: "GET",
+    path: "/activeGates/tokenEnforcement",
+    scopes: GATES_READ,
+    body: false,
+    handler: () => getTokenEnforcement,
+  },
+  { method: "GET", path: "/activeGates", scopes: GATES_READ, body: false, handler: listActiveGates },
+  { method: "GET", path: "/activeGates/:agId", scopes: GATES_READ, body: false, handler: getActiveGate },
 ];

@@ -14,3 +14,6 @@ export const LIST_SORT_KEYS = [
 
 /** A key listApiTokens sorts by. */
 export type ListSortKey = (typeof LIST_SORT_KEYS)[number];
+
+/** The page sizes listActiveGateTokens accepts (`pageSize`): from `minimum` to `maximum`, `default` when not set. */
+export const ACTIVEGATE_TOKENS_PAGE_SIZE = { minimum: 100, maximum: 3000, default: 100 } as const;
