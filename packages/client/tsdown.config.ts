@@ -1,7 +1,7 @@
 import { defineConfig } from "tsdown";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/display.ts", "src/leak.ts"],
+  entry: ["src/index.ts", "src/display.ts", "src/leak.ts", "src/activegate.ts"],
   format: "esm",
   platform: "neutral",
   dts: true,

@@ -11,6 +11,9 @@ const apps = [
   ["openapi-fetch alone", "openapi-fetch.js"],
   ["@dt-tokens/client", "dt-tokens-client.js"],
   ["Dynatrace SDK 5.2.3", "dynatrace-sdk.js"],
+  // The same app for ActiveGate tokens (list them): @dt-tokens/client/activegate and the SDK's client.
+  ["@dt-tokens/client/activegate", "dt-tokens-activegate.js"],
+  ["Dynatrace SDK 5.2.3, ActiveGate tokens", "dynatrace-sdk-activegate.js"],
 ];
 
 /**
@@ -90,7 +93,8 @@ writeSection({
     `esbuild ${version}, bundle + minify + code splitting, ESM for the browser (target es2022), each file gzipped ` +
     "at level 9; kB = 1,000 bytes. The first rows count what the app loads up front; the client's OAuth code is a " +
     "chunk of its own, loaded only by a client with `oauth` (shown apart, not loaded by this app). " +
-    "The apps are in packages/client/bench/apps/. Baseline: the same app on openapi-fetch alone.",
+    "The apps are in packages/client/bench/apps/ (the last two list ActiveGate tokens instead of API tokens). " +
+    "Baseline: the same app on openapi-fetch alone.",
   rows,
   extra,
 });

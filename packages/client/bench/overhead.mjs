@@ -13,14 +13,23 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createApiTokensClient } from "@dt-tokens/client";
+import { createActiveGateTokensClient } from "@dt-tokens/client/activegate";
 import dynatraceSdk from "@dynatrace-sdk/client-classic-environment-v2";
 import dynatraceHttp from "@dynatrace-sdk/http-client";
 import createClient from "openapi-fetch";
 import { writeSection } from "../../../bench/lib.mjs";
-import { answer, CREATE_REQUEST, JSON_HEADERS, SECRET, TOKEN_ID } from "./fixtures.mjs";
+import {
+  AG_CREATE_REQUEST,
+  AG_TOKEN_ID,
+  answer,
+  CREATE_REQUEST,
+  JSON_HEADERS,
+  SECRET,
+  TOKEN_ID,
+} from "./fixtures.mjs";
 
 // Dynatrace's packages are CommonJS for Node (their ESM build is only for bundlers).
-const { AccessTokensApiTokensClient } = dynatraceSdk;
+const { AccessTokensApiTokensClient, AccessTokensActiveGateTokensClient } = dynatraceSdk;
 const { PlatformHttpClient } = dynatraceHttp;
 
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -97,6 +106,56 @@ function contenders(url, fetchImpl) {
   ];
 }
 
+/** The ActiveGate-token contenders (raw fetch, @dt-tokens/client/activegate, the SDK), same operations. */
+function activeGateContenders(url, fetchImpl) {
+  const api = `${url}/api/v2`;
+  const raw = {
+    get: async () =>
+      (
+        await fetchImpl(`${api}/activeGateTokens/${encodeURIComponent(AG_TOKEN_ID)}`, { headers: auth })
+      ).json(),
+    list: async () => (await fetchImpl(`${api}/activeGateTokens`, { headers: auth })).json(),
+    create: async () =>
+      (
+        await fetchImpl(`${api}/activeGateTokens`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify(AG_CREATE_REQUEST),
+        })
+      ).json(),
+  };
+  const ag = createActiveGateTokensClient({ environmentUrl: url, token: SECRET, fetch: fetchImpl });
+  const ours = {
+    get: () => ag.get(AG_TOKEN_ID),
+    list: () => ag.list(),
+    create: () => ag.create(AG_CREATE_REQUEST),
+  };
+  const sdk = new AccessTokensActiveGateTokensClient(
+    new PlatformHttpClient({ baseUrl: url, defaultHeaders: auth }),
+  );
+  const wrapSdk = (fn) => async () => {
+    const saved = globalThis.fetch;
+    globalThis.fetch = fetchImpl;
+    try {
+      return await fn();
+    } finally {
+      globalThis.fetch = saved;
+    }
+  };
+  return [
+    ["raw fetch", raw],
+    ["@dt-tokens/client/activegate", ours],
+    [
+      "Dynatrace SDK 5.2.3",
+      {
+        get: wrapSdk(() => sdk.getToken({ activeGateTokenIdentifier: AG_TOKEN_ID })),
+        list: wrapSdk(() => sdk.listTokens()),
+        create: wrapSdk(() => sdk.createToken({ body: AG_CREATE_REQUEST })),
+      },
+    ],
+  ];
+}
+
 /** µs per call: wall time, or CPU time of this process (`cpu: true`). */
 async function timePerCall(fn, calls, cpu) {
   if (cpu) {
@@ -147,6 +206,10 @@ const toRows = (mode, results) => {
 };
 
 toRows("in-memory", await measure(contenders("http://127.0.0.1:9", memoryFetch), QUICK ? 500 : 1000, true));
+toRows(
+  "in-memory, ActiveGate tokens",
+  await measure(activeGateContenders("http://127.0.0.1:9", memoryFetch), QUICK ? 500 : 1000, true),
+);
 
 const server = spawn(process.execPath, [new URL("./loopback-server.mjs", import.meta.url).pathname], {
   stdio: ["ignore", "pipe", "inherit"],
@@ -156,6 +219,14 @@ try {
   toRows(
     "loopback",
     await measure(contenders(`http://127.0.0.1:${String(port).trim()}`, fetch), QUICK ? 100 : 400, false),
+  );
+  toRows(
+    "loopback, ActiveGate tokens",
+    await measure(
+      activeGateContenders(`http://127.0.0.1:${String(port).trim()}`, fetch),
+      QUICK ? 100 : 400,
+      false,
+    ),
   );
 } finally {
   server.kill("SIGTERM");
@@ -170,6 +241,7 @@ writeSection({
     "In-memory rounds: 1,000 calls each, timed in CPU time of the process (user + system: the client's cost, not the time other processes hold the CPU); loopback: 400, wall time. In-memory: a fetch that answers canned responses without I/O (pure client cost). " +
     "Loopback: the same canned answers from a minimal node:http server in a second process on 127.0.0.1 (keep-alive; not the sandbox, " +
     "whose SQLite time would hide the client's). get = one token with every field, list = a 10-token page, create = 201. " +
+    "The ActiveGate-token rows do the same with ActiveGate tokens (@dt-tokens/client/activegate against the SDK's AccessTokensActiveGateTokensClient). " +
     "Baseline: raw fetch + JSON parse. @dt-tokens/client runs with its defaults (retries armed, 30 s timeout per attempt), " +
     "and once more with timeoutMs: Infinity to show what the per-attempt timeout timer costs.",
   rows,

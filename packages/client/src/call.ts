@@ -14,10 +14,11 @@ interface FetchResult {
 }
 
 /**
- * What a method's call expects back: a page of tokens (list), a new token with its id and secret
- * (create), a JSON object (get, lookup) or nothing (update, delete).
+ * What a method's call expects back: a page of tokens (list; `page` for API tokens, `{ listOf }`
+ * naming the list's field otherwise), a new token with its id and secret (create), a JSON object
+ * (get, lookup) or nothing (update, delete).
  */
-export type Expected = "page" | "created" | "object" | "nothing";
+export type Expected = "page" | "created" | "object" | "nothing" | { listOf: string };
 
 /** Why a 2xx body is not what the call expects (for the error's message), or undefined when it is. */
 function whatIsWrong(data: unknown, expected: Expected): string | undefined {
@@ -28,12 +29,14 @@ function whatIsWrong(data: unknown, expected: Expected): string | undefined {
     return typeof data.id === "string" && typeof data.token === "string"
       ? undefined
       : "no new token (a create answers its id and secret)";
-  if (expected !== "page") return undefined;
-  // A cursor of another type, or tokens that are not a list of objects, would fail later, untyped.
-  const { apiTokens, nextPageKey } = data;
+  if (expected === "object") return undefined;
+  const listOf = expected === "page" ? "apiTokens" : expected.listOf;
+  // A cursor of another type, or items that are not a list of objects, would fail later, untyped.
+  const { nextPageKey } = data;
+  const items = data[listOf];
   if (nextPageKey != null && typeof nextPageKey !== "string") return "a nextPageKey that is not a string";
-  if (apiTokens != null && !(Array.isArray(apiTokens) && apiTokens.every(isJsonObject)))
-    return "apiTokens that are not a list of tokens";
+  if (items != null && !(Array.isArray(items) && items.every(isJsonObject)))
+    return `${listOf} that are not a list of ${listOf === "activeGates" ? "ActiveGates" : "tokens"}`;
   return undefined;
 }
 

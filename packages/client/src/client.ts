@@ -1,16 +1,10 @@
-import type { ApiTokenCreate, ApiTokenCreated, ApiTokenField, ApiTokenUpdate, paths } from "@dt-tokens/types";
-import createClient from "openapi-fetch";
-import { checkScheme, checkSchemeFitsBase, isPlatformSecret } from "./auth-scheme.js";
+import type { ApiTokenCreate, ApiTokenCreated, ApiTokenField, ApiTokenUpdate } from "@dt-tokens/types";
 import { type FieldsInput, timeframe } from "./builders.js";
-import { callApi, rawFetch } from "./call.js";
-import { type Credentials, oauthCredentials, tokenCredentials } from "./credentials.js";
-import { checkId, checkSecret, expected, fail } from "./invalid-input.js";
-import { checkOAuthOptions } from "./oauth-options.js";
-import { clientSettings } from "./options.js";
+import { callApi } from "./call.js";
+import { connect } from "./connect.js";
+import { checkId, checkSecret } from "./invalid-input.js";
 import { paginate } from "./paginate.js";
-import { PreparedRequest } from "./prepared-request.js";
 import { listQuery } from "./query.js";
-import type { Transport } from "./request.js";
 import { rotate } from "./rotate.js";
 import type {
   ApiTokenPage,
@@ -25,63 +19,13 @@ import type {
   TokenFor,
   TokenIterator,
 } from "./types.js";
-import { checkedUrl } from "./url.js";
 
 /**
  * Creates a client for the API-tokens API of one environment. Throws an InvalidInputError right away
  * for a bad `environmentUrl`, a missing or malformed token string or bad options.
  */
 export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
-  const {
-    environmentUrl,
-    token,
-    oauth,
-    fetch: fetchImpl = globalThis.fetch,
-    userAgent,
-    logger,
-  } = options ?? {};
-  const authScheme = checkScheme(options?.authScheme);
-  if ((token === undefined) === (oauth === undefined)) {
-    fail(
-      "give either token (an API token or a platform token) or oauth (an OAuth client), not both or neither",
-    );
-  }
-  const platformCredential = oauth !== undefined || authScheme === "Bearer" || isPlatformSecret(token);
-  const allowInsecureHttp = options.allowInsecureHttp ?? false;
-  if (typeof allowInsecureHttp !== "boolean")
-    expected("allowInsecureHttp", "true or false", allowInsecureHttp);
-  const baseUrl = checkedUrl("environmentUrl", environmentUrl, { allowInsecureHttp, platformCredential });
-  if (typeof fetchImpl !== "function") expected("fetch", "a fetch function");
-  const defaults = clientSettings(options);
-  // Called as a plain function: some fetch implementations need `this` to be globalThis or nothing.
-  const plainFetch: typeof fetch = (input, init) => fetchImpl(input, init);
-  let credentials: Credentials;
-  if (oauth !== undefined) {
-    if (authScheme === "Api-Token") fail('authScheme: an OAuth client\'s access tokens are sent as "Bearer"');
-    checkSchemeFitsBase("Bearer", baseUrl, "an OAuth client's access token");
-    const client = checkOAuthOptions(oauth, allowInsecureHttp);
-    credentials = oauthCredentials(client, { ...defaults, fetch: plainFetch, logger, allowInsecureHttp });
-  } else {
-    credentials = tokenCredentials(token!, baseUrl, authScheme);
-  }
-  const transport: Transport = {
-    fetch: plainFetch,
-    credentials,
-    origin: { url: baseUrl, allowInsecureHttp },
-    logger,
-    random: Math.random,
-  };
-  // openapi-fetch sends JSON bodies as application/json (UTF-8, as JSON always is).
-  const headers = { "user-agent": userAgent };
-  // `raw`, for the caller: real Requests, its middleware, its init options.
-  const raw = createClient<paths>({ baseUrl, headers, fetch: rawFetch(defaults, transport) });
-  // The methods' own client: it hands the request loop PreparedRequests (see there); each call
-  // passes its own fetch.
-  const api = createClient<paths>({
-    baseUrl,
-    headers,
-    Request: PreparedRequest as unknown as typeof Request,
-  });
+  const { baseUrl, defaults, transport, raw, api } = connect(options);
 
   // The token types below are what the `fields` asked for: callApi takes the parsed body as that type.
   // The page-key overload (ApiTokensClient) and the first-page one share this body.
@@ -149,8 +93,10 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
   ): TokenIterator<TokenFor<F>> {
     listQuery(params); // bad input fails now, not on the first next()
     // Later pages send only nextPageKey, as Dynatrace requires: it encodes the original query.
-    return paginate((nextPageKey) =>
-      nextPageKey === undefined ? list<F>(params, callOptions) : list<F>({ nextPageKey }, callOptions),
+    return paginate(
+      (nextPageKey) =>
+        nextPageKey === undefined ? list<F>(params, callOptions) : list<F>({ nextPageKey }, callOptions),
+      (page) => page.apiTokens,
     );
   }
 

@@ -38,7 +38,11 @@ export interface OAuthClient {
 }
 
 /** Checks the `oauth` option without ever echoing the secret. @internal */
-export function checkOAuthOptions(oauth: OAuthClientOptions, allowInsecureHttp = false): OAuthClient {
+export function checkOAuthOptions(
+  oauth: OAuthClientOptions,
+  allowInsecureHttp = false,
+  defaultScopes: readonly string[] = PLATFORM_API_TOKENS_SCOPES,
+): OAuthClient {
   if (typeof oauth !== "object" || oauth === null) {
     return expected("oauth", "{ clientId, clientSecret, accountUrn, scope?, tokenUrl? }");
   }
@@ -49,7 +53,7 @@ export function checkOAuthOptions(oauth: OAuthClientOptions, allowInsecureHttp =
     expected("oauth.accountUrn", "urn:dtaccount:<account-uuid>", redact(accountUrn));
   }
   const scopes = typeof oauth.scope === "string" ? oauth.scope.trim().split(/\s+/) : oauth.scope;
-  const scope = (scopes ?? PLATFORM_API_TOKENS_SCOPES).filter(Boolean);
+  const scope = (scopes ?? defaultScopes).filter(Boolean);
   if (scope.length === 0 || scope.some((s) => typeof s !== "string" || !/^[!-~]+$/.test(s))) {
     expected(
       "oauth.scope",

@@ -1,8 +1,12 @@
 import { UnexpectedResponseError } from "./errors.js";
-import type { ApiTokenPage, TokenIterator } from "./types.js";
 
 /** Fetches one page: the first (undefined) with the caller's parameters, later ones by their cursor. */
-type FetchPage<T> = (nextPageKey: string | undefined) => Promise<ApiTokenPage<T>>;
+type FetchPage<P> = (nextPageKey: string | undefined) => Promise<P>;
+
+/** A page's cursor to the next one: null or absent on the last page. */
+interface Page {
+  nextPageKey?: string | null | undefined;
+}
 
 // Pages in a row without a token, each with a new cursor, before listAll stops: Dynatrace's pages
 // are never empty but the last; a server that keeps sending empty pages would be paged for ever.
@@ -14,8 +18,11 @@ const MAX_EMPTY_PAGES = 10;
  * the iteration with an UnexpectedResponseError instead.
  * @internal
  */
-export function paginate<T>(fetchPage: FetchPage<T>): TokenIterator<T> {
-  async function* pages(): AsyncGenerator<ApiTokenPage<T>> {
+export function paginate<P extends Page, T>(
+  fetchPage: FetchPage<P>,
+  itemsOf: (page: P) => T[],
+): AsyncIterableIterator<T> & { pages(): AsyncGenerator<P> } {
+  async function* pages(): AsyncGenerator<P> {
     const seenKeys = new Set<string>();
     let page = await fetchPage(undefined);
     let pageCount = 1;
@@ -27,7 +34,7 @@ export function paginate<T>(fetchPage: FetchPage<T>): TokenIterator<T> {
           `listAll: page ${pageCount} repeats a nextPageKey the server sent before; stopped instead of looping forever`,
         );
       }
-      emptyPages = page.apiTokens.length === 0 ? emptyPages + 1 : 0;
+      emptyPages = itemsOf(page).length === 0 ? emptyPages + 1 : 0;
       if (emptyPages === MAX_EMPTY_PAGES) {
         throw new UnexpectedResponseError(
           `listAll: ${MAX_EMPTY_PAGES} pages in a row without a token, each naming another page; stopped instead of paging forever`,
@@ -40,7 +47,7 @@ export function paginate<T>(fetchPage: FetchPage<T>): TokenIterator<T> {
     }
   }
   async function* tokens(): AsyncGenerator<T> {
-    for await (const page of pages()) yield* page.apiTokens;
+    for await (const page of pages()) yield* itemsOf(page);
   }
   return Object.assign(tokens(), { pages });
 }
