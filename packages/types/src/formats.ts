@@ -222,14 +222,16 @@ export function findSecrets(text: string, options: FindSecretsOptions = {}): Sec
   const found: SecretMatch[] = [];
   let line = options.firstLine ?? 1;
   let lineStart = 0;
-  let counted = 0;
+  // The next newline not yet counted: each newline is looked for once (searching again from every
+  // match to the next newline, or to the end of a long last line, was quadratic).
+  let nextNewline = text.indexOf("\n");
   for (const m of text.matchAll(secretPattern())) {
     const index = m.index;
-    for (let i = text.indexOf("\n", counted); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) {
+    while (nextNewline !== -1 && nextNewline < index) {
       line++;
-      lineStart = i + 1;
+      lineStart = nextNewline + 1;
+      nextNewline = text.indexOf("\n", lineStart);
     }
-    counted = index;
     let kind: SecretKind;
     let id: string | undefined;
     let secret: string;
