@@ -16,7 +16,9 @@ const JWT = new RegExp(`(?<!-)\\beyJ[\\w-]*${DOT}[\\w-]+${DOT}[\\w-]+`, "g");
 // (so that prose such as "Basic authentication" stays readable).
 const BASIC_CREDENTIALS = /(\bBasic +)([\w+/-]+={0,2})/gi;
 // A run of base64 or base64url long enough to hold a secret (a secret encoded alone): it is decoded,
-// and replaced when what it decodes to holds a secret.
+// and from the secret on replaced when what it decodes to holds one. The run may start before the
+// encoding does (a URL path `/api/v2/apiTokens/<base64>`, `id-<base64url>`: `/`, `-` and letters
+// are base64 characters too).
 const BASE64_RUN = /[\w+/-]{24,}={0,2}/g;
 
 /** The plain forms: structured secrets, labelled secrets, JWTs. */
@@ -38,6 +40,24 @@ function decodeBase64(run: string): string {
 }
 
 /**
+ * Where the secret in a base64 run starts (in whole groups of four characters), or -1 when it holds
+ * none. The run is decoded from each of its first four characters (one is in step with the encoding);
+ * what comes before the secret (a URL path, the secret's public id) stays readable.
+ */
+function encodedSecretAt(run: string): number {
+  for (let start = 0; start < 4; start++) {
+    const decoded = decodeBase64(run.slice(start));
+    const redacted = redactPlain(decoded);
+    if (redacted === decoded) continue;
+    let same = 0;
+    while (decoded[same] === redacted[same]) same++;
+    // Three decoded bytes are four characters of base64.
+    return start + Math.floor(same / 3) * 4;
+  }
+  return -1;
+}
+
+/**
  * Removes secrets from a text: every `dt0c01.<public>.<secret>` (also `dt0s16.` platform tokens and
  * `dt0s02.` OAuth client secrets) becomes `<prefix>.<public>.[REDACTED]` (the id stays readable); the
  * value after `Api-Token `, `Bearer `, `Basic `, `api-token=`, `client_secret=` or `access_token=`
@@ -51,8 +71,8 @@ export function redact(text: string): string {
       decodeBase64(run).includes(":") ? `${label}[REDACTED]` : basic,
     )
     .replace(BASE64_RUN, (run) => {
-      const decoded = decodeBase64(run);
-      return redactPlain(decoded) === decoded ? run : "[REDACTED]";
+      const at = encodedSecretAt(run);
+      return at < 0 ? run : `${run.slice(0, at)}[REDACTED]`;
     });
 }
 

@@ -146,6 +146,11 @@ describe("redact: the encoded forms of a secret", () => {
     ["base64url", b64url],
     ["HTTP Basic credentials", (s: string) => `Authorization: Basic ${b64(`dt0s02.AAAAAAAA:${s}`)}`],
     ["HTTP Basic credentials with an opaque secret", () => `Basic ${b64("my-client:opaque-secret")}`],
+    // A run of base64 characters that starts before the encoding (`/` and `-` are base64 too).
+    ["base64 at the end of a URL path", (s: string) => `/api/v2/apiTokens/${b64(s)}`],
+    ["base64url at the end of a URL path", (s: string) => `/api/v2/apiTokens/${b64url(s)}`],
+    ["base64url after a dash", (s: string) => `id-${b64url(s)}`],
+    ["base64 after three letters", (s: string) => `abc${b64(s)}`],
   ])("%s", (_what, encode) => {
     const { secret, privatePart } = makeSecret();
     const text = `before ${encode(secret)} after`;
@@ -226,7 +231,30 @@ describe("one redaction at the error boundary: every field an error shows", () =
       .get("dt0c01.X")
       .catch((e) => e);
     expect(fromStatus).toBeInstanceOf(ApiTokensError);
-    expect(fromStatus.message).toContain("failed with 400: no [REDACTED]");
+    // The base64 of the public part (`dt0c01.<id>.`) stays; from the secret on it is redacted.
+    expect(fromStatus.message).toMatch(/failed with 400: no [\w+/]*\[REDACTED\]/);
     expectNoSecret(shown(fromStatus), secret, privatePart);
   });
+});
+
+test("a secret in base64 in a raw request's path is redacted in request.url and the message", async () => {
+  const { secret, privatePart } = makeSecret();
+  // A redirect: raw throws (a RedirectError) instead of answering the error body.
+  const api = await server((req, res) => {
+    res.writeHead(302, { location: req.url });
+    res.end();
+  });
+  const dt = createApiTokensClient({ environmentUrl: api.url, token: secret, maxRetries: 0 });
+  for (const encoded of [b64(secret), b64url(secret)]) {
+    const error = await dt.raw
+      .GET("/apiTokens/{id}", { params: { path: { id: encoded } } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiTokensError);
+    expect((error as ApiTokensError).request?.url).toMatch(
+      new RegExp(`^${api.url}/api/v2/apiTokens/\\w*\\[REDACTED\\]$`),
+    );
+    expectNoSecret(shown(error), secret, privatePart);
+    expect(shown(error)).not.toContain(encoded.slice(-40));
+  }
+  expect(api.requests).toHaveLength(2);
 });
