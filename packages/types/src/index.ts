@@ -7,6 +7,27 @@
 import type { components, operations } from "./generated/api.js";
 
 export {
+  DURATION_FORMS,
+  DURATION_UNITS,
+  type DurationUnit,
+  durationInOneUnit,
+  parseDurationMs,
+} from "./duration.js";
+export {
+  ACCOUNT_URN_FORM,
+  API_TOKENS_SCOPES,
+  type ApiDialect,
+  CLASSIC_API_PREFIX,
+  type HostKind,
+  hostKind,
+  isAccountUrn,
+  isLoopbackHost,
+  otherDynatraceHost,
+  PLATFORM_API_PREFIX,
+  PLATFORM_API_TOKENS_SCOPES,
+  platformScopeFor,
+} from "./environment.js";
+export {
   type FindSecretsOptions,
   findSecrets,
   isSecret,
@@ -37,6 +58,16 @@ export {
   LEGACY_TOKEN_SCOPES,
   TOKEN_SCOPES,
 } from "./generated/scopes.js";
+export {
+  BROAD_WRITE_SCOPES,
+  broadWriteScopes,
+  EXPIRING_WITHIN_DAYS,
+  isExpired,
+  isExpiring,
+  isOlderThan,
+  isUnused,
+  UNUSED_AFTER_DAYS,
+} from "./token-rules.js";
 
 type Schemas = components["schemas"];
 
