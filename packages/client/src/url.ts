@@ -55,7 +55,7 @@ export function isLoopbackUrl(url: URL): boolean {
 
 /**
  * Checks a URL the client is given, without throwing. Refused, for every URL: anything but
- * `http(s)://`, whitespace, a backslash (URL parsers read it as `/`, so
+ * `http(s)://`, a slash where the host belongs (`https:///host`), whitespace, a backslash (URL parsers read it as `/`, so
  * `https://evil.example\.live.dynatrace.com` goes to evil.example), user info (`user:password@`),
  * a query or fragment, a host no URL can have, and `http://` to a host that is not loopback unless
  * `allowInsecureHttp`. An environment URL must also have one of the accepted paths; its answer is
@@ -73,6 +73,8 @@ export function checkUrl(param: UrlParam, input: unknown, options: UrlCheckOptio
   });
   const shown = JSON.stringify(text.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, "$1<user info>@"));
   if (!/^https?:\/\/./i.test(text)) return refuse(`${shown} is not an http(s) URL`);
+  // `https:///host` and `https:////host`: URL parsers skip the extra slashes, and no host follows `//`.
+  if (/^[^/]+\/\/\//.test(text)) return refuse(`${shown} has a slash where its host belongs (after //)`);
   if (/[\s\\]/.test(text)) {
     return refuse(
       `${shown} holds ${/\\/.test(text) ? "a backslash (fetch reads it as /: the request would go to another host)" : "whitespace"}`,

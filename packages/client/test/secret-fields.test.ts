@@ -75,6 +75,9 @@ describe("checkUrl: one check for every URL the client accepts", () => {
   test.each([
     ["sso.dynatrace.com/sso/oauth2/token", "is not an http(s) URL"],
     ["ftp://sso.dynatrace.com/token", "is not an http(s) URL"],
+    // No host after `//` (URL parsers skip the extra slashes); checking an environment URL threw a TypeError.
+    ["https:///sso.dynatrace.com/token", "has a slash where its host belongs"],
+    ["http:////127.0.0.1:5960/token", "has a slash where its host belongs"],
     ["http://127.0.0.1:5960\\@sso.dynatrace.com/sso/oauth2/token", "holds a backslash"],
     ["https://evil.example\\.sso.dynatrace.com/token", "holds a backslash"],
     ["https://sso.dynatrace.com/sso/oauth2/ token", "holds whitespace"],
