@@ -233,7 +233,11 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   /** The error for a redirect, which is never followed (see secret-origin.ts). */
   function redirectError(response: Response): ApiTokensError {
     const location = response.headers.get("location");
-    const why = redirectRefusal(url, location, true);
+    // A browser answers a redirect under `redirect: "manual"` as an opaque one: status 0, no headers.
+    const why =
+      response.type === "opaqueredirect"
+        ? "the request carries a secret (the browser hides the status and where it leads)"
+        : redirectRefusal(url, location, true);
     return new RedirectError(
       `${line()} answered ${response.status || "a redirect"}${location ? ` to ${location}` : ""}, not followed: ${why}; configure the URL it leads to, if it is yours`,
       { ...details(), status: response.status, location: location ?? undefined },

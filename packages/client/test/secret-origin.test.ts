@@ -153,6 +153,43 @@ describe("no request carrying a secret follows a redirect, and nothing reaches t
     },
   );
 
+  test("in a browser (an opaqueredirect response: status 0, no headers) every call is a RedirectError that says the browser hides it", async () => {
+    const other = await server((_req, res) => json(res, 200, { apiTokens: [] }));
+    const home = await server((req, res) => {
+      res.writeHead(302, { location: `${other.url}${req.url}` });
+      res.end();
+    });
+    // What a browser's fetch hands back for a redirect under redirect: "manual": the real server's
+    // answer, seen as the opaque response a browser makes of it (Node's fetch cannot build one).
+    const browserFetch: typeof fetch = async (input, init) => {
+      const answer = await fetch(input, init);
+      expect(answer.status).toBe(302);
+      await answer.body?.cancel();
+      const opaque = new Response(null, { status: 200 });
+      Object.defineProperties(opaque, {
+        type: { value: "opaqueredirect" },
+        status: { value: 0 },
+        ok: { value: false },
+      });
+      return opaque;
+    };
+    const { secret, privatePart } = makeSecret();
+    const dt = createApiTokensClient({ environmentUrl: home.url, token: secret, fetch: browserFetch });
+    for (const call of [() => dt.list(), () => dt.lookup(secret), () => dt.raw.GET("/apiTokens")]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RedirectError);
+      const { status, location, message } = error as RedirectError;
+      expect(status).toBe(0);
+      expect(location).toBeUndefined();
+      expect(message).toContain("answered a redirect, not followed: the request carries a secret");
+      expect(message).toContain("the browser hides the status and where it leads");
+      expect(message).not.toContain("no valid Location");
+      expect(message).not.toContain(privatePart);
+    }
+    expect(home.requests).toHaveLength(3);
+    expect(other.requests).toHaveLength(0);
+  });
+
   test("a redirect to the same origin is not followed either: the request carries a secret", async () => {
     const home = await server((req, res) => {
       if (req.path.endsWith("/lookup")) {
