@@ -42,13 +42,16 @@ export class LineScanner {
   #columnOffset = 0;
   #commit: string | undefined;
   #diffFile: string | undefined;
-  #decoder = new StringDecoder("utf8");
+  #decoder: StringDecoder;
 
   constructor(
     private readonly file: string,
     private readonly onFinding: (finding: Finding) => void,
     private readonly kinds?: readonly SecretKind[],
-  ) {}
+    encoding: "utf8" | "utf16le" = "utf8",
+  ) {
+    this.#decoder = new StringDecoder(encoding);
+  }
 
   /** Takes the next bytes (or text) of the input. */
   push(chunk: Buffer | string): void {
@@ -140,6 +143,14 @@ function isBinary(chunk: Buffer): boolean {
   return chunk.subarray(0, BINARY_SNIFF).includes(0);
 }
 
+/**
+ * Whether a file is UTF-16LE text: it starts with that byte order mark (what Windows PowerShell's
+ * `>` and Notepad's "Unicode" write; its NUL bytes would make it look binary).
+ */
+function isUtf16le(chunk: Buffer): boolean {
+  return chunk.length >= 2 && chunk[0] === 0xff && chunk[1] === 0xfe;
+}
+
 /** Scans one file (a regular file, or a pipe named on the command line). */
 async function scanFile(
   path: string,
@@ -147,22 +158,28 @@ async function scanFile(
   onFinding: (finding: Finding) => void,
   kinds: readonly SecretKind[] | undefined,
 ): Promise<void> {
-  const scanner = new LineScanner(path, onFinding, kinds);
-  let first = true;
+  let scanner: LineScanner | undefined;
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
-      if (first && isBinary(chunk)) {
-        report.skipped.push({ path, why: "binary" });
-        return;
+      if (scanner === undefined) {
+        if (isUtf16le(chunk)) {
+          scanner = new LineScanner(path, onFinding, kinds, "utf16le");
+          scanner.push(chunk.subarray(2));
+          continue;
+        }
+        if (isBinary(chunk)) {
+          report.skipped.push({ path, why: "binary" });
+          return;
+        }
+        scanner = new LineScanner(path, onFinding, kinds);
       }
-      first = false;
       scanner.push(chunk);
     }
   } catch (error) {
     report.skipped.push({ path, why: "unreadable", detail: reasonOf(error) });
     return;
   }
-  scanner.end();
+  scanner?.end();
   report.files++;
 }
 

@@ -265,6 +265,27 @@ describe("scan: a secret in a path", () => {
   });
 });
 
+describe("scan: UTF-16", () => {
+  it("a UTF-16LE file with its byte order mark (PowerShell's >) is scanned, not skipped as binary", async () => {
+    const found = secretOf("dt0c01", 24);
+    const base = mkdtempSync(join(tmpdir(), "dt-tokens-scan-utf16-"));
+    try {
+      const text = `Write-Output ok\r\n$env:DT_API_TOKEN = "${found.secret}"\r\n`;
+      writeFileSync(
+        join(base, "ps.log"),
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
+      );
+      const r = await scan([base, "-o", "json"]);
+      expect(r.code, r.stderr).toBe(3);
+      expect(JSON.parse(r.stdout)).toMatchObject([
+        { file: join(base, "ps.log"), line: 2, column: 22, id: found.id },
+      ]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("LineScanner", () => {
   const scanText = (chunks: string[]) => {
     const found: Finding[] = [];

@@ -262,7 +262,7 @@ kind and the id (<prefix>.<public part>), never the secret.
 
 Directories are walked recursively; symbolic links inside them are not followed, .git is left
 out (scan history with git log -p | dt-tokens scan -) and binary files (a NUL byte in the first
-8000) are skipped. Files are read line by line, so size does not matter. In a diff or git log -p,
+8000) are skipped; a UTF-16LE file with its byte order mark (PowerShell's >) is read as text. Files are read line by line, so size does not matter. In a diff or git log -p,
 each finding also names its commit and file (IN column; commit and diffFile in JSON).
 
 Exit statuses: 0 nothing found; 3 secrets found; 4 nothing found, but a path could not be read;
