@@ -149,6 +149,8 @@ export interface Connection {
   url: string;
   /** The config file's name of the environment, when it came from there. */
   name?: string;
+  /** The id of the classic API token the CLI authenticates with, when it does (its secret's public part). */
+  tokenId?: string;
 }
 
 /**
@@ -243,5 +245,10 @@ export async function connect(
   // --token-stdin wins over the config file's credential, as it wins over DT_API_TOKEN.
   const credential =
     named && !options.tokenStdin ? await named.credential() : await apiToken(options, io, stdin, fallback);
-  return { client: createClient(url, credential, options, io), url, ...(named && { name: named.name }) };
+  return {
+    client: createClient(url, credential, options, io),
+    url,
+    ...(named && { name: named.name }),
+    ...(credential.kind === "api-token" && { tokenId: credential.secret.split(".").slice(0, 2).join(".") }),
+  };
 }

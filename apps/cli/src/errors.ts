@@ -73,12 +73,18 @@ export const EXIT_STATUSES = [
     key: "notFound",
     meaning: "leak: a leaked secret was found in none of the environments asked (all of them answered)",
   },
+  { code: 129, key: "hangup", meaning: "hung up (SIGHUP: the terminal was closed); as for 130" },
   {
     code: 130,
     key: "interrupted",
     meaning: "interrupted (Ctrl-C, SIGINT); a new token whose secret was not shown is deleted",
   },
-  { code: 143, key: "terminated", meaning: "terminated (SIGTERM); as for 130" },
+  {
+    code: 143,
+    key: "terminated",
+    meaning:
+      "terminated (SIGTERM); as for 130. rotate: the rotation in flight was rolled back, or completes with `dt-tokens cleanup`",
+  },
 ] as const;
 
 type ExitKey = (typeof EXIT_STATUSES)[number]["key"];

@@ -1,15 +1,19 @@
 /**
- * Ctrl-C (SIGINT) and SIGTERM. Outside a guarded step the CLI stops at once with one line and exit
- * status 130 (143 for SIGTERM); output already written is whole (JSON is written in one piece).
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal, handled like SIGTERM). Outside a guarded step the CLI stops at once with one line and exit
+ * status 130 (143 for SIGTERM, 129 for SIGHUP); output already written is whole (JSON is written in one piece).
  * Inside a guarded step (a token is being created and its secret delivered), the signal is noted,
  * the step finishes, and the step's owner undoes what the user would otherwise lose (it deletes a
  * token whose secret was not shown). A second signal stops at once, saying what may be left.
  */
 import { EXIT } from "./errors.js";
 
-type Signal = "SIGINT" | "SIGTERM";
+export type Signal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
-const STATUS: Record<Signal, number> = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated };
+const STATUS: Record<Signal, number> = {
+  SIGINT: EXIT.interrupted,
+  SIGTERM: EXIT.terminated,
+  SIGHUP: EXIT.hangup,
+};
 
 let received: Signal | undefined;
 let guard: { leftBehind: () => string } | undefined;
@@ -22,7 +26,7 @@ export function handleSignals(stderr: (text: string) => void): void {
   write = stderr;
   if (installed) return;
   installed = true;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
       if (guard && received === undefined) {
         received = signal;

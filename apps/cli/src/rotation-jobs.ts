@@ -1,15 +1,48 @@
 /**
- * `dt-tokens rotate --finish` (retire old tokens whose overlap has ended), and the summary it shares
- * with `dt-tokens cleanup` (commands/cleanup.ts). Both read their work from the markers in
- * Dynatrace, so they run anywhere: in cron, in CI, on another machine than the rotation.
+ * `dt-tokens rotate --finish` (retire old tokens whose overlap has ended), and what it shares with
+ * `dt-tokens cleanup` (commands/cleanup.ts): both first complete or roll back the rotations this
+ * machine's journal holds (a crash, a kill, a closed terminal), then do their work from the
+ * markers in Dynatrace, so they also run elsewhere: in cron, in CI, on another machine.
  */
 import { finishRetirements, type MaintenanceOutcome, type PendingRetirement } from "@dt-tokens/client";
+import { escapeControl } from "@dt-tokens/client/display";
+import type { Connection } from "./connection.js";
 import type { Context } from "./context.js";
 import { describeError } from "./describe-error.js";
 import { EXIT } from "./errors.js";
+import { type Recovery, recoverRotations } from "./rotation/api-token.js";
+
+/** A failure line on stderr, control characters (of token names) escaped. */
+export const failLine = (ctx: Context, text: string) =>
+  ctx.io.stderr.write(`${ctx.err.red("failed:")} ${escapeControl(text)}\n`);
+
+/**
+ * The journal's rotations, completed or rolled back; their lines on stderr. Returns those that
+ * failed or need someone (a sink that may hold a deleted secret).
+ */
+export async function recover(ctx: Context, connection: Connection, dryRun?: boolean): Promise<Recovery[]> {
+  const { recoveries, unreadable } = await recoverRotations(ctx.io, connection.client, connection.url, {
+    dryRun,
+  });
+  for (const u of unreadable)
+    failLine(ctx, `the rotation journal ${u.path} cannot be read (${u.error}); look at it yourself`);
+  const bad: Recovery[] = [];
+  for (const r of recoveries) {
+    const what = `the interrupted rotation of ${r.oldId} "${r.name}"`;
+    if (r.status === "completed" || r.status === "rolled back") ctx.note(`${r.status} ${what}: ${r.detail}`);
+    else if (r.status === "planned") ctx.note(`${what}: ${r.detail}`);
+    else if (r.status === "failed") failLine(ctx, `recovering ${what}: ${r.detail}`);
+    else ctx.note(`left alone: ${what}: ${r.detail}`);
+    for (const p of r.problems) ctx.warn(p);
+    if (r.problems.length || r.status === "failed") bad.push(r);
+  }
+  return bad;
+}
 
 export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?: "json" }): Promise<number> {
-  const { client } = await ctx.connect();
+  const connection = await ctx.connect();
+  const { client } = connection;
+  const recoveryProblems = await recover(ctx, connection, o.dryRun);
   const outcomes = await finishRetirements(client, { dryRun: o.dryRun });
   const verb = (t: PendingRetirement) => (t.action === "delete" ? "deleted" : "disabled");
   for (const { token: t, status, error } of outcomes) {
@@ -19,15 +52,15 @@ export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?
       ctx.note(`would ${t.action} ${what} (its overlap ended ${t.at.toISOString()})`);
     else if (status === "waiting")
       ctx.note(`waiting: ${what} will be ${verb(t)} after ${t.at.toISOString()}`);
-    else
-      ctx.io.stderr.write(`${ctx.err.red("failed:")} ${t.action} ${what}: ${describeError(error).message}\n`);
+    else failLine(ctx, `${t.action} ${what}: ${describeError(error).message}`);
   }
-  return summarize(ctx, outcomes, o, "token waiting for retirement", (t) => ({
+  const code = summarize(ctx, outcomes, o, "token waiting for retirement", (t) => ({
     id: t.id,
     name: t.baseName,
     action: t.action,
     at: t.at.toISOString(),
   }));
+  return Math.max(code, recoveryProblems.length ? EXIT.api : EXIT.ok);
 }
 
 /** The outcomes: a note when there were none, JSON on stdout with --output json; the exit status. */

@@ -8,7 +8,7 @@ import type { ApiTokensClient } from "@dt-tokens/client";
 import type { Context } from "./context.js";
 import { describeError } from "./describe-error.js";
 import { EXIT, ExitError } from "./errors.js";
-import { interruption, signalStatus } from "./interrupt.js";
+import { interruption, type Signal, signalStatus } from "./interrupt.js";
 import { OutputError, writeConfirmed } from "./output.js";
 
 /** What `create` and `rotate` print on stdout with `-o json`. */
@@ -27,7 +27,7 @@ export function secretText(created: NewTokenJson, format: "secret" | "json", ext
 }
 
 /** Why a secret was not delivered: an OutputError, or the signal received meanwhile. */
-export type Undelivered = { output: OutputError } | { signal: "SIGINT" | "SIGTERM" };
+export type Undelivered = { output: OutputError } | { signal: Signal };
 
 /**
  * Writes the secret to stdout and waits until it was handed to the OS. Resolves with undefined when

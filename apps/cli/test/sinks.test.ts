@@ -1,8 +1,10 @@
 /** The sinks on their own: dotenv editing, templating, parsing, atomic files and exec (no server). */
-import { lstat, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, chown, lstat, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { restore } from "../src/sinks/before.js";
 import { dotenvSink, readDotenvKey, setDotenvKey } from "../src/sinks/dotenv.js";
 import { execSink } from "../src/sinks/exec.js";
 import { fileSink } from "../src/sinks/file.js";
@@ -35,6 +37,14 @@ describe("setDotenvKey", () => {
 
   it("refuses a value quoted across lines rather than touching other lines", () => {
     expect(() => setDotenvKey('K="line one\nline two"\nA=1\n', "K", "N")).toThrow(/spans lines/);
+    // Was a bug: a `K=` line inside another key's multi-line value was rewritten (and read back).
+    const cert = 'CERT="-----BEGIN-----\nK=not-a-definition\n-----END-----"\nK=old\n';
+    expect(setDotenvKey(cert, "K", "N")).toBe(
+      'CERT="-----BEGIN-----\nK=not-a-definition\n-----END-----"\nK=N\n',
+    );
+    expect(readDotenvKey(cert, "K")).toBe("old");
+    const onlyInside = "NOTE='a\nK=x\nb'\n";
+    expect(setDotenvKey(onlyInside, "K", "N")).toBe(`${onlyInside}K=N\n`);
   });
 
   it("reads back what it wrote", () => {
@@ -84,21 +94,25 @@ describe("parseSink", () => {
 });
 
 describe("file and dotenv sinks", () => {
-  it("write atomically with mode 0600, leave no temporary file, and undo puts the old content back", async () => {
+  // Was a bug: an existing file was forced to 0600 (a service reading it through its group lost access).
+  it("write atomically keeping an existing file's mode (0600 for a new one), leave no temporary file, and restore puts the old content back", async () => {
     const dir = await tempDir();
     const path = join(dir, "token");
     await writeFile(path, "old secret", { mode: 0o640 });
     const sink = fileSink(path);
+    const before = await sink.snapshot!();
     await sink.deliver(SECRET);
     expect(await readFile(path, "utf8")).toBe(SECRET);
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(path)).mode & 0o777).toBe(0o640);
     expect(await readdir(dir)).toEqual(["token"]);
-    await sink.undo!();
+    await restore(before);
     expect(await readFile(path, "utf8")).toBe("old secret");
     expect((await stat(path)).mode & 0o777).toBe(0o640);
     const fresh = fileSink(join(dir, "new"));
+    const none = await fresh.snapshot!();
     await fresh.deliver(SECRET);
-    await fresh.undo!();
+    expect((await stat(join(dir, "new"))).mode & 0o777).toBe(0o600);
+    await restore(none);
     expect(await readdir(dir)).toEqual(["token"]);
     await expect(fileSink(join(dir, "missing", "x")).deliver(SECRET)).rejects.toThrow(
       /directory .*missing does not exist/,
@@ -115,12 +129,53 @@ describe("file and dotenv sinks", () => {
     await writeFile(join(dir, "real.token"), "old");
     await symlink(join(dir, "real.token"), join(dir, "token"));
     const file = fileSink(join(dir, "token"));
+    const before = await file.snapshot!();
     await file.deliver(SECRET);
     expect((await lstat(join(dir, "token"))).isSymbolicLink()).toBe(true);
     expect(await readFile(join(dir, "real.token"), "utf8")).toBe(SECRET);
-    await file.undo!();
+    await restore(before);
     expect(await readFile(join(dir, "real.token"), "utf8")).toBe("old");
   });
+
+  // Was a bug: a dangling symlink (a secret mount not populated yet) was replaced by a file.
+  it("keep a dangling symlink a link: its target is created, and removed again on restore", async () => {
+    const dir = await tempDir();
+    await symlink("target.token", join(dir, "token"));
+    const file = fileSink(join(dir, "token"));
+    const before = await file.snapshot!();
+    await file.deliver(SECRET);
+    expect((await lstat(join(dir, "token"))).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(dir, "target.token"), "utf8")).toBe(SECRET);
+    expect((await stat(join(dir, "target.token"))).mode & 0o777).toBe(0o600);
+    await restore(before);
+    expect((await lstat(join(dir, "token"))).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(dir, "target.token"))).toBe(false);
+  });
+
+  // Was a bug: the rename left the file owned by the rotating user; a service reading it lost access.
+  it.skipIf(process.getuid?.() !== 0)(
+    "keep the owner and group of a file owned by another user (nobody, 0640), on delivery and on restore (as root)",
+    async () => {
+      const dir = await tempDir();
+      for (const [sink, path] of [
+        [fileSink, join(dir, "token")],
+        [(p: string) => dotenvSink(p, "K"), join(dir, ".env")],
+      ] as const) {
+        await writeFile(path, "K=old\n", { mode: 0o640 });
+        await chown(path, 65534, 65534);
+        await chmod(path, 0o640);
+        const s = sink(path);
+        const before = await s.snapshot!();
+        await s.deliver(SECRET);
+        const after = await stat(path);
+        expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([65534, 65534, 0o640]);
+        await restore(before);
+        const restored = await stat(path);
+        expect([restored.uid, restored.gid, restored.mode & 0o7777]).toEqual([65534, 65534, 0o640]);
+        expect(await readFile(path, "utf8")).toBe("K=old\n");
+      }
+    },
+  );
 
   it("dotenv keeps the file's mode and restores it byte for byte on undo", async () => {
     const dir = await tempDir();
@@ -128,10 +183,11 @@ describe("file and dotenv sinks", () => {
     const before = "# c\r\nA=1\r\nK='old'\r\n";
     await writeFile(path, before, { mode: 0o644 });
     const sink = dotenvSink(path, "K");
+    const saved = await sink.snapshot!();
     await sink.deliver(SECRET);
     expect(await readFile(path, "utf8")).toBe(`# c\r\nA=1\r\nK='${SECRET}'\r\n`);
     expect((await stat(path)).mode & 0o777).toBe(0o644);
-    await sink.undo!();
+    await restore(saved);
     expect(await readFile(path, "utf8")).toBe(before);
   });
 });
@@ -162,7 +218,46 @@ describe("exec sink", () => {
     expect(error.message).toMatch(/^exited with status 3\n/);
     expect(error.message).toContain("nope");
     expect(error.message).not.toContain("BBBB");
-    await expect(execSink("exit 0", env).deliver(SECRET)).resolves.toBeUndefined(); // need not read stdin
-    await expect(execSink("kill -9 $PPID", env).deliver(SECRET)).rejects.toThrow(/killed by SIGKILL/);
+    await expect(execSink("kill -9 $PPID", env).deliver(SECRET)).rejects.toThrow(/status 137/);
+  });
+
+  // Was a bug: a command that exited 0 without reading the secret was reported "delivered".
+  it("delivers only when the command read its standard input to the end and exited 0", async () => {
+    const env = { PATH: process.env.PATH };
+    await expect(execSink("exit 0", env).deliver(SECRET)).rejects.toThrow(
+      /without reading its standard input/,
+    );
+    await expect(execSink("head -c 10 >/dev/null", env).deliver(SECRET)).rejects.toThrow(
+      /without reading its standard input/,
+    );
+    await expect(execSink("cat >/dev/null", env).deliver(SECRET)).resolves.toBeUndefined();
+    await expect(execSink("read -r x; exit 0", env).deliver(`${SECRET}\n`)).resolves.toBeUndefined();
+  });
+
+  // Was a bug: a config file's `env:VAR` credential (any variable name) reached the command.
+  it("keeps every variable holding a Dynatrace secret out of the command's environment", async () => {
+    const dir = await tempDir();
+    const env = { PATH: process.env.PATH, MY_DT_CREDENTIAL: SECRET, PLAIN: "ok" };
+    await execSink(`cat >/dev/null; env > ${dir}/env`, env).deliver(SECRET);
+    const seen = await readFile(join(dir, "env"), "utf8");
+    expect(seen).toContain("PLAIN=ok");
+    expect(seen).not.toContain("MY_DT_CREDENTIAL");
+  });
+
+  // Was a bug: the output was cut to its last 4,000 characters before redaction, which could cut
+  // the secret in two and show its tail.
+  it("never shows part of the secret when a long output is cut", async () => {
+    // The secret, then output that puts a cut through it (at 4,000 characters from the end, as
+    // before; anywhere, with more output than is kept).
+    for (const after of [3_990, 63_990, 127_990]) {
+      const error = await execSink(
+        `cat >/dev/null; printf '%s' '${SECRET}'; head -c ${after} /dev/zero | tr '\\0' y; exit 1`,
+        { PATH: process.env.PATH },
+      )
+        .deliver(SECRET)
+        .catch((e: Error) => e);
+      expect((error as Error).message).toMatch(/^exited with status 1/);
+      expect((error as Error).message).not.toContain("BBBB");
+    }
   });
 });

@@ -76,6 +76,7 @@ export type {
   Logger,
   PageKeyParams,
   RequestOptions,
+  RetireMode,
   RevokeMode,
   RotateOptions,
   RotateResult,

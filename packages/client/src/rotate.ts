@@ -5,7 +5,7 @@ import type {
   CreateInput,
   FullApiToken,
   RequestOptions,
-  RevokeMode,
+  RetireMode,
   RotateOptions,
   RotateResult,
 } from "./types.js";
@@ -18,7 +18,7 @@ export interface RotateSteps {
   delete(id: string, options: RequestOptions): Promise<void>;
 }
 
-const REVOKE_MODES: readonly RevokeMode[] = ["disable", "delete", "keep"];
+const RETIRE_MODES: readonly RetireMode[] = ["disable", "delete", "keep"];
 const EXPIRY_CHOICES =
   "a decision: a Date, epoch ms, now+30d, sameLifetime, or null for a token that never expires";
 
@@ -32,19 +32,25 @@ function chosenExpiry(choice: RotateOptions["expirationDate"], previous: FullApi
 
 /**
  * Replaces a token: reads it, creates a new one with the same name, scopes and personal flag, then
- * revokes the old one as asked. If create fails nothing changed; if revoking fails the result still
- * carries the new secret, with `revoked: false` and `revokeError`. Options are checked before
- * anything changes. @internal
+ * retires the old one as asked (`retire`, or its deprecated name `revoke`). If create fails nothing
+ * changed; if retiring fails the result still carries the new secret, with `retired: false` and
+ * `retireError` (and the deprecated `revoked`, `revokeError`). Options are checked before anything
+ * changes. @internal
  */
 export async function rotate(steps: RotateSteps, id: string, options: RotateOptions): Promise<RotateResult> {
   const {
     expirationDate,
-    revoke = "disable",
+    retire: asked,
+    revoke,
     name,
     scopes,
     ...requestOptions
   } = options ?? ({} as RotateOptions);
-  if (!REVOKE_MODES.includes(revoke)) expected("revoke", "disable, delete or keep", revoke);
+  if (asked !== undefined && revoke !== undefined && asked !== revoke)
+    expected("retire", `one mode (revoke is its deprecated name, and says ${JSON.stringify(revoke)})`, asked);
+  const retire = asked ?? revoke ?? "disable";
+  if (!RETIRE_MODES.includes(retire))
+    expected(asked === undefined ? "revoke" : "retire", "disable, delete or keep", retire);
   if (expirationDate === undefined) expected("expirationDate", EXPIRY_CHOICES);
   if (typeof expirationDate !== "function" && expirationDate !== null)
     timeframe(expirationDate, "expirationDate", true);
@@ -59,12 +65,12 @@ export async function rotate(steps: RotateSteps, id: string, options: RotateOpti
     },
     requestOptions,
   );
-  const result: RotateResult = { created, previous, revoke, revoked: true };
+  const result: RotateResult = { created, previous, retire, retired: true, revoke: retire, revoked: true };
   try {
-    if (revoke === "delete") await steps.delete(id, requestOptions);
-    if (revoke === "disable") await steps.update(id, { enabled: false }, requestOptions);
-  } catch (revokeError) {
-    return { ...result, revoked: false, revokeError };
+    if (retire === "delete") await steps.delete(id, requestOptions);
+    if (retire === "disable") await steps.update(id, { enabled: false }, requestOptions);
+  } catch (retireError) {
+    return { ...result, retired: false, retireError, revoked: false, revokeError: retireError };
   }
   return result;
 }

@@ -120,8 +120,11 @@ export type CreateInput = Omit<ApiTokenCreate, "expirationDate"> & {
  */
 export type GetOptions<F> = RequestOptions & { fields?: F };
 
-/** How rotate treats the old token once the new one exists. */
-export type RevokeMode = "disable" | "delete" | "keep";
+/** What becomes of the old token once the new one exists: the one word of rotate and rotateToken. */
+export type RetireMode = "disable" | "delete" | "keep";
+
+/** @deprecated Use {@link RetireMode}: rotation speaks of retiring the old token. */
+export type RevokeMode = RetireMode;
 
 /** Options of rotate. */
 export interface RotateOptions extends RequestOptions {
@@ -132,7 +135,9 @@ export interface RotateOptions extends RequestOptions {
    */
   expirationDate: TimeframeInput | null | ((previous: FullApiToken) => TimeframeInput | null | undefined);
   /** What to do with the old token (default `"disable"`, which can be undone). */
-  revoke?: RevokeMode;
+  retire?: RetireMode;
+  /** @deprecated Use `retire` (the same values). */
+  revoke?: RetireMode;
   /** Name of the new token (default: the old token's name). */
   name?: string;
   /** Scopes of the new token (default: the old token's scopes). */
@@ -146,10 +151,16 @@ export interface RotateResult {
   /** The old token as it was read before the rotation. */
   previous: FullApiToken;
   /** What was asked for the old token. */
-  revoke: RevokeMode;
+  retire: RetireMode;
   /** Whether the old token was disabled or deleted as asked (`true` for `"keep"`). */
+  retired: boolean;
+  /** Why retiring failed, if it did: the new token exists and works, the old one is still active. */
+  retireError?: unknown;
+  /** @deprecated Use `retire`. */
+  revoke: RetireMode;
+  /** @deprecated Use `retired`. */
   revoked: boolean;
-  /** Why revoking failed, if it did: the new token exists and works, the old one is still active. */
+  /** @deprecated Use `retireError`. */
   revokeError?: unknown;
 }
 
@@ -242,8 +253,12 @@ export interface ApiTokensClient {
   ): Promise<TokenFor<F, ApiTokenField>>;
   /**
    * Replaces a token: reads it, creates a new one with the same name, scopes and personal flag, then
-   * revokes the old one as asked. If create fails nothing changed; if revoking fails the result still
-   * carries the new secret, with `revoked: false` and `revokeError`.
+   * retires the old one as asked. If create fails nothing changed; if retiring fails the result still
+   * carries the new secret, with `retired: false` and `retireError`.
+   *
+   * @deprecated For anything but a quick replacement, use {@link rotateToken}: it delivers and
+   * verifies the new secret before the old token is retired, and leaves markers a crash can be
+   * recovered from. `rotate` stays, unchanged, for compatibility.
    */
   rotate(id: string, options: RotateOptions): Promise<RotateResult>;
 }

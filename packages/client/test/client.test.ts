@@ -426,6 +426,32 @@ describe("rotate", () => {
     expect(server.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
   });
 
+  // Issue 24: one word. `retire` (as rotateToken says it) is the option; `revoke` stays, deprecated.
+  test("retire is the option's name; the deprecated revoke still works; both at odds fail before any request", async () => {
+    const rs = rotationServer();
+    server = await rs.start();
+    const { dt } = client();
+    const result = await dt.rotate("dt0c01.OLD", { retire: "delete", expirationDate: "now+30d" });
+    expect(result).toMatchObject({ retire: "delete", retired: true, revoke: "delete", revoked: true });
+    expect(server.requests.map((r) => r.method)).toEqual(["GET", "POST", "DELETE"]);
+    const failing = rotationServer(403);
+    await server.close();
+    server = await failing.start();
+    const { dt: again } = client();
+    const failed = await again.rotate("dt0c01.OLD", { retire: "disable", expirationDate: "now+30d" });
+    expect(failed).toMatchObject({ retired: false, revoked: false });
+    expect(failed.retireError).toBeInstanceOf(PermissionDeniedError);
+    expect(failed.revokeError).toBe(failed.retireError);
+    const before = server.requests.length;
+    await expect(
+      again.rotate("dt0c01.OLD", { retire: "keep", revoke: "delete", expirationDate: "now+30d" }),
+    ).rejects.toThrow(/^retire: expected one mode/);
+    await expect(
+      again.rotate("dt0c01.OLD", { retire: "nuke" as "keep", expirationDate: "now+30d" }),
+    ).rejects.toThrow('retire: expected disable, delete or keep, got "nuke"');
+    expect(server.requests).toHaveLength(before);
+  });
+
   test("an unknown revoke mode fails before any request", async () => {
     server = await startServer((_r, res) => json(res, 200, old));
     const { dt } = client();

@@ -39,6 +39,68 @@ const oldToken = async (name = "grafana") =>
   (await dt.create({ name, scopes: ["metrics.read", "entities.read"], expirationDate: "now+10d" })).id;
 
 describe("rotateToken", () => {
+  // Issue 21: one rotation per token, by construction of the library (not only of the CLI).
+  test("refuses a token with a replacement in flight, naming it, before anything is created", async () => {
+    const id = await oldToken();
+    let release!: () => void;
+    let inFlightId = "";
+    const first = rotateToken(dt, id, {
+      expirationDate: "now+30d",
+      deliver: (_secret, target) =>
+        new Promise<void>((resolve) => {
+          inFlightId = target.id;
+          release = resolve;
+        }),
+    });
+    while (!inFlightId) await new Promise((r) => setTimeout(r, 10));
+    const n = await count();
+    const second = await rotateToken(dt, id, { expirationDate: "now+30d", deliver: () => {} }).catch(
+      (e) => e,
+    );
+    expect(second).toBeInstanceOf(RotationError);
+    expect(second.stage).toBe("read");
+    expect(second.message).toContain(`another rotation of it is in flight: its replacement ${inFlightId}`);
+    expect(await count()).toBe(n);
+    release();
+    await first;
+    const cleaned = await cleanupRotations(dt, { olderThan: 0 });
+    expect(cleaned).toEqual([]);
+  });
+
+  test("a replacement whose delivery started is held by the clean-up, never deleted", async () => {
+    const id = await oldToken();
+    let release!: () => void;
+    let newId = "";
+    const running = rotateToken(dt, id, {
+      expirationDate: "now+30d",
+      deliver: (_secret, target) =>
+        new Promise<void>((resolve) => {
+          newId = target.id;
+          release = resolve;
+        }),
+    });
+    while (!newId) await new Promise((r) => setTimeout(r, 10));
+    const outcomes = await cleanupRotations(dt, { olderThan: 0 });
+    expect(outcomes.map((o) => [o.token.id, o.status, o.token.delivering])).toEqual([[newId, "held", true]]);
+    release();
+    await running;
+    expect((await dt.get(newId)).name).toBe("grafana");
+  });
+
+  test("refuses, before anything is created, an overlap the marker cannot hold and a name too long for the marker", async () => {
+    const id = await oldToken();
+    const n = await count();
+    for (const after of ["999999999w", "3000000d", "367d"])
+      await expect(
+        rotateToken(dt, id, { expirationDate: "now+30d", deliver: () => {}, retire: { after } }),
+      ).rejects.toThrow(/retire.after: expected an overlap of at most 366d/);
+    const long = await oldToken("x".repeat(990));
+    await expect(rotateToken(dt, long, { expirationDate: "now+30d", deliver: () => {} })).rejects.toThrow(
+      /would not fit in a token name/,
+    );
+    expect(await count()).toBe(n + 1);
+  });
+
   test("delivers, verifies with the new token, commits the name and disables the old token", async () => {
     const id = await oldToken();
     const stages: string[] = [];
@@ -55,10 +117,12 @@ describe("rotateToken", () => {
     });
     expect(stages).toEqual(["read", "create", "deliver", "verify", "commit", "retire"]);
     expect(delivered).toBe(result.created.token);
+    // From the start of the delivery the marker says so: the clean-up then never deletes it.
     expect(parseRotationMarker(nameWhileDelivering)).toEqual({
       kind: "rotating",
       baseName: "grafana",
       replaces: id,
+      delivering: true,
     });
     const fresh = await dt.get(result.created.id);
     expect(fresh).toMatchObject({

@@ -4,7 +4,17 @@
  * in another, with the same 401 Dynatrace gives for any unknown token), seeded per environment,
  * listed in the ready line and written as a dt-tokens config; the default environment unchanged.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -253,6 +263,53 @@ describe("--write-config over an existing file", () => {
     for (const _ of [1, 2])
       expect(await runSandboxCli(args(generated), { ...io, signal: AbortSignal.abort() })).toBe(0);
     expect(readFileSync(generated, "utf8")).toContain("env01");
+  });
+
+  // Was a bug: a token file beside the config (a user's own env01.token) was overwritten, and a
+  // symlink there (or at the config's path) was replaced by a file.
+  it("never overwrites a token file it did not write, nor replaces a symlink", async () => {
+    let err = "";
+    const io = {
+      stderr: { write: (t: string) => (err += t) },
+      stdout: { write: () => {} },
+      handleSignals: false,
+    };
+    const args = (path: string) => [
+      "--db",
+      ":memory:",
+      "--quiet",
+      "--environments",
+      "1",
+      "--write-config",
+      path,
+    ];
+    const userDir = join(dir, "user-tokens");
+    mkdirSync(userDir);
+    writeFileSync(join(userDir, "env01.token"), "the user's own secret\n");
+    expect(
+      await runSandboxCli(args(join(userDir, "config.yaml")), { ...io, signal: AbortSignal.abort() }),
+    ).toBe(1);
+    expect(err).toContain("env01.token exists and was not written by dt-tokens-sandbox");
+    expect(readFileSync(join(userDir, "env01.token"), "utf8")).toBe("the user's own secret\n");
+    expect(existsSync(join(userDir, "config.yaml"))).toBe(false);
+
+    const linkDir = join(dir, "links");
+    mkdirSync(linkDir);
+    writeFileSync(join(linkDir, "elsewhere"), "kept\n");
+    symlinkSync(join(linkDir, "elsewhere"), join(linkDir, "env01.token"));
+    err = "";
+    expect(
+      await runSandboxCli(args(join(linkDir, "config.yaml")), { ...io, signal: AbortSignal.abort() }),
+    ).toBe(1);
+    expect(err).toContain("env01.token is a symbolic link");
+    expect(lstatSync(join(linkDir, "env01.token")).isSymbolicLink()).toBe(true);
+    symlinkSync(join(linkDir, "elsewhere"), join(linkDir, "linked.yaml"));
+    err = "";
+    expect(
+      await runSandboxCli(args(join(linkDir, "linked.yaml")), { ...io, signal: AbortSignal.abort() }),
+    ).toBe(1);
+    expect(err).toContain("it is a symbolic link");
+    expect(readFileSync(join(linkDir, "elsewhere"), "utf8")).toBe("kept\n");
   });
 });
 

@@ -1,13 +1,15 @@
 /**
- * `dt-tokens cleanup`: delete replacements whose rotation never finished (a crash or a kill left
- * them marked). It reads its work from the markers in Dynatrace, so it runs anywhere.
+ * `dt-tokens cleanup`: complete or roll back the rotations this machine's journal holds, then
+ * delete replacements whose rotation never finished and whose delivery never started (a crash or
+ * a kill left them marked). The markers are in Dynatrace, so that part runs anywhere.
  */
 import { cleanupRotations } from "@dt-tokens/client";
 import { type Command, Option } from "commander";
 import { examples, type Run } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import { describeError } from "../describe-error.js";
-import { summarize } from "../rotation-jobs.js";
+import { EXIT } from "../errors.js";
+import { failLine, recover, summarize } from "../rotation-jobs.js";
 import { durationOrZeroArg } from "../rotation-targets.js";
 
 interface CleanupOptions {
@@ -18,7 +20,9 @@ interface CleanupOptions {
 
 export async function cleanupCommand(ctx: Context, o: CleanupOptions): Promise<number> {
   durationOrZeroArg(o.olderThan, "--older-than");
-  const { client } = await ctx.connect();
+  const connection = await ctx.connect();
+  const { client } = connection;
+  const recoveryProblems = await recover(ctx, connection, o.dryRun);
   const outcomes = await cleanupRotations(client, { olderThan: o.olderThan, dryRun: o.dryRun });
   for (const { token: t, status, error } of outcomes) {
     const what = `${t.id} "${t.baseName}" (created ${t.creationDate ?? "at an unknown time"} to replace ${t.replaces})`;
@@ -26,14 +30,19 @@ export async function cleanupCommand(ctx: Context, o: CleanupOptions): Promise<n
     else if (status === "planned") ctx.note(`would delete ${what}`);
     else if (status === "waiting")
       ctx.note(`left alone: ${what} is younger than ${o.olderThan}; its rotation may still be running`);
-    else ctx.io.stderr.write(`${ctx.err.red("failed:")} delete ${what}: ${describeError(error).message}\n`);
+    else if (status === "held")
+      ctx.note(
+        `left alone: ${what}: its delivery had started, so its secret may be in use; the machine that ran the rotation completes or rolls it back (\`dt-tokens cleanup\` there); without that journal, check its sinks, then commit it (dt-tokens update ${t.id} --name <name>) or delete it`,
+      );
+    else failLine(ctx, `delete ${what}: ${describeError(error).message}`);
   }
-  return summarize(ctx, outcomes, o, "unfinished rotation", (t) => ({
+  const code = summarize(ctx, outcomes, o, "unfinished rotation", (t) => ({
     id: t.id,
     name: t.baseName,
     replaces: t.replaces,
     creationDate: t.creationDate ?? null,
   }));
+  return Math.max(code, recoveryProblems.length ? EXIT.api : EXIT.ok);
 }
 
 /** Defines `dt-tokens cleanup`. */
@@ -47,10 +56,13 @@ export function registerCleanup(program: Command, run: Run): void {
     .addHelpText(
       "after",
       `
-A rotation names its replacement "<name> [dt-tokens:rotating:<old id>]" until the new secret is
-delivered and verified. A replacement still carrying that marker after --older-than belongs to a
-rotation that died; younger ones may belong to a rotation running right now and are left alone.
-The old tokens were never touched by those rotations.
+First, every rotation in this machine's journal ($XDG_STATE_HOME/dt-tokens) that was interrupted
+(a crash, kill -9, a closed terminal) is completed (its secret delivered again, verified,
+committed, the old token retired as planned) or, if its delivery never started, rolled back.
+Then, from the markers in Dynatrace: a replacement named "<name> [dt-tokens:rotating:<old id>]"
+(nobody has its secret) older than --older-than belongs to a rotation that died and is deleted;
+younger ones may belong to a rotation running right now. One named "[dt-tokens:delivering:...]"
+may be in use and is never deleted.
 ${examples(`
   $ dt-tokens cleanup --dry-run
   $ dt-tokens cleanup --older-than 10m`)}`,

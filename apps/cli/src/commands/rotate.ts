@@ -4,20 +4,40 @@
  */
 import {
   type ApiTokensClient,
+  ApiTokensError,
+  checkRotatable,
   type DeliveryTarget,
+  type FullApiToken,
+  MAX_OVERLAP,
+  NotFoundError,
+  parseDuration,
   type RetireAction,
   type RotateTokenResult,
   RotationError,
   rotateToken,
   sameLifetime,
 } from "@dt-tokens/client";
+import { escapeControl } from "@dt-tokens/client/display";
 import { type Command, Option } from "commander";
 import { collect, examples, type Run } from "../cmdutil.js";
+import type { Connection } from "../connection.js";
 import type { Context } from "../context.js";
 import { describeError } from "../describe-error.js";
 import { timerDurationArg } from "../duration.js";
-import { EXIT, UsageError } from "../errors.js";
-import { guarded } from "../interrupt.js";
+import { EXIT, ExitError, UsageError } from "../errors.js";
+import { guarded, type Signal, signalStatus } from "../interrupt.js";
+import { OutputError } from "../output.js";
+import {
+  type ApiTokenRotation,
+  JOURNAL_KIND,
+  type JournalSink,
+  lockRotation,
+  restoreSinks,
+  rotationKey,
+} from "../rotation/api-token.js";
+import { Journal } from "../rotation/journal.js";
+import { LockedError } from "../rotation/lock.js";
+import { crashPoint } from "../rotation/test-hooks.js";
 import { finishCommand } from "../rotation-jobs.js";
 import {
   durationOrZeroArg,
@@ -29,7 +49,7 @@ import {
 } from "../rotation-targets.js";
 import { checkSink } from "../sinks/check.js";
 import { describeSink, makeSink, parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
-import type { Sink } from "../sinks/sink.js";
+import { CONFLICT_HINT, describeConflict, findSinkConflict } from "../sinks/place.js";
 import { expiresArg, idArg } from "../validate.js";
 
 export interface RotateOptions extends TargetSelection {
@@ -56,6 +76,8 @@ export interface RotationOutcome {
   stage?: string;
   error?: string;
   rolledBack?: boolean;
+  /** Sinks that may hold the secret of a deleted token, or could not be put back. */
+  sinkProblems?: string[];
 }
 
 const describeExpiry = (date: string | undefined) => (date ? `expires ${date}` : "never expires");
@@ -77,10 +99,13 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
   if (specs.some((s) => s.kind === "stdout") && o.output === "json")
     throw new UsageError("--to stdout and --output json both write to stdout: choose one");
   expiringWithinMs(o.expiringWithin);
-  if (o.overlap !== undefined) durationOrZeroArg(o.overlap, "--overlap");
+  const overlapMs = o.overlap === undefined ? undefined : overlapArg(o.overlap);
   const sinkTimeoutMs = timerDurationArg(o.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]);
   const wanted = ids.map(idArg);
-  const { client } = await ctx.connect();
+  const twice = wanted.find((id, i) => wanted.indexOf(id) !== i);
+  if (twice) throw new UsageError(`rotate: the token ${twice} is given twice`);
+  const connection = await ctx.connect();
+  const { client } = connection;
 
   let targets: Target[];
   const outcomes: RotationOutcome[] = [];
@@ -99,35 +124,141 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
       "hint: give each its own place, e.g. --to 'file:tokens/{name}.token' or --to 'exec:./store.sh {name}'",
     ]);
 
+  // The checks of the real run, for --dry-run too: each token, then the whole plan's sinks.
+  const checked: Checked[] = [];
+  for (const t of targets) checked.push(await preflight(client, t, specs));
+  const ready = checked.filter((c): c is Checked & { token: FullApiToken } => !c.refusal && !!c.token);
+  const conflict = await findSinkConflict(
+    specs,
+    ready.map(({ token }) => ({ title: `${token.id} "${token.name}"`, id: token.id, name: token.name })),
+  );
+  if (conflict) throw new ExitError(describeConflict(conflict), EXIT.usage, [CONFLICT_HINT]);
+  await warnOwnerChange(
+    ctx,
+    connection,
+    ready.map((c) => c.token),
+  );
+
+  const refuse = (c: Checked): RotationOutcome => {
+    const { id, name } = c.token ?? c.target;
+    const [verb, passive] = o.dryRun ? ["would fail", "would be"] : ["failed", "was"];
+    failLine(
+      ctx,
+      `${verb}: rotating ${id}${name ? ` "${escapeControl(name)}"` : ""} ${verb} at ${c.refusal!.stage}: ${c.refusal!.error}; nothing ${passive} changed`,
+    );
+    return { id, name, status: "failed", sinks: [], ...c.refusal };
+  };
   if (o.dryRun) {
-    for (const t of targets) outcomes.push(await plan(ctx, client, t, specs, o));
+    for (const c of checked) outcomes.push(c.refusal || !c.token ? refuse(c) : plan(ctx, c.token, specs, o));
     finish(ctx, outcomes, o);
     return outcomes.some((x) => x.status === "failed") ? EXIT.api : EXIT.ok;
   }
+  for (const c of checked) if (c.refusal) outcomes.push(refuse(c));
 
-  // Ctrl-C or SIGTERM: the rotation in flight rolls back, the others are not started.
+  // Ctrl-C, SIGTERM or SIGHUP: the rotation in flight rolls back, the others are not started.
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop).once("SIGTERM", stop);
+  let signal: Signal | undefined;
+  const stops = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((name) => {
+    const stop = () => {
+      signal ??= name;
+      controller.abort();
+    };
+    process.once(name, stop);
+    return () => process.off(name, stop);
+  });
   // Guarded: the CLI-wide handler (interrupt.ts) must not exit in the middle of a rotation; a second
-  // signal still quits at once.
+  // signal still quits at once, and the journal lets `dt-tokens cleanup` finish what it left.
   const leftBehind = () =>
-    "A rotation may be half done: its replacement is named [dt-tokens:rotating:<old id>]; `dt-tokens cleanup` removes it.";
+    "A rotation may be half done: `dt-tokens cleanup` completes or rolls it back (its journal is on this machine).";
+  // The CLI's own token last: once it is retired, the CLI's credential no longer works.
+  const order = [...ready].sort(
+    (a, b) => Number(a.token.id === connection.tokenId) - Number(b.token.id === connection.tokenId),
+  );
+  const exits: number[] = [];
   try {
     await guarded(leftBehind, async () => {
-      for (const t of targets) {
+      for (const { token } of order) {
         if (controller.signal.aborted) break;
-        outcomes.push(await rotateOne(ctx, client, t, specs, o, controller.signal, sinkTimeoutMs));
+        const { outcome, exit } = await rotateOne(ctx, connection, token, specs, o, {
+          signal: controller.signal,
+          sinkTimeoutMs,
+          overlapMs,
+        });
+        outcomes.push(outcome);
+        exits.push(exit);
       }
     });
   } finally {
-    process.off("SIGINT", stop).off("SIGTERM", stop);
+    for (const off of stops) off();
   }
   finish(ctx, outcomes, o);
-  const done = outcomes.filter((x) => x.status !== "skipped");
-  if (done.some((x) => x.status === "failed") || done.length < targets.length) return EXIT.api;
-  if (done.some((x) => x.retirement?.status === "failed")) return EXIT.partial;
+  if (signal) return signalStatus(signal);
+  for (const code of [EXIT.outcomeUnknown, EXIT.output, EXIT.api]) if (exits.includes(code)) return code;
+  if (checked.some((c) => c.refusal) || exits.length < ready.length) return EXIT.api;
+  if (outcomes.some((x) => x.retirement?.status === "failed")) return EXIT.partial;
   return EXIT.ok;
+}
+
+/** --overlap: a duration (0s: at the next --finish), at most MAX_OVERLAP. */
+function overlapArg(value: string): number {
+  const ms = durationOrZeroArg(value, "--overlap");
+  if (ms > parseDuration(MAX_OVERLAP))
+    throw new UsageError(`--overlap: "${value}" is longer than the longest overlap, ${MAX_OVERLAP}`);
+  return ms;
+}
+
+/** A failure line on stderr (a command's output may follow on lines of its own), control characters escaped. */
+function failLine(ctx: Context, text: string): void {
+  const [word, ...rest] = text.split(": ");
+  const lines = rest.join(": ").split("\n").map(escapeControl).join("\n");
+  ctx.io.stderr.write(`${ctx.err.red(`${word}:`)} ${lines}\n`);
+}
+
+interface Checked {
+  target: Target;
+  token?: FullApiToken;
+  refusal?: { stage: string; error: string };
+}
+
+/** What the rotation of one token would refuse before creating anything (the real run checks the same). */
+async function preflight(client: ApiTokensClient, target: Target, specs: SinkSpec[]): Promise<Checked> {
+  let token: FullApiToken;
+  try {
+    token = await client.get(target.id);
+  } catch (error) {
+    if (!(error instanceof NotFoundError || error instanceof ApiTokensError)) throw error;
+    return { target, refusal: { stage: "read", error: describeError(error).message } };
+  }
+  const refusal = await checkRotatable(client, token).then(
+    () =>
+      checkSinks(specs, token).then(
+        () => undefined,
+        (e: Error) => ({ stage: "prepare", error: e.message }),
+      ),
+    (e: Error) => ({
+      stage: "read",
+      error: e instanceof ApiTokensError ? describeError(e).message : e.message,
+    }),
+  );
+  return { target, token, ...(refusal && { refusal }) };
+}
+
+/**
+ * Dynatrace creates a token under the user who creates it: rotating another user's token (a
+ * personal one too) changes its owner. Said before anything is created.
+ */
+async function warnOwnerChange(ctx: Context, connection: Connection, tokens: FullApiToken[]): Promise<void> {
+  if (!connection.tokenId || tokens.length === 0) return;
+  const me = await connection.client.get(connection.tokenId).then(
+    (t) => t.owner,
+    () => undefined,
+  );
+  if (!me) return;
+  for (const t of tokens)
+    if (t.owner && t.owner !== me)
+      ctx.warn(
+        `${t.id} "${t.name}" belongs to ${t.owner}; its replacement will belong to ${me} (the user of this CLI's token)${t.personalAccessToken ? ", and a personal access token stays personal to its new owner" : ""}`,
+      );
 }
 
 function retireWords(o: RotateOptions): string {
@@ -140,29 +271,8 @@ async function checkSinks(specs: SinkSpec[], token: { id: string; name: string }
   for (const spec of specs) await checkSink(spec, { id: token.id, name: token.name });
 }
 
-async function plan(
-  ctx: Context,
-  client: ApiTokensClient,
-  t: Target,
-  specs: SinkSpec[],
-  o: RotateOptions,
-): Promise<RotationOutcome> {
-  const token = t.name ? t : await client.get(t.id);
-  // What the rotation would refuse before creating anything: a disabled token, a sink that cannot work.
-  const refusal =
-    "enabled" in token && token.enabled === false
-      ? { stage: "read", error: "it is disabled: enable it first if it is still in use" }
-      : await checkSinks(specs, token).then(
-          () => undefined,
-          (e: Error) => ({ stage: "prepare", error: e.message }),
-        );
+function plan(ctx: Context, token: FullApiToken, specs: SinkSpec[], o: RotateOptions): RotationOutcome {
   const info = { id: token.id, name: token.name, newId: "{newId}" };
-  if (refusal) {
-    ctx.io.stderr.write(
-      `${ctx.err.red("would fail:")} rotating ${token.id} "${token.name}" would fail at ${refusal.stage}: ${refusal.error}; nothing would be changed\n`,
-    );
-    return { id: token.id, name: token.name, status: "failed", sinks: [], ...refusal };
-  }
   const sinks = specs.map((s) => describeSink(s, info));
   const expiry =
     o.expires === undefined
@@ -172,77 +282,147 @@ async function plan(
       : o.expires === "never"
         ? "never expires"
         : `expires ${o.expires}`;
-  ctx.io.stderr.write(
-    `would rotate ${token.id} "${token.name}" (${expiry}), deliver to ${sinks.join(", ")}, verify, ${retireWords(o)}\n`,
+  ctx.note(
+    `would rotate ${token.id} "${token.name}" (${expiry}), deliver to ${sinks.join(", ")}, verify, ${retireWords(o)}`,
   );
   return { id: token.id, name: token.name, status: "planned", sinks };
 }
 
 async function rotateOne(
   ctx: Context,
-  client: ApiTokensClient,
-  t: Target,
+  connection: Connection,
+  token: FullApiToken,
   specs: SinkSpec[],
   o: RotateOptions,
-  signal: AbortSignal,
-  sinkTimeoutMs: number,
-): Promise<RotationOutcome> {
-  let sinks: Sink[] = [];
-  let attempted: Sink[] = [];
-  let succeeded: Sink[] = [];
+  run: { signal: AbortSignal; sinkTimeoutMs: number; overlapMs?: number },
+): Promise<{ outcome: RotationOutcome; exit: number }> {
+  const { client, url } = connection;
+  const failed = (stage: string, message: string, extra: Partial<RotationOutcome> = {}) => ({
+    id: token.id,
+    name: token.name,
+    status: "failed" as const,
+    sinks: [],
+    stage,
+    error: message,
+    ...extra,
+  });
+  let held: Awaited<ReturnType<typeof lockRotation>>;
+  try {
+    held = await lockRotation(ctx.io, url, token.id);
+  } catch (error) {
+    if (!(error instanceof LockedError)) throw error;
+    failLine(
+      ctx,
+      `failed: rotating ${token.id} "${token.name}" refused: ${error.message}; nothing was changed`,
+    );
+    return { outcome: failed("read", error.message), exit: EXIT.api };
+  }
+  const at = run.overlapMs === undefined ? undefined : new Date(Date.now() + run.overlapMs);
+  const retireWithNewToken = connection.tokenId === token.id;
+  let journal: Journal<ApiTokenRotation> | undefined;
+  let journalSinks: JournalSink[] = [];
+  const attempted = new Set<string>();
+  let outputFailed = false;
+  const save = async (patch: Partial<ApiTokenRotation>) =>
+    journal?.save({ ...journal.record.data, ...patch });
+
   const deliver = async (secret: string, target: DeliveryTarget) => {
     const info = { id: target.previous.id, newId: target.id, name: target.name };
-    sinks = specs.map((s) => makeSink(s, info, ctx.io, { timeoutMs: sinkTimeoutMs }));
+    const sinks = specs.map((s) => makeSink(s, info, ctx.io, { timeoutMs: run.sinkTimeoutMs }));
+    journalSinks = [];
+    for (const [i, sink] of sinks.entries())
+      journalSinks.push({
+        spec: specs[i]!,
+        info,
+        label: sink.label,
+        ...(sink.snapshot && { before: await sink.snapshot() }),
+      });
+    // On disk before the first write: the secret and every sink's previous content.
+    await save({ stage: "delivering", newId: target.id, secret, sinks: journalSinks });
     for (const sink of sinks) {
-      attempted.push(sink);
-      await sink.deliver(secret, signal).catch((e: Error) => {
+      attempted.add(sink.label);
+      await sink.deliver(secret, run.signal).catch((e: Error) => {
+        if (e instanceof OutputError) outputFailed = true;
         throw new Error(`${sink.label}: ${e.message}`);
       });
-      succeeded.push(sink);
+      crashPoint("delivered-one");
     }
   };
-  // On rollback: files get their previous content back; a command cannot be undone, so say so.
+  // On rollback: files get their previous content back; a command that may hold the secret is named.
+  let sinkProblems: string[] = [];
   const undo = async () => {
-    const problems: string[] = [];
-    for (const sink of [...attempted].reverse())
-      await sink.undo?.().catch((e: Error) => problems.push(`${sink.label}: ${e.message}`));
-    for (const sink of succeeded.filter((s) => !s.undo))
-      problems.push(
-        `${sink.label} received the new secret, which is deleted now: put the old one back there`,
-      );
-    [attempted, succeeded] = [[], []];
-    if (problems.length) throw new Error(problems.join("; "));
+    sinkProblems = await restoreSinks(journalSinks, attempted);
+    attempted.clear();
+    if (sinkProblems.length) throw new Error(sinkProblems.join("; "));
   };
   try {
-    const result = await rotateToken(client, t.id, {
+    const result = await rotateToken(client, token.id, {
       expirationDate: o.expires === undefined ? sameLifetime : o.expires === "never" ? null : o.expires,
-      prepare: (previous) => checkSinks(specs, previous),
+      prepare: async (previous) => {
+        await checkSinks(specs, previous);
+        journal = await Journal.begin<ApiTokenRotation>(
+          ctx.io.env,
+          JOURNAL_KIND,
+          rotationKey(url, token.id),
+          {
+            stage: "prepared",
+            environment: url,
+            oldId: previous.id,
+            oldName: previous.name,
+            finalName: previous.name,
+            scopes: previous.scopes ?? [],
+            retire: { action: o.retire, ...(at && { at: at.toISOString() }) },
+            retireWithNewToken,
+            sinkTimeoutMs: run.sinkTimeoutMs,
+            sinks: [],
+          },
+        );
+      },
+      onStage: async (stage) => {
+        if (stage === "deliver") crashPoint("created");
+        if (stage === "verify") crashPoint("delivered");
+        if (stage === "commit") {
+          await save({ stage: "verified" });
+          crashPoint("verified");
+        }
+        if (stage === "retire") {
+          await save({ stage: "committed" });
+          crashPoint("committed");
+        }
+      },
       deliver,
       undo,
-      retire: { action: o.retire, ...(o.overlap !== undefined && { after: o.overlap }) },
-      signal,
+      retire: { action: o.retire, ...(at && { after: at }) },
+      retireWithNewToken,
+      signal: run.signal,
     });
-    return report(ctx, result, sinks);
+    crashPoint("retired");
+    await journal?.remove();
+    return { outcome: report(ctx, result, journalSinks), exit: EXIT.ok };
   } catch (error) {
     if (!(error instanceof RotationError)) throw error;
-    const name = t.name || "";
-    ctx.io.stderr.write(`${ctx.err.red("failed:")} ${describeError(error).message}\n`);
+    // Rolled back (or nothing created): the journal has nothing left to do. Otherwise it stays for cleanup.
+    if (error.rolledBack) await journal?.remove();
+    const message = describeError(error).message;
+    failLine(ctx, `failed: ${message}`);
     if (!error.rolledBack && error.newTokenId)
-      ctx.note(`hint: dt-tokens delete ${error.newTokenId} --yes   (or dt-tokens cleanup --older-than 0s)`);
+      ctx.note(`hint: dt-tokens cleanup   (completes or rolls back this rotation from its journal)`);
+    const unknown = error.cause instanceof ApiTokensError && error.cause.outcomeUnknown;
     return {
-      id: t.id,
-      name,
-      status: "failed",
-      sinks: sinks.map((s) => s.label),
-      stage: error.stage,
-      error: describeError(error).message,
-      rolledBack: error.rolledBack,
-      ...(error.newTokenId && { newId: error.newTokenId }),
+      outcome: failed(error.stage, message, {
+        sinks: journalSinks.map((s) => s.label),
+        rolledBack: error.rolledBack,
+        ...(error.newTokenId && { newId: error.newTokenId }),
+        ...(sinkProblems.length && { sinkProblems }),
+      }),
+      exit: unknown ? EXIT.outcomeUnknown : outputFailed ? EXIT.output : EXIT.api,
     };
+  } finally {
+    await held.release();
   }
 }
 
-function report(ctx: Context, result: RotateTokenResult, sinks: Sink[]): RotationOutcome {
+function report(ctx: Context, result: RotateTokenResult, sinks: JournalSink[]): RotationOutcome {
   const { previous, created, retirement } = result;
   const old = previous.id;
   const fate =
@@ -254,7 +434,7 @@ function report(ctx: Context, result: RotateTokenResult, sinks: Sink[]): Rotatio
           ? `old token ${old} ${retirement.action === "delete" ? "deleted" : "disabled"}`
           : `old token ${old} is still enabled: ${retirement.action} failed: ${describeError(retirement.error).message}`;
   ctx.note(
-    `rotated "${result.name}": new token ${created.id} (${describeExpiry(created.expirationDate)}), delivered to ${sinks.map((s) => s.label).join(", ")}, verified; ${fate}`,
+    `rotated "${result.name}": new token ${created.id} (${describeExpiry(created.expirationDate)}), delivered to ${sinks.map((s) => s.label).join(", ")}; verified: the new secret authenticates as ${created.id}, enabled, with the scopes of ${old}; ${fate}`,
   );
   if (retirement.status === "failed")
     ctx.note(`hint: retire it yourself: dt-tokens update ${old} --disable  (or dt-tokens delete ${old})`);
@@ -331,25 +511,30 @@ export function registerRotate(program: Command, run: Run): void {
     .addHelpText(
       "after",
       `
-Stages, for each token: create the replacement (same name and scopes; its name carries
-[dt-tokens:rotating:<old id>] until it is committed), deliver the secret to every --to sink,
+Stages, for each token: check (the whole plan first: no two tokens may share a sink), create
+the replacement (same name and scopes; its name carries [dt-tokens:rotating:<old id>], then
+[dt-tokens:delivering:<old id>], until it is committed), deliver the secret to every --to sink,
 verify (a lookup authenticated with the new secret reports the expected scopes), commit (the
 marker goes), retire the old token. If delivery or verification fails, files get their previous
-content back, the new token is deleted and the old one is untouched.
+content back, the new token is deleted and the old one is untouched. A journal in
+$XDG_STATE_HOME/dt-tokens (0600) is written before each stage: after a crash, \`dt-tokens cleanup\`
+(or \`rotate --finish\`) completes or rolls back the rotation.
 
 Sinks (in paths and commands, {id} is the old token's id, {newId} the new one's, {name} the name;
 in commands each is quoted for the shell, so do not quote them yourself):
-  file:PATH          the secret alone in PATH, written atomically, mode 0600
+  file:PATH          the secret alone in PATH, written atomically; an existing file keeps its
+                     owner, group and mode (a new one is 0600), a symlink stays a symlink
   dotenv:PATH#KEY    sets KEY in a dotenv file; every other line is kept byte for byte
-  exec:COMMAND       runs COMMAND with sh, the secret on its stdin only; non-zero exit = failure;
-                     stopped (with its children) after --sink-timeout, 5m by default
-  stdout             prints the secret (one token only)
+  exec:COMMAND       runs COMMAND with sh, the secret on its stdin only; delivered when it read
+                     stdin to the end and exited 0; stopped (with its children) after
+                     --sink-timeout, 5m by default, and when the CLI dies
+  stdout             prints the secret (one token only); a failed write rolls back (exit 7)
 
---overlap 24h keeps the old token enabled and renames it with the time it may go; run
-\`dt-tokens rotate --finish\` later (any machine) to retire it. \`dt-tokens cleanup\` removes
-replacements whose rotation never finished (a crash). Batch: one failure does not stop the
-others; the exit status is 0 only if all succeeded (4: rotated, but an old token could not be
-retired).
+--overlap 24h (at most 366d) keeps the old token enabled and renames it with the time it may go;
+run \`dt-tokens rotate --finish\` later (any machine) to retire it. Batch: one failure does not
+stop the others; the exit status is 0 only if all succeeded (4: rotated, but an old token could
+not be retired; 130/143/129: interrupted by SIGINT/SIGTERM/SIGHUP, the rotation in flight rolled
+back).
 ${examples(`
   $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --to file:/etc/grafana/dt.token
   $ dt-tokens rotate dt0c01.ST2EY72KQINMH574WMNVI7YN --to dotenv:.env#DT_API_TOKEN --overlap 24h
@@ -359,6 +544,8 @@ ${examples(`
     )
     .action(
       run<RotateOptions & { revoke?: RotateOptions["retire"]; finish?: boolean }>((ctx, o, ids) => {
+        // One word (issue 24): --revoke is the deprecated name of --retire.
+        if (o.revoke !== undefined) ctx.warn("--revoke is deprecated: it is now --retire (the same modes)");
         const options = { ...o, retire: o.revoke ?? o.retire };
         if (!o.finish) return rotate(ctx, ids, options);
         const extra =

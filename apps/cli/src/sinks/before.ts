@@ -1,10 +1,12 @@
 /**
- * What a file sink is about to replace: the real path (a symlink, such as a mounted secret or a
- * shared .env, is followed, so its target is rewritten and the link kept) and the content and mode
- * it had, so that a rollback can put them back.
+ * What a file sink is about to replace, as a snapshot that can be kept in the rotation journal:
+ * the path really written (symlinks are followed, dangling ones too, so a mounted secret or a
+ * shared .env keeps its link and its target is rewritten), and the content, mode, owner and group
+ * the file had, so that a rollback (now, or by `dt-tokens cleanup` after a crash) puts them back.
  */
-import { readFile, realpath, rm, stat } from "node:fs/promises";
-import { writeFileAtomic } from "./atomic.js";
+import { lstat, readFile, readlink, rm, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { syncDirectory, writeFileAtomic } from "./atomic.js";
 
 export interface FileBefore {
   /** The path written to, symlinks resolved. */
@@ -12,23 +14,53 @@ export interface FileBefore {
   /** The content before; undefined when the file did not exist. */
   content?: string;
   mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** The mode of a file a sink creates. */
+export const NEW_FILE_MODE = 0o600;
+
+/**
+ * The file a path names once every symlink is followed, also when the last link dangles (then the
+ * file it names is the one to create). Throws on a loop.
+ */
+export async function resolveLinks(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const found = await lstat(current).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return undefined;
+      throw e;
+    });
+    if (!found?.isSymbolicLink()) return current;
+    current = resolve(dirname(current), await readlink(current));
+  }
+  throw new Error(`${path}: too many levels of symbolic links`);
 }
 
 export async function readBefore(path: string): Promise<FileBefore> {
-  const real = await realpath(path).catch(() => path);
-  try {
-    // A FIFO, a terminal or a pipe (/dev/stdout) would block the read, and cannot be rolled back.
-    if (!(await stat(real)).isFile()) throw new Error(`${real} is not a regular file`);
-    const content = await readFile(real, "utf8");
-    return { path: real, content, mode: (await stat(real)).mode & 0o777 };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { path: real };
+  const real = await resolveLinks(path);
+  const found = await stat(real).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return undefined;
     throw e;
-  }
+  });
+  if (!found) return { path: real };
+  // A FIFO, a terminal or a pipe (/dev/stdout) would block the read, and cannot be rolled back.
+  if (!found.isFile()) throw new Error(`${real} is not a regular file`);
+  const content = await readFile(real, "utf8");
+  return { path: real, content, mode: found.mode & 0o7777, uid: found.uid, gid: found.gid };
 }
 
-/** Puts the file back as it was (removes it if it did not exist). */
+/** The attributes a rewritten file gets: those it had, or 0600 and the writer's for a new one. */
+export const keptAttributes = (before: FileBefore) =>
+  before.content === undefined
+    ? { mode: NEW_FILE_MODE }
+    : { mode: before.mode ?? NEW_FILE_MODE, uid: before.uid, gid: before.gid };
+
+/** Puts the file back as it was (removes it if it did not exist), owner, group and mode included. */
 export async function restore(before: FileBefore): Promise<void> {
-  if (before.content === undefined) await rm(before.path, { force: true });
-  else await writeFileAtomic(before.path, before.content, before.mode ?? 0o600);
+  if (before.content === undefined) {
+    await rm(before.path, { force: true });
+    await syncDirectory(dirname(before.path)).catch(() => {});
+  } else await writeFileAtomic(before.path, before.content, keptAttributes(before));
 }

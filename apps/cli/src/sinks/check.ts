@@ -5,8 +5,9 @@
  * will do) is left to the delivery, whose failure rolls the rotation back.
  */
 import { constants } from "node:fs";
-import { access, readFile, realpath, stat } from "node:fs/promises";
+import { access, readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { resolveLinks } from "./before.js";
 import { setDotenvKey } from "./dotenv.js";
 import { describeSink, type SinkSpec } from "./parse.js";
 import type { SinkTokenInfo } from "./sink.js";
@@ -28,13 +29,14 @@ export async function checkSink(spec: SinkSpec, info: Omit<SinkTokenInfo, "newId
 async function checkPath(spec: SinkSpec & { path: string }, info: Omit<SinkTokenInfo, "newId">) {
   // {newId} is not known before the token exists: a stand-in lets the rest of the path be checked.
   const path = resolve(fillPath(spec.path, { ...info, newId: "newId" }));
-  // stat follows links realpath cannot resolve (/dev/stdout to a pipe): reading one would hang.
+  // stat follows links (/dev/stdout to a pipe): reading one would hang.
   const found = await stat(path).catch(() => undefined);
   if (found && !found.isFile()) throw new Error(`${path} is not a regular file`);
-  const existing = await realpath(path).catch(() => undefined);
-  if (!existing) {
+  // The file really written: a link's target, also when the link dangles (the link is kept).
+  const real = await resolveLinks(path);
+  if (!found) {
     if (placeholders(dirname(spec.path)).includes("newId")) return;
-    const directory = dirname(path);
+    const directory = dirname(real);
     const parent = await stat(directory).catch(() => undefined);
     if (!parent?.isDirectory()) throw new Error(`the directory ${directory} does not exist`);
     await access(directory, constants.W_OK).catch(() => {
@@ -42,13 +44,24 @@ async function checkPath(spec: SinkSpec & { path: string }, info: Omit<SinkToken
     });
     return;
   }
-  if (!(await stat(existing)).isFile()) throw new Error(`${existing} is not a regular file`);
   // Read (to roll back to it), never written in place: a read-only file is replaced by the rename.
-  await access(existing, constants.R_OK).catch(() => {
-    throw new Error(`${existing} cannot be read by this user`);
+  await access(real, constants.R_OK).catch(() => {
+    throw new Error(`${real} cannot be read by this user`);
   });
-  await access(dirname(existing), constants.W_OK).catch(() => {
-    throw new Error(`the directory ${dirname(existing)} is not writable (the file is replaced atomically)`);
+  await access(dirname(real), constants.W_OK).catch(() => {
+    throw new Error(`the directory ${dirname(real)} is not writable (the file is replaced atomically)`);
   });
-  if (spec.kind === "dotenv") setDotenvKey(await readFile(existing, "utf8"), spec.key, "checked");
+  // The replacement file must get the owner and group the service reads it with.
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0) {
+    if (found.uid !== uid)
+      throw new Error(
+        `${real} belongs to user ${found.uid}; its replacement could not keep that owner: run the rotation as that user or as root`,
+      );
+    if (!process.getgroups?.().includes(found.gid))
+      throw new Error(
+        `${real} belongs to group ${found.gid}, which this user is not in; its replacement could not keep that group`,
+      );
+  }
+  if (spec.kind === "dotenv") setDotenvKey(await readFile(real, "utf8"), spec.key, "checked");
 }

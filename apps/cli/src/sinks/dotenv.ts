@@ -4,8 +4,9 @@
  * rewritten atomically, keeping its mode (0600 for a new file). A missing key is appended.
  */
 import { readFile } from "node:fs/promises";
+import { crashPoint } from "../rotation/test-hooks.js";
 import { writeFileAtomic } from "./atomic.js";
-import { type FileBefore, readBefore, restore } from "./before.js";
+import { keptAttributes, readBefore, resolveLinks } from "./before.js";
 import type { Sink } from "./sink.js";
 
 /** A dotenv key: letters, digits and `_` (also `.` and `-` after the first character). */
@@ -29,21 +30,57 @@ const definitionStart = (key: string) =>
   new RegExp(`^[ \\t]*(?:export[ \\t]+)?${key.replace(/[.-]/g, "\\$&")}[ \\t]*=`, "gm");
 
 /**
+ * The stretches of `content` inside a value quoted across lines (`A="one\ntwo"`), from the line
+ * after the opening quote to the closing one: a `KEY=` there is part of A's value, not a definition.
+ */
+function multiLineValues(content: string): [number, number][] {
+  const spans: [number, number][] = [];
+  const opening = /^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*=[ \t]*(["'`])/gm;
+  for (let m = opening.exec(content); m; m = opening.exec(content)) {
+    const quote = m[1]!;
+    let i = m.index + m[0].length;
+    let sawNewline = false;
+    for (; i < content.length && content[i] !== quote; i++) {
+      if (quote === '"' && content[i] === "\\") i++;
+      else if (content[i] === "\n") sawNewline = true;
+    }
+    if (sawNewline) spans.push([m.index + m[0].length, i]);
+    opening.lastIndex = Math.max(opening.lastIndex, i + 1);
+  }
+  return spans;
+}
+
+const inside = (spans: [number, number][], offset: number) =>
+  spans.some(([a, b]) => offset > a && offset <= b);
+
+/**
  * The content with KEY set to `value`. Each line defining KEY (`KEY=...`, `export KEY=...`) gets the
  * new value in the old one's quotes; throws if KEY's value is quoted across lines (it cannot be
  * replaced without touching other lines).
  */
 export function setDotenvKey(content: string, key: string, value: string): string {
   let replaced = 0;
+  const spans = multiLineValues(content);
   const next = content.replace(
     definitionLine(key),
-    (_, prefix: string, quoted?: string, afterQuote?: string, _plain?: string, afterPlain?: string) => {
+    (
+      whole: string,
+      prefix: string,
+      quoted: string | undefined,
+      afterQuote: string | undefined,
+      _plain: string | undefined,
+      afterPlain: string | undefined,
+      offset: number,
+    ) => {
+      if (inside(spans, offset)) return whole; // a line of another key's multi-line value
       replaced++;
       const quote = quoted ? quoted[0] : "";
       return `${prefix}${quote}${value}${quote}${quoted ? afterQuote : afterPlain}`;
     },
   );
-  const definitions = content.match(definitionStart(key))?.length ?? 0;
+  const definitions = [...content.matchAll(definitionStart(key))].filter(
+    (m) => !inside(spans, m.index),
+  ).length;
   if (definitions !== replaced)
     throw new Error(`the value of ${key} spans lines; set it by hand once, then rotate`);
   if (replaced > 0) return next;
@@ -54,24 +91,27 @@ export function setDotenvKey(content: string, key: string, value: string): strin
 
 /** The value of KEY in a dotenv file (the last definition), without quotes; undefined when absent. */
 export function readDotenvKey(content: string, key: string): string | undefined {
-  const last = [...content.matchAll(definitionLine(key))].at(-1);
+  const spans = multiLineValues(content);
+  const last = [...content.matchAll(definitionLine(key))].filter((m) => !inside(spans, m.index)).at(-1);
   if (!last) return;
   return last[2] ? last[2].slice(1, -1) : (last[4] ?? "");
 }
 
 export function dotenvSink(path: string, key: string): Sink {
-  let before: FileBefore | undefined; // set once delivery started
   return {
     label: `dotenv:${path}#${key}`,
+    replayable: true,
+    place: async () => ({ kind: "file", path: await resolveLinks(path), key }),
+    snapshot: () => readBefore(path),
     async deliver(secret) {
-      before = await readBefore(path);
+      const before = await readBefore(path);
       const content = setDotenvKey(before.content ?? "", key, secret);
-      await writeFileAtomic(before.path, content, before.mode ?? 0o600);
+      await writeFileAtomic(before.path, content, {
+        ...keptAttributes(before),
+        beforeRename: () => crashPoint("before-rename"),
+      });
       if (readDotenvKey(await readFile(before.path, "utf8"), key) !== secret)
         throw new Error(`${before.path} does not hold the secret in ${key} after writing it`);
-    },
-    async undo() {
-      if (before) await restore(before);
     },
   };
 }

@@ -1,7 +1,10 @@
 /**
  * `exec:COMMAND`: runs COMMAND with sh, the secret on its standard input (a pipe) (never in its argv or
- * environment: the CLI's own credential variables are removed from it too). A non-zero exit,
- * a signal or a failure to start is a failed delivery; its output is shown only then, redacted.
+ * environment: the CLI's own credential variables are removed from it, and so is every variable
+ * holding a Dynatrace secret, such as a config file's `env:VAR` credential). Delivered only when COMMAND read its standard
+ * input to the end and exited 0; a non-zero exit, a signal, a failure to start or unread input is
+ * a failed delivery; its output is shown only then, redacted. If the CLI dies (even by SIGKILL),
+ * the command's process group is killed too: a watchdog in the group waits on a pipe the CLI holds.
  * An interruption (the abort signal: Ctrl-C, SIGTERM) or running past `timeoutMs` stops the
  * command's whole process group: SIGTERM, then SIGKILL 3 s later if it is still running.
  */
@@ -12,7 +15,25 @@ import type { Env } from "../io.js";
 import { killGroupOnExit, signalGroup } from "../process-group.js";
 import type { Sink } from "./sink.js";
 
-const KEEP_OUTPUT = 4_000;
+/** How much of a failing command's output is kept (its last lines are shown). */
+const KEEP_OUTPUT = 64_000;
+/** The status the wrapper exits with when COMMAND exited 0 without reading all of its input. */
+const UNREAD = 86;
+/**
+ * The wrapper, run by sh: a watchdog (killing the group when the CLI's end of fd 3 closes), then
+ * `cat` moves the secret into a real pipe (Node gives a child a socket as stdin, which /dev/stdin
+ * cannot open: kubectl --from-file, aws file:///dev/stdin), then COMMAND (an argument, so the secret
+ * stays on stdin), then a check that COMMAND left nothing unread.
+ */
+const WRAPPER = [
+  "(read -r _ <&3; kill -KILL 0) </dev/null >/dev/null 2>&1 &",
+  "w=$!",
+  "exec 3<&-",
+  `cat | { /bin/sh -c "$1"; s=$?; if [ $s -eq 0 ] && { IFS= read -r rest || [ -n "$rest" ]; }; then exit ${UNREAD}; fi; exit $s; }`,
+  "s=$?",
+  "kill $w 2>/dev/null",
+  "exit $s",
+].join("\n");
 const INTERRUPTED = "stopped (the rotation was interrupted)";
 /** How long a stopped command has after SIGTERM before its group gets SIGKILL. */
 const KILL_AFTER_MS = 3_000;
@@ -20,17 +41,20 @@ const KILL_AFTER_MS = 3_000;
 export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_INFINITY): Sink {
   return {
     label: `exec:${command}`,
+    replayable: true,
+    place: async () => ({ kind: "command", text: command }),
     deliver: (secret, signal) =>
       new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(new Error(INTERRUPTED));
         const childEnv = { ...env };
+        // The CLI's credential variables, and any variable holding a Dynatrace secret (a config
+        // file's `env:VAR` credential has any name).
         for (const name of SECRET_VARS) delete childEnv[name];
-        // Node gives a child a socket as stdin, which /dev/stdin cannot open (kubectl --from-file,
-        // aws file:///dev/stdin): `cat` moves the secret into a real pipe. The command is an
-        // argument of the inner sh; the secret stays on stdin.
-        const child = spawn("/bin/sh", ["-c", 'cat | /bin/sh -c "$1"', "dt-tokens-sink", command], {
+        for (const [name, value] of Object.entries(childEnv))
+          if (value && redact(value) !== value) delete childEnv[name];
+        const child = spawn("/bin/sh", ["-c", WRAPPER, "dt-tokens-sink", command], {
           env: childEnv,
-          stdio: ["pipe", "pipe", "pipe"],
+          stdio: ["pipe", "pipe", "pipe", "pipe"],
           // Its own process group, so that an interruption stops the whole pipeline, not only sh.
           detached: true,
         });
@@ -53,8 +77,10 @@ export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_
             )
           : undefined;
         let output = "";
+        let cut = false;
         const keep = (chunk: Buffer) => {
-          output = (output + chunk.toString("utf8")).slice(-KEEP_OUTPUT);
+          output += chunk.toString("utf8");
+          if (output.length > 2 * KEEP_OUTPUT) [output, cut] = [output.slice(-KEEP_OUTPUT), true];
         };
         child.stdout.on("data", keep);
         child.stderr.on("data", keep);
@@ -64,13 +90,29 @@ export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_
           signal?.removeEventListener("abort", onAbort);
           clearTimeout(timer);
           clearTimeout(killer);
+          (child.stdio[3] as NodeJS.WritableStream | null)?.end();
           if (stopped) return reject(new Error(stopped));
           if (code === 0) return resolve();
-          const shown = redact(output.split(secret).join("[REDACTED]")).trim().split("\n").slice(-5);
-          const status = killedBy ? `was killed by ${killedBy}` : `exited with status ${code}`;
+          const shown = shownOutput(output, cut, secret);
+          const status = killedBy
+            ? `was killed by ${killedBy}`
+            : code === UNREAD
+              ? `exited 0 without reading its standard input (the secret) to the end, or with status ${UNREAD}`
+              : `exited with status ${code}`;
           reject(new Error([status, ...shown.map((l) => `  | ${l}`)].join("\n")));
         });
         child.stdin.end(secret);
       }),
   };
+}
+
+/**
+ * The last lines of a failing command's output, the secret redacted. When the start was cut off,
+ * as much as a secret's length is dropped after the cut too: a secret cut in two would escape the
+ * redaction.
+ */
+function shownOutput(output: string, cut: boolean, secret: string): string[] {
+  const whole = cut ? output.slice(secret.length) : output;
+  const text = redact(whole.split(secret).join("[REDACTED]")).trim();
+  return text ? text.split("\n").slice(-5) : [];
 }

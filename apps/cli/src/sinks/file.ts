@@ -1,21 +1,27 @@
-/** `file:PATH`: the secret alone in a file, written atomically with mode 0600. */
+/**
+ * `file:PATH`: the secret alone in a file, written atomically. An existing file keeps its owner,
+ * group and mode; a new one is 0600; a symlink stays a symlink (its target is rewritten).
+ */
 import { readFile } from "node:fs/promises";
+import { crashPoint } from "../rotation/test-hooks.js";
 import { writeFileAtomic } from "./atomic.js";
-import { type FileBefore, readBefore, restore } from "./before.js";
+import { keptAttributes, readBefore, resolveLinks } from "./before.js";
 import type { Sink } from "./sink.js";
 
 export function fileSink(path: string): Sink {
-  let before: FileBefore | undefined; // set once delivery started
   return {
     label: `file:${path}`,
+    replayable: true,
+    place: async () => ({ kind: "file", path: await resolveLinks(path) }),
+    snapshot: () => readBefore(path),
     async deliver(secret) {
-      before = await readBefore(path);
-      await writeFileAtomic(before.path, secret, 0o600);
+      const before = await readBefore(path);
+      await writeFileAtomic(before.path, secret, {
+        ...keptAttributes(before),
+        beforeRename: () => crashPoint("before-rename"),
+      });
       if ((await readFile(before.path, "utf8")) !== secret)
         throw new Error(`${before.path} does not hold the secret after writing it`);
-    },
-    async undo() {
-      if (before) await restore(before);
     },
   };
 }

@@ -1,11 +1,48 @@
-/** A place a new secret is delivered to (`--to`). */
+/**
+ * A place a new secret is delivered to (`--to`). The interface is not tied to API tokens: any
+ * rotation (an ActiveGate token, a new kind of sink) delivers through it, keeps its snapshots in
+ * the rotation journal (rotation/journal.ts) and checks its `place` against the others'.
+ */
+import type { FileBefore } from "./before.js";
+
 export interface Sink {
   /** What it is, safe to print (never the secret): `file:/etc/app/token`, `exec:gh secret set X`. */
   readonly label: string;
-  /** Writes the secret; throws (or rejects) when it could not, or when `signal` aborts (Ctrl-C, SIGTERM). */
+  /**
+   * Where the secret lands, for the one-sink-one-token check: two sinks of one plan must not share
+   * a place. A file's real path (links followed), a dotenv file's and its key, a command's text.
+   */
+  place(): Promise<SinkPlace>;
+  /**
+   * What the place holds now, to put back on rollback: kept in the journal before the delivery
+   * starts, so that a rollback after a crash can restore it. Absent for a place nothing can be
+   * put back into (a command, stdout).
+   */
+  snapshot?(): Promise<FileBefore>;
+  /** Writes the secret; resolves only once the write is confirmed; throws when it could not, or when `signal` aborts. */
   deliver(secret: string, signal?: AbortSignal): Promise<void>;
-  /** Puts back what deliver replaced (when it can); called when the rotation rolls back. */
-  undo?(): Promise<void>;
+  /**
+   * Whether a recovery may deliver the same secret again (a file can be rewritten, a command run
+   * again; what was printed on stdout cannot be printed to the same reader).
+   */
+  readonly replayable: boolean;
+}
+
+/**
+ * A sink's place: `file` (with `key` for one key in a dotenv-like file: two keys of one file are
+ * different places, the whole file and one of its keys are the same), `command`, or `stdout`.
+ */
+export type SinkPlace =
+  | { kind: "file"; path: string; key?: string }
+  | { kind: "command"; text: string }
+  | { kind: "stdout" };
+
+/** Whether two places are the same place. */
+export function samePlace(a: SinkPlace, b: SinkPlace): boolean {
+  if (a.kind === "file" && b.kind === "file")
+    return a.path === b.path && (a.key === undefined || b.key === undefined || a.key === b.key);
+  if (a.kind === "command" && b.kind === "command") return a.text === b.text;
+  return a.kind === "stdout" && b.kind === "stdout";
 }
 
 /** What a sink's path or command may refer to: `{id}` (the token being rotated), `{newId}`, `{name}`. */

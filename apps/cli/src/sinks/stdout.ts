@@ -1,14 +1,15 @@
 /** `stdout`: the secret alone on standard output, only when asked for. */
 import type { Stream } from "../io.js";
+import { writeConfirmed } from "../output.js";
 import type { Sink } from "./sink.js";
 
 export function stdoutSink(stdout: Stream): Sink {
   return {
     label: "stdout",
-    async deliver(secret) {
-      stdout.write(`${secret}\n`);
-    },
-    // Nothing to put back: on a rollback, the report says the printed secret was deleted.
-    async undo() {},
+    // What was printed cannot be printed to the same reader again, nor taken back.
+    replayable: false,
+    place: async () => ({ kind: "stdout" }),
+    // Delivered only once the OS took the write: a full disk or a closed pipe fails the delivery.
+    deliver: (secret) => writeConfirmed(stdout, `${secret}\n`),
   };
 }

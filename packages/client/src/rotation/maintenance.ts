@@ -18,6 +18,8 @@ export interface InFlightReplacement {
   baseName: string;
   /** The id of the token it was meant to replace. */
   replaces: string;
+  /** Its delivery had started: its secret may be in use, so the clean-up does not delete it. */
+  delivering: boolean;
   creationDate?: string;
 }
 
@@ -48,7 +50,14 @@ export async function findRotationMarkers(
   for await (const { id, name, enabled, creationDate } of tokens) {
     const marker = parseRotationMarker(name);
     if (marker?.kind === "rotating")
-      found.inFlight.push({ id, name, baseName: marker.baseName, replaces: marker.replaces, creationDate });
+      found.inFlight.push({
+        id,
+        name,
+        baseName: marker.baseName,
+        replaces: marker.replaces,
+        delivering: marker.delivering === true,
+        creationDate,
+      });
     else if (marker?.kind === "retire")
       found.retirements.push({
         id,
@@ -74,8 +83,12 @@ export interface MaintenanceOptions extends RequestOptions {
 /** What happened to one marked token. */
 export interface MaintenanceOutcome<T> {
   token: T;
-  /** `done`: retired or removed; `planned`: would be, in a dry run; `waiting`: not yet; `failed`: see `error`. */
-  status: "done" | "planned" | "waiting" | "failed";
+  /**
+   * `done`: retired or removed; `planned`: would be, in a dry run; `waiting`: not yet; `held`: a
+   * replacement whose delivery had started, never deleted by the clean-up (its secret may be in
+   * use); `failed`: see `error`.
+   */
+  status: "done" | "planned" | "waiting" | "held" | "failed";
   error?: Error;
 }
 
@@ -109,7 +122,11 @@ export interface CleanupOptions extends MaintenanceOptions {
   olderThan?: string | number;
 }
 
-/** Deletes the replacements of rotations that never finished (created, never committed). */
+/**
+ * Deletes the replacements of rotations that never finished (created, never committed), except
+ * those whose delivery had started (`held`): their secret may be in a sink and in use. The journal
+ * of the machine that ran the rotation completes or rolls those back (`dt-tokens cleanup` there).
+ */
 export async function cleanupRotations(
   client: ApiTokensClient,
   options: CleanupOptions = {},
@@ -118,11 +135,43 @@ export async function cleanupRotations(
   const cutoff = now.getTime() - parseDuration(olderThan, "olderThan");
   const { inFlight } = await findRotationMarkers(client, req);
   const old = (t: InFlightReplacement) => !t.creationDate || Date.parse(t.creationDate) <= cutoff;
-  return each(inFlight, old, dryRun, (t) => deleteIfThere(client, t.id, req));
+  const held = inFlight.filter((t) => t.delivering).map((token) => ({ token, status: "held" as const }));
+  const deletable = inFlight.filter((t) => !t.delivering);
+  return [...held, ...(await each(deletable, old, dryRun, (t) => deleteIfThere(client, t.id, req)))];
+}
+
+/**
+ * The replacements in flight for one token (another rotation of it is running, or died). Lists the
+ * tokens having `scope` when given (a replacement has the scopes of the token it replaces).
+ */
+export async function inFlightReplacementsOf(
+  client: ApiTokensClient,
+  replaces: string,
+  options: RequestOptions & { scope?: string } = {},
+): Promise<InFlightReplacement[]> {
+  const { scope, ...req } = options;
+  const found: InFlightReplacement[] = [];
+  const tokens = client.listAll(
+    { fields: ["name", "creationDate"], ...(scope && { selector: { scopes: [scope] } }) },
+    req,
+  );
+  for await (const { id, name, creationDate } of tokens) {
+    const marker = parseRotationMarker(name);
+    if (marker?.kind === "rotating" && marker.replaces === replaces)
+      found.push({
+        id,
+        name,
+        baseName: marker.baseName,
+        replaces,
+        delivering: marker.delivering === true,
+        creationDate,
+      });
+  }
+  return found;
 }
 
 /** Deletes a token; one that is gone already (another run got there first) counts as deleted. */
-const deleteIfThere = (client: ApiTokensClient, id: string, req: RequestOptions) =>
+export const deleteIfThere = (client: ApiTokensClient, id: string, req: RequestOptions) =>
   client.delete(id, req).catch((e: unknown) => {
     if (!(e instanceof NotFoundError)) throw e;
   });

@@ -2,8 +2,11 @@
  * The markers rotation leaves in token names, so that its state lives in Dynatrace itself (the API
  * lets a caller set only `name`, `enabled` and `scopes`; `additionalMetadata` is read-only):
  *
- * - `<name> [dt-tokens:rotating:<old id>]` on a replacement between create and verify: a crash
- *   leaves it recognizable, and the clean-up removes it;
+ * - `<name> [dt-tokens:rotating:<old id>]` on a replacement between create and the start of its
+ *   delivery: a crash leaves it recognizable, and the clean-up removes it (nobody has its secret);
+ * - `<name> [dt-tokens:delivering:<old id>]` on a replacement from the start of its delivery until
+ *   it is verified and committed: its secret may be in use, so the clean-up never deletes it; the
+ *   rotation's journal (on the machine that ran it) completes or rolls it back;
  * - `<name> [dt-tokens:retire:<disable|delete>@<ISO time>]` on an old token kept working for an
  *   overlap: `finishRetirements` disables or deletes it once the time has come, from any machine.
  */
@@ -13,16 +16,35 @@ export type RetireAction = "disable" | "delete";
 
 /** A marker read from a token name. */
 export type RotationMarker =
-  | { kind: "rotating"; baseName: string; replaces: string }
+  | { kind: "rotating"; baseName: string; replaces: string; delivering?: true }
   | { kind: "retire"; baseName: string; action: RetireAction; at: Date };
 
-const ROTATING = /^(.*?) ?\[dt-tokens:rotating:([^\]\s]+)\]$/s;
+const ROTATING = /^(.*?) ?\[dt-tokens:(rotating|delivering):([^\]\s]+)\]$/s;
 const RETIRE = /^(.*?) ?\[dt-tokens:retire:(disable|delete)@([0-9T:.Z-]+)\]$/s;
 
 /** The name of a replacement in flight: the final name plus the in-flight marker. */
 export function rotatingName(baseName: string, replaces: string): string {
   return `${baseName} [dt-tokens:rotating:${replaces}]`;
 }
+
+/** The name of a replacement whose delivery has started: its secret may be in use. */
+export function deliveringName(baseName: string, replaces: string): string {
+  return `${baseName} [dt-tokens:delivering:${replaces}]`;
+}
+
+/**
+ * The longest token name Dynatrace accepts. A rotation refuses a name that would not fit with its
+ * markers, before it creates anything.
+ */
+export const TOKEN_NAME_MAX_LENGTH = 1000;
+
+/** The longest name a rotation can keep: room for the longest marker it adds. */
+export const ROTATABLE_NAME_MAX_LENGTH =
+  TOKEN_NAME_MAX_LENGTH -
+  Math.max(
+    deliveringName("", "dt0c01.ABCDEFGHIJKLMNOPQRSTUVWX").length,
+    retireName("", "disable", new Date(0)).length,
+  );
 
 /** The name of an old token waiting for retirement. */
 export function retireName(baseName: string, action: RetireAction, at: Date): string {
@@ -33,7 +55,13 @@ export function retireName(baseName: string, action: RetireAction, at: Date): st
 export function parseRotationMarker(name: string | undefined): RotationMarker | undefined {
   if (!name) return;
   const rotating = ROTATING.exec(name);
-  if (rotating) return { kind: "rotating", baseName: rotating[1]!, replaces: rotating[2]! };
+  if (rotating)
+    return {
+      kind: "rotating",
+      baseName: rotating[1]!,
+      replaces: rotating[3]!,
+      ...(rotating[2] === "delivering" && { delivering: true as const }),
+    };
   const retire = RETIRE.exec(name);
   const at = retire ? new Date(retire[3]!) : undefined;
   if (retire && at && !Number.isNaN(at.getTime()))

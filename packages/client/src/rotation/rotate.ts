@@ -1,18 +1,29 @@
 /**
- * rotateToken(): the staged rotation. Create the replacement (marked as in flight), deliver its
- * secret through the caller's function, verify it with a call authenticated by the new token,
- * commit (drop the in-flight marker), then retire the old token: now, or after an overlap marked
- * in its name. Any failure before the commit deletes the replacement again.
+ * rotateToken(): the staged rotation. Create the replacement (marked as in flight), mark that its
+ * delivery starts, deliver its secret through the caller's function, verify it with a call
+ * authenticated by the new token, commit (drop the in-flight marker), then retire the old token:
+ * now, or after an overlap marked in its name. Any failure before the commit deletes the
+ * replacement again. One rotation per token: a token with a replacement in flight (another run,
+ * here or on another machine) is refused, naming that replacement, before and after the create.
  */
-import type { ApiTokenCreated, TokenScope } from "@dt-tokens/types";
+import { type ApiTokenCreated, LEGACY_TOKEN_SCOPES, type TokenScope } from "@dt-tokens/types";
 import { classicApiBase } from "../auth-scheme.js";
 import { type TimeframeInput, timeframe } from "../builders.js";
 import { createApiTokensClient } from "../client.js";
+import { NotFoundError } from "../errors.js";
 import { expected } from "../invalid-input.js";
 import type { ApiTokensClient, CreateInput, FullApiToken, RequestOptions } from "../types.js";
 import { parseDuration } from "./duration.js";
 import { RotationError, type RotationStage, safeError } from "./errors.js";
-import { parseRotationMarker, type RetireAction, retireName, rotatingName } from "./markers.js";
+import { deleteIfThere, inFlightReplacementsOf } from "./maintenance.js";
+import {
+  deliveringName,
+  parseRotationMarker,
+  type RetireAction,
+  ROTATABLE_NAME_MAX_LENGTH,
+  retireName,
+  rotatingName,
+} from "./markers.js";
 
 /** What the old token becomes. */
 export interface RetireOptions {
@@ -74,8 +85,16 @@ export interface RotateTokenOptions extends RequestOptions {
    * platform prefix, since a classic token authenticates only there).
    */
   clientFor?: (secret: string) => ApiTokensClient;
-  /** Called as each stage starts (for progress output). */
-  onStage?: (stage: RotationStage | "retire", target: { tokenId: string; newTokenId?: string }) => void;
+  /**
+   * Called as each stage starts, and awaited (progress output, or a journal written to disk before
+   * the stage runs). Its failure before the commit rolls the rotation back like a failed stage.
+   */
+  onStage?: (stage: RotationStage | "retire", target: { tokenId: string; newTokenId?: string }) => unknown;
+  /**
+   * Retire the old token with a client authenticated by the new, verified secret: needed when the
+   * old token is the caller's own credential (Dynatrace refuses to disable the token in use).
+   */
+  retireWithNewToken?: boolean;
 }
 
 /** How the old token was retired. */
@@ -114,6 +133,7 @@ export async function rotateToken(
     scopes,
     clientFor,
     onStage,
+    retireWithNewToken,
     ...req
   } = options;
   // Bad options fail before anything changes.
@@ -127,41 +147,20 @@ export async function rotateToken(
     throw new RotationError({ stage, tokenId: id, rolledBack: true, cause });
   };
 
-  onStage?.("read", { tokenId: id });
+  await onStage?.("read", { tokenId: id });
   const previous = await client.get(id, req).catch((e) => fail("read", e));
-  const marker = parseRotationMarker(previous.name);
-  if (marker?.kind === "retire")
-    fail(
-      "read",
-      new Error(
-        `it was replaced already and waits for retirement (${marker.action} at ${marker.at.toISOString()})`,
-      ),
-    );
-  if (marker?.kind === "rotating")
-    fail(
-      "read",
-      new Error(
-        `it is a replacement still in flight for ${marker.replaces}; finish or clean up that rotation first`,
-      ),
-    );
-  if (previous.enabled === false)
-    fail(
-      "read",
-      new Error(
-        "it is disabled: its replacement would be enabled with the same scopes; enable it first if it is still in use",
-      ),
-    );
+  const finalName = name ?? previous.name;
+  const wanted = scopes ?? (previous.scopes as TokenScope[]);
+  await checkRotatable(client, previous, { name, scopes, ...req }).catch((e) => fail("read", e));
   if (prepare) {
-    onStage?.("prepare", { tokenId: id });
+    await onStage?.("prepare", { tokenId: id });
     await Promise.resolve()
       .then(() => prepare(previous))
       .catch((e) => fail("prepare", e ?? new Error("unknown error")));
   }
-  const finalName = name ?? previous.name;
-  const wanted = scopes ?? (previous.scopes as TokenScope[]);
   const expiry = typeof expirationDate === "function" ? expirationDate(previous) : expirationDate;
 
-  onStage?.("create", { tokenId: id });
+  await onStage?.("create", { tokenId: id });
   const created = await client
     .create(
       {
@@ -183,28 +182,40 @@ export async function rotateToken(
     expirationDate: created.expirationDate,
     previous,
   };
-  let stage: RotationStage = "deliver";
+  const asNew = () => (clientFor ?? defaultClientFor(client))(secret);
+  let stage: RotationStage = "create";
+  let delivering = false;
   try {
-    onStage?.("deliver", { tokenId: id, newTokenId });
+    // Another run may have created its replacement at the same time: then neither goes on.
+    const others = (await inFlightReplacementsOf(client, id, { ...req, scope: wanted[0] })).filter(
+      (t) => t.id !== newTokenId,
+    );
+    if (others.length > 0) throw inFlightError(others[0]!);
+    stage = "deliver";
+    await onStage?.("deliver", { tokenId: id, newTokenId });
+    // From here the secret may be in use: the clean-up never deletes a replacement so marked.
+    await client.update(newTokenId, { name: deliveringName(finalName, previous.id) }, req);
+    delivering = true;
     await deliver(secret, target);
     stage = "verify";
-    onStage?.("verify", { tokenId: id, newTokenId });
-    await verify((clientFor ?? defaultClientFor(client))(secret), secret, newTokenId, wanted, req);
+    await onStage?.("verify", { tokenId: id, newTokenId });
+    await verify(asNew(), secret, newTokenId, wanted, req);
     stage = "commit";
-    onStage?.("commit", { tokenId: id, newTokenId });
+    await onStage?.("commit", { tokenId: id, newTokenId });
     await client.update(newTokenId, { name: finalName }, req);
   } catch (cause) {
-    const undoError = undo
-      ? await Promise.resolve()
-          .then(() => undo(target))
-          .then(
-            () => undefined,
-            (e: unknown) => e ?? new Error("unknown error"),
-          )
-      : undefined;
+    const undoError =
+      undo && delivering
+        ? await Promise.resolve()
+            .then(() => undo(target))
+            .then(
+              () => undefined,
+              (e: unknown) => e ?? new Error("unknown error"),
+            )
+        : undefined;
     // The caller's signal may be what failed: the rollback must still run.
     const { timeoutMs, maxRetries } = req;
-    const rollbackError = await client.delete(newTokenId, { timeoutMs, maxRetries }).then(
+    const rollbackError = await deleteIfThere(client, newTokenId, { timeoutMs, maxRetries }).then(
       () => undefined,
       (e: unknown) => e ?? new Error("unknown error"),
     );
@@ -222,25 +233,107 @@ export async function rotateToken(
     );
   }
 
-  onStage?.("retire", { tokenId: id, newTokenId });
   const retirement: Retirement = { action, ...(overlapUntil && { at: overlapUntil }), status: "done" };
   try {
-    if (action === "keep") retirement.status = "kept";
-    else if (overlapUntil) {
-      await client.update(id, { name: retireName(previous.name, action, overlapUntil) }, req);
-      retirement.status = "scheduled";
-    } else if (action === "delete") await client.delete(id, req);
-    else await client.update(id, { enabled: false }, req);
+    await onStage?.("retire", { tokenId: id, newTokenId });
+    Object.assign(
+      retirement,
+      await retireToken(retireWithNewToken ? asNew() : client, previous, action, overlapUntil, req),
+    );
   } catch (error) {
     Object.assign(retirement, { status: "failed", error: safeError(error, secret) });
   }
   return { previous, created, name: finalName, retirement };
 }
 
+/**
+ * Whether a token can be rotated, as rotateToken checks it before creating anything (and a dry run
+ * checks it without creating anything): it carries no rotation marker, it is enabled, its name
+ * leaves room for the markers, its scopes can still be assigned, and no replacement of it is in
+ * flight (another rotation, here or elsewhere). Rejects with an Error saying why.
+ */
+export async function checkRotatable(
+  client: ApiTokensClient,
+  previous: FullApiToken,
+  options: RequestOptions & { name?: string; scopes?: readonly string[] } = {},
+): Promise<void> {
+  const { name, scopes, ...req } = options;
+  const marker = parseRotationMarker(previous.name);
+  if (marker?.kind === "retire")
+    throw new Error(
+      `it was replaced already and waits for retirement (${marker.action} at ${marker.at.toISOString()})`,
+    );
+  if (marker?.kind === "rotating")
+    throw new Error(
+      `it is a replacement still in flight for ${marker.replaces}; finish or clean up that rotation first`,
+    );
+  if (previous.enabled === false)
+    throw new Error(
+      "it is disabled: its replacement would be enabled with the same scopes; enable it first if it is still in use",
+    );
+  const finalName = name ?? previous.name;
+  if (finalName.length > ROTATABLE_NAME_MAX_LENGTH)
+    throw new Error(
+      `its name is ${finalName.length} characters long; with the rotation's marker it would not fit in a token name (at most ${ROTATABLE_NAME_MAX_LENGTH} characters can be rotated)`,
+    );
+  const wanted = scopes ?? previous.scopes ?? [];
+  const legacy = wanted.filter((s) => (LEGACY_TOKEN_SCOPES as readonly string[]).includes(s));
+  if (legacy.length > 0)
+    throw new Error(
+      `it has legacy scopes that can no longer be assigned (${legacy.join(", ")}): its replacement cannot have them; create a new token with current scopes instead`,
+    );
+  const inFlight = await inFlightReplacementsOf(client, previous.id, { ...req, scope: wanted[0] });
+  if (inFlight.length > 0) throw inFlightError(inFlight[0]!);
+}
+
+/**
+ * Retires the old token as planned: marks it for later (an overlap), deletes or disables it now,
+ * or keeps it. A token that is gone already counts as retired. Run again after a crash, it does
+ * the same (a recovery completes a rotation with it).
+ */
+export async function retireToken(
+  client: ApiTokensClient,
+  old: { id: string; name: string },
+  action: RetireAction | "keep",
+  overlapUntil: Date | undefined,
+  req: RequestOptions = {},
+): Promise<Pick<Retirement, "status">> {
+  if (action === "keep") return { status: "kept" };
+  try {
+    if (overlapUntil) {
+      await client.update(old.id, { name: retireName(old.name, action, overlapUntil) }, req);
+      return { status: "scheduled" };
+    }
+    if (action === "delete") await client.delete(old.id, req);
+    else await client.update(old.id, { enabled: false }, req);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  return { status: "done" };
+}
+
+/** The refusal of a second rotation of a token, naming the replacement in flight. */
+function inFlightError(t: { id: string; creationDate?: string; delivering: boolean }): Error {
+  return new Error(
+    `another rotation of it is in flight: its replacement ${t.id} (created ${t.creationDate ?? "at an unknown time"}${t.delivering ? ", delivery started" : ""}) is not committed; let it finish, or recover it with \`dt-tokens cleanup\` on the machine that ran it`,
+  );
+}
+
+/** The longest overlap: an old token kept working for more than a year is not being rotated. */
+export const MAX_OVERLAP = "366d";
+
 function retireTime(after: string | number | Date): Date {
-  if (after instanceof Date)
-    return Number.isNaN(after.getTime()) ? expected("retire.after", "a valid Date") : after;
-  return new Date(Date.now() + parseDuration(after, "retire.after"));
+  const latest = Date.now() + parseDuration(MAX_OVERLAP);
+  const at =
+    after instanceof Date
+      ? Number.isNaN(after.getTime())
+        ? expected("retire.after", "a valid Date")
+        : after
+      : new Date(Date.now() + parseDuration(after, "retire.after"));
+  // Checked before anything is created: a time the marker cannot hold would fail after the create.
+  if (!(at.getTime() <= latest))
+    expected("retire.after", `an overlap of at most ${MAX_OVERLAP}`, String(after));
+  return at;
 }
 
 /**
@@ -249,6 +342,26 @@ function retireTime(after: string | number | Date): Date {
  */
 const defaultClientFor = (client: ApiTokensClient) => (secret: string) =>
   createApiTokensClient({ environmentUrl: classicApiBase(client.baseUrl), token: secret });
+
+/** A client on the environment's classic API authenticated by a (new) secret. */
+export const clientWithSecret = (client: ApiTokensClient, secret: string): ApiTokensClient =>
+  defaultClientFor(client)(secret);
+
+/**
+ * Checks a replacement's secret as the rotation's verify stage does, with a client on the same
+ * environment's classic API authenticated by it (a recovery after a crash verifies with it too).
+ */
+export function verifyReplacement(
+  client: ApiTokensClient,
+  secret: string,
+  newTokenId: string,
+  wanted: readonly string[],
+  req: RequestOptions = {},
+): Promise<void> {
+  return verify(defaultClientFor(client)(secret), secret, newTokenId, wanted, req).catch((e) => {
+    throw safeError(e, secret);
+  });
+}
 
 /** A call authenticated with the new token succeeds, and lookup reports it enabled with the expected scopes. */
 async function verify(
