@@ -220,24 +220,20 @@ try {
   say("Check the delivered secret: lookup reads it from stdin, never from an argument");
   check(await dtTokens(["lookup"], { env, stdin: `${secret}\n`, display: "dt-tokens lookup < new.token" }));
 
-  say("Plan a batch: every token expiring within 14 days, each to its own file (--dry-run changes nothing)");
+  say(
+    "Plan a batch: every token expiring within 14 days, each to its own file (by id: names repeat); --dry-run runs the real checks and changes nothing",
+  );
+  // Exit 1: the plan holds a token with a legacy scope, which a replacement cannot get (the real run refuses it too).
   check(
     await dtTokens(
-      [
-        "rotate",
-        "--expiring-within",
-        "14d",
-        "--no-personal",
-        "--to",
-        `file:${tmp}/{name}.token`,
-        "--dry-run",
-      ],
+      ["rotate", "--expiring-within", "14d", "--no-personal", "--to", `file:${tmp}/{id}.token`, "--dry-run"],
       {
         env,
         display:
-          "dt-tokens rotate --expiring-within 14d --no-personal --to 'file:tokens/{name}.token' --dry-run",
+          "dt-tokens rotate --expiring-within 14d --no-personal --to 'file:tokens/{id}.token' --dry-run",
       },
     ),
+    1,
   );
 
   const neverUsed = seeded.find(

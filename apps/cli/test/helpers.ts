@@ -14,6 +14,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 /** A config path that never exists: the default of every run. */
 export const NO_CONFIG = join(tmpdir(), "dt-tokens-cli-test-no-such-dir", "config.yaml");
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+/** The state directory (rotation journals and locks) of the CLI runs of this test process. */
+export const STATE_HOME = join(tmpdir(), `dt-tokens-cli-test-state-${process.pid}`);
 export const SECRET = /^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/;
 export const ID = /^dt0c01\.[A-Z2-7]{24}$/;
 
@@ -102,7 +104,12 @@ export function run(
     for (const secret of known)
       if (arg.includes(secret.split(".")[2]!)) throw new Error("a test put a secret into argv");
   // No config file unless a test gives one: a developer's own ~/.config must not change a test.
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", DT_TOKENS_CONFIG: NO_CONFIG };
+  // Rotation journals and locks of tests go to a directory of this test process, not to ~/.local/state.
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    DT_TOKENS_CONFIG: NO_CONFIG,
+    XDG_STATE_HOME: STATE_HOME,
+  };
   if (sandbox && !options.bare) {
     env.DT_ENV_URL = sandbox.url;
     env.DT_API_TOKEN = sandbox.bootstrapToken!;

@@ -84,7 +84,7 @@ describe("README recipes", () => {
       });
       expect([r.code, r.stderr]).toEqual([
         0,
-        expect.stringMatching(/^rotated "grafana": .* verified; old token .* disabled\n$/),
+        expect.stringMatching(/^rotated "grafana": .* verified: .*; old token .* disabled\n$/),
       ]);
       const stored = await readFile(join(store, expected[i]!), "utf8");
       const secret = stored.startsWith("{") ? JSON.parse(stored).fields[0].value : stored;
