@@ -599,7 +599,7 @@ describe("issue 21: one sink per token, the CLI's own token, other owners", () =
     expect(ok.code, ok.stderr).toBe(0);
     expect(existsSync(join(dir, "out", `${b}.token`))).toBe(true);
     for (const f of await readdir(join(dir, "out"))) sink(join(dir, "out", f));
-  });
+  }, 600_000);
 
   // Was a bug: exit 4, "You can't disable the token you're using"; the old token stayed valid.
   it("rotates the CLI's own token: verified, then retired with the new secret", async () => {
