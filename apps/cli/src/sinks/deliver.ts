@@ -1,11 +1,13 @@
 /**
  * Delivery of a new secret to the `--to` sinks, as a staged rotation (`rotateToken`) takes it: the
- * sinks checked before anything is created, the secret delivered to each in order, and on rollback
- * what was delivered put back in reverse order (a command cannot be undone: that is said). Used by
- * `leak --replace`; `rotate` does the same in its own words (commands/rotate.ts).
+ * sinks checked before anything is created, each sink's previous content kept (Sink.snapshot), the
+ * secret delivered to each in order, and on rollback every sink attempted put back in reverse order
+ * (a command cannot be undone: it is named as possibly holding the deleted secret). Used by
+ * `leak --replace`; `rotate` does the same with a journal on disk (rotation/api-token.ts).
  */
 import type { DeliveryTarget } from "@dt-tokens/client";
 import type { Io } from "../io.js";
+import { type FileBefore, restore } from "./before.js";
 import { checkSink } from "./check.js";
 import { makeSink, type SinkSpec } from "./parse.js";
 import type { Sink } from "./sink.js";
@@ -24,8 +26,7 @@ export function sinkDelivery(
   options: { timeoutMs: number; signal?: AbortSignal },
 ): SinkDelivery {
   let sinks: Sink[] = [];
-  let attempted: Sink[] = [];
-  let succeeded: Sink[] = [];
+  let attempted: { sink: Sink; before?: FileBefore }[] = [];
   return {
     labels: () => sinks.map((s) => s.label),
     prepare: async (previous) => {
@@ -35,22 +36,22 @@ export function sinkDelivery(
       const info = { id: target.previous.id, newId: target.id, name: target.name };
       sinks = specs.map((s) => makeSink(s, info, io, { timeoutMs: options.timeoutMs }));
       for (const sink of sinks) {
-        attempted.push(sink);
+        attempted.push({ sink, ...(sink.snapshot && { before: await sink.snapshot() }) });
         await sink.deliver(secret, options.signal).catch((e: Error) => {
           throw new Error(`${sink.label}: ${e.message}`);
         });
-        succeeded.push(sink);
       }
     },
     undo: async () => {
       const problems: string[] = [];
-      for (const sink of [...attempted].reverse())
-        await sink.undo?.().catch((e: Error) => problems.push(`${sink.label}: ${e.message}`));
-      for (const sink of succeeded.filter((s) => !s.undo))
-        problems.push(
-          `${sink.label} received the new secret, which is deleted now: put the old one back there`,
-        );
-      [attempted, succeeded] = [[], []];
+      for (const { sink, before } of [...attempted].reverse()) {
+        if (before) await restore(before).catch((e: Error) => problems.push(`${sink.label}: ${e.message}`));
+        else
+          problems.push(
+            `${sink.label} may hold the new secret, of a token that is deleted now: put the old one back there`,
+          );
+      }
+      attempted = [];
       if (problems.length) throw new Error(problems.join("; "));
     },
   };
