@@ -46,11 +46,11 @@ export async function rotate(steps: RotateSteps, id: string, options: RotateOpti
     scopes,
     ...requestOptions
   } = options ?? ({} as RotateOptions);
-  if (asked !== undefined && revoke !== undefined && asked !== revoke)
-    expected("retire", `one mode (revoke is its deprecated name, and says ${JSON.stringify(revoke)})`, asked);
   const retire = asked ?? revoke ?? "disable";
+  // `revoke` is the deprecated name of `retire`: both may be given only when they agree.
+  if ((revoke ?? retire) !== retire) expected("retire", "the mode revoke (its old name) says", retire);
   if (!RETIRE_MODES.includes(retire))
-    expected(asked === undefined ? "revoke" : "retire", "disable, delete or keep", retire);
+    expected(asked ? "retire" : "revoke", "disable, delete or keep", retire);
   if (expirationDate === undefined) expected("expirationDate", EXPIRY_CHOICES);
   if (typeof expirationDate !== "function" && expirationDate !== null)
     timeframe(expirationDate, "expirationDate", true);
@@ -65,12 +65,22 @@ export async function rotate(steps: RotateSteps, id: string, options: RotateOpti
     },
     requestOptions,
   );
-  const result: RotateResult = { created, previous, retire, retired: true, revoke: retire, revoked: true };
+  let retireError: unknown;
   try {
     if (retire === "delete") await steps.delete(id, requestOptions);
     if (retire === "disable") await steps.update(id, { enabled: false }, requestOptions);
-  } catch (retireError) {
-    return { ...result, retired: false, retireError, revoked: false, revokeError: retireError };
+  } catch (e) {
+    retireError = e;
   }
-  return result;
+  const retired = !retireError;
+  return {
+    created,
+    previous,
+    retire,
+    retired,
+    retireError,
+    revoke: retire,
+    revoked: retired,
+    revokeError: retireError,
+  };
 }

@@ -445,7 +445,7 @@ describe("rotate", () => {
     const before = server.requests.length;
     await expect(
       again.rotate("dt0c01.OLD", { retire: "keep", revoke: "delete", expirationDate: "now+30d" }),
-    ).rejects.toThrow(/^retire: expected one mode/);
+    ).rejects.toThrow(/^retire: expected the mode revoke/);
     await expect(
       again.rotate("dt0c01.OLD", { retire: "nuke" as "keep", expirationDate: "now+30d" }),
     ).rejects.toThrow('retire: expected disable, delete or keep, got "nuke"');

@@ -14,8 +14,10 @@ import {
   NotFoundError,
   parseDuration,
   parseRotationMarker,
+  ROTATABLE_NAME_MAX_LENGTH,
   RotationError,
   rotateToken,
+  TOKEN_NAME_MAX_LENGTH,
   unmarkedName,
 } from "../src/index.js";
 import { deadPort, startServer, type TestServer } from "./helpers.js";
@@ -85,6 +87,21 @@ describe("rotateToken", () => {
     release();
     await running;
     expect((await dt.get(newId)).name).toBe("grafana");
+  });
+
+  test("ROTATABLE_NAME_MAX_LENGTH leaves room for the longest marker", () => {
+    const longest = Math.max(
+      " [dt-tokens:delivering:dt0c01.ABCDEFGHIJKLMNOPQRSTUVWX]".length,
+      ` [dt-tokens:retire:disable@${new Date(0).toISOString()}]`.length,
+    );
+    expect(ROTATABLE_NAME_MAX_LENGTH).toBe(TOKEN_NAME_MAX_LENGTH - longest);
+    const name = "x".repeat(ROTATABLE_NAME_MAX_LENGTH);
+    expect(
+      parseRotationMarker(`${name} [dt-tokens:delivering:dt0c01.ABCDEFGHIJKLMNOPQRSTUVWX]`),
+    ).toMatchObject({
+      baseName: name,
+      delivering: true,
+    });
   });
 
   test("refuses, before anything is created, an overlap the marker cannot hold and a name too long for the marker", async () => {
