@@ -38,8 +38,12 @@ export function keptHeaders(headers: Headers): Record<string, string> {
 const MAX_TEXT_LENGTH = 1000;
 const MAX_VIOLATIONS = 20;
 
-/** A text field of an error body: kept when it is a string, cut to MAX_TEXT_LENGTH characters. */
-function text(value: unknown): string | undefined {
+/**
+ * A text field of an error body (the API's or SSO's): kept when it is a string, cut to
+ * MAX_TEXT_LENGTH characters.
+ * @internal
+ */
+export function bodyText(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   if (value.length <= MAX_TEXT_LENGTH) return value;
   return `${value.slice(0, MAX_TEXT_LENGTH)}… (${value.length - MAX_TEXT_LENGTH} more characters)`;
@@ -49,7 +53,7 @@ function text(value: unknown): string | undefined {
 function readViolation(violation: Record<string, unknown>): ConstraintViolation {
   const kept: Record<string, string> = {};
   for (const field of ["path", "message", "parameterLocation", "location"]) {
-    const value = text(violation[field]);
+    const value = bodyText(violation[field]);
     if (value !== undefined) kept[field] = value;
   }
   return kept as ConstraintViolation;
@@ -62,7 +66,7 @@ function readErrorBody(body: unknown) {
   const violations = Array.isArray(constraintViolations) ? constraintViolations.filter(isJsonObject) : [];
   return {
     code: typeof code === "number" ? code : undefined,
-    message: text(message),
+    message: bodyText(message),
     constraintViolations: violations.slice(0, MAX_VIOLATIONS).map(readViolation),
     moreViolations: Math.max(violations.length - MAX_VIOLATIONS, 0),
   };

@@ -3,7 +3,7 @@
 // Token requests go through the request loop (request.ts) like every other request: its timeouts,
 // deadline, retries, Retry-After, redirect refusal and redaction. Loaded on first use (see
 // oauthCredentials in credentials.ts): apps that never use OAuth do not carry this module.
-import type { ResponseErrorContext } from "./error-from-response.js";
+import { bodyText, type ResponseErrorContext } from "./error-from-response.js";
 import { type ApiTokensError, OAuthError, RateLimitError, ServerError } from "./errors.js";
 import type { OAuthClient } from "./oauth-options.js";
 import type { CallSettings } from "./options.js";
@@ -180,8 +180,11 @@ export class OAuthAccessTokens {
     try {
       body = JSON.parse(text) ?? {};
     } catch {}
-    const code = typeof body.error === "string" ? body.error : undefined;
-    const description = [body.error_description, body.message].find((d) => typeof d === "string" && d !== "");
+    // Each field bounded as the API's are (a huge body makes no message of megabytes).
+    const code = bodyText(body.error);
+    const description = [body.error_description, body.message]
+      .map(bodyText)
+      .find((d) => d !== undefined && d !== "");
     const said = `${code ?? status}${description ? `: ${description}` : ""}`;
     const line = `${request?.method} ${request?.url} failed with ${status}`;
     const why = note ? ` (${note})` : "";

@@ -307,6 +307,31 @@ describe("OAuth token requests go through the request loop", () => {
     expect(api.requests.map((r) => r.headers.authorization)).toEqual(["Bearer access-2"]);
   });
 
+  test.each([400, 401, 500])(
+    "SSO answering %i with a huge error body: the error keeps a bounded part of each field, as for the API",
+    async (status) => {
+      const huge = "x".repeat(1_000_000);
+      const sso = await server((_req, res) =>
+        json(res, status, { error: `invalid_client${huge}`, error_description: huge, message: huge }),
+      );
+      const dt = createApiTokensClient({
+        environmentUrl: `${sso.url}${PLATFORM}`,
+        oauth: {
+          clientId: "dt0s02.AAAAAAAA",
+          clientSecret: CLIENT_SECRET,
+          accountUrn: "urn:dtaccount:x",
+          tokenUrl: `${sso.url}/sso/oauth2/token`,
+        },
+        maxRetries: 0,
+      });
+      const error = await dt.list().catch((e) => e);
+      expect(error.status).toBe(status);
+      expect(error.message.length).toBeLessThan(5000);
+      expect(error.message).toContain("more characters");
+      expect(JSON.stringify(error).length).toBeLessThan(10_000);
+    },
+  );
+
   test("SSO's Retry-After is honoured by the one loop, and a 500 is not retried (as for the API)", async () => {
     const api = await server((_req, res) => json(res, 200, { apiTokens: [] }));
     const sso = await server((_req, res, n) =>
