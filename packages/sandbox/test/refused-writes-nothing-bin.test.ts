@@ -1,8 +1,8 @@
 /**
  * A request the sandbox refuses writes nothing (README, "lastUsedDate"): throttled (429), not
- * authenticated (401: disabled, expired, wrong secret of a known id) or out of scope (403) leaves
- * the token's lastUsedDate and lastUsedIpAddress as they were, in the answers and in the database
- * file after a clean shutdown. Against the bin, on a database file.
+ * authenticated (401: disabled, expired, wrong secret of a known id), out of scope (403) or with a
+ * repeated query parameter (400) leaves the token's lastUsedDate and lastUsedIpAddress as they
+ * were, in the answers and in the database file after a clean shutdown. Against the bin, on a database file.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -66,6 +66,15 @@ describe("a refused request writes nothing", () => {
     expect((await call("GET", "/apiTokens", old.token)).status).toBe(401);
     const wrong = `${reader.id}.${generateTokenSecret().slice(32)}`;
     expect((await call("GET", "/apiTokens", wrong)).status).toBe(401);
+    // a repeated query parameter (the README names it next to 401, 429 and 403), on both API-token prefixes
+    expect((await call("GET", "/apiTokens?pageSize=100&pageSize=200", reader.token)).status).toBe(400);
+    expect((await call("GET", `/apiTokens/${reader.id}?fields=name&fields=owner`, reader.token)).status).toBe(
+      400,
+    );
+    const managed = `${bin.ready.url}/e/${bin.ready.environmentId}/api/v2/apiTokens?sort=name&sort=name`;
+    expect((await fetch(managed, { headers: { authorization: `Api-Token ${reader.token}` } })).status).toBe(
+      400,
+    );
     // nothing recorded so far
     for (const t of [reader, off, old]) {
       const got = await call("GET", `/apiTokens/${t.id}`, admin);
