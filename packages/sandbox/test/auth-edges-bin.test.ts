@@ -37,6 +37,8 @@ async function grant(): Promise<string> {
       grant_type: "client_credentials",
       client_id: bin.ready.oauthClientId!,
       client_secret: bin.ready.oauthClientSecret!,
+      // a grant must ask for its scopes (invalid_scope without, since 323fc73)
+      scope: "environment-api:api-tokens:read",
     }),
   });
   expect(res.status).toBe(200);
