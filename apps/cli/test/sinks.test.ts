@@ -1,6 +1,18 @@
 /** The sinks on their own: dotenv editing, templating, parsing, atomic files and exec (no server). */
 import { existsSync } from "node:fs";
-import { chmod, chown, lstat, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  chown,
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +21,7 @@ import { dotenvSink, readDotenvKey, setDotenvKey } from "../src/sinks/dotenv.js"
 import { execSink } from "../src/sinks/exec.js";
 import { fileSink } from "../src/sinks/file.js";
 import { parseSink } from "../src/sinks/parse.js";
+import { findSinkConflict } from "../src/sinks/place.js";
 import { fillCommand, fillPath } from "../src/sinks/template.js";
 
 const SECRET = `dt0c01.${"A".repeat(24)}.${"B".repeat(64)}`;
@@ -259,5 +272,40 @@ describe("exec sink", () => {
       expect((error as Error).message).toMatch(/^exited with status 1/);
       expect((error as Error).message).not.toContain("BBBB");
     }
+  });
+});
+
+describe("one sink, one token (findSinkConflict)", () => {
+  const target = { title: "A", id: "dt0c01.AAA", name: "a" };
+  /** Whether two sinks of one target are found to share a place. */
+  const conflict = async (first: string, second: string) =>
+    (await findSinkConflict([parseSink(first), parseSink(second)], [target])) !== undefined;
+
+  // Was a bug: only the last component's link was followed, so dir2/x (dir2 a link to dir1) and
+  // dir1/x were two places, and the second target's secret overwrote the first's.
+  it("finds one file reached through a symlinked directory, a/../, or a hard link", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, "real"));
+    await mkdir(join(dir, "sub"));
+    await symlink(join(dir, "real"), join(dir, "alias"));
+    await writeFile(join(dir, "real", "x"), "old");
+    await link(join(dir, "real", "x"), join(dir, "hard"));
+    const x = join(dir, "real", "x");
+    expect(await conflict(`file:${x}`, `file:${join(dir, "alias", "x")}`)).toBe(true);
+    expect(await conflict(`file:${x}`, `file:${dir}/sub/../real/x`)).toBe(true);
+    expect(await conflict(`file:${x}`, `file:${join(dir, "hard")}`)).toBe(true);
+    expect(await conflict(`dotenv:${x}#K`, `dotenv:${join(dir, "alias", "x")}#K`)).toBe(true);
+    // a new file in a linked directory too
+    expect(await conflict(`file:${join(dir, "real", "new")}`, `file:${join(dir, "alias", "new")}`)).toBe(
+      true,
+    );
+    expect(await conflict(`file:${x}`, `file:${join(dir, "real", "y")}`)).toBe(false);
+    expect(await conflict(`dotenv:${x}#K`, `dotenv:${x}#k`)).toBe(false);
+  });
+
+  // Was a bug: `gh secret set X` and `gh  secret set X` (sh runs both alike) were two places.
+  it("finds two commands that differ only by spaces", async () => {
+    expect(await conflict("exec:gh secret set X", "exec:  gh   secret\tset X ")).toBe(true);
+    expect(await conflict("exec:gh secret set X", "exec:gh secret set Y")).toBe(false);
   });
 });

@@ -4,9 +4,10 @@
  * shared .env keeps its link and its target is rewritten), and the content, mode, owner and group
  * the file had, so that a rollback (now, or by `dt-tokens cleanup` after a crash) puts them back.
  */
-import { lstat, readFile, readlink, rm, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { lstat, readFile, readlink, realpath, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { syncDirectory, writeFileAtomic } from "./atomic.js";
+import type { SinkPlace } from "./sink.js";
 
 export interface FileBefore {
   /** The path written to, symlinks resolved. */
@@ -22,8 +23,8 @@ export interface FileBefore {
 export const NEW_FILE_MODE = 0o600;
 
 /**
- * The file a path names once every symlink is followed, also when the last link dangles (then the
- * file it names is the one to create). Throws on a loop.
+ * The file a path names once every symlink is followed (those of its directories too), also when
+ * the last link dangles (then the file it names is the one to create). Throws on a loop.
  */
 export async function resolveLinks(path: string): Promise<string> {
   let current = resolve(path);
@@ -32,10 +33,26 @@ export async function resolveLinks(path: string): Promise<string> {
       if (e.code === "ENOENT") return undefined;
       throw e;
     });
-    if (!found?.isSymbolicLink()) return current;
+    if (!found?.isSymbolicLink()) {
+      // A linked directory (dir2 -> dir1) names the same file as its target: dir2/x is dir1/x.
+      const directory = await realpath(dirname(current)).catch(() => dirname(current));
+      return join(directory, basename(current));
+    }
     current = resolve(dirname(current), await readlink(current));
   }
   throw new Error(`${path}: too many levels of symbolic links`);
+}
+
+/** A file sink's place: its real path, and `dev:ino` when it exists (two hard links are one file). */
+export async function filePlace(path: string, key?: string): Promise<SinkPlace> {
+  const real = await resolveLinks(path);
+  const found = await stat(real).catch(() => undefined);
+  return {
+    kind: "file",
+    path: real,
+    ...(key !== undefined && { key }),
+    ...(found && { inode: `${found.dev}:${found.ino}` }),
+  };
 }
 
 export async function readBefore(path: string): Promise<FileBefore> {

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { crashPoint } from "../rotation/test-hooks.js";
 import { writeFileAtomic } from "./atomic.js";
-import { keptAttributes, readBefore, resolveLinks } from "./before.js";
+import { filePlace, keptAttributes, readBefore } from "./before.js";
 import type { Sink } from "./sink.js";
 
 /** A dotenv key: letters, digits and `_` (also `.` and `-` after the first character). */
@@ -101,7 +101,7 @@ export function dotenvSink(path: string, key: string): Sink {
   return {
     label: `dotenv:${path}#${key}`,
     replayable: true,
-    place: async () => ({ kind: "file", path: await resolveLinks(path), key }),
+    place: () => filePlace(path, key),
     snapshot: () => readBefore(path),
     async deliver(secret) {
       const before = await readBefore(path);

@@ -5,14 +5,14 @@
 import { readFile } from "node:fs/promises";
 import { crashPoint } from "../rotation/test-hooks.js";
 import { writeFileAtomic } from "./atomic.js";
-import { keptAttributes, readBefore, resolveLinks } from "./before.js";
+import { filePlace, keptAttributes, readBefore } from "./before.js";
 import type { Sink } from "./sink.js";
 
 export function fileSink(path: string): Sink {
   return {
     label: `file:${path}`,
     replayable: true,
-    place: async () => ({ kind: "file", path: await resolveLinks(path) }),
+    place: () => filePlace(path),
     snapshot: () => readBefore(path),
     async deliver(secret) {
       const before = await readBefore(path);

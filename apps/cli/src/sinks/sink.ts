@@ -30,20 +30,32 @@ export interface Sink {
 
 /**
  * A sink's place: `file` (with `key` for one key in a dotenv-like file: two keys of one file are
- * different places, the whole file and one of its keys are the same), `command`, or `stdout`.
+ * different places, the whole file and one of its keys are the same; `inode`, `dev:ino` of an
+ * existing file, makes two hard links one place), `command` (its text with runs of white space
+ * made one space, as sh splits it), or `stdout`.
  */
 export type SinkPlace =
-  | { kind: "file"; path: string; key?: string }
+  | { kind: "file"; path: string; key?: string; inode?: string }
   | { kind: "command"; text: string }
   | { kind: "stdout" };
 
 /** Whether two places are the same place. */
 export function samePlace(a: SinkPlace, b: SinkPlace): boolean {
   if (a.kind === "file" && b.kind === "file")
-    return a.path === b.path && (a.key === undefined || b.key === undefined || a.key === b.key);
-  if (a.kind === "command" && b.kind === "command") return a.text === b.text;
+    return (
+      (a.path === b.path || (a.inode !== undefined && a.inode === b.inode)) &&
+      (a.key === undefined || b.key === undefined || a.key === b.key)
+    );
+  if (a.kind === "command" && b.kind === "command") return commandWords(a.text) === commandWords(b.text);
   return a.kind === "stdout" && b.kind === "stdout";
 }
+
+/**
+ * A command's text as sh splits it into words, near enough: `gh  secret set X` and `gh secret set X`
+ * are one command. Spaces inside quotes count as one too, which can only refuse a plan, never let
+ * two targets share a command.
+ */
+const commandWords = (text: string) => text.trim().split(/\s+/).join(" ");
 
 /** What a sink's path or command may refer to: `{id}` (the token being rotated), `{newId}`, `{name}`. */
 export interface SinkTokenInfo {
