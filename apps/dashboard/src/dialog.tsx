@@ -53,7 +53,18 @@ export function Dialog({
     (
       dialog.querySelector<HTMLElement>("[data-autofocus]") ?? dialog.querySelector<HTMLElement>("h2")
     )?.focus();
+    // Escape is answered here, by the innermost dialog only, before the browser turns it into a
+    // close request: Chromium skips "cancel" on an Escape without user activation since the last one
+    // and closes every dialog of a close-watcher group at once (the drawer with the secret dialog in
+    // it). The "cancel" and "close" handlers below stay for close requests that come another way.
+    const onEscape = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || event.defaultPrevented || event.isComposing) return;
+      event.preventDefault();
+      latest.current.onClose();
+    };
+    dialog.addEventListener("keydown", onEscape);
     return () => {
+      dialog.removeEventListener("keydown", onEscape);
       gone.current = true;
       // Dialogs opened from this one close with it (they would keep the page inert otherwise).
       for (const inner of dialog.querySelectorAll("dialog[open]")) (inner as HTMLDialogElement).close();
