@@ -10,14 +10,14 @@ export default [
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
     modifyEsbuildConfig: withoutOAuthChunk,
-    limit: "12.6 kB",
+    limit: "12.75 kB",
     gzip: true,
   },
   {
     name: "createApiTokensClient with its OAuth code, in one bundle",
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
-    limit: "13.6 kB",
+    limit: "13.7 kB",
     gzip: true,
   },
   {
@@ -25,7 +25,7 @@ export default [
     path: "dist/activegate.js",
     import: "{ createActiveGateTokensClient }",
     modifyEsbuildConfig: withoutOAuthChunk,
-    limit: "12.2 kB",
+    limit: "12.4 kB",
     gzip: true,
   },
   {
