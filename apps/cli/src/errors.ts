@@ -44,7 +44,7 @@ export const EXIT_STATUSES = [
     code: 7,
     key: "output",
     meaning:
-      "the output could not be written (disk full, closed file); after create, the new token was deleted or its id printed to revoke",
+      "the output could not be written (disk full, closed file); after create, the new token was deleted or its id printed to revoke; leak --replace: the secret was contained but its replacement could not be delivered",
   },
   {
     code: 8,

@@ -305,7 +305,8 @@ describe("leak", () => {
       ["--all-environments", "--replace", "--to", "exec:exit 3", "-o", "json"],
       leaked.token,
     );
-    expect(r.code).toBe(0);
+    // contained, but the service that used the secret has no replacement: not a success
+    expect(r.code).toBe(7);
     const [record] = JSON.parse(r.stdout) as (Record_ & { replacement: { failed: string } })[];
     expect(record).toMatchObject({ outcome: "contained", action: "disabled" });
     expect(record!.replacement.failed).toMatch(/deliver/);

@@ -435,10 +435,15 @@ function replacementOf(flags: LeakFlags): Replacement | undefined {
   };
 }
 
-/** The exit status: not contained (11) before partial (4) before not found (12) before success. */
+/**
+ * The exit status: not contained (11) before a replacement that was not delivered (7) before
+ * partial (4) before not found (12) before success. A contained secret whose --replace failed is
+ * not a success: the service that used it now has no working secret.
+ */
 export function exitStatus(records: readonly IncidentRecord[]): number {
   const has = (o: Outcome) => records.some((r) => r.outcome === o);
   if (has("not-contained")) return EXIT.notContained;
+  if (records.some((r) => r.replacement && "failed" in r.replacement)) return EXIT.output;
   if (has("partial")) return EXIT.partial;
   if (has("not-found")) return EXIT.notFound;
   return EXIT.ok;
@@ -652,9 +657,10 @@ kind, id, environment, name, owner, scopes, creation, last use and IP address, w
 when, and where the input showed it; never the secret.
 
 Exit statuses: 0 every secret located and contained; 11 located but not contained (--report-only,
-the change failed, or it must be revoked by hand); 4 not found, and some environments could not be
-asked; 12 not found in any environment asked; 2 no secret in the input. When several apply, the
-first of 11, 4, 12 wins.
+the change failed, or it must be revoked by hand); 7 contained, but its --replace replacement could
+not be delivered (the service that used it has no new secret); 4 not found, and some environments
+could not be asked; 12 not found in any environment asked; 2 no secret in the input. When several
+apply, the first of 11, 7, 4, 12 wins.
 ${examples(`
   $ pbpaste | dt-tokens leak --all-environments
   $ dt-tokens leak --from ci-job-1234.log --env prod,staging --output markdown >> incident.md
