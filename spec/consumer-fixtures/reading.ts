@@ -18,6 +18,9 @@ export async function read(id: string, secret: string): Promise<string[]> {
   const looked = await dt.lookup(secret);
   const lines = [full.name.toUpperCase(), looked.owner, full.creationDate, String(full.enabled)];
   lines.push(full.expirationDate ?? "never", full.lastUsedDate ?? "never", full.modifiedDate ?? "-");
+  // Optional fields passed on as `string | undefined` (a field that may become null breaks this).
+  const expires: string | undefined = full.expirationDate;
+  lines.push(expires ?? "never");
   const scopes: ResponseTokenScope[] = full.scopes;
   lines.push(...scopes);
   const page = await dt.list({ fields: ["name", "lastUsedDate"], pageSize: 100, sort: "-lastUsedDate" });

@@ -265,6 +265,11 @@ function classifyChange(change, before, after, usage) {
     );
   }
   if (last === "nullable") {
+    // Readers of a response get null where they had a value: `const d: string | undefined = t.x` no
+    // longer compiles. Senders only gain a value they may send.
+    if (now === true && context.response) {
+      return result("breaking", `${where} may now be null (responses carry it)`);
+    }
     if (now === true) return result("addition", `${where} may now be null`);
     return result("breaking", `${where} may no longer be null`);
   }

@@ -67,6 +67,13 @@ describe("breaking changes (major)", () => {
       "breaking: ApiTokenList.nextPageKey may no longer be null",
     ],
     [
+      "a response field that may now be null (readers typed it string | undefined)",
+      (d: Doc) => {
+        d.components.schemas.ApiToken.properties.expirationDate.nullable = true;
+      },
+      "breaking: ApiToken.expirationDate may now be null (responses carry it)",
+    ],
+    [
       "a free string narrowed to an enum",
       (d: Doc) => {
         d.components.schemas.ApiToken.properties.owner.enum = ["admin"];
@@ -115,6 +122,13 @@ describe("additions (minor)", () => {
         d.components.schemas.ApiToken.properties.region = { type: "string" };
       },
       "addition: Field ApiToken.region added (string)",
+    ],
+    [
+      "a request-only field that may now be null (senders gain a value)",
+      (d: Doc) => {
+        d.components.schemas.ApiTokenUpdate.properties.name.nullable = true;
+      },
+      "addition: ApiTokenUpdate.name may now be null",
     ],
     [
       "a scope added",
