@@ -3,6 +3,7 @@
 // overwriting what Dynatrace changed.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import openapiFormat from "openapi-format";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { applyCorrections, checkAction } from "../scripts/corrections.mjs";
@@ -89,5 +90,69 @@ describe("spec/overlay.yaml", () => {
     expect(error.message).toContain('401: upstream now says {"description":"Unauthorized."}');
     expect(error.message).toContain('enum: upstream now lists "HEADER", which the correction adds');
     expect(error.message).toMatch(/adapt its x-expect and update \(or drop it\) and run again\.$/);
+  });
+});
+
+const { resolveJsonPath } = openapiFormat;
+
+describe("every correction notices upstream drift in what it expects", () => {
+  // The vendored document as each action finds it (the earlier actions applied), then, for every
+  // key an action's x-expect names, that value changed upstream: the check names the correction.
+  const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isPattern = (v: unknown) => isObject(v) && Object.hasOwn(v as object, "x-pattern");
+  /** A value that no longer matches `expected`. */
+  const drifted = (expected: unknown): unknown => {
+    if (isPattern(expected)) return 42; // a text pattern never matches a number
+    if (Array.isArray(expected)) return [...expected, "DRIFT"];
+    if (typeof expected === "number") return expected - 1;
+    if (typeof expected === "boolean") return !expected;
+    if (typeof expected === "string") return `${expected} (changed upstream)`;
+    return "DRIFT";
+  };
+  /** Every way to change one leaf of `node` that `expected` pins: [path, mutate]. */
+  function drifts(expected: Doc, path: string[] = []): [string, (node: Doc) => void][] {
+    if (!isObject(expected) || isPattern(expected)) return [];
+    return Object.entries(expected).flatMap(([key, value]) => {
+      if (isObject(value) && !isPattern(value)) return drifts(value, [...path, key]);
+      const at = [...path, key];
+      return [
+        [
+          at.join("."),
+          (node: Doc) => {
+            const parent = at.slice(0, -1).reduce((n, k) => n[k], node);
+            parent[at.at(-1) as string] = drifted(value);
+          },
+        ],
+      ];
+    });
+  }
+
+  test("each x-expect key of each correction, changed upstream, stops it", async () => {
+    const { default: format } = await import("openapi-format");
+    const upstream = JSON.parse(await readFile(await latestUpstream(), "utf8"));
+    const filtered = await format.openapiFilter(upstream, {
+      filterSet: parse(await readFile(join(specDir, "filter.yaml"), "utf8")),
+    });
+    let doc: Doc = filtered.data;
+    let checked = 0;
+    for (const [i, action] of overlay.actions.entries()) {
+      const expected = action["x-expect"];
+      if (expected !== undefined) {
+        const cases: [string, (node: Doc) => void][] = Array.isArray(expected)
+          ? [["(the list)", (node: Doc) => node.push("DRIFT")]]
+          : drifts(expected);
+        for (const [key, mutate] of cases) {
+          const copy: Doc = structuredClone(doc);
+          const nodes = action.target === "$" ? [{ value: copy }] : resolveJsonPath(copy, action.target);
+          expect(nodes.length, action.target).toBeGreaterThan(0);
+          for (const { value } of nodes) mutate(value);
+          expect(checkAction(copy, action), `${action.target} ${key}`).not.toEqual([]);
+          checked++;
+        }
+      }
+      doc = await applyCorrections(doc, { ...overlay, actions: [overlay.actions[i]] }, "doc.json");
+    }
+    // Every pinned key was tried (the empty description pattern of $.info accepts any text).
+    expect(checked).toBeGreaterThanOrEqual(overlay.actions.filter((a: Doc) => a["x-expect"]).length);
   });
 });
