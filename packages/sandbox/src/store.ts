@@ -386,12 +386,21 @@ export class TokenStore {
   }
   private readonly queryCache = new Map<string, Database.Statement<unknown[], unknown>>();
 
-  /** Writes pending last uses (waiting for the lock) and closes the database. */
+  /**
+   * Writes pending last uses (waiting for the lock) and closes the database. Uses that cannot be
+   * written because another connection held the write lock all that time are lost, and a process
+   * warning says how many (a clean shutdown never loses them silently).
+   */
   close(): void {
     if (!this.db.open) return;
     this.lastUses.stop();
     try {
-      this.lastUses.flush(START_BUSY_TIMEOUT_MS);
+      if (!this.lastUses.flush(START_BUSY_TIMEOUT_MS)) {
+        process.emitWarning(
+          `dt-tokens-sandbox: ${this.lastUses.pendingCount} last use(s) were not written to ${this.db.name}: another connection held its write lock for ${START_BUSY_TIMEOUT_MS / 1000} s`,
+          { code: "DT_SANDBOX_LAST_USE_LOST" },
+        );
+      }
     } finally {
       this.db.close();
     }

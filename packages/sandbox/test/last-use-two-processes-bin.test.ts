@@ -205,3 +205,17 @@ describe("last use with two processes on one database file", () => {
     expect(again.body.apiTokens).toEqual(there.body.apiTokens);
   });
 });
+
+it("a shutdown that cannot write its pending uses (the lock held throughout) says so on stderr, never silently", async () => {
+  const token = tokens[1]!;
+  expect((await get(a, `/apiTokens/${token.id}`, admin)).status).toBe(200);
+  const lock = holdWriteLock(); // after the use: the flush (within a second) has nothing else to wait for
+  try {
+    expect((await get(a, "/apiTokens?pageSize=100", admin)).status).toBe(200); // a pending use of the admin token
+    await a.close(); // waits up to 10 s for the lock, then gives up
+  } finally {
+    lock.release();
+  }
+  expect(a.stderr()).toMatch(/DT_SANDBOX_LAST_USE_LOST.*last use\(s\) were not written/);
+  expect(a.stderr()).not.toContain(admin);
+}, 60_000);
