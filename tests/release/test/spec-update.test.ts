@@ -571,6 +571,100 @@ describe("honest versions: the label, the types and the consumers' builds agree"
     expect(changeset()).toMatch(new RegExp(`^${esc(header("major"))}`));
     expect(changeset()).toContain("- GET /apiTokens parameter `pageSize`: maximum `10000` → `5000`");
     expect(read("packages/types/src/generated/list-params.ts")).toContain("maximum: 5000");
+  }, 360_000); // two runs of spec:update (132 s measured under load 20)
+
+  test("a response field that may now be null: major, the reading fixture named", async () => {
+    const doc = prepared((d) => {
+      d.components.schemas.ApiToken.properties.expirationDate.nullable = true;
+    });
+    const { code, stderr } = await specUpdate(doc);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("major"))}`));
+    expect(changeset()).toContain("- ApiToken.expirationDate may now be null (responses carry it)");
+    expect(changeset()).toMatch(/A consumer's build breaks: spec\/consumer-fixtures\/reading\.ts compiled/);
+  });
+
+  test("a field no longer required in an ActiveGate token response: major, the ActiveGate fixture named", async () => {
+    const doc = prepared((d) => {
+      const s = d.components.schemas.ActiveGateToken;
+      s.required = s.required.filter((f: string) => f !== "owner");
+    });
+    const { code, stderr } = await specUpdate(doc);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(read("packages/types/src/generated/api.ts")).toMatch(/\bowner\?: string;/);
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("major"))}`));
+    expect(changeset()).toContain("- Field ActiveGateToken.owner is no longer always present");
+    expect(changeset()).toMatch(
+      /A consumer's build breaks: spec\/consumer-fixtures\/activegate\.ts compiled with the old types and fails with the new ones \(line \d+: TS2345: /,
+    );
+  });
+
+  test("a new operation and a new response-only enum in a new schema: minor, the enum open", async () => {
+    const doc = prepared((d) => {
+      const get = structuredClone(d.paths["/apiTokens/{id}"].get);
+      get.operationId = "getApiTokenOrigin";
+      d.paths["/apiTokens/{id}/origin"] = { get };
+      d.components.schemas.TokenOrigin = { type: "string", enum: ["UI", "API"] };
+      d.components.schemas.ApiToken.properties.origin = { $ref: "#/components/schemas/TokenOrigin" };
+    });
+    const { code, stderr } = await specUpdate(doc);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(read("packages/types/src/generated/api.ts")).toMatch(
+      /TokenOrigin: "UI" \| "API" \| \(string & \{\}\);/,
+    );
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("minor"))}`));
+    expect(changeset()).toContain("- Operation added: GET /apiTokens/{id}/origin");
+    expect(changeset()).not.toContain("consumer's build breaks");
+  });
+
+  test("a value added to the ActiveGate create enum (a request enum): minor, closed, no hand edit", async () => {
+    const doc = prepared((d) => {
+      d.components.schemas.ActiveGateTokenCreate.properties.activeGateType.enum.push("FEDERATED");
+    });
+    const { code, stderr } = await specUpdate(doc);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(read("packages/types/src/generated/api.ts")).toContain(
+      'activeGateType: "ENVIRONMENT" | "CLUSTER" | "FEDERATED";',
+    );
+    expect(changeset()).toMatch(new RegExp(`^${esc(header("minor"))}`));
+  });
+
+  test("a value removed from a response-only enum: the type test that pins it is named, nothing written", async () => {
+    // Removing a value is breaking (major by the diff); the types' own type test pins the known
+    // values, so the person adapts it in the same change.
+    const doc = prepared((d) => {
+      const location = d.components.schemas.ConstraintViolation.properties.parameterLocation;
+      location.enum = location.enum.filter((v: string) => v !== "QUERY");
+    });
+    const before = repo.snapshot();
+    const { code, stdout, stderr } = await specUpdate(doc);
+    expect(code).toBe(1);
+    expect(stderr).toContain("the packages do not typecheck with the new types, so nothing was written:");
+    expect(stderr).toMatch(/packages\/types\/test\/types\.test-d\.ts:\d+: TS\d+: /);
+    expect(stdout).not.toContain("review it, then open a pull request");
+    before.set(NEXT, read(NEXT));
+    expect(changedFiles(before, repo.snapshot())).toEqual([]);
+  });
+
+  test("a field renamed (owner → ownerName): refused, the client's use of it named; nothing written", async () => {
+    const doc = prepared((d) => {
+      const s = d.components.schemas.ApiToken;
+      s.properties.ownerName = s.properties.owner;
+      delete s.properties.owner;
+    });
+    const before = repo.snapshot();
+    const { code, stderr } = await specUpdate(doc);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /the packages do not typecheck with the new types|an overlay correction no longer matches/,
+    );
+    expect(stderr).toMatch(/owner/);
+    before.set(NEXT, read(NEXT));
+    expect(changedFiles(before, repo.snapshot())).toEqual([]);
   });
 
   test.each([
