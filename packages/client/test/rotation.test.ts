@@ -466,6 +466,62 @@ describe("overlap and finishRetirements", () => {
 });
 
 describe("two runs at once", () => {
+  // Was a bug: two runs that created their replacements at once each saw the other's and both
+  // refused, so neither rotated (an overnight job and a colleague's run both failed).
+  test("both create at once: the replacement created first goes on, the other run refuses and deletes its own", async () => {
+    const old = await oldToken("twice");
+    // Holds each create until both runs have sent theirs, so each then sees the other's replacement.
+    const held: (() => void)[] = [];
+    const proxy = await startServer(
+      (req, res) =>
+        new Promise<void>((done) => {
+          const forward = () => {
+            const upstream = httpRequest(
+              `${sandbox.url}${req.url}`,
+              { method: req.method, headers: req.headers },
+              (r) => {
+                res.writeHead(r.statusCode ?? 502, r.headers);
+                r.pipe(res).on("finish", done);
+              },
+            );
+            upstream.end(req.body);
+          };
+          if (req.method !== "POST" || !req.path.endsWith("/apiTokens") || held.length === 2)
+            return forward();
+          held.push(forward);
+          if (held.length === 2) for (const go of held) setTimeout(go, held.indexOf(go) * 50);
+        }),
+    );
+    try {
+      const other = createApiTokensClient({
+        environmentUrl: proxy.url,
+        token: sandbox.bootstrapToken!,
+        maxRetries: 0,
+      });
+      const delivered: string[] = [];
+      const run = () =>
+        rotateToken(other, old, {
+          expirationDate: "now+30d",
+          deliver: (_s, t) => void delivered.push(t.id),
+        }).then(
+          (r) => r,
+          (e: Error) => e,
+        );
+      const results = await Promise.all([run(), run()]);
+      const ok = results.filter((r) => !(r instanceof Error));
+      const refused = results.filter((r) => r instanceof Error) as Error[];
+      expect(ok).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.message).toContain("another rotation of it is in flight");
+      expect(delivered).toHaveLength(1);
+      expect((await dt.get(delivered[0]!)).name).toBe("twice");
+      expect(await cleanupRotations(dt, { olderThan: 0 })).toEqual([]);
+      expect((await dt.get(old)).enabled).toBe(false);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test("a token another run deleted first counts as done, for finish and clean-up alike", async () => {
     const old = await oldToken("raced");
     await dt.update(old, { name: "raced [dt-tokens:retire:delete@2000-01-01T00:00:00.000Z]" });

@@ -186,11 +186,13 @@ export async function rotateToken(
   let stage: RotationStage = "create";
   let delivering = false;
   try {
-    // Another run may have created its replacement at the same time: then neither goes on.
-    const others = (await inFlightReplacementsOf(client, id, { ...req, scope: wanted[0] })).filter(
-      (t) => t.id !== newTokenId,
-    );
-    if (others.length > 0) throw inFlightError(others[0]!);
+    // Another run may have created its replacement at the same time: the one created first goes
+    // on, every later one refuses (both see both; a tie, or a date missing, and neither goes on).
+    const found = await inFlightReplacementsOf(client, id, { ...req, scope: wanted[0] });
+    const at = (t?: { creationDate?: string }) => Date.parse(t?.creationDate ?? "");
+    const mine = at(found.find((t) => t.id === newTokenId));
+    const before = found.find((t) => t.id !== newTokenId && (t.delivering || !(at(t) > mine)));
+    if (before) throw inFlightError(before);
     stage = "deliver";
     await onStage?.("deliver", { tokenId: id, newTokenId });
     // From here the secret may be in use: the clean-up never deletes a replacement so marked.
