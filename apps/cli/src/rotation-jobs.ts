@@ -21,11 +21,21 @@ export const failLine = (ctx: Context, text: string) =>
  * failed or need someone (a sink that may hold a deleted secret).
  */
 export async function recover(ctx: Context, connection: Connection, dryRun?: boolean): Promise<Recovery[]> {
-  const { recoveries, unreadable } = await recoverRotations(ctx.io, connection.client, connection.url, {
-    dryRun,
-  });
+  const { recoveries, unreadable, exposed } = await recoverRotations(
+    ctx.io,
+    connection.client,
+    connection.url,
+    { dryRun },
+  );
   for (const u of unreadable)
-    failLine(ctx, `the rotation journal ${u.path} cannot be read (${u.error}); look at it yourself`);
+    failLine(
+      ctx,
+      `the rotation journal ${u.path} cannot be read: ${u.error}; it was left as it is (it may hold a new token's secret and each sink's previous content): look at it yourself`,
+    );
+  for (const e of exposed)
+    ctx.warn(
+      `the rotation journal ${e.path} was readable by other users (mode 0${e.mode.toString(8)}; now 0600): the new secret it holds may have been read; rotate that token again once this recovery is done`,
+    );
   const bad: Recovery[] = [];
   for (const r of recoveries) {
     const what = `the interrupted rotation of ${r.oldId} "${r.name}"`;

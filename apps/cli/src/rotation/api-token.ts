@@ -119,8 +119,12 @@ export async function recoverRotations(
   client: ApiTokensClient,
   environment: string,
   options: { dryRun?: boolean } = {},
-): Promise<{ recoveries: Recovery[]; unreadable: { path: string; error: string }[] }> {
-  const { journals, unreadable } = await Journal.list<ApiTokenRotation>(io.env, JOURNAL_KIND);
+): Promise<{
+  recoveries: Recovery[];
+  unreadable: { path: string; error: string }[];
+  exposed: { path: string; mode: number }[];
+}> {
+  const { journals, unreadable, exposed } = await Journal.list<ApiTokenRotation>(io.env, JOURNAL_KIND);
   const recoveries: Recovery[] = [];
   for (const journal of journals) {
     const r = journal.record.data;
@@ -159,7 +163,7 @@ export async function recoverRotations(
       await held.release();
     }
   }
-  return { recoveries, unreadable };
+  return { recoveries, unreadable, exposed };
 }
 
 function planOf(r: ApiTokenRotation): string {

@@ -9,7 +9,7 @@
  * `data` is the kind's own record.
  */
 import { randomUUID } from "node:crypto";
-import { readdir, readFile, rm } from "node:fs/promises";
+import { chmod, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Env } from "../io.js";
 import { syncDirectory, writeFileAtomic } from "../sinks/atomic.js";
@@ -64,25 +64,58 @@ export class Journal<T> {
     return writeFileAtomic(this.path, `${JSON.stringify(this.record)}\n`, { mode: 0o600 });
   }
 
-  /** Every journal of `kind` left in the state directory (unreadable ones are reported, not dropped). */
+  /**
+   * Every journal of `kind` left in the state directory. Unreadable ones are reported, not dropped
+   * (nor changed), with an error that never quotes their content (it holds a secret); journals
+   * other users could read are reported in `exposed` (their secret may have been read) and made
+   * 0600 again.
+   */
   static async list<T>(
     env: Env,
     kind: string,
-  ): Promise<{ journals: Journal<T>[]; unreadable: { path: string; error: string }[] }> {
+  ): Promise<{
+    journals: Journal<T>[];
+    unreadable: { path: string; error: string }[];
+    exposed: { path: string; mode: number }[];
+  }> {
     const dir = await stateSubdir(env, "journal");
     const journals: Journal<T>[] = [];
     const unreadable: { path: string; error: string }[] = [];
+    const exposed: { path: string; mode: number }[] = [];
     for (const name of (await readdir(dir)).sort()) {
       if (!name.startsWith(`${kind}-`) || !name.endsWith(".json")) continue;
       const path = join(dir, name);
       try {
-        const record = JSON.parse(await readFile(path, "utf8")) as JournalRecord<T>;
+        const mode = (await stat(path)).mode & 0o777;
+        if (mode & 0o077) {
+          exposed.push({ path, mode });
+          await chmod(path, 0o600);
+        }
+        const record = parseRecord(await readFile(path, "utf8"));
         if (record.version !== 1 || record.kind !== kind) throw new Error("not a journal of this version");
-        journals.push(new Journal(path, record));
+        journals.push(new Journal(path, record as JournalRecord<T>));
       } catch (error) {
         unreadable.push({ path, error: (error as Error).message });
       }
     }
-    return { journals, unreadable };
+    return { journals, unreadable, exposed };
+  }
+}
+
+/**
+ * A journal's record. JSON.parse's own errors quote the text near the fault, which may be the
+ * secret: this one says only what is wrong and where.
+ */
+function parseRecord(text: string): Partial<JournalRecord<unknown>> {
+  if (text.trim() === "") throw new Error("it is empty (a crash or a full disk while it was written)");
+  try {
+    const record: unknown = JSON.parse(text);
+    if (typeof record !== "object" || record === null) throw new SyntaxError("not an object");
+    return record;
+  } catch (error) {
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new Error(
+      `it is not a JSON object${at ? ` (the fault is at byte ${at} of ${Buffer.byteLength(text)})` : ""}: it is truncated or corrupt`,
+    );
   }
 }
