@@ -11,7 +11,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateDemoTokens, startSandbox, startSandboxProcess } from "@dt-tokens/sandbox";
+import {
+  generateDemoTokens,
+  seedDemoActiveGates,
+  startSandbox,
+  startSandboxProcess,
+} from "@dt-tokens/sandbox";
 import pc from "picocolors";
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -186,6 +191,24 @@ try {
   });
   check(gate, 3);
   out.write(`${gate.code}   ${color.dim(`(audit.json holds ${JSON.parse(gate.stdout).length} findings)`)}\n`);
+
+  say("ActiveGate tokens: which hosts go dark when their token expires (token enforcement is on)");
+  seedDemoActiveGates(sandbox.activeGates);
+  const [agAdmin] = sandbox.seed([
+    {
+      name: "ag-auditor",
+      scopes: ["activeGateTokenManagement.read", "activeGateTokenManagement.write", "activeGates.read"],
+    },
+  ]);
+  show("export DT_API_TOKEN=…   # a token with activeGateTokenManagement.read and activeGates.read");
+  const agAudit = await dtTokens(["ag-tokens", "audit", "--min-severity", "high", "--fail-on", "high"], {
+    env: { ...env, DT_API_TOKEN: agAdmin.token },
+    capture: true,
+  });
+  check(agAudit, 3);
+  out.write(agAudit.stdout);
+  if (!agAudit.stdout.includes("ag-prod-02.example.com"))
+    throw new Error("ag-tokens audit did not name ag-prod-02.example.com, whose token expires in 12 days");
 
   // A token that is in use, enabled and about to expire: the one to rotate.
   const expiring = seeded.find(

@@ -32,6 +32,9 @@ export interface Finding {
   detail: string;
 }
 
+/** --unused-for's default, in days: the audits of API tokens and ActiveGate tokens. */
+export const DEFAULT_MAX_UNUSED_DAYS = 90;
+
 export interface AuditOptions {
   maxUnusedDays: number;
   expiringWithinDays: number;

@@ -11,6 +11,7 @@ import {
   normalizeEnvironmentUrl,
   redact,
 } from "@dt-tokens/client";
+import { type ActiveGateTokensClient, createActiveGateTokensClient } from "@dt-tokens/client/activegate";
 import { type Credential, checkSecret, clientAuth } from "./credentials.js";
 import {
   API_TOKEN_VARS,
@@ -199,6 +200,28 @@ export function createClient(
   io: Io,
   extra: Partial<ClientOptions> = {},
 ): ApiTokensClient {
+  return buildClient(createApiTokensClient, url, credential, options, io, extra);
+}
+
+/** An ActiveGate-tokens client (`@dt-tokens/client/activegate`) built exactly as createClient builds its client. */
+export function createActiveGateClient(
+  url: string,
+  credential: Credential,
+  options: GlobalOptions,
+  io: Io,
+  extra: Partial<ClientOptions> = {},
+): ActiveGateTokensClient {
+  return buildClient(createActiveGateTokensClient, url, credential, options, io, extra);
+}
+
+function buildClient<C>(
+  factory: (options: ClientOptions) => C,
+  url: string,
+  credential: Credential,
+  options: GlobalOptions,
+  io: Io,
+  extra: Partial<ClientOptions>,
+): C {
   // The client refuses it too, in its own words (oauth: { … }); this names where the user put it.
   if (credential.kind !== "oauth-client" && credential.secret.startsWith("dt0s02."))
     throw new UsageError(
@@ -208,7 +231,7 @@ export function createClient(
       ],
     );
   try {
-    return createApiTokensClient({
+    return factory({
       environmentUrl: url,
       ...clientAuth(credential),
       userAgent: `dt-tokens-cli/${version}`,
@@ -251,4 +274,27 @@ export async function connect(
     ...(named && { name: named.name }),
     ...(credential.kind === "api-token" && { tokenId: credential.secret.split(".").slice(0, 2).join(".") }),
   };
+}
+
+/** The ActiveGate-tokens commands' connection: the same environment and credential rules as connect. */
+export async function connectActiveGate(
+  options: GlobalOptions,
+  io: Io,
+  stdin: StdinReader,
+  warn: (text: string) => void,
+): Promise<ActiveGateConnection> {
+  const { url, named } = selectEnvironment(options, io, warn);
+  const credential =
+    named && !options.tokenStdin ? await named.credential() : await apiToken(options, io, stdin);
+  return {
+    client: createActiveGateClient(url, credential, options, io),
+    url,
+    ...(named && { name: named.name }),
+  };
+}
+
+export interface ActiveGateConnection {
+  client: ActiveGateTokensClient;
+  url: string;
+  name?: string;
 }

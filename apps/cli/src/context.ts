@@ -2,7 +2,14 @@
 
 import type { ApiToken } from "@dt-tokens/client";
 import { escapeControl } from "@dt-tokens/client/display";
-import { type Connection, connect, type GlobalOptions, StdinReader } from "./connection.js";
+import {
+  type ActiveGateConnection,
+  type Connection,
+  connect,
+  connectActiveGate,
+  type GlobalOptions,
+  StdinReader,
+} from "./connection.js";
 import { type OutputFormat, TokenWriter, tokenDetail } from "./format.js";
 import { type Colors, colorsFor, type Io } from "./io.js";
 import type { Field } from "./validate.js";
@@ -13,6 +20,8 @@ export class Context {
   readonly out: Colors;
   readonly err: Colors;
   connection?: Connection;
+  /** The connection of the ActiveGate-tokens commands. */
+  activeGateConnection?: ActiveGateConnection;
 
   constructor(
     readonly io: Io,
@@ -26,6 +35,18 @@ export class Context {
   async connect(fallback?: { value: string; source: string }): Promise<Connection> {
     this.connection = await connect(this.options, this.io, this.stdin, (t) => this.warn(t), fallback);
     return this.connection;
+  }
+
+  async connectActiveGate(): Promise<ActiveGateConnection> {
+    this.activeGateConnection = await connectActiveGate(this.options, this.io, this.stdin, (t) =>
+      this.warn(t),
+    );
+    return this.activeGateConnection;
+  }
+
+  /** The URL of the environment connected to, for error messages. */
+  get url(): string | undefined {
+    return this.connection?.url ?? this.activeGateConnection?.url;
   }
 
   /**

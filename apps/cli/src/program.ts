@@ -6,6 +6,11 @@
 import { escapeControl } from "@dt-tokens/client/display";
 import { Command, CommanderError, Option } from "commander";
 import { type Action, examples, type Run } from "./cmdutil.js";
+import { registerActiveGateTokens } from "./commands/activegate-tokens/activegate-tokens.js";
+import { registerActiveGateAudit } from "./commands/activegate-tokens/audit.js";
+import { registerActiveGateDelete } from "./commands/activegate-tokens/delete.js";
+import { registerActiveGateGet } from "./commands/activegate-tokens/get.js";
+import { registerActiveGateList } from "./commands/activegate-tokens/list.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCleanup } from "./commands/cleanup.js";
 import { registerCreate } from "./commands/create.js";
@@ -147,6 +152,11 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerScan(program, run);
   registerLeak(program, run);
   registerScopes(program, run);
+  const agTokens = registerActiveGateTokens(program);
+  registerActiveGateList(agTokens, run);
+  registerActiveGateGet(agTokens, run);
+  registerActiveGateDelete(agTokens, run);
+  registerActiveGateAudit(agTokens, run);
   const env = registerEnv(program);
   registerEnvList(env, run);
   registerEnvAdd(env, run);
@@ -159,7 +169,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
 
 /** Prints an error (one line, then details; control characters escaped) and returns its exit status. */
 function report(io: Io, ctx: Context, error: unknown): number {
-  const { exitCode, message, details } = describeError(error, ctx.connection?.url);
+  const { exitCode, message, details } = describeError(error, ctx.url);
   io.stderr.write(`${ctx.err.red("error:")} ${escapeControl(message)}\n`);
   for (const line of details) io.stderr.write(`${escapeControl(line)}\n`);
   if (ctx.options.debug && error instanceof Error && error.stack)

@@ -13,6 +13,7 @@ import {
   type TokenScope,
   timeframe,
 } from "@dt-tokens/client";
+import { isSecret, SECRET_FORMATS } from "@dt-tokens/types";
 import { closest, distance } from "fastest-levenshtein";
 import { CHECKS, type Check } from "./audit.js";
 import { UsageError } from "./errors.js";
@@ -262,4 +263,28 @@ export function checkWindow(from: string | undefined, to: string | undefined): v
   const end = approximateTime(to);
   if (start !== undefined && end !== undefined && start > end)
     throw new UsageError(`--used-from (${from}) is after --used-to (${to}): the window is empty`);
+}
+
+const AG_FORMAT = SECRET_FORMATS.find((f) => f.kind === "activegate-token")!;
+const AG_ID_FORMAT = new RegExp(`^${AG_FORMAT.prefix}\\.[A-Z2-7]{${AG_FORMAT.publicLength}}$`);
+
+/**
+ * An ActiveGate token id argument: dt0g02. and 8 characters of A-Z and 2-7 (the format of
+ * @dt-tokens/types). A secret is refused and not repeated, as by idArg.
+ */
+export function activeGateIdArg(value: string): string {
+  const id = value.trim();
+  if (isSecret(id) || looksLikeSecret(id))
+    throw new UsageError(
+      "that argument is a token secret, not a token id: secrets are never accepted as arguments",
+      [
+        `hint: pass the id (the first two parts, ${AG_FORMAT.prefix}.<${AG_FORMAT.publicLength} characters>); the secret may now be in your shell history`,
+      ],
+    );
+  if (!AG_ID_FORMAT.test(id))
+    throw new UsageError(
+      `"${id}" is not an ActiveGate token id: expected ${AG_FORMAT.prefix}. and ${AG_FORMAT.publicLength} characters of A-Z and 2-7, like ${AG_FORMAT.prefix}.ABCDEFGH`,
+      ["hint: `dt-tokens ag-tokens list` shows the ids of existing ActiveGate tokens"],
+    );
+  return id;
 }

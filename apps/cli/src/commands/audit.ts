@@ -13,12 +13,13 @@ import {
   type AuditResult,
   byImportance,
   type Check,
+  DEFAULT_MAX_UNUSED_DAYS,
   type Finding,
   rank,
   SEVERITIES,
   type Severity,
-  type SeverityCounts,
 } from "../audit.js";
+import { countsText, failOn, failOnNote, tone, totalCounts } from "../audit-status.js";
 import { addFleetOptions, collect, examples, FLEET_HELP, type Run, reportOutputOption } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import { durationArg, durationDays } from "../duration.js";
@@ -26,7 +27,6 @@ import { fleetEnvironments } from "../environments.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import { type EnvironmentReport, runFleet } from "../fleet/run.js";
 import { csvRow, terminalWidth } from "../format.js";
-import type { Colors } from "../io.js";
 import { mdCell, mdTable } from "../markdown.js";
 import { type Cell, type Column, renderTable } from "../table.js";
 import { fetchTokens, noteDropped, selectorOf } from "../token-fetch.js";
@@ -69,8 +69,6 @@ const AUDIT_FIELDS = [
 export const MARKDOWN_MAX_FINDINGS = 500;
 
 const COLUMNS = ["severity", "check", "id", "name", "owner", "detail"] as const;
-const tone = (c: Colors, s: Severity) => (s === "high" ? c.red : s === "medium" ? c.yellow : c.dim);
-const paint = (c: Colors, s: Severity) => tone(c, s)(s);
 
 /** The findings table: on a narrow terminal the owner goes first, then the check's name. */
 const FINDING_COLUMNS: Column[] = [
@@ -93,7 +91,12 @@ function auditOptions(o: AuditCommandOptions): AuditOptions {
     return duration !== undefined ? durationDays(duration) : (days ?? fallback);
   };
   return {
-    maxUnusedDays: pick(o.maxUnusedDays, o.unusedFor, "--max-unused-days and --unused-for", 90),
+    maxUnusedDays: pick(
+      o.maxUnusedDays,
+      o.unusedFor,
+      "--max-unused-days and --unused-for",
+      DEFAULT_MAX_UNUSED_DAYS,
+    ),
     expiringWithinDays: pick(
       o.expiringWithinDays,
       o.expiringWithin,
@@ -155,42 +158,6 @@ export async function auditCommand(ctx: Context, options: AuditCommandOptions): 
     );
   }
   return failOn(options, totalCounts(ok.map((r) => r.result.counts)));
-}
-
-const totalCounts = (all: SeverityCounts[]): SeverityCounts =>
-  all.reduce((a, c) => ({ low: a.low + c.low, medium: a.medium + c.medium, high: a.high + c.high }), {
-    low: 0,
-    medium: 0,
-    high: 0,
-  });
-
-const atOrAbove = (counts: SeverityCounts, severity: Severity) =>
-  SEVERITIES.filter((s) => rank(s) >= rank(severity)).reduce((n, s) => n + counts[s], 0);
-
-function failOnNote(options: AuditCommandOptions, counts: SeverityCounts): string[] {
-  if (!options.failOn) return [];
-  const n = atOrAbove(counts, options.failOn);
-  return n > 0
-    ? [`note: and ${plural(n, "finding")} at or above ${options.failOn} (--fail-on ${options.failOn})`]
-    : [];
-}
-
-function failOn(options: AuditCommandOptions, counts: SeverityCounts): number {
-  if (!options.failOn) return EXIT.ok;
-  const failing = atOrAbove(counts, options.failOn);
-  if (failing > 0)
-    throw new ExitError(
-      `${plural(failing, "finding")} at or above ${options.failOn} (--fail-on ${options.failOn})`,
-      EXIT.findings,
-    );
-  return EXIT.ok;
-}
-
-function countsText(ctx: Context, counts: SeverityCounts): string {
-  return SEVERITIES.slice()
-    .reverse()
-    .map((s) => `${counts[s]} ${paint(ctx.err, s)}`)
-    .join(", ");
 }
 
 function writeSingle(
