@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { restore } from "../src/sinks/before.js";
+import { checkSink } from "../src/sinks/check.js";
 import { dotenvSink, readDotenvKey, setDotenvKey } from "../src/sinks/dotenv.js";
 import { execSink } from "../src/sinks/exec.js";
 import { fileSink } from "../src/sinks/file.js";
@@ -307,5 +308,22 @@ describe("one sink, one token (findSinkConflict)", () => {
   it("finds two commands that differ only by spaces", async () => {
     expect(await conflict("exec:gh secret set X", "exec:  gh   secret\tset X ")).toBe(true);
     expect(await conflict("exec:gh secret set X", "exec:gh secret set Y")).toBe(false);
+  });
+});
+
+describe("checkSink", () => {
+  // Was a bug: a file with a second hard link was replaced by the rename, and the other name kept
+  // the old (now disabled) secret while the rotation said "delivered".
+  it("refuses a file with other hard links before anything is created", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "token");
+    await writeFile(path, "old", { mode: 0o600 });
+    const info = { id: "dt0c01.AAA", name: "a" };
+    await expect(checkSink(parseSink(`file:${path}`), info)).resolves.toBeUndefined();
+    await link(path, join(dir, "other"));
+    await expect(checkSink(parseSink(`file:${path}`), info)).rejects.toThrow(
+      /has 2 hard links.*other name would keep the old secret/,
+    );
+    await expect(checkSink(parseSink(`dotenv:${path}#K`), info)).rejects.toThrow(/hard links/);
   });
 });

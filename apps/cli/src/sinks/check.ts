@@ -44,6 +44,11 @@ async function checkPath(spec: SinkSpec & { path: string }, info: Omit<SinkToken
     });
     return;
   }
+  // The rename gives the path a new file: another hard link of the old one would keep the old secret.
+  if (found.nlink > 1)
+    throw new Error(
+      `${real} has ${found.nlink} hard links; it is replaced by a rename, so the other ${found.nlink - 1 === 1 ? "name" : "names"} would keep the old secret: make the others symlinks to it, or deliver to each`,
+    );
   // Read (to roll back to it), never written in place: a read-only file is replaced by the rename.
   await access(real, constants.R_OK).catch(() => {
     throw new Error(`${real} cannot be read by this user`);
