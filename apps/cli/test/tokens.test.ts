@@ -1,7 +1,11 @@
 /** get, create, update, delete and lookup, against the sandbox (rotate: rotate.test.ts). */
+
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generateTokenSecret } from "@dt-tokens/sandbox";
 import { describe, expect, it } from "vitest";
-import { DAY, knowSecrets, leaks, plain, run, SECRET, useSandbox } from "./helpers.js";
+import { DAY, ID, knowSecrets, leaks, plain, run, SECRET, useSandbox } from "./helpers.js";
 
 const { sandbox, seed } = useSandbox();
 
@@ -115,6 +119,98 @@ describe("create", () => {
       env: { DT_API_TOKEN: undefined },
     });
     expect(JSON.parse(lookup.stdout).id).toBe(id);
+  });
+
+  it("--to delivers the secret to sinks instead of stdout (a new file is 0600), -o json names them without the secret", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dt-create-to-"));
+    try {
+      const r = await run(sandbox(), [
+        "create",
+        "--name",
+        "shipper",
+        "--scope",
+        "logs.ingest",
+        "--to",
+        `file:${dir}/{id}.token`,
+        "--to",
+        `dotenv:${dir}/app.env#DT_TOKEN`,
+        "-o",
+        "json",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const record = JSON.parse(r.stdout) as { id: string; sinks: string[]; token?: string };
+      expect(record.token).toBeUndefined();
+      expect(record.id).toMatch(ID);
+      expect(record.sinks).toEqual([`file:${dir}/${record.id}.token`, `dotenv:${dir}/app.env#DT_TOKEN`]);
+      const file = `${dir}/${record.id}.token`;
+      const secret = readFileSync(file, "utf8").trim();
+      expect(secret).toMatch(SECRET);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(`${dir}/app.env`, "utf8")).toContain(`DT_TOKEN=${secret}`);
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(r.stderr).toMatch(/its secret went to file:/);
+      const lookup = await run(sandbox(), ["lookup", "-o", "json"], {
+        stdin: `${secret}\n`,
+        env: { DT_API_TOKEN: undefined },
+      });
+      expect(JSON.parse(lookup.stdout).id).toBe(record.id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--to: a sink that cannot work is refused before anything is created; one that fails puts the others back and deletes the token (exit 7)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dt-create-to-"));
+    try {
+      const before = sandbox().tokenCount();
+      const missing = await run(sandbox(), [
+        "create",
+        "--name",
+        "x",
+        "--scope",
+        "logs.ingest",
+        "--to",
+        `file:${dir}/no-such-dir/x.token`,
+      ]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/does not exist/);
+      expect(sandbox().tokenCount()).toBe(before);
+
+      writeFileSync(`${dir}/kept.token`, "the old secret\n", { mode: 0o640 });
+      const failing = await run(sandbox(), [
+        "create",
+        "--name",
+        "x",
+        "--scope",
+        "logs.ingest",
+        "--to",
+        `file:${dir}/kept.token`,
+        "--to",
+        "exec:cat >/dev/null; exit 3",
+      ]);
+      expect(failing.code, failing.stderr).toBe(7);
+      expect(failing.stderr).toMatch(/could not be delivered.*was deleted again/);
+      expect(readFileSync(`${dir}/kept.token`, "utf8")).toBe("the old secret\n");
+      expect(statSync(`${dir}/kept.token`).mode & 0o777).toBe(0o640);
+      expect(sandbox().tokenCount()).toBe(before);
+      expect(failing.stdout).toBe("");
+
+      const both = await run(sandbox(), [
+        "create",
+        "--name",
+        "x",
+        "--scope",
+        "logs.ingest",
+        "--to",
+        "stdout",
+        "-o",
+        "json",
+      ]);
+      expect(both.code).toBe(2);
+      expect(sandbox().tokenCount()).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("creates personal access tokens and tokens that never expire", async () => {

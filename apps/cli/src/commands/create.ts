@@ -3,10 +3,15 @@ import { escapeControl, formatDate, formatRelative } from "@dt-tokens/client/dis
 import type { Command } from "commander";
 import { collect, examples, type Run, secretOutputOption } from "../cmdutil.js";
 import type { Context } from "../context.js";
-import { EXIT, UsageError } from "../errors.js";
+import { describeError } from "../describe-error.js";
+import { timerDurationArg } from "../duration.js";
+import { EXIT, ExitError, UsageError } from "../errors.js";
 import { guarded } from "../interrupt.js";
 import { shellQuote, write } from "../outcome.js";
+import { writeConfirmed } from "../output.js";
 import { deliverSecret, secretText, undoUndelivered } from "../secret-output.js";
+import { sinkDelivery } from "../sinks/deliver.js";
+import { parseSink, SINK_FORMS } from "../sinks/parse.js";
 import { assignableScopes, expiresArg, nameArg, splitList } from "../validate.js";
 
 const describeExpiry = (date: string | undefined) =>
@@ -28,6 +33,9 @@ export interface CreateOptions {
   personal?: boolean;
   /** `json`: {id, name, expirationDate, token} on stdout instead of the secret alone. */
   output?: "json";
+  /** --to: the sinks the secret goes to instead of stdout (as rotate's). */
+  to?: string[];
+  sinkTimeout?: string;
 }
 
 export async function create(ctx: Context, options: CreateOptions): Promise<number> {
@@ -37,6 +45,21 @@ export async function create(ctx: Context, options: CreateOptions): Promise<numb
     throw new UsageError("--scope: a token needs at least one scope, e.g. --scope metrics.read", [
       "hint: `dt-tokens scopes` lists every scope",
     ]);
+  const specs = (options.to ?? []).map(parseSink);
+  if (options.sinkTimeout !== undefined && specs.length === 0)
+    throw new UsageError("--sink-timeout goes with --to");
+  if (specs.some((s) => s.kind === "stdout") && options.output === "json")
+    throw new UsageError("--to stdout and --output json both write to stdout: choose one");
+  const delivery =
+    specs.length > 0
+      ? sinkDelivery(specs, ctx.io, {
+          timeoutMs: timerDurationArg(options.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]),
+        })
+      : undefined;
+  // Every sink is checked before anything is created ({id} and {newId} are the new token's id).
+  await delivery?.prepare({ id: "newId", name }).catch((error: Error) => {
+    throw new UsageError(`--to ${error.message}`);
+  });
   const { client } = await ctx.connect();
   const check = `dt-tokens list --name ${shellQuote(name)}`;
   // From the request until the secret is delivered, Ctrl-C is deferred: the token is deleted again
@@ -62,12 +85,62 @@ export async function create(ctx: Context, options: CreateOptions): Promise<numb
         expirationDate: created.expirationDate ?? null,
         token: created.token ?? "",
       };
+      if (delivery) {
+        await deliverToSinks(client, delivery, result);
+        const record = {
+          id: result.id,
+          name,
+          expirationDate: result.expirationDate,
+          sinks: delivery.labels(),
+        };
+        if (options.output === "json")
+          await writeConfirmed(ctx.io.stdout, `${JSON.stringify(record, null, 2)}\n`);
+        ctx.note(
+          `Created token ${created.id} "${escapeControl(name)}" (${describeExpiry(created.expirationDate)}); its secret went to ${delivery.labels().join(", ")}.`,
+        );
+        return EXIT.ok;
+      }
       const undelivered = await deliverSecret(ctx, secretText(result, options.output ?? "secret"));
       if (undelivered) return undoUndelivered(client, created.id, undelivered);
       warnOnce(ctx, `Created token ${created.id} "${name}" (${describeExpiry(created.expirationDate)}).`);
       return EXIT.ok;
     },
   );
+}
+
+/**
+ * Delivers the new secret to every --to sink, in order. When one fails, every sink attempted gets
+ * its previous content back and the token is deleted again (exit status 7): a token whose secret
+ * nobody holds is never left behind.
+ */
+async function deliverToSinks(
+  client: Awaited<ReturnType<Context["connect"]>>["client"],
+  delivery: NonNullable<ReturnType<typeof sinkDelivery>>,
+  created: { id: string; name: string; token: string },
+): Promise<void> {
+  try {
+    await delivery.deliver(created.token, {
+      id: created.id,
+      name: created.name,
+      previous: { id: created.id },
+    });
+    return;
+  } catch (error) {
+    const problems: string[] = [];
+    await delivery.undo().catch((e: Error) => problems.push(e.message));
+    const deleted = await client.delete(created.id).then(
+      () => true,
+      (e: unknown) => {
+        problems.push(`the token ${created.id} could not be deleted (${describeError(e).message})`);
+        return false;
+      },
+    );
+    throw new ExitError(
+      `the new secret could not be delivered: ${(error as Error).message}; ${deleted ? `the token ${created.id} was deleted again` : "its secret is lost"}${problems.length ? `; ${problems.join("; ")}` : ""}`,
+      EXIT.output,
+      deleted ? [] : [`hint: delete it with \`dt-tokens delete ${created.id} --yes\``],
+    );
+  }
 }
 
 /** Defines `dt-tokens create`. */
@@ -83,6 +156,12 @@ export function registerCreate(program: Command, run: Run): void {
       expiresArg,
     )
     .option("--personal", "a personal access token (default: an API token)")
+    .option(
+      "--to <sink>",
+      `where the secret goes instead of stdout: ${SINK_FORMS} (repeatable; {id} is the new id)`,
+      collect,
+    )
+    .option("--sink-timeout <duration>", "how long an exec: sink may take (default 5m)")
     .addOption(secretOutputOption())
     .addHelpText(
       "after",
@@ -92,7 +171,13 @@ The new token belongs to the owner of the API token you authenticate with.
 ${examples(`
   $ dt-tokens create --name log-shipper --scope logs.ingest --expires now+90d > log-shipper.token
   $ dt-tokens create --name ci --scope metrics.read,entities.read --expires 2025-12-31
-  $ dt-tokens create --name my-pat --scope apiTokens.read --personal | pbcopy`)}`,
+  $ dt-tokens create --name my-pat --scope apiTokens.read --personal | pbcopy
+  $ dt-tokens create --name ci --scope metrics.read --to 'file:/etc/ci/dt.token'
+  $ dt-tokens create --name ci --scope metrics.read --to 'exec:vault kv put secret/dt/ci token=-'`)}
+
+With --to, the secret goes only to the sinks, as rotate delivers it: a new file is 0600, an existing
+one keeps its owner, group and mode; if a sink fails, the others get their previous content back
+and the token is deleted again (exit status 7).`,
     )
     .action(run<CreateOptions>((ctx, o) => create(ctx, o)));
 }

@@ -16,7 +16,11 @@ export interface SinkDelivery {
   /** The sinks' labels, once delivery started (never a secret). */
   labels(): string[];
   prepare(previous: { id: string; name: string }): Promise<void>;
-  deliver(secret: string, target: DeliveryTarget): Promise<void>;
+  /** `target` is a rotation's DeliveryTarget, or for a plain create the new token as its own previous. */
+  deliver(
+    secret: string,
+    target: Pick<DeliveryTarget, "id" | "name"> & { previous: { id: string } },
+  ): Promise<void>;
   undo(): Promise<void>;
 }
 
