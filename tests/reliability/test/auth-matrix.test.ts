@@ -91,7 +91,10 @@ beforeAll(async () => {
 });
 
 /** An access token for the scopes asked for (SSO grants none by default). */
-async function accessToken(client: { clientId: string; clientSecret: string }, scope: string): Promise<string> {
+async function accessToken(
+  client: { clientId: string; clientSecret: string },
+  scope: string,
+): Promise<string> {
   const res = await fetch(sandbox.tokenUrl, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
