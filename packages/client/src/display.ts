@@ -114,6 +114,12 @@ export function formatRelative(date: string | number | Date, now: number): strin
  */
 export const EXPIRING_WITHIN_DAYS = 14;
 
+/**
+ * "Expiring" for an ActiveGate token: Dynatrace reports an ActiveGate's token EXPIRING when 30 days
+ * or less are left (and its Kubernetes operator renews at 29), so `ag-tokens audit` warns from then.
+ */
+export const ACTIVEGATE_TOKEN_EXPIRING_DAYS = 30;
+
 /** Whether a token with this expiry is expiring at `now` (within `days`, not yet expired). */
 export function isExpiring(
   expirationDate: string | undefined | null,

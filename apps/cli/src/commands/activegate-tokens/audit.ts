@@ -4,7 +4,7 @@
  * host and when it goes dark), with the enforcement status. --fail-on as `dt-tokens audit`.
  */
 import type { ActiveGateToken, ActiveGateTokensClient } from "@dt-tokens/client/activegate";
-import { EXPIRING_WITHIN_DAYS } from "@dt-tokens/client/display";
+import { ACTIVEGATE_TOKEN_EXPIRING_DAYS } from "@dt-tokens/client/display";
 import { type Command, Option } from "commander";
 import {
   type ActiveGateAuditResult,
@@ -60,7 +60,9 @@ async function auditOne(
   ]);
   return auditActiveGateTokens(tokens, gates, enforcement, {
     expiringWithinDays:
-      options.expiringWithin !== undefined ? durationDays(options.expiringWithin) : EXPIRING_WITHIN_DAYS,
+      options.expiringWithin !== undefined
+        ? durationDays(options.expiringWithin)
+        : ACTIVEGATE_TOKEN_EXPIRING_DAYS,
     maxUnusedDays:
       options.unusedFor !== undefined ? durationDays(options.unusedFor) : DEFAULT_MAX_UNUSED_DAYS,
   });
@@ -240,7 +242,7 @@ export function registerActiveGateAudit(group: Command, run: Run): void {
     )
     .option(
       "--expiring-within <duration>",
-      `flag tokens that expire within this, e.g. 30d, 2w (default ${EXPIRING_WITHIN_DAYS}d, as dt-tokens audit)`,
+      `flag tokens that expire within this, e.g. 14d, 2w (default ${ACTIVEGATE_TOKEN_EXPIRING_DAYS}d: when Dynatrace reports an ActiveGate's token EXPIRING)`,
       (v) => durationArg(v, "--expiring-within", ["h", "d", "w"]),
     )
     .option(
