@@ -45,7 +45,7 @@ describe("sandbox", () => {
       "url",
     ]);
     expect(out).not.toContain(bootstrap);
-    expect(err).toBe("dt-tokens sandbox: seeded 40 tokens.\n");
+    expect(err).toBe("dt-tokens sandbox: seeded 40 tokens, 7 ActiveGate tokens and 4 ActiveGates.\n");
     const list = await run(undefined, ["list", "-o", "ndjson"], {
       env: { DT_ENV_URL: ready.url, DT_API_TOKEN: bootstrap },
     });
