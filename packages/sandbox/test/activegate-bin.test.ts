@@ -163,6 +163,44 @@ describe("limits and refusals", () => {
     expect(second.body.totalCount).toBe(first.body.totalCount);
   });
 
+  it("a page key continues only the list that issued it (one key scheme for both lists)", async () => {
+    seedTokens(
+      db,
+      Array.from({ length: 101 }, (_, i) => ({ name: `paged-${i}`, scopes: ["metrics.read"] })),
+    );
+    const admin = seedTokens(db, [{ name: "api-admin", scopes: ["apiTokens.read"] }])[0]!.token;
+    const apiPage = await call("/api/v2", `Api-Token ${admin}`, "GET", "/apiTokens?pageSize=100");
+    expect(apiPage.status, JSON.stringify(apiPage.body)).toBe(200);
+    const apiKey = apiPage.body.nextPageKey as string;
+    const agPage = await api("GET", "/activeGateTokens?pageSize=100");
+    const agKey = agPage.body.nextPageKey as string;
+    expect(typeof apiKey).toBe("string");
+    expect(typeof agKey).toBe("string");
+    const apiKeyOnAg = await api("GET", `/activeGateTokens?nextPageKey=${encodeURIComponent(apiKey)}`);
+    expect(apiKeyOnAg.status).toBe(400);
+    expect(apiKeyOnAg.body.error.constraintViolations[0]).toMatchObject({
+      path: "nextPageKey",
+      parameterLocation: "QUERY",
+    });
+    const agKeyOnApi = await call(
+      "/api/v2",
+      `Api-Token ${admin}`,
+      "GET",
+      `/apiTokens?nextPageKey=${encodeURIComponent(agKey)}`,
+    );
+    expect(agKeyOnApi.status).toBe(400);
+    expect(agKeyOnApi.body.error.constraintViolations[0].message).toContain(
+      "is not a key this sandbox issued",
+    );
+    const apiNext = await call(
+      "/api/v2",
+      `Api-Token ${admin}`,
+      "GET",
+      `/apiTokens?nextPageKey=${encodeURIComponent(apiKey)}`,
+    );
+    expect(apiNext.status).toBe(200);
+  });
+
   it("create: name and activeGateType required, expiry neither past nor beyond 2 years", async () => {
     const missing = await api("POST", "/activeGateTokens", {});
     expect(missing.status).toBe(400);

@@ -3,7 +3,6 @@
  * /activeGates/{agId}) and the enforcement status. Each runs after authentication, throttling, the
  * scope check and body reading, like the API-token operations.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
 import {
   ACTIVEGATE_TOKENS_PAGE_SIZE,
   type ActiveGate,
@@ -22,58 +21,19 @@ import {
   toActiveGateToken,
 } from "../activegates.js";
 import { badRequest, HttpError, quoteInput, type Violation, violation } from "../errors.js";
-import { PAGE_KEY_TTL_MS } from "../pagekey.js";
+import { encodePageKey } from "../pagekey.js";
 import { formatDate } from "../time.js";
 import type { AppState, Env } from "./context.js";
 import { json } from "./responses.js";
-import { checkBoolean, checkExpirationDate, checkName } from "./validation.js";
+import { checkBoolean, checkExpirationDate, checkName, continuationOf } from "./validation.js";
 
 const TYPES = ["ENVIRONMENT", "CLUSTER"] as const;
 
-/** The cursor a page key carries: page size, snapshot bound, keyset position, issue time. */
+/** What an ActiveGate-token page key carries: page size, snapshot bound, keyset position. */
 interface AgCursor {
-  v: "ag1";
   p: number;
   m: number;
-  a: [number, number];
-  i: number;
-}
-
-function sign(secret: Buffer, data: string): string {
-  return createHmac("sha256", secret).update(`activegate-tokens:${data}`).digest("base64url");
-}
-
-function encodeKey(secret: Buffer, cursor: AgCursor): string {
-  const data = Buffer.from(JSON.stringify(cursor)).toString("base64url");
-  return `${data}.${sign(secret, data)}`;
-}
-
-function decodeKey(secret: Buffer, key: string, now: number): AgCursor {
-  const invalid = () =>
-    badRequest([
-      violation(
-        "nextPageKey",
-        "QUERY",
-        "is not a key this sandbox issued: use nextPageKey from the previous page unchanged",
-      ),
-    ]);
-  const match = /^([A-Za-z0-9_-]{1,500})\.([A-Za-z0-9_-]{43})$/.exec(key);
-  if (!match) throw invalid();
-  const expected = Buffer.from(sign(secret, match[1]!));
-  const presented = Buffer.from(match[2]!);
-  if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) throw invalid();
-  const cursor = JSON.parse(Buffer.from(match[1]!, "base64url").toString("utf8")) as AgCursor;
-  if (cursor.v !== "ag1") throw invalid();
-  if (Math.abs(now - cursor.i) > PAGE_KEY_TTL_MS) {
-    throw badRequest([
-      violation(
-        "nextPageKey",
-        "QUERY",
-        `has expired (keys are valid for ${PAGE_KEY_TTL_MS / 60_000} minutes): list again from the first page`,
-      ),
-    ]);
-  }
-  return cursor;
+  a?: [number, number];
 }
 
 /** The page size of page one: absent is the default; otherwise a whole number in range. */
@@ -99,24 +59,10 @@ export function listActiveGateTokens(state: AppState): Handler<Env> {
     const tokens = activeGatesOf(store);
     const now = state.now();
     const params = c.req.query();
-    let cursor: Omit<AgCursor, "i" | "v" | "a"> & { a?: [number, number] };
-    if (params.nextPageKey !== undefined) {
-      const others = Object.keys(params).filter((k) => k !== "nextPageKey" && k !== "api-token");
-      if (others.length > 0) {
-        throw badRequest(
-          others.map((k) =>
-            violation(
-              quoteInput(k),
-              "QUERY",
-              "must be omitted when nextPageKey is set: the key carries the query",
-            ),
-          ),
-        );
-      }
-      cursor = decodeKey(store.pageKeySecret(), params.nextPageKey, now);
-    } else {
-      cursor = { p: pageSizeOf(params.pageSize), m: tokens.maxSeq() };
-    }
+    const cursor = continuationOf<AgCursor>(store, "activeGateTokens", params, now) ?? {
+      p: pageSizeOf(params.pageSize),
+      m: tokens.maxSeq(),
+    };
     const rows = tokens.page(cursor.m, cursor.a, cursor.p + 1);
     const more = rows.length > cursor.p;
     const page = more ? rows.slice(0, cursor.p) : rows;
@@ -126,13 +72,12 @@ export function listActiveGateTokens(state: AppState): Handler<Env> {
       pageSize: cursor.p,
       nextPageKey:
         more && last
-          ? encodeKey(store.pageKeySecret(), {
-              v: "ag1",
-              p: cursor.p,
-              m: cursor.m,
-              a: [last.creation_ms, last.seq],
-              i: now,
-            })
+          ? encodePageKey<AgCursor>(
+              store,
+              "activeGateTokens",
+              { p: cursor.p, m: cursor.m, a: [last.creation_ms, last.seq] },
+              now,
+            )
           : null,
       activeGateTokens: page.map(toActiveGateToken),
     };

@@ -10,7 +10,7 @@ import type {
 import type { Handler } from "hono";
 import { badRequest, HttpError, quoteInput, type Violation, violation } from "../errors.js";
 import type { CachedPage } from "../page-cache.js";
-import { decodePageKey, encodePageKey, PAGE_KEY_TTL_MS } from "../pagekey.js";
+import { encodePageKey } from "../pagekey.js";
 import { type ListQuery, parseListQuery } from "../query.js";
 import { generateTokenSecret, hashSecret, isTokenId, secretMatches, tokenIdOf } from "../secrets.js";
 import { sortValue, type TokenRow, type TokenStore } from "../store.js";
@@ -18,7 +18,14 @@ import { formatDate } from "../time.js";
 import { columnsOf, FIELD_ORDER, toApiToken } from "../tokens.js";
 import type { AppState, Caller, Env } from "./context.js";
 import { json, serializedJson } from "./responses.js";
-import { checkBoolean, checkExpirationDate, checkName, checkPathId, checkScopes } from "./validation.js";
+import {
+  checkBoolean,
+  checkExpirationDate,
+  checkName,
+  checkPathId,
+  checkScopes,
+  continuationOf,
+} from "./validation.js";
 
 function notFound(id: string): HttpError {
   return new HttpError(404, `Token with ID ${quoteInput(id)} not found.`);
@@ -31,6 +38,12 @@ function checkOwnership(caller: Caller, target: TokenRow): void {
   }
 }
 
+/** What an API-token page key carries: the query (with its snapshot bound) and the keyset position. */
+interface ApiTokensCursor {
+  q: ListQuery;
+  a: [string | number, number];
+}
+
 /**
  * The query of a list request: parsed from the parameters of page one (without its snapshot bound,
  * which listTokens sets), or from its nextPageKey.
@@ -40,37 +53,12 @@ function listRequestOf(
   params: Record<string, string>,
   now: number,
 ): { query: ListQuery; after?: { value: string | number; seq: number } } {
-  if (params.nextPageKey === undefined) {
-    const violations: Violation[] = [];
-    const query = parseListQuery(params, now, violations);
-    if (violations.length > 0) throw badRequest(violations);
-    return { query };
-  }
-  const others = Object.keys(params).filter((k) => k !== "nextPageKey" && k !== "api-token");
-  if (others.length > 0) {
-    throw badRequest(
-      others.map((k) =>
-        violation(
-          quoteInput(k),
-          "QUERY",
-          "must be omitted when nextPageKey is set: the key carries the query",
-        ),
-      ),
-    );
-  }
-  const decoded = decodePageKey(store, params.nextPageKey, now);
-  if (!decoded.ok) {
-    throw badRequest([
-      violation(
-        "nextPageKey",
-        "QUERY",
-        decoded.reason === "expired"
-          ? `has expired (keys are valid for ${PAGE_KEY_TTL_MS / 60_000} minutes): list again from the first page`
-          : "is not a key this sandbox issued: use nextPageKey from the previous page unchanged",
-      ),
-    ]);
-  }
-  return { query: decoded.cursor.query, after: decoded.cursor.after };
+  const continued = continuationOf<ApiTokensCursor>(store, "apiTokens", params, now);
+  if (continued) return { query: continued.q, after: { value: continued.a[0], seq: continued.a[1] } };
+  const violations: Violation[] = [];
+  const query = parseListQuery(params, now, violations);
+  if (violations.length > 0) throw badRequest(violations);
+  return { query };
 }
 
 /** Whether a query sorts or filters by last use, which every request let through changes. */
@@ -139,11 +127,8 @@ function computePage(
   let nextPageKey: string | null = null;
   if (more) {
     const last = page[page.length - 1]!;
-    nextPageKey = encodePageKey(store, {
-      query,
-      after: { value: sortValue(last, query.sort.field), seq: last.seq },
-      issuedAt: now,
-    });
+    const cursor: ApiTokensCursor = { q: query, a: [sortValue(last, query.sort.field), last.seq] };
+    nextPageKey = encodePageKey(store, "apiTokens", cursor, now);
   }
   const fields = new Set<ApiTokenField>(query.fields);
   const body: ApiTokenList = {

@@ -1,6 +1,7 @@
 /** Validation of request bodies and path parameters: each check pushes violations and returns the value. */
 import { TOKEN_SCOPES } from "@dt-tokens/types";
 import { badRequest, quoteInput, type Violation, violation } from "../errors.js";
+import { decodePageKey, PAGE_KEY_TTL_MS, type PagedList } from "../pagekey.js";
 import { isTokenId, tokenIdOf } from "../secrets.js";
 import { DATE_RANGE, inDateRange, parseTimeframe, TIMEFRAME_FORMATS } from "../time.js";
 
@@ -88,6 +89,43 @@ export function checkPathId(id: string, allowSecret: boolean): void {
       allowSecret
         ? "must be a token id (dt0c01.<24 characters>) or a token secret"
         : "must be a token id (dt0c01.<24 characters>)",
+    ),
+  ]);
+}
+
+/**
+ * The cursor a list request continues from: undefined for page one (no nextPageKey). A nextPageKey
+ * comes alone (the key carries the query) and only as this sandbox issued it for the same list;
+ * anything else is a 400 naming the parameter.
+ */
+export function continuationOf<T>(
+  store: Parameters<typeof decodePageKey>[0],
+  list: PagedList,
+  params: Record<string, string>,
+  now: number,
+): T | undefined {
+  if (params.nextPageKey === undefined) return undefined;
+  const others = Object.keys(params).filter((k) => k !== "nextPageKey" && k !== "api-token");
+  if (others.length > 0) {
+    throw badRequest(
+      others.map((k) =>
+        violation(
+          quoteInput(k),
+          "QUERY",
+          "must be omitted when nextPageKey is set: the key carries the query",
+        ),
+      ),
+    );
+  }
+  const decoded = decodePageKey<T>(store, list, params.nextPageKey, now);
+  if (decoded.ok) return decoded.data;
+  throw badRequest([
+    violation(
+      "nextPageKey",
+      "QUERY",
+      decoded.reason === "expired"
+        ? `has expired (keys are valid for ${PAGE_KEY_TTL_MS / 60_000} minutes): list again from the first page`
+        : "is not a key this sandbox issued: use nextPageKey from the previous page unchanged",
     ),
   ]);
 }
