@@ -69,11 +69,18 @@ export async function fetchTokens(
   return { seen, total };
 }
 
-/** Says on stderr which columns a table left out to fit the terminal. */
-export function noteDropped(ctx: Context, dropped: readonly string[]): void {
+/**
+ * Says on stderr which columns a table left out to fit the terminal, and what brings them back:
+ * `withFields` for a command that has a --fields option (the hint names only options it has).
+ */
+export function noteDropped(
+  ctx: Context,
+  dropped: readonly string[],
+  { withFields = false }: { withFields?: boolean } = {},
+): void {
   if (dropped.length > 0)
     ctx.note(
-      `${plural(dropped.length, "column")} hidden to fit the terminal (${dropped.join(", ")}); widen it, choose --fields, or use -o json`,
+      `${plural(dropped.length, "column")} hidden to fit the terminal (${dropped.join(", ")}); ${withFields ? "widen it, choose --fields, or use -o json" : "widen it or use -o json"}`,
       ctx.err.dim,
     );
 }

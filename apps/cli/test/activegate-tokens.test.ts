@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateTokenSecret, type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { knowSecrets, run, useSandbox } from "./helpers.js";
+import { knowSecrets, plain, run, useSandbox } from "./helpers.js";
 
 const { sandbox, seed } = useSandbox(); // also the secret check after every test
 const dir = mkdtempSync(join(tmpdir(), "dt-tokens-ag-"));
@@ -99,6 +99,24 @@ describe("ag-tokens audit", () => {
     const md = await ag(["audit", "-o", "markdown"]);
     expect(md.stdout).toContain("| **high** | gate-token-expiring |");
     expect(md.stdout).toContain("ag-prod-02.example.com");
+  });
+
+  it("at 80 columns keeps the CHECK (why a token is listed): the host and id give way first", async () => {
+    const r = await run(undefined, ["ag-tokens", "audit", "--no-color"], {
+      env: { DT_ENV_URL: proc.ready.url, DT_API_TOKEN: admin },
+      tty: true,
+      columns: 80,
+    });
+    expect(r.code).toBe(0);
+    const lines = plain(r.stdout).trimEnd().split("\n");
+    const header = lines.findIndex((l) => l.startsWith("SEVERITY"));
+    expect(lines[header]!.split(/ +/)).toEqual(["SEVERITY", "CHECK", "NAME", "DETAIL"]);
+    const rows = lines.slice(header + 1).filter((l) => /^(high|medium|low) /.test(l));
+    expect(rows.map((row) => row.split(/ +/)[1])).toContain("gate-token-expiring");
+    for (const line of [lines[header]!, ...rows]) expect(line.length).toBeLessThanOrEqual(80);
+    const note = lines.find((l) => l.includes("hidden to fit the terminal"));
+    expect(note).toContain("(HOST, ID)");
+    expect(note).not.toContain("--fields");
   });
 
   it("with enforcement off, the ActiveGate findings are medium and --fail-on high passes", async () => {

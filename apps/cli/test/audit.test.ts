@@ -151,6 +151,24 @@ describe("audit", () => {
     expect(r.stdout).toContain("\u001b[31mhigh");
   });
 
+  it("at 80 columns keeps the CHECK (why a token is listed): the owner and id give way first", async () => {
+    const r = await run(sandbox(), ["audit", "--no-color"], { tty: true, columns: 80 });
+    expect(r.code).toBe(0);
+    const lines = plain(r.stdout).trimEnd().split("\n");
+    const header = lines.findIndex((l) => l.startsWith("SEVERITY"));
+    expect(lines[header]!.split(/ +/)).toEqual(["SEVERITY", "CHECK", "NAME", "DETAIL"]);
+    const rows = lines.slice(header + 1).filter((l) => /^(high|medium|low) /.test(l));
+    expect(rows.length).toBeGreaterThan(10);
+    for (const line of [lines[header]!, ...rows]) expect(line.length).toBeLessThanOrEqual(80);
+    for (const row of rows) expect(row.split(/ +/)[1]).toMatch(/^[a-z-]+$/);
+    expect(rows.map((row) => row.split(/ +/)[1])).toContain("broad-write-scope");
+    // The note names what was hidden and only remedies that audit has (it has no --fields).
+    const note = lines.find((l) => l.includes("hidden to fit the terminal"));
+    expect(note).toContain("(OWNER, ID)");
+    expect(note).toContain("-o json");
+    expect(note).not.toContain("--fields");
+  });
+
   it("audits only the tokens the filters select, and rejects bad thresholds", async () => {
     expect(byName(await audit(["--owner", "alice"]))).toEqual({ pat: ["personal:low"] });
     expect(byName(await audit(["--scope", "WriteConfig"]))).toEqual({ broad: ["broad-write-scope:high"] });

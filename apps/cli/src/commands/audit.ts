@@ -70,11 +70,15 @@ export const MARKDOWN_MAX_FINDINGS = 500;
 
 const COLUMNS = ["severity", "check", "id", "name", "owner", "detail"] as const;
 
-/** The findings table: on a narrow terminal the owner goes first, then the check's name. */
+/**
+ * The findings table. The severity, the check (why the token is listed) and the detail always stay;
+ * on a narrow terminal the owner goes first, then the id (31 columns; the name still says which
+ * token, and -o json has every id).
+ */
 const FINDING_COLUMNS: Column[] = [
   { header: "SEVERITY" },
-  { header: "CHECK", importance: 2 },
-  { header: "ID" },
+  { header: "CHECK" },
+  { header: "ID", importance: 2 },
   { header: "NAME", minWidth: 16 },
   { header: "OWNER", importance: 1, minWidth: 12 },
   { header: "DETAIL", minWidth: 24 },

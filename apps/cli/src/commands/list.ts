@@ -123,7 +123,7 @@ export async function list(ctx: Context, options: ListOptions): Promise<number> 
   }
   const table = tokensTable(rows, fields, ctx.out, ctx.io.stdout);
   ctx.io.stdout.write(table.text);
-  noteDropped(ctx, table.dropped);
+  noteDropped(ctx, table.dropped, { withFields: true });
   if (ctx.io.stderr.isTTY)
     ctx.note(
       seen < total && wanted === undefined
@@ -195,7 +195,7 @@ async function listFleet(
       { maxWidth: terminalWidth(ctx.io.stdout), bold: ctx.out.bold },
     );
     ctx.io.stdout.write(table.text);
-    noteDropped(ctx, table.dropped);
+    noteDropped(ctx, table.dropped, { withFields: true });
   }
   const ok = reports.filter((r) => r.status === "ok");
   const summary = reports.map((r) =>

@@ -211,10 +211,11 @@ function writeFindings(
       [
         ...(withEnvironment ? [{ header: "ENVIRONMENT", minWidth: 12 }] : []),
         { header: "SEVERITY" },
-        { header: "CHECK", importance: 2 },
-        { header: "ID" },
+        // The check (why the token is listed) always stays; the host goes first, then the id.
+        { header: "CHECK" },
+        { header: "ID", importance: 2 },
         { header: "NAME", minWidth: 14 },
-        { header: "HOST", minWidth: 14 },
+        { header: "HOST", minWidth: 14, importance: 1 },
         { header: "DETAIL", minWidth: 24 },
       ],
       findings.map((f): Cell[] => [
