@@ -156,7 +156,8 @@ export function Details({
           </button>
         </div>
         {why ? <p class="note">{why}</p> : null}
-        <div role="status" class="notice" data-testid="details-notice">
+        {/* Focusable: after a rotation the focus lands here, on what happened (see RotateDialog). */}
+        <div role="status" class="notice" data-testid="details-notice" tabIndex={-1}>
           {notice}
         </div>
         {problem ? <ProblemBox problem={problem} /> : null}
@@ -205,7 +206,11 @@ export function Details({
           selfOwner={selfOwner}
           platform={platform}
           actions={actions}
-          onClose={() => setDialog(undefined)}
+          onClose={(summary) => {
+            setDialog(undefined);
+            if (summary) setNotice(summary);
+          }}
+          finishedFocus={() => document.querySelector<HTMLElement>("[data-testid=details-notice]")}
         />
       ) : null}
       {dialog === "delete" ? (

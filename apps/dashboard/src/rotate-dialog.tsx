@@ -4,7 +4,11 @@
  * became of the old token. The work is `rotate()` of ./rotation.ts, through `actions.rotate`.
  *
  * Escape and × never destroy: while the secret is shown they ask first (discarding deletes the new
- * token), and while the token is being created or checked they say so and wait.
+ * token), and while the token is being created or checked they say so and wait (again at every
+ * press). Once the rotation has finished, closing the dialog hands its outcome to the caller
+ * (`onClose(summary)`), which shows it outside the dialog and puts the focus there: an Escape that
+ * closes the dialog right after "Verified" appeared does not lose the news, and a second Enter on
+ * Done lands on text, not on a button that starts something new.
  */
 import type { ApiToken } from "@dt-tokens/client";
 import { useRef, useState } from "preact/hooks";
@@ -29,10 +33,11 @@ type Phase =
   | { kind: "store"; secret: string; created: NewToken; stored: () => void; discard: () => void }
   | { kind: "undoing" }
   | { kind: "verifying"; created: NewToken }
-  | { kind: "done"; created: NewToken; outcome: RotationOutcome }
+  | { kind: "done"; created: NewToken; outcome: RotationOutcome; revoke: RevokeChoice }
   | { kind: "failed"; problem: Problem; discarded: boolean };
 
 const DISCARDED = "The new token was discarded before it was stored.";
+const UNDONE = "The rotation was undone: the new token was deleted, the old one is unchanged.";
 
 export function RotateDialog({
   token,
@@ -41,20 +46,32 @@ export function RotateDialog({
   platform,
   actions,
   onClose,
+  finishedFocus,
 }: {
   token: ApiToken;
   isSelf: boolean;
   selfOwner: string | undefined;
   platform: boolean;
   actions: Actions;
-  onClose: () => void;
+  /**
+   * Closes the dialog. `summary`: the rotation has finished (verified, or undone), in one sentence
+   * for the page to show; the focus then goes to `finishedFocus`.
+   */
+  onClose: (summary?: string) => void;
+  /** Where the focus goes when the dialog closes after the rotation finished. */
+  finishedFocus: () => HTMLElement | null | undefined;
 }) {
   const [revoke, setRevoke] = useState<RevokeChoice>("disable");
   const [lifetime, setLifetime] = useState<RotateChoice["lifetime"]>("same");
   const [overlapHours, setOverlapHours] = useState<OverlapHours>(0);
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
-  /** The one live region of the dialog: what is happening now, announced as it changes. */
-  const [status, setStatus] = useState("");
+  /**
+   * The one live region of the dialog: what is happening now, announced as it changes. Each
+   * message is a new node in the region (`n` is its key), so that saying the same thing again (a
+   * second Escape while checking) is announced again, not silently left as it was.
+   */
+  const [status, setStatusState] = useState({ text: "", n: 0 });
+  const setStatus = (text: string) => setStatusState((s) => ({ text, n: s.n + 1 }));
   const [problem, setProblem] = useState<Problem>();
   /** Escape or × while the secret is shown: asking whether to discard it. */
   const [asking, setAsking] = useState(false);
@@ -104,7 +121,7 @@ export function RotateDialog({
           }),
       );
       const created = { id: outcome.created.id!, name: outcome.created.name ?? "" };
-      setPhase({ kind: "done", created, outcome });
+      setPhase({ kind: "done", created, outcome, revoke: choice.revoke });
       setStatus(
         `Verified: the new token “${show(created.name)}” (${created.id}) works. ${oldTokenFate(choice.revoke, outcome)}`,
       );
@@ -131,9 +148,13 @@ export function RotateDialog({
   function requestClose() {
     switch (phase.kind) {
       case "choose":
-      case "done":
-      case "failed":
         return onClose();
+      case "done":
+        return onClose(
+          `Rotated: these are the details of the new token “${show(phase.created.name)}” (${phase.created.id}). ${oldTokenFate(phase.revoke, phase.outcome)}`,
+        );
+      case "failed":
+        return onClose(UNDONE);
       case "creating":
         return setStatus("Still creating the new token: its secret shows here in a moment.");
       case "verifying":
@@ -171,7 +192,14 @@ export function RotateDialog({
         : `Rotation of “${name}”`;
 
   return (
-    <Dialog title={title} onClose={requestClose} testId="rotate-dialog">
+    <Dialog
+      title={title}
+      onClose={requestClose}
+      testId="rotate-dialog"
+      // Finished: to where the page shows the outcome (the button that opened this dialog would start
+      // a new rotation on a second Enter). Cancelled: back to that button.
+      returnFocus={() => (phase.kind === "done" || phase.kind === "failed" ? finishedFocus() : undefined)}
+    >
       {phase.kind === "choose" || phase.kind === "creating" ? (
         <form class="dialog-body" onSubmit={submit} aria-busy={phase.kind === "creating"}>
           <p>
@@ -255,7 +283,7 @@ export function RotateDialog({
           </label>
           <div data-rotate-problem>{problem ? <ProblemBox problem={problem} /> : null}</div>
           <p role="status" class="muted" data-testid="rotation-status" tabIndex={-1}>
-            {status}
+            {status.text ? <span key={status.n}>{status.text}</span> : null}
           </p>
           <div class="dialog-buttons">
             <button type="button" class="button secondary" onClick={requestClose}>
@@ -309,13 +337,13 @@ export function RotateDialog({
             </>
           ) : null}
           <p role="status" class="status-line" data-testid="rotation-status" tabIndex={-1}>
-            {status}
+            {status.text ? <span key={status.n}>{status.text}</span> : null}
           </p>
           {phase.kind === "done" ? <DoneText created={phase.created} outcome={phase.outcome} /> : null}
           <div role="alert" class="alert-slot">
             {phase.kind === "failed" ? (
               <div class="problem">
-                <strong>The rotation was undone: the new token was deleted, the old one is unchanged.</strong>
+                <strong>{UNDONE}</strong>
                 {phase.discarded ? null : (
                   <p>
                     {phase.problem.title} {phase.problem.detail}
@@ -362,7 +390,7 @@ export function RotateDialog({
           ) : null}
           {phase.kind === "done" || phase.kind === "failed" ? (
             <div class="dialog-buttons">
-              <button type="button" class="button secondary" onClick={onClose} data-action="done">
+              <button type="button" class="button secondary" onClick={requestClose} data-action="done">
                 Done
               </button>
             </div>

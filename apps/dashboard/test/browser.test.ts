@@ -13,6 +13,7 @@ import {
   audit,
   closedPort,
   expectedOverview,
+  holdingProxy,
   launchChromium,
   makeSeed,
   OWNERS,
@@ -75,8 +76,8 @@ async function connect(secret: string, environmentUrl = sandbox.url) {
   await page.getByLabel("API token").press("Enter");
 }
 
-async function connected(secret = admin().token) {
-  await connect(secret);
+async function connected(secret = admin().token, environmentUrl = sandbox.url) {
+  await connect(secret, environmentUrl);
   await page.locator(".shell[data-state=ready]").waitFor();
 }
 
@@ -420,11 +421,14 @@ describe("the built dashboard against a seeded sandbox", () => {
     if (span(before) === undefined) expect(created.body.expirationDate).toBeUndefined();
     else expect(Math.abs(span(created.body)! - span(before)!)).toBeLessThanOrEqual(86_400_000);
 
-    // The details now show the new token.
+    // The details now show the new token, and say so where the focus lands.
     await dialog.getByRole("button", { name: "Done" }).click();
     await until(() => dialog.count()).toBe(0);
     await until(text(page.getByTestId("details").locator("[data-field=id] dd"))).toBe(created.body.id);
-    await until(focus).toBe("button[rotate] Rotate…");
+    await until(focused(page.getByTestId("details-notice"))).toBe(true);
+    expect(await text(page.getByTestId("details-notice"))()).toBe(
+      `Rotated: these are the details of the new token “${old.name}” (${created.body.id}). The old token was disabled.`,
+    );
     await page.keyboard.press("Escape");
     // Back on the new token's row, not the old one's.
     await until(() => page.evaluate(() => document.activeElement?.closest("tr")?.dataset.id)).toBe(
@@ -533,6 +537,77 @@ describe("the built dashboard against a seeded sandbox", () => {
     expect((await api("/apiTokens", admin().token)).body.totalCount).toBe(count + 1);
     await dialog.getByRole("button", { name: "I have stored it" }).click();
     await until(focus).toBe("button[done] Done");
+  });
+
+  test("Escape while the new token is checked: said again at every press, closes nothing; 'Verified' is announced in the region that was there, and an Escape right after keeps the outcome", async () => {
+    const old = byName("backup-068");
+    secretsInPlay.push(old.token);
+    // A proxy in front of the sandbox holds the check (the lookup made with the new secret).
+    const proxy = await holdingProxy(sandbox.url);
+    try {
+      await connected(admin().token, proxy.url);
+      await openDetails(old.name);
+      await page.getByRole("button", { name: "Rotate…" }).click();
+      await page.getByRole("button", { name: "Rotate", exact: true }).click();
+      const dialog = page.getByTestId("secret-dialog");
+      secretsInPlay.push(await dialog.getByLabel("New token").inputValue());
+      // Everything the dialog's live region says from now on, one entry per change of its content,
+      // and the region itself (the one that announces "Verified" must be this one, there all along).
+      await page.evaluate(() => {
+        const region = document.querySelector("[data-testid=rotation-status]")!;
+        const said: string[] = [];
+        Object.assign(window, { said, region });
+        new MutationObserver(() => said.push(region.textContent ?? "")).observe(region, {
+          childList: true,
+          subtree: true,
+          characterData: true,
+        });
+      });
+      const check = proxy.hold((method, path) => method === "POST" && path.endsWith("/apiTokens/lookup"));
+      await dialog.getByRole("button", { name: "I have stored it" }).click();
+      await check.arrived;
+      const status = page.getByTestId("rotation-status");
+      await until(text(status)).toBe("Checking that the new token works…");
+      const still = "Still checking that the new token works: the result shows here in a moment.";
+      for (let i = 1; i <= 3; i++) {
+        await page.keyboard.press("Escape");
+        await until(() => page.evaluate(() => (window as unknown as { said: string[] }).said.length)).toBe(
+          i + 1,
+        );
+      }
+      await page.getByTestId("rotate-dialog").locator("[data-action=close]").click();
+      await until(() => page.evaluate(() => (window as unknown as { said: string[] }).said)).toEqual([
+        "Checking that the new token works…",
+        still,
+        still,
+        still,
+        still,
+      ]);
+      expect(await page.evaluate(() => document.querySelectorAll("dialog[open]").length)).toBe(2);
+      expect(await dialog.getAttribute("data-phase")).toBe("verifying");
+
+      check.release();
+      await until(text(status)).toMatch(/^Verified: the new token “backup-068” \(dt0c01\.\w+\) works\. /);
+      expect(
+        await page.evaluate(
+          () =>
+            document.querySelector("[data-testid=rotation-status]") ===
+            (window as unknown as { region: Element }).region,
+        ),
+      ).toBe(true);
+      const id = (await text(status)())!.match(/\((dt0c01\.\w+)\)/)![1];
+      // An Escape right after (pressed while the check was still on screen, say) closes the finished
+      // dialog: the outcome stays in the drawer, which has the focus, and reads it out.
+      await page.keyboard.press("Escape");
+      await until(() => page.getByTestId("rotate-dialog").count()).toBe(0);
+      await until(focused(page.getByTestId("details-notice"))).toBe(true);
+      expect(await text(page.getByTestId("details-notice"))()).toBe(
+        `Rotated: these are the details of the new token “backup-068” (${id}). The old token was disabled.`,
+      );
+      expect(await page.getByTestId("details").count()).toBe(1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test("deletes only after confirmation; Escape cancels and focus returns", async () => {
@@ -669,11 +744,18 @@ describe("the built dashboard against a seeded sandbox", () => {
       body: JSON.stringify({ token: secret }),
     });
 
-    // close: Done gives the focus to the drawer's Rotate… (the drawer shows the new token), Escape
-    // closes the drawer and puts the focus on the new token's row.
+    // close: Enter twice in a row on Done (a key pressed twice, or held) closes the dialog once and
+    // nothing more: the focus is on the drawer's note of what happened (the drawer shows the new
+    // token), not on Rotate…, which the second Enter would have pressed, opening a new rotation.
     await page.keyboard.press("Enter");
-    await until(focus).toBe("button[rotate] Rotate…");
+    await page.keyboard.press("Enter");
+    await until(focused(page.getByTestId("details-notice"))).toBe(true);
+    expect(await page.getByTestId("rotate-dialog").count()).toBe(0);
+    expect(await text(page.getByTestId("details-notice"))()).toBe(
+      `Rotated: these are the details of the new token “grafana-016” (${created.body.id}). The old token was disabled.`,
+    );
     expect(await text(page.getByTestId("details").locator("[data-field=id] dd"))()).toBe(created.body.id);
+    expect(await count()).toBe(before + 1);
     await page.keyboard.press("Escape");
     await until(() => page.getByTestId("details").count()).toBe(0);
     await until(() => page.evaluate(() => document.activeElement?.closest("tr")?.dataset.id)).toBe(

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve } from "node:path";
@@ -108,6 +108,62 @@ export async function serveDist(): Promise<{ origin: string; close: () => Promis
   return {
     origin: `http://127.0.0.1:${port}`,
     close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+/**
+ * A proxy on 127.0.0.1 in front of `target` (the sandbox): passes every request through as it is,
+ * except that after `hold(match)` it keeps the next matching request until `release()`, to test what
+ * the page does while that request is under way (`arrived` resolves once it is held).
+ */
+export async function holdingProxy(target: string) {
+  let armed:
+    | { match: (method: string, path: string) => boolean; arrived: () => void; gate: Promise<void> }
+    | undefined;
+  const released: (() => void)[] = [];
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const held = armed?.match(req.method ?? "GET", req.url ?? "/") ? armed : undefined;
+    if (held) {
+      armed = undefined;
+      held.arrived();
+      await held.gate;
+    }
+    const url = new URL(req.url ?? "/", target);
+    const upstream = request(
+      url,
+      { method: req.method, headers: { ...req.headers, host: url.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.writeHead(502).end());
+    upstream.end(Buffer.concat(chunks));
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hold(match: (method: string, path: string) => boolean) {
+      let arrived!: () => void;
+      let release!: () => void;
+      const gate = new Promise<void>((done) => {
+        release = done;
+      });
+      released.push(release);
+      const reached = new Promise<void>((done) => {
+        arrived = done;
+      });
+      armed = { match, arrived, gate };
+      return { arrived: reached, release };
+    },
+    close: () => {
+      for (const release of released) release();
+      server.closeAllConnections();
+      return new Promise<void>((done) => server.close(() => done()));
+    },
   };
 }
 
