@@ -6,6 +6,7 @@
 import { type Command, Option } from "commander";
 import type { Context } from "./context.js";
 import { timerDurationArg } from "./duration.js";
+import { UsageError } from "./errors.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "./format.js";
 import { intArg } from "./validate.js";
 
@@ -27,6 +28,40 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 /** The "Examples:" section of a command's help. */
 export const examples = (lines: string) => `\nExamples:\n${lines.replace(/^\n/, "").replace(/\s+$/, "")}\n`;
+
+/**
+ * The one rule for flags that contradict each other: given together on the command line, they are
+ * a usage error (exit 2) naming both, whatever their order, instead of the last one silently
+ * winning. A command names its own pairs (`["--enable", "--disable"]`); program.ts adds every
+ * `--x` with its `--no-x` (`negationPairs`) for every command.
+ */
+export function refuseContradictions(command: Command, pairs: readonly (readonly [string, string])[]): void {
+  const flags = new Set(command.options.map((o) => o.long));
+  const given = new Set<string>();
+  for (const [a, b] of pairs) {
+    for (const [flag, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (!flags.has(flag)) throw new Error(`refuseContradictions: ${command.name()} has no option ${flag}`);
+      // commander emits option:<name> for each flag typed (not for defaults or environment variables).
+      command.on(`option:${flag.slice(2)}`, () => {
+        if (given.has(other))
+          throw new UsageError(`${other} and ${flag} exclude each other; give one of them`);
+        given.add(flag);
+      });
+    }
+  }
+}
+
+/** A command's `--x`/`--no-x` pairs (`--personal` and `--no-personal`). */
+export function negationPairs(command: Command): [string, string][] {
+  const flags = new Set(command.options.map((o) => o.long));
+  return command.options.flatMap((o): [string, string][] => {
+    const positive = o.negate && o.long ? `--${o.long.slice("--no-".length)}` : undefined;
+    return positive && flags.has(positive) ? [[positive, o.long!]] : [];
+  });
+}
 
 /** The output format: --output, else a table. */
 export function outputFormat(value: string | undefined): OutputFormat {

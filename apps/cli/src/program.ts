@@ -5,7 +5,7 @@
  */
 import { escapeControl } from "@dt-tokens/client/display";
 import { Command, CommanderError, Option } from "commander";
-import { type Action, examples, type Run } from "./cmdutil.js";
+import { type Action, examples, negationPairs, type Run, refuseContradictions } from "./cmdutil.js";
 import { registerActiveGateTokens } from "./commands/activegate-tokens/activegate-tokens.js";
 import { registerActiveGateAudit } from "./commands/activegate-tokens/audit.js";
 import { registerActiveGateDelete } from "./commands/activegate-tokens/delete.js";
@@ -163,6 +163,10 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerEnvRemove(env, run);
   registerEnvUse(env, run);
   registerSandbox(program, io, done);
+
+  // `--personal --no-personal` and the like: refused, as a command's own contradictory pairs are.
+  const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
+  for (const command of everyCommand(program)) refuseContradictions(command, negationPairs(command));
 
   return program;
 }

@@ -439,7 +439,11 @@ describe("update", () => {
   it("rejects contradictory, empty and unknown changes (exit 2) and unknown ids (exit 1)", async () => {
     const [t] = seed([{ name: "s", scopes: ["metrics.read"] }]);
     const cases: [string[], number, string][] = [
-      [["--enable", "--disable"], 2, "error: option '--enable' cannot be used with option '--disable'\n"],
+      [
+        ["--enable", "--disable"],
+        2,
+        "error: --enable and --disable exclude each other; give one of them\nnothing was sent.\n",
+      ],
       [
         [],
         2,

@@ -18,7 +18,7 @@ import {
 } from "@dt-tokens/client/leak";
 import { findSecrets, type SecretKind, secretHome, secretLabel } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
-import { collect, examples, type Run } from "../cmdutil.js";
+import { collect, examples, type Run, refuseContradictions } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import { describeError } from "../describe-error.js";
 import { timerDurationArg } from "../duration.js";
@@ -375,7 +375,6 @@ function manual(leaked: Leaked, location: Location | undefined): IncidentRecord 
 }
 
 export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
-  if (flags.reportOnly && flags.delete) throw new UsageError("--report-only and --delete exclude each other");
   const replacement = replacementOf(flags);
   const { text, source } = await readInput(ctx, flags);
   const secrets = leakedSecrets(text, source);
@@ -418,7 +417,6 @@ function replacementOf(flags: LeakFlags): Replacement | undefined {
       throw new UsageError("--to and --expires say where a replacement goes: they go with --replace");
     return undefined;
   }
-  if (flags.reportOnly) throw new UsageError("--replace changes things: it does not go with --report-only");
   if (to.length === 0)
     throw new UsageError("--replace: say where the new secret goes with --to", [
       `hint: --to takes ${SINK_FORMS} (repeatable)`,
@@ -603,7 +601,7 @@ function summary(
 
 /** Defines `dt-tokens leak`. */
 export function registerLeak(program: Command, run: Run): void {
-  program
+  const command = program
     .command("leak")
     .description(
       "Respond to a leaked secret: classify, locate, disable, and write the incident record (the secret comes on stdin)",
@@ -669,4 +667,8 @@ ${examples(`
   $ dt-tokens leak --from alert.txt --replace --to 'exec:gh secret set DT_API_TOKEN'`)}`,
     )
     .action(run<LeakFlags>((ctx, flags) => leak(ctx, flags)));
+  refuseContradictions(command, [
+    ["--report-only", "--delete"],
+    ["--report-only", "--replace"],
+  ]);
 }

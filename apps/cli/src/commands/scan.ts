@@ -8,7 +8,7 @@ import { fstatSync } from "node:fs";
 import { type IdAnswer, locateById } from "@dt-tokens/client/leak";
 import { type SecretKind, secretHome, secretLabel } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
-import { addFleetOptions, examples, type Run } from "../cmdutil.js";
+import { addFleetOptions, examples, type Run, refuseContradictions } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import { describeError } from "../describe-error.js";
 import { EXIT, UsageError } from "../errors.js";
@@ -77,7 +77,6 @@ export async function scan(ctx: Context, paths: string[], flags: ScanFlags): Pro
   if (flags.emitSecrets) {
     if (flags.output !== undefined && flags.output !== "ndjson")
       throw new UsageError("--emit-secrets writes NDJSON for `dt-tokens leak`; it takes no --output");
-    if (flags.verify) throw new UsageError("--emit-secrets and --verify exclude each other");
     if (!stdoutIsPipe(ctx))
       throw new UsageError(
         "--emit-secrets writes the secrets themselves, so only into a pipe (| dt-tokens leak), never to a terminal or a file",
@@ -281,4 +280,5 @@ ${examples(`
   $ dt-tokens scan ci-logs/ --emit-secrets | dt-tokens leak --all-environments`)}`,
     )
     .action(run<ScanFlags>((ctx, flags, paths) => scan(ctx, paths, flags)));
+  refuseContradictions(command, [["--emit-secrets", "--verify"]]);
 }

@@ -1,6 +1,6 @@
 /** `dt-tokens update`: rename, enable, disable, change scopes. */
-import { type Command, Option } from "commander";
-import { collect, examples, outputFormat, outputOption, type Run } from "../cmdutil.js";
+import type { Command } from "commander";
+import { collect, examples, outputFormat, outputOption, type Run, refuseContradictions } from "../cmdutil.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { OutputFormat } from "../format.js";
@@ -70,13 +70,13 @@ export async function update(ctx: Context, rawId: string, options: UpdateOptions
 
 /** Defines `dt-tokens update`. */
 export function registerUpdate(program: Command, run: Run): void {
-  program
+  const command = program
     .command("update")
     .description("Rename, enable, disable or change the scopes of a token")
     .argument("<id>", "token id")
     .option("--name <name>", "new name")
-    .addOption(new Option("--enable", "enable the token").conflicts("disable"))
-    .addOption(new Option("--disable", "disable the token (it can be enabled again)"))
+    .option("--enable", "enable the token")
+    .option("--disable", "disable the token (it can be enabled again)")
     .option("--scopes <scopes>", "replace all scopes (repeatable or comma-separated)", collect)
     .option("--add-scope <scope>", "add a scope, keeping the others (repeatable)", collect)
     .option("--remove-scope <scope>", "remove a scope, keeping the others (repeatable)", collect)
@@ -96,4 +96,5 @@ ${examples(`
         update(ctx, id!, { ...o, output: outputFormat(o.output) }),
       ),
     );
+  refuseContradictions(command, [["--enable", "--disable"]]);
 }
