@@ -8,12 +8,13 @@
  */
 
 import { randomBytes } from "node:crypto";
-import type {
-  ActiveGate,
-  ActiveGateToken,
-  ActiveGateTokenEnforcement,
-  ActiveGateTokenState,
-  ActiveGateTokenType,
+import {
+  ACTIVEGATE_TOKEN_MAX_LIFETIME_MS,
+  type ActiveGate,
+  type ActiveGateToken,
+  type ActiveGateTokenEnforcement,
+  type ActiveGateTokenState,
+  type ActiveGateTokenType,
 } from "@dt-tokens/types";
 import type Database from "better-sqlite3";
 import { hashSecret, secretMatches } from "./secrets.js";
@@ -29,8 +30,8 @@ const SECRET_PATTERN = new RegExp(`^(${ID_SOURCE})\\.[A-Z2-7]{64}$`);
 
 /** Days before its expiry from which an ActiveGate reports its token EXPIRING. */
 export const EXPIRING_WITHIN_MS = 30 * 86_400_000;
-/** How far ahead an ActiveGate token may expire: 2 years (Dynatrace, since build 1.293). */
-export const MAX_LIFETIME_MS = 2 * 365 * 86_400_000 + 86_400_000;
+/** How far ahead an ActiveGate token may expire: 2 years (`@dt-tokens/types`, which the CLI checks too). */
+export const MAX_LIFETIME_MS = ACTIVEGATE_TOKEN_MAX_LIFETIME_MS;
 
 /** A new ActiveGate token secret (`dt0g02.<8>.<64>`) from the CSPRNG. */
 export function generateActiveGateSecret(): string {

@@ -59,6 +59,17 @@ export {
   TOKEN_SCOPES,
 } from "./generated/scopes.js";
 export {
+  ACTIVEGATE_TOKEN_MAX_LIFETIME_MS,
+  alignDown,
+  DATE_RANGE,
+  inDateRange,
+  MAX_DATE_MS,
+  MIN_DATE_MS,
+  parseTimeframe,
+  TIMEFRAME_FORMATS,
+  type TimeUnit,
+} from "./timeframe.js";
+export {
   BROAD_WRITE_SCOPES,
   broadWriteScopes,
   EXPIRING_WITHIN_DAYS,

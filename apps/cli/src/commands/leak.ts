@@ -614,7 +614,7 @@ export function registerLeak(program: Command, run: Run): void {
     .option("--replace", "first create a replacement (same name and scopes), deliver it (--to) and verify it")
     .option(
       "--to <sink>",
-      "with --replace: where the new secret goes: file:PATH, dotenv:PATH#KEY or exec:COMMAND (repeatable)",
+      "with --replace: where the new secret goes: file:PATH, dotenv:PATH#KEY, properties:PATH#KEY or exec:COMMAND (repeatable)",
       collect,
     )
     .option(

@@ -471,11 +471,7 @@ export function registerRotate(program: Command, run: Run): void {
       "Replace tokens safely: create, deliver the new secret (--to), verify it, then retire the old token",
     )
     .argument("[ids...]", "ids of the tokens to replace (or select them with the options below)")
-    .option(
-      "--to <sink>",
-      "where the new secret goes: file:PATH, dotenv:PATH#KEY, exec:COMMAND or stdout (repeatable)",
-      collect,
-    )
+    .option("--to <sink>", `where the new secret goes: ${SINK_FORMS} (repeatable)`, collect)
     .option(
       "--expires <time>",
       "expiry of the new token: now+90d, 2025-12-31, ..., or never (default: the old token's lifetime again)",
@@ -525,6 +521,9 @@ in commands each is quoted for the shell, so do not quote them yourself):
   file:PATH          the secret alone in PATH, written atomically; an existing file keeps its
                      owner, group and mode (a new one is 0600), a symlink stays a symlink
   dotenv:PATH#KEY    sets KEY in a dotenv file; every other line is kept byte for byte
+  properties:PATH#KEY
+                     sets KEY in a Java properties file (an ActiveGate's authorization.properties,
+                     key authToken) as java.util.Properties reads it; every other byte is kept
   exec:COMMAND       runs COMMAND with sh, the secret on its stdin only; delivered when it read
                      stdin to the end and exited 0; stopped (with its children) after
                      --sink-timeout, 5m by default, and when the CLI dies

@@ -14,6 +14,8 @@ export interface FileAttributes {
   mode: number;
   uid?: number;
   gid?: number;
+  /** How the text becomes bytes: utf8 (the default), or latin1 for a file read as latin1 (one byte per character, so every byte is kept). */
+  encoding?: "utf8" | "latin1";
   /** Called once the temporary file is complete, before it replaces the target (a test's crash point). */
   beforeRename?: () => void;
 }
@@ -23,13 +25,18 @@ export async function writeFileAtomic(
   content: string,
   attributes: FileAttributes | number,
 ): Promise<void> {
-  const { mode, uid, gid, beforeRename } =
-    typeof attributes === "number" ? ({ mode: attributes } as FileAttributes) : attributes;
+  const {
+    mode,
+    uid,
+    gid,
+    beforeRename,
+    encoding = "utf8",
+  } = typeof attributes === "number" ? ({ mode: attributes } as FileAttributes) : attributes;
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     const handle = await open(temp, "wx", 0o600);
     try {
-      await handle.writeFile(content, "utf8");
+      await handle.writeFile(content, encoding);
       // Owner and group first: chown clears set-id bits, and a file another user reads keeps that user.
       if ((uid !== undefined && uid !== process.getuid?.()) || gid !== undefined)
         await handle.chown(uid ?? -1, gid ?? -1).catch((e: NodeJS.ErrnoException) => {

@@ -17,6 +17,8 @@ export interface FileBefore {
   mode?: number;
   uid?: number;
   gid?: number;
+  /** How `content` was read: utf8 (absent), or latin1 (a properties file: every byte is one character, so any byte survives). */
+  encoding?: "latin1";
 }
 
 /** The mode of a file a sink creates. */
@@ -55,7 +57,7 @@ export async function filePlace(path: string, key?: string): Promise<SinkPlace> 
   };
 }
 
-export async function readBefore(path: string): Promise<FileBefore> {
+export async function readBefore(path: string, encoding?: "latin1"): Promise<FileBefore> {
   const real = await resolveLinks(path);
   const found = await stat(real).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return undefined;
@@ -64,15 +66,24 @@ export async function readBefore(path: string): Promise<FileBefore> {
   if (!found) return { path: real };
   // A FIFO, a terminal or a pipe (/dev/stdout) would block the read, and cannot be rolled back.
   if (!found.isFile()) throw new Error(`${real} is not a regular file`);
-  const content = await readFile(real, "utf8");
-  return { path: real, content, mode: found.mode & 0o7777, uid: found.uid, gid: found.gid };
+  const content = await readFile(real, encoding ?? "utf8");
+  return {
+    path: real,
+    content,
+    mode: found.mode & 0o7777,
+    uid: found.uid,
+    gid: found.gid,
+    ...(encoding && { encoding }),
+  };
 }
 
 /** The attributes a rewritten file gets: those it had, or 0600 and the writer's for a new one. */
-export const keptAttributes = (before: FileBefore) =>
-  before.content === undefined
+export const keptAttributes = (before: FileBefore) => ({
+  ...(before.content === undefined
     ? { mode: NEW_FILE_MODE }
-    : { mode: before.mode ?? NEW_FILE_MODE, uid: before.uid, gid: before.gid };
+    : { mode: before.mode ?? NEW_FILE_MODE, uid: before.uid, gid: before.gid }),
+  ...(before.encoding && { encoding: before.encoding }),
+});
 
 /** Puts the file back as it was (removes it if it did not exist), owner, group and mode included. */
 export async function restore(before: FileBefore): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Checks a sink before a rotation creates anything: placeholders fill in, the directory of a file
  * exists and is writable, an existing file is a regular file that can be read (it is replaced, not written in place), and a
- * dotenv file's key can be replaced. What a check cannot know (the new token's id, what a command
+ * dotenv or properties file's key can be replaced. What a check cannot know (the new token's id, what a command
  * will do) is left to the delivery, whose failure rolls the rotation back.
  */
 import { constants } from "node:fs";
@@ -10,6 +10,7 @@ import { dirname, resolve } from "node:path";
 import { resolveLinks } from "./before.js";
 import { setDotenvKey } from "./dotenv.js";
 import { describeSink, type SinkSpec } from "./parse.js";
+import { setPropertiesKey } from "./properties.js";
 import type { SinkTokenInfo } from "./sink.js";
 import { fillPath, placeholders } from "./template.js";
 
@@ -20,7 +21,8 @@ export async function checkSink(spec: SinkSpec, info: Omit<SinkTokenInfo, "newId
     spec.kind === "stdout" ? "stdout" : `${spec.kind}:${spec.kind === "exec" ? spec.command : spec.path}`;
   try {
     label = describeSink(spec, { ...info, newId: "{newId}" });
-    if (spec.kind === "file" || spec.kind === "dotenv") await checkPath(spec, info);
+    if (spec.kind === "file" || spec.kind === "dotenv" || spec.kind === "properties")
+      await checkPath(spec, info);
   } catch (error) {
     throw new Error(`${label}: ${(error as Error).message}`);
   }
@@ -69,4 +71,5 @@ async function checkPath(spec: SinkSpec & { path: string }, info: Omit<SinkToken
       );
   }
   if (spec.kind === "dotenv") setDotenvKey(await readFile(real, "utf8"), spec.key, "checked");
+  if (spec.kind === "properties") setPropertiesKey(await readFile(real, "latin1"), spec.key, "checked");
 }

@@ -1,5 +1,5 @@
 /**
- * `--to` values: `file:PATH`, `dotenv:PATH#KEY`, `exec:COMMAND` and `stdout`, parsed when the
+ * `--to` values: `file:PATH`, `dotenv:PATH#KEY`, `properties:PATH#KEY`, `exec:COMMAND` and `stdout`, parsed when the
  * command line is read (bad ones are usage errors, nothing sent), and made into sinks per token
  * (placeholders filled in).
  */
@@ -9,6 +9,7 @@ import type { Io } from "../io.js";
 import { DOTENV_KEY, dotenvSink } from "./dotenv.js";
 import { execSink } from "./exec.js";
 import { fileSink } from "./file.js";
+import { PROPERTIES_KEY, propertiesSink } from "./properties.js";
 import type { Sink, SinkTokenInfo } from "./sink.js";
 import { stdoutSink } from "./stdout.js";
 import { fillCommand, fillPath } from "./template.js";
@@ -16,10 +17,11 @@ import { fillCommand, fillPath } from "./template.js";
 export type SinkSpec =
   | { kind: "file"; path: string }
   | { kind: "dotenv"; path: string; key: string }
+  | { kind: "properties"; path: string; key: string }
   | { kind: "exec"; command: string }
   | { kind: "stdout" };
 
-export const SINK_FORMS = "file:PATH, dotenv:PATH#KEY, exec:COMMAND or stdout";
+export const SINK_FORMS = "file:PATH, dotenv:PATH#KEY, properties:PATH#KEY, exec:COMMAND or stdout";
 
 /** Parses one `--to` value, or throws a UsageError saying what is accepted. */
 export function parseSink(value: string): SinkSpec {
@@ -39,6 +41,20 @@ export function parseSink(value: string): SinkSpec {
     if (!DOTENV_KEY.test(key))
       throw bad(`${JSON.stringify(key)} is not a dotenv key (letters, digits and _)`);
     return { kind: "dotenv", path, key };
+  }
+  if (kind === "properties") {
+    const hash = rest.lastIndexOf("#");
+    const path = rest.slice(0, Math.max(hash, 0));
+    const key = rest.slice(hash + 1);
+    if (hash < 0 || !path.trim())
+      throw bad(
+        "properties: needs a path and a key, as properties:/var/lib/dynatrace/gateway/config/authorization.properties#authToken",
+      );
+    if (!PROPERTIES_KEY.test(key))
+      throw bad(
+        `${JSON.stringify(key)} is not a properties key this sink writes (printable, without white space, #, !, =, : or \\)`,
+      );
+    return { kind: "properties", path, key };
   }
   if (kind === "exec") {
     if (!rest.trim()) throw bad("exec: needs a command");
@@ -64,6 +80,8 @@ export function makeSink(
       return fileSink(resolve(fillPath(spec.path, info)));
     case "dotenv":
       return dotenvSink(resolve(fillPath(spec.path, info)), spec.key);
+    case "properties":
+      return propertiesSink(resolve(fillPath(spec.path, info)), spec.key);
     case "exec":
       return execSink(fillCommand(spec.command, info), io.env, options.timeoutMs);
     case "stdout":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignDown, parseTimeframe } from "../src/time.js";
+import { alignDown, parseTimeframe } from "../src/timeframe.js";
 
 const NOW = Date.parse("2025-06-11T15:30:45.678Z"); // a Wednesday
 
