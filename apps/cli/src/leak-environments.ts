@@ -5,8 +5,9 @@
  * leaked secret would overwrite its last-use evidence).
  */
 import type { ApiTokensClient } from "@dt-tokens/client";
+import type { ActiveGateTokensClient } from "@dt-tokens/client/activegate";
 import type { LeakEnvironment } from "@dt-tokens/client/leak";
-import { apiToken, createClient, selectEnvironment } from "./connection.js";
+import { apiToken, createActiveGateClient, createClient, selectEnvironment } from "./connection.js";
 import type { Context } from "./context.js";
 import type { Credential } from "./credentials.js";
 import { fleetEnvironments } from "./environments.js";
@@ -36,17 +37,30 @@ export function leakEnvironments(
   );
   const targets = fleet ?? [single(ctx)];
   return targets.map((env) => {
-    // One client per environment, its credential resolved once (an exec: command runs once).
-    let client: Promise<ApiTokensClient> | undefined;
-    const make = async () => {
-      const credential = await env.credential();
-      if (secretsOf(credential).some((s) => leaked.has(s)))
-        throw new UsageError(
-          `its credential (${credential.source}) is one of the leaked secrets: it is never used to authenticate, which would overwrite its last-use evidence; give this environment another admin credential`,
-        );
-      return createClient(env.url, credential, ctx.options, ctx.io, { timeoutMs: options.timeoutMs });
+    // Clients per environment, its credential resolved and checked once (an exec: command runs once).
+    let checked: Promise<Credential> | undefined;
+    const credential = () => {
+      checked ??= env.credential().then((credential) => {
+        if (secretsOf(credential).some((s) => leaked.has(s)))
+          throw new UsageError(
+            `its credential (${credential.source}) is one of the leaked secrets: it is never used to authenticate, which would overwrite its last-use evidence; give this environment another admin credential`,
+          );
+        return credential;
+      });
+      return checked;
     };
-    return { name: env.name, url: env.url, apiTokens: () => (client ??= make()) };
+    const extra = { timeoutMs: options.timeoutMs };
+    let client: Promise<ApiTokensClient> | undefined;
+    let gates: Promise<ActiveGateTokensClient> | undefined;
+    const apiTokens = () => {
+      client ??= credential().then((c) => createClient(env.url, c, ctx.options, ctx.io, extra));
+      return client;
+    };
+    const activeGateTokens = () => {
+      gates ??= credential().then((c) => createActiveGateClient(env.url, c, ctx.options, ctx.io, extra));
+      return gates;
+    };
+    return { name: env.name, url: env.url, apiTokens, activeGateTokens };
   });
 }
 

@@ -7,9 +7,23 @@
  * Locating asks by id first (the public part, `GET /apiTokens/{id}`), and sends the secret
  * (`POST /apiTokens/lookup`) only to the environments where that id exists, to confirm that the
  * leaked text is that token's secret and not a made-up one with a real id.
+ *
+ * An ActiveGate token (`dt0g02`) has no lookup: `locateActiveGateToken` asks by id only (the secret
+ * is sent nowhere) and reads which ActiveGates use it (`GET /activeGates`), because it cannot be
+ * disabled and deleting it cuts those ActiveGates off; `containActiveGateToken` deletes it.
  */
-import { type ApiToken, parseSecret, type SecretKind, secretHome } from "@dt-tokens/types";
+import {
+  type ActiveGate,
+  type ActiveGateToken,
+  type ApiToken,
+  parseSecret,
+  parseSecretId,
+  type SecretKind,
+  secretHome,
+} from "@dt-tokens/types";
+import type { ActiveGateTokensClient } from "./activegate.js";
 import { AbortError, ApiTokensError, NotFoundError } from "./errors.js";
+import { expected } from "./invalid-input.js";
 import type { ApiTokensClient } from "./types.js";
 
 /** An environment to look in: a name for the report, and its admin client (made when first needed). */
@@ -17,6 +31,13 @@ export interface LeakEnvironment {
   name: string;
   /** The environment's API-tokens client with an admin credential (apiTokens.read, and .write to contain). */
   apiTokens: ApiTokensClient | (() => ApiTokensClient | Promise<ApiTokensClient>);
+  /**
+   * Its ActiveGate-tokens client with an admin credential (activeGateTokenManagement.read and
+   * activeGates.read, and activeGateTokenManagement.write to delete); needed to locate ActiveGate tokens.
+   */
+  activeGateTokens?:
+    | ActiveGateTokensClient
+    | (() => ActiveGateTokensClient | Promise<ActiveGateTokensClient>);
 }
 
 /** What one environment answered about a leaked secret. */
@@ -38,7 +59,7 @@ export interface Location {
   /**
    * `located`: environments were asked (see `answers`); `account`: the kind lives in Account
    * Management (platform tokens, OAuth clients, access tokens), which no environment API manages;
-   * `unsupported`: a kind this library cannot locate yet; `unrecognized`: not a whole secret.
+   * `unsupported`: a kind `locate` does not locate (an ActiveGate token: see `locateActiveGateToken`); `unrecognized`: not a whole secret.
    */
   status: "located" | "account" | "unsupported" | "unrecognized";
   answers: EnvironmentAnswer[];
@@ -199,6 +220,138 @@ export async function contain(
     if (error instanceof AbortError) throw error;
     // Deleted in the meantime: what delete was asked to do is done.
     if (action === "delete" && error instanceof NotFoundError) return { ...base, status: "done", at: at() };
+    return { ...base, status: "failed", at: at(), error };
+  }
+}
+
+/** An ActiveGate that uses a located ActiveGate token, from `GET /activeGates` (the ActiveGate join). */
+export interface ActiveGateUse {
+  id: string | undefined;
+  hostname: string | undefined;
+  /** The token's state as this ActiveGate reports it: VALID, EXPIRING, INVALID, ... */
+  tokenState: string | undefined;
+  /** When it went offline (ISO 8601); undefined while it is online. */
+  offlineSince: string | undefined;
+}
+
+/** What one environment answered about a leaked ActiveGate token's id. */
+export type ActiveGateAnswer =
+  /**
+   * A token with this id exists: `token` is its metadata, `activeGates` those that use it, or
+   * undefined when they could not be read (`activeGatesError` says why).
+   */
+  | {
+      environment: string;
+      status: "found";
+      token: ActiveGateToken;
+      activeGates: ActiveGateUse[] | undefined;
+      activeGatesError?: unknown;
+    }
+  | { environment: string; status: "absent" }
+  /** The environment could not be asked (down, no ActiveGate client, credential refused, ...). */
+  | { environment: string; status: "failed"; error: unknown };
+
+/** Where a leaked ActiveGate token was looked for, by id, and what each environment answered. */
+export interface ActiveGateLocation {
+  kind: "activegate-token";
+  /** `dt0g02.<public part>`. */
+  id: string;
+  answers: ActiveGateAnswer[];
+}
+
+const activeGateClientOf = async (env: LeakEnvironment) => {
+  const client =
+    typeof env.activeGateTokens === "function" ? await env.activeGateTokens() : env.activeGateTokens;
+  if (client === undefined) throw new Error(`${env.name}: no ActiveGate-tokens client was given`);
+  return client;
+};
+
+/** The ActiveGates of a list that use a token id. */
+function usersOf(gates: readonly ActiveGate[], id: string): ActiveGateUse[] {
+  return gates.flatMap((gate) =>
+    (gate.activeGateTokens ?? [])
+      .filter((t) => t.id === id)
+      .map((t) => ({
+        id: gate.id,
+        hostname: gate.hostname,
+        tokenState: t.state,
+        offlineSince:
+          typeof gate.offlineSince === "number" ? new Date(gate.offlineSince).toISOString() : undefined,
+      })),
+  );
+}
+
+/** Asks one environment for an ActiveGate token by id and, where it exists, which ActiveGates use it. */
+async function askActiveGate(
+  env: LeakEnvironment,
+  id: string,
+  signal: AbortSignal | undefined,
+): Promise<ActiveGateAnswer> {
+  const environment = env.name;
+  const request = signal ? { signal } : {};
+  let client: ActiveGateTokensClient;
+  let token: ActiveGateToken;
+  try {
+    client = await activeGateClientOf(env);
+    token = await client.get(id, request);
+  } catch (error) {
+    if (error instanceof NotFoundError) return { environment, status: "absent" };
+    if (error instanceof AbortError) throw error;
+    return { environment, status: "failed", error };
+  }
+  try {
+    const gates = await client.activeGates({}, request);
+    return { environment, status: "found", token, activeGates: usersOf(gates, id) };
+  } catch (error) {
+    if (error instanceof AbortError) throw error;
+    return { environment, status: "found", token, activeGates: undefined, activeGatesError: error };
+  }
+}
+
+/**
+ * Finds which environments hold a leaked ActiveGate token, by its id (`GET /activeGateTokens/{id}`,
+ * in parallel, each with its own admin client), and which ActiveGates use it there (`GET
+ * /activeGates`). Dynatrace has no lookup for ActiveGate tokens, so the secret is sent nowhere and
+ * the leaked text is not checked against the token: a made-up secret with a real id is found too.
+ * Takes the whole secret or its id; anything else is an InvalidInputError.
+ */
+export async function locateActiveGateToken(
+  secretOrId: string,
+  environments: readonly LeakEnvironment[],
+  options: Omit<LocateOptions, "onAnswer"> & { onAnswer?: (answer: ActiveGateAnswer) => void } = {},
+): Promise<ActiveGateLocation> {
+  const parts = parseSecret(secretOrId) ?? parseSecretId(secretOrId);
+  // never shown: it may be the secret
+  if (parts?.kind !== "activegate-token" || parts.id === undefined)
+    expected("secretOrId", "an ActiveGate token (dt0g02.<8>.<64>) or its id (dt0g02.<8>)");
+  const id = parts.id;
+  const answers = await mapLimit(environments, options.concurrency ?? 16, async (env) => {
+    const answer = await askActiveGate(env, id, options.signal);
+    options.onAnswer?.(answer);
+    return answer;
+  });
+  return { kind: "activegate-token", id, answers };
+}
+
+/**
+ * Deletes a located ActiveGate token in its environment (it cannot be disabled). This cuts off every
+ * ActiveGate that uses it (see `ActiveGateAnswer.activeGates`): call it only when they have moved to
+ * another token, or when cutting them off is the lesser harm. A token already gone counts as done.
+ */
+export async function containActiveGateToken(
+  env: LeakEnvironment,
+  id: string,
+  options: Pick<ContainOptions, "signal"> = {},
+): Promise<Containment> {
+  const base = { environment: env.name, id, action: "delete" as const };
+  const at = () => new Date().toISOString();
+  try {
+    const client = await activeGateClientOf(env);
+    await client.delete(id, options.signal ? { signal: options.signal } : {});
+    return { ...base, status: "done", at: at() };
+  } catch (error) {
+    if (error instanceof AbortError) throw error;
+    if (error instanceof NotFoundError) return { ...base, status: "done", at: at() };
     return { ...base, status: "failed", at: at(), error };
   }
 }

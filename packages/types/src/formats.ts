@@ -159,6 +159,22 @@ export function parseSecret(text: string): SecretParts | undefined {
     : undefined;
 }
 
+const WHOLE_ID = new RegExp(`^(dt0[a-zA-Z]\\d\\d)\\.(${PART}{8,24})$`);
+
+/**
+ * Splits a secret's id (`<prefix>.<public part>`, e.g. `dt0g02.ABCDEFGH`) into its kind, prefix and
+ * public part, or undefined when the text is not an id. Like `parseSecret`, a prefix that is not
+ * known or a public part of the wrong length gives kind `unknown`.
+ */
+export function parseSecretId(text: string): SecretParts | undefined {
+  if (typeof text !== "string") return undefined;
+  const m = WHOLE_ID.exec(text);
+  if (!m) return undefined;
+  const prefix = m[1]!.toLowerCase();
+  const publicPart = m[2]!;
+  return { kind: kindOfParts(prefix, publicPart), prefix, publicPart, id: `${prefix}.${publicPart}` };
+}
+
 /** The id (`<prefix>.<public part>`) of a whole `dt0` secret, or undefined. */
 export function secretId(text: string): string | undefined {
   return parseSecret(text)?.id;

@@ -33,6 +33,7 @@ export {
   isSecret,
   PRIVATE_PART_LENGTH,
   parseSecret,
+  parseSecretId,
   SECRET_FORMATS,
   type SecretFormat,
   type SecretHome,

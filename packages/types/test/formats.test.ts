@@ -4,6 +4,7 @@ import {
   findSecrets,
   isSecret,
   parseSecret,
+  parseSecretId,
   SECRET_FORMATS,
   type SecretKind,
   secretHome,
@@ -86,6 +87,20 @@ describe("parseSecret, secretId, isSecret: the whole shape", () => {
     expect(parseSecret(text)).toBeUndefined();
     expect(secretId(text)).toBeUndefined();
     expect(isSecret(text)).toBe(false);
+  });
+  test("parseSecretId: an id alone, of each kind; a whole secret or other text is no id", () => {
+    expect(parseSecretId(AG.id)).toEqual({
+      kind: "activegate-token",
+      prefix: "dt0g02",
+      publicPart: AG.id.slice(7),
+      id: AG.id,
+    });
+    expect(parseSecretId(API.id)?.kind).toBe("api-token");
+    expect(parseSecretId(`DT0G02.${AG.id.slice(7)}`)?.id).toBe(AG.id);
+    expect(parseSecretId(`dt0c01.${run(8, 1)}`)?.kind).toBe("unknown");
+    for (const text of [AG.secret, `${AG.id}.`, `${AG.id}A`.slice(0, 14), " dt0g02.ABCDEFGH", "", JWT])
+      expect(parseSecretId(text)).toBeUndefined();
+    expect(parseSecretId(undefined as unknown as string)).toBeUndefined();
   });
   test("a JWT has a kind and no id", () => {
     expect(parseSecret(JWT)).toEqual({

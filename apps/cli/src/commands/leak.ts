@@ -9,12 +9,16 @@ import { readFile } from "node:fs/promises";
 import { type ApiToken, RotationError, rotateToken, sameLifetime } from "@dt-tokens/client";
 import { escapeControl } from "@dt-tokens/client/display";
 import {
+  type ActiveGateLocation,
+  type ActiveGateUse,
   type Containment,
   contain,
+  containActiveGateToken,
   type EnvironmentAnswer,
   type LeakEnvironment,
   type Location,
   locate,
+  locateActiveGateToken,
 } from "@dt-tokens/client/leak";
 import { findSecrets, type SecretKind, secretHome, secretLabel } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
@@ -38,6 +42,7 @@ export interface LeakFlags {
   concurrency: number;
   reportOnly?: boolean;
   delete?: boolean;
+  deleteActivegateTokens?: boolean;
   replace?: boolean;
   to?: string[];
   expires?: string;
@@ -77,6 +82,14 @@ export interface IncidentRecord {
   lastUsedIpAddress?: string;
   /** Whether it was enabled when it was found. */
   enabledBefore?: boolean;
+  /** An ActiveGate token: the type of ActiveGate it is for, and whether it is a seed token. */
+  activeGateType?: string;
+  seedToken?: boolean;
+  /**
+   * An ActiveGate token: the ActiveGates that use it (from GET /activeGates), whom deleting it cuts
+   * off; null when they could not be read.
+   */
+  activeGates?: ActiveGateUse[] | null;
   /** What was done: disabled, deleted, nothing (report-only, or not found), or revoke by hand. */
   action: "disabled" | "deleted" | "already-disabled" | "none" | "failed" | "manual";
   /** When the action was confirmed (ISO 8601). */
@@ -105,9 +118,6 @@ const REVOKE_IN_ACCOUNT: Partial<Record<SecretKind, string>> = {
     "an OAuth client secret belongs to an OAuth client in Account Management: delete the client there (myaccount.dynatrace.com > Identity & access management > OAuth clients) and create a new one for the service that used it; there is no public API to list or revoke OAuth clients",
   jwt: "an OAuth access token (JWT) expires by itself within minutes (5 by default); if its OAuth client's secret may have leaked too, delete the client in Account Management (Identity & access management > OAuth clients)",
 };
-
-const ACTIVEGATE_NOTE =
-  "an ActiveGate token cannot be disabled, and deleting it cuts off the ActiveGates that use it: dt-tokens cannot locate ActiveGate tokens yet; look it up with GET /api/v2/activeGateTokens/{id}, move its ActiveGates to a new token, then delete it";
 
 /** Reads the input: --from FILE, else stdin (on a terminal: one line typed without echo). */
 async function readInput(ctx: Context, flags: LeakFlags): Promise<{ text: string; source: string }> {
@@ -358,6 +368,137 @@ async function replace(
   }
 }
 
+/** The hosts of ActiveGates in words: `ag-1.example.com (online, VALID), ag-2 (offline since ..., INVALID)`. */
+export function activeGatesText(gates: readonly ActiveGateUse[]): string {
+  return gates
+    .map((g) => {
+      const state = [
+        g.offlineSince ? `offline since ${g.offlineSince}` : "online",
+        ...(g.tokenState ? [`token ${g.tokenState}`] : []),
+      ].join(", ");
+      return `${g.hostname ?? g.id ?? "?"}${g.hostname && g.id ? ` [${g.id}]` : ""} (${state})`;
+    })
+    .join(", ");
+}
+
+/**
+ * The records of a located ActiveGate token. It cannot be disabled, and deleting it cuts off the
+ * ActiveGates that use it, so it is deleted only with --delete-activegate-tokens, and never when
+ * which ActiveGates use it could not be read.
+ */
+async function respondActiveGate(
+  leaked: Leaked,
+  location: ActiveGateLocation,
+  environments: readonly (LeakEnvironment & { url: string })[],
+  flags: LeakFlags,
+  failures: Map<string, string>,
+): Promise<IncidentRecord[]> {
+  const base = {
+    kind: leaked.kind,
+    label: secretLabel(leaked.kind),
+    id: location.id,
+    foundAt: leaked.foundAt,
+  };
+  const url = (name: string) => environments.find((e) => e.name === name)?.url;
+  for (const a of location.answers)
+    if (a.status === "failed" && !failures.has(a.environment))
+      failures.set(a.environment, `about ActiveGate tokens: ${reasonOf(a.error, url(a.environment))}`);
+  const found = location.answers.filter((a) => a.status === "found");
+  if (found.length === 0) {
+    const failed = location.answers.filter((a) => a.status === "failed").map((a) => a.environment);
+    const asked = location.answers.length - failed.length;
+    return [
+      {
+        ...base,
+        outcome: failed.length > 0 ? "partial" : "not-found",
+        environment: null,
+        action: "none",
+        note: [
+          `not found in the ${plural(asked, "environment")} that answered`,
+          ...(failed.length > 0
+            ? [`${failed.join(", ")} could not be asked (see the summary): it may be there`]
+            : []),
+        ].join("; "),
+      },
+    ];
+  }
+  const records: IncidentRecord[] = [];
+  for (const answer of found) {
+    const env = environments.find((e) => e.name === answer.environment)!;
+    const t = answer.token;
+    const gates = answer.activeGates;
+    const facts = {
+      ...(t.name !== undefined && { name: redactSecrets(t.name) }),
+      ...(t.owner !== undefined && { owner: redactSecrets(t.owner) }),
+      ...(t.creationDate !== undefined && { creationDate: t.creationDate }),
+      ...(t.expirationDate !== undefined && { expirationDate: t.expirationDate }),
+      ...(t.lastUsedDate !== undefined && { lastUsedDate: t.lastUsedDate }),
+      ...(t.activeGateType !== undefined && { activeGateType: t.activeGateType }),
+      ...(t.seedToken !== undefined && { seedToken: t.seedToken }),
+      activeGates:
+        gates?.map((g) => ({
+          ...g,
+          ...(g.hostname !== undefined && { hostname: redactSecrets(g.hostname) }),
+        })) ?? null,
+    };
+    const usedBy =
+      gates === undefined
+        ? `which ActiveGates use it could not be read (${reasonOf(answer.activeGatesError, env.url)})`
+        : gates.length === 0
+          ? "no ActiveGate uses it"
+          : `deleting it cuts off ${plural(gates.length, "ActiveGate")}: ${activeGatesText(facts.activeGates!)}`;
+    const byId =
+      "located by its id only (Dynatrace has no lookup for ActiveGate tokens, so the leaked text was not checked against it)";
+    const notContained = (note: string): IncidentRecord => ({
+      ...base,
+      outcome: "not-contained",
+      environment: env.name,
+      ...facts,
+      action: "none",
+      note: `${note}; ${usedBy}; ${byId}`,
+    });
+    if (flags.reportOnly) {
+      records.push(notContained("--report-only: nothing was changed; it still works"));
+      continue;
+    }
+    if (!flags.deleteActivegateTokens) {
+      records.push(
+        notContained(
+          `not deleted: an ActiveGate token cannot be disabled${gates && gates.length > 0 ? "; move these ActiveGates to a new token, then" : ";"} run again with --delete-activegate-tokens to delete it`,
+        ),
+      );
+      continue;
+    }
+    if (gates === undefined) {
+      records.push(
+        notContained(
+          "not deleted although --delete-activegate-tokens was given: nobody could say which ActiveGates it would cut off",
+        ),
+      );
+      continue;
+    }
+    const done = await containActiveGateToken(env, location.id);
+    if (done.status === "failed") {
+      records.push({
+        ...notContained(`could not delete it: ${reasonOf(done.error, env.url)}`),
+        action: "failed",
+        actionAt: done.at,
+      });
+      continue;
+    }
+    records.push({
+      ...base,
+      outcome: "contained",
+      environment: env.name,
+      ...facts,
+      action: "deleted",
+      actionAt: done.at,
+      note: `deleted (--delete-activegate-tokens); ${gates.length === 0 ? "no ActiveGate used it" : `cut off ${plural(gates.length, "ActiveGate")}: ${activeGatesText(facts.activeGates!)}: give them a new token`}; ${byId}`,
+    });
+  }
+  return records;
+}
+
 /** The record of a secret that no environment API handles. */
 function manual(leaked: Leaked, location: Location | undefined): IncidentRecord {
   const base = {
@@ -368,9 +509,7 @@ function manual(leaked: Leaked, location: Location | undefined): IncidentRecord 
   };
   const note =
     REVOKE_IN_ACCOUNT[leaked.kind] ??
-    (leaked.kind === "activegate-token"
-      ? ACTIVEGATE_NOTE
-      : `not a Dynatrace secret dt-tokens knows (${location?.status ?? "unrecognized"}): revoke it where it was issued`);
+    `not a Dynatrace secret dt-tokens knows (${location?.status ?? "unrecognized"}): revoke it where it was issued`;
   return { ...base, outcome: "not-contained", environment: null, action: "manual", note };
 }
 
@@ -385,7 +524,7 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
         "hint: pipe the leaked text in (pbpaste | dt-tokens leak), or give it with --from FILE; never as an argument",
       ],
     );
-  const locatable = secrets.filter((s) => s.kind === "api-token");
+  const locatable = secrets.filter((s) => s.kind === "api-token" || s.kind === "activegate-token");
   const environments =
     locatable.length > 0
       ? leakEnvironments(
@@ -397,6 +536,13 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
   const failures = new Map<string, string>();
   const records: IncidentRecord[] = [];
   for (const leaked of secrets) {
+    if (leaked.kind === "activegate-token" && leaked.id !== undefined) {
+      const location = await locateActiveGateToken(leaked.id, environments, {
+        concurrency: flags.concurrency,
+      });
+      records.push(...(await respondActiveGate(leaked, location, environments, flags, failures)));
+      continue;
+    }
     if (leaked.kind !== "api-token" || secretHome(leaked.kind) !== "environment") {
       records.push(manual(leaked, undefined));
       continue;
@@ -493,6 +639,7 @@ function write(
       "creationDate",
       "lastUsedDate",
       "lastUsedIpAddress",
+      "activeGates",
       "action",
       "actionAt",
       "foundAt",
@@ -504,6 +651,7 @@ function write(
           .map((r) =>
             csvRow(
               keys.map((k) => {
+                if (k === "activeGates") return r.activeGates ? activeGatesText(r.activeGates) : "";
                 const v = r[k];
                 return Array.isArray(v) ? v.join(" ") : v === undefined || v === null ? "" : String(v);
               }),
@@ -534,6 +682,18 @@ function cards(ctx: Context, records: readonly IncidentRecord[]): string {
         ...(r.scopes !== undefined ? ([["scopes", r.scopes.join(", ")]] as [string, string][]) : []),
         ...(r.creationDate !== undefined ? ([["created", r.creationDate]] as [string, string][]) : []),
         ...(r.environment ? ([["last used", lastUse(r)]] as [string, string][]) : []),
+        ...(r.activeGates !== undefined
+          ? ([
+              [
+                "used by",
+                r.activeGates === null
+                  ? "unknown (the ActiveGates could not be read)"
+                  : r.activeGates.length === 0
+                    ? "no ActiveGate"
+                    : activeGatesText(r.activeGates),
+              ],
+            ] as [string, string][])
+          : []),
         ["action", actionText(r)],
         ...(r.replacement ? ([["replacement", replacementText(r.replacement)]] as [string, string][]) : []),
         ["note", r.note],
@@ -610,7 +770,11 @@ export function registerLeak(program: Command, run: Run): void {
     .option("--all-environments", "look in every environment of the config file (or --env a,b,c for some)")
     .option("--concurrency <n>", "environments asked at once", (v) => intArg(v, "--concurrency", 1, 256), 16)
     .option("--report-only", "change nothing: locate and report only")
-    .option("--delete", "delete the leaked token instead of disabling it")
+    .option("--delete", "delete the leaked API token instead of disabling it")
+    .option(
+      "--delete-activegate-tokens",
+      "delete a leaked ActiveGate token (it cannot be disabled; this cuts off the ActiveGates that use it)",
+    )
     .option("--replace", "first create a replacement (same name and scopes), deliver it (--to) and verify it")
     .option(
       "--to <sink>",
@@ -636,7 +800,9 @@ The leaked text comes on stdin (a pasted secret, a log excerpt, a diff, or the o
 dt-tokens scan --emit-secrets) or from --from FILE; never as an argument. Every secret in it is
 classified by its prefix:
   dt0c01  API token or personal access token: located and contained through the environments
-  dt0g02  ActiveGate token: reported (it cannot be disabled; dt-tokens cannot locate it yet)
+  dt0g02  ActiveGate token: located by id, with the ActiveGates that use it (host, online or
+          offline, token state); it cannot be disabled and deleting it cuts them off, so it is
+          deleted only with --delete-activegate-tokens (else exit 11: not contained)
   dt0s16  platform token, dt0s02 (dt0s0N) OAuth client secret, JWT access token: these live in
           Account Management; the record says where to revoke them
 Locating asks each environment (--env a,b, --all-environments, or the current one; in parallel,
@@ -655,7 +821,8 @@ kind, id, environment, name, owner, scopes, creation, last use and IP address, w
 when, and where the input showed it; never the secret.
 
 Exit statuses: 0 every secret located and contained; 11 located but not contained (--report-only,
-the change failed, or it must be revoked by hand); 7 contained, but its --replace replacement could
+the change failed, an ActiveGate token without --delete-activegate-tokens, or it must be revoked
+by hand); 7 contained, but its --replace replacement could
 not be delivered (the service that used it has no new secret); 4 not found, and some environments
 could not be asked; 12 not found in any environment asked; 2 no secret in the input. When several
 apply, the first of 11, 7, 4, 12 wins.
@@ -669,6 +836,7 @@ ${examples(`
     .action(run<LeakFlags>((ctx, flags) => leak(ctx, flags)));
   refuseContradictions(command, [
     ["--report-only", "--delete"],
+    ["--report-only", "--delete-activegate-tokens"],
     ["--report-only", "--replace"],
   ]);
 }
