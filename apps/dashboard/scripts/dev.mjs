@@ -6,7 +6,7 @@
 //   DEMO_TOKENS=2000 pnpm dev          more demo tokens (default 300)
 //   DT_PROXY_TARGET=https://abc12345.live.dynatrace.com pnpm dev
 //                                      no sandbox: the dev server forwards /api/v2 to that environment
-import { generateDemoTokens, startSandbox } from "@dt-tokens/sandbox";
+import { generateDemoTokens, seedDemoActiveGates, startSandbox } from "@dt-tokens/sandbox";
 import { createServer } from "vite";
 
 const port = Number(process.env.PORT ?? 5173);
@@ -18,6 +18,8 @@ const proxyTarget = process.env.DT_PROXY_TARGET;
 let sandbox;
 /** @type {string | undefined} */
 let readOnlyToken;
+/** @type {string | undefined} */
+let allViewsToken;
 if (proxyTarget) {
   // The page calls its own origin; vite.config.ts forwards /api/v2 to the environment.
   process.env.VITE_DT_ENVIRONMENT_URL = origins[0];
@@ -30,6 +32,18 @@ if (proxyTarget) {
     { name: "dashboard-read-only", owner: "admin", scopes: ["apiTokens.read"], creationDate: "now-1d" },
   ]);
   readOnlyToken = reader?.token;
+  // The ActiveGate tokens view: the demo's ActiveGate tokens and ActiveGates (as `--seed-demo`), and a
+  // token that may read them as well as change API tokens.
+  seedDemoActiveGates(sandbox.activeGates);
+  const [everything] = sandbox.seed([
+    {
+      name: "dashboard-all-views",
+      owner: "admin",
+      scopes: ["apiTokens.read", "apiTokens.write", "activeGateTokenManagement.read", "activeGates.read"],
+      creationDate: "now-1d",
+    },
+  ]);
+  allViewsToken = everything?.token;
   // The environment URL is not a secret: prefill it (the token is never put into the page).
   process.env.VITE_DT_ENVIRONMENT_URL = sandbox.url;
 }
@@ -59,6 +73,7 @@ if (sandbox) {
   lines.push(
     `  Token            ${sandbox.bootstrapToken}   (apiTokens.read + apiTokens.write)`,
     `  Read-only token  ${readOnlyToken}`,
+    `  All-views token  ${allViewsToken}   (+ activeGateTokenManagement.read + activeGates.read)`,
     `  Platform token   ${sandbox.platformToken}   (environment-api:api-tokens:read + :write)`,
     "",
     "  These tokens exist only in this sandbox's memory and vanish when you stop it (Ctrl+C).",
@@ -66,7 +81,8 @@ if (sandbox) {
 } else {
   lines.push(
     "",
-    "  Paste a token of that environment with apiTokens.read (and apiTokens.write to change tokens),",
+    "  Paste a token of that environment with apiTokens.read (and apiTokens.write to change tokens;",
+    "  activeGateTokenManagement.read and activeGates.read for the ActiveGate tokens view),",
     "  or a platform token with environment-api:api-tokens:read (and :write) for an *.apps.dynatrace.com target.",
   );
 }

@@ -1,6 +1,7 @@
 import { API_TOKEN_FIELDS, type ApiToken, finishRetirements, LIST_PAGE_SIZE } from "@dt-tokens/client";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Actions } from "./actions.js";
+import { ActiveGateView } from "./activegate-view.js";
 import { ConnectForm } from "./connect.js";
 import { Details } from "./details.js";
 import { describeError, type Problem } from "./errors.js";
@@ -70,6 +71,14 @@ export function App() {
   );
 }
 
+/** The two views of the dashboard, each with its address (a hash, so Back returns to the other). */
+const VIEWS = {
+  api: { hash: "#api-tokens", title: "API tokens" },
+  activegate: { hash: "#activegate-tokens", title: "ActiveGate tokens" },
+} as const;
+type View = keyof typeof VIEWS;
+const viewOf = (hash: string): View => (hash === VIEWS.activegate.hash ? "activegate" : "api");
+
 interface Progress {
   loaded: number;
   total: number | undefined;
@@ -88,9 +97,26 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
   const [status, setStatus] = useState("");
   const [selfId, setSelfId] = useState(selfTokenId(session.identity));
   const loading = useRef<AbortController>(undefined);
+  const [view, setView] = useState<View>(() => viewOf(location.hash));
+  /** The ActiveGate view is loaded the first time it is shown, then kept (hidden) like the API view. */
+  const [agShown, setAgShown] = useState(view === "activegate");
+  const [agReloads, setAgReloads] = useState(0);
 
   // Signed in: the focus goes to the page's heading (the connect form it was on is gone).
   useLayoutEffect(() => document.getElementById("dashboard-heading")?.focus(), []);
+
+  // The view follows the address: the nav links, Back and Forward. The heading (which names the view)
+  // takes the focus, so a keyboard or screen-reader user lands at the start of the view they chose.
+  useEffect(() => {
+    const follow = () => {
+      const next = viewOf(location.hash);
+      setView(next);
+      if (next === "activegate") setAgShown(true);
+      requestAnimationFrame(() => document.getElementById("dashboard-heading")?.focus());
+    };
+    addEventListener("hashchange", follow);
+    return () => removeEventListener("hashchange", follow);
+  }, []);
 
   const load = useCallback(async () => {
     loading.current?.abort();
@@ -192,7 +218,7 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
       <header class="topbar">
         <div>
           <h1 id="dashboard-heading" tabIndex={-1}>
-            API tokens
+            {VIEWS[view].title}
           </h1>
           <p class="muted small">
             <span data-testid="environment">{environmentOf(client.baseUrl)}</span> ·{" "}
@@ -204,7 +230,11 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           </p>
         </div>
         <div class="topbar-actions">
-          <button type="button" class="button secondary" onClick={load}>
+          <button
+            type="button"
+            class="button secondary"
+            onClick={() => (view === "activegate" ? setAgReloads((n) => n + 1) : load())}
+          >
             Reload
           </button>
           <button type="button" class="button secondary" onClick={onDisconnect}>
@@ -212,30 +242,48 @@ function Dashboard({ session, onDisconnect }: { session: Session; onDisconnect: 
           </button>
         </div>
       </header>
+      <nav class="views" aria-label="Token views">
+        <ul>
+          {(Object.keys(VIEWS) as View[]).map((v) => (
+            <li key={v}>
+              <a href={VIEWS[v].hash} aria-current={v === view ? "page" : undefined}>
+                {VIEWS[v].title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
       <main>
-        {progress.done || problem ? null : (
-          <div class="progress" data-testid="progress">
-            <label for="load-progress">
-              Loading tokens: {formatCount(progress.loaded)}
-              {progress.total === undefined ? "" : ` of ${formatCount(progress.total)}`}
-            </label>
-            <progress id="load-progress" max={100} value={pct} />
+        {agShown ? (
+          <div hidden={view !== "activegate"}>
+            <ActiveGateView session={session} reloads={agReloads} />
           </div>
-        )}
-        {problem ? <ProblemBox problem={problem} /> : null}
-        <div role="status" class="sr-only" data-testid="page-status">
-          {status}
+        ) : null}
+        <div hidden={view !== "api"} data-testid="api-view">
+          {progress.done || problem ? null : (
+            <div class="progress" data-testid="progress">
+              <label for="load-progress">
+                Loading tokens: {formatCount(progress.loaded)}
+                {progress.total === undefined ? "" : ` of ${formatCount(progress.total)}`}
+              </label>
+              <progress id="load-progress" max={100} value={pct} />
+            </div>
+          )}
+          {problem ? <ProblemBox problem={problem} /> : null}
+          <div role="status" class="sr-only" data-testid="page-status">
+            {status}
+          </div>
+          <Overview tokens={tokens} now={now} complete={progress.done} onPick={pick} />
+          <Retirements tokens={tokens} now={now} writable={writable} onFinish={finishDue} />
+          <TokenTable
+            tokens={tokens}
+            now={now}
+            filters={filters}
+            setFilters={setFilters}
+            selfId={selfId}
+            onOpen={(id) => setSelected((s) => ({ id, opened: (s?.opened ?? 0) + 1 }))}
+          />
         </div>
-        <Overview tokens={tokens} now={now} complete={progress.done} onPick={pick} />
-        <Retirements tokens={tokens} now={now} writable={writable} onFinish={finishDue} />
-        <TokenTable
-          tokens={tokens}
-          now={now}
-          filters={filters}
-          setFilters={setFilters}
-          selfId={selfId}
-          onOpen={(id) => setSelected((s) => ({ id, opened: (s?.opened ?? 0) + 1 }))}
-        />
       </main>
       {token ? (
         <Details

@@ -5,6 +5,7 @@ import { formatCount, formatDate } from "./format.js";
 import {
   countStates,
   expirationTimeline,
+  expiryBars,
   lastUsedHistogram,
   STATE_TONE,
   STATES,
@@ -33,15 +34,7 @@ export function Overview({
       })),
     [tokens, now],
   );
-  const expiry = useMemo<ChartBar[]>(() => {
-    const t = expirationTimeline(tokens, now);
-    return [
-      { label: "expired", title: "already expired", count: t.expired, tone: "bad" },
-      ...t.windows.map((w, i) => ({ ...w, label: `${i + 1}m`, tone: i === 0 ? "warn" : "ok" }) as ChartBar),
-      { label: ">1y", title: "expires in more than 360 days", count: t.later, tone: "ok" },
-      { label: "never", title: "never expires", count: t.never, tone: "muted" },
-    ];
-  }, [tokens, now]);
+  const expiry = useMemo(() => expiryBars(expirationTimeline(tokens, now)), [tokens, now]);
 
   return (
     <section class="overview" aria-labelledby="overview-heading" data-testid="overview">

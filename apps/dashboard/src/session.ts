@@ -9,6 +9,7 @@ import {
   type FullApiToken,
   PermissionDeniedError,
 } from "@dt-tokens/client";
+import type { ActiveGateTokensClient } from "@dt-tokens/client/activegate";
 
 const STORAGE_KEY = "dt-tokens-dashboard.session";
 
@@ -35,6 +36,11 @@ export interface Session {
   remember: boolean;
   /** Replaces the secret used for every later request (after rotating the page's own classic token). */
   useSecret(secret: string, self: FullApiToken): void;
+  /**
+   * The ActiveGate-tokens client for the same environment and token, created on first use: its code
+   * (`@dt-tokens/client/activegate`) is a chunk of its own that the page loads only for that view.
+   */
+  activeGates(): Promise<ActiveGateTokensClient>;
 }
 
 /** Cleans a pasted token: surrounding whitespace and an "Api-Token " or "Bearer " prefix are dropped. */
@@ -88,12 +94,14 @@ export async function connect(environmentUrl: string, input: string, remember: b
   if (secret.startsWith("dt0s02.")) throw new OAuthSecretError("client-secret");
   if (secret.startsWith("eyJ")) throw new OAuthSecretError("access-token");
   const platform = PLATFORM_TOKEN.test(secret);
-  const client = createApiTokensClient({
+  const options = {
     environmentUrl: environmentUrl.trim(),
     token: () => secret,
     ...(platform && { authScheme: "Bearer" as const }),
     timeoutMs: 20_000,
-  });
+  };
+  const client = createApiTokensClient(options);
+  let activeGates: Promise<ActiveGateTokensClient> | undefined;
   const identity = platform ? await checkPlatformToken(client, secret) : await checkApiToken(client, secret);
   const session: Session = {
     client,
@@ -104,6 +112,16 @@ export async function connect(environmentUrl: string, input: string, remember: b
       secret = next;
       session.identity = { kind: "api-token", token: nextSelf };
       if (session.remember) save(session.environmentUrl, next);
+    },
+    activeGates() {
+      activeGates ??= import("@dt-tokens/client/activegate").then((m) =>
+        m.createActiveGateTokensClient(options),
+      );
+      // A chunk that failed to load may load on the next try.
+      activeGates.catch(() => {
+        activeGates = undefined;
+      });
+      return activeGates;
     },
   };
   if (remember) save(session.environmentUrl, secret);

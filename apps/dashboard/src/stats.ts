@@ -4,6 +4,7 @@
  */
 import type { ApiToken } from "@dt-tokens/client";
 import { broadWriteScopes, EXPIRING_WITHIN_DAYS, isExpiring } from "@dt-tokens/client/display";
+import type { ChartBar } from "./charts.js";
 
 export const DAY = 86_400_000;
 /** "Expiring soon": expires within this many days (and has not expired yet); the CLI's audit uses the same. */
@@ -139,8 +140,14 @@ export interface Timeline {
   never: number;
 }
 
-/** Tokens by when they expire: expired, per 30-day window over the next year, later, never. */
-export function expirationTimeline(tokens: readonly ApiToken[], now: number): Timeline {
+/**
+ * Tokens by when they expire: expired, per 30-day window over the next year, later, never. Any kind
+ * of token with an `expirationDate` (API tokens, ActiveGate tokens).
+ */
+export function expirationTimeline(
+  tokens: readonly { expirationDate?: string | null }[],
+  now: number,
+): Timeline {
   const windows: Bucket[] = Array.from({ length: TIMELINE_WINDOWS }, (_, i) => ({
     label: `${i * 30}–${(i + 1) * 30}d`,
     title: `expires in ${i === 0 ? "the next 30" : `${i * 30} to ${(i + 1) * 30}`} days`,
@@ -148,7 +155,7 @@ export function expirationTimeline(tokens: readonly ApiToken[], now: number): Ti
   }));
   const timeline: Timeline = { expired: 0, windows, later: 0, never: 0 };
   for (const token of tokens) {
-    const expires = time(token.expirationDate);
+    const expires = time(token.expirationDate ?? undefined);
     if (expires === undefined) timeline.never++;
     else if (expires <= now) timeline.expired++;
     else {
@@ -158,4 +165,14 @@ export function expirationTimeline(tokens: readonly ApiToken[], now: number): Ti
     }
   }
   return timeline;
+}
+
+/** The bars of the expiration chart: expired, each 30-day window ("1m" is the first), later, never. */
+export function expiryBars(t: Timeline): ChartBar[] {
+  return [
+    { label: "expired", title: "already expired", count: t.expired, tone: "bad" },
+    ...t.windows.map((w, i) => ({ ...w, label: `${i + 1}m`, tone: i === 0 ? "warn" : "ok" }) as ChartBar),
+    { label: ">1y", title: "expires in more than 360 days", count: t.later, tone: "ok" },
+    { label: "never", title: "never expires", count: t.never, tone: "muted" },
+  ];
 }

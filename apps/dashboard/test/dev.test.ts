@@ -65,8 +65,18 @@ test("starts a seeded sandbox with CORS for the dev server, and the dev server; 
     headers: { Authorization: `Api-Token ${token}`, Origin: origin },
   });
   expect(res.headers.get("access-control-allow-origin")).toBe(origin);
-  // 40 demo tokens, the printed token and the read-only one.
-  expect((await res.json()).totalCount).toBe(42);
+  // 40 demo tokens, the printed token, the read-only one and the all-views one.
+  expect((await res.json()).totalCount).toBe(43);
+  // The all-views token reads the demo's ActiveGate tokens (the ActiveGate tokens view).
+  const allViews = /All-views token {2}(\S+)/.exec(out)![1]!;
+  const ag = await fetch(`${environmentUrl}/api/v2/activeGateTokens`, {
+    headers: { Authorization: `Api-Token ${allViews}`, Origin: origin },
+  });
+  expect((await ag.json()).totalCount).toBe(7);
+  const gates = await fetch(`${environmentUrl}/api/v2/activeGates`, {
+    headers: { Authorization: `Api-Token ${allViews}`, Origin: origin },
+  });
+  expect(gates.status).toBe(200);
 
   // Ready to open: the URL is filled in, the printed token connects, the tokens load.
   const browser = await launchChromium();
@@ -80,7 +90,7 @@ test("starts a seeded sandbox with CORS for the dev server, and the dev server; 
     await page.getByLabel("API token").fill(token);
     await page.getByRole("button", { name: "Connect" }).click();
     await page.locator(".shell[data-state=ready]").waitFor();
-    expect(await page.getByTestId("row-count").textContent()).toBe("Showing 1–42 of 42");
+    expect(await page.getByTestId("row-count").textContent()).toBe("Showing 1–43 of 43");
   } finally {
     await browser.close();
   }
