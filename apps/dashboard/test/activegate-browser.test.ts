@@ -212,6 +212,9 @@ describe("the ActiveGate tokens view", () => {
       .evaluate((td) => getComputedStyle(td, "::before").content);
     expect(label).toBe('"Goes dark"');
     await tabTo(page.getByRole("group", { name: "Expiry timeline chart, scrolls sideways" }), 20);
+    // 320 px (1280 px at 400% zoom, WCAG 1.4.10): nothing scrolls the page sideways either.
+    await page.setViewportSize({ width: 320, height: 800 });
+    await until(() => page.evaluate(() => document.documentElement.scrollWidth)).toBe(320);
 
     // Back (the address changes with the view) returns to the API view, its heading focused and its
     // tokens still there.
@@ -246,6 +249,19 @@ describe("the ActiveGate tokens view", () => {
     await until(focus).toBe("h1#dashboard-heading API tokens");
     expect(await page.getByTestId("api-view").getByTestId("problem").count()).toBe(0);
     expect(await page.getByTestId("count-active").textContent()).toBe(before);
+  });
+
+  test("a platform token without the ActiveGate scopes: the platform scope names are said", async () => {
+    // The sandbox's platform token has environment-api:api-tokens:read and :write only.
+    await connected(sandbox.platformToken!);
+    await openByKeyboard();
+    const problems = page.getByTestId("activegate-view").getByTestId("problem");
+    await until(() => problems.count()).toBe(2);
+    expect(await problems.nth(0).textContent()).toContain("it needs environment-api:activegate-tokens:read");
+    expect(await problems.nth(1).textContent()).toContain("it needs environment-api:activegates:read");
+    await apiLink().click();
+    await until(focus).toBe("h1#dashboard-heading API tokens");
+    expect(await page.getByTestId("api-view").getByTestId("problem").count()).toBe(0);
   });
 
   test("without activeGates.read: the token counts and timeline show, unused is unknown, the hosts section names the scope", async () => {
