@@ -82,11 +82,10 @@ export function reportOutputOption(): Option {
 }
 
 /** -o of create and rotate: the secret alone (default) or a JSON object with it. */
-export function secretOutputOption(): Option {
-  return new Option(
-    "-o, --output <format>",
-    "json: print {id, name, expirationDate, token} instead of the secret alone",
-  ).choices(["json"]);
+export function secretOutputOption(fields = "id, name, expirationDate, token"): Option {
+  return new Option("-o, --output <format>", `json: print {${fields}} instead of the secret alone`).choices([
+    "json",
+  ]);
 }
 
 /** The options addFleetOptions declares, as commander parses them. */

@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { type Action, examples, negationPairs, type Run, refuseContradictions } from "./cmdutil.js";
 import { registerActiveGateTokens } from "./commands/activegate-tokens/activegate-tokens.js";
 import { registerActiveGateAudit } from "./commands/activegate-tokens/audit.js";
+import { registerActiveGateCreate } from "./commands/activegate-tokens/create.js";
 import { registerActiveGateDelete } from "./commands/activegate-tokens/delete.js";
 import { registerActiveGateGet } from "./commands/activegate-tokens/get.js";
 import { registerActiveGateList } from "./commands/activegate-tokens/list.js";
@@ -155,6 +156,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   const agTokens = registerActiveGateTokens(program);
   registerActiveGateList(agTokens, run);
   registerActiveGateGet(agTokens, run);
+  registerActiveGateCreate(agTokens, run);
   registerActiveGateDelete(agTokens, run);
   registerActiveGateAudit(agTokens, run);
   const env = registerEnv(program);

@@ -4,7 +4,6 @@
  * awaited; when it did not arrive (a full disk, a closed pipe) or the user pressed Ctrl-C, the
  * caller gets the reason and undoes what it made ({@link undoUndelivered} for a new token).
  */
-import type { ApiTokensClient } from "@dt-tokens/client";
 import type { Context } from "./context.js";
 import { describeError } from "./describe-error.js";
 import { EXIT, ExitError } from "./errors.js";
@@ -50,19 +49,24 @@ export async function deliverSecret(ctx: Context, text: string): Promise<Undeliv
  * command (exit 7 for a failed write, 130 or 143 for a signal). If the delete fails too, name the
  * token so that it can be revoked.
  */
-export async function undoUndelivered(client: ApiTokensClient, id: string, why: Undelivered): Promise<never> {
+export async function undoUndelivered(
+  remove: (id: string) => Promise<void>,
+  id: string,
+  why: Undelivered,
+  deleteCommand = `dt-tokens delete ${id} --yes`,
+): Promise<never> {
   const reason =
     "output" in why
       ? `the new secret could not be written to ${why.output.stream}: ${why.output.reason}`
       : "interrupted before the new secret was shown";
   const exitCode = "output" in why ? EXIT.output : signalStatus(why.signal);
   try {
-    await client.delete(id);
+    await remove(id);
   } catch (error) {
     throw new ExitError(
       `${reason}; the token ${id} was created but could not be deleted (${describeError(error).message})`,
       exitCode,
-      [`hint: its secret is lost: delete it with \`dt-tokens delete ${id} --yes\``],
+      [`hint: its secret is lost: delete it with \`${deleteCommand}\``],
     );
   }
   throw new ExitError(`${reason}; the token ${id} was deleted again, so nothing was changed`, exitCode);

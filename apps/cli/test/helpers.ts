@@ -18,6 +18,7 @@ export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export const STATE_HOME = join(tmpdir(), `dt-tokens-cli-test-state-${process.pid}`);
 export const SECRET = /^dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}$/;
 export const ID = /^dt0c01\.[A-Z2-7]{24}$/;
+export const AG_SECRET = /^dt0g02\.[A-Z2-7]{8}\.[A-Z2-7]{64}$/;
 
 export interface RunResult {
   code: number | null;
@@ -38,7 +39,7 @@ export interface RunOptions {
   columns?: number;
   /** tty runs: text to type once the output shows `when` (a prompt). */
   answer?: { when: string; send: string };
-  /** create and rotate: stdout is exactly one new secret, which is then known (and banned elsewhere). */
+  /** create and rotate (API or ActiveGate tokens): stdout is exactly one new secret, which is then known (and banned elsewhere). */
   printsSecret?: boolean;
 }
 
@@ -150,8 +151,12 @@ export function run(
       child.stdin.destroy();
       let allowed: string | undefined;
       if (options.printsSecret) {
-        const printed = stdout.replace(/\n$/, "");
-        if (SECRET.test(printed) && !known.has(printed)) {
+        // The secret alone, or the "token" of create's -o json.
+        let printed = stdout.replace(/\n$/, "");
+        try {
+          printed = (JSON.parse(stdout) as { token?: string }).token ?? printed;
+        } catch {}
+        if ((SECRET.test(printed) || AG_SECRET.test(printed)) && !known.has(printed)) {
           allowed = printed;
           known.add(printed);
         }

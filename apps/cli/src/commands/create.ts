@@ -1,4 +1,4 @@
-/** `dt-tokens create`: a new token, its secret printed once. */
+/** `dt-tokens create`: a new token, its secret printed once or delivered to --to sinks (also for `ag-tokens create`). */
 import { escapeControl, formatDate, formatRelative } from "@dt-tokens/client/display";
 import type { Command } from "commander";
 import { collect, examples, type Run, secretOutputOption } from "../cmdutil.js";
@@ -9,8 +9,8 @@ import { EXIT, ExitError, UsageError } from "../errors.js";
 import { guarded } from "../interrupt.js";
 import { shellQuote, write } from "../outcome.js";
 import { writeConfirmed } from "../output.js";
-import { deliverSecret, secretText, undoUndelivered } from "../secret-output.js";
-import { sinkDelivery } from "../sinks/deliver.js";
+import { deliverSecret, type NewTokenJson, secretText, undoUndelivered } from "../secret-output.js";
+import { type SinkDelivery, sinkDelivery } from "../sinks/deliver.js";
 import { parseSink, SINK_FORMS } from "../sinks/parse.js";
 import { assignableScopes, expiresArg, nameArg, splitList } from "../validate.js";
 
@@ -45,21 +45,7 @@ export async function create(ctx: Context, options: CreateOptions): Promise<numb
     throw new UsageError("--scope: a token needs at least one scope, e.g. --scope metrics.read", [
       "hint: `dt-tokens scopes` lists every scope",
     ]);
-  const specs = (options.to ?? []).map(parseSink);
-  if (options.sinkTimeout !== undefined && specs.length === 0)
-    throw new UsageError("--sink-timeout goes with --to");
-  if (specs.some((s) => s.kind === "stdout") && options.output === "json")
-    throw new UsageError("--to stdout and --output json both write to stdout: choose one");
-  const delivery =
-    specs.length > 0
-      ? sinkDelivery(specs, ctx.io, {
-          timeoutMs: timerDurationArg(options.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]),
-        })
-      : undefined;
-  // Every sink is checked before anything is created ({id} and {newId} are the new token's id).
-  await delivery?.prepare({ id: "newId", name }).catch((error: Error) => {
-    throw new UsageError(`--to ${error.message}`);
-  });
+  const delivery = await prepareDelivery(ctx, options, name);
   const { client } = await ctx.connect();
   const check = `dt-tokens list --name ${shellQuote(name)}`;
   // From the request until the secret is delivered, Ctrl-C is deferred: the token is deleted again
@@ -79,33 +65,82 @@ export async function create(ctx: Context, options: CreateOptions): Promise<numb
         `token "${name}" may or may not have been created`,
         check,
       );
-      const result = {
-        id: created.id,
-        name,
-        expirationDate: created.expirationDate ?? null,
-        token: created.token ?? "",
-      };
-      if (delivery) {
-        await deliverToSinks(client, delivery, result);
-        const record = {
-          id: result.id,
+      return deliverNewSecret(ctx, {
+        delivery,
+        output: options.output,
+        created: {
+          id: created.id,
           name,
-          expirationDate: result.expirationDate,
-          sinks: delivery.labels(),
-        };
-        if (options.output === "json")
-          await writeConfirmed(ctx.io.stdout, `${JSON.stringify(record, null, 2)}\n`);
-        ctx.note(
-          `Created token ${created.id} "${escapeControl(name)}" (${describeExpiry(created.expirationDate)}); its secret went to ${delivery.labels().join(", ")}.`,
-        );
-        return EXIT.ok;
-      }
-      const undelivered = await deliverSecret(ctx, secretText(result, options.output ?? "secret"));
-      if (undelivered) return undoUndelivered(client, created.id, undelivered);
-      warnOnce(ctx, `Created token ${created.id} "${name}" (${describeExpiry(created.expirationDate)}).`);
-      return EXIT.ok;
+          expirationDate: created.expirationDate ?? null,
+          token: created.token ?? "",
+        },
+        remove: (id) => client.delete(id),
+        deleteCommand: `dt-tokens delete ${created.id} --yes`,
+        summary: `Created token ${created.id} "${escapeControl(name)}" (${describeExpiry(created.expirationDate)})`,
+      });
     },
   );
+}
+
+/**
+ * The --to sinks of a create (any kind of token), checked before anything is created ({id} and
+ * {newId} are the new token's id), or undefined when the secret goes to stdout. --sink-timeout
+ * needs --to; --to stdout and -o json would both write to stdout.
+ */
+export async function prepareDelivery(
+  ctx: Context,
+  options: { to?: string[]; sinkTimeout?: string; output?: "json" },
+  name: string,
+): Promise<SinkDelivery | undefined> {
+  const specs = (options.to ?? []).map(parseSink);
+  if (options.sinkTimeout !== undefined && specs.length === 0)
+    throw new UsageError("--sink-timeout goes with --to");
+  if (specs.some((s) => s.kind === "stdout") && options.output === "json")
+    throw new UsageError("--to stdout and --output json both write to stdout: choose one");
+  if (specs.length === 0) return undefined;
+  const delivery = sinkDelivery(specs, ctx.io, {
+    timeoutMs: timerDurationArg(options.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]),
+  });
+  await delivery.prepare({ id: "newId", name }).catch((error: Error) => {
+    throw new UsageError(`--to ${error.message}`);
+  });
+  return delivery;
+}
+
+/**
+ * A new token's secret delivered: to the --to sinks (on failure every sink gets its previous
+ * content back and the token is deleted again, exit 7), or alone on stdout (or as JSON with -o
+ * json; a write that fails or a Ctrl-C first deletes the token again). `created` may carry more
+ * fields for the JSON (an ActiveGate token's type); never the secret once it went to sinks.
+ */
+export async function deliverNewSecret(
+  ctx: Context,
+  o: {
+    delivery: SinkDelivery | undefined;
+    output: "json" | undefined;
+    created: NewTokenJson & Record<string, unknown>;
+    remove: (id: string) => Promise<void>;
+    deleteCommand: string;
+    /** `Created token <id> "<name>" (expires ...)`, escaped. */
+    summary: string;
+  },
+): Promise<number> {
+  const { delivery, created } = o;
+  if (delivery) {
+    await deliverToSinks(delivery, created, o.remove, o.deleteCommand);
+    const { token: _secret, ...record } = created;
+    if (o.output === "json")
+      await writeConfirmed(
+        ctx.io.stdout,
+        `${JSON.stringify({ ...record, sinks: delivery.labels() }, null, 2)}\n`,
+      );
+    ctx.note(`${o.summary}; its secret went to ${delivery.labels().join(", ")}.`);
+    return EXIT.ok;
+  }
+  const undelivered = await deliverSecret(ctx, secretText(created, o.output ?? "secret"));
+  if (undelivered) return undoUndelivered(o.remove, created.id, undelivered, o.deleteCommand);
+  warnOnce(ctx, `${o.summary}.`);
+  return EXIT.ok;
 }
 
 /**
@@ -114,9 +149,10 @@ export async function create(ctx: Context, options: CreateOptions): Promise<numb
  * nobody holds is never left behind.
  */
 async function deliverToSinks(
-  client: Awaited<ReturnType<Context["connect"]>>["client"],
-  delivery: NonNullable<ReturnType<typeof sinkDelivery>>,
+  delivery: SinkDelivery,
   created: { id: string; name: string; token: string },
+  remove: (id: string) => Promise<void>,
+  deleteCommand: string,
 ): Promise<void> {
   try {
     await delivery.deliver(created.token, {
@@ -128,7 +164,7 @@ async function deliverToSinks(
   } catch (error) {
     const problems: string[] = [];
     await delivery.undo().catch((e: Error) => problems.push(e.message));
-    const deleted = await client.delete(created.id).then(
+    const deleted = await remove(created.id).then(
       () => true,
       (e: unknown) => {
         problems.push(`the token ${created.id} could not be deleted (${describeError(e).message})`);
@@ -138,7 +174,7 @@ async function deliverToSinks(
     throw new ExitError(
       `the new secret could not be delivered: ${(error as Error).message}; ${deleted ? `the token ${created.id} was deleted again` : "its secret is lost"}${problems.length ? `; ${problems.join("; ")}` : ""}`,
       EXIT.output,
-      deleted ? [] : [`hint: delete it with \`dt-tokens delete ${created.id} --yes\``],
+      deleted ? [] : [`hint: delete it with \`${deleteCommand}\``],
     );
   }
 }

@@ -20,7 +20,7 @@ environment-api:activegate-tokens:read, :create, :write and environment-api:acti
 ${examples(`
   $ dt-tokens ag-tokens list
   $ dt-tokens ag-tokens audit --fail-on high
-  $ dt-tokens ag-tokens create ag-prod-03 --expires now+90d --to file:authorization.token
+  $ dt-tokens ag-tokens create --name ag-prod-03 --expires now+1y --to 'properties:authorization.properties#authToken'
   $ dt-tokens ag-tokens delete dt0g02.ABCDEFGH --yes`)}`,
     );
 }
