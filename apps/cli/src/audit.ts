@@ -3,7 +3,16 @@
  * and document (README "audit").
  */
 import type { ApiToken } from "@dt-tokens/client";
-import { BROAD_WRITE_SCOPES, formatDate, formatRelative, isExpiring } from "@dt-tokens/client/display";
+import {
+  BROAD_WRITE_SCOPES,
+  broadWriteScopes,
+  formatDate,
+  formatRelative,
+  isExpired,
+  isExpiring,
+  isOlderThan,
+  isUnused,
+} from "@dt-tokens/client/display";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -31,9 +40,6 @@ export interface Finding {
   owner: string;
   detail: string;
 }
-
-/** --unused-for's default, in days: the audits of API tokens and ActiveGate tokens. */
-export const DEFAULT_MAX_UNUSED_DAYS = 90;
 
 export interface AuditOptions {
   maxUnusedDays: number;
@@ -122,23 +128,22 @@ export class Auditor {
     const used = t.lastUsedDate ? Date.parse(t.lastUsedDate) : undefined;
     const expires = t.expirationDate ? Date.parse(t.expirationDate) : undefined;
 
-    const broad = (t.scopes ?? []).filter((s) => (BROAD_WRITE_SCOPES as readonly string[]).includes(s));
+    const broad = broadWriteScopes(t.scopes);
     if (broad.length > 0) add("high", "broad-write-scope", broad.join(", "));
 
     if (used === undefined) {
-      const age = created === undefined ? undefined : days(now - created);
-      const old = age === undefined || age > maxUnusedDays;
+      const old = created === undefined || isOlderThan(t.creationDate, now, maxUnusedDays);
       add(
         old ? "medium" : "low",
         "never-used",
         created === undefined ? "never used" : `never used, created ${formatRelative(created, now)}`,
       );
-    } else if (now - used > maxUnusedDays * DAY) {
+    } else if (isUnused(t.lastUsedDate, now, maxUnusedDays)) {
       add("medium", "unused", `last used ${plural(days(now - used), "day")} ago (limit ${maxUnusedDays})`);
     }
 
-    if (expires !== undefined && expires <= now) {
-      add("low", "expired", `expired ${formatRelative(expires, now)}; it can be deleted`);
+    if (isExpired(t.expirationDate, now)) {
+      add("low", "expired", `expired ${formatRelative(expires!, now)}; it can be deleted`);
     } else if (isExpiring(t.expirationDate, now, expiringWithinDays)) {
       add(
         "medium",

@@ -109,7 +109,7 @@ export function addFleetOptions(command: Command): Command {
     .option(
       "--deadline <duration>",
       "time each environment gets, waits for throttling included, e.g. 90s, 10m (default 5m)",
-      (v) => timerDurationArg(v, "--deadline", ["s", "m", "h"]),
+      (v) => timerDurationArg(v, "--deadline"),
     );
 }
 

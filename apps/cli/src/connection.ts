@@ -6,12 +6,14 @@
 import {
   type ApiTokensClient,
   type ClientOptions,
+  checkUrl,
   createApiTokensClient,
   InvalidInputError,
-  normalizeEnvironmentUrl,
   redact,
 } from "@dt-tokens/client";
 import { type ActiveGateTokensClient, createActiveGateTokensClient } from "@dt-tokens/client/activegate";
+import { secretKind } from "@dt-tokens/types";
+import { checkCredential } from "./credential-check.js";
 import { type Credential, checkSecret, clientAuth } from "./credentials.js";
 import {
   API_TOKEN_VARS,
@@ -24,7 +26,7 @@ import {
 import { envNames, type NamedEnvironment, namedEnvironment, readConfig } from "./environments.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
-import { urlText } from "./url-text.js";
+import { cleartextMessage, HTTP_ONLY_LOOPBACK_HINT, urlText } from "./url-text.js";
 import { version } from "./version.js";
 
 export interface GlobalOptions {
@@ -50,17 +52,14 @@ export function environmentUrl(options: GlobalOptions, io: Io): { url: string; a
       "hint: e.g. https://abc12345.live.dynatrace.com, https://<host>/e/<environment-id> or https://abc12345.apps.dynatrace.com/platform/classic/environment-api/v2",
     ]);
   }
-  try {
-    const apiBase = normalizeEnvironmentUrl(raw);
-    // The WHATWG parser catches what the normalizer lets through: a port over 65535, a bad host.
-    const parsed = new URL(apiBase);
-    if (!/^https?:$/.test(parsed.protocol)) throw new Error("not http(s)");
-    return { url: raw, apiBase };
-  } catch {
-    throw new UsageError(
-      `${source}: "${urlText(raw)}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
-    );
-  }
+  // The client's rule (checkUrl), worded for the flag or variable that was set.
+  const answer = checkUrl("environmentUrl", raw);
+  if (answer.ok) return { url: raw, apiBase: answer.url };
+  if (answer.problem === "cleartext")
+    throw new UsageError(cleartextMessage(`${source}`, raw), [HTTP_ONLY_LOOPBACK_HINT]);
+  throw new UsageError(
+    `${source}: "${urlText(raw)}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
+  );
 }
 
 /** Reads stdin once (all of it, or one hidden line on a terminal); later calls reuse the lines. */
@@ -113,6 +112,10 @@ function readHidden(stdin: NodeJS.ReadStream, stderr: Io["stderr"], prompt: stri
   });
 }
 
+/** A token given without its kind (stdin): a platform token by its prefix, else a classic one. */
+const kindOf = (secret: string): "platform-token" | "api-token" =>
+  secretKind(secret) === "platform-token" ? "platform-token" : "api-token";
+
 /**
  * The credential: --token-stdin, else the environment variables (DT_API_TOKEN or
  * DYNATRACE_API_TOKEN, DT_PLATFORM_TOKEN, or the OAuth client's DT_CLIENT_ID + DT_CLIENT_SECRET +
@@ -129,12 +132,11 @@ export async function apiToken(
     if (!line)
       throw new UsageError("--token-stdin: stdin held no token (expected the secret on the first line)");
     const secret = checkSecret(line, "--token-stdin");
-    const kind = secret.startsWith("dt0s16.") ? "platform-token" : "api-token";
-    return { kind, secret, source: "--token-stdin" };
+    return { kind: kindOf(secret), secret, source: "--token-stdin" };
   }
   const fromEnv = credentialFromEnv(io.env);
   if (fromEnv) return fromEnv;
-  if (fallback) return { kind: "api-token", secret: fallback.value, source: fallback.source };
+  if (fallback) return { kind: kindOf(fallback.value), secret: fallback.value, source: fallback.source };
   throw new UsageError(
     `no credential: set DT_API_TOKEN (or DYNATRACE_API_TOKEN), ${PLATFORM_TOKEN_VAR}, or an OAuth client's ${OAUTH_VARS.join(" + ")}; or pipe a token in with --token-stdin`,
     [
@@ -199,8 +201,9 @@ export function createClient(
   options: GlobalOptions,
   io: Io,
   extra: Partial<ClientOptions> = {},
+  environment?: string,
 ): ApiTokensClient {
-  return buildClient(createApiTokensClient, url, credential, options, io, extra);
+  return buildClient(createApiTokensClient, url, credential, options, io, extra, environment);
 }
 
 /** An ActiveGate-tokens client (`@dt-tokens/client/activegate`) built exactly as createClient builds its client. */
@@ -210,8 +213,9 @@ export function createActiveGateClient(
   options: GlobalOptions,
   io: Io,
   extra: Partial<ClientOptions> = {},
+  environment?: string,
 ): ActiveGateTokensClient {
-  return buildClient(createActiveGateTokensClient, url, credential, options, io, extra);
+  return buildClient(createActiveGateTokensClient, url, credential, options, io, extra, environment);
 }
 
 function buildClient<C>(
@@ -221,15 +225,12 @@ function buildClient<C>(
   options: GlobalOptions,
   io: Io,
   extra: Partial<ClientOptions>,
+  environment: string | undefined,
 ): C {
-  // The client refuses it too, in its own words (oauth: { … }); this names where the user put it.
-  if (credential.kind !== "oauth-client" && credential.secret.startsWith("dt0s02."))
-    throw new UsageError(
-      `${credential.source} holds an OAuth client's id or secret (dt0s02.…), which is never sent to the environment`,
-      [
-        `hint: set the secret as DT_CLIENT_SECRET, with DT_CLIENT_ID (its dt0s02.<8 characters> part) and DT_ACCOUNT_URN, and unset ${credential.source}; in the config file, oauthClient: (dt-tokens env add --help)`,
-      ],
-    );
+  // A secret of another kind than its slot (a platform token in DT_API_TOKEN, an OAuth client
+  // secret as a token) is refused before anything is sent, in the words doctor uses.
+  const checked = checkCredential(credential, environment);
+  if (!checked.ok) throw new UsageError(checked.detail, [`hint: ${checked.fix}`]);
   try {
     return factory({
       environmentUrl: url,
@@ -245,14 +246,16 @@ function buildClient<C>(
       ...extra,
     });
   } catch (error) {
-    if (error instanceof InvalidInputError) {
-      // The client names its option; the user set the variable.
+    if (error instanceof InvalidInputError && error.param === "oauth.tokenUrl") {
+      // The client names its option and a library's remedy; the user set a variable or a config field.
       const fromEnv = credential.kind === "oauth-client" && credential.source === OAUTH_ENV_SOURCE;
-      const message = fromEnv
-        ? error.message.replace(/^oauth\.tokenUrl:/, `${SSO_TOKEN_URL_VAR}:`)
-        : error.message;
-      throw new UsageError(redact(message));
+      const where = fromEnv ? SSO_TOKEN_URL_VAR : `environment ${environment ?? ""}: oauthClient.tokenUrl`;
+      throw new UsageError(
+        `${where}: ${error.reason}`,
+        error.problem === "cleartext" ? [HTTP_ONLY_LOOPBACK_HINT] : [],
+      );
     }
+    if (error instanceof InvalidInputError) throw new UsageError(redact(error.message));
     throw error;
   }
 }
@@ -268,8 +271,9 @@ export async function connect(
   // --token-stdin wins over the config file's credential, as it wins over DT_API_TOKEN.
   const credential =
     named && !options.tokenStdin ? await named.credential() : await apiToken(options, io, stdin, fallback);
+  const environment = named && !options.tokenStdin ? named.name : undefined;
   return {
-    client: createClient(url, credential, options, io),
+    client: createClient(url, credential, options, io, {}, environment),
     url,
     ...(named && { name: named.name }),
     ...(credential.kind === "api-token" && { tokenId: credential.secret.split(".").slice(0, 2).join(".") }),
@@ -286,8 +290,9 @@ export async function connectActiveGate(
   const { url, named } = selectEnvironment(options, io, warn);
   const credential =
     named && !options.tokenStdin ? await named.credential() : await apiToken(options, io, stdin);
+  const environment = named && !options.tokenStdin ? named.name : undefined;
   return {
-    client: createActiveGateClient(url, credential, options, io),
+    client: createActiveGateClient(url, credential, options, io, {}, environment),
     url,
     ...(named && { name: named.name }),
   };

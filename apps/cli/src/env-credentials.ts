@@ -4,6 +4,7 @@
  * DT_CLIENT_SECRET + DT_ACCOUNT_URN, optionally DT_SSO_TOKEN_URL). One kind at a time; values are
  * never repeated in errors.
  */
+import { ACCOUNT_URN_FORM, isAccountUrn } from "@dt-tokens/types";
 import { type Credential, checkSecret } from "./credentials.js";
 import { UsageError } from "./errors.js";
 
@@ -64,13 +65,13 @@ function oauthClientFromEnv(env: Env): Credential {
     throw new UsageError(
       `an OAuth client needs ${OAUTH_VARS.join(", ")}; ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set`,
       [
-        "hint: DT_CLIENT_ID is dt0s02.<8 characters>, DT_CLIENT_SECRET dt0s02.<8>.<64>, DT_ACCOUNT_URN urn:dtaccount:<account-uuid>",
+        `hint: DT_CLIENT_ID is dt0s02.<8 characters>, DT_CLIENT_SECRET dt0s02.<8>.<64>, DT_ACCOUNT_URN ${ACCOUNT_URN_FORM}`,
       ],
     );
   }
   const accountUrn = readVar(env, "DT_ACCOUNT_URN")!;
-  if (!/^urn:dtaccount:[!-~]+$/.test(accountUrn))
-    throw new UsageError("DT_ACCOUNT_URN is not an account URN: expected urn:dtaccount:<account-uuid>");
+  if (!isAccountUrn(accountUrn))
+    throw new UsageError(`DT_ACCOUNT_URN is not an account URN: expected ${ACCOUNT_URN_FORM}`);
   const tokenUrl = readVar(env, SSO_TOKEN_URL_VAR);
   return {
     kind: "oauth-client",

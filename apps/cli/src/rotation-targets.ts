@@ -3,9 +3,8 @@
  * only those expiring within a duration or with a given name). Tokens that are part of a rotation
  * (marked) are passed over, with the reason.
  */
-import { type ApiTokensClient, parseDuration, parseRotationMarker } from "@dt-tokens/client";
+import { type ApiTokensClient, parseRotationMarker } from "@dt-tokens/client";
 import { durationArg } from "./duration.js";
-import { UsageError } from "./errors.js";
 import { selectorOf } from "./token-fetch.js";
 
 export interface TargetSelection {
@@ -28,19 +27,14 @@ export const hasSelector = (o: TargetSelection) =>
 
 /**
  * --overlap and --older-than: a duration where 0 means "now" (`--overlap 0s` retires at the next
- * --finish), parsed as the library parses `retire.after`; a UsageError naming the flag otherwise.
+ * --finish), in the grammar the library reads `retire.after` with; a UsageError naming the flag otherwise.
  */
-export function durationOrZeroArg(value: string, flag: string): number {
-  try {
-    return parseDuration(value, flag);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
+export const durationOrZeroArg = (value: string, flag: string): number =>
+  durationArg(value, flag, { zero: true });
 
 /** --expiring-within in milliseconds, when given (as audit reads it). */
 export const expiringWithinMs = (value: string | undefined) =>
-  value === undefined ? undefined : durationArg(value, "--expiring-within", ["h", "d", "w"]);
+  value === undefined ? undefined : durationArg(value, "--expiring-within");
 
 /** The tokens a selector finds, and those it passed over with the reason. */
 export async function selectTargets(

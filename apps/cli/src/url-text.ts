@@ -12,3 +12,16 @@ export function urlText(raw: string): string {
     .replace(/[?#].*$/s, (rest) => `${rest[0]}…`);
   return redact(text);
 }
+
+/** The CLI's words for a URL refused because http:// would carry a secret in cleartext. */
+export const HTTP_ONLY_LOOPBACK_HINT =
+  "hint: use https:// (plain http:// is accepted only for this machine: localhost, 127.0.0.1, [::1])";
+
+/** A URL refused for cleartext, in the CLI's words: `--env-url: http:// to example.com would carry the credential in cleartext`. */
+export function cleartextMessage(source: string, raw: string): string {
+  let host = "";
+  try {
+    host = new URL(raw.trim()).hostname;
+  } catch {}
+  return `${source}: http:// to ${host || "that host"} would carry the credential in cleartext`;
+}

@@ -13,7 +13,7 @@ import {
   type TokenScope,
   timeframe,
 } from "@dt-tokens/client";
-import { isSecret, SECRET_FORMATS } from "@dt-tokens/types";
+import { durationInOneUnit, isSecret, parseDurationMs, SECRET_FORMATS } from "@dt-tokens/types";
 import { closest, distance } from "fastest-levenshtein";
 import { CHECKS, type Check } from "./audit.js";
 import { UsageError } from "./errors.js";
@@ -74,29 +74,49 @@ export const TIME_FORMATS =
   "accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds";
 
 /**
+ * A relative time in the one duration grammar (@dt-tokens/types) as Dynatrace's relative times
+ * take it: a bare duration is that long from now in the flag's direction (`--expires 90d` is
+ * `now+90d`, `--used-to 90d` is `now-90d`), and a combined one is said in one unit (`now+1d12h` is
+ * `now+36h`). Anything else is left as it is.
+ */
+function relativeTime(input: string, direction: "past" | "future"): string {
+  const bare = parseDurationMs(input);
+  if (bare !== undefined) {
+    const one = durationInOneUnit(bare);
+    return one === undefined ? input : `now${direction === "future" ? "+" : "-"}${one}`;
+  }
+  const relative = /^now([+-])([0-9smhdw]+)(\/[mhdwMy])?$/.exec(input);
+  const ms = relative ? parseDurationMs(relative[2]!) : undefined;
+  const one = ms === undefined ? undefined : durationInOneUnit(ms);
+  return relative && one !== undefined ? `now${relative[1]}${one}${relative[3] ?? ""}` : input;
+}
+
+/**
  * A point in time for --used-from/--used-to (`past`) or --expires (`future`), as the API expects it.
  * A bare date (2025-01-31) means midnight UTC (the client and the API take it as it is).
  */
 export function timeArg(value: string, flag: string, direction: "past" | "future"): string {
   const relative = direction === "future" ? "now+30d" : "now-90d";
-  const formats = `${TIME_FORMATS}, or relative ${relative} (units m h d w M y${direction === "past" ? ", /d to round down" : ""})`;
-  const input = value.trim();
+  const formats = `${TIME_FORMATS}, relative ${relative} (units m h d w M y, m minutes and M months${direction === "past" ? ", /d to round down" : ""}), or a duration such as ${direction === "future" ? "90d or 1d12h from now" : "90d or 1d12h ago"}`;
+  const input = relativeTime(value.trim(), direction);
   let result: string;
   try {
     result = timeframe(input, flag, direction === "future");
   } catch {
     if (/^now[+-]/.test(input) && (input[3] === "+") !== (direction === "future")) {
       throw new UsageError(
-        `${flag}: "${input}" points ${input[3] === "+" ? "into the future" : "into the past"}; use ${relative}`,
+        `${flag}: "${value.trim()}" points ${input[3] === "+" ? "into the future" : "into the past"}; use ${relative}`,
       );
     }
-    throw new UsageError(`${flag}: "${input}" is not a date or time; ${formats}`);
+    throw new UsageError(`${flag}: "${value.trim()}" is not a date or time; ${formats}`);
   }
   if (!result.startsWith("now")) {
     const ms = /^\d+$/.test(result) ? Number(result) : Date.parse(result.replace(" ", "T"));
-    if (Number.isNaN(ms)) throw new UsageError(`${flag}: "${input}" is not a valid date; ${formats}`);
+    if (Number.isNaN(ms)) throw new UsageError(`${flag}: "${value.trim()}" is not a valid date; ${formats}`);
     if (direction === "future" && ms <= Date.now())
-      throw new UsageError(`${flag}: "${input}" is in the past; a token's expiry must be in the future`);
+      throw new UsageError(
+        `${flag}: "${value.trim()}" is in the past; a token's expiry must be in the future`,
+      );
   }
   return result;
 }

@@ -94,6 +94,23 @@ describe("audit", () => {
     expect(strict.clean).toBeUndefined();
   });
 
+  it("the boundary is the dashboard's: last used or created --unused-for ago counts (isUnused of @dt-tokens/types)", async () => {
+    // The CLI counted whole days past the limit (`> 90`), the dashboard 90 days or more.
+    seed([
+      { name: "used-5d", ...recent, lastUsedDate: "now-5d" },
+      { name: "never-5d", ...recent, lastUsedDate: null, creationDate: "now-5d" },
+      { name: "used-4d", ...recent, lastUsedDate: "now-4d" },
+    ]);
+    const found = byName(await audit(["--unused-for", "5d"]));
+    expect(found["used-5d"]).toEqual(["unused:medium"]);
+    expect(found["never-5d"]).toEqual(["never-used:medium"]);
+    expect(found["used-4d"]).toBeUndefined();
+    // Every duration flag takes the one grammar (it was refused by audit and taken by rotate --overlap).
+    expect(byName(await audit(["--unused-for", "4d12h", "--expiring-within", "1w2d"]))["used-5d"]).toEqual([
+      "unused:medium",
+    ]);
+  });
+
   it("--min-severity shows fewer findings; the summary on stderr counts them all", async () => {
     const r = await run(sandbox(), ["audit", "--min-severity", "high", "-o", "csv"]);
     expect(r.code).toBe(0);

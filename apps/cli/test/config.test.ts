@@ -435,7 +435,7 @@ describe("config file validation", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")).toEqual([
       `error: ${config} is not a valid dt-tokens config`,
-      `  ${config}:3:10: environments.stg.url: expected an environment URL: https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
+      `  ${config}:3:10: environments.stg.url: expected an environment URL: https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2 (http:// only to this machine)`,
       `  ${config}:4:5: environments.stg.token: unknown field "token"; expected url, description, apiToken, platformToken, oauthClient`,
       `  ${config}:5:3: environments.two creds: environment names are letters, digits, '.', '_' and '-', starting with a letter or digit (at most 63)`,
       `  ${config}:5:3: environments.two creds: expected exactly one credential: apiToken, platformToken, oauthClient`,

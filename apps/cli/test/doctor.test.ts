@@ -227,6 +227,19 @@ describe("doctor: what to fix", () => {
     expectNoSecret(r);
   });
 
+  it("http:// to a subdomain of localhost is not this machine (DNS answers for it): exit 2 at the URL, in the CLI's words", async () => {
+    // The client and the config schema ask @dt-tokens/types' isLoopbackHost; doctor's own copy
+    // counted *.localhost as loopback, said "✓ environment URL" and then quoted a library option.
+    const r = await doctor({ ...classic(), DT_ENV_URL: "http://app.localhost:9" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /^✗ environment URL +DT_ENV_URL uses http:\/\/ to app\.localhost: the credential would travel in cleartext$/m,
+    );
+    expect(r.stdout + r.stderr).not.toContain("allowInsecureHttp");
+    expect(r.stdout + r.stderr).not.toMatch(/environmentUrl/);
+    expectNoSecret(r);
+  });
+
   it("a URL with a user and password: exit 2, the password is never repeated", async () => {
     const r = await doctor({ ...classic(), DT_ENV_URL: "https://me:hunter2@abc12345.live.dynatrace.com/" });
     expect(r.code).toBe(2);
@@ -283,7 +296,10 @@ describe("doctor: what to fix", () => {
     remember(expiring);
     const r = await doctor(classic(expiring));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^! credential accepted +accepted, but it expires \S+ \(in [23] days\)$/m);
+    // One date format for every output (formatDate), and "expiring" as audit and the dashboard mean it.
+    expect(r.stdout).toMatch(
+      /^! credential accepted +accepted, but it expires \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in [23] days\)$/m,
+    );
     expect(r.stdout).toContain("Ready, with the warnings above");
     expectNoSecret(r);
   });
@@ -299,6 +315,20 @@ describe("doctor: what to fix", () => {
     );
     expect(r.stdout).toContain("fix: set it as DT_PLATFORM_TOKEN instead, and unset DT_API_TOKEN");
     expectNoSecret(r);
+  });
+
+  it("a platform token in DT_API_TOKEN: list refuses it as doctor does, in the same words, nothing sent", async () => {
+    const env = { DT_ENV_URL: sandbox.ready.platformBase, DT_API_TOKEN: sandbox.ready.platformToken };
+    for (const command of [["list"], ["get", "dt0c01.ST2EY72KQINMH574WMNVI7YN"], ["audit"]]) {
+      const r = await run(undefined, command, { env });
+      expect(r.code, command.join(" ")).toBe(2);
+      expect(r.stderr).toContain(
+        "error: DT_API_TOKEN holds a platform credential (dt0s16.…), not a classic API token\n",
+      );
+      expect(r.stderr).toContain("hint: set it as DT_PLATFORM_TOKEN instead, and unset DT_API_TOKEN");
+      expect(r.stderr).toContain("nothing was sent.");
+      expectNoSecret(r);
+    }
   });
 
   it("an OAuth access token (a JWT) in DT_API_TOKEN: exit 2, give the OAuth client itself", async () => {

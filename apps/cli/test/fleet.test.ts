@@ -221,7 +221,7 @@ describe("fleet audit", () => {
     );
     const bad = await dt(["audit", "--expiring-within", "14"]);
     expect(bad.stderr).toBe(
-      'error: --expiring-within: "14" is not a duration; expected a positive whole number and a unit (h, d, w), e.g. 14d\nnothing was sent.\n',
+      'error: --expiring-within: "14" is not a duration; expected a duration such as 90s, 30m, 24h, 14d or 2w (also combined: 1d12h)\nnothing was sent.\n',
     );
   });
 

@@ -243,7 +243,7 @@ describe("list", () => {
     const r = await run(sandbox(), ["list", "--used-from", "yesterday"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: --used-from: "yesterday" is not a date or time; accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds, or relative now-90d (units m h d w M y, /d to round down)\nnothing was sent.\n',
+      'error: --used-from: "yesterday" is not a date or time; accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds, relative now-90d (units m h d w M y, m minutes and M months, /d to round down), or a duration such as 90d or 1d12h ago\nnothing was sent.\n',
     );
     const future = await run(sandbox(), ["list", "--used-to", "now+1d"]);
     expect(future.stderr).toBe(

@@ -4,6 +4,8 @@
  * DT_CLIENT_ID + DT_CLIENT_SECRET + DT_ACCOUNT_URN (+ DT_SSO_TOKEN_URL), and the refusals.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
@@ -138,18 +140,39 @@ describe("platform credentials from the environment", () => {
   });
 
   it("never sends an OAuth client secret given as a token; says where it belongs", async () => {
-    for (const variable of ["DT_PLATFORM_TOKEN", "DT_API_TOKEN"]) {
-      const r = await run(undefined, ["list"], {
-        env: { DT_ENV_URL: sandbox.ready.platformBase, [variable]: sandbox.ready.oauthClientSecret },
-      });
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(
-        new RegExp(
-          `^error: ${variable} holds an OAuth client's id or secret \\(dt0s02\\.…\\), which is never sent to the environment\nhint: set the secret as DT_CLIENT_SECRET`,
-        ),
-      );
-      expect(r.stderr).toContain("nothing was sent.");
-      expectNoSecret(r);
+    // A server that records every request: the refusal must come before anything reaches it.
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      for (const variable of ["DT_PLATFORM_TOKEN", "DT_API_TOKEN"]) {
+        for (const base of [sandbox.ready.platformBase, sandbox.ready.apiBase]) {
+          const url = `http://127.0.0.1:${port}${new URL(base).pathname}`;
+          const r = await run(undefined, ["list"], {
+            env: { DT_ENV_URL: url, [variable]: sandbox.ready.oauthClientSecret },
+          });
+          expect(r.code).toBe(2); // a usage error: nothing tried, nothing to retry
+          const [error, hint, ...rest] = r.stderr.split("\n");
+          // The refusal's parts (credential-check.ts: the slot, the kind found, where it belongs),
+          // not its sentence: the variable, the secret's kind, and DT_CLIENT_SECRET as the fix.
+          expect(error).toMatch(/^error: /);
+          expect(error).toContain(variable);
+          expect(error).toContain("OAuth client secret (dt0s02.…)");
+          expect(hint).toMatch(/^hint: /);
+          expect(hint).toContain("DT_CLIENT_SECRET");
+          expect(hint).toContain(`unset ${variable}`);
+          expect(rest).toContain("nothing was sent.");
+          expect(r.stdout).toBe("");
+          expectNoSecret(r);
+        }
+      }
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
@@ -206,6 +229,61 @@ describe("an OAuth client in the config file", () => {
     expect(doctor.code).toBe(0);
     expect(doctor.stdout).toContain(`token URL ${sandbox.ready.tokenUrl}`);
     expectNoSecret(doctor);
+  });
+
+  it("refuses a tokenUrl on a subdomain of localhost over http, as the client does (DNS answers for it)", async () => {
+    const added = await add("--oauth-token-url", "http://sso.localhost:9/sso/oauth2/token");
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain("oauthClient.tokenUrl: expected the SSO token endpoint: an https:// URL");
+    const fromEnv = await run(undefined, ["list"], {
+      env: { ...oauth(), DT_SSO_TOKEN_URL: "http://sso.localhost:9/sso/oauth2/token" },
+    });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain("cleartext");
+  });
+
+  it("takes the same account URNs as DT_ACCOUNT_URN: one grammar (@dt-tokens/types isAccountUrn)", async () => {
+    // The config file took only hex digits and dashes; the variable any printable characters.
+    const accountUrn = "urn:dtaccount:Acme_Prod-42";
+    const variable = await run(undefined, ["list"], {
+      env: { ...oauth(), DT_ACCOUNT_URN: accountUrn, DT_SSO_TOKEN_URL: "http://127.0.0.1:9/token" },
+    });
+    expect(variable.stderr).not.toContain("is not an account URN");
+    const added = await dt([
+      "env",
+      "add",
+      "urn",
+      "--url",
+      sandbox.ready.platformBase,
+      "--oauth-client-id",
+      sandbox.ready.oauthClientId!,
+      "--oauth-client-secret-ref",
+      "env:DT_SANDBOX_SECRET",
+      "--account-urn",
+      accountUrn,
+    ]);
+    expect(added.stderr).toContain("Added environment urn");
+    expect(added.code).toBe(0);
+    for (const bad of ["urn:dtaccount:", "urn:dtaccount:a b", "1234-abcd"]) {
+      const fromVariable = await run(undefined, ["list"], { env: { ...oauth(), DT_ACCOUNT_URN: bad } });
+      expect(fromVariable.code, bad).toBe(2);
+      expect(fromVariable.stderr).toContain("is not an account URN");
+      const fromConfig = await dt([
+        "env",
+        "add",
+        "bad",
+        "--url",
+        sandbox.ready.platformBase,
+        "--oauth-client-id",
+        sandbox.ready.oauthClientId!,
+        "--oauth-client-secret-ref",
+        "env:DT_SANDBOX_SECRET",
+        "--account-urn",
+        bad,
+      ]);
+      expect(fromConfig.code, bad).toBe(2);
+      expect(fromConfig.stderr).toContain("expected the account URN: urn:dtaccount:<account-uuid>");
+    }
   });
 
   it("refuses a tokenUrl that would send the client secret over plain http to another host", async () => {

@@ -294,9 +294,14 @@ describe("rollback", () => {
     expect(alive(), "the background sleep of the sink").toBe(false);
     expect(await count()).toBe(n);
     expect(await dt.get(old)).toEqual(before);
-    const bad = await run(["rotate", old, "--to", `exec:${script}`, "--sink-timeout", "5d"]);
+    // The one duration grammar (every unit, combined forms), up to what a timer can wait.
+    const bad = await run(["rotate", old, "--to", `exec:${script}`, "--sink-timeout", "5 min"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--sink-timeout: "5d" is not a duration');
+    expect(bad.stderr).toContain('--sink-timeout: "5 min" is not a duration');
+    const long = await run(["rotate", old, "--to", `exec:${script}`, "--sink-timeout", "30d"]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('--sink-timeout: "30d" is longer than a timer can wait; at most 596h');
+    expect(await count()).toBe(n);
   });
 
   it("an exec: sink that ignores SIGTERM gets SIGKILL after --sink-timeout: the rotation still ends and rolls back", async () => {
@@ -681,7 +686,7 @@ describe("usage", () => {
       [["rotate", old, "--owner", "a", "--to", "stdout"], "not both"],
       [
         ["rotate", old, "--to", "stdout", "--overlap", "1 day"],
-        "--overlap: expected a duration such as 90s, 30m, 24h, 14d or 2w",
+        '--overlap: "1 day" is not a duration; expected a duration such as 90s, 30m, 24h, 14d or 2w',
       ],
       [
         ["rotate", old, "--to", "stdout", "--overlap", "1h", "--retire", "keep"],
@@ -689,7 +694,7 @@ describe("usage", () => {
       ],
       [["rotate", old, "--to", "stdout", "-o", "json"], "choose one"],
       [["rotate", "--finish", old], "--finish retires what earlier rotations marked"],
-      [["cleanup", "--older-than", "soon"], "--older-than: expected a duration"],
+      [["cleanup", "--older-than", "soon"], '--older-than: "soon" is not a duration; expected a duration'],
       [
         ["rotate", "--expiring-within", "2 weeks", "--to", "stdout"],
         '--expiring-within: "2 weeks" is not a duration',

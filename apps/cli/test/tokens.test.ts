@@ -334,6 +334,28 @@ describe("create", () => {
     expect(sandbox().tokenCount()).toBe(2); // the bootstrap token and the target: nothing was created
   });
 
+  it("--expires takes the one duration grammar: 90d is now+90d, 1d12h is 36 hours from now", async () => {
+    const expiry = async (expires: string) => {
+      const r = await run(
+        sandbox(),
+        ["create", "--name", `in-${expires}`, "--scope", "logs.ingest", "--expires", expires, "-o", "json"],
+        { printsSecret: true },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return Date.parse(JSON.parse(r.stdout).expirationDate) - Date.now();
+    };
+    const HOUR = 3_600_000;
+    for (const [expires, hours] of [
+      ["90d", 90 * 24],
+      ["now+90d", 90 * 24],
+      ["1d12h", 36],
+      ["now+1d12h", 36],
+    ] as const) {
+      const ms = await expiry(expires);
+      expect(Math.abs(ms - hours * HOUR), expires).toBeLessThan(HOUR);
+    }
+  });
+
   it("rejects bad and past dates, listing the accepted formats (exit 2)", async () => {
     const bad = await run(sandbox(), [
       "create",
@@ -346,7 +368,7 @@ describe("create", () => {
     ]);
     expect([bad.code, bad.stderr]).toEqual([
       2,
-      'error: --expires: "tomorrow" is not a date or time; accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds, or relative now+30d (units m h d w M y)\nnothing was sent.\n',
+      'error: --expires: "tomorrow" is not a date or time; accepted formats: 2025-01-31, 2025-01-31T13:45:00Z, 2025-01-31T13:45:00.123+01:00, epoch milliseconds, relative now+30d (units m h d w M y, m minutes and M months), or a duration such as 90d or 1d12h from now\nnothing was sent.\n',
     ]);
     const past = await run(sandbox(), [
       "create",

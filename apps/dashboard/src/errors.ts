@@ -26,10 +26,9 @@ export interface Problem {
   detail: string;
 }
 
-/** The server's own message from an error, e.g. "Token is disabled." (without method, URL and status). */
+/** The server's own message from an error, e.g. "Token is disabled." (the client keeps it as `apiMessage`). */
 function serverSays(error: ApiTokensError): string {
-  const said = /failed with \d+: (.*)$/s.exec(error.message)?.[1];
-  return said ? ` The server said: “${show(said)}”` : "";
+  return error.apiMessage ? ` The server said: “${show(error.apiMessage)}”` : "";
 }
 
 /** This page's origin, for the sandbox flag that allows it. */
@@ -42,17 +41,16 @@ const seconds = (ms: number | undefined) =>
  * The client refuses, before sending, a token whose scheme the URL does not take: a platform token
  * (Bearer) for /api/v2, or a classic token (Api-Token) for the platform prefix. Says which to use.
  */
-function wrongSchemeFor(message: string): Problem | undefined {
-  const sent = /is sent as "Authorization: (Bearer|Api-Token)"/.exec(message)?.[1];
-  if (!sent) return undefined;
-  if (sent === "Bearer") {
-    const url = /use the platform URL (\S+)/.exec(message)?.[1] ?? "https://<env-id>.apps.dynatrace.com";
+function wrongSchemeFor(error: InvalidInputError): Problem | undefined {
+  if (error.problem === "bearer-on-classic") {
+    const url = error.url ?? "https://<env-id>.apps.dynatrace.com";
     return {
       title: "A platform token does not work with this URL.",
       detail: `Platform tokens (dt0s16.…) are accepted only by the platform: use ${url}, or the environment URL without /api/v2 (for a dt-tokens sandbox, its root or its platformBase). Classic API tokens (dt0c01.…) are the ones for /api/v2.`,
     };
   }
-  const url = /: use (\S+) \(API base/.exec(message)?.[1] ?? "https://<env-id>.live.dynatrace.com";
+  if (error.problem !== "api-token-on-platform") return undefined;
+  const url = error.url ?? "https://<env-id>.live.dynatrace.com";
   return {
     title: "A classic API token does not work with this URL.",
     detail: `The platform prefix (/platform/classic/environment-api/v2) accepts only platform tokens (dt0s16.…): use ${url} for a classic API token (dt0c01.…).`,
@@ -83,15 +81,15 @@ export function describeError(error: unknown, what = "The request"): Problem {
         };
   if (error instanceof InvalidInputError) {
     const message = error.message;
-    const scheme = wrongSchemeFor(message);
+    const scheme = wrongSchemeFor(error);
     if (scheme) return scheme;
-    if (message.startsWith("environmentUrl"))
+    if (error.param === "environmentUrl")
       return {
         title: "That environment URL is not one Dynatrace uses.",
         detail:
           "Enter the address of your environment, e.g. https://abc12345.live.dynatrace.com, https://host/e/<environment-id> for Managed, or a URL ending in /api/v2.",
       };
-    if (/^(token|secret)\b/.test(message))
+    if (error.param === "token" || error.param === "secret")
       return {
         title: "That does not look like an API token.",
         detail:

@@ -3,14 +3,20 @@
  * the counts per state, the last-used histogram and the expiration timeline. No DOM here.
  */
 import type { ApiToken } from "@dt-tokens/client";
-import { broadWriteScopes, EXPIRING_WITHIN_DAYS, isExpiring } from "@dt-tokens/client/display";
+import {
+  broadWriteScopes,
+  EXPIRING_WITHIN_DAYS,
+  isExpiring,
+  isUnused,
+  UNUSED_AFTER_DAYS,
+} from "@dt-tokens/client/display";
 import type { ChartBar } from "./charts.js";
 
 export const DAY = 86_400_000;
 /** "Expiring soon": expires within this many days (and has not expired yet); the CLI's audit uses the same. */
 export const EXPIRING_DAYS = EXPIRING_WITHIN_DAYS;
-/** "Unused": last used at least this many days ago (tokens never used are counted apart). */
-export const UNUSED_DAYS = 90;
+/** "Unused": last used at least this many days ago (tokens never used are counted apart); the CLI's audit uses the same rule. */
+export const UNUSED_DAYS = UNUSED_AFTER_DAYS;
 
 /** The states the overview counts and the table filters by. A token can be in several. */
 export const STATES = [
@@ -69,7 +75,7 @@ export function inState(token: ApiToken, state: StateKey, now: number): boolean 
     case "neverUsed":
       return used === undefined;
     case "unused":
-      return used !== undefined && now - used >= UNUSED_DAYS * DAY;
+      return isUnused(token.lastUsedDate, now);
     case "personal":
       return token.personalAccessToken === true;
     case "broadWrite":
@@ -167,11 +173,13 @@ export function expirationTimeline(
   return timeline;
 }
 
-/** The bars of the expiration chart: expired, each 30-day window ("1m" is the first), later, never. */
+/** The bars of the expiration chart: expired, each 30-day window ("30d" is the first: `m` is minutes in every duration), later, never. */
 export function expiryBars(t: Timeline): ChartBar[] {
   return [
     { label: "expired", title: "already expired", count: t.expired, tone: "bad" },
-    ...t.windows.map((w, i) => ({ ...w, label: `${i + 1}m`, tone: i === 0 ? "warn" : "ok" }) as ChartBar),
+    ...t.windows.map(
+      (w, i) => ({ ...w, label: `${(i + 1) * 30}d`, tone: i === 0 ? "warn" : "ok" }) as ChartBar,
+    ),
     { label: ">1y", title: "expires in more than 360 days", count: t.later, tone: "ok" },
     { label: "never", title: "never expires", count: t.never, tone: "muted" },
   ];

@@ -2,6 +2,8 @@
 // tools choose by prefix: `Api-Token` for classic tokens (`dt0c01.`), `Bearer` otherwise. The
 // classic API (`/api/v2`) takes only `Api-Token`; the platform prefix
 // (`/platform/classic/environment-api/v2`) takes only `Bearer`.
+import { otherDynatraceHost } from "@dt-tokens/types";
+import { InvalidInputError } from "./errors.js";
 import { fail } from "./invalid-input.js";
 import { PLATFORM_PREFIX } from "./url.js";
 
@@ -40,11 +42,8 @@ export function checkScheme(value: unknown): AuthScheme | undefined {
 }
 
 /** The same environment on the other host (`<id>.live.` ⇄ `<id>.apps.`), when the host says which. */
-function otherHost(baseUrl: string, to: "live" | "apps"): string | undefined {
-  const host = /^https?:\/\/([^/]+)/.exec(baseUrl)?.[1] ?? "";
-  const m = /^([^.]+)\.(?:live|apps)\.(dynatrace(?:labs)?\.com)(:\d+)?$/i.exec(host);
-  return m ? `https://${m[1]}.${to}.${m[2]}` : undefined;
-}
+const otherHost = (baseUrl: string, to: "live" | "apps") =>
+  otherDynatraceHost(/^https?:\/\/([^/]+)/.exec(baseUrl)?.[1] ?? "", to);
 
 /**
  * The classic API base (`/api/v2`, which takes `Api-Token`) of the environment an API base belongs
@@ -58,26 +57,42 @@ export function classicApiBase(baseUrl: string): string {
   return live ? `${live}/api/v2` : `${baseUrl.slice(0, -PLATFORM_PREFIX.length)}/api/v2`;
 }
 
+/** The error of checkSchemeFitsBase: its message says the reason, then what to use. */
+function schemeMismatch(details: {
+  problem: string;
+  reason: string;
+  suggestion: string;
+  url: string;
+}): never {
+  throw new InvalidInputError(`${details.reason}: ${details.suggestion}`, {
+    param: "environmentUrl",
+    ...details,
+  });
+}
+
 /**
  * Throws an InvalidInputError when the scheme does not fit the API base (nothing is sent), saying
  * which URL or credential to use instead. @internal
  */
 export function checkSchemeFitsBase(scheme: AuthScheme, baseUrl: string, what: string): void {
   const platform = isPlatformBase(baseUrl);
+  // problem: the scheme the credential is sent with; suggestion: the environment URL to use instead.
   if (scheme === "Bearer" && !platform) {
-    const apps = otherHost(baseUrl, "apps");
-    fail(
-      `${what} is sent as "Authorization: Bearer", which ${baseUrl} (the classic /api/v2) refuses: ` +
-        `use the platform URL ${apps ?? "https://<env-id>.apps.dynatrace.com"} (API base …${PLATFORM_PREFIX}), ` +
-        `or a classic API token (dt0c01.…) for /api/v2`,
-    );
+    const apps = otherHost(baseUrl, "apps") ?? "https://<env-id>.apps.dynatrace.com";
+    schemeMismatch({
+      problem: "bearer-on-classic",
+      reason: `${what} is sent as "Authorization: Bearer", which ${baseUrl} (the classic /api/v2) refuses`,
+      suggestion: `use the platform URL ${apps} (API base …${PLATFORM_PREFIX}), or a classic API token (dt0c01.…) for /api/v2`,
+      url: apps,
+    });
   }
   if (scheme === "Api-Token" && platform) {
-    const live = otherHost(baseUrl, "live");
-    fail(
-      `${what} is sent as "Authorization: Api-Token", which ${baseUrl} (the platform prefix) refuses: ` +
-        `use ${live ?? "https://<env-id>.live.dynatrace.com"} (API base …/api/v2) for a classic API token, ` +
-        `or a platform token (dt0s16.…) or an OAuth client for the platform`,
-    );
+    const live = otherHost(baseUrl, "live") ?? "https://<env-id>.live.dynatrace.com";
+    schemeMismatch({
+      problem: "api-token-on-platform",
+      reason: `${what} is sent as "Authorization: Api-Token", which ${baseUrl} (the platform prefix) refuses`,
+      suggestion: `use ${live} (API base …/api/v2) for a classic API token, or a platform token (dt0s16.…) or an OAuth client for the platform`,
+      url: live,
+    });
   }
 }

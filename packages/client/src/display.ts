@@ -7,8 +7,9 @@
  *   break a row or reorder what is shown.
  * - {@link guardCsvCell}: OWASP's CSV-injection rule for exports opened in a spreadsheet.
  * - {@link formatDate}, {@link formatRelative}: the one human date format and relative times.
- * - {@link EXPIRING_WITHIN_DAYS}, {@link isExpiring}: what "expiring" means.
- * - {@link BROAD_WRITE_SCOPES}, {@link broadWriteScopes}: what "broadly scoped" means.
+ * - {@link EXPIRING_WITHIN_DAYS}, {@link isExpiring}, {@link UNUSED_AFTER_DAYS}, {@link isUnused},
+ *   {@link BROAD_WRITE_SCOPES}, {@link broadWriteScopes}: what "expiring", "unused" and "broadly
+ *   scoped" mean (from @dt-tokens/types, their one home).
  *
  * Import them from `@dt-tokens/client/display`: they are apart from the client's entry point so
  * that an app that only calls the API does not carry them.
@@ -108,46 +109,16 @@ export function formatRelative(date: string | number | Date, now: number): strin
   return diff >= 0 ? `in ${span}` : `${span} ago`;
 }
 
-/**
- * "Expiring": expires within this many days and has not expired yet. The CLI's audit (its
- * `--expiring-within-days` default), the CLI's tables and the dashboard all use this number.
- */
-export const EXPIRING_WITHIN_DAYS = 14;
-
-/**
- * "Expiring" for an ActiveGate token: Dynatrace reports an ActiveGate's token EXPIRING when 30 days
- * or less are left (and its Kubernetes operator renews at 29), so `ag-tokens audit` warns from then.
- */
-export const ACTIVEGATE_TOKEN_EXPIRING_DAYS = 30;
-
-/** Whether a token with this expiry is expiring at `now` (within `days`, not yet expired). */
-export function isExpiring(
-  expirationDate: string | undefined | null,
-  now: number,
-  days: number = EXPIRING_WITHIN_DAYS,
-): boolean {
-  if (!expirationDate) return false;
-  const t = Date.parse(expirationDate);
-  return !Number.isNaN(t) && t > now && t - now <= days * DAY;
-}
-
-/**
- * Scopes that let a token change the environment broadly: mint or change tokens, change any
- * setting or configuration, read stored credentials' secrets, manage tenant or ActiveGate tokens.
- * The CLI's audit reports them as `broad-write-scope` (severity high); the dashboard counts them.
- */
-export const BROAD_WRITE_SCOPES = [
-  "apiTokens.write",
-  "settings.write",
-  "WriteConfig",
-  "credentialVault.write",
-  "TenantTokenManagement",
-  "tenantTokenRotation.write",
-  "activeGateTokenManagement.write",
-  "DataPrivacy",
-] as const;
-
-/** The broad write scopes among a token's scopes, in the token's order. */
-export function broadWriteScopes(scopes: readonly string[] | undefined): string[] {
-  return (scopes ?? []).filter((s) => (BROAD_WRITE_SCOPES as readonly string[]).includes(s));
-}
+// The token rules (unused, expiring, broad) live with the other domain facts in @dt-tokens/types;
+// they are offered here too, beside the display rules that use them.
+export {
+  ACTIVEGATE_TOKEN_EXPIRING_DAYS,
+  BROAD_WRITE_SCOPES,
+  broadWriteScopes,
+  EXPIRING_WITHIN_DAYS,
+  isExpired,
+  isExpiring,
+  isOlderThan,
+  isUnused,
+  UNUSED_AFTER_DAYS,
+} from "@dt-tokens/types";

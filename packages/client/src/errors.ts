@@ -90,8 +90,38 @@ export class ApiTokensError extends Error {
   }
 }
 
-/** Input rejected before any request was sent: the message says what was wrong and what is accepted. */
-export class InvalidInputError extends ApiTokensError {}
+/** What an InvalidInputError knows besides its message: which input, what was wrong, what to do. */
+export interface InputDetails {
+  /** The option or argument refused: `environmentUrl`, `oauth.tokenUrl`, `token`, `scopes`, … */
+  param?: string | undefined;
+  /** A stable word for what was wrong (`cleartext`, `scheme`, `user-info`, …), to switch on. */
+  problem?: string | undefined;
+  /** What was wrong, in words (never a secret). */
+  reason?: string | undefined;
+  /** What to do instead, when there is one thing to do (a URL to use, a form to follow). */
+  suggestion?: string | undefined;
+  /** The URL to use instead, when the suggestion names one (the platform URL for a platform token). */
+  url?: string | undefined;
+}
+
+/**
+ * Input rejected before any request was sent: the message says what was wrong and what is
+ * accepted; `param`, `problem`, `reason` and `suggestion` say the same as fields, so that an app
+ * words its own message without taking this one apart.
+ */
+export class InvalidInputError extends ApiTokensError {
+  declare readonly param?: string;
+  declare readonly problem?: string;
+  declare readonly reason?: string;
+  declare readonly suggestion?: string;
+  declare readonly url?: string;
+
+  constructor(message: string, details: ErrorDetails & InputDetails = {}) {
+    super(message, details);
+    for (const key of ["param", "problem", "reason", "suggestion", "url"] as const)
+      if (details[key] !== undefined) this[key] = redact(details[key]);
+  }
+}
 /** 400: the request was invalid; `constraintViolations` says which parameter and why. */
 export class BadRequestError extends ApiTokensError {}
 /** 401: the token is missing, malformed, unknown, disabled or expired. */

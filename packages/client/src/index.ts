@@ -45,6 +45,7 @@ export {
   BadRequestError,
   ConnectionError,
   type ErrorRequest,
+  type InputDetails,
   InvalidInputError,
   NotFoundError,
   OAuthError,
@@ -89,4 +90,5 @@ export {
   type UrlCheck,
   type UrlCheckOptions,
   type UrlParam,
+  type UrlProblem,
 } from "./url.js";

@@ -1,16 +1,23 @@
 // Checks of caller input that throw an InvalidInputError saying what was wrong and what is accepted.
 // Internal: the public builders and the client use them.
-import { InvalidInputError } from "./errors.js";
+import { type InputDetails, InvalidInputError } from "./errors.js";
 
 /** Throws an InvalidInputError with this message. */
 export function fail(message: string): never {
   throw new InvalidInputError(message);
 }
 
+/** Throws an InvalidInputError: "<param>: <reason>; <suggestion>", with those as its fields. */
+export function invalidInput(details: InputDetails & { param: string; reason: string }): never {
+  const { param, reason, suggestion } = details;
+  throw new InvalidInputError(`${param}: ${reason}${suggestion ? `; ${suggestion}` : ""}`, details);
+}
+
 /** Throws an InvalidInputError: "<param>: expected <what>, got <value>" (the value only when given). */
 export function expected(param: string, what: string, ...got: unknown[]): never {
   const shown = got.length ? `, got ${describe(got[0])}` : "";
-  throw new InvalidInputError(`${param}: expected ${what}${shown}`);
+  const reason = `expected ${what}${shown}`;
+  throw new InvalidInputError(`${param}: ${reason}`, { param, problem: "expected", reason });
 }
 
 // JSON, except for what JSON cannot show: Infinity, NaN, functions.

@@ -1,6 +1,7 @@
 // The options of an OAuth client: checked when the client is created, so that a bad option fails at
 // once. The access tokens themselves (oauth.ts) are loaded on first use: apps that never use OAuth
 // do not carry that code.
+import { ACCOUNT_URN_FORM, isAccountUrn, PLATFORM_API_TOKENS_SCOPES } from "@dt-tokens/types";
 import { checkSecret, expected } from "./invalid-input.js";
 import { redact } from "./redact.js";
 import { checkedUrl } from "./url.js";
@@ -9,10 +10,7 @@ import { checkedUrl } from "./url.js";
 export const DEFAULT_TOKEN_URL = "https://sso.dynatrace.com/sso/oauth2/token";
 
 /** The platform scopes of the API-tokens API: read (list, get, lookup) and write (create, update, delete). */
-export const PLATFORM_API_TOKENS_SCOPES = [
-  "environment-api:api-tokens:read",
-  "environment-api:api-tokens:write",
-] as const;
+export { PLATFORM_API_TOKENS_SCOPES } from "@dt-tokens/types";
 
 /** An OAuth client of Dynatrace's platform (Account Management → Identity & access management → OAuth clients). */
 export interface OAuthClientOptions {
@@ -49,8 +47,8 @@ export function checkOAuthOptions(
   const clientId = checkSecret(oauth.clientId, "oauth.clientId");
   const clientSecret = checkSecret(oauth.clientSecret, "oauth.clientSecret");
   const accountUrn = String(oauth.accountUrn ?? "").trim();
-  if (!/^urn:dtaccount:[!-~]+$/.test(accountUrn)) {
-    expected("oauth.accountUrn", "urn:dtaccount:<account-uuid>", redact(accountUrn));
+  if (!isAccountUrn(accountUrn)) {
+    expected("oauth.accountUrn", ACCOUNT_URN_FORM, redact(accountUrn));
   }
   const scopes = typeof oauth.scope === "string" ? oauth.scope.trim().split(/\s+/) : oauth.scope;
   const scope = (scopes ?? defaultScopes).filter(Boolean);

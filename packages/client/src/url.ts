@@ -1,7 +1,8 @@
 // Every URL the client accepts (the environment URL, the OAuth token endpoint) passes one check,
 // checkUrl: what fetch will read is what the client names in its messages, and a secret goes there
 // over https (http only to this machine, unless the caller opted in).
-import { fail } from "./invalid-input.js";
+import { hostKind, isLoopbackHost, PLATFORM_API_PREFIX } from "@dt-tokens/types";
+import { invalidInput } from "./invalid-input.js";
 
 /** The options that take a URL. */
 export type UrlParam = "environmentUrl" | "oauth.tokenUrl";
@@ -12,7 +13,21 @@ export type UrlParam = "environmentUrl" | "oauth.tokenUrl";
  */
 export type UrlCheck =
   | { ok: true; param: UrlParam; url: string }
-  | { ok: false; param: UrlParam; reason: string; suggestion: string };
+  | { ok: false; param: UrlParam; problem: UrlProblem; reason: string; suggestion: string };
+
+/**
+ * What is wrong with a refused URL, to switch on (the reason and suggestion are words for a
+ * library's caller: an app words its own from this).
+ */
+export type UrlProblem =
+  | "scheme"
+  | "whitespace"
+  | "backslash"
+  | "user-info"
+  | "query"
+  | "host"
+  | "path"
+  | "cleartext";
 
 /** How checkUrl reads a URL. */
 export interface UrlCheckOptions {
@@ -23,7 +38,7 @@ export interface UrlCheckOptions {
 }
 
 /** The API-tokens API under Dynatrace's platform (Bearer only). */
-export const PLATFORM_PREFIX = "/platform/classic/environment-api/v2";
+export const PLATFORM_PREFIX = PLATFORM_API_PREFIX;
 
 const ACCEPTED: Record<UrlParam, string> = {
   environmentUrl:
@@ -40,17 +55,12 @@ const SECRET: Record<UrlParam, string> = {
 // API base); then optional trailing slashes.
 const ENVIRONMENT_PATH =
   /^(?:(?<environmentPath>\/e\/[^/]+)|(?<apiBase>.*?(?:\/api|\/platform\/classic\/environment-api)\/v2))?\/*$/i;
-// Hosts of Dynatrace's platform (3rd generation SaaS) and of the classic SaaS environment.
-const PLATFORM_HOST = /\.apps\.dynatrace(?:labs)?\.com(?::\d+)?$/i;
-const CLASSIC_HOST = /\.live\.dynatrace(?:labs)?\.com(?::\d+)?$/i;
-
-// This machine, as `URL` spells a hostname: 127.0.0.0/8, `[::1]` and `localhost`. Not subdomains of
-// localhost (`app.localhost`): Node asks DNS for those, and a DNS server may answer any address.
-const LOOPBACK = /^(127(\.\d{1,3}){3}|\[::1\]|localhost)$/i;
-
-/** Whether a URL's host is this machine (127.0.0.0/8, `[::1]`, `localhost`), as fetch reads it. @internal */
+/**
+ * Whether a URL's host is this machine (127.0.0.0/8, `[::1]`, `localhost`; not `*.localhost`), as
+ * fetch reads it: @dt-tokens/types' isLoopbackHost, the one rule. @internal
+ */
 export function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK.test(url.hostname);
+  return isLoopbackHost(url.hostname);
 }
 
 /**
@@ -65,42 +75,47 @@ export function isLoopbackUrl(url: URL): boolean {
 export function checkUrl(param: UrlParam, input: unknown, options: UrlCheckOptions = {}): UrlCheck {
   const text = String(input ?? "").trim();
   const accepted = ACCEPTED[param];
-  const refuse = (reason: string, suggestion = `use ${accepted}`): UrlCheck => ({
+  const refuse = (problem: UrlProblem, reason: string, suggestion = `use ${accepted}`): UrlCheck => ({
     ok: false,
     param,
+    problem,
     reason,
     suggestion,
   });
   const shown = JSON.stringify(text.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, "$1<user info>@"));
-  if (!/^https?:\/\/./i.test(text)) return refuse(`${shown} is not an http(s) URL`);
+  if (!/^https?:\/\/./i.test(text)) return refuse("scheme", `${shown} is not an http(s) URL`);
   // `https:///host` and `https:////host`: URL parsers skip the extra slashes, and no host follows `//`.
-  if (/^[^/]+\/\/\//.test(text)) return refuse(`${shown} has a slash where its host belongs (after //)`);
+  if (/^[^/]+\/\/\//.test(text))
+    return refuse("host", `${shown} has a slash where its host belongs (after //)`);
   if (/[\s\\]/.test(text)) {
     return refuse(
+      /\\/.test(text) ? "backslash" : "whitespace",
       `${shown} holds ${/\\/.test(text) ? "a backslash (fetch reads it as /: the request would go to another host)" : "whitespace"}`,
     );
   }
   if (/^[^/]+\/\/[^/?#]*@/.test(text)) {
     return refuse(
+      "user-info",
       `${shown} holds user info (user:password@)`,
       `remove it: credentials are given as ${param === "environmentUrl" ? "token or oauth" : "oauth.clientId and oauth.clientSecret"}, never in the URL`,
     );
   }
-  if (/[?#]/.test(text)) return refuse(`${shown} has a query or fragment`);
+  if (/[?#]/.test(text)) return refuse("query", `${shown} has a query or fragment`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return refuse(`${shown} has a host no URL can have`);
+    return refuse("host", `${shown} has a host no URL can have`);
   }
   const { origin } = url;
   let checked = url.href;
   if (param === "environmentUrl") {
     const groups = ENVIRONMENT_PATH.exec(text.slice(/^[^/]+\/\/[^/]+/.exec(text)![0].length))?.groups;
-    if (!groups) return refuse(`${shown} has a path that is not an environment's`);
+    if (!groups) return refuse("path", `${shown} has a path that is not an environment's`);
     const { environmentPath, apiBase } = groups;
-    const platform =
-      PLATFORM_HOST.test(origin) || (options.platformCredential === true && !CLASSIC_HOST.test(origin));
+    // Hosts of Dynatrace's platform (3rd generation SaaS) and of the classic SaaS environment.
+    const host = hostKind(url.hostname);
+    const platform = host === "platform" || (options.platformCredential === true && host !== "saas");
     checked =
       apiBase !== undefined
         ? `${origin}${apiBase}`
@@ -110,6 +125,7 @@ export function checkUrl(param: UrlParam, input: unknown, options: UrlCheckOptio
   }
   if (url.protocol === "http:" && !options.allowInsecureHttp && !isLoopbackUrl(url)) {
     return refuse(
+      "cleartext",
       `http:// would send ${SECRET[param]} in cleartext to ${url.hostname}`,
       "use https://, or set allowInsecureHttp: true (loopback hosts such as 127.0.0.1, ::1 and localhost may always use http)",
     );
@@ -121,7 +137,8 @@ export function checkUrl(param: UrlParam, input: unknown, options: UrlCheckOptio
 export function checkedUrl(param: UrlParam, input: unknown, options?: UrlCheckOptions): string {
   const answer = checkUrl(param, input, options);
   if (answer.ok) return answer.url;
-  return fail(`${param}: ${answer.reason}; ${answer.suggestion}`);
+  const { problem, reason, suggestion } = answer;
+  return invalidInput({ param, problem, reason, suggestion });
 }
 
 /**

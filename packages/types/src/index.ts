@@ -71,6 +71,7 @@ export {
   type TimeUnit,
 } from "./timeframe.js";
 export {
+  ACTIVEGATE_TOKEN_EXPIRING_DAYS,
   BROAD_WRITE_SCOPES,
   broadWriteScopes,
   EXPIRING_WITHIN_DAYS,

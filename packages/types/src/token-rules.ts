@@ -40,6 +40,12 @@ export function isOlderThan(date: string | undefined | null, now: number, days =
  */
 export const EXPIRING_WITHIN_DAYS = 14;
 
+/**
+ * "Expiring" for an ActiveGate token: Dynatrace reports an ActiveGate's token EXPIRING when 30 days
+ * or less are left (and its Kubernetes operator renews at 29), so `ag-tokens audit` warns from then.
+ */
+export const ACTIVEGATE_TOKEN_EXPIRING_DAYS = 30;
+
 /** Whether a token with this expiry has expired at `now`. */
 export function isExpired(expirationDate: string | undefined | null, now: number): boolean {
   const t = time(expirationDate);

@@ -5,7 +5,7 @@
  */
 
 import { LIST_PAGE_SIZE } from "@dt-tokens/client";
-import { EXPIRING_WITHIN_DAYS } from "@dt-tokens/client/display";
+import { EXPIRING_WITHIN_DAYS, UNUSED_AFTER_DAYS } from "@dt-tokens/client/display";
 import { type Command, Option } from "commander";
 import {
   type AuditOptions,
@@ -13,7 +13,6 @@ import {
   type AuditResult,
   byImportance,
   type Check,
-  DEFAULT_MAX_UNUSED_DAYS,
   type Finding,
   rank,
   SEVERITIES,
@@ -99,7 +98,7 @@ function auditOptions(o: AuditCommandOptions): AuditOptions {
       o.maxUnusedDays,
       o.unusedFor,
       "--max-unused-days and --unused-for",
-      DEFAULT_MAX_UNUSED_DAYS,
+      UNUSED_AFTER_DAYS,
     ),
     expiringWithinDays: pick(
       o.expiringWithinDays,
@@ -392,13 +391,13 @@ export function registerAudit(program: Command, run: Run): void {
     .option("--no-personal", "only API tokens")
     .option(
       "--unused-for <duration>",
-      "flag tokens not used for longer than this, e.g. 90d (default 90d)",
-      (v) => durationArg(v, "--unused-for", ["h", "d", "w"]),
+      "flag tokens last used this long ago or longer, e.g. 90d (default 90d)",
+      (v) => durationArg(v, "--unused-for"),
     )
     .option(
       "--expiring-within <duration>",
       `flag tokens that expire within this, e.g. 14d, 2w (default ${EXPIRING_WITHIN_DAYS}d)`,
-      (v) => durationArg(v, "--expiring-within", ["h", "d", "w"]),
+      (v) => durationArg(v, "--expiring-within"),
     )
     .option("--max-unused-days <days>", "the same as --unused-for, in days", (v) =>
       intArg(v, "--max-unused-days", 1),
@@ -436,8 +435,8 @@ Checks (severity):
   broad-write-scope (high)  apiTokens.write, settings.write, WriteConfig, credentialVault.write,
                             TenantTokenManagement, tenantTokenRotation.write,
                             activeGateTokenManagement.write or DataPrivacy
-  never-used (medium)       never used, created longer than --unused-for ago (low if newer)
-  unused (medium)           last used longer than --unused-for ago
+  never-used (medium)       never used, created --unused-for ago or longer (low if newer)
+  unused (medium)           last used --unused-for ago or longer
   expiring (medium)         expires within --expiring-within
   expired (low)             expired (it can be deleted)
   disabled (low)            disabled

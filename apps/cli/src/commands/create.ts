@@ -99,7 +99,7 @@ export async function prepareDelivery(
     throw new UsageError("--to stdout and --output json both write to stdout: choose one");
   if (specs.length === 0) return undefined;
   const delivery = sinkDelivery(specs, ctx.io, {
-    timeoutMs: timerDurationArg(options.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]),
+    timeoutMs: timerDurationArg(options.sinkTimeout ?? "5m", "--sink-timeout"),
   });
   await delivery.prepare({ id: "newId", name }).catch((error: Error) => {
     throw new UsageError(`--to ${error.message}`);
@@ -188,7 +188,7 @@ export function registerCreate(program: Command, run: Run): void {
     .option("--scope <scope>", "a scope (repeatable or comma-separated; at least one)", collect)
     .option(
       "--expires <time>",
-      "expiry: now+30d, 2025-12-31, 2025-12-31T18:00:00Z or never (default: never)",
+      "expiry: 90d (from now), now+30d, 2030-12-31, 2030-12-31T18:00:00Z or never (default: never)",
       expiresArg,
     )
     .option("--personal", "a personal access token (default: an API token)")
@@ -206,7 +206,7 @@ The secret is printed alone on stdout so it can be piped or saved; it is shown o
 The new token belongs to the owner of the API token you authenticate with.
 ${examples(`
   $ dt-tokens create --name log-shipper --scope logs.ingest --expires now+90d > log-shipper.token
-  $ dt-tokens create --name ci --scope metrics.read,entities.read --expires 2025-12-31
+  $ dt-tokens create --name ci --scope metrics.read,entities.read --expires 2030-12-31
   $ dt-tokens create --name my-pat --scope apiTokens.read --personal | pbcopy
   $ dt-tokens create --name ci --scope metrics.read --to 'file:/etc/ci/dt.token'
   $ dt-tokens create --name ci --scope metrics.read --to 'exec:vault kv put secret/dt/ci token=-'`)}

@@ -15,13 +15,15 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "@dt-tokens/client";
+import { formatDate, formatRelative, isExpired, isExpiring } from "@dt-tokens/client/display";
+import { API_TOKENS_SCOPES, isLoopbackHost } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
 import { examples, type Run } from "../cmdutil.js";
 import { apiToken, createClient, selectEnvironment, URL_VARS } from "../connection.js";
 import type { Context } from "../context.js";
+import { checkCredential } from "../credential-check.js";
 import type { Credential } from "../credentials.js";
 import { describeError } from "../describe-error.js";
-import { checkCredential } from "../doctor/credential-check.js";
 import { describeNetworkProblem } from "../doctor/network.js";
 import { buildReport, type DoctorCheck, printReport } from "../doctor/report.js";
 import {
@@ -42,7 +44,6 @@ import {
   apiBaseFor,
   checkEnvironmentUrl,
   describeKind,
-  isLoopback,
   otherHost,
   PLATFORM_PREFIX,
   type UrlKind,
@@ -56,12 +57,8 @@ export interface DoctorOptions {
   readOnly?: boolean;
 }
 
-const PLATFORM_SCOPES = {
-  read: "environment-api:api-tokens:read",
-  write: "environment-api:api-tokens:write",
-};
-const CLASSIC_SCOPES = { read: "apiTokens.read", write: "apiTokens.write" };
-const EXPIRY_WARNING_DAYS = 14;
+const PLATFORM_SCOPES = API_TOKENS_SCOPES.platform;
+const CLASSIC_SCOPES = API_TOKENS_SCOPES.classic;
 
 /** A usage-type error (config file, variables, references) as a failed check's detail and fix. */
 function problem(error: unknown): { detail: string; fix?: string } {
@@ -253,7 +250,7 @@ function insecureTokenUrl(tokenUrl: string): { detail: string; fix: string } | u
       fix: `unset ${SSO_TOKEN_URL_VAR} to use Dynatrace SSO`,
     };
   }
-  if (parsed.protocol === "https:" || (parsed.protocol === "http:" && isLoopback(parsed.hostname)))
+  if (parsed.protocol === "https:" || (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname)))
     return undefined;
   return {
     detail: `${SSO_TOKEN_URL_VAR} uses ${parsed.protocol}// to ${parsed.hostname}: the client secret would travel in cleartext`,
@@ -269,21 +266,20 @@ function accepted(credential: Credential, findings: ScopeFindings): DoctorCheck 
       detail: "SSO issued an access token, and the environment accepted it",
     };
   const expires = findings.self?.expirationDate;
-  if (expires) {
-    const days = Math.floor((Date.parse(expires) - Date.now()) / 86_400_000);
-    if (days < EXPIRY_WARNING_DAYS)
-      return {
-        check: "accepted",
-        status: "warn",
-        detail: `accepted, but it expires ${expires} (in ${Math.max(days, 0)} days)`,
-        fix: "replace it before then: dt-tokens rotate <its id> --to …, or create a new one",
-      };
-  }
+  const now = Date.now();
+  // "Expiring" is the rule audit and the dashboard use (within EXPIRING_WITHIN_DAYS).
+  if (expires && (isExpiring(expires, now) || isExpired(expires, now)))
+    return {
+      check: "accepted",
+      status: "warn",
+      detail: `accepted, but it expires ${formatDate(expires)} (${formatRelative(expires, now)})`,
+      fix: "replace it before then: dt-tokens rotate <its id> --to …, or create a new one",
+    };
   const id = findings.self?.id ? ` as ${findings.self.id}` : "";
   return {
     check: "accepted",
     status: "ok",
-    detail: `the environment accepted it${id}${expires ? `; it expires ${expires}` : ""}`,
+    detail: `the environment accepted it${id}${expires ? `; it expires ${formatDate(expires)}` : ""}`,
   };
 }
 

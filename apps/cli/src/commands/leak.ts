@@ -575,7 +575,7 @@ function replacementOf(flags: LeakFlags): Replacement | undefined {
   return {
     specs,
     expires: flags.expires,
-    sinkTimeoutMs: timerDurationArg(flags.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]),
+    sinkTimeoutMs: timerDurationArg(flags.sinkTimeout ?? "5m", "--sink-timeout"),
   };
 }
 

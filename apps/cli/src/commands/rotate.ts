@@ -100,7 +100,7 @@ export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Pro
     throw new UsageError("--to stdout and --output json both write to stdout: choose one");
   expiringWithinMs(o.expiringWithin);
   const overlapMs = o.overlap === undefined ? undefined : overlapArg(o.overlap);
-  const sinkTimeoutMs = timerDurationArg(o.sinkTimeout ?? "5m", "--sink-timeout", ["s", "m", "h"]);
+  const sinkTimeoutMs = timerDurationArg(o.sinkTimeout ?? "5m", "--sink-timeout");
   const wanted = ids.map(idArg);
   const twice = wanted.find((id, i) => wanted.indexOf(id) !== i);
   if (twice) throw new UsageError(`rotate: the token ${twice} is given twice`);
@@ -474,7 +474,7 @@ export function registerRotate(program: Command, run: Run): void {
     .option("--to <sink>", `where the new secret goes: ${SINK_FORMS} (repeatable)`, collect)
     .option(
       "--expires <time>",
-      "expiry of the new token: now+90d, 2025-12-31, ..., or never (default: the old token's lifetime again)",
+      "expiry of the new token: 90d, now+90d, 2030-12-31, ..., or never (default: the old token's lifetime again)",
       expiresArg,
     )
     .addOption(

@@ -23,9 +23,9 @@
  *       tokenUrl: https://sso.dynatrace.com/sso/oauth2/token   # optional; this is the default
  * ```
  */
-import { normalizeEnvironmentUrl } from "@dt-tokens/client";
+import { checkUrl } from "@dt-tokens/client";
+import { ACCOUNT_URN_FORM, isAccountUrn } from "@dt-tokens/types";
 import * as v from "valibot";
-import { isLoopback } from "../environment-url.js";
 import { isReference, REFERENCE_HELP } from "./reference.js";
 
 /** Names usable with --env (comma-separated lists, so no commas or spaces). */
@@ -43,14 +43,8 @@ const reference = v.pipe(
   v.check(isReference, `${SECRET_NEVER}; reference it instead: ${REFERENCE_HELP}`),
 );
 
-const isUrl = (s: string) => {
-  try {
-    normalizeEnvironmentUrl(s);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** An environment URL the client takes (its checkUrl: the same rule as DT_ENV_URL and doctor). */
+const isUrl = (s: string) => checkUrl("environmentUrl", s).ok;
 
 /** A YAML mapping (valibot's object and record schemas would take a list too). */
 const mapping = (message: string) =>
@@ -68,15 +62,12 @@ const TOKEN_URL_HELP =
 const ENVIRONMENT_FIELDS = ["url", "description", ...CREDENTIAL_FIELDS] as const;
 const OAUTH_FIELDS = ["clientId", "clientSecret", "accountUrn", "tokenUrl"] as const;
 
-/** The client secret is posted there: https, or http only to this machine (e.g. the sandbox). */
-const isTokenUrl = (s: string) => {
-  try {
-    const { protocol, hostname } = new URL(s);
-    return protocol === "https:" || (protocol === "http:" && isLoopback(hostname));
-  } catch {
-    return false;
-  }
-};
+/**
+ * The client secret is posted there: the URL the client takes for `oauth.tokenUrl` (its checkUrl,
+ * the one rule: https, or http only to this machine such as the sandbox; no user info, query or
+ * backslash).
+ */
+const isTokenUrl = (s: string) => checkUrl("oauth.tokenUrl", s).ok;
 
 const oauthClient = v.strictObject(
   {
@@ -86,8 +77,8 @@ const oauthClient = v.strictObject(
     ),
     clientSecret: reference,
     accountUrn: v.pipe(
-      v.string("expected the account URN: urn:dtaccount:<account-uuid>"),
-      v.regex(/^urn:dtaccount:[0-9a-f-]+$/i, "expected the account URN: urn:dtaccount:<account-uuid>"),
+      v.string(`expected the account URN: ${ACCOUNT_URN_FORM}`),
+      v.check((s: string) => isAccountUrn(s), `expected the account URN: ${ACCOUNT_URN_FORM}`),
     ),
     tokenUrl: v.optional(
       v.pipe(
@@ -109,7 +100,7 @@ const environment = v.pipe(
         v.string("expected the environment URL"),
         v.check(
           isUrl,
-          "expected an environment URL: https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2",
+          "expected an environment URL: https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2 (http:// only to this machine)",
         ),
       ),
       description: v.optional(v.string("expected a line of text")),

@@ -77,11 +77,18 @@ export async function runFleet<R>(
           let throttled = false;
           try {
             const credential = await env.credential();
-            const client = createClient(env.url, credential, globals, io, {
-              // 429s come back at once and pagesWithin waits for them against the deadline.
-              maxRetryDelayMs: 0,
-              timeoutMs: Math.min(30_000, deadlineMs),
-            });
+            const client = createClient(
+              env.url,
+              credential,
+              globals,
+              io,
+              {
+                // 429s come back at once and pagesWithin waits for them against the deadline.
+                maxRetryDelayMs: 0,
+                timeoutMs: Math.min(30_000, deadlineMs),
+              },
+              env.name,
+            );
             const pages: PagesOf = async function* (params) {
               let first = true;
               for await (const page of pagesWithin(client, params, deadline, () => {

@@ -4,7 +4,7 @@
  * host and when it goes dark), with the enforcement status. --fail-on as `dt-tokens audit`.
  */
 import type { ActiveGateToken, ActiveGateTokensClient } from "@dt-tokens/client/activegate";
-import { ACTIVEGATE_TOKEN_EXPIRING_DAYS } from "@dt-tokens/client/display";
+import { ACTIVEGATE_TOKEN_EXPIRING_DAYS, UNUSED_AFTER_DAYS } from "@dt-tokens/client/display";
 import { type Command, Option } from "commander";
 import {
   type ActiveGateAuditResult,
@@ -12,7 +12,7 @@ import {
   auditActiveGateTokens,
   enforcementText,
 } from "../../activegate-audit.js";
-import { DEFAULT_MAX_UNUSED_DAYS, rank, SEVERITIES, type Severity } from "../../audit.js";
+import { rank, SEVERITIES, type Severity } from "../../audit.js";
 import { countsText, failOn, failOnNote, tone, totalCounts } from "../../audit-status.js";
 import {
   addFleetOptions,
@@ -63,8 +63,7 @@ async function auditOne(
       options.expiringWithin !== undefined
         ? durationDays(options.expiringWithin)
         : ACTIVEGATE_TOKEN_EXPIRING_DAYS,
-    maxUnusedDays:
-      options.unusedFor !== undefined ? durationDays(options.unusedFor) : DEFAULT_MAX_UNUSED_DAYS,
+    maxUnusedDays: options.unusedFor !== undefined ? durationDays(options.unusedFor) : UNUSED_AFTER_DAYS,
   });
 }
 
@@ -244,12 +243,12 @@ export function registerActiveGateAudit(group: Command, run: Run): void {
     .option(
       "--expiring-within <duration>",
       `flag tokens that expire within this, e.g. 14d, 2w (default ${ACTIVEGATE_TOKEN_EXPIRING_DAYS}d: when Dynatrace reports an ActiveGate's token EXPIRING)`,
-      (v) => durationArg(v, "--expiring-within", ["h", "d", "w"]),
+      (v) => durationArg(v, "--expiring-within"),
     )
     .option(
       "--unused-for <duration>",
-      `an unused token last used longer ago than this is medium, e.g. 30d (default ${DEFAULT_MAX_UNUSED_DAYS}d)`,
-      (v) => durationArg(v, "--unused-for", ["h", "d", "w"]),
+      `an unused token last used longer ago than this is medium, e.g. 30d (default ${UNUSED_AFTER_DAYS}d)`,
+      (v) => durationArg(v, "--unused-for"),
     )
     .addOption(
       new Option(

@@ -1,5 +1,5 @@
 /** `dt-tokens env add`: an environment's URL and a reference to its credential. */
-import { normalizeEnvironmentUrl, redact } from "@dt-tokens/client";
+import { checkUrl, redact } from "@dt-tokens/client";
 import type { Command } from "commander";
 import { isMap } from "yaml";
 import type { Run } from "../../cmdutil.js";
@@ -10,7 +10,7 @@ import { isReference, REFERENCE_HELP } from "../../config/reference.js";
 import { ENVIRONMENT_NAME, NAME_HELP } from "../../config/schema.js";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { urlText } from "../../url-text.js";
+import { cleartextMessage, HTTP_ONLY_LOOPBACK_HINT, urlText } from "../../url-text.js";
 
 export interface EnvAddOptions {
   url: string;
@@ -71,13 +71,14 @@ function credentialOf(o: EnvAddOptions): Record<string, unknown> {
 export async function envAdd(ctx: Context, name: string, options: EnvAddOptions): Promise<void> {
   if (!ENVIRONMENT_NAME.test(name))
     throw new UsageError(`"${name}" is not a valid environment name: use ${NAME_HELP}`);
-  try {
-    normalizeEnvironmentUrl(options.url);
-  } catch {
+  // The client's rule (checkUrl), as DT_ENV_URL, doctor and the config file's schema apply it.
+  const answer = checkUrl("environmentUrl", options.url);
+  if (!answer.ok && answer.problem === "cleartext")
+    throw new UsageError(cleartextMessage("--url", options.url), [HTTP_ONLY_LOOPBACK_HINT]);
+  if (!answer.ok)
     throw new UsageError(
       `--url: "${urlText(options.url)}" is not an environment URL; expected https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2`,
     );
-  }
   const entry = {
     url: options.url,
     ...(options.description !== undefined && { description: options.description }),

@@ -1,9 +1,12 @@
 /**
- * doctor's credential check: which kind of credential was found and where, never its secret; and
- * a secret put where the other kind belongs.
+ * The credential check of every command (connection.ts) and of doctor: which kind of credential was
+ * found and where, never its secret; and a secret put where another kind belongs (a platform token
+ * in DT_API_TOKEN is refused by list as by doctor, with the same words). The kind of a secret is
+ * @dt-tokens/types' secretKind, the one home of the formats.
  */
-import type { Credential } from "../credentials.js";
-import { OAUTH_VARS, PLATFORM_TOKEN_VAR } from "../env-credentials.js";
+import { type SecretKind, secretKind } from "@dt-tokens/types";
+import type { Credential } from "./credentials.js";
+import { OAUTH_VARS, PLATFORM_TOKEN_VAR } from "./env-credentials.js";
 
 export type CredentialCheck = { ok: true; detail: string } | { ok: false; detail: string; fix: string };
 
@@ -19,23 +22,21 @@ function from(credential: Credential, environment: string | undefined): string {
   return environment ? `environment ${environment} (${credential.source})` : credential.source;
 }
 
-/** What a secret is, by its form; undefined for an opaque one (legacy tokens, other tools' forms). */
-type SecretShape = "api-token" | "platform-token" | "oauth-secret" | "access-token";
+/** The kinds of secret a slot can be checked against; an opaque or unknown one is let through to the server. */
+type SecretShape = Exclude<SecretKind, "unknown">;
 
 function shapeOf(secret: string): SecretShape | undefined {
-  if (secret.startsWith("dt0c01.")) return "api-token";
-  if (secret.startsWith("dt0s16.")) return "platform-token";
-  if (secret.startsWith("dt0s02.")) return "oauth-secret";
-  if (secret.startsWith("eyJ")) return "access-token";
-  return undefined;
+  const kind = secretKind(secret);
+  return kind === "unknown" ? undefined : kind;
 }
 
 /** How each shape is named in a finding. */
 const SHAPE_NAMES: Record<SecretShape, string> = {
   "api-token": "a classic API token (dt0c01.…)",
+  "activegate-token": "an ActiveGate token (dt0g02.…)",
   "platform-token": "a platform credential (dt0s16.…)",
-  "oauth-secret": "an OAuth client secret (dt0s02.…)",
-  "access-token": "an OAuth access token (a JWT)",
+  "oauth-client-secret": "an OAuth client secret (dt0s02.…)",
+  jwt: "an OAuth access token (a JWT)",
 };
 
 /** What the slot of each credential kind expects. */
@@ -48,25 +49,27 @@ const KIND_NAMES: Record<Credential["kind"], string> = {
 /** Where a secret of this shape belongs instead: from the environment variables, or in a config entry. */
 function moveTo(shape: SecretShape, credential: Credential, environment: string | undefined): string {
   const unset = credential.kind === "oauth-client" ? "DT_CLIENT_SECRET" : credential.source;
-  if (shape === "access-token")
+  if (shape === "jwt")
     return `access tokens expire within minutes: give dt-tokens the OAuth client itself (${OAUTH_VARS.join(" + ")}), or a platform token in ${PLATFORM_TOKEN_VAR}`;
+  if (shape === "activegate-token")
+    return "an ActiveGate token authenticates an ActiveGate, never API calls: use a classic API token (dt0c01.…) with apiTokens.read and apiTokens.write, or a platform credential";
   if (environment) {
     const field = {
       "api-token": "apiToken:",
       "platform-token": "platformToken:",
-      "oauth-secret": "oauthClient.clientSecret:",
+      "oauth-client-secret": "oauthClient.clientSecret:",
     }[shape];
     const flags = {
       "api-token": "--api-token-ref …",
       "platform-token": "--platform-token-ref …",
-      "oauth-secret": "--oauth-client-id … --oauth-client-secret-ref … --account-urn …",
+      "oauth-client-secret": "--oauth-client-id … --oauth-client-secret-ref … --account-urn …",
     }[shape];
     return `in the config file, reference it as ${field} (dt-tokens env add ${environment} --force ${flags})`;
   }
   const variable = {
     "api-token": "DT_API_TOKEN",
     "platform-token": PLATFORM_TOKEN_VAR,
-    "oauth-secret":
+    "oauth-client-secret":
       "DT_CLIENT_SECRET (with DT_CLIENT_ID, its dt0s02.<8 characters> part, and DT_ACCOUNT_URN)",
   }[shape];
   return `set it as ${variable} instead, and unset ${unset}`;
@@ -76,7 +79,7 @@ function moveTo(shape: SecretShape, credential: Credential, environment: string 
 const FITS: Record<Credential["kind"], readonly SecretShape[]> = {
   "api-token": ["api-token"],
   "platform-token": ["platform-token"],
-  "oauth-client": ["oauth-secret"],
+  "oauth-client": ["oauth-client-secret"],
 };
 
 export function checkCredential(credential: Credential, environment?: string): CredentialCheck {
