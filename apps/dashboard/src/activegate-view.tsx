@@ -7,6 +7,7 @@
 
 import { PermissionDeniedError } from "@dt-tokens/client";
 import type { ActiveGate, ActiveGateToken, ActiveGateTokenEnforcement } from "@dt-tokens/client/activegate";
+import { Fragment } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   ACTIVEGATE_COUNTS,
@@ -237,6 +238,25 @@ function darkText(row: GateRow, now: number): string {
   }
 }
 
+/** A host name that may wrap after its dots (not inside a label) when the column is narrow. */
+function Breakable({ text }: { text: string }) {
+  const parts = text.split(".");
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 ? (
+            <>
+              .<wbr />
+            </>
+          ) : null}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
 function GateTable({ rows, now }: { rows: GateRow[]; now: number }) {
   return (
     <table class="retire-table gate-table" data-testid="ag-gates">
@@ -256,8 +276,11 @@ function GateTable({ rows, now }: { rows: GateRow[]; now: number }) {
         {rows.map((row) => (
           <tr key={row.key} data-host={row.host} data-dark={row.dark.kind}>
             <th scope="row" data-label="Host">
-              {show(row.host)}
-              {row.offlineSince ? <span class="muted small"> (offline)</span> : null}
+              {/* One box (at 640 px and narrower the cell is a flex row: its label, then this). */}
+              <span>
+                <Breakable text={show(row.host)} />
+                {row.offlineSince ? <span class="muted small"> (offline)</span> : null}
+              </span>
             </th>
             <td data-label="Token">
               {row.tokenId ? (
@@ -272,7 +295,7 @@ function GateTable({ rows, now }: { rows: GateRow[]; now: number }) {
             <td data-label="Token state">
               <span class={`badge ${STATE_TONE[row.state] ?? "muted"}`}>{row.state || "none reported"}</span>
             </td>
-            <td data-label="Expires">
+            <td data-label="Expires" class="nowrap">
               {row.expirationDate
                 ? formatDate(row.expirationDate, "—", "day")
                 : row.dark.kind === "never"
