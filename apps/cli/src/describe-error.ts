@@ -15,6 +15,7 @@ import {
 } from "@dt-tokens/client";
 import { ConfigError } from "./config/file.js";
 import { CredentialSourceError } from "./config/reference.js";
+import { describeNetworkProblem, wentElsewhere } from "./doctor/network.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import { OutputError } from "./output.js";
 import { redactSecrets } from "./secrets.js";
@@ -62,6 +63,24 @@ function redactUsage(message: string, hints: readonly string[]): Described {
   };
 }
 
+/**
+ * What a 404 means depends on what was asked (the request's path, never the server's words): a
+ * token by its id, a secret by lookup, or a list or create, where only the environment (its id in
+ * the URL) can be missing.
+ */
+function notFoundHint(error: NotFoundError, environment: string | undefined): string {
+  const path = error.request ? new URL(error.request.url).pathname : "";
+  const at = environment ?? "the environment";
+  if (/\/apiTokens\/lookup$/.test(path))
+    return `no token of ${at} has this secret: it was deleted, or it is a token of another environment`;
+  const token = /\/(apiTokens|activeGateTokens)\/[^/]+$/.exec(path);
+  if (token) {
+    const list = token[1] === "apiTokens" ? "dt-tokens list" : "dt-tokens ag-tokens list";
+    return `\`${list}\` shows the ids of existing tokens (a 404 there too means the environment id in the URL is wrong)`;
+  }
+  return `no environment answers at ${at}: check the environment id in the URL (--env-url, DT_ENV_URL or the config file)`;
+}
+
 export interface Described {
   exitCode: number;
   /** The first line (without the "error: " prefix). */
@@ -105,14 +124,22 @@ function describeByKind(error: unknown, environment?: string): Described {
     return { exitCode: EXIT.usage, message: redactSecrets(error.message), details: [] };
   if (error instanceof ConnectionError || error instanceof TimeoutError) {
     const cause = error.message.replace(/^[A-Z]+ \S+ (failed: )?/, "");
-    const where = environment ?? "the environment";
+    // With an OAuth client, the SSO token endpoint is asked first: name it when it was the one.
+    const sso = environment !== undefined && wentElsewhere(error, environment);
+    const where = sso
+      ? `the SSO token endpoint (${new URL(error.request!.url).host})`
+      : (environment ?? "the environment");
     return {
       exitCode: EXIT.api,
       message:
         error instanceof TimeoutError
           ? `no answer from ${where}: the request ${cause}`
           : `could not connect to ${where}: ${cause}`,
-      details: ["hint: check --env-url (or DT_ENV_URL) and your network; nothing was changed"],
+      details: [
+        sso
+          ? `hint: ${describeNetworkProblem(error, "the SSO token endpoint", environment).fix}; nothing was changed`
+          : "hint: check --env-url (or DT_ENV_URL) and your network; nothing was changed",
+      ],
     };
   }
   if (error instanceof ApiTokensError && error.status !== undefined) {
@@ -126,8 +153,7 @@ function describeByKind(error: unknown, environment?: string): Described {
       );
     if (error instanceof PermissionDeniedError && error.missingScopes.length > 0)
       details.push(`hint: the API token needs the scope ${error.missingScopes.join(" or ")}`);
-    if (error instanceof NotFoundError)
-      details.push("hint: `dt-tokens list` shows the ids of existing tokens");
+    if (error instanceof NotFoundError) details.push(`hint: ${notFoundHint(error, environment)}`);
     if (error instanceof RateLimitError)
       details.push("hint: the environment is throttling requests; try again in a moment");
     return {

@@ -23,7 +23,7 @@ const unknownSecret = () => {
 };
 
 const NOT_FOUND = (id: string) =>
-  `error: Token with ID ${id} not found. (HTTP 404 Not Found)\nhint: \`dt-tokens list\` shows the ids of existing tokens\n`;
+  `error: Token with ID ${id} not found. (HTTP 404 Not Found)\nhint: \`dt-tokens list\` shows the ids of existing tokens (a 404 there too means the environment id in the URL is wrong)\n`;
 
 describe("get", () => {
   it("shows every field of a token as a readable list, or as JSON, NDJSON or CSV", async () => {

@@ -1,10 +1,11 @@
 /** `dt-tokens lookup`: the token a secret belongs to. */
-import { isTokenSecret } from "@dt-tokens/client";
+import { AuthenticationError, isTokenSecret } from "@dt-tokens/client";
 import type { Command } from "commander";
 import { examples, outputFormat, outputOption, type Run } from "../cmdutil.js";
 import type { Context } from "../context.js";
+import { describeError } from "../describe-error.js";
 import { hasEnvCredential } from "../env-credentials.js";
-import { UsageError } from "../errors.js";
+import { EXIT, ExitError, UsageError } from "../errors.js";
 import type { OutputFormat } from "../format.js";
 
 export async function lookup(ctx: Context, output: OutputFormat): Promise<void> {
@@ -30,8 +31,19 @@ export async function lookup(ctx: Context, output: OutputFormat): Promise<void> 
     throw new UsageError("lookup: the secret contains spaces or control characters");
   // Without an API token the secret authenticates itself: "is this token valid, and what is it?"
   connection ??= await ctx.connect({ value: secret, source: "stdin" });
-  ctx.printToken(await connection.client.lookup(secret), output);
+  try {
+    ctx.printToken(await connection.client.lookup(secret), output);
+  } catch (error) {
+    // A 401 then says no to the secret itself: no other credential was used (or worth naming).
+    if (error instanceof AuthenticationError && connection.tokenId === publicPart(secret))
+      throw new ExitError(describeError(error, ctx.url).message, EXIT.api, [
+        `hint: the secret is no valid token of ${ctx.url ?? "the environment"}: unknown, deleted, disabled or expired, or a token of another environment (it was its own credential: no API token was set)`,
+      ]);
+    throw error;
+  }
 }
+
+const publicPart = (secret: string) => secret.split(".").slice(0, 2).join(".");
 
 /** Defines `dt-tokens lookup`. */
 export function registerLookup(program: Command, run: Run): void {

@@ -2,7 +2,9 @@
  * A connection or timeout error in plain words: what failed (DNS, nothing listening, TLS, no
  * answer) and what to do about it. The client's messages end in the network error's code.
  */
-import { type ConnectionError, TimeoutError } from "@dt-tokens/client";
+import { type ConnectionError, DEFAULT_TOKEN_URL, TimeoutError } from "@dt-tokens/client";
+import { hostKind } from "@dt-tokens/types";
+import { SSO_TOKEN_URL_VAR } from "../env-credentials.js";
 
 export interface NetworkProblem {
   detail: string;
@@ -23,7 +25,56 @@ function hostOf(error: ConnectionError | TimeoutError): string {
   }
 }
 
+/**
+ * Whether a failed request went to another host than the environment's: with an OAuth client, the
+ * SSO token endpoint (the only other host the client calls).
+ */
+export function wentElsewhere(error: ConnectionError | TimeoutError, environmentUrl: string): boolean {
+  try {
+    return new URL(error.request?.url ?? environmentUrl).origin !== new URL(environmentUrl).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The remedy when the SSO token endpoint could not be reached and no token URL was given: the
+ * client then asks Dynatrace SaaS's SSO, which an environment elsewhere (Managed, a sandbox on this
+ * machine) does not use. Undefined when a token URL was given (the usual remedies apply).
+ */
+function defaultSsoFix(error: ConnectionError | TimeoutError, environmentUrl?: string): string | undefined {
+  if (error.request?.url !== DEFAULT_TOKEN_URL) return undefined;
+  const sso = new URL(DEFAULT_TOKEN_URL).host;
+  const setIt = `set ${SSO_TOKEN_URL_VAR} (oauthClient.tokenUrl in the config file) to its token endpoint`;
+  let environment: URL | undefined;
+  try {
+    environment = environmentUrl === undefined ? undefined : new URL(environmentUrl);
+  } catch {}
+  const kind = environment && hostKind(environment.hostname);
+  if (kind === "saas" || kind === "platform")
+    return `${sso} is the SSO of Dynatrace SaaS: check your network connection, proxy and firewall`;
+  const asked = `no token URL was given, so the OAuth client asked ${sso}, the SSO of Dynatrace SaaS`;
+  if (environment && kind === "loopback")
+    return `${asked}, but ${environment.host} is this machine: ${setIt}, e.g. ${environment.origin}/sso/oauth2/token (the sandbox's tokenUrl)`;
+  if (environment) return `${asked}, but ${environment.host} is not a SaaS environment: ${setIt}`;
+  return `${asked}: for a Managed environment or the sandbox, ${setIt}; for SaaS, check your network connection`;
+}
+
+/**
+ * What failed and what to do. `environmentUrl` (when known) tells whether Dynatrace SaaS's SSO was
+ * the right place to ask for an OAuth token.
+ */
 export function describeNetworkProblem(
+  error: ConnectionError | TimeoutError,
+  what: "the environment" | "the SSO token endpoint",
+  environmentUrl?: string,
+): NetworkProblem {
+  const found = networkProblem(error, what);
+  const fix = what === "the SSO token endpoint" ? defaultSsoFix(error, environmentUrl) : undefined;
+  return fix === undefined ? found : { ...found, fix };
+}
+
+function networkProblem(
   error: ConnectionError | TimeoutError,
   what: "the environment" | "the SSO token endpoint",
 ): NetworkProblem {
@@ -44,7 +95,10 @@ export function describeNetworkProblem(
   if (code === "ENOTFOUND" || code === "EAI_AGAIN")
     return {
       detail: `the name ${host.replace(/:\d+$/, "")} does not resolve (DNS)`,
-      fix: "check the host name for typos; SaaS environments are <env-id>.live.dynatrace.com or <env-id>.apps.dynatrace.com",
+      fix:
+        what === "the SSO token endpoint"
+          ? `check the host name of the token URL (${SSO_TOKEN_URL_VAR} or oauthClient.tokenUrl in the config file) for typos`
+          : "check the host name for typos; SaaS environments are <env-id>.live.dynatrace.com or <env-id>.apps.dynatrace.com",
     };
   if (code === "ECONNREFUSED")
     return {
