@@ -345,10 +345,11 @@ try {
     `${partial.code}   ${color.dim("(the job summary starts like this:)")}\n${partial.stdout.split("\n").slice(0, 10).join("\n")}\n${color.dim("…")}\n`,
   );
 
-  say(`Tour done in ${((Date.now() - started) / 1000).toFixed(1)} s. Try it yourself:`);
+  say(`Tour done in ${((Date.now() - started) / 1000).toFixed(1)} s. Try it yourself, from this clone:`);
   out.write(
-    "  npx @dt-tokens/cli sandbox --port 8080 --seed-demo 300   # prints the URL and a bootstrap token\n" +
-      "  npx @dt-tokens/cli --help                                 # every command, with examples\n",
+    "  node apps/cli/dist/bin.js sandbox --port 8080 --seed-demo 300   # prints the URL and a bootstrap token\n" +
+      "  node apps/cli/dist/bin.js --help                                 # every command, with examples\n" +
+      `  ${color.dim("(npx @dt-tokens/cli … once it is released to npm; before that, npm answers 404)")}\n`,
   );
 } finally {
   await sandbox?.close();
