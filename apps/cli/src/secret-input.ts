@@ -6,7 +6,6 @@
 import { createReadStream } from "node:fs";
 import { lstat, opendir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import { findSecrets, type SecretKind, type SecretMatch } from "@dt-tokens/types";
 import { redactSecrets } from "./secrets.js";
 
@@ -19,6 +18,8 @@ export interface Finding {
   kind: SecretKind;
   /** `<prefix>.<public part>`; null for a JWT. */
   id: string | null;
+  /** `base64`: the input holds it base64-encoded (line and column are the base64's); else absent. */
+  encoding?: "base64";
   /** In a diff or `git log -p`: the commit (last `commit <sha>` line before it) and the file (`+++ b/…`). */
   commit?: string;
   diffFile?: string;
@@ -35,6 +36,54 @@ const BINARY_SNIFF = 8000;
 const COMMIT_LINE = /^commit ([0-9a-f]{7,64})\b/;
 const DIFF_FILE_LINE = /^\+\+\+ (?:b\/)?([^\t]*)/;
 
+/** The encoding of a text by its first bytes: UTF-16 with its byte order mark, else UTF-8. */
+function encodingOf(head: Uint8Array): "utf-8" | "utf-16le" | "utf-16be" {
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return "utf-8";
+}
+
+/** Whether bytes start with a UTF-16 byte order mark (such text is full of NUL bytes, yet not binary). */
+export function isUtf16(head: Uint8Array): boolean {
+  return encodingOf(head) !== "utf-8";
+}
+
+/**
+ * Text from the bytes of an input, chunk by chunk: UTF-8, or UTF-16LE or UTF-16BE when it starts
+ * with that byte order mark (what Windows PowerShell's `>` and Notepad's "Unicode" write); the mark
+ * is dropped (a UTF-8 one too). A character split between chunks is kept whole.
+ */
+export class TextInput {
+  #decoder: TextDecoder | undefined;
+  #head: Uint8Array = new Uint8Array(0);
+
+  /** The text of the next bytes ("" while there are too few to tell the encoding). */
+  write(chunk: Uint8Array): string {
+    if (this.#decoder) return this.#decoder.decode(chunk, { stream: true });
+    this.#head = Buffer.concat([this.#head, chunk]);
+    return this.#head.length < 3 ? "" : this.#start();
+  }
+
+  /** The input ended: the rest of the text. */
+  end(): string {
+    const rest = this.#decoder ? "" : this.#start();
+    return rest + this.#decoder!.decode();
+  }
+
+  #start(): string {
+    this.#decoder = new TextDecoder(encodingOf(this.#head));
+    const head = this.#head;
+    this.#head = new Uint8Array(0);
+    return this.#decoder.decode(head, { stream: true });
+  }
+}
+
+/** All of an input's bytes as text (see TextInput). */
+export function decodeText(bytes: Uint8Array): string {
+  const input = new TextInput();
+  return input.write(bytes) + input.end();
+}
+
 /** Follows a text line by line and reports each secret found, with diff context. */
 export class LineScanner {
   #carry = "";
@@ -42,22 +91,22 @@ export class LineScanner {
   #columnOffset = 0;
   #commit: string | undefined;
   #diffFile: string | undefined;
-  #decoder: StringDecoder;
+  #input = new TextInput();
 
   constructor(
     private readonly file: string,
     private readonly onFinding: (finding: Finding) => void,
     private readonly kinds?: readonly SecretKind[],
-    encoding: "utf8" | "utf16le" = "utf8",
-  ) {
-    this.#decoder = new StringDecoder(encoding);
-  }
+  ) {}
 
   /** Takes the next bytes (or text) of the input. */
   push(chunk: Buffer | string): void {
-    this.#carry += typeof chunk === "string" ? chunk : this.#decoder.write(chunk);
+    // the carry holds no newline: look for one only in what is new (a long line arriving in many
+    // chunks was searched again from its start for each chunk)
+    const searchFrom = this.#carry.length;
+    this.#carry += typeof chunk === "string" ? chunk : this.#input.write(chunk);
     let start = 0;
-    for (let nl = this.#carry.indexOf("\n", start); nl !== -1; nl = this.#carry.indexOf("\n", start)) {
+    for (let nl = this.#carry.indexOf("\n", searchFrom); nl !== -1; nl = this.#carry.indexOf("\n", start)) {
       this.#scanLine(this.#carry.slice(start, nl), Number.POSITIVE_INFINITY);
       this.#line++;
       this.#columnOffset = 0;
@@ -75,7 +124,7 @@ export class LineScanner {
 
   /** The input ended: scans the last line. */
   end(): void {
-    this.#carry += this.#decoder.end();
+    this.#carry += this.#input.end();
     if (this.#carry !== "") this.#scanLine(this.#carry, Number.POSITIVE_INFINITY);
     this.#carry = "";
   }
@@ -107,6 +156,7 @@ export class LineScanner {
       column: this.#columnOffset + match.column,
       kind: match.kind,
       id: match.id ?? null,
+      ...(match.encoding !== undefined && { encoding: match.encoding }),
       ...(this.#commit !== undefined && { commit: this.#commit }),
       ...(this.#diffFile !== undefined && { diffFile: redactSecrets(this.#diffFile) }),
     };
@@ -143,14 +193,6 @@ function isBinary(chunk: Buffer): boolean {
   return chunk.subarray(0, BINARY_SNIFF).includes(0);
 }
 
-/**
- * Whether a file is UTF-16LE text: it starts with that byte order mark (what Windows PowerShell's
- * `>` and Notepad's "Unicode" write; its NUL bytes would make it look binary).
- */
-function isUtf16le(chunk: Buffer): boolean {
-  return chunk.length >= 2 && chunk[0] === 0xff && chunk[1] === 0xfe;
-}
-
 /** Scans one file (a regular file, or a pipe named on the command line). */
 async function scanFile(
   path: string,
@@ -162,12 +204,7 @@ async function scanFile(
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
       if (scanner === undefined) {
-        if (isUtf16le(chunk)) {
-          scanner = new LineScanner(path, onFinding, kinds, "utf16le");
-          scanner.push(chunk.subarray(2));
-          continue;
-        }
-        if (isBinary(chunk)) {
+        if (!isUtf16(chunk) && isBinary(chunk)) {
           report.skipped.push({ path, why: "binary" });
           return;
         }

@@ -29,8 +29,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Environment variables on top of a clean environment (PATH only) and the connection. */
   env?: Record<string, string | undefined>;
-  /** Text written to stdin (then closed). */
-  stdin?: string;
+  /** Text (or bytes) written to stdin (then closed). */
+  stdin?: string | Buffer;
   /** Run under a pseudo-terminal (`script`): stdin, stdout and stderr are a terminal, merged. */
   tty?: boolean;
   /** No DT_ENV_URL / DT_API_TOKEN from the suite. */

@@ -159,7 +159,7 @@ describe("scan", () => {
     const r = await scan([tree, "--kind", "platform-token,oauth-client-secret", "-o", "csv"]);
     expect(r.code).toBe(3);
     const lines = r.stdout.trim().split("\n");
-    expect(lines[0]).toBe("file,line,column,kind,id,commit,diffFile,verified");
+    expect(lines[0]).toBe("file,line,column,kind,id,commit,diffFile,verified,encoding");
     expect(lines.slice(1).map((l) => l.split(",")[3])).toEqual(["platform-token", "oauth-client-secret"]);
     const bad = await scan([tree, "--kind", "passwords"]);
     expect(bad.code).toBe(2);

@@ -159,8 +159,6 @@ export function parseSecret(text: string): SecretParts | undefined {
     : undefined;
 }
 
-const WHOLE_ID = new RegExp(`^(dt0[a-zA-Z]\\d\\d)\\.(${PART}{8,24})$`);
-
 /**
  * Splits a secret's id (`<prefix>.<public part>`, e.g. `dt0g02.ABCDEFGH`) into its kind, prefix and
  * public part, or undefined when the text is not an id. Like `parseSecret`, a prefix that is not
@@ -168,7 +166,7 @@ const WHOLE_ID = new RegExp(`^(dt0[a-zA-Z]\\d\\d)\\.(${PART}{8,24})$`);
  */
 export function parseSecretId(text: string): SecretParts | undefined {
   if (typeof text !== "string") return undefined;
-  const m = WHOLE_ID.exec(text);
+  const m = new RegExp(`^(dt0[a-zA-Z]\\d\\d)\\.(${PART}{8,24})$`).exec(text);
   if (!m) return undefined;
   const prefix = m[1]!.toLowerCase();
   const publicPart = m[2]!;
@@ -197,6 +195,8 @@ export interface SecretMatch {
   /** 1-based line and column (in UTF-16 code units) where it starts. */
   line: number;
   column: number;
+  /** `base64`: the text holds the secret base64-encoded (index and length are the base64's); else absent. */
+  encoding?: "base64";
   /**
    * The secret, written the plain way (`dt0c01.<public>.<private>`, whatever separators the text
    * used): exactly the match, nothing beyond it. Not enumerable, so that `JSON.stringify`,
@@ -227,27 +227,13 @@ export function secretPattern(): RegExp {
   return new RegExp(`${DT0_ANYWHERE}|${JWT_ANYWHERE}`, "g");
 }
 
-/**
- * Every Dynatrace secret in a text (a log, a diff, a file), in order: its kind, id, where it is, and
- * (not enumerable) the secret itself. Copes with what a diff or log shows around a secret (a leading
- * `+`, quotes, `key=`, JSON, URL-encoded dots, other letters and digits glued to it) and never
- * returns text beyond the match. Runs in time linear in the text.
- */
-export function findSecrets(text: string, options: FindSecretsOptions = {}): SecretMatch[] {
-  const wanted = options.kinds ? new Set(options.kinds) : undefined;
-  const found: SecretMatch[] = [];
-  let line = options.firstLine ?? 1;
-  let lineStart = 0;
-  // The next newline not yet counted: each newline is looked for once (searching again from every
-  // match to the next newline, or to the end of a long last line, was quadratic).
-  let nextNewline = text.indexOf("\n");
+/** A match before its line and column are known. */
+type Found = Omit<SecretMatch, "line" | "column" | "secret"> & { secret: string };
+
+/** The plain (not base64) secrets of a text, in order. */
+function findPlain(text: string, wanted: ReadonlySet<SecretKind> | undefined): Found[] {
+  const found: Found[] = [];
   for (const m of text.matchAll(secretPattern())) {
-    const index = m.index;
-    while (nextNewline !== -1 && nextNewline < index) {
-      line++;
-      lineStart = nextNewline + 1;
-      nextNewline = text.indexOf("\n", lineStart);
-    }
     let kind: SecretKind;
     let id: string | undefined;
     let secret: string;
@@ -262,7 +248,81 @@ export function findSecrets(text: string, options: FindSecretsOptions = {}): Sec
       secret = m[4]!;
     }
     if (wanted && !wanted.has(kind)) continue;
-    const match = { kind, id, index, length: m[0].length, line, column: index - lineStart + 1 };
+    found.push({ kind, id, index: m.index, length: m[0].length, secret });
+  }
+  return found;
+}
+
+/**
+ * A new global pattern of a base64 run (standard or URL-safe alphabet) long enough to hold the
+ * shortest `dt0` secret: a Kubernetes secret's `data:` value, a `base64 -w0` in a script, a header.
+ * It starts where a run starts (not after another base64 character), so each run is read once.
+ */
+function base64Run(): RegExp {
+  const shortest =
+    Math.min(...SECRET_FORMATS.map((f) => f.prefix.length + 1 + f.publicLength + 1)) + PRIVATE_PART_LENGTH;
+  return new RegExp(`(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{${Math.floor((shortest * 4) / 3)},}={0,2}`, "g");
+}
+
+/** The bytes of a base64 run as a string of char codes 0-255, or undefined when it is not base64. */
+function decodeBase64(run: string): string | undefined {
+  const standard = run.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/");
+  try {
+    return atob(standard.slice(0, standard.length - (standard.length % 4 === 1 ? 1 : 0)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The secrets written base64-encoded in a text. A run is decoded from its start, and also from its
+ * second character when it starts with a diff's `+` or `-` (which are base64 characters too). A
+ * secret's place is the base64 that holds it.
+ */
+function findBase64(text: string, wanted: ReadonlySet<SecretKind> | undefined): Found[] {
+  const found: Found[] = [];
+  for (const m of text.matchAll(base64Run())) {
+    const starts = m[0][0] === "+" || m[0][0] === "-" ? [0, 1] : [0];
+    for (const start of starts) {
+      const decoded = decodeBase64(m[0].slice(start));
+      if (decoded === undefined) continue;
+      const inside = findPlain(decoded, wanted);
+      for (const f of inside) {
+        const from = Math.floor(f.index / 3) * 4;
+        const to = Math.ceil((f.index + f.length) / 3) * 4;
+        found.push({ ...f, index: m.index + start + from, length: to - from, encoding: "base64" });
+      }
+      if (inside.length > 0) break;
+    }
+  }
+  return found;
+}
+
+/**
+ * Every Dynatrace secret in a text (a log, a diff, a file), in order: its kind, id, where it is, and
+ * (not enumerable) the secret itself. Copes with what a diff or log shows around a secret (a leading
+ * `+`, quotes, `key=`, JSON, URL-encoded dots, other letters and digits glued to it), finds secrets
+ * written base64-encoded (a Kubernetes secret's `data:`, `encoding: "base64"` on the match), and
+ * never returns text beyond the match. Runs in time linear in the text.
+ */
+export function findSecrets(text: string, options: FindSecretsOptions = {}): SecretMatch[] {
+  const wanted = options.kinds ? new Set(options.kinds) : undefined;
+  const plain = findPlain(text, wanted);
+  const encoded = findBase64(text, wanted);
+  const all = encoded.length === 0 ? plain : [...plain, ...encoded].sort((a, b) => a.index - b.index);
+  const found: SecretMatch[] = [];
+  let line = options.firstLine ?? 1;
+  let lineStart = 0;
+  // The next newline not yet counted: each newline is looked for once (searching again from every
+  // match to the next newline, or to the end of a long last line, was quadratic).
+  let nextNewline = text.indexOf("\n");
+  for (const { secret, ...f } of all) {
+    while (nextNewline !== -1 && nextNewline < f.index) {
+      line++;
+      lineStart = nextNewline + 1;
+      nextNewline = text.indexOf("\n", lineStart);
+    }
+    const match = { ...f, line, column: f.index - lineStart + 1 };
     Object.defineProperty(match, "secret", { value: secret, enumerable: false });
     found.push(match as SecretMatch);
   }

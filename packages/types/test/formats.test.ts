@@ -96,7 +96,7 @@ describe("parseSecret, secretId, isSecret: the whole shape", () => {
       id: AG.id,
     });
     expect(parseSecretId(API.id)?.kind).toBe("api-token");
-    expect(parseSecretId(`DT0G02.${AG.id.slice(7)}`)?.id).toBe(AG.id);
+    expect(parseSecretId(`dt0G02.${AG.id.slice(7)}`)?.id).toBe(AG.id);
     expect(parseSecretId(`dt0c01.${run(8, 1)}`)?.kind).toBe("unknown");
     for (const text of [AG.secret, `${AG.id}.`, `${AG.id}A`.slice(0, 14), " dt0g02.ABCDEFGH", "", JWT])
       expect(parseSecretId(text)).toBeUndefined();
@@ -215,6 +215,51 @@ describe("findSecrets: what a diff, a log or a file shows", () => {
     expect(JSON.stringify({ ...match })).not.toContain(API.privatePart);
     expect(Object.keys(match!)).toEqual(["kind", "id", "index", "length", "line", "column"]);
   });
+  test("base64-encoded, as a Kubernetes secret, a diff or a script shows it", () => {
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const cases: [string, string, typeof API][] = [
+      ["a Kubernetes secret's data", `data:\n  token: ${b64(AG.secret)}\n`, AG],
+      ["inline YAML", `data: { token: ${b64(API.secret)} }`, API],
+      ["JSON", `{"data":{"token":"${b64(PLATFORM.secret)}"}}`, PLATFORM],
+      ["a diff's added line", `+${b64(AG.secret)}`, AG],
+      ["a diff's removed line, URL-safe base64", `-${Buffer.from(API.secret).toString("base64url")}`, API],
+      ["echo | base64 (a newline after it)", `x=${b64(`${API.secret}\n`)}`, API],
+    ];
+    for (const [what, text, s] of cases) {
+      const found = findSecrets(text);
+      expect(
+        found.map((m) => [m.kind, m.id, m.encoding]),
+        what,
+      ).toEqual([[parseSecret(s.secret)!.kind, s.id, "base64"]]);
+      expect(found[0]!.secret, what).toBe(s.secret);
+      // its place is the base64 that holds it
+      const at = text.slice(found[0]!.index, found[0]!.index + found[0]!.length);
+      expect(Buffer.from(at, "base64").toString("latin1"), what).toContain(s.secret);
+    }
+    // inside a bigger encoded text (an .env file), at each of the three byte alignments
+    for (const pad of ["", "A", "AB"]) {
+      const text = `before ${b64(`${pad}FOO=bar\nDT_API_TOKEN=${API.secret}\nBAR=baz\n`)} after`;
+      expect(findSecrets(text).map((m) => [m.id, m.encoding, m.line, m.column])).toEqual([
+        [API.id, "base64", 1, 8 + Math.floor((pad.length + 21) / 3) * 4],
+      ]);
+    }
+    // in order with plain ones, lines counted across both; --kind filters the encoded too
+    const mixed = `${API.secret}\nk: ${b64(AG.secret)}\n${OAUTH.secret}`;
+    expect(findSecrets(mixed).map((m) => [m.kind, m.line, m.column, m.encoding ?? "plain"])).toEqual([
+      ["api-token", 1, 1, "plain"],
+      ["activegate-token", 2, 4, "base64"],
+      ["oauth-client-secret", 3, 1, "plain"],
+    ]);
+    expect(findSecrets(mixed, { kinds: ["activegate-token"] }).map((m) => m.id)).toEqual([AG.id]);
+    // the match holds neither the secret nor its base64
+    const [match] = findSecrets(`token: ${b64(API.secret)}`);
+    expect(JSON.stringify(match)).not.toContain(API.privatePart);
+    expect(JSON.stringify(match)).not.toContain(b64(API.secret).slice(40, 80));
+    // base64 of other things, and runs too short to hold a secret, are nothing
+    expect(findSecrets(`${b64("x".repeat(300))} ${b64(API.id)} ${b64(API.secret).slice(0, 100)}`)).toEqual(
+      [],
+    );
+  });
   test("linear time: long runs that almost match", () => {
     const hostile = [
       "eyJ-".repeat(100_000),
@@ -222,6 +267,9 @@ describe("findSecrets: what a diff, a log or a file shows", () => {
       `dt0c01.${"A".repeat(200_000)}`,
       `eyJ${"a".repeat(200_000)}.`,
       "%2E".repeat(100_000),
+      // base64: one run of 1 MB, and runs just too short to be read, a million times
+      "A".repeat(1_000_000),
+      `${"A".repeat(105)} `.repeat(10_000),
     ];
     for (const text of hostile) expect(findSecrets(text)).toEqual([]);
     const many = `${API.secret}\n`.repeat(20_000);

@@ -30,6 +30,7 @@ import { EXIT, UsageError } from "../errors.js";
 import { csvRow } from "../format.js";
 import { leakEnvironments } from "../leak-environments.js";
 import { mdCell, mdTable } from "../markdown.js";
+import { decodeText, TextInput } from "../secret-input.js";
 import { redactSecrets } from "../secrets.js";
 import { sinkDelivery } from "../sinks/deliver.js";
 import { parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
@@ -123,7 +124,7 @@ const REVOKE_IN_ACCOUNT: Partial<Record<SecretKind, string>> = {
 async function readInput(ctx: Context, flags: LeakFlags): Promise<{ text: string; source: string }> {
   if (flags.from !== undefined) {
     try {
-      return { text: await readFile(flags.from, "utf8"), source: flags.from };
+      return { text: decodeText(await readFile(flags.from)), source: flags.from };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new UsageError(`--from ${flags.from}: cannot read it (${code ?? String(error)})`);
@@ -137,10 +138,12 @@ async function readInput(ctx: Context, flags: LeakFlags): Promise<{ text: string
     const line = await ctx.stdin.line("Leaked secret or text (input hidden): ");
     return { text: line ?? "", source: "-" };
   }
+  // bytes, so that UTF-16 (with its byte order mark) is read as scan reads it
+  const input = new TextInput();
   let text = "";
-  ctx.io.stdin.setEncoding("utf8");
-  for await (const chunk of ctx.io.stdin) text += chunk;
-  return { text, source: "-" };
+  for await (const chunk of ctx.io.stdin as AsyncIterable<Buffer | string>)
+    text += typeof chunk === "string" ? chunk : input.write(chunk);
+  return { text: text + input.end(), source: "-" };
 }
 
 /** `scan --emit-secrets` lines: the secret with where scan found it. */

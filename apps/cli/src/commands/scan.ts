@@ -159,7 +159,7 @@ function write(ctx: Context, format: NonNullable<ScanFlags["output"]>, found: re
   else if (format === "csv") {
     const guard = ctx.options.csvGuard;
     stdout.write(
-      csvRow(["file", "line", "column", "kind", "id", "commit", "diffFile", "verified"], guard) +
+      csvRow(["file", "line", "column", "kind", "id", "commit", "diffFile", "verified", "encoding"], guard) +
         found
           .map((f) =>
             csvRow(
@@ -172,6 +172,7 @@ function write(ctx: Context, format: NonNullable<ScanFlags["output"]>, found: re
                 f.commit ?? "",
                 f.diffFile ?? "",
                 verifiedText(f),
+                f.encoding ?? "",
               ],
               guard,
             ),
@@ -190,7 +191,7 @@ function write(ctx: Context, format: NonNullable<ScanFlags["output"]>, found: re
     ];
     const rows = found.map((f): Cell[] => [
       location(f),
-      { text: f.kind, style: ctx.out.yellow },
+      { text: f.encoding ? `${f.kind} (${f.encoding})` : f.kind, style: ctx.out.yellow },
       f.id ?? "(a JWT has no id)",
       ...(withContext ? [context(f)] : []),
       ...(withVerified ? [verifiedText(f)] : []),
@@ -256,13 +257,16 @@ export function registerScan(program: Command, run: Run): void {
 Finds every Dynatrace secret: API tokens and personal access tokens (dt0c01), ActiveGate tokens
 (dt0g02), platform tokens (dt0s16), OAuth client secrets (dt0s02 and related dt0s0N), other dt0
 prefixes (unknown) and JWTs (OAuth access tokens), also as a diff or log shows them: after a + or
--, quoted, in JSON, URL-encoded (%2E), glued to other characters. Prints file:line:column, the
-kind and the id (<prefix>.<public part>), never the secret.
+-, quoted, in JSON, URL-encoded (%2E), glued to other characters, and base64-encoded (a Kubernetes
+secret's data:, standard or URL-safe base64 on one line; the KIND column says "(base64)"). Prints
+file:line:column, the kind and the id (<prefix>.<public part>), never the secret nor its base64.
 
 Directories are walked recursively; symbolic links inside them are not followed, .git is left
 out (scan history with git log -p | dt-tokens scan -) and binary files (a NUL byte in the first
-8000) are skipped; a UTF-16LE file with its byte order mark (PowerShell's >) is read as text. Files are read line by line, so size does not matter. In a diff or git log -p,
-each finding also names its commit and file (IN column; commit and diffFile in JSON).
+8000) are skipped; UTF-16LE or UTF-16BE with its byte order mark (PowerShell's >), in a file or
+on stdin, is read as text. Files and stdin are read line by line, so size does not matter. In a
+diff or git log -p, each finding also names its commit and file (IN column; commit and diffFile
+in JSON).
 
 Exit statuses: 0 nothing found; 3 secrets found; 4 nothing found, but a path could not be read;
 2 bad usage.
