@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 
 /** The workspace's package directories, as pnpm-workspace.yaml lists them (`dir` or `dir/*`). */
-function workspaceDirs(root) {
+export function workspaceDirs(root) {
   const { packages = [] } = parse(readFileSync(join(root, "pnpm-workspace.yaml"), "utf8"));
   return packages
     .filter((glob) => !glob.startsWith("!"))

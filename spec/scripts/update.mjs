@@ -190,6 +190,21 @@ async function generatedTypes(path) {
   return Object.fromEntries(Object.entries(files).map(([file, text]) => [join(typesDir, file), text]));
 }
 
+/** The refusal when the workspace no longer typechecks: each package, then its first errors. */
+function brokenText(broken) {
+  const shown = 10;
+  const cut = (m) => (m.length > 300 ? `${m.slice(0, 300)}…` : m);
+  const lines = broken.flatMap(({ name, dir, errors }) => [
+    `  ${name} (${dir}): ${errors.length} error${errors.length === 1 ? "" : "s"}`,
+    ...errors.slice(0, shown).map((m) => `    ${cut(m)}`),
+    ...(errors.length > shown ? [`    … ${errors.length - shown} more`] : []),
+  ]);
+  return (
+    `the packages do not typecheck with the new types, so nothing was written:\n${lines.join("\n")}\n` +
+    "Adapt the code named above (or the overlay) in the same change, then run spec:update again."
+  );
+}
+
 export async function specUpdate(argv) {
   const opts = options(argv);
   if (opts.help) {
@@ -242,17 +257,9 @@ export async function specUpdate(argv) {
     const newSpecPath = join(scratch, "api-tokens.yaml");
     await writeFile(newSpecPath, newSpecText);
     const types = await generatedTypes(newSpecPath);
-    // The new types against the packages' sources and the consumer fixtures, in memory.
-    const consumers = checkConsumers(root, types);
-    if (consumers.broken.length > 0) {
-      throw new Error(
-        `the packages do not typecheck with the new types, so nothing was written:\n${consumers.broken
-          .slice(0, 20)
-          .map((m) => `  ${m}`)
-          .join("\n")}${consumers.broken.length > 20 ? `\n  … ${consumers.broken.length - 20} more` : ""}\n` +
-          "Adapt the code named above (or the overlay) in the same change, then run spec:update again.",
-      );
-    }
+    // The new types against every package that depends on them and the consumer fixtures.
+    const consumers = checkConsumers(root, types, scratch);
+    if (consumers.broken.length > 0) throw new Error(brokenText(consumers.broken));
     for (const { fixture, errors } of consumers.breaks) {
       changes.unshift({
         level: "breaking",

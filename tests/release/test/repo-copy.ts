@@ -1,11 +1,13 @@
 /**
- * A temporary copy of the parts of the repository that `pnpm spec:update` reads and writes: the
- * spec package, the types package, the sources and manifests of every workspace package (to find
- * which ones re-export the types) and .changeset/. node_modules are linked to the real ones, except
- * that @dt-tokens/spec resolves to the copy, so the copy's types are generated from the copy's spec.
+ * A temporary copy of the repository for `pnpm spec:update` (which reads the spec, generates the
+ * types, finds which packages re-export them, type-checks the whole workspace and writes
+ * .changeset/): every file but build output, installs and test results. node_modules are linked to
+ * the real ones, except that @dt-tokens/spec resolves to the copy, so the copy's types are
+ * generated from the copy's spec.
  */
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -15,22 +17,13 @@ import {
   symlinkSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "../../..");
 
-/** What spec:update reads of each workspace package: the manifest, sources, and for the spec and
- * the types everything their scripts use (never build output or test results, which other runs
- * may be writing while this copies). */
-const COPIED: Record<string, string[] | "all"> = {
-  spec: "all",
-  "packages/types": ["package.json", "scripts", "src", "test"],
-  "packages/client": ["package.json", "src"],
-  "packages/sandbox": ["package.json", "src"],
-  "apps/cli": ["package.json", "src"],
-  "apps/dashboard": ["package.json", "src"],
-};
-const NEVER_COPIED = new Set(["node_modules", "dist", ".turbo", ".test-results", "test", "bench"]);
+/** Never copied: build output, installs, caches and test results (other runs may be writing them
+ * while this copies). Everything else is: spec:update type-checks the whole workspace. */
+const NEVER_COPIED = new Set([".git", "node_modules", "dist", ".turbo", ".test-results"]);
 
 export interface RepoCopy {
   root: string;
@@ -69,17 +62,15 @@ export function copyRepo(): RepoCopy {
 }
 
 function fill(root: string) {
-  for (const file of ["package.json", "pnpm-workspace.yaml"]) cpSync(join(ROOT, file), join(root, file));
-  cpSync(join(ROOT, ".changeset"), join(root, ".changeset"), { recursive: true });
-  for (const [pkg, entries] of Object.entries(COPIED)) {
-    const from = join(ROOT, pkg);
-    const to = join(root, pkg);
-    mkdirSync(to, { recursive: true });
-    const names = entries === "all" ? readdirSync(from).filter((e) => !NEVER_COPIED.has(e)) : entries;
-    for (const entry of names) cpSync(join(from, entry), join(to, entry), { recursive: true });
+  cpSync(ROOT, root, { recursive: true, filter: (from) => !NEVER_COPIED.has(basename(from)) });
+  // Every package's node_modules linked to the real ones (what the workspace check resolves)...
+  for (const dir of workspaceDirs()) {
+    const modules = join(ROOT, dir, "node_modules");
+    if (dir !== "packages/types" && existsSync(modules))
+      symlinkSync(modules, join(root, dir, "node_modules"));
   }
-  symlinkSync(join(ROOT, "spec", "node_modules"), join(root, "spec", "node_modules"));
-  // packages/types: its own dependencies, but @dt-tokens/spec is the copy.
+  // ...except packages/types: its own dependencies, but @dt-tokens/spec is the copy, so the copy's
+  // types are generated from the copy's spec.
   const typesModules = join(root, "packages", "types", "node_modules");
   mkdirSync(join(typesModules, "@dt-tokens"), { recursive: true });
   const realTypesModules = join(ROOT, "packages", "types", "node_modules");
@@ -88,9 +79,18 @@ function fill(root: string) {
     symlinkSync(join(realTypesModules, entry), join(typesModules, entry));
   }
   symlinkSync(join(root, "spec"), join(typesModules, "@dt-tokens", "spec"));
-  // The client's dependencies, for the consumers' check (its @dt-tokens imports go to the copy's sources).
-  symlinkSync(
-    join(ROOT, "packages", "client", "node_modules"),
-    join(root, "packages", "client", "node_modules"),
-  );
+}
+
+/** The root and the workspace's package folders, relative to the root. */
+function workspaceDirs(): string[] {
+  const parents = ["packages", "apps", "tests"];
+  return [
+    ".",
+    "spec",
+    ...parents.flatMap((parent) =>
+      readdirSync(join(ROOT, parent), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => `${parent}/${e.name}`),
+    ),
+  ];
 }
