@@ -26,6 +26,7 @@ import {
 import { envNames, type NamedEnvironment, namedEnvironment, readConfig } from "./environments.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
+import { clientLogger } from "./retry-display.js";
 import { cleartextMessage, HTTP_ONLY_LOOPBACK_HINT, urlText } from "./url-text.js";
 import { version } from "./version.js";
 
@@ -35,6 +36,8 @@ export interface GlobalOptions {
   envUrl?: string;
   tokenStdin?: boolean;
   debug?: boolean;
+  /** --show-retries: a line per retry even when stderr is not a terminal. */
+  showRetries?: boolean;
   color: boolean;
   /** CSV cells that start like a formula get a leading ' (on unless --no-csv-guard). */
   csvGuard: boolean;
@@ -236,13 +239,7 @@ function buildClient<C>(
       environmentUrl: url,
       ...clientAuth(credential),
       userAgent: `dt-tokens-cli/${version}`,
-      logger: options.debug
-        ? {
-            debug: (m, d) =>
-              io.stderr.write(`debug: ${redact(m)}${d ? ` ${redact(JSON.stringify(d))}` : ""}\n`),
-            warn: (m) => io.stderr.write(`warning: ${redact(m)}\n`),
-          }
-        : undefined,
+      logger: clientLogger(options, io),
       ...extra,
     });
   } catch (error) {

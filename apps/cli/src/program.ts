@@ -79,6 +79,10 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .option("--no-color", "no colours (also: NO_COLOR=1; colours are only used on a terminal anyway)")
     .option("--debug", "show requests (redacted) and stack traces")
     .option(
+      "--show-retries",
+      "a line on stderr per retry (which attempt, the wait, the time budget) even when stderr is not a terminal (on a terminal: always)",
+    )
+    .option(
       "--no-csv-guard",
       "CSV: leave cells starting with = + - @ tab or CR as they are (by default they get a leading ' so spreadsheets do not run them)",
     )

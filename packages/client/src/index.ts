@@ -78,6 +78,7 @@ export type {
   PageKeyParams,
   RequestOptions,
   RetireMode,
+  RetryDetails,
   RevokeMode,
   RotateOptions,
   RotateResult,

@@ -247,7 +247,16 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   /** Waits between attempts; the caller's signal or the deadline end the wait at once. */
   async function wait(what: string, waitMs: number) {
     throwIfStopped();
-    logger?.warn(`${line()} ${what}; retry ${attempts} of ${maxRetries} in ${waitMs} ms`);
+    // The details let a program show the retry without parsing the line (see Logger in types.ts).
+    logger?.warn(`${line()} ${what}; retry ${attempts} of ${maxRetries} in ${waitMs} ms`, {
+      request: request(),
+      reason: what,
+      retry: attempts,
+      maxRetries,
+      waitMs,
+      timeoutMs,
+      deadlineMs,
+    });
     clearTimeout(attemptTimer);
     attemptControl = undefined;
     await new Promise<void>((resolve) => {

@@ -16,10 +16,29 @@ import type { AuthScheme } from "./auth-scheme.js";
 import type { DEFAULT_FIELDS, FieldsInput, SelectorInput, TimeframeInput } from "./builders.js";
 import type { OAuthClientOptions } from "./oauth-options.js";
 
-/** Where the client writes what it does. `console` fits; every line is redacted. */
+/**
+ * Where the client writes what it does. `console` fits; every line is redacted. A retry is a `warn`
+ * whose details are a {@link RetryDetails} (a progress display can show it without parsing the line).
+ */
 export interface Logger {
   debug(message: string, details?: Record<string, unknown>): void;
   warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/** The details of the `warn` line that announces a retry, before its wait. */
+export interface RetryDetails {
+  /** The request retried: its method and (redacted) URL. */
+  request: { method: string; url: string };
+  /** What the last attempt ended with: its status (`"503"`) or the error's name (`"TimeoutError"`). */
+  reason: string;
+  /** Which retry this is: 1 for the second attempt. */
+  retry: number;
+  maxRetries: number;
+  /** The wait before it, in ms. */
+  waitMs: number;
+  /** Each attempt's timeout and the whole call's deadline, in ms (`Infinity` for none). */
+  timeoutMs: number;
+  deadlineMs: number;
 }
 
 /** Options that apply to one call; every method takes them as its last argument. */

@@ -54,6 +54,36 @@ describe("idempotent requests are retried", () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  test("each retry is a warn line whose details say which retry, the wait, the timeout and the deadline", async () => {
+    server = await startServer(script(503, 429));
+    const warned: [string, Record<string, unknown> | undefined][] = [];
+    const dt = dtFor(server.url, {
+      timeoutMs: 5_000,
+      deadlineMs: 60_000,
+      logger: { debug: () => {}, warn: (m, d) => warned.push([m, d]) },
+    });
+    await dt.list();
+    expect(server.requests).toHaveLength(3);
+    expect(warned.map(([, d]) => d)).toEqual([
+      {
+        request: {
+          method: "GET",
+          url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/api\/v2\/apiTokens/),
+        },
+        reason: "503",
+        retry: 1,
+        maxRetries: 2,
+        waitMs: expect.any(Number),
+        timeoutMs: 5_000,
+        deadlineMs: 60_000,
+      },
+      expect.objectContaining({ reason: "429", retry: 2, maxRetries: 2 }),
+    ]);
+    expect(warned[0]![0]).toMatch(/ 503; retry 1 of 2 in \d+ ms$/);
+    // No secret in a line or its details.
+    expect(JSON.stringify(warned)).not.toMatch(/dt0c01\.\w+\.\w{64}/);
+  });
+
   test("PUT, DELETE and lookup too", async () => {
     server = await startServer((r, res, n) => (n % 2 ? dtError(res, 503, "busy") : script()(r, res, 0)));
     const dt = dtFor(server.url);
