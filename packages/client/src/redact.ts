@@ -1,17 +1,12 @@
-// A dot as it may be written: `.`, percent-encoded (`%2E`, `%2e`) or JSON-escaped (`\u002e`).
-const DOT = String.raw`(?:\.|%2[eE]|\\u002[eE])`;
-// Secrets with a public part: API tokens `dt0c01.<id>.<secret>`, platform tokens `dt0s16.<id>.<secret>`,
-// OAuth client secrets `dt0s02.<id>.<secret>`. The `<prefix>.<id>` part stays readable.
-const STRUCTURED_SECRET = new RegExp(`(dt0[a-z]\\d\\d${DOT}\\w+)${DOT}\\w+`, "gi");
+// The Dynatrace secrets and JWTs in a text are those @dt-tokens/types finds (formats.ts, the one home
+// of their shapes): `<prefix>.<public part>.<private part>` with the dots also as `%2E`, `%252E` or
+// `\u002e`, and JWTs.
+import { secretPattern } from "@dt-tokens/types";
+
 // Secrets after a scheme, parameter or JSON key: `Api-Token x`, `Bearer x`, `api-token=x`,
 // `client_secret=x`, `access_token=x`, `"access_token":"x"`, `"client_secret": "x"`.
 const LABELLED_SECRET =
   /((?:Api-Token|Bearer) +|(?:api-token|client_secret|access_token)=|"(?:client_secret|access_token|clientSecret|accessToken)" *: *")[^\s"',&#]+/gi;
-// JSON Web Tokens (OAuth access tokens): header.payload.signature, base64url. It starts only where a
-// base64url run starts (a word boundary not after `-`): with `\b` alone, every `eyJ` inside a long
-// run such as `eyJ-eyJ-…` was a new start that scanned the rest of the run, and a 200 kB error body
-// took a minute and a half to redact.
-const JWT = new RegExp(`(?<!-)\\beyJ[\\w-]*${DOT}[\\w-]+${DOT}[\\w-]+`, "g");
 // HTTP Basic credentials: `Basic base64(user:password)`; replaced when they decode to `user:password`
 // (so that prose such as "Basic authentication" stays readable).
 const BASIC_CREDENTIALS = /(\bBasic +)([\w+/-]+={0,2})/gi;
@@ -21,12 +16,16 @@ const BASIC_CREDENTIALS = /(\bBasic +)([\w+/-]+={0,2})/gi;
 // are base64 characters too).
 const BASE64_RUN = /[\w+/-]{24,}={0,2}/g;
 
-/** The plain forms: structured secrets, labelled secrets, JWTs. */
+/**
+ * The plain forms: a Dynatrace secret keeps its `<prefix>.<public part>.` (its id, as written), a JWT
+ * and a labelled secret become `[REDACTED]`.
+ */
 function redactPlain(text: string): string {
   return text
-    .replace(STRUCTURED_SECRET, "$1.[REDACTED]")
-    .replace(LABELLED_SECRET, "$1[REDACTED]")
-    .replace(JWT, "[REDACTED]");
+    .replace(secretPattern(), (secret, _prefix, _publicPart, privatePart?: string) =>
+      privatePart ? `${secret.slice(0, -privatePart.length)}[REDACTED]` : "[REDACTED]",
+    )
+    .replace(LABELLED_SECRET, "$1[REDACTED]");
 }
 
 /** What a base64 (or base64url) run decodes to, or "" when it is not base64. */

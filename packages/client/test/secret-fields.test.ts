@@ -164,6 +164,16 @@ describe("redact: the encoded forms of a secret", () => {
     expect(out).not.toContain(b64("my-client:opaque-secret"));
   });
 
+  test("a JWT and a secret whose dots are encoded: redacted by the formats of @dt-tokens/types", () => {
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    const { secret, id, privatePart } = makeSecret();
+    for (const dot of ["%2E", "%2e", "%252E", "\\u002e"]) {
+      const out = redact(`a ${jwt.replaceAll(".", dot)} b ${secret.replaceAll(".", dot)} c`);
+      expect(out).toBe(`a [REDACTED] b ${id.replace(".", dot)}${dot}[REDACTED] c`);
+      expect(out).not.toContain(privatePart);
+    }
+  });
+
   test("prose and URLs stay readable", () => {
     for (const text of [
       "Basic authentication failed: send the client id and secret",

@@ -219,8 +219,9 @@ const SEP = "(?:\\.|%(?:25)?2[eE]|\\\\u002[eE])";
 // followed by more (a concatenation, a base32 run); exactly 64 private characters are taken.
 const DT0_ANYWHERE = `(dt0[a-zA-Z]\\d\\d)${SEP}(${PART}{24}|${PART}{8})${SEP}(${PART}{${PRIVATE_PART_LENGTH}})`;
 // A JWT starts where a base64url run starts (not after a word character or `-`), so that a long
-// run of `eyJ-eyJ-…` is scanned once, not once per `eyJ` (linear time).
-const JWT_ANYWHERE = `(?<![\\w-])(${JWT_SOURCE})`;
+// run of `eyJ-eyJ-…` is scanned once, not once per `eyJ` (linear time); its dots may be written
+// as a `dt0` secret's may.
+const JWT_ANYWHERE = `(?<![\\w-])(eyJ[\\w-]*${SEP}[\\w-]+${SEP}[\\w-]+)`;
 
 /** A new global pattern of every secret the finder knows (a new object: global patterns keep state). */
 export function secretPattern(): RegExp {
@@ -245,7 +246,7 @@ function findPlain(text: string, wanted: ReadonlySet<SecretKind> | undefined): F
     } else {
       kind = "jwt";
       id = undefined;
-      secret = m[4]!;
+      secret = m[4]!.replace(new RegExp(SEP, "g"), ".");
     }
     if (wanted && !wanted.has(kind)) continue;
     found.push({ kind, id, index: m.index, length: m[0].length, secret });

@@ -162,6 +162,17 @@ describe("findSecrets: what a diff, a log or a file shows", () => {
       expect(text.slice(match!.index, match!.index + match!.length)).toBe(encode(s.secret));
     }
   });
+  test.each([
+    ["URL-encoded dots", "%2E"],
+    ["URL-encoded twice", "%252E"],
+    ["a JSON unicode escape", "\\u002e"],
+  ])("a JWT with %s: found, written plainly", (_, dot) => {
+    const text = `access_token=${JWT.replaceAll(".", dot)}&x=1`;
+    const [match, ...more] = findSecrets(text);
+    expect(more).toEqual([]);
+    expect(match).toMatchObject({ kind: "jwt", id: undefined, length: JWT.replaceAll(".", dot).length });
+    expect(match?.secret).toBe(JWT);
+  });
   test("the kind of each", () => {
     const text = [API, AG, PLATFORM, OAUTH, OAUTH_RELATED, OTHER].map((s) => s.secret).join(" ");
     expect(findSecrets(`${text} ${JWT}`).map((m) => m.kind)).toEqual([
