@@ -2,7 +2,14 @@
 import type { ApiToken } from "@dt-tokens/client";
 import { describe, expect, test } from "vitest";
 import { filterTokens, NO_FILTERS, sortTokens } from "../src/query.js";
-import { countStates, expirationTimeline, inState, lastUsedHistogram, statesOf } from "../src/stats.js";
+import {
+  countStates,
+  expirationTimeline,
+  expiryBars,
+  inState,
+  lastUsedHistogram,
+  statesOf,
+} from "../src/stats.js";
 
 const NOW = Date.parse("2025-06-01T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -109,5 +116,17 @@ describe("table", () => {
       "d",
     ]);
     expect(ids(sortTokens(tokens, { key: "scopes", descending: true }))).toEqual(["d", "a", "b", "c"]);
+  });
+});
+
+describe("the expiration chart's labels", () => {
+  test("30-day windows are said in days (30d … 360d): m is minutes in every duration of dt-tokens", () => {
+    const labels = expiryBars(expirationTimeline([], NOW)).map((b) => b.label);
+    expect(labels).toEqual([
+      "expired",
+      ...Array.from({ length: 12 }, (_, i) => `${(i + 1) * 30}d`),
+      ">1y",
+      "never",
+    ]);
   });
 });
