@@ -3,8 +3,10 @@
  * line (bounded memory, however large the input), with the finder of `@dt-tokens/types`. A diff or
  * `git log -p` is followed as it goes, so a finding also says which commit and file it was in.
  */
+
+import type { Dirent } from "node:fs";
 import { createReadStream } from "node:fs";
-import { lstat, opendir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { findSecrets, type SecretKind, type SecretMatch } from "@dt-tokens/types";
 import { redactSecrets } from "./secrets.js";
@@ -193,31 +195,67 @@ function isBinary(chunk: Buffer): boolean {
   return chunk.subarray(0, BINARY_SNIFF).includes(0);
 }
 
+/** What scanning one file found: reported in the order the files were walked (see Scans). */
+interface FileResult {
+  findings: Finding[];
+  skipped?: WalkReport["skipped"][number];
+}
+
 /** Scans one file (a regular file, or a pipe named on the command line). */
-async function scanFile(
-  path: string,
-  report: WalkReport,
-  onFinding: (finding: Finding) => void,
-  kinds: readonly SecretKind[] | undefined,
-): Promise<void> {
+async function scanFile(path: string, kinds: readonly SecretKind[] | undefined): Promise<FileResult> {
+  const findings: Finding[] = [];
   let scanner: LineScanner | undefined;
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
       if (scanner === undefined) {
-        if (!isUtf16(chunk) && isBinary(chunk)) {
-          report.skipped.push({ path, why: "binary" });
-          return;
-        }
-        scanner = new LineScanner(path, onFinding, kinds);
+        if (!isUtf16(chunk) && isBinary(chunk)) return { findings, skipped: { path, why: "binary" } };
+        scanner = new LineScanner(path, (f) => findings.push(f), kinds);
       }
       scanner.push(chunk);
     }
   } catch (error) {
-    report.skipped.push({ path, why: "unreadable", detail: reasonOf(error) });
-    return;
+    return { findings: [], skipped: { path, why: "unreadable", detail: reasonOf(error) } };
   }
   scanner?.end();
-  report.files++;
+  return { findings };
+}
+
+/** Files scanned at once: waiting for one file's open and reads one at a time was most of the time. */
+const FILES_AT_ONCE = 8;
+
+/**
+ * Scans files FILES_AT_ONCE at a time and reports each file's findings (and the file's count or
+ * skip) in the order the files were added, so the output does not depend on which read ended first.
+ */
+class Scans {
+  #pending: Promise<FileResult>[] = [];
+  constructor(
+    private readonly report: WalkReport,
+    private readonly onFinding: (finding: Finding) => void,
+    private readonly kinds: readonly SecretKind[] | undefined,
+  ) {}
+
+  async add(path: string): Promise<void> {
+    this.#pending.push(scanFile(path, this.kinds));
+    if (this.#pending.length >= FILES_AT_ONCE) await this.#reportOldest();
+  }
+
+  /** Something other than a file's scan, reported in its place among them. */
+  async skip(skipped: WalkReport["skipped"][number]): Promise<void> {
+    this.#pending.push(Promise.resolve({ findings: [], skipped }));
+    if (this.#pending.length >= FILES_AT_ONCE) await this.#reportOldest();
+  }
+
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0) await this.#reportOldest();
+  }
+
+  async #reportOldest(): Promise<void> {
+    const result = await this.#pending.shift()!;
+    for (const f of result.findings) this.onFinding(f);
+    if (result.skipped) this.report.skipped.push(result.skipped);
+    else this.report.files++;
+  }
 }
 
 function reasonOf(error: unknown): string {
@@ -230,35 +268,23 @@ function reasonOf(error: unknown): string {
 }
 
 /** Walks a directory (not following symbolic links inside it) and scans its regular files. */
-async function walk(
-  dir: string,
-  report: WalkReport,
-  onFinding: (finding: Finding) => void,
-  kinds: readonly SecretKind[] | undefined,
-): Promise<void> {
-  let entries: string[];
+async function walk(dir: string, scans: Scans): Promise<void> {
+  let entries: Dirent[];
   try {
-    const handle = await opendir(dir);
-    entries = [];
-    for await (const entry of handle) entries.push(entry.name);
+    // the entries' types come with them: no lstat per entry
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    report.skipped.push({ path: dir, why: "unreadable", detail: reasonOf(error) });
+    await scans.skip({ path: dir, why: "unreadable", detail: reasonOf(error) });
     return;
   }
-  for (const name of entries.sort()) {
-    const path = join(dir, name);
-    let info: Awaited<ReturnType<typeof lstat>>;
-    try {
-      info = await lstat(path);
-    } catch (error) {
-      report.skipped.push({ path, why: "unreadable", detail: reasonOf(error) });
-      continue;
-    }
-    if (info.isSymbolicLink()) report.skipped.push({ path, why: "symlink" });
-    else if (info.isDirectory()) {
-      if (!SKIP_DIRECTORIES.has(name)) await walk(path, report, onFinding, kinds);
-    } else if (info.isFile()) await scanFile(path, report, onFinding, kinds);
-    else report.skipped.push({ path, why: "special" });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isSymbolicLink()) await scans.skip({ path, why: "symlink" });
+    else if (entry.isDirectory()) {
+      if (!SKIP_DIRECTORIES.has(entry.name)) await walk(path, scans);
+    } else if (entry.isFile()) await scans.add(path);
+    else await scans.skip({ path, why: "special" });
   }
 }
 
@@ -274,8 +300,10 @@ export async function scanPaths(
   kinds?: readonly SecretKind[],
 ): Promise<WalkReport> {
   const report: WalkReport = { files: 0, skipped: [] };
+  const scans = new Scans(report, onFinding, kinds);
   for (const path of paths) {
     if (path === "-") {
+      await scans.drain();
       await scanStream(stdin, "-", onFinding, kinds);
       report.files++;
       continue;
@@ -285,13 +313,18 @@ export async function scanPaths(
       info = await stat(path);
     } catch (error) {
       const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : "unreadable";
-      report.skipped.push({ path, why, detail: reasonOf(error) });
+      await scans.skip({ path, why, detail: reasonOf(error) });
       continue;
     }
-    if (info.isDirectory()) await walk(path, report, onFinding, kinds);
-    else if (info.isFile() || info.isFIFO() || info.isCharacterDevice())
-      await scanFile(path, report, onFinding, kinds);
-    else report.skipped.push({ path, why: "special" });
+    if (info.isDirectory()) await walk(path, scans);
+    else if (info.isFile()) await scans.add(path);
+    else if (info.isFIFO() || info.isCharacterDevice()) {
+      // a pipe (<(command)) is read alone: another reader must not wait on it
+      await scans.drain();
+      await scans.add(path);
+      await scans.drain();
+    } else await scans.skip({ path, why: "special" });
   }
+  await scans.drain();
   return report;
 }

@@ -185,6 +185,30 @@ describe("scan: encodings", () => {
   }, 180_000);
 });
 
+describe("scan: many files", () => {
+  it("files are read several at a time, yet findings come in the order of the walk (a big first file, small ones after)", async () => {
+    const many = join(dir, "many");
+    mkdirSync(join(many, "sub"), { recursive: true });
+    const big = secretOf("dt0c01", 24);
+    writeFileSync(join(many, "a-big.log"), `${`${"x".repeat(200)}\n`.repeat(40_000)}${big.secret}\n`);
+    const small = Array.from({ length: 20 }, () => secretOf("dt0c01", 24));
+    small.forEach((s, i) => {
+      writeFileSync(join(many, i < 10 ? "" : "sub", `f${String(i).padStart(2, "0")}.env`), `T=${s.secret}\n`);
+    });
+    writeFileSync(join(many, "sub", "zz.bin"), Buffer.from([0, 1, 2, 3]));
+    symlinkSync(join(many, "a-big.log"), join(many, "sub", "link.log"));
+    const r = await scan([many, "-o", "json"]);
+    expect(r.code).toBe(3);
+    const ids = (JSON.parse(r.stdout) as Found[]).map((f) => f.id);
+    expect(ids).toEqual([
+      big.id,
+      ...small.slice(0, 10).map((s) => s.id),
+      ...small.slice(10).map((s) => s.id),
+    ]);
+    expect(r.stderr).toMatch(/Scanned 21 files \(skipped: 1 symlink, 1 binary\); 21 secrets found/);
+  });
+});
+
 describe("leak: encodings", () => {
   it("finds a secret in UTF-16 stdin and in a Kubernetes secret's base64 (--from), and shows neither", async () => {
     const platform = secretOf("dt0s16", 8);

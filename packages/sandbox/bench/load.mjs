@@ -199,16 +199,69 @@ async function measureUncachedList() {
   }
 }
 
+/**
+ * A plain `node:http` server in its own process that answers every request with `body` (JSON): the
+ * fastest a server on this machine can send that page, the baseline of the last-use page.
+ */
+async function startPlainServer(body) {
+  const script = `
+    const body = Buffer.from(process.env.BODY);
+    require("node:http").createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length });
+      res.end(body);
+    }).listen(0, "127.0.0.1", function () { process.stdout.write(this.address().port + "\\n"); });`;
+  const child = spawn(process.execPath, ["-e", script], {
+    env: { PATH: process.env.PATH, BODY: body },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once("data", (d) => resolve(Number(String(d).trim())));
+    child.once("exit", (code) => reject(new Error(`the plain server exited ${code}`)));
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    pid: child.pid,
+    close: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+// The page an audit asks for: lastUsedDate with the default fields. The calls authenticate with the
+// bootstrap token, so each one is a newer use the sandbox lays over its cached page.
+const LAST_USED = "list, a 200-token page with lastUsedDate";
+const LAST_USED_QUERY = "apiTokens?pageSize=200&fields=%2BlastUsedDate";
 const sandbox = await startSandboxProcess(["--seed-demo", "1000"]);
 let sandboxResults;
 let listedPage;
+let lastUsedBody;
 try {
   const headers = { authorization: `Api-Token ${sandbox.bootstrapToken}` };
   listedPage = await (await fetch(`${sandbox.apiBase}/apiTokens?pageSize=200`, { headers })).json();
   if (listedPage.apiTokens.length !== 200) throw new Error("the sandbox did not return a 200-token page");
+  const url = `${sandbox.apiBase}/${LAST_USED_QUERY}`;
+  const response = await fetch(url, { headers });
+  lastUsedBody = await response.text();
+  const page = response.ok ? JSON.parse(lastUsedBody) : {};
+  if (page.apiTokens?.length !== 200 || !page.apiTokens.some((t) => t.lastUsedDate))
+    throw new Error(`the sandbox did not return a 200-token page with lastUsedDate (${response.status})`);
+  // measured first: creates (below) add tokens never used, which would then fill this page
+  await load(LAST_USED, url, { headers }, 1, sandbox.pid); // warm-up
+  const lastUsed = await load(LAST_USED, url, { headers }, DURATION, sandbox.pid);
   sandboxResults = await measureTarget(sandbox, sandbox.bootstrapToken, listedPage.apiTokens[17].id);
+  sandboxResults[LAST_USED] = lastUsed;
 } finally {
   await sandbox.close();
+}
+const plain = await startPlainServer(lastUsedBody);
+let plainLastUsed;
+try {
+  await load(LAST_USED, plain.url, { headers: {} }, 1, plain.pid); // warm-up
+  plainLastUsed = await load(LAST_USED, plain.url, { headers: {} }, DURATION, plain.pid);
+} finally {
+  await plain.close();
 }
 sandboxResults[LIST_UNCACHED] = await measureUncachedList();
 const prism = await startPrism();
@@ -237,7 +290,20 @@ const rows = [
   { name: FLOOR, value: floor.perSecond, unit: "pages/s", better: "higher" },
   { name: FLOOR_CPU, value: floor.perCpuSecond, unit: "pages/CPU-s", better: "higher" },
 ];
+const PLAIN_LAST_USED = `${LAST_USED}: the same bytes from a plain node:http server, requests/s`;
+rows.push(
+  { name: PLAIN_LAST_USED, value: plainLastUsed.rps, unit: "req/s", better: "higher" },
+  {
+    name: `${LAST_USED}: sandbox (page cache, newer uses laid over), requests/s`,
+    value: sandboxResults[LAST_USED].rps,
+    unit: "req/s",
+    better: "higher",
+    baseline: PLAIN_LAST_USED,
+    note: "issue #26: was 0.20x before the page cache served it",
+  },
+);
 for (const op of Object.keys(sandboxResults)) {
+  if (op === LAST_USED) continue;
   const s = sandboxResults[op];
   const prismOp = op === LIST_UNCACHED ? LIST : op; // Prism has no cache to turn off: the same request
   const p = prismResults[prismOp];
@@ -318,6 +384,7 @@ writeSection({
     `Prism 5.14.2 (static examples from the spec, -v error): same requests; its list example holds ` +
     `${prismPageSize ?? "?"} token(s), not 200, and it stores nothing. Every response was checked to be 2xx. autocannon records latency in whole milliseconds. Baseline: Prism. ` +
     "Floor of the list: better-sqlite3 in the benchmark process reading the same 200 tokens (default fields' columns) and serializing the page, no HTTP, one thread, per second and per CPU-second. " +
+    `Last-use page: GET /${LAST_USED_QUERY} (what an audit asks for), authenticated with the bootstrap token, so every request is a newer use the sandbox lays over its cached page; baseline: the same response bytes from a plain node:http server in its own process, same autocannon settings. ` +
     "The issue's starting point was 783 req/s for the list (0.20× Prism), measured in an earlier run; the goal is 3× that.",
   rows,
   extra: { sandbox: sandboxResults, prism: prismResults, listFloor: floor },
