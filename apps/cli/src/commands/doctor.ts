@@ -25,7 +25,7 @@ import { checkCredential } from "../credential-check.js";
 import type { Credential } from "../credentials.js";
 import { describeError } from "../describe-error.js";
 import { describeNetworkProblem } from "../doctor/network.js";
-import { buildReport, type DoctorCheck, printReport } from "../doctor/report.js";
+import { type DoctorCheck, DoctorOutput } from "../doctor/report.js";
 import {
   classicScopes,
   PROBE_TOKEN_ID,
@@ -72,11 +72,9 @@ function problem(error: unknown): { detail: string; fix?: string } {
 }
 
 export async function doctor(ctx: Context, options: DoctorOptions): Promise<number> {
-  const checks: DoctorCheck[] = [];
-  const finish = (exit: number) => {
-    printReport(ctx, buildReport(checks, exit), options.output === "json");
-    return exit;
-  };
+  // Each check is printed as it finishes (a table); JSON comes whole at the end.
+  const checks = new DoctorOutput(ctx, options.output === "json");
+  const finish = (exit: number) => checks.finish(exit);
   const { options: globals, io } = ctx;
 
   // 1. The environment URL: --env-url or the variables, else --env / the config file's current one.
@@ -133,19 +131,18 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
         credential,
         namedCredential && !globals.tokenStdin ? environmentName : undefined,
       );
-      checks.push(
-        checked.ok
-          ? { check: "credential", status: "ok", detail: checked.detail }
-          : { check: "credential", status: "fail", detail: checked.detail, fix: checked.fix },
-      );
+      let found: DoctorCheck = checked.ok
+        ? { check: "credential", status: "ok", detail: checked.detail }
+        : { check: "credential", status: "fail", detail: checked.detail, fix: checked.fix };
       if (!checked.ok) credential = undefined;
       else if (credential.kind === "oauth-client" && credential.tokenUrl !== undefined) {
         const insecure = insecureTokenUrl(credential.tokenUrl);
         if (insecure) {
-          checks[checks.length - 1] = { check: "credential", status: "fail", ...insecure };
+          found = { check: "credential", status: "fail", ...insecure };
           credential = undefined;
         }
       }
+      checks.push(found);
     } catch (error) {
       const none = !namedCredential && !globals.tokenStdin && !hasEnvCredential(io.env);
       checks.push({
@@ -327,7 +324,7 @@ function networkFailure(
       credential.kind === "oauth-client" &&
       error.request?.url !== undefined &&
       !error.request.url.startsWith(apiBase);
-    const found = describeNetworkProblem(error, sso ? "the SSO token endpoint" : "the environment");
+    const found = describeNetworkProblem(error, sso ? "the SSO token endpoint" : "the environment", apiBase);
     return { exit: EXIT.unreachable, checks: [{ check: "reachable", status: "fail", ...found }] };
   }
   if (error instanceof UnexpectedResponseError)

@@ -1,6 +1,6 @@
 /**
- * doctor's report: one line per check (✓ ok, ! warning, ✗ failure, - not run) with what to fix
- * under each problem, or the same as JSON.
+ * doctor's report: one line per check (✓ ok, ! warning, ✗ failure, - not run), printed as each check
+ * finishes, with what to fix under each problem; or the same as JSON at the end.
  */
 import { escapeControl } from "@dt-tokens/client/display";
 import type { Context } from "../context.js";
@@ -40,6 +40,18 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
+/** A check as the report shows it: its title, and its detail and fix through the secret filter. */
+function shown({ check, status, detail, fix }: DoctorCheck): DoctorCheck {
+  // Every detail and fix once more through the secret filter: a URL's path, an API message.
+  return {
+    check,
+    title: CHECKS[check],
+    status,
+    detail: redactSecrets(detail),
+    ...(fix !== undefined && { fix: redactSecrets(fix) }),
+  };
+}
+
 export function buildReport(checks: DoctorCheck[], exitStatus: number): DoctorReport {
   const run = new Set(checks.map((c) => c.check));
   const skipped = (Object.keys(CHECKS) as CheckId[])
@@ -48,39 +60,57 @@ export function buildReport(checks: DoctorCheck[], exitStatus: number): DoctorRe
       (check): DoctorCheck => ({ check, status: "skipped", detail: "not checked (an earlier check failed)" }),
     );
   const outcome = EXIT_STATUSES.find((s) => s.code === exitStatus)?.meaning ?? "";
-  // Every detail and fix once more through the secret filter: a URL's path, an API message.
-  const titled = [...checks, ...skipped].map(({ check, status, detail, fix }) => ({
-    check,
-    title: CHECKS[check],
-    status,
-    detail: redactSecrets(detail),
-    ...(fix !== undefined && { fix: redactSecrets(fix) }),
-  }));
-  return { ok: exitStatus === 0, exitStatus, outcome, checks: titled };
+  return { ok: exitStatus === 0, exitStatus, outcome, checks: [...checks, ...skipped].map(shown) };
 }
 
-export function printReport(ctx: Context, report: DoctorReport, json: boolean): void {
-  const out = ctx.io.stdout;
-  if (json) {
-    out.write(`${JSON.stringify(report, null, 2)}\n`);
-    return;
+/**
+ * doctor's checks as they finish: as a table, each line is printed at once (a slow host shows the
+ * checks done before it, not nothing), then the checks not run and the verdict; as JSON, the whole
+ * report at the end.
+ */
+export class DoctorOutput {
+  readonly checks: DoctorCheck[] = [];
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly json: boolean,
+  ) {}
+
+  push(...done: DoctorCheck[]): void {
+    for (const check of done) {
+      this.checks.push(check);
+      if (!this.json) printCheck(this.ctx, shown(check));
+    }
   }
+
+  /** Prints what is left of the report and returns the exit status. */
+  finish(exitStatus: number): number {
+    const report = buildReport(this.checks, exitStatus);
+    if (this.json) this.ctx.io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      for (const c of report.checks.slice(this.checks.length)) printCheck(this.ctx, c);
+      const warnings = report.checks.some((c) => c.status === "warn");
+      this.ctx.io.stdout.write(
+        report.ok
+          ? `\nReady${warnings ? ", with the warnings above" : ""}: dt-tokens can work with this environment.\n`
+          : `\nNot ready (exit status ${report.exitStatus}: ${report.outcome}).\n`,
+      );
+    }
+    return exitStatus;
+  }
+}
+
+const WIDTH = Math.max(...Object.values(CHECKS).map((title) => title.length));
+
+function printCheck(ctx: Context, c: DoctorCheck): void {
+  const out = ctx.io.stdout;
   const mark: Record<CheckStatus, string> = {
     ok: ctx.out.green("✓"),
     warn: ctx.out.yellow("!"),
     fail: ctx.out.red("✗"),
     skipped: ctx.out.dim("-"),
   };
-  const width = Math.max(...Object.values(CHECKS).map((title) => title.length));
-  for (const c of report.checks) {
-    const detail = c.status === "skipped" ? ctx.out.dim(c.detail) : escapeControl(c.detail);
-    out.write(`${mark[c.status]} ${CHECKS[c.check].padEnd(width)}  ${detail}\n`);
-    if (c.fix) out.write(`  ${" ".repeat(width)}  ${ctx.out.bold("fix:")} ${escapeControl(c.fix)}\n`);
-  }
-  const warnings = report.checks.some((c) => c.status === "warn");
-  out.write(
-    report.ok
-      ? `\nReady${warnings ? ", with the warnings above" : ""}: dt-tokens can work with this environment.\n`
-      : `\nNot ready (exit status ${report.exitStatus}: ${report.outcome}).\n`,
-  );
+  const detail = c.status === "skipped" ? ctx.out.dim(c.detail) : escapeControl(c.detail);
+  out.write(`${mark[c.status]} ${CHECKS[c.check].padEnd(WIDTH)}  ${detail}\n`);
+  if (c.fix) out.write(`  ${" ".repeat(WIDTH)}  ${ctx.out.bold("fix:")} ${escapeControl(c.fix)}\n`);
 }
