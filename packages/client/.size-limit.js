@@ -1,8 +1,9 @@
 // The size budget, enforced by test/size.test.ts: `createApiTokensClient` from dist/ bundled with
 // openapi-fetch by esbuild, minified and gzipped. The OAuth code is a dynamic import
-// (src/credentials.ts), a chunk of its own in dist/ that only a client with `oauth` loads: the first
-// check leaves that chunk out (what every app loads), the second counts everything in one bundle.
-const withoutOAuthChunk = (config) => ({ ...config, external: ["./oauth-*.js"] });
+// (src/credentials.ts), a chunk of its own in dist/ that only a client with `oauth` loads; so is the
+// deprecated `client.rotate` (src/rotate.ts, loaded on its first call). The first check leaves those
+// chunks out (what every app loads), the second counts everything in one bundle.
+const withoutOAuthChunk = (config) => ({ ...config, external: ["./oauth-*.js", "./rotate-*.js"] });
 
 export default [
   {
@@ -10,14 +11,14 @@ export default [
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
     modifyEsbuildConfig: withoutOAuthChunk,
-    limit: "12.75 kB",
+    limit: "12.65 kB",
     gzip: true,
   },
   {
     name: "createApiTokensClient with its OAuth code, in one bundle",
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
-    limit: "13.7 kB",
+    limit: "14.1 kB",
     gzip: true,
   },
   {
@@ -25,7 +26,7 @@ export default [
     path: "dist/activegate.js",
     import: "{ createActiveGateTokensClient }",
     modifyEsbuildConfig: withoutOAuthChunk,
-    limit: "12.4 kB",
+    limit: "12.65 kB",
     gzip: true,
   },
   {

@@ -5,7 +5,6 @@ import { connect } from "./connect.js";
 import { checkId, checkSecret } from "./invalid-input.js";
 import { paginate } from "./paginate.js";
 import { listQuery } from "./query.js";
-import { rotate } from "./rotate.js";
 import type {
   ApiTokenPage,
   ApiTokensClient,
@@ -110,8 +109,12 @@ export function createApiTokensClient(options: ClientOptions): ApiTokensClient {
     update,
     delete: remove,
     lookup,
-    rotate: (id: string, rotateOptions: RotateOptions) =>
-      rotate({ get, create, update, delete: remove }, id, rotateOptions),
+    // Deprecated in favour of rotateToken: loaded on first call, so an app that never calls it
+    // does not carry it (as the OAuth code).
+    rotate: async (id: string, rotateOptions: RotateOptions) => {
+      const { rotate } = await import("./rotate.js");
+      return rotate({ get, create, update, delete: remove }, id, rotateOptions);
+    },
   };
   return client;
 }
