@@ -157,6 +157,8 @@ export interface Connection {
   name?: string;
   /** The id of the classic API token the CLI authenticates with, when it does (its secret's public part). */
   tokenId?: string;
+  /** An ActiveGate-tokens client with the same credential (cleanup recovers ActiveGate-token rotations too). */
+  activeGateClient(): ActiveGateTokensClient;
 }
 
 /**
@@ -272,6 +274,7 @@ export async function connect(
   return {
     client: createClient(url, credential, options, io, {}, environment),
     url,
+    activeGateClient: () => createActiveGateClient(url, credential, options, io),
     ...(named && { name: named.name }),
     ...(credential.kind === "api-token" && { tokenId: credential.secret.split(".").slice(0, 2).join(".") }),
   };

@@ -73,6 +73,12 @@ export const EXIT_STATUSES = [
     key: "notFound",
     meaning: "leak: a leaked secret was found in none of the environments asked (all of them answered)",
   },
+  {
+    code: 13,
+    key: "notVerified",
+    meaning:
+      "ag-tokens rotate: the ActiveGates did not report the new token VALID within --verify-timeout; rolled back (the sinks hold what they held, the new token is deleted)",
+  },
   { code: 129, key: "hangup", meaning: "hung up (SIGHUP: the terminal was closed); as for 130" },
   {
     code: 130,

@@ -12,6 +12,7 @@ import { registerActiveGateCreate } from "./commands/activegate-tokens/create.js
 import { registerActiveGateDelete } from "./commands/activegate-tokens/delete.js";
 import { registerActiveGateGet } from "./commands/activegate-tokens/get.js";
 import { registerActiveGateList } from "./commands/activegate-tokens/list.js";
+import { registerActiveGateRotate } from "./commands/activegate-tokens/rotate.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCleanup } from "./commands/cleanup.js";
 import { registerCreate } from "./commands/create.js";
@@ -161,6 +162,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerActiveGateList(agTokens, run);
   registerActiveGateGet(agTokens, run);
   registerActiveGateCreate(agTokens, run);
+  registerActiveGateRotate(agTokens, run);
   registerActiveGateDelete(agTokens, run);
   registerActiveGateAudit(agTokens, run);
   const env = registerEnv(program);

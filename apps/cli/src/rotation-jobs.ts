@@ -10,6 +10,7 @@ import type { Connection } from "./connection.js";
 import type { Context } from "./context.js";
 import { describeError } from "./describe-error.js";
 import { EXIT } from "./errors.js";
+import { recoverActiveGateRotations } from "./rotation/activegate-token.js";
 import { type Recovery, recoverRotations } from "./rotation/api-token.js";
 
 /** A failure line on stderr, control characters (of token names) escaped. */
@@ -21,12 +22,30 @@ export const failLine = (ctx: Context, text: string) =>
  * failed or need someone (a sink that may hold a deleted secret).
  */
 export async function recover(ctx: Context, connection: Connection, dryRun?: boolean): Promise<Recovery[]> {
-  const { recoveries, unreadable, exposed } = await recoverRotations(
+  const api = await recoverRotations(ctx.io, connection.client, connection.url, { dryRun });
+  // ActiveGate-token rotations too; their client (and its scopes) only when one is there.
+  const ag = await recoverActiveGateRotations(
     ctx.io,
-    connection.client,
+    async () => connection.activeGateClient(),
     connection.url,
     { dryRun },
   );
+  return [...reportRecoveries(ctx, api), ...reportRecoveries(ctx, ag)];
+}
+
+/** The lines of a recovery on stderr; returns those that failed or need someone. */
+export function reportRecoveries(
+  ctx: Context,
+  {
+    recoveries,
+    unreadable,
+    exposed,
+  }: {
+    recoveries: Recovery[];
+    unreadable: { path: string; error: string }[];
+    exposed: { path: string; mode: number }[];
+  },
+): Recovery[] {
   for (const u of unreadable)
     failLine(
       ctx,

@@ -237,9 +237,9 @@ describe("exit statuses", () => {
     expect(r.stderr).toMatch(/^Usage: dt-tokens /);
   });
 
-  it("every status has a test: 0 to 5 elsewhere, 6, 7, 130 and 143 above, 8 to 10 in doctor.test.ts, 11 and 12 in leak.test.ts, 129 in rotate-crash.test.ts", () => {
+  it("every status has a test: 0 to 5 elsewhere, 6, 7, 130 and 143 above, 8 to 10 in doctor.test.ts, 11 and 12 in leak.test.ts, 13 in activegate-rotate.test.ts, 129 in rotate-crash.test.ts", () => {
     expect(EXIT_STATUSES.map((s) => s.code)).toEqual([
-      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 129, 130, 143,
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 129, 130, 143,
     ]);
     expect(ID.test("dt0c01.AAAAAAAAAAAAAAAAAAAAAAAA")).toBe(true);
   });

@@ -65,10 +65,16 @@ export interface ApiTokenRotation {
 }
 
 /** Takes this machine's lock of a token's rotation, refusing when a journal of it was left behind. */
-export async function lockRotation(io: Io, environment: string, tokenId: string): Promise<Lock> {
-  const key = rotationKey(environment, tokenId);
+export const lockRotation = (io: Io, environment: string, tokenId: string): Promise<Lock> =>
+  lockSubject(io, JOURNAL_KIND, rotationKey(environment, tokenId));
+
+/**
+ * Takes this machine's lock of one rotation's subject (any kind), refusing when a journal of it
+ * was left behind: that rotation must be completed or rolled back first.
+ */
+export async function lockSubject(io: Io, kind: string, key: string): Promise<Lock> {
   const held = await lock(io.env, key);
-  const { journals } = await Journal.list<ApiTokenRotation>(io.env, JOURNAL_KIND);
+  const { journals } = await Journal.list<unknown>(io.env, kind);
   if (journals.some((j) => j.record.key === key)) {
     await held.release();
     throw new LockedError(

@@ -7,7 +7,7 @@ export function registerActiveGateTokens(program: Command): Command {
   return program
     .command("activegate-tokens")
     .alias("ag-tokens")
-    .description("ActiveGate tokens (dt0g02): list, get, create, delete, audit")
+    .description("ActiveGate tokens (dt0g02): list, get, create, delete, audit, rotate")
     .addHelpText(
       "after",
       `

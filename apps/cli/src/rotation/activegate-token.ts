@@ -1,0 +1,347 @@
+/**
+ * The rotation of one ActiveGate token: create the replacement (same name, type and seed flag),
+ * deliver its secret to the --to sinks (a `properties:` sink writes an ActiveGate's
+ * authorization.properties), verify that every ActiveGate that used the old token now reports the
+ * new one VALID (GET /activeGates, until --verify-timeout), then delete the old token. On failure
+ * the sinks get their previous content back and the replacement is deleted. The same lock and
+ * journal as API-token rotation (lock.ts, journal.ts) make a crash at any instant recoverable by
+ * `recoverActiveGateRotations` (`dt-tokens cleanup`, `dt-tokens ag-tokens rotate --finish`):
+ *
+ * | journal stage | what may exist                                            | recovery                                   |
+ * | ------------- | --------------------------------------------------------- | ------------------------------------------ |
+ * | prepared      | a replacement nobody has the secret of (no id in journal) | delete it: same name, created since, unused (rolled back) |
+ * | delivering    | the secret in some sinks, maybe used by an ActiveGate     | deliver again; every ActiveGate on it: delete the old (completed); else roll back |
+ * | verified      | every ActiveGate on the new token                         | delete the old token (completed)           |
+ *
+ * ActiveGate tokens cannot be renamed or disabled, so there is no marker in Dynatrace: the journal
+ * is the record. A replacement an ActiveGate already uses is never deleted, and an old token an
+ * ActiveGate still uses is never deleted either: both are then kept, and the report says so.
+ */
+import { NotFoundError, redact } from "@dt-tokens/client";
+import type {
+  ActiveGate,
+  ActiveGateToken,
+  ActiveGateTokensClient,
+  ActiveGateTokenType,
+} from "@dt-tokens/client/activegate";
+import type { Io } from "../io.js";
+import { makeSink, type SinkSpec } from "../sinks/parse.js";
+import type { Sink, SinkTokenInfo } from "../sinks/sink.js";
+import { type JournalSink, lockSubject, type Recovery, restoreSinks } from "./api-token.js";
+import { Journal } from "./journal.js";
+import { type Lock, LockedError, lock } from "./lock.js";
+import { crashPoint } from "./test-hooks.js";
+
+export const AG_JOURNAL_KIND = "activegate-token";
+
+/** The lock (and journal) key of an ActiveGate token's rotation. */
+export const activeGateRotationKey = (environment: string, tokenId: string) =>
+  `${AG_JOURNAL_KIND} ${environment} ${tokenId}`;
+
+/** An ActiveGate the rotation waits for. */
+export interface GateRef {
+  id: string;
+  hostname: string;
+}
+
+/** What the journal of an ActiveGate token's rotation holds. */
+export interface ActiveGateTokenRotation {
+  stage: "prepared" | "delivering" | "verified";
+  environment: string;
+  oldId: string;
+  name: string;
+  type: ActiveGateTokenType;
+  seed: boolean;
+  /** The replacement's expiry (ISO), or null: it never expires. */
+  expirationDate: string | null;
+  /** The ActiveGates that must report the replacement VALID. */
+  gates: GateRef[];
+  sinkTimeoutMs: number;
+  newId?: string;
+  /** The replacement's secret, from create until the rotation ends (the file is 0600). */
+  secret?: string;
+  sinks: JournalSink[];
+}
+
+/** How an ActiveGate stands: the token it reports and its state. */
+export interface GateState extends GateRef {
+  tokenId?: string;
+  state: string;
+  offline: boolean;
+}
+
+/** `ag-prod-01.example.com (0x1a2b3c01)` */
+export const gateTitle = (g: GateRef) => `${g.hostname || "?"} (${g.id})`;
+
+/** The ActiveGates that use a token (the one token each reports). */
+export const usersOf = (gates: ActiveGate[], tokenId: string): ActiveGate[] =>
+  gates.filter((g) => g.activeGateTokens?.some((t) => t.id === tokenId));
+
+/** The wanted ActiveGates as GET /activeGates reports them now. */
+export function statesOf(gates: ActiveGate[], wanted: GateRef[]): GateState[] {
+  return wanted.map((w) => {
+    const gate = gates.find((g) => g.id === w.id);
+    const token = gate?.activeGateTokens?.[0];
+    return {
+      ...w,
+      ...(token?.id && { tokenId: token.id }),
+      state: gate ? (token?.state ?? "UNKNOWN") : "GONE",
+      offline: gate?.offlineSince != null,
+    };
+  });
+}
+
+/** Whether an ActiveGate reports the token VALID (or EXPIRING: it still connects with it). */
+export const reportsWorking = (s: GateState, tokenId: string) =>
+  s.tokenId === tokenId && (s.state === "VALID" || s.state === "EXPIRING");
+
+/** Deletes a token; one that is gone already (404) counts as deleted. */
+export async function deleteIfGone(client: ActiveGateTokensClient, id: string): Promise<void> {
+  await client.delete(id).catch((e: unknown) => {
+    if (!(e instanceof NotFoundError)) throw e;
+  });
+}
+
+/** The sinks of a journal, made again (a recovery delivers through them). */
+const sinksOf = (io: Io, r: ActiveGateTokenRotation): Sink[] =>
+  r.sinks.map((s) => makeSink(s.spec, s.info, io, { timeoutMs: r.sinkTimeoutMs }));
+
+/** What retiring the old token did. */
+export type Retired = { status: "deleted" } | { status: "kept"; users: GateRef[] };
+
+/**
+ * Deletes the old token once no ActiveGate still connects with it (an ActiveGate that was not
+ * waited for may use it too): otherwise it is kept, and the ActiveGates are named.
+ */
+export async function retireOld(
+  client: ActiveGateTokensClient,
+  r: ActiveGateTokenRotation,
+): Promise<Retired> {
+  const gates = await client.activeGates();
+  const still = statesOf(
+    gates,
+    usersOf(gates, r.oldId).map((g) => ({ id: g.id ?? "", hostname: g.hostname ?? "" })),
+  ).filter((s) => reportsWorking(s, r.oldId));
+  if (still.length > 0) return { status: "kept", users: still };
+  await deleteIfGone(client, r.oldId);
+  crashPoint("retired");
+  return { status: "deleted" };
+}
+
+/** What a rollback did. */
+export interface RolledBack {
+  /** The replacement was kept: these ActiveGates already use it. */
+  keptFor: GateRef[];
+  /** Sinks that may hold the replacement's secret, or could not be put back. */
+  problems: string[];
+}
+
+/**
+ * Puts every sink attempted back and deletes the replacement, unless an ActiveGate already uses
+ * it (deleting it would take that host dark): then it is kept, with the old token.
+ */
+export async function rollBack(
+  client: ActiveGateTokensClient,
+  r: ActiveGateTokenRotation,
+  attempted: Set<string>,
+): Promise<RolledBack> {
+  const problems = await restoreSinks(r.sinks, attempted);
+  if (!r.newId) return { keptFor: [], problems };
+  const users = await client.activeGates().then(
+    (gates) =>
+      statesOf(
+        gates,
+        usersOf(gates, r.newId!).map((g) => ({ id: g.id ?? "", hostname: g.hostname ?? "" })),
+      ).filter((s) => reportsWorking(s, r.newId!)),
+    () => [] as GateState[],
+  );
+  if (users.length > 0) return { keptFor: users, problems };
+  await deleteIfGone(client, r.newId);
+  return { keptFor: [], problems };
+}
+
+/** Takes this machine's lock of an ActiveGate token's rotation, refusing when its journal was left behind. */
+export async function lockActiveGateRotation(io: Io, environment: string, tokenId: string): Promise<Lock> {
+  return lockSubject(io, AG_JOURNAL_KIND, activeGateRotationKey(environment, tokenId));
+}
+
+/** The journal of a new rotation, before anything is created. */
+export const beginJournal = (io: Io, data: ActiveGateTokenRotation) =>
+  Journal.begin<ActiveGateTokenRotation>(
+    io.env,
+    AG_JOURNAL_KIND,
+    activeGateRotationKey(data.environment, data.oldId),
+    data,
+  );
+
+/** The sinks of the rotation for the new token, and their snapshots (kept in the journal). */
+export async function sinksFor(
+  io: Io,
+  specs: SinkSpec[],
+  info: SinkTokenInfo,
+  timeoutMs: number,
+): Promise<{ sinks: Sink[]; journalSinks: JournalSink[] }> {
+  const sinks = specs.map((s) => makeSink(s, info, io, { timeoutMs }));
+  const journalSinks: JournalSink[] = [];
+  for (const [i, sink] of sinks.entries())
+    journalSinks.push({
+      spec: specs[i]!,
+      info,
+      label: sink.label,
+      ...(sink.snapshot && { before: await sink.snapshot() }),
+    });
+  return { sinks, journalSinks };
+}
+
+/**
+ * Completes or rolls back every ActiveGate-token rotation this machine's journal holds for
+ * `environment`; one still running (its lock is held) is left alone. `client` is asked for only
+ * when there is something to recover.
+ */
+export async function recoverActiveGateRotations(
+  io: Io,
+  client: () => Promise<ActiveGateTokensClient>,
+  environment: string,
+  options: { dryRun?: boolean } = {},
+): Promise<{
+  recoveries: Recovery[];
+  unreadable: { path: string; error: string }[];
+  exposed: { path: string; mode: number }[];
+}> {
+  const { journals, unreadable, exposed } = await Journal.list<ActiveGateTokenRotation>(
+    io.env,
+    AG_JOURNAL_KIND,
+  );
+  const recoveries: Recovery[] = [];
+  for (const journal of journals) {
+    const r = journal.record.data;
+    const base = { oldId: r.oldId, name: r.name, ...(r.newId && { newId: r.newId }), problems: [] };
+    if (r.environment !== environment) {
+      recoveries.push({
+        ...base,
+        status: "other environment",
+        detail: `it ran against ${r.environment}: recover it with --env-url ${r.environment}`,
+      });
+      continue;
+    }
+    let held: Lock;
+    try {
+      held = await lock(io.env, journal.record.key);
+    } catch (error) {
+      if (!(error instanceof LockedError)) throw error;
+      recoveries.push({
+        ...base,
+        status: "in progress",
+        detail: `process ${journal.record.pid} is running it`,
+      });
+      continue;
+    }
+    try {
+      if (options.dryRun) recoveries.push({ ...base, status: "planned", detail: planOf(r) });
+      else
+        recoveries.push(
+          await recoverOne(io, await client(), journal).catch((error: Error) => ({
+            ...base,
+            status: "failed" as const,
+            detail: `${redact(error.message.split(r.secret ?? "\u0000").join("[REDACTED]"))}; its journal stays, run this again`,
+          })),
+        );
+    } finally {
+      await held.release();
+    }
+  }
+  return { recoveries, unreadable, exposed };
+}
+
+function planOf(r: ActiveGateTokenRotation): string {
+  if (r.stage === "prepared")
+    return `would delete its replacement, if one was created (an unused ActiveGate token named "${r.name}" created since; nothing was delivered)`;
+  if (r.stage === "delivering")
+    return `would deliver ${r.newId} again; if every ActiveGate reports it VALID, delete ${r.oldId}, else roll back`;
+  return `would delete ${r.oldId}`;
+}
+
+async function recoverOne(
+  io: Io,
+  client: ActiveGateTokensClient,
+  journal: Journal<ActiveGateTokenRotation>,
+): Promise<Recovery> {
+  const r = journal.record.data;
+  const base = { oldId: r.oldId, name: r.name, ...(r.newId && { newId: r.newId }) };
+  if (r.stage === "prepared") {
+    // Its id never reached the journal: a token of this name created since the rotation started,
+    // which no ActiveGate uses, is the replacement whose secret nobody has.
+    const started = Date.parse(journal.record.startedAt) - 60_000;
+    const gates = await client.activeGates();
+    const ours: ActiveGateToken[] = [];
+    for await (const t of client.listAll())
+      if (
+        t.id !== r.oldId &&
+        t.name === r.name &&
+        t.activeGateType === r.type &&
+        t.creationDate &&
+        Date.parse(t.creationDate) >= started &&
+        usersOf(gates, t.id ?? "").length === 0
+      )
+        ours.push(t);
+    for (const t of ours) await deleteIfGone(client, t.id!);
+    await journal.remove();
+    return {
+      ...base,
+      ...(ours[0] && { newId: ours[0].id }),
+      status: "rolled back",
+      detail: ours.length
+        ? `deleted its replacement ${ours.map((t) => t.id).join(", ")} (its secret was never delivered); ${r.oldId} is unchanged`
+        : `no replacement was created; ${r.oldId} is unchanged`,
+      problems: [],
+    };
+  }
+  const secret = r.secret!;
+  const all = new Set(r.sinks.map((s) => s.label));
+  const undo = async (why: string): Promise<Recovery> => {
+    const { keptFor, problems } = await rollBack(client, r, all);
+    await journal.remove();
+    return {
+      ...base,
+      status: "rolled back",
+      detail: keptFor.length
+        ? `${why}; every sink got its previous content back, but ${keptFor.map(gateTitle).join(", ")} already ${keptFor.length === 1 ? "uses" : "use"} ${r.newId}: it is kept, and so is ${r.oldId}`
+        : `${why}; every sink got its previous content back, ${r.newId} is deleted and ${r.oldId} is unchanged`,
+      problems,
+    };
+  };
+  if (r.stage === "delivering") {
+    const exists = await client.get(r.newId!).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof NotFoundError) return false;
+        throw e;
+      },
+    );
+    if (!exists) return undo(`its replacement ${r.newId} is gone`);
+    try {
+      for (const sink of sinksOf(io, r)) if (sink.replayable) await sink.deliver(secret);
+    } catch (error) {
+      return undo(`delivering again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`);
+    }
+    const states = statesOf(await client.activeGates(), r.gates);
+    const waiting = states.filter((s) => !reportsWorking(s, r.newId!));
+    if (waiting.length > 0)
+      return undo(
+        `${waiting.map(gateTitle).join(", ")} ${waiting.length === 1 ? "does" : "do"} not report ${r.newId} VALID`,
+      );
+    await journal.save({ ...r, stage: "verified" });
+  }
+  const retired = await retireOld(client, r);
+  await journal.remove();
+  return {
+    ...base,
+    status: "completed",
+    detail: `${r.newId} is delivered and every ActiveGate reports it VALID; ${
+      retired.status === "deleted"
+        ? `${r.oldId} is deleted`
+        : `${r.oldId} is kept: ${retired.users.map(gateTitle).join(", ")} still ${retired.users.length === 1 ? "uses" : "use"} it`
+    }`,
+    problems: [],
+  };
+}
