@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { buildSync } from "esbuild";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { copyRepo, type RepoCopy, ROOT } from "./repo-copy.js";
@@ -498,6 +499,63 @@ describe("honest versions: the label, the types and the consumers' builds agree"
     expect(changeset()).toMatch(new RegExp(`^${esc(header("minor"))}`));
     expect(changeset()).toContain("- Field ApiToken.lastUsedHost added (string)");
     expect(changeset()).not.toContain("consumer's build breaks");
+
+    // No hand edit anywhere (the whole workspace typechecked, or the update was refused): the CLI,
+    // bundled from the copy's sources with the new types, takes the field in --fields and prints it
+    // under a header made from its name. The sandbox stores a fixed set of columns and cannot
+    // return a field it does not know, so a small server sends it.
+    const bin = join(repo.root, "apps", "cli", "e2e", "bin.js");
+    buildSync({
+      entryPoints: [join(repo.root, "apps", "cli", "src", "bin.ts")],
+      outfile: bin,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      // The CLI's other dependencies stay imports; the types and the client are the copy's sources.
+      external: Object.keys(JSON.parse(read("apps/cli/package.json")).dependencies).filter(
+        (name) => name !== "@dt-tokens/types" && name !== "@dt-tokens/client",
+      ),
+      alias: {
+        "@dt-tokens/types": join(repo.root, "packages", "types", "src"),
+        "@dt-tokens/client": join(repo.root, "packages", "client", "src"),
+      },
+      define: { __BUILD_COMMIT__: '""' },
+      logLevel: "error",
+    });
+    const urls: string[] = [];
+    const server = createServer((req, res) => {
+      urls.push(req.url ?? "");
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          totalCount: 1,
+          pageSize: 100,
+          apiTokens: [
+            { id: "dt0c01.ABCDEFGHIJKLMNOPQRSTUVWX", name: "ci", lastUsedHost: "build-01.example.com" },
+          ],
+        }),
+      );
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bin, "list", "--fields", "id,name,lastUsedHost"],
+        {
+          env: {
+            PATH: process.env.PATH,
+            DT_ENV_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            DT_API_TOKEN: "dt0c01.SPECWATCH.0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn",
+          },
+        },
+      );
+      expect(urls[0]).toMatch(/[?&]fields=[^&]*lastUsedHost/);
+      expect(stdout).toMatch(/^ID +NAME +LAST USED HOST\n/);
+      expect(stdout).toContain("build-01.example.com");
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 
   test("a response enum value added where no overlay reaches: reported, vendored, open in the types, minor", async () => {
