@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createActiveGateTokensClient } from "@dt-tokens/client/activegate";
 import { generateTokenSecret } from "@dt-tokens/sandbox";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Finding, LineScanner } from "../src/secret-input.js";
@@ -241,6 +242,39 @@ describe("scan", () => {
     expect(table.stdout).toMatch(/enabled in http/);
     expect(table.stdout).toMatch(/not found in 1 environment/);
     expect(table.stdout).toMatch(/Account Management/);
+  });
+
+  it("--verify asks for ActiveGate tokens by id too: present (with its name) or not found; never sends the secret", async () => {
+    const [admin] = seed([
+      {
+        name: "admin",
+        scopes: ["apiTokens.read", "activeGateTokenManagement.read", "activeGateTokenManagement.create"],
+      },
+    ]);
+    const gates = createActiveGateTokensClient({ environmentUrl: sandbox().url, token: admin!.token! });
+    const created = await gates.create({
+      name: "ag-prod",
+      activeGateType: "ENVIRONMENT",
+      expirationDate: "now+30d",
+    });
+    knowSecrets(created.token!);
+    const before = await gates.get(created.id!);
+    const file = join(dir, "verify-ag.log");
+    writeFileSync(file, `AG=${created.token}\nOLD=${AG.secret}\n`);
+    const r = await run(sandbox(), ["scan", file, "--verify", "-o", "json"], {
+      env: { DT_API_TOKEN: admin!.token! },
+    });
+    expect(r.code).toBe(3);
+    const url = sandbox().url;
+    expect((JSON.parse(r.stdout) as Row[]).map((f) => [f.kind, f.verified])).toEqual([
+      ["activegate-token", [{ environment: url, status: "enabled", name: "ag-prod" }]],
+      ["activegate-token", [{ environment: url, status: "absent" }]],
+    ]);
+    // asked by id only: the leaked token was not used, its last use is unchanged
+    expect((await gates.get(created.id!)).lastUsedDate).toEqual(before.lastUsedDate);
+    const table = await run(sandbox(), ["scan", file, "--verify"], { env: { DT_API_TOKEN: admin!.token! } });
+    expect(table.stdout).toMatch(/enabled in http/);
+    expect(table.stdout).not.toMatch(/not checked/);
   });
 });
 

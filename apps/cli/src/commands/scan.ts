@@ -5,7 +5,7 @@
  * enabled; `--emit-secrets` hands them on to `dt-tokens leak` through a pipe.
  */
 import { fstatSync } from "node:fs";
-import { type IdAnswer, locateById } from "@dt-tokens/client/leak";
+import { locateActiveGateToken, locateById } from "@dt-tokens/client/leak";
 import { type SecretKind, secretHome, secretLabel } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
 import { addFleetOptions, examples, type Run, refuseContradictions } from "../cmdutil.js";
@@ -99,42 +99,64 @@ export async function scan(ctx: Context, paths: string[], flags: ScanFlags): Pro
   return report.skipped.some((s) => s.why === "unreadable" || s.why === "missing") ? EXIT.partial : EXIT.ok;
 }
 
-/** Asks the environments, by id only, whether each found API token exists and is enabled. */
+/**
+ * Asks the environments, by id only, whether each found API token or ActiveGate token exists and is
+ * enabled (an ActiveGate token cannot be disabled: it is enabled while it exists).
+ */
 async function verify(ctx: Context, flags: ScanFlags, found: Reported[]): Promise<void> {
   const environments = leakEnvironments(
     ctx,
     { allEnvironments: flags.allEnvironments ?? false, timeoutMs: 30_000 },
     new Set(found.map((f) => f.secret)),
   );
-  const ids = [...new Set(found.flatMap((f) => (f.kind === "api-token" && f.id ? [f.id] : [])))];
-  const answers = new Map<string, IdAnswer[]>();
-  for (const id of ids)
-    answers.set(id, await locateById(id, environments, { concurrency: flags.concurrency }));
   const url = new Map(environments.map((e) => [e.name, e.url]));
+  const failed = (environment: string, error: unknown): Verification => ({
+    environment,
+    status: "failed",
+    reason: describeError(error, url.get(environment)).message,
+  });
+  const idsOf = (kind: SecretKind) => [
+    ...new Set(found.flatMap((f) => (f.kind === kind && f.id ? [f.id] : []))),
+  ];
+  const answers = new Map<string, Verification[]>();
+  for (const id of idsOf("api-token")) {
+    const forId = await locateById(id, environments, { concurrency: flags.concurrency });
+    answers.set(
+      id,
+      forId.map((a): Verification => {
+        if (a.status === "present")
+          return {
+            environment: a.environment,
+            status: a.token.enabled === false ? "disabled" : "enabled",
+            ...(a.token.name !== undefined && { name: a.token.name }),
+          };
+        if (a.status === "absent") return { environment: a.environment, status: "absent" };
+        return failed(a.environment, a.error);
+      }),
+    );
+  }
+  for (const id of idsOf("activegate-token")) {
+    const location = await locateActiveGateToken(id, environments, { concurrency: flags.concurrency });
+    answers.set(
+      id,
+      location.answers.map((a): Verification => {
+        if (a.status === "found")
+          return { environment: a.environment, status: "enabled", name: a.token.name };
+        if (a.status === "absent") return { environment: a.environment, status: "absent" };
+        return failed(a.environment, a.error);
+      }),
+    );
+  }
   for (const f of found) {
     const forId = f.id ? answers.get(f.id) : undefined;
-    if (!forId) continue;
-    f.verified = forId.map((a): Verification => {
-      if (a.status === "present")
-        return {
-          environment: a.environment,
-          status: a.token.enabled === false ? "disabled" : "enabled",
-          ...(a.token.name !== undefined && { name: a.token.name }),
-        };
-      if (a.status === "absent") return { environment: a.environment, status: "absent" };
-      return {
-        environment: a.environment,
-        status: "failed",
-        reason: describeError(a.error, url.get(a.environment)).message,
-      };
-    });
+    if (forId) f.verified = forId;
   }
 }
 
 /** One line about what --verify found for a finding. */
 function verifiedText(f: Reported): string {
   if (!f.verified)
-    return f.kind === "api-token"
+    return f.kind === "api-token" || f.kind === "activegate-token"
       ? ""
       : secretHome(f.kind) === "account"
         ? "Account Management"
@@ -236,7 +258,7 @@ export function registerScan(program: Command, run: Run): void {
     )
     .option(
       "--verify",
-      "ask the environments (by id, with their admin credential) whether each API token exists and is enabled",
+      "ask the environments (by id, with their admin credential) whether each API token or ActiveGate token exists and is enabled",
     )
     .option(
       "--emit-secrets",
@@ -272,7 +294,8 @@ Exit statuses: 0 nothing found; 3 secrets found; 4 nothing found, but a path cou
 2 bad usage.
 
 --verify asks the environments (--env a,b, --all-environments, or the current one) by id only,
-never sending the secret, whether each API token exists there and is enabled.
+never sending the secret, whether each API token or ActiveGate token exists there and is enabled
+(an ActiveGate token cannot be disabled; reading it needs activeGateTokenManagement.read).
 --emit-secrets writes one JSON object per secret, with the secret, for dt-tokens leak; it
 refuses to write to a terminal or a file, only into a pipe.
 ${examples(`
