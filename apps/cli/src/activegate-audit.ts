@@ -4,7 +4,17 @@
  * API-token audit's (audit.ts); the expiring window and the unused limit are its defaults too.
  */
 import type { ActiveGate, ActiveGateToken, ActiveGateTokenEnforcement } from "@dt-tokens/client/activegate";
-import { formatDate, formatRelative, isExpiring } from "@dt-tokens/client/display";
+import {
+  activeGateTokenUse,
+  formatDate,
+  formatRelative,
+  isExpired,
+  isExpiring,
+  isTokenEnforcementOn,
+  isUnusedForLong,
+  neverExpires,
+  usedActiveGateTokenIds,
+} from "@dt-tokens/client/display";
 import { rank, type Severity, type SeverityCounts } from "./audit.js";
 import { plural } from "./words.js";
 
@@ -52,15 +62,11 @@ export interface ActiveGateAuditOptions {
   now?: number;
 }
 
-const DAY = 86_400_000;
-
 export function enforcementStatus(e: ActiveGateTokenEnforcement): EnforcementStatus {
-  const manualEnforced = e.manualEnforced === true;
-  const autoEnforced = e.autoEnforced === true;
   return {
-    enforced: manualEnforced || autoEnforced,
-    manualEnforced,
-    autoEnforced,
+    enforced: isTokenEnforcementOn(e),
+    manualEnforced: e.manualEnforced === true,
+    autoEnforced: e.autoEnforced === true,
     ...(e.autoEnforcementEstimation !== undefined && {
       autoEnforcementEstimation: e.autoEnforcementEstimation,
     }),
@@ -85,6 +91,7 @@ export function auditActiveGateTokens(
   const enforcement = enforcementStatus(enforcementReport);
   const findings: ActiveGateFinding[] = [];
   const byId = new Map(tokens.map((t) => [t.id ?? "", t]));
+  const usedIds = usedActiveGateTokenIds(gates);
   const usedBy = new Map<string, string[]>();
   for (const gate of gates)
     for (const t of gate.activeGateTokens ?? [])
@@ -123,8 +130,7 @@ export function auditActiveGateTokens(
     const base = { id: t.id ?? "", name: t.name ?? "", host: "" };
     const hosts = usedBy.get(base.id) ?? [];
     const usedText = hosts.length > 0 ? `; used by ${hosts.join(", ")}` : "";
-    const expires = t.expirationDate ? Date.parse(t.expirationDate) : undefined;
-    if (expires !== undefined && expires <= now)
+    if (isExpired(t.expirationDate, now))
       findings.push({
         ...base,
         severity: "low",
@@ -138,14 +144,15 @@ export function auditActiveGateTokens(
         check: "expiring",
         detail: `expires ${when(t.expirationDate!)} (within ${plural(options.expiringWithinDays, "day")})${usedText}`,
       });
-    if (expires === undefined)
+    if (neverExpires(t.expirationDate))
       findings.push({
         ...base,
         severity: "medium",
         check: "never-expires",
         detail: `never expires${usedText}`,
       });
-    if (t.seedToken)
+    const use = activeGateTokenUse(t, usedIds);
+    if (use === "seed")
       findings.push({
         ...base,
         severity: "medium",
@@ -153,14 +160,14 @@ export function auditActiveGateTokens(
         detail:
           "a seed token (installers use it to register ActiveGates); delete it when the installation is done",
       });
-    else if (hosts.length === 0) {
-      const used = t.lastUsedDate ? Date.parse(t.lastUsedDate) : undefined;
-      const stale = used === undefined || now - used > options.maxUnusedDays * DAY;
+    else if (use === "unused") {
+      const neverUsed = !t.lastUsedDate || Number.isNaN(Date.parse(t.lastUsedDate));
+      const stale = isUnusedForLong(t.lastUsedDate, now, options.maxUnusedDays);
       findings.push({
         ...base,
         severity: stale ? "medium" : "low",
         check: "unused",
-        detail: `no ActiveGate uses it; ${used === undefined ? "never used" : `last used ${formatRelative(t.lastUsedDate!, now)}`}${stale ? ` (limit ${plural(options.maxUnusedDays, "day")})` : ""}`,
+        detail: `no ActiveGate uses it; ${neverUsed ? "never used" : `last used ${formatRelative(t.lastUsedDate!, now)}`}${stale ? ` (limit ${plural(options.maxUnusedDays, "day")})` : ""}`,
       });
     }
   }
@@ -168,13 +175,4 @@ export function auditActiveGateTokens(
   const counts: SeverityCounts = { low: 0, medium: 0, high: 0 };
   for (const f of findings) counts[f.severity]++;
   return { findings, counts, tokens: tokens.length, activeGates: gates.length, enforcement };
-}
-
-/** The enforcement status in words. */
-export function enforcementText(e: EnforcementStatus): string {
-  if (e.manualEnforced)
-    return "token enforcement is on (manually): an ActiveGate with an expired or invalid token is disconnected";
-  if (e.autoEnforced)
-    return "token enforcement is on (automatically): an ActiveGate with an expired or invalid token is disconnected";
-  return "token enforcement is off: Dynatrace turns it on by itself once every ActiveGate has been ready for 30 days";
 }

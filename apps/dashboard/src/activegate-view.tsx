@@ -7,6 +7,7 @@
 
 import { PermissionDeniedError } from "@dt-tokens/client";
 import type { ActiveGate, ActiveGateToken, ActiveGateTokenEnforcement } from "@dt-tokens/client/activegate";
+import { enforcementText } from "@dt-tokens/client/display";
 import { Fragment } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
@@ -41,10 +42,10 @@ function describeLoadError(error: unknown, what: string, purpose: string): Probl
   return describeError(error, `Loading the ${what}`);
 }
 
-function enforcementText(e: ActiveGateTokenEnforcement): string {
-  if (e.manualEnforced || e.autoEnforced)
-    return `Token enforcement is on (${e.manualEnforced ? "manually" : "automatically"}): an ActiveGate whose token is expired or invalid is disconnected.`;
-  return "Token enforcement is off: an ActiveGate with an expired or invalid token goes dark once it is switched on.";
+/** The enforcement status as a sentence: the words `ag-tokens audit` prints (display's enforcementText). */
+function enforcementSentence(e: ActiveGateTokenEnforcement): string {
+  const text = enforcementText(e);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 export function ActiveGateView({ session, reloads }: { session: Session; reloads: number }) {
@@ -202,7 +203,7 @@ export function ActiveGateView({ session, reloads }: { session: Session; reloads
           <h2 id="ag-gates-heading">Which ActiveGates go dark when</h2>
           {gates.state === "ok" ? (
             <p class="muted" data-testid="ag-enforcement">
-              {enforcementText(gates.value.enforcement)}
+              {enforcementSentence(gates.value.enforcement)}
             </p>
           ) : null}
         </div>

@@ -5,7 +5,14 @@
  * token EXPIRING, and when `dt-tokens ag-tokens audit` warns).
  */
 import type { ActiveGate, ActiveGateToken } from "@dt-tokens/client/activegate";
-import { ACTIVEGATE_TOKEN_EXPIRING_DAYS, isExpiring } from "@dt-tokens/client/display";
+import {
+  ACTIVEGATE_TOKEN_EXPIRING_DAYS,
+  activeGateTokenUse,
+  isExpired,
+  isExpiring,
+  neverExpires,
+  usedActiveGateTokenIds,
+} from "@dt-tokens/client/display";
 import { expirationTimeline, type Timeline } from "./stats.js";
 
 export { ACTIVEGATE_TOKEN_EXPIRING_DAYS };
@@ -32,23 +39,10 @@ export type ActiveGateCounts = Record<Exclude<ActiveGateCountKey, "unused">, num
   unused: number | undefined;
 };
 
-const time = (date: string | undefined | null): number | undefined => {
-  if (!date) return undefined;
-  const t = Date.parse(date);
-  return Number.isNaN(t) ? undefined : t;
-};
-
-/** The ids of the tokens some ActiveGate reports using. */
-export function usedTokenIds(gates: readonly ActiveGate[]): Set<string> {
-  const ids = new Set<string>();
-  for (const gate of gates) for (const t of gate.activeGateTokens ?? []) if (t.id) ids.add(t.id);
-  return ids;
-}
-
 /**
  * The counts: total, expiring within {@link ACTIVEGATE_TOKEN_EXPIRING_DAYS} days, expired, never
- * expiring, seed tokens, and unused (no ActiveGate reports using it; seed tokens are counted apart,
- * as the CLI's audit does, since installers use them, not ActiveGates). `gates` undefined: the
+ * expiring, seed tokens, and unused (no ActiveGate reports using it; seed tokens are counted apart:
+ * activeGateTokenUse, the rule `ag-tokens audit` uses too). `gates` undefined: the
  * ActiveGates are unknown (no `activeGates.read`), so `unused` is too.
  */
 export function countActiveGateTokens(
@@ -56,7 +50,7 @@ export function countActiveGateTokens(
   gates: readonly ActiveGate[] | undefined,
   now: number,
 ): ActiveGateCounts {
-  const used = gates ? usedTokenIds(gates) : undefined;
+  const used = gates ? usedActiveGateTokenIds(gates) : undefined;
   const counts: ActiveGateCounts = {
     total: tokens.length,
     expiring: 0,
@@ -66,12 +60,12 @@ export function countActiveGateTokens(
     unused: used ? 0 : undefined,
   };
   for (const token of tokens) {
-    const expires = time(token.expirationDate);
-    if (expires === undefined) counts.never++;
-    else if (expires <= now) counts.expired++;
+    if (neverExpires(token.expirationDate)) counts.never++;
+    else if (isExpired(token.expirationDate, now)) counts.expired++;
     else if (isExpiring(token.expirationDate, now, ACTIVEGATE_TOKEN_EXPIRING_DAYS)) counts.expiring++;
-    if (token.seedToken === true) counts.seed++;
-    else if (used && counts.unused !== undefined && !used.has(token.id)) counts.unused++;
+    const use = activeGateTokenUse(token, used ?? new Set());
+    if (use === "seed") counts.seed++;
+    else if (use === "unused" && counts.unused !== undefined) counts.unused++;
   }
   return counts;
 }
@@ -138,12 +132,12 @@ export function whenGatesGoDark(
       const tokenId = info?.id ?? "";
       const token = tokenId ? byId.get(tokenId) : undefined;
       const state = info?.state ?? "";
-      const expires = time(token?.expirationDate);
+      const expiry = token?.expirationDate;
       let dark: DarkWhen;
-      if (state === "INVALID" || (expires !== undefined && expires <= now))
+      if (state === "INVALID" || isExpired(expiry, now))
         dark = offlineSince ? { kind: "now", since: offlineSince } : { kind: "now" };
       else if (!tokenId || state === "ABSENT") dark = { kind: "no-token" };
-      else if (expires !== undefined) dark = { kind: "at", at: token!.expirationDate! };
+      else if (!neverExpires(expiry)) dark = { kind: "at", at: expiry! };
       else if (token) dark = { kind: "never" };
       else dark = { kind: "unknown" };
       rows.push({

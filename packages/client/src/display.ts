@@ -9,11 +9,15 @@
  * - {@link formatDate}, {@link formatRelative}: the one human date format and relative times.
  * - {@link EXPIRING_WITHIN_DAYS}, {@link isExpiring}, {@link UNUSED_AFTER_DAYS}, {@link isUnused},
  *   {@link BROAD_WRITE_SCOPES}, {@link broadWriteScopes}: what "expiring", "unused" and "broadly
- *   scoped" mean (from @dt-tokens/types, their one home).
+ *   scoped" mean (from @dt-tokens/types, their one home); for ActiveGate tokens also
+ *   {@link activeGateTokenUse} (seed, used, unused), {@link isUnusedForLong} and
+ *   {@link isTokenEnforcementOn}, with {@link enforcementText} saying the enforcement status.
  *
  * Import them from `@dt-tokens/client/display`: they are apart from the client's entry point so
  * that an app that only calls the API does not carry them.
  */
+
+import { isTokenEnforcementOn } from "@dt-tokens/types";
 
 /**
  * C0 controls, DEL, C1 controls, and the Unicode characters that reorder or hide text: the bidi
@@ -109,16 +113,34 @@ export function formatRelative(date: string | number | Date, now: number): strin
   return diff >= 0 ? `in ${span}` : `${span} ago`;
 }
 
-// The token rules (unused, expiring, broad) live with the other domain facts in @dt-tokens/types;
-// they are offered here too, beside the display rules that use them.
+/**
+ * ActiveGate token enforcement in words, as `ag-tokens audit` prints it and the dashboard's
+ * ActiveGate view shows it (there with a capital and a full stop): whether it is on, who switched it
+ * on, and what it means for an ActiveGate with an expired or invalid token. One clause, lower case,
+ * no full stop.
+ */
+export function enforcementText(e: { manualEnforced?: boolean; autoEnforced?: boolean }): string {
+  if (isTokenEnforcementOn(e))
+    return `token enforcement is on (${e.manualEnforced === true ? "manually" : "automatically"}): an ActiveGate with an expired or invalid token is disconnected`;
+  return "token enforcement is off: an ActiveGate with an expired or invalid token goes dark once it is on, and Dynatrace turns it on by itself once every ActiveGate has been ready for 30 days";
+}
+
+// The token rules (unused, expiring, broad, ActiveGate token use, enforcement) live with the other
+// domain facts in @dt-tokens/types; they are offered here too, beside the display rules that use them.
 export {
   ACTIVEGATE_TOKEN_EXPIRING_DAYS,
+  type ActiveGateTokenUse,
+  activeGateTokenUse,
   BROAD_WRITE_SCOPES,
   broadWriteScopes,
   EXPIRING_WITHIN_DAYS,
   isExpired,
   isExpiring,
   isOlderThan,
+  isTokenEnforcementOn,
   isUnused,
+  isUnusedForLong,
+  neverExpires,
   UNUSED_AFTER_DAYS,
+  usedActiveGateTokenIds,
 } from "@dt-tokens/types";

@@ -4,6 +4,7 @@ import {
   broadWriteScopes,
   csvRow,
   EXPIRING_WITHIN_DAYS,
+  enforcementText,
   escapeControl,
   formatDate,
   formatRelative,
@@ -106,5 +107,24 @@ describe("broad write scopes", () => {
       "settings.write",
     ]);
     expect(broadWriteScopes(undefined)).toEqual([]);
+  });
+});
+
+describe("ActiveGate token enforcement in words", () => {
+  test("on: who switched it on and what it means; off: what it will mean and when Dynatrace turns it on", () => {
+    const on = "an ActiveGate with an expired or invalid token is disconnected";
+    expect(enforcementText({ manualEnforced: true, autoEnforced: false })).toBe(
+      `token enforcement is on (manually): ${on}`,
+    );
+    expect(enforcementText({ manualEnforced: true, autoEnforced: true })).toBe(
+      `token enforcement is on (manually): ${on}`,
+    );
+    expect(enforcementText({ manualEnforced: false, autoEnforced: true })).toBe(
+      `token enforcement is on (automatically): ${on}`,
+    );
+    for (const off of [{ manualEnforced: false, autoEnforced: false }, {}])
+      expect(enforcementText(off)).toBe(
+        "token enforcement is off: an ActiveGate with an expired or invalid token goes dark once it is on, and Dynatrace turns it on by itself once every ActiveGate has been ready for 30 days",
+      );
   });
 });

@@ -72,14 +72,20 @@ export {
 } from "./timeframe.js";
 export {
   ACTIVEGATE_TOKEN_EXPIRING_DAYS,
+  type ActiveGateTokenUse,
+  activeGateTokenUse,
   BROAD_WRITE_SCOPES,
   broadWriteScopes,
   EXPIRING_WITHIN_DAYS,
   isExpired,
   isExpiring,
   isOlderThan,
+  isTokenEnforcementOn,
   isUnused,
+  isUnusedForLong,
+  neverExpires,
   UNUSED_AFTER_DAYS,
+  usedActiveGateTokenIds,
 } from "./token-rules.js";
 
 type Schemas = components["schemas"];

@@ -46,6 +46,65 @@ export const EXPIRING_WITHIN_DAYS = 14;
  */
 export const ACTIVEGATE_TOKEN_EXPIRING_DAYS = 30;
 
+/**
+ * How an ActiveGate token is used, judged from the ActiveGates that report using it (`GET
+ * /activeGates`): `seed` (installers use seed tokens to register ActiveGates, so they are counted
+ * apart and are never "unused"), `used` (some ActiveGate reports using it) or `unused` (none does).
+ * `ag-tokens audit` reports the unused ones; the dashboard's ActiveGate view counts them.
+ */
+export type ActiveGateTokenUse = "seed" | "used" | "unused";
+
+/** The ids of the tokens some ActiveGate reports using (the ActiveGates as `GET /activeGates` lists them). */
+export function usedActiveGateTokenIds(
+  gates: readonly { activeGateTokens?: readonly { id?: string }[] }[],
+): Set<string> {
+  const ids = new Set<string>();
+  for (const gate of gates) for (const t of gate.activeGateTokens ?? []) if (t.id) ids.add(t.id);
+  return ids;
+}
+
+/**
+ * How this ActiveGate token is used ({@link ActiveGateTokenUse}), given the ids of the tokens the
+ * ActiveGates report using ({@link usedActiveGateTokenIds}). Only `seedToken: true` makes a seed
+ * token (the upstream document once gave it as the string "false").
+ */
+export function activeGateTokenUse(
+  token: { id?: string; seedToken?: boolean },
+  usedIds: ReadonlySet<string>,
+): ActiveGateTokenUse {
+  if (token.seedToken === true) return "seed";
+  return token.id !== undefined && usedIds.has(token.id) ? "used" : "unused";
+}
+
+/**
+ * Whether an unused ActiveGate token has been unused for long: never used (no `lastUsedDate`, or
+ * one that does not parse), or last used `days` ago or longer ({@link isUnused}'s boundary).
+ */
+export function isUnusedForLong(
+  lastUsedDate: string | undefined | null,
+  now: number,
+  days = UNUSED_AFTER_DAYS,
+): boolean {
+  return time(lastUsedDate) === undefined || isUnused(lastUsedDate, now, days);
+}
+
+/**
+ * Whether ActiveGate token enforcement is on, switched on by hand or by Dynatrace itself (`GET
+ * /activeGates/tokenEnforcement`): then an ActiveGate whose token is expired or invalid is
+ * disconnected. Only `true` counts.
+ */
+export function isTokenEnforcementOn(e: { manualEnforced?: boolean; autoEnforced?: boolean }): boolean {
+  return e.manualEnforced === true || e.autoEnforced === true;
+}
+
+/**
+ * Whether a token with this expiry never expires: it has none (or one that does not parse, which
+ * is reported rather than passed over).
+ */
+export function neverExpires(expirationDate: string | undefined | null): boolean {
+  return time(expirationDate) === undefined;
+}
+
 /** Whether a token with this expiry has expired at `now`. */
 export function isExpired(expirationDate: string | undefined | null, now: number): boolean {
   const t = time(expirationDate);

@@ -1,13 +1,18 @@
 /** The token rules, with their boundaries: what the CLI's audit, doctor and the dashboard all call. */
 import { describe, expect, test } from "vitest";
 import {
+  activeGateTokenUse,
   broadWriteScopes,
   EXPIRING_WITHIN_DAYS,
   isExpired,
   isExpiring,
   isOlderThan,
+  isTokenEnforcementOn,
   isUnused,
+  isUnusedForLong,
+  neverExpires,
   UNUSED_AFTER_DAYS,
+  usedActiveGateTokenIds,
 } from "../src/index.js";
 
 const DAY = 86_400_000;
@@ -56,5 +61,76 @@ describe("broad", () => {
     ]);
     expect(broadWriteScopes(undefined)).toEqual([]);
     expect(broadWriteScopes(null)).toEqual([]);
+  });
+});
+
+describe("never expires", () => {
+  test.each([
+    [undefined, true],
+    [null, true],
+    ["", true],
+    ["not a date", true],
+    [at(now - 1), false],
+    [at(now + 400 * DAY), false],
+  ])("expirationDate %j: never expires %s", (value, expected) => {
+    expect(neverExpires(value)).toBe(expected);
+  });
+});
+
+describe("ActiveGate tokens: used, unused, seed", () => {
+  const gates = [
+    { hostname: "a", activeGateTokens: [{ id: "dt0g02.AAAAAAAA", state: "VALID" }] },
+    { hostname: "b", activeGateTokens: [{ id: "dt0g02.SEEDSEED" }, { state: "ABSENT" }] },
+    { hostname: "c" },
+    { hostname: "d", activeGateTokens: [] },
+  ];
+  const used = usedActiveGateTokenIds(gates);
+
+  test("the ids the ActiveGates report using; a token info without an id, or none, adds nothing", () => {
+    expect(used).toEqual(new Set(["dt0g02.AAAAAAAA", "dt0g02.SEEDSEED"]));
+    expect(usedActiveGateTokenIds([])).toEqual(new Set());
+  });
+
+  test.each([
+    [{ id: "dt0g02.AAAAAAAA" }, "used"],
+    [{ id: "dt0g02.BBBBBBBB" }, "unused"],
+    [{ id: "dt0g02.BBBBBBBB", seedToken: false }, "unused"],
+    [{}, "unused"],
+    // A seed token is counted apart, used by an ActiveGate or not.
+    [{ id: "dt0g02.SEEDSEED", seedToken: true }, "seed"],
+    [{ id: "dt0g02.CCCCCCCC", seedToken: true }, "seed"],
+    // Only `true` makes a seed token (the upstream document once gave "false" as a string).
+    [{ id: "dt0g02.CCCCCCCC", seedToken: "false" as unknown as boolean }, "unused"],
+  ])("%j is %s", (token, expected) => {
+    expect(activeGateTokenUse(token, used)).toBe(expected);
+  });
+
+  test.each([
+    ["never used", undefined, true],
+    ["never used (null)", null, true],
+    ["a date that does not parse counts as never used", "yesterday", true],
+    ["last used exactly UNUSED_AFTER_DAYS ago (isUnused's boundary)", at(now - 90 * DAY), true],
+    ["a millisecond less", at(now - 90 * DAY + 1), false],
+    ["used just now", at(now), false],
+  ])("unused for long: %s", (_what, lastUsed, expected) => {
+    expect(isUnusedForLong(lastUsed, now)).toBe(expected);
+  });
+
+  test("unused for long: the limit is a parameter, with the same boundary", () => {
+    expect(isUnusedForLong(at(now - 5 * DAY), now, 5)).toBe(true);
+    expect(isUnusedForLong(at(now - 5 * DAY + 1), now, 5)).toBe(false);
+  });
+});
+
+describe("ActiveGate token enforcement", () => {
+  test.each([
+    [{ manualEnforced: true, autoEnforced: false }, true],
+    [{ manualEnforced: false, autoEnforced: true }, true],
+    [{ manualEnforced: true, autoEnforced: true }, true],
+    [{ manualEnforced: false, autoEnforced: false }, false],
+    [{}, false],
+    [{ manualEnforced: "true" as unknown as boolean }, false],
+  ])("%j: on %s", (report, expected) => {
+    expect(isTokenEnforcementOn(report)).toBe(expected);
   });
 });

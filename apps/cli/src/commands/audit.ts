@@ -6,7 +6,7 @@
 
 import { LIST_PAGE_SIZE } from "@dt-tokens/client";
 import { EXPIRING_WITHIN_DAYS, UNUSED_AFTER_DAYS } from "@dt-tokens/client/display";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import {
   type AuditOptions,
   Auditor,
@@ -15,13 +15,17 @@ import {
   type Check,
   type Finding,
   rank,
-  SEVERITIES,
-  type Severity,
 } from "../audit.js";
+import {
+  type AuditFlags,
+  addSeverityOptions,
+  addThresholdOptions,
+  shownAt,
+  thresholdDays,
+} from "../audit-options.js";
 import { countsText, failOn, failOnNote, tone, totalCounts } from "../audit-status.js";
 import { addFleetOptions, collect, examples, FLEET_HELP, type Run, reportOutputOption } from "../cmdutil.js";
 import type { Context } from "../context.js";
-import { durationArg, durationDays } from "../duration.js";
 import { fleetEnvironments } from "../environments.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import { type EnvironmentReport, runFleet } from "../fleet/run.js";
@@ -34,17 +38,13 @@ import { plural } from "../words.js";
 
 export type AuditOutput = "table" | "json" | "ndjson" | "csv" | "markdown";
 
-export interface AuditCommandOptions {
+export interface AuditCommandOptions extends AuditFlags {
   owner?: string;
   scope?: string[];
   personal?: boolean;
   maxUnusedDays?: number;
-  unusedFor?: number;
   expiringWithinDays?: number;
-  expiringWithin?: number;
   check?: Check[];
-  failOn?: Severity;
-  minSeverity?: Severity;
   pageSize?: number;
   output: AuditOutput;
   allEnvironments?: boolean;
@@ -91,7 +91,7 @@ function auditOptions(o: AuditCommandOptions): AuditOptions {
   const pick = (days: number | undefined, duration: number | undefined, flags: string, fallback: number) => {
     if (days !== undefined && duration !== undefined)
       throw new UsageError(`${flags} are the same setting; give one of them`);
-    return duration !== undefined ? durationDays(duration) : (days ?? fallback);
+    return thresholdDays(duration, days ?? fallback);
   };
   return {
     maxUnusedDays: pick(
@@ -112,8 +112,7 @@ function auditOptions(o: AuditCommandOptions): AuditOptions {
 
 export async function auditCommand(ctx: Context, options: AuditCommandOptions): Promise<number> {
   const thresholds = auditOptions(options);
-  const min = options.minSeverity ? rank(options.minSeverity) : 0;
-  const keep = (f: Finding) => rank(f.severity) >= min;
+  const keep = (f: Finding) => shownAt(options, f.severity);
   const params = {
     selector: selectorOf(options),
     fields: [...AUDIT_FIELDS],
@@ -388,17 +387,11 @@ export function registerAudit(program: Command, run: Run): void {
     .option("--owner <owner>", "only tokens of this owner")
     .option("--scope <scope>", "only tokens with this scope (repeatable: any of them)", collect)
     .option("--personal", "only personal access tokens")
-    .option("--no-personal", "only API tokens")
-    .option(
-      "--unused-for <duration>",
-      "flag tokens last used this long ago or longer, e.g. 90d (default 90d)",
-      (v) => durationArg(v, "--unused-for"),
-    )
-    .option(
-      "--expiring-within <duration>",
-      `flag tokens that expire within this, e.g. 14d, 2w (default ${EXPIRING_WITHIN_DAYS}d)`,
-      (v) => durationArg(v, "--expiring-within"),
-    )
+    .option("--no-personal", "only API tokens");
+  addThresholdOptions(auditCommandDef, {
+    unusedFor: { days: UNUSED_AFTER_DAYS, what: "flag tokens last used this long ago or longer" },
+    expiringWithin: { days: EXPIRING_WITHIN_DAYS, what: "flag tokens that expire within this" },
+  })
     .option("--max-unused-days <days>", "the same as --unused-for, in days", (v) =>
       intArg(v, "--max-unused-days", 1),
     )
@@ -409,18 +402,8 @@ export function registerAudit(program: Command, run: Run): void {
       "--check <checks>",
       "only these checks (comma-separated or repeatable; see below)",
       (v, prev: string[] = []) => [...prev, ...checksArg(v)],
-    )
-    .addOption(
-      new Option(
-        "--fail-on <severity>",
-        "exit with status 3 if a finding is at or above this severity (across all environments)",
-      ).choices(SEVERITIES),
-    )
-    .addOption(
-      new Option("--min-severity <severity>", "show only findings at or above this severity").choices(
-        SEVERITIES,
-      ),
-    )
+    );
+  addSeverityOptions(auditCommandDef)
     .option(
       "--page-size <n>",
       `tokens per request, ${LIST_PAGE_SIZE.minimum} to ${LIST_PAGE_SIZE.maximum}`,

@@ -4,15 +4,25 @@
  * host and when it goes dark), with the enforcement status. --fail-on as `dt-tokens audit`.
  */
 import type { ActiveGateToken, ActiveGateTokensClient } from "@dt-tokens/client/activegate";
-import { ACTIVEGATE_TOKEN_EXPIRING_DAYS, UNUSED_AFTER_DAYS } from "@dt-tokens/client/display";
-import { type Command, Option } from "commander";
+import {
+  ACTIVEGATE_TOKEN_EXPIRING_DAYS,
+  enforcementText,
+  UNUSED_AFTER_DAYS,
+} from "@dt-tokens/client/display";
+import type { Command } from "commander";
 import {
   type ActiveGateAuditResult,
   type ActiveGateFinding,
   auditActiveGateTokens,
-  enforcementText,
 } from "../../activegate-audit.js";
-import { rank, SEVERITIES, type Severity } from "../../audit.js";
+import { rank } from "../../audit.js";
+import {
+  type AuditFlags,
+  addSeverityOptions,
+  addThresholdOptions,
+  shownAt,
+  thresholdDays,
+} from "../../audit-options.js";
 import { countsText, failOn, failOnNote, tone, totalCounts } from "../../audit-status.js";
 import {
   addFleetOptions,
@@ -23,7 +33,6 @@ import {
   reportOutputOption,
 } from "../../cmdutil.js";
 import type { Context } from "../../context.js";
-import { durationArg, durationDays } from "../../duration.js";
 import { fleetEnvironments } from "../../environments.js";
 import { EXIT, ExitError } from "../../errors.js";
 import { runActiveGateFleet } from "../../fleet/activegate.js";
@@ -33,11 +42,7 @@ import { type Cell, renderTable } from "../../table.js";
 import { noteDropped } from "../../token-fetch.js";
 import { plural } from "../../words.js";
 
-export interface ActiveGateAuditOptions extends FleetFlags {
-  expiringWithin?: number;
-  unusedFor?: number;
-  failOn?: Severity;
-  minSeverity?: Severity;
+export interface ActiveGateAuditOptions extends FleetFlags, AuditFlags {
   output: "table" | "json" | "ndjson" | "csv" | "markdown";
 }
 
@@ -59,17 +64,13 @@ async function auditOne(
     })(),
   ]);
   return auditActiveGateTokens(tokens, gates, enforcement, {
-    expiringWithinDays:
-      options.expiringWithin !== undefined
-        ? durationDays(options.expiringWithin)
-        : ACTIVEGATE_TOKEN_EXPIRING_DAYS,
-    maxUnusedDays: options.unusedFor !== undefined ? durationDays(options.unusedFor) : UNUSED_AFTER_DAYS,
+    expiringWithinDays: thresholdDays(options.expiringWithin, ACTIVEGATE_TOKEN_EXPIRING_DAYS),
+    maxUnusedDays: thresholdDays(options.unusedFor, UNUSED_AFTER_DAYS),
   });
 }
 
 export async function auditActiveGateCommand(ctx: Context, options: ActiveGateAuditOptions): Promise<number> {
-  const min = options.minSeverity ? rank(options.minSeverity) : 0;
-  const shown = (r: ActiveGateAuditResult) => r.findings.filter((f) => rank(f.severity) >= min);
+  const shown = (r: ActiveGateAuditResult) => r.findings.filter((f) => shownAt(options, f.severity));
   const fleet = fleetEnvironments(
     { ...ctx.options, allEnvironments: options.allEnvironments ?? false },
     ctx.io,
@@ -239,29 +240,19 @@ export function registerActiveGateAudit(group: Command, run: Run): void {
     .command("audit")
     .description(
       "Find risky ActiveGate tokens and the ActiveGates (hosts) that go dark when their token expires",
-    )
-    .option(
-      "--expiring-within <duration>",
-      `flag tokens that expire within this, e.g. 14d, 2w (default ${ACTIVEGATE_TOKEN_EXPIRING_DAYS}d: when Dynatrace reports an ActiveGate's token EXPIRING)`,
-      (v) => durationArg(v, "--expiring-within"),
-    )
-    .option(
-      "--unused-for <duration>",
-      `an unused token last used longer ago than this is medium, e.g. 30d (default ${UNUSED_AFTER_DAYS}d)`,
-      (v) => durationArg(v, "--unused-for"),
-    )
-    .addOption(
-      new Option(
-        "--fail-on <severity>",
-        "exit with status 3 if a finding is at or above this severity (across all environments)",
-      ).choices(SEVERITIES),
-    )
-    .addOption(
-      new Option("--min-severity <severity>", "show only findings at or above this severity").choices(
-        SEVERITIES,
-      ),
-    )
-    .addOption(reportOutputOption());
+    );
+  addThresholdOptions(command, {
+    unusedFor: {
+      days: UNUSED_AFTER_DAYS,
+      what: "an unused token last used this long ago or longer (or never) is medium, else low",
+    },
+    expiringWithin: {
+      days: ACTIVEGATE_TOKEN_EXPIRING_DAYS,
+      what: "flag tokens that expire within this",
+      why: "when Dynatrace reports an ActiveGate's token EXPIRING",
+    },
+  });
+  addSeverityOptions(command).addOption(reportOutputOption());
   addFleetOptions(command)
     .addHelpText(
       "after",
@@ -276,7 +267,7 @@ Checks (severity):
   expiring (medium)         the token expires within --expiring-within
   never-expires (medium)    the token has no expiry date
   seed-token (medium)       a seed token (for installers; delete it when done)
-  unused (low; medium when never used or last used longer than --unused-for ago)
+  unused (low; medium when never used or last used --unused-for ago or longer)
                             no ActiveGate uses the token
 The enforcement status and a summary go to stderr (JSON has "enforcement"); --fail-on makes a
 pipeline step fail (exit status 3).
