@@ -66,7 +66,7 @@ export const EXIT_STATUSES = [
     code: 11,
     key: "notContained",
     meaning:
-      "leak: a leaked secret was located (or must be revoked by hand) but not contained: --report-only, the change failed, or a platform token, OAuth client or ActiveGate token",
+      "leak: a leaked secret was located (or must be revoked by hand) but not contained: --report-only, the change failed, an ActiveGate token not deleted (without --delete-activegate-tokens), or a platform token or OAuth client",
   },
   {
     code: 12,
