@@ -10,10 +10,10 @@ import { collect, examples, type Run, secretOutputOption } from "../../cmdutil.j
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { guarded } from "../../interrupt.js";
+import { deliverNewSecret, describeExpiry, prepareDelivery } from "../../new-secret.js";
 import { write } from "../../outcome.js";
 import { SINK_FORMS } from "../../sinks/parse.js";
 import { expiresArg, nameArg } from "../../validate.js";
-import { deliverNewSecret, prepareDelivery } from "../create.js";
 
 export const ACTIVEGATE_TYPES = ["ENVIRONMENT", "CLUSTER"] as const;
 
@@ -62,9 +62,6 @@ export async function createActiveGateToken(ctx: Context, options: ActiveGateCre
         `ActiveGate token "${name}" may or may not have been created`,
         check,
       );
-      const expiry = created.expirationDate
-        ? `expires ${formatDate(created.expirationDate)}, ${formatRelative(created.expirationDate, Date.now())}`
-        : "never expires";
       return deliverNewSecret(ctx, {
         delivery,
         output: options.output,
@@ -78,7 +75,7 @@ export async function createActiveGateToken(ctx: Context, options: ActiveGateCre
         },
         remove: (id) => client.delete(id),
         deleteCommand: `dt-tokens ag-tokens delete ${created.id} --yes`,
-        summary: `Created ${options.type} ActiveGate token ${created.id} "${escapeControl(name)}"${options.seed ? " (a seed token)" : ""} (${expiry})`,
+        summary: `Created ${options.type} ActiveGate token ${created.id} "${escapeControl(name)}"${options.seed ? " (a seed token)" : ""} (${describeExpiry(created.expirationDate)})`,
       });
     },
   );
