@@ -61,6 +61,7 @@ export {
   type OAuthClientOptions,
   PLATFORM_API_TOKENS_SCOPES,
 } from "./oauth-options.js";
+export { REQUEST_DEFAULTS } from "./options.js";
 export { redact } from "./redact.js";
 export * from "./rotation/index.js";
 export { isTokenScope, validateScopes } from "./scopes.js";

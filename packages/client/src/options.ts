@@ -15,7 +15,11 @@ export interface CallSettings {
 /** The longest wait the client ever accepts from a server (Retry-After): 10 minutes. @internal */
 export const MAX_SERVER_WAIT_MS = 600_000;
 
-const DEFAULTS: CallSettings = {
+/**
+ * What a call gets when neither the client nor the call sets it: 30 s per attempt, 2 min in all,
+ * 2 retries, backoff from 0.5 s, server-asked waits up to 1 min.
+ */
+export const REQUEST_DEFAULTS: Readonly<Record<Exclude<keyof CallSettings, "signal">, number>> = {
   timeoutMs: 30_000,
   deadlineMs: 120_000,
   maxRetries: 2,
@@ -53,7 +57,7 @@ function merge(base: CallSettings, options: Partial<Record<NumericOption, unknow
 
 /** The client's defaults from its options; throws an InvalidInputError for a bad value. @internal */
 export function clientSettings(options: ClientOptions): CallSettings {
-  return merge(DEFAULTS, options);
+  return merge(REQUEST_DEFAULTS, options);
 }
 
 /** The settings of one call: the client's, overridden by the call's options. @internal */

@@ -120,6 +120,7 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   let credentialsRefused: string | undefined;
   // What is armed.
   let stopped: "caller" | "deadline" | undefined;
+  const startedAt = Date.now();
   let deadlineAt = Number.POSITIVE_INFINITY;
   let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   let attemptControl: AbortController | undefined;
@@ -274,7 +275,11 @@ export function startCall(settings: CallSettings, transport: Transport): Request
   function failure(thrown: unknown, why: string | undefined): ApiTokensError {
     const suffix = why ? ` (${why})` : "";
     if (attemptTimedOut)
-      return new TimeoutError(`${line()} timed out after ${timeoutMs} ms${suffix}`, details(thrown));
+      // How long the call waited, for a message such as "3 attempts of 30 s each, 1 min 31 s in all".
+      return Object.assign(
+        new TimeoutError(`${line()} timed out after ${timeoutMs} ms${suffix}`, details(thrown)),
+        { attempts, timeoutMs, elapsedMs: Date.now() - startedAt },
+      );
     return new ConnectionError(`${line()} failed: ${errorText(thrown)}${suffix}`, details(thrown));
   }
 

@@ -139,6 +139,19 @@ describe("idempotent requests are retried", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  test("a host that never answers: the TimeoutError says its attempts, each one's timeout and the time in all", async () => {
+    server = await startServer(hang());
+    const err = await dtFor(server.url, { timeoutMs: 300, maxRetries: 2 })
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(server.requests).toHaveLength(3);
+    expect(err).toMatchObject({ attempts: 3, timeoutMs: 300 });
+    // Three attempts of 300 ms and the waits between them; no upper bound asserted (the machine is loaded).
+    expect(err.elapsedMs).toBeGreaterThanOrEqual(900);
+    expect(err.toJSON()).toMatchObject({ attempts: 3, timeoutMs: 300 });
+  });
+
   test("connection refused: ConnectionError after the retries", async () => {
     const url = await deadPort();
     const { logger, attempts } = countAttempts();
