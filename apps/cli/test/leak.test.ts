@@ -226,6 +226,51 @@ describe("leak", () => {
     );
   });
 
+  it("the secrets of one input are located at once: a slow environment holds them up together, not one after another", async () => {
+    // an environment that answers no request until it has been asked about both ids (or 20 s passed)
+    const asked = new Set<string>();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const waiting: (() => void)[] = [];
+    const slow = createServer((req, res) => {
+      asked.add(req.url ?? "");
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const answer = () => {
+        inFlight--;
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: 404, message: "no such token" } }));
+      };
+      waiting.push(answer);
+      if (asked.size >= 2) for (const a of waiting.splice(0)) a();
+      else
+        setTimeout(() => {
+          for (const a of waiting.splice(0)) a();
+        }, 20_000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    const slowConfig = join(dir, "with-slow.yaml");
+    writeFileSync(
+      slowConfig,
+      `${readFileSync(config, "utf8")}  "slow":\n    url: "http://127.0.0.1:${(slow.address() as AddressInfo).port}"\n    apiToken: "file:down.token"\n`,
+      { mode: 0o600 },
+    );
+    try {
+      const a = await plant("env02", "first-of-two");
+      const b = await plant("env03", "second-of-two");
+      const r = await leak(["--all-environments", "-o", "json"], `${a.token}\n${b.token}\n`, slowConfig);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject([
+        { id: a.id, outcome: "contained", environment: "env02" },
+        { id: b.id, outcome: "contained", environment: "env03" },
+      ]);
+      expect(maxInFlight).toBe(2);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  }, 120_000);
+
   it("an environment whose own credential is the leaked secret is not asked with it", async () => {
     const own = sandbox.ready.environments![0]!.bootstrapToken!;
     const r = await leak(["--env", "env01,env02", "-o", "json"], own);

@@ -20,7 +20,7 @@ import {
   locate,
   locateActiveGateToken,
 } from "@dt-tokens/client/leak";
-import { findSecrets, type SecretKind, secretHome, secretLabel } from "@dt-tokens/types";
+import { findSecrets, type SecretKind, secretLabel } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
 import { collect, examples, type Run, refuseContradictions } from "../cmdutil.js";
 import type { Context } from "../context.js";
@@ -536,22 +536,30 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
           new Set(secrets.map((s) => s.secret)),
         )
       : [];
+  // Every secret is located at once: an environment that is slow to answer (or times out) holds
+  // them up together, not once per secret. Containing and replacing then go one secret at a time.
+  const located = await Promise.all(
+    secrets.map(async (leaked) =>
+      leaked.kind === "activegate-token" && leaked.id !== undefined
+        ? {
+            activeGate: await locateActiveGateToken(leaked.id, environments, {
+              concurrency: flags.concurrency,
+            }),
+          }
+        : leaked.kind === "api-token"
+          ? { api: await locate(leaked.secret, environments, { concurrency: flags.concurrency }) }
+          : {},
+    ),
+  );
   const failures = new Map<string, string>();
   const records: IncidentRecord[] = [];
-  for (const leaked of secrets) {
-    if (leaked.kind === "activegate-token" && leaked.id !== undefined) {
-      const location = await locateActiveGateToken(leaked.id, environments, {
-        concurrency: flags.concurrency,
-      });
-      records.push(...(await respondActiveGate(leaked, location, environments, flags, failures)));
-      continue;
-    }
-    if (leaked.kind !== "api-token" || secretHome(leaked.kind) !== "environment") {
-      records.push(manual(leaked, undefined));
-      continue;
-    }
-    const location = await locate(leaked.secret, environments, { concurrency: flags.concurrency });
-    records.push(...(await respond(leaked, location, environments, flags, failures, replacement, ctx.io)));
+  for (const [i, leaked] of secrets.entries()) {
+    const { activeGate, api } = located[i]!;
+    if (activeGate)
+      records.push(...(await respondActiveGate(leaked, activeGate, environments, flags, failures)));
+    else if (api)
+      records.push(...(await respond(leaked, api, environments, flags, failures, replacement, ctx.io)));
+    else records.push(manual(leaked, undefined));
   }
   write(ctx, flags.output ?? "table", records);
   summary(ctx, records, environments.length, failures);
