@@ -13,7 +13,15 @@ import {
   type TokenScope,
   timeframe,
 } from "@dt-tokens/client";
-import { durationInOneUnit, isSecret, parseDurationMs, SECRET_FORMATS } from "@dt-tokens/types";
+import { formatDate, formatRelative } from "@dt-tokens/client/display";
+import {
+  ACTIVEGATE_TOKEN_MAX_LIFETIME_MS,
+  durationInOneUnit,
+  isSecret,
+  parseDurationMs,
+  parseTimeframe,
+  SECRET_FORMATS,
+} from "@dt-tokens/types";
 import { closest, distance } from "fastest-levenshtein";
 import { CHECKS, type Check } from "./audit.js";
 import { UsageError } from "./errors.js";
@@ -127,6 +135,20 @@ export function timeArg(value: string, flag: string, direction: "past" | "future
  */
 export function expiresArg(value: string): string {
   return value.trim() === "never" ? "never" : timeArg(value, "--expires", "future");
+}
+
+/** An ActiveGate token's --expires: in the future (expiresArg) and at most 2 years ahead, or never. */
+export function activeGateExpiresArg(value: string, flag = "--expires"): string {
+  const expires = expiresArg(value);
+  if (expires === "never") return expires;
+  const now = Date.now();
+  const at = parseTimeframe(expires, now);
+  if (at !== undefined && at - now > ACTIVEGATE_TOKEN_MAX_LIFETIME_MS)
+    throw new UsageError(
+      `${flag}: "${value.trim()}" is ${formatRelative(new Date(at).toISOString(), now).replace(/^in /, "")} ahead (${formatDate(new Date(at).toISOString())}); an ActiveGate token may expire at most 2 years from now`,
+      ["hint: e.g. --expires now+1y, --expires now+90d, or --expires never"],
+    );
+  return expires;
 }
 
 /** A whole number within bounds. */

@@ -3,17 +3,15 @@
  * --to sinks exactly as `dt-tokens create` delivers an API token's (commands/create.ts).
  */
 import type { ActiveGateTokenType } from "@dt-tokens/client/activegate";
-import { escapeControl, formatDate, formatRelative } from "@dt-tokens/client/display";
-import { ACTIVEGATE_TOKEN_MAX_LIFETIME_MS, parseTimeframe } from "@dt-tokens/types";
+import { escapeControl } from "@dt-tokens/client/display";
 import { type Command, Option } from "commander";
 import { collect, examples, type Run, secretOutputOption } from "../../cmdutil.js";
 import type { Context } from "../../context.js";
-import { UsageError } from "../../errors.js";
 import { guarded } from "../../interrupt.js";
 import { deliverNewSecret, describeExpiry, prepareDelivery } from "../../new-secret.js";
 import { write } from "../../outcome.js";
 import { SINK_FORMS } from "../../sinks/parse.js";
-import { expiresArg, nameArg } from "../../validate.js";
+import { activeGateExpiresArg, nameArg } from "../../validate.js";
 
 export const ACTIVEGATE_TYPES = ["ENVIRONMENT", "CLUSTER"] as const;
 
@@ -26,20 +24,6 @@ export interface ActiveGateCreateOptions {
   output?: "json";
   to?: string[];
   sinkTimeout?: string;
-}
-
-/** An ActiveGate token's --expires: in the future (expiresArg) and at most 2 years ahead, or never. */
-export function activeGateExpiresArg(value: string, flag = "--expires"): string {
-  const expires = expiresArg(value);
-  if (expires === "never") return expires;
-  const now = Date.now();
-  const at = parseTimeframe(expires, now);
-  if (at !== undefined && at - now > ACTIVEGATE_TOKEN_MAX_LIFETIME_MS)
-    throw new UsageError(
-      `${flag}: "${value.trim()}" is ${formatRelative(new Date(at).toISOString(), now).replace(/^in /, "")} ahead (${formatDate(new Date(at).toISOString())}); an ActiveGate token may expire at most 2 years from now`,
-      ["hint: e.g. --expires now+1y, --expires now+90d, or --expires never"],
-    );
-  return expires;
 }
 
 export async function createActiveGateToken(ctx: Context, options: ActiveGateCreateOptions): Promise<number> {

@@ -36,8 +36,7 @@ import { failLine, reportRecoveries } from "../../rotation-jobs.js";
 import { checkSink } from "../../sinks/check.js";
 import { describeSink, parseSink, SINK_FORMS } from "../../sinks/parse.js";
 import { CONFLICT_HINT, describeConflict, findSinkConflict } from "../../sinks/place.js";
-import { activeGateIdArg } from "../../validate.js";
-import { activeGateExpiresArg } from "./create.js";
+import { activeGateExpiresArg, activeGateIdArg } from "../../validate.js";
 
 export interface ActiveGateRotateOptions {
   to?: string[];
