@@ -11,6 +11,8 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ActiveGate, createActiveGateTokensClient } from "@dt-tokens/client/activegate";
@@ -86,13 +88,13 @@ interface Ran {
 /** Runs the CLI; with `crashAt` it kills itself (SIGKILL) at that stage boundary. */
 function cli(
   args: string[],
-  options: { crashAt?: string } = {},
+  options: { crashAt?: string; envUrl?: string } = {},
 ): { done: Promise<Ran>; kill: (signal?: NodeJS.Signals) => void } {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: {
       PATH: process.env.PATH,
       DT_TOKENS_CONFIG: join(dir, "no-config.yaml"),
-      DT_ENV_URL: sandbox.ready.url,
+      DT_ENV_URL: options.envUrl ?? sandbox.ready.url,
       DT_API_TOKEN: admin,
       XDG_STATE_HOME: join(dir, "state"),
       ...(options.crashAt && { DT_TOKENS_TEST_CRASH_AT: options.crashAt }),
@@ -293,6 +295,72 @@ describe("ag-tokens rotate", () => {
       const r = await first.done;
       expect(r.code, r.stderr).toBe(0);
       expect(await expectConsistent()).toBe("completed");
+    },
+    LONG,
+  );
+});
+
+/**
+ * A node:http proxy in front of the sandbox that, once `refuse` is set, answers GET /activeGates
+ * with 403 (the credential lost activeGates.read mid-rotation); everything else passes through.
+ */
+async function refusingProxy(): Promise<{ url: string; refuse: () => void; close: () => Promise<void> }> {
+  let refusing = false;
+  const target = new URL(sandbox.ready.url);
+  const server = createServer((req, res) => {
+    if (refusing && req.method === "GET" && /\/activeGates(\?|$)/.test(req.url ?? "")) {
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: { code: 403, message: "Token is missing required scope: activeGates.read" },
+        }),
+      );
+      return;
+    }
+    const upstream = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    refuse: () => {
+      refusing = true;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("ag-tokens rotate: the ActiveGates cannot be read when it rolls back", () => {
+  it(
+    "keeps the replacement an ActiveGate may use (never deletes it blind), keeps the old one, exits 4 and says why",
+    async () => {
+      const proxy = await refusingProxy();
+      try {
+        const run = cli(rotateArgs("--verify-timeout", "3m"), { envUrl: proxy.url });
+        // The ActiveGate restarts with the new file; then GET /activeGates is refused.
+        const secret = await restartWhenDelivered();
+        proxy.refuse();
+        const r = await run.done;
+        expect(r.code, r.stderr).toBe(4);
+        expect(r.stderr).toMatch(/failed at verify: .*activeGates\.read/s);
+        expect(r.stderr).toMatch(/could not be read.*is kept/s);
+        const newId = secret.split(".").slice(0, 2).join(".");
+        const ids = (await tokens()).map((t) => t.id);
+        // The host stays connected: the token it uses exists, and so does the old one.
+        expect(ids).toContain(newId);
+        expect(ids).toContain(oldId);
+        expect(await gateToken()).toMatchObject({ id: newId, state: "VALID" });
+        noSecrets(r.stdout, r.stderr);
+      } finally {
+        await proxy.close();
+      }
     },
     LONG,
   );

@@ -24,6 +24,7 @@ import type {
   ActiveGateTokensClient,
   ActiveGateTokenType,
 } from "@dt-tokens/client/activegate";
+import { describeError } from "../describe-error.js";
 import type { Io } from "../io.js";
 import { makeSink, type SinkSpec } from "../sinks/parse.js";
 import type { Sink, SinkTokenInfo } from "../sinks/sink.js";
@@ -132,8 +133,22 @@ export async function retireOld(
 export interface RolledBack {
   /** The replacement was kept: these ActiveGates already use it. */
   keptFor: GateRef[];
+  /** The replacement was kept: GET /activeGates failed (this error), so an ActiveGate may use it. */
+  unread?: string;
   /** Sinks that may hold the replacement's secret, or could not be put back. */
   problems: string[];
+}
+
+/** Whether a rollback kept the replacement (an ActiveGate uses it, or may: they could not be read). */
+export const keptReplacement = (rb: RolledBack) => rb.keptFor.length > 0 || rb.unread !== undefined;
+
+/** What a rollback did, after "why; " in a failure line or a recovery's detail. */
+export function rollbackText(rb: RolledBack, newId: string | undefined, oldId: string): string {
+  if (rb.keptFor.length > 0)
+    return `every sink got its previous content back, but ${rb.keptFor.map(gateTitle).join(", ")} already ${rb.keptFor.length === 1 ? "uses" : "use"} ${newId}: it is kept, and so is ${oldId}`;
+  if (rb.unread !== undefined)
+    return `every sink got its previous content back, but the ActiveGates could not be read (${rb.unread}): ${newId} is kept, as an ActiveGate may already use it, and so is ${oldId}; delete ${newId} once no ActiveGate reports it (dt-tokens ag-tokens delete ${newId})`;
+  return `every sink got its previous content back, ${newId} is deleted and ${oldId} is unchanged`;
 }
 
 /**
@@ -147,14 +162,17 @@ export async function rollBack(
 ): Promise<RolledBack> {
   const problems = await restoreSinks(r.sinks, attempted);
   if (!r.newId) return { keptFor: [], problems };
-  const users = await client.activeGates().then(
-    (gates) =>
-      statesOf(
-        gates,
-        usersOf(gates, r.newId!).map((g) => ({ id: g.id ?? "", hostname: g.hostname ?? "" })),
-      ).filter((s) => reportsWorking(s, r.newId!)),
-    () => [] as GateState[],
-  );
+  // Not knowing who uses the replacement is no reason to delete it: that could take a host dark.
+  let gates: ActiveGate[];
+  try {
+    gates = await client.activeGates();
+  } catch (error) {
+    return { keptFor: [], unread: describeError(error).message, problems };
+  }
+  const users = statesOf(
+    gates,
+    usersOf(gates, r.newId).map((g) => ({ id: g.id ?? "", hostname: g.hostname ?? "" })),
+  ).filter((s) => reportsWorking(s, r.newId!));
   if (users.length > 0) return { keptFor: users, problems };
   await deleteIfGone(client, r.newId);
   return { keptFor: [], problems };
@@ -299,15 +317,13 @@ async function recoverOne(
   const secret = r.secret!;
   const all = new Set(r.sinks.map((s) => s.label));
   const undo = async (why: string): Promise<Recovery> => {
-    const { keptFor, problems } = await rollBack(client, r, all);
+    const rolled = await rollBack(client, r, all);
     await journal.remove();
     return {
       ...base,
       status: "rolled back",
-      detail: keptFor.length
-        ? `${why}; every sink got its previous content back, but ${keptFor.map(gateTitle).join(", ")} already ${keptFor.length === 1 ? "uses" : "use"} ${r.newId}: it is kept, and so is ${r.oldId}`
-        : `${why}; every sink got its previous content back, ${r.newId} is deleted and ${r.oldId} is unchanged`,
-      problems,
+      detail: `${why}; ${rollbackText(rolled, r.newId, r.oldId)}`,
+      problems: rolled.problems,
     };
   };
   if (r.stage === "delivering") {

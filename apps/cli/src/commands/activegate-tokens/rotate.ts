@@ -21,11 +21,13 @@ import {
   beginJournal,
   type GateRef,
   gateTitle,
+  keptReplacement,
   lockActiveGateRotation,
   recoverActiveGateRotations,
   reportsWorking,
   retireOld,
   rollBack,
+  rollbackText,
   sinksFor,
   statesOf,
   usersOf,
@@ -271,16 +273,13 @@ async function run(
     why: string,
     exit: number,
   ): Promise<{ outcome: Outcome; exit: number }> => {
-    const { keptFor, problems } = await rollBack(client, r, attempted);
+    const rolled = await rollBack(client, r, attempted);
+    const { problems } = rolled;
     await journal.remove();
-    const kept = keptFor.length > 0;
+    const kept = keptReplacement(rolled);
     failLine(
       ctx,
-      `rotating ${oldId} "${name}" failed at ${stage}: ${why}; ${
-        kept
-          ? `every sink got its previous content back, but ${keptFor.map(gateTitle).join(", ")} already ${keptFor.length === 1 ? "uses" : "use"} ${created.id}: it is kept, and so is ${oldId}`
-          : `rolled back: every sink got its previous content back, ${created.id} is deleted and ${oldId} is unchanged`
-      }`,
+      `rotating ${oldId} "${name}" failed at ${stage}: ${why}; ${kept ? "" : "rolled back: "}${rollbackText(rolled, created.id, oldId)}`,
     );
     for (const p of problems) ctx.warn(p);
     return {
@@ -469,7 +468,7 @@ that used the old token, and each --activegate, reports the new token VALID; pro
 then delete the old token (kept, exit 4, if an ActiveGate still uses it). If delivery fails or the
 ActiveGates do not report the new token within --verify-timeout, the sinks get their previous
 content back and the replacement is deleted (kept, with the old token, if an ActiveGate already
-uses it). A journal in $XDG_STATE_HOME/dt-tokens (0600) is written before each stage: after a
+uses it, or if the ActiveGates cannot be read then). A journal in $XDG_STATE_HOME/dt-tokens (0600) is written before each stage: after a
 crash, \`dt-tokens ag-tokens rotate --finish\` or \`dt-tokens cleanup\` completes or rolls it back.
 
 Exit statuses: 0 rotated; 7 delivery failed (rolled back); 13 not verified in time (rolled back);
