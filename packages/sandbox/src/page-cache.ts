@@ -11,7 +11,9 @@
  * a cached page carries is never older than that (keys live an hour). Pages that sort or filter
  * by last use are never cached (the caller's own request records a use): the handler decides that.
  * Pages that only show last use are cached, and served with this process's newer uses laid over
- * them (a use written from memory does not change the stamp; another process's commit does).
+ * them (a use written from memory does not change the stamp; another process's commit does): only
+ * the objects of the tokens with a newer use are serialized again, between slices of the cached
+ * bytes (bench: see the README).
  *
  * Bounds: at most MAX_ENTRIES pages and MAX_BYTES bytes, least recently used dropped first; a page
  * larger than MAX_PAGE_BYTES is not kept.
@@ -31,10 +33,21 @@ export interface CachedPage {
   /** When it was computed (the sandbox's clock). */
   computedAt: number;
   /**
-   * For a page that shows last use: each token's seq and the last use it shows, so that newer uses
-   * of this process are laid over it when it is served (its rows are otherwise unchanged).
+   * For a page that shows last use: each token's seq, the last use it shows and where its object is
+   * in the body, so that newer uses of this process are laid over it when it is served (its rows are
+   * otherwise unchanged) by serializing those tokens' objects again, not the page.
    */
-  shownUses?: { seq: number; ms: number | null }[];
+  shownUses?: ShownUse[];
+}
+
+/** A token on a page that shows last use. */
+export interface ShownUse {
+  seq: number;
+  /** The last use the page shows (null: none). */
+  ms: number | null;
+  /** The byte range of the token's JSON object in the page's body: [start, end). */
+  start: number;
+  end: number;
 }
 
 export class PageCache {

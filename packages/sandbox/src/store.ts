@@ -282,9 +282,14 @@ export class TokenStore {
     return this.lastUses.flush(waitMs);
   }
 
-  /** This process's latest recorded use of a token, if any (for pages served from the cache). */
-  lastUseOf(seq: number): { ms: number; ip: string | null } | undefined {
-    return this.lastUses.latestOf(seq);
+  /**
+   * The row with this process's latest recorded use of its token laid over it, when that is newer
+   * than the one it shows (for pages served from the cache; rows this store reads get the same).
+   */
+  withLastUse<Row extends { seq: number; last_used_ms: number | null; last_used_ip: string | null }>(
+    row: Row,
+  ): Row {
+    return this.lastUses.apply(row);
   }
 
   delete(seq: number): void {

@@ -38,9 +38,15 @@ const FIELD_COLUMNS: Record<(typeof FIELD_ORDER)[number], ListedColumn> = {
   additionalMetadata: "metadata",
 };
 
-/** The columns a list page must read to show these fields. */
+/**
+ * The columns a list page must read to show these fields. The address of the last use comes with
+ * its date: which use is the latest (last use only moves forward, last-use.ts) decides the address
+ * shown, also when the date is not.
+ */
 export function columnsOf(fields: Iterable<ApiTokenField>): ListedColumn[] {
-  return [...fields].map((field) => FIELD_COLUMNS[field as keyof typeof FIELD_COLUMNS]);
+  const columns = new Set([...fields].map((field) => FIELD_COLUMNS[field as keyof typeof FIELD_COLUMNS]));
+  if (columns.has("last_used_ip")) columns.add("last_used_ms");
+  return [...columns];
 }
 
 /**

@@ -9,12 +9,11 @@ import type {
 } from "@dt-tokens/types";
 import type { Handler } from "hono";
 import { badRequest, HttpError, quoteInput, type Violation, violation } from "../errors.js";
-import type { CachedPage } from "../page-cache.js";
+import type { CachedPage, ShownUse } from "../page-cache.js";
 import { encodePageKey } from "../pagekey.js";
 import { type ListQuery, parseListQuery } from "../query.js";
 import { generateTokenSecret, hashSecret, isTokenId, secretMatches, tokenIdOf } from "../secrets.js";
 import { sortValue, type TokenRow, type TokenStore } from "../store.js";
-import { formatDate } from "../time.js";
 import { columnsOf, FIELD_ORDER, toApiToken } from "../tokens.js";
 import type { AppState, Caller, Env } from "./context.js";
 import { json, serializedJson } from "./responses.js";
@@ -77,33 +76,70 @@ function showsLastUse(query: ListQuery): boolean {
 
 /**
  * A cached page that shows last use, with the newer uses this process recorded since laid over it:
- * the page itself when none is newer, else the page with those tokens' lastUsedDate and
- * lastUsedIpAddress replaced (fields in their usual order).
+ * the page itself when none is newer, else a copy of its bytes in which only the objects of those
+ * tokens are serialized again. Parsing and serializing the whole page instead cost more than
+ * computing it (issue #26), and a request authenticated by a token on the page makes that token's
+ * use newer on every call.
  */
 function withNewerUses(store: TokenStore, query: ListQuery, page: CachedPage): CachedPage {
   const shown = page.shownUses;
   if (!shown) return page;
-  const newer = new Map<number, { ms: number; ip: string | null }>();
-  shown.forEach((s, i) => {
-    const use = store.lastUseOf(s.seq);
-    if (use && (s.ms === null || use.ms > s.ms)) newer.set(i, use);
-  });
-  if (newer.size === 0) return page;
-  const body = JSON.parse(page.body.toString("utf8")) as ApiTokenList;
-  const tokens = body.apiTokens!;
-  for (const [i, use] of newer) {
-    const token = { ...tokens[i] } as Record<string, unknown>;
-    if (query.fields.includes("lastUsedDate")) token.lastUsedDate = formatDate(use.ms);
-    if (query.fields.includes("lastUsedIpAddress") && use.ip !== null) token.lastUsedIpAddress = use.ip;
-    tokens[i] = Object.fromEntries(
-      FIELD_ORDER.filter((f) => f in token).map((f) => [f, token[f]]),
-    ) as unknown as ApiToken;
+  const lastUseFields = new Set(LAST_USE_FIELDS.filter((f) => query.fields.includes(f)));
+  const pieces: Buffer[] = [];
+  const uses: ShownUse[] = [];
+  let copiedTo = 0; // the end of the cached bytes already in pieces
+  let shift = 0; // how much longer the new body is than the cached one, up to here
+  for (const s of shown) {
+    // the same rule as for rows read from the database: a last use only ever moves forward
+    const row = store.withLastUse({ seq: s.seq, last_used_ms: s.ms, last_used_ip: null });
+    if (row.last_used_ms === s.ms) {
+      uses.push({ ...s, start: s.start + shift, end: s.end + shift });
+      continue;
+    }
+    const token = JSON.parse(page.body.toString("utf8", s.start, s.end)) as ApiToken;
+    // the last-use fields as a fresh page writes them; an address the use lacks stays as shown
+    const bytes = Buffer.from(JSON.stringify(inFieldOrder({ ...token, ...toApiToken(row, lastUseFields) })));
+    pieces.push(page.body.subarray(copiedTo, s.start), bytes);
+    copiedTo = s.end;
+    const start = s.start + shift;
+    shift += bytes.length - (s.end - s.start);
+    uses.push({ seq: s.seq, ms: row.last_used_ms, start, end: start + bytes.length });
   }
-  return {
-    ...page,
-    body: Buffer.from(JSON.stringify(body)),
-    shownUses: shown.map((s, i) => (newer.has(i) ? { seq: s.seq, ms: newer.get(i)!.ms } : s)),
-  };
+  if (pieces.length === 0) return page;
+  pieces.push(page.body.subarray(copiedTo));
+  return { ...page, body: Buffer.concat(pieces), shownUses: uses };
+}
+
+const LAST_USE_FIELDS = ["lastUsedDate", "lastUsedIpAddress"] as const satisfies ApiTokenField[];
+
+/** A token's fields in the order responses show them (the order toApiToken writes them in). */
+function inFieldOrder(token: ApiToken): ApiToken {
+  const fields = token as Record<string, unknown>;
+  return Object.fromEntries(FIELD_ORDER.filter((f) => f in fields).map((f) => [f, fields[f]])) as ApiToken;
+}
+
+/**
+ * A page's body exactly as JSON.stringify writes it, with the byte range of each token's object in
+ * it, so that one token can be serialized again without the others (withNewerUses).
+ */
+function serializePage(body: ApiTokenList): { bytes: Buffer<ArrayBuffer>; ranges: [number, number][] } {
+  const { apiTokens, ...envelope } = body;
+  // apiTokens is the last member: the envelope without its closing brace, then the array
+  const pieces: Buffer[] = [Buffer.from(`${JSON.stringify(envelope).slice(0, -1)},"apiTokens":[`)];
+  const ranges: [number, number][] = [];
+  let offset = pieces[0]!.length;
+  for (const token of apiTokens!) {
+    if (ranges.length > 0) {
+      pieces.push(Buffer.from(","));
+      offset += 1;
+    }
+    const bytes = Buffer.from(JSON.stringify(token));
+    pieces.push(bytes);
+    ranges.push([offset, offset + bytes.length]);
+    offset += bytes.length;
+  }
+  pieces.push(Buffer.from("]}"));
+  return { bytes: Buffer.concat(pieces), ranges };
 }
 
 /** Reads and serializes one page; on page one, first fixes the snapshot the later pages keep to. */
@@ -137,10 +173,13 @@ function computePage(
     nextPageKey,
     apiTokens: page.map((row) => toApiToken(row, fields)),
   };
-  const computed: CachedPage = { stamp, body: Buffer.from(JSON.stringify(body)), computedAt: now };
-  if (showsLastUse(query))
-    computed.shownUses = page.map((row) => ({ seq: row.seq, ms: row.last_used_ms ?? null }));
-  return computed;
+  if (!showsLastUse(query)) return { stamp, body: Buffer.from(JSON.stringify(body)), computedAt: now };
+  const { bytes, ranges } = serializePage(body);
+  const shownUses = page.map((row, i) => {
+    const [start, end] = ranges[i]!;
+    return { seq: row.seq, ms: row.last_used_ms ?? null, start, end };
+  });
+  return { stamp, body: bytes, computedAt: now, shownUses };
 }
 
 /**
