@@ -5,7 +5,7 @@
  * markers in Dynatrace, so they also run elsewhere: in cron, in CI, on another machine.
  */
 import { finishRetirements, type MaintenanceOutcome, type PendingRetirement } from "@dt-tokens/client";
-import { escapeControl } from "@dt-tokens/client/display";
+import { escapeControl, formatDate } from "@dt-tokens/client/display";
 import type { Connection } from "./connection.js";
 import type { Context } from "./context.js";
 import { describeError } from "./describe-error.js";
@@ -76,11 +76,10 @@ export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?
   const verb = (t: PendingRetirement) => (t.action === "delete" ? "deleted" : "disabled");
   for (const { token: t, status, error } of outcomes) {
     const what = `${t.id} "${t.baseName}"`;
-    if (status === "done") ctx.note(`${verb(t)} ${what} (its overlap ended ${t.at.toISOString()})`);
+    if (status === "done") ctx.note(`${verb(t)} ${what} (its overlap ended ${formatDate(t.at)})`);
     else if (status === "planned")
-      ctx.note(`would ${t.action} ${what} (its overlap ended ${t.at.toISOString()})`);
-    else if (status === "waiting")
-      ctx.note(`waiting: ${what} will be ${verb(t)} after ${t.at.toISOString()}`);
+      ctx.note(`would ${t.action} ${what} (its overlap ended ${formatDate(t.at)})`);
+    else if (status === "waiting") ctx.note(`waiting: ${what} will be ${verb(t)} after ${formatDate(t.at)}`);
     else failLine(ctx, `${t.action} ${what}: ${describeError(error).message}`);
   }
   const code = summarize(ctx, outcomes, o, "token waiting for retirement", (t) => ({

@@ -4,6 +4,7 @@
  * (marked) are passed over, with the reason.
  */
 import { type ApiTokensClient, parseRotationMarker } from "@dt-tokens/client";
+import { formatDate } from "@dt-tokens/client/display";
 import { durationArg } from "./duration.js";
 import { selectorOf } from "./token-fetch.js";
 
@@ -58,7 +59,7 @@ export async function selectTargets(
       continue;
     const marker = parseRotationMarker(name);
     if (marker?.kind === "retire")
-      skipped.push({ target, reason: `already replaced; retires at ${marker.at.toISOString()}` });
+      skipped.push({ target, reason: `already replaced; retires at ${formatDate(marker.at)}` });
     else if (marker?.kind === "rotating") skipped.push({ target, reason: "a replacement still in flight" });
     else if (enabled !== false) targets.push(target);
   }

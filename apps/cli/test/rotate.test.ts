@@ -22,6 +22,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ApiTokensClient, createApiTokensClient } from "@dt-tokens/client";
+import { formatDate } from "@dt-tokens/client/display";
 import type { Sandbox } from "@dt-tokens/sandbox";
 import { type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -139,7 +140,7 @@ describe("rotate delivers, verifies, then retires", () => {
     const fresh = await dt.lookup(secret);
     expect(fresh).toMatchObject({ name: "grafana", enabled: true, scopes: ["metrics.read", "logs.ingest"] });
     expect(r.stderr).toBe(
-      `rotated "grafana": new token ${fresh.id} (expires ${fresh.expirationDate}), delivered to file:${path}; verified: the new secret authenticates as ${fresh.id}, enabled, with the scopes of ${old}; old token ${old} disabled\n`,
+      `rotated "grafana": new token ${fresh.id} (expires ${formatDate(fresh.expirationDate!)}), delivered to file:${path}; verified: the new secret authenticates as ${fresh.id}, enabled, with the scopes of ${old}; old token ${old} disabled\n`,
     );
     expect(await dt.get(old)).toMatchObject({ name: "grafana", enabled: false });
     expect(await count()).toBe(n + 1);
@@ -355,6 +356,21 @@ describe("overlap and --finish", () => {
     // A second --finish has nothing due.
     const again = await run(["rotate", "--finish"]);
     expect(again.stderr).toMatch(/^waiting: .* "b" will be disabled after /);
+  });
+  it("rotate, --finish and --finish --dry-run print dates as every other command does (2026-12-07 16:39 UTC), never ISO", async () => {
+    const [a, b] = [await token("a"), await token("b")];
+    const out = (x: string) => `file:${sink(join(dir, `${x}.token`))}`;
+    const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
+    const oneFormat = /\d{4}-\d\d-\d\d \d\d:\d\d UTC/;
+    const ra = await run(["rotate", a, "--to", out("a"), "--overlap", "0s"]);
+    const rb = await run(["rotate", b, "--to", out("b"), "--overlap", "24h"]);
+    const dry = await run(["rotate", "--finish", "--dry-run"]);
+    const finish = await run(["rotate", "--finish"]);
+    for (const r of [ra, rb, dry, finish]) {
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(oneFormat);
+      expect(r.stderr).not.toMatch(iso);
+    }
   });
 });
 

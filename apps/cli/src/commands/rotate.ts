@@ -17,7 +17,7 @@ import {
   rotateToken,
   sameLifetime,
 } from "@dt-tokens/client";
-import { escapeControl } from "@dt-tokens/client/display";
+import { escapeControl, formatDate } from "@dt-tokens/client/display";
 import { type Command, Option } from "commander";
 import { collect, examples, type Run } from "../cmdutil.js";
 import type { Connection } from "../connection.js";
@@ -80,7 +80,7 @@ export interface RotationOutcome {
   sinkProblems?: string[];
 }
 
-const describeExpiry = (date: string | undefined) => (date ? `expires ${date}` : "never expires");
+const describeExpiry = (date: string | undefined) => (date ? `expires ${formatDate(date)}` : "never expires");
 
 export async function rotate(ctx: Context, ids: string[], o: RotateOptions): Promise<number> {
   const specs = (o.to ?? []).map(parseSink);
@@ -427,7 +427,7 @@ function report(ctx: Context, result: RotateTokenResult, sinks: JournalSink[]): 
   const old = previous.id;
   const fate =
     retirement.status === "scheduled"
-      ? `old token ${old} stays enabled until ${retirement.at!.toISOString()}, then \`dt-tokens rotate --finish\` will ${retirement.action} it`
+      ? `old token ${old} stays enabled until ${formatDate(retirement.at!)}, then \`dt-tokens rotate --finish\` will ${retirement.action} it`
       : retirement.status === "kept"
         ? `old token ${old} kept enabled`
         : retirement.status === "done"
