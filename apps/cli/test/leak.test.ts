@@ -280,6 +280,19 @@ describe("leak", () => {
     );
   });
 
+  it("an id alone (what scan prints) is not a secret: exit 2 saying how to act on an id, nothing sent", async () => {
+    const token = await plant("env01", "only-its-id-leaked");
+    const ag = "dt0g02.ABCDEFGH";
+    const r = await leak(["--all-environments"], `found by scan: ${token.id}\n"${ag}"\n`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(`only the id of a secret \\(${token.id.replace(".", "\\.")}, ${ag.replace(".", "\\.")}\\)`),
+    );
+    expect(r.stderr).toMatch(/dt-tokens update <id> --disable/);
+    expect(r.stderr).toMatch(/dt-tokens ag-tokens delete <id>/);
+    expect((await admin.env01!.get(token.id)).enabled).toBe(true);
+  });
+
   it("exit 2 without a secret in the input, and with --token-stdin (stdin is the leaked text)", async () => {
     const none = await leak(["--all-environments"], "nothing to see\n");
     expect(none.code).toBe(2);

@@ -20,7 +20,7 @@ import {
   locate,
   locateActiveGateToken,
 } from "@dt-tokens/client/leak";
-import { findSecrets, type SecretKind, secretLabel } from "@dt-tokens/types";
+import { findSecrets, parseSecretId, type SecretKind, secretLabel } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
 import { collect, examples, type Run, refuseContradictions } from "../cmdutil.js";
 import type { Context } from "../context.js";
@@ -164,6 +164,12 @@ function emitted(line: string): EmittedLine | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The ids of `dt0` secrets (`dt0c01.<24>`, `dt0g02.<8>`) written alone in a text, each once. */
+function idsIn(text: string): string[] {
+  const words = text.split(/[^A-Za-z0-9.]+/);
+  return [...new Set(words.flatMap((w) => parseSecretId(w.replace(/\.+$/, ""))?.id ?? []))];
 }
 
 /** Every distinct secret of the input, with where it was seen. */
@@ -520,13 +526,22 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
   const replacement = replacementOf(flags);
   const { text, source } = await readInput(ctx, flags);
   const secrets = leakedSecrets(text, source);
-  if (secrets.length === 0)
+  if (secrets.length === 0) {
+    const ids = idsIn(text);
+    if (ids.length > 0)
+      throw new UsageError(
+        `the input holds only the id of a secret (${ids.join(", ")}), not the secret: leak needs the leaked secret itself, to confirm it is that token's before changing anything`,
+        [
+          "hint: to switch a token off by its id: dt-tokens update <id> --disable (an API token), dt-tokens ag-tokens delete <id> (an ActiveGate token); dt-tokens scan FILE --verify --all-environments says where an id exists",
+        ],
+      );
     throw new UsageError(
       `no Dynatrace secret in the input (${source === "-" ? "stdin" : source}): expected dt0c01.<24>.<64>, dt0g02.<8>.<64>, dt0s16.<8>.<64>, dt0s02.<8>.<64> or a JWT`,
       [
         "hint: pipe the leaked text in (pbpaste | dt-tokens leak), or give it with --from FILE; never as an argument",
       ],
     );
+  }
   const locatable = secrets.filter((s) => s.kind === "api-token" || s.kind === "activegate-token");
   const environments =
     locatable.length > 0
