@@ -293,6 +293,21 @@ describe("leak", () => {
     expect((await admin.env01!.get(token.id)).enabled).toBe(true);
   });
 
+  it("the README's leak table lists every exit status leak --help does, and the same order of precedence", async () => {
+    const help = (await run(undefined, ["leak", "--help"])).stdout.replace(/\s+/g, " ");
+    const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### leak"));
+    const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| exit status |")));
+    const inHelp = [...help.slice(help.indexOf("Exit statuses:")).matchAll(/(?:^|[:;] )(\d+) /g)].map((m) =>
+      Number(m[1]),
+    );
+    const inReadme = [...table.matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1]));
+    expect(inHelp.length).toBeGreaterThan(4);
+    expect([...inReadme].sort()).toEqual([...inHelp].sort());
+    const order = (text: string) => /the first of ([\d, ]+) wins/.exec(text)?.[1];
+    expect(order(section.replace(/\s+/g, " "))).toBe(order(help));
+  });
+
   it("exit 2 without a secret in the input, and with --token-stdin (stdin is the leaked text)", async () => {
     const none = await leak(["--all-environments"], "nothing to see\n");
     expect(none.code).toBe(2);
