@@ -401,6 +401,26 @@ describe("leak", () => {
     expect(noTo.code).toBe(2);
   });
 
+  it("--replace with two API tokens in the input is refused before anything is sent: one set of sinks cannot hold two replacements", async () => {
+    const sink = join(dir, "two.env");
+    writeFileSync(sink, "DT_API_TOKEN=old\n");
+    const a = await plant("env01", "two-a");
+    const b = await plant("env02", "two-b");
+    const r = await leak(
+      ["--all-environments", "--replace", "--to", `dotenv:${sink}#DT_API_TOKEN`],
+      `${a.token}\n${b.token}\n${a.token}\n`,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--replace: the input holds 2 API tokens \(dt0c01\.\w+, dt0c01\.\w+\)/);
+    expect(readFileSync(sink, "utf8")).toBe("DT_API_TOKEN=old\n");
+    expect((await admin.env01!.get(a.id)).enabled).toBe(true);
+    expect((await admin.env02!.get(b.id)).enabled).toBe(true);
+    const named = (await admin.env01!.list({ pageSize: 1000, fields: ["name"] })).apiTokens.filter((t) =>
+      t.name?.startsWith("two-a"),
+    );
+    expect(named).toHaveLength(1);
+  });
+
   it("a server that echoes the secret (in the token's name, owner, scopes) and a scan line naming it as its file: no record shows it", async () => {
     const secret = generateTokenSecret();
     knowSecrets(secret);

@@ -542,6 +542,14 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
       ],
     );
   }
+  const apiTokens = secrets.filter((s) => s.kind === "api-token");
+  if (replacement && apiTokens.length > 1)
+    throw new UsageError(
+      `--replace: the input holds ${apiTokens.length} API tokens (${apiTokens.map((s) => s.id).join(", ")}) and --to gives one set of sinks: each replacement would overwrite the one before, and its secret would be lost`,
+      [
+        "hint: contain them all first (dt-tokens leak without --replace), then replace each with dt-tokens rotate <id> --to SINK for the service that used it",
+      ],
+    );
   const locatable = secrets.filter((s) => s.kind === "api-token" || s.kind === "activegate-token");
   const environments =
     locatable.length > 0
