@@ -163,11 +163,18 @@ function workspaceCopy(root, packages, newFiles, scratch) {
 
 /** tsgo's binary (TypeScript's native compiler: a whole-workspace check in seconds, not minutes). */
 function tsgoBin(root) {
-  const manifest = createRequire(join(root, "package.json")).resolve(
-    "@typescript/native-preview/package.json",
-  );
+  let manifest;
+  try {
+    manifest = createRequire(join(root, "package.json")).resolve("@typescript/native-preview/package.json");
+  } catch {
+    throw new Error(
+      `${TSGO} is not installed (a devDependency of the root package.json; the workspace check runs it): run pnpm install, then spec:update again`,
+    );
+  }
   return join(dirname(manifest), "bin", "tsgo");
 }
+
+const TSGO = "tsgo (@typescript/native-preview)";
 
 /** tsgo's `file(line,col): error TSnnnn: message` lines as `file:line: TSnnnn: message`. */
 function tsgoMessages(output, copy) {
@@ -244,12 +251,16 @@ function checkWorkspace(ts, root, newFiles, scratch) {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
-    if (run.error) throw new Error(`the workspace check could not run tsgo: ${run.error.message}`);
+    if (run.error) throw new Error(`the workspace check could not run ${TSGO}: ${run.error.message}`);
     if (run.status === 0) continue;
     const errors = tsgoMessages(`${run.stdout}\n${run.stderr}`, copy);
     if (errors.length === 0) {
-      const first = (run.stderr || run.stdout).trim().split("\n")[0];
-      errors.push(`(program): tsgo exited ${run.status ?? run.signal}: ${first}`);
+      // Not a verdict on the packages: tsgo itself failed (its platform binary missing, a crash, a
+      // signal), so nothing is known about whether they typecheck.
+      const output = (run.stderr || run.stdout).trim().split("\n").slice(0, 5).join("\n  ");
+      throw new Error(
+        `the workspace check could not run ${TSGO}: it exited ${run.status ?? run.signal} without a type error${output ? `:\n  ${output}` : ""}\nReinstall it (pnpm install), then run spec:update again.`,
+      );
     }
     for (const message of errors) {
       // The package whose folder holds the file (the deepest one), else the group's first.

@@ -4,7 +4,16 @@
  * the derived spec, the generated types, the classification, the changeset and its summary.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -356,6 +365,58 @@ test("Ctrl-C at any moment leaves the old state or the new one, never a mix", as
   );
   expect(read("packages/types/src/generated/api.ts")).toContain("tenantFilter?: string;");
 });
+
+/**
+ * The copy's root node_modules as links to the real one's entries, with `@typescript/native-preview`
+ * left out (`stub` undefined) or replaced by a package whose bin runs `stub`.
+ */
+function tsgoInstalledAs(stub?: string) {
+  const modules = join(repo.root, "node_modules");
+  const real = join(ROOT, "node_modules");
+  unlinkSync(modules);
+  mkdirSync(join(modules, "@typescript"), { recursive: true });
+  for (const entry of readdirSync(real)) {
+    if (entry !== "@typescript") symlinkSync(join(real, entry), join(modules, entry));
+  }
+  for (const entry of readdirSync(join(real, "@typescript"))) {
+    if (entry !== "native-preview")
+      symlinkSync(join(real, "@typescript", entry), join(modules, "@typescript", entry));
+  }
+  if (stub === undefined) return;
+  const pkg = join(modules, "@typescript", "native-preview");
+  mkdirSync(join(pkg, "bin"), { recursive: true });
+  writeFileSync(
+    join(pkg, "package.json"),
+    JSON.stringify({ name: "@typescript/native-preview", type: "module" }),
+  );
+  writeFileSync(join(pkg, "bin", "tsgo"), stub);
+}
+
+test.each([
+  ["not installed", undefined, /tsgo \(@typescript\/native-preview\) is not installed .*run pnpm install/],
+  [
+    "without its platform binary",
+    // What the real bin does when the optional @typescript/native-preview-<platform> is missing.
+    'throw new Error("Unable to resolve @typescript/native-preview-linux-x64. Either your platform is unsupported, or you are missing the package on disk.");',
+    /could not run tsgo \(@typescript\/native-preview\): it exited 1 without a type error:\n[\s\S]*Unable to resolve @typescript\/native-preview-linux-x64[\s\S]*Reinstall it \(pnpm install\)/,
+  ],
+])(
+  "tsgo %s: a clear error saying so, not a verdict on the packages; nothing written",
+  async (_how, stub, said) => {
+    tsgoInstalledAs(stub);
+    const doc = prepared((d) => {
+      d.components.schemas.ApiToken.properties.lastUsedHost = { type: "string" };
+    });
+    const before = repo.snapshot();
+    const { code, stdout, stderr } = await specUpdate(doc);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(said);
+    expect(stderr).not.toContain("do not typecheck");
+    expect(stdout).not.toContain("review it, then open a pull request");
+    before.set(NEXT, read(NEXT));
+    expect(changedFiles(before, repo.snapshot())).toEqual([]);
+  },
+);
 
 describe("pnpm spec:update <URL> (what spec-watch runs)", () => {
   const TOKEN = "dt0c01.SPECWATCH.0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn";
