@@ -275,34 +275,12 @@ export function checksArg(value: string): Check[] {
   return names as Check[];
 }
 
-const UNIT_MS: Record<string, number> = {
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-  M: 30 * 86_400_000,
-  y: 365 * 86_400_000,
-};
-
-/**
- * The epoch milliseconds a value of {@link timeArg} stands for (relative times approximately:
- * months of 30 days, rounding ignored); undefined when it cannot tell.
- */
-export function approximateTime(value: string, now = Date.now()): number | undefined {
-  const relative = /^now(?:([+-])(\d+)([mhdwMy]))?(?:\/[mhdwMy])?$/.exec(value);
-  if (relative) {
-    const [, sign, amount, unit] = relative;
-    return sign ? now + (sign === "-" ? -1 : 1) * Number(amount) * UNIT_MS[unit!]! : now;
-  }
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value.replace(" ", "T"));
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-/** --used-from must not be after --used-to. */
+/** --used-from must not be after --used-to, read as the API reads them (parseTimeframe: UTC, calendar months). */
 export function checkWindow(from: string | undefined, to: string | undefined): void {
   if (from === undefined || to === undefined) return;
-  const start = approximateTime(from);
-  const end = approximateTime(to);
+  const now = Date.now();
+  const start = parseTimeframe(from, now);
+  const end = parseTimeframe(to, now);
   if (start !== undefined && end !== undefined && start > end)
     throw new UsageError(`--used-from (${from}) is after --used-to (${to}): the window is empty`);
 }

@@ -251,6 +251,43 @@ describe("list", () => {
     );
   });
 
+  it("--used-from after --used-to is judged by the one timeframe grammar of @dt-tokens/types (UTC, calendar months), not the machine's time zone", async () => {
+    // 10:00 without a zone is 10:00 UTC, as the API reads it: before 12:00Z, even in New York.
+    for (const TZ of ["America/New_York", "Asia/Tokyo"]) {
+      const r = await run(
+        sandbox(),
+        ["list", "--used-from", "2026-01-01T10:00", "--used-to", "2026-01-01T12:00Z", "-o", "json"],
+        { env: { TZ } },
+      );
+      expect([r.code, r.stderr]).toEqual([0, ""]);
+    }
+    const empty = await run(
+      sandbox(),
+      ["list", "--used-from", "2026-01-01 13:00", "--used-to", "2026-01-01T12:00Z"],
+      {
+        env: { TZ: "America/New_York" },
+      },
+    );
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("the window is empty");
+    // Two months back is a calendar span (as now-2M is sent), never 60 days: a window from
+    // now-2M to now-62d is empty exactly when the two months held fewer than 62 days.
+    const now = new Date();
+    const twoMonths = new Date(now);
+    twoMonths.setUTCMonth(now.getUTCMonth() - 2);
+    const monthDays = Math.round((now.getTime() - twoMonths.getTime()) / DAY);
+    const span = await run(sandbox(), [
+      "list",
+      "--used-from",
+      "now-2M",
+      "--used-to",
+      `now-${monthDays}d`,
+      "-o",
+      "json",
+    ]);
+    expect([span.code, span.stderr]).toEqual([0, ""]);
+  });
+
   it("rejects bad sort keys, fields, page sizes and limits (exit 2), sending nothing", async () => {
     const cases: [string[], string][] = [
       [
