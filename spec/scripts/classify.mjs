@@ -261,7 +261,7 @@ function classifyChange(change, before, after, usage) {
   if (last === "type" || last === "$ref" || last === "items" || last === "format") {
     return result(
       "breaking",
-      `Type of ${where} changed from ${show(old ?? "(none)")} to ${show(now ?? "(none)")}`,
+      `${last === "format" ? "Format" : "Type"} of ${where} changed from ${show(old ?? "(none)")} to ${show(now ?? "(none)")}`,
     );
   }
   if (last === "nullable") {

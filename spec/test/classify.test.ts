@@ -60,6 +60,15 @@ describe("breaking changes (major)", () => {
       "breaking: Type of ApiToken.enabled changed from `boolean` to `string`",
     ],
     [
+      "a format dropped (a type widened from integer to number)",
+      (d: Doc) => {
+        const count = d.components.schemas.ApiTokenList.properties.totalCount;
+        count.type = "number";
+        delete count.format;
+      },
+      "breaking: Format of ApiTokenList.totalCount changed from `int64` to `(none)`",
+    ],
+    [
       "a nullable field no longer nullable",
       (d: Doc) => {
         d.components.schemas.ApiTokenList.properties.nextPageKey.nullable = false;
