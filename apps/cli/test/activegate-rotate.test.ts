@@ -301,14 +301,21 @@ describe("ag-tokens rotate", () => {
 });
 
 /**
- * A node:http proxy in front of the sandbox that, once `refuse` is set, answers GET /activeGates
- * with 403 (the credential lost activeGates.read mid-rotation); everything else passes through.
+ * A node:http proxy in front of the sandbox. Once `refuse` is set it answers GET /activeGates with
+ * 403 (the credential lost activeGates.read mid-rotation); with `otherEnvironmentToken` each
+ * ActiveGate it lists reports, before its own, a token of another environment (a multi-environment
+ * ActiveGate has one per environment). Everything else passes through.
  */
-async function refusingProxy(): Promise<{ url: string; refuse: () => void; close: () => Promise<void> }> {
+async function hostileProxy(options: { otherEnvironmentToken?: boolean } = {}): Promise<{
+  url: string;
+  refuse: () => void;
+  close: () => Promise<void>;
+}> {
   let refusing = false;
   const target = new URL(sandbox.ready.url);
   const server = createServer((req, res) => {
-    if (refusing && req.method === "GET" && /\/activeGates(\?|$)/.test(req.url ?? "")) {
+    const listsGates = req.method === "GET" && /\/activeGates(\/0x[^/?]+)?(\?|$)/.test(req.url ?? "");
+    if (refusing && listsGates) {
       res.writeHead(403, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
@@ -320,8 +327,24 @@ async function refusingProxy(): Promise<{ url: string; refuse: () => void; close
     const upstream = request(
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (!(listsGates && options.otherEnvironmentToken && answer.statusCode === 200)) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on("data", (c: Buffer) => chunks.push(c));
+        answer.on("end", () => {
+          type Gate = { activeGateTokens?: unknown[] };
+          const body = JSON.parse(Buffer.concat(chunks).toString()) as { activeGates?: Gate[] } & Gate;
+          for (const gate of body.activeGates ?? [body])
+            gate.activeGateTokens = [
+              { id: "dt0g02.OTHERENV", state: "VALID", environmentId: "other-env" },
+              ...(gate.activeGateTokens ?? []),
+            ];
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(body));
+        });
       },
     );
     req.pipe(upstream);
@@ -337,11 +360,34 @@ async function refusingProxy(): Promise<{ url: string; refuse: () => void; close
   };
 }
 
+describe("ag-tokens rotate: an ActiveGate that reports a token per environment", () => {
+  it(
+    "verifies by the entry of the rotated token, not the first one, and deletes the old token",
+    async () => {
+      const proxy = await hostileProxy({ otherEnvironmentToken: true });
+      try {
+        const run = cli(rotateArgs("--verify-timeout", "3m", "-o", "json"), { envUrl: proxy.url });
+        const secret = await restartWhenDelivered();
+        const r = await run.done;
+        expect(r.code, r.stderr).toBe(0);
+        const newId = secret.split(".").slice(0, 2).join(".");
+        expect(r.stderr).toMatch(new RegExp(`${HOST} \\(${GATE}\\) reports ${newId} VALID`));
+        expect(r.stderr).not.toContain("OTHERENV");
+        expect(await expectConsistent()).toBe("completed");
+        noSecrets(r.stdout, r.stderr);
+      } finally {
+        await proxy.close();
+      }
+    },
+    LONG,
+  );
+});
+
 describe("ag-tokens rotate: the ActiveGates cannot be read when it rolls back", () => {
   it(
     "keeps the replacement an ActiveGate may use (never deletes it blind), keeps the old one, exits 4 and says why",
     async () => {
-      const proxy = await refusingProxy();
+      const proxy = await hostileProxy();
       try {
         const run = cli(rotateArgs("--verify-timeout", "3m"), { envUrl: proxy.url });
         // The ActiveGate restarts with the new file; then GET /activeGates is refused.

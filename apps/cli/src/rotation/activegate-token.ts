@@ -78,11 +78,17 @@ export const gateTitle = (g: GateRef) => `${g.hostname || "?"} (${g.id})`;
 export const usersOf = (gates: ActiveGate[], tokenId: string): ActiveGate[] =>
   gates.filter((g) => g.activeGateTokens?.some((t) => t.id === tokenId));
 
-/** The wanted ActiveGates as GET /activeGates reports them now. */
-export function statesOf(gates: ActiveGate[], wanted: GateRef[]): GateState[] {
+/**
+ * The wanted ActiveGates as GET /activeGates reports them now. An ActiveGate that serves several
+ * environments reports a token for each: the entry of the first of `tokenIds` it reports is the one
+ * that counts (the rotation's new token, then its old one), else its first entry.
+ */
+export function statesOf(gates: ActiveGate[], wanted: GateRef[], tokenIds: string[]): GateState[] {
   return wanted.map((w) => {
     const gate = gates.find((g) => g.id === w.id);
-    const token = gate?.activeGateTokens?.[0];
+    const reported = gate?.activeGateTokens ?? [];
+    const token =
+      tokenIds.map((id) => reported.find((t) => t.id === id)).find((t) => t !== undefined) ?? reported[0];
     return {
       ...w,
       ...(token?.id && { tokenId: token.id }),
@@ -122,6 +128,7 @@ export async function retireOld(
   const still = statesOf(
     gates,
     usersOf(gates, r.oldId).map((g) => ({ id: g.id ?? "", hostname: g.hostname ?? "" })),
+    [r.oldId],
   ).filter((s) => reportsWorking(s, r.oldId));
   if (still.length > 0) return { status: "kept", users: still };
   await deleteIfGone(client, r.oldId);
@@ -172,6 +179,7 @@ export async function rollBack(
   const users = statesOf(
     gates,
     usersOf(gates, r.newId).map((g) => ({ id: g.id ?? "", hostname: g.hostname ?? "" })),
+    [r.newId],
   ).filter((s) => reportsWorking(s, r.newId!));
   if (users.length > 0) return { keptFor: users, problems };
   await deleteIfGone(client, r.newId);
@@ -340,7 +348,7 @@ async function recoverOne(
     } catch (error) {
       return undo(`delivering again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`);
     }
-    const states = statesOf(await client.activeGates(), r.gates);
+    const states = statesOf(await client.activeGates(), r.gates, [r.newId!, r.oldId]);
     const waiting = states.filter((s) => !reportsWorking(s, r.newId!));
     if (waiting.length > 0)
       return undo(

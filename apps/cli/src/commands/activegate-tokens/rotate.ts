@@ -393,7 +393,7 @@ async function waitForGates(
   const last = new Map<string, string>();
   let lastProgress = Date.now();
   for (;;) {
-    const states = statesOf(await client.activeGates({}, { signal }), r.gates);
+    const states = statesOf(await client.activeGates({}, { signal }), r.gates, [newId, r.oldId]);
     for (const s of states) {
       const now = reportsWorking(s, newId) ? `reports ${newId} ${s.state}` : describeState(s);
       if (last.get(s.id) !== now) {
