@@ -4,7 +4,7 @@
  */
 import { checkUrl, normalizeEnvironmentUrl, type UrlProblem } from "@dt-tokens/client";
 import { hostKind, otherDynatraceHost, PLATFORM_API_PREFIX } from "@dt-tokens/types";
-import { urlText } from "./url-text.js";
+import { HTTP_ONLY_LOOPBACK_FIX, urlText } from "./url-text.js";
 
 export const PLATFORM_PREFIX = PLATFORM_API_PREFIX;
 
@@ -87,7 +87,7 @@ function refused(problem: UrlProblem, source: string, input: string, shown: stri
       return {
         ok: false,
         detail: `${source} uses http:// to ${new URL(input).hostname}: the credential would travel in cleartext`,
-        fix: "use https:// (plain http is accepted only for this machine: localhost, 127.0.0.1, [::1])",
+        fix: HTTP_ONLY_LOOPBACK_FIX,
       };
     case "scheme":
       return {

@@ -13,9 +13,12 @@ export function urlText(raw: string): string {
   return redact(text);
 }
 
-/** The CLI's words for a URL refused because http:// would carry a secret in cleartext. */
-export const HTTP_ONLY_LOOPBACK_HINT =
-  "hint: use https:// (plain http:// is accepted only for this machine: localhost, 127.0.0.1, [::1])";
+/** What to do about a URL refused because http:// would carry a secret in cleartext (doctor's fix). */
+export const HTTP_ONLY_LOOPBACK_FIX =
+  "use https:// (plain http:// is accepted only for this machine: localhost, 127.0.0.1, [::1])";
+
+/** The same, as the hint line of any other command. */
+export const HTTP_ONLY_LOOPBACK_HINT = `hint: ${HTTP_ONLY_LOOPBACK_FIX}`;
 
 /** A URL refused for cleartext, in the CLI's words: `--env-url: http:// to example.com would carry the credential in cleartext`. */
 export function cleartextMessage(source: string, raw: string): string {

@@ -238,6 +238,14 @@ describe("doctor: what to fix", () => {
     expect(r.stdout + r.stderr).not.toContain("allowInsecureHttp");
     expect(r.stdout + r.stderr).not.toMatch(/environmentUrl/);
     expectNoSecret(r);
+    // doctor's fix is the hint every other command gives for the same URL: one wording.
+    const list = await run(undefined, ["list"], {
+      env: { ...classic(), DT_ENV_URL: "http://app.localhost:9" },
+    });
+    expect(list.code).toBe(2);
+    const hint = /^hint: (.*)$/m.exec(list.stderr)?.[1];
+    expect(hint).toMatch(/^use https:\/\//);
+    expect(r.stdout).toMatch(new RegExp(`^ +fix: ${hint!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
   });
 
   it("a URL with a user and password: exit 2, the password is never repeated", async () => {
