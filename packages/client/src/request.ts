@@ -13,7 +13,7 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.js";
-import { errorCode, errorText } from "./network-error.js";
+import { errorText } from "./network-error.js";
 import { type CallSettings, MAX_SERVER_WAIT_MS } from "./options.js";
 import { PreparedRequest } from "./prepared-request.js";
 import { redact } from "./redact.js";
@@ -34,7 +34,9 @@ export interface Transport {
 }
 
 // Connection failures that happen before a byte of the request is sent: safe to retry anything.
-const NEVER_SENT = /^E(CONNREFUSED|NOTFOUND|AI_AGAIN|(HOST|NET)UNREACH)$|CONNECT_TIMEOUT$/;
+// A network error code that means the request never left (or "bad port": fetch refused the port
+// before connecting, with no code).
+const NEVER_SENT = /^(E(CONNREFUSED|NOTFOUND|AI_AGAIN|(HOST|NET)UNREACH)|bad port)$|CONNECT_TIMEOUT$/;
 // The options of a Request that fetch honours besides method, headers, body and signal: a raw caller
 // sets them per request, openapi-fetch puts them on the Request it builds, and they go on to fetch.
 // Not `redirect`: every request is sent with `redirect: "manual"` (a secret never follows one).
@@ -296,8 +298,7 @@ export function startCall(settings: CallSettings, transport: Transport): Request
       const outcome = await attempt(init, attempts);
       if ("thrown" in outcome) {
         throwIfStopped(changesState);
-        const code = errorCode(outcome.thrown);
-        const neverSent = code !== undefined && NEVER_SENT.test(code);
+        const neverSent = NEVER_SENT.test(errorText(outcome.thrown));
         if (changesState && !neverSent) outcomeUnknown = true;
         const next = decide({ failed: neverSent ? "before-sending" : "after-sending" });
         const error = failure(outcome.thrown, "note" in next ? next.note : undefined);

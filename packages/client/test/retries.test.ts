@@ -163,6 +163,16 @@ describe("idempotent requests are retried", () => {
     expect(attempts()).toBe(3); // nothing listens, so the logger counts them
   });
 
+  test("a port fetch refuses to connect to (bad port): a create is never sent, so its outcome is known", async () => {
+    // Port 9 is on fetch's list of blocked ports: undici throws before any connection, with no code.
+    const err = await dtFor("http://127.0.0.1:9")
+      .create({ name: "x", scopes: ["metrics.read"] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err.message).toMatch(/bad port/);
+    expect(err.outcomeUnknown).toBe(false);
+  });
+
   test("a DELETE of a token whose id is lookup is still a write (only POST …/lookup is a read)", async () => {
     server = await startServer(script(500));
     const err = await dtFor(server.url)
