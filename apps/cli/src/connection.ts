@@ -9,10 +9,11 @@ import {
   checkUrl,
   createApiTokensClient,
   InvalidInputError,
+  REQUEST_DEFAULTS,
   redact,
 } from "@dt-tokens/client";
 import { type ActiveGateTokensClient, createActiveGateTokensClient } from "@dt-tokens/client/activegate";
-import { secretKind } from "@dt-tokens/types";
+import { parseDurationMs, secretKind } from "@dt-tokens/types";
 import { checkCredential } from "./credential-check.js";
 import { type Credential, checkSecret, clientAuth } from "./credentials.js";
 import {
@@ -36,6 +37,8 @@ export interface GlobalOptions {
   envUrl?: string;
   tokenStdin?: boolean;
   debug?: boolean;
+  /** --timeout as given (checked when parsed): how long each attempt waits for an answer (wins over the config file's). */
+  timeout?: string;
   /** --show-retries: a line per retry even when stderr is not a terminal. */
   showRetries?: boolean;
   color: boolean;
@@ -199,6 +202,24 @@ export function selectEnvironment(
   }
 }
 
+/**
+ * How long each attempt waits for an answer: --timeout, else the environment's `timeout` in the
+ * config file, else `fallbackMs` (a command's own, e.g. doctor's 10 s), else the client's default
+ * (30 s). A chosen timeout keeps the whole call's limit long enough for every attempt:
+ * REQUEST_DEFAULTS' deadline, or (retries + 2) times the timeout when that is longer.
+ */
+export function requestTimeout(
+  options: Pick<GlobalOptions, "timeout">,
+  named?: { timeoutMs?: number },
+  fallbackMs?: number,
+): Partial<ClientOptions> {
+  const flagMs = options.timeout === undefined ? undefined : parseDurationMs(options.timeout);
+  const timeoutMs = flagMs ?? named?.timeoutMs ?? fallbackMs;
+  if (timeoutMs === undefined) return {};
+  const deadlineMs = Math.max(REQUEST_DEFAULTS.deadlineMs, (REQUEST_DEFAULTS.maxRetries + 2) * timeoutMs);
+  return { timeoutMs, deadlineMs };
+}
+
 /** A client for one environment and credential; the CLI's user agent, and --debug lines. */
 export function createClient(
   url: string,
@@ -272,9 +293,10 @@ export async function connect(
     named && !options.tokenStdin ? await named.credential() : await apiToken(options, io, stdin, fallback);
   const environment = named && !options.tokenStdin ? named.name : undefined;
   return {
-    client: createClient(url, credential, options, io, {}, environment),
+    client: createClient(url, credential, options, io, requestTimeout(options, named), environment),
     url,
-    activeGateClient: () => createActiveGateClient(url, credential, options, io),
+    activeGateClient: () =>
+      createActiveGateClient(url, credential, options, io, requestTimeout(options, named)),
     ...(named && { name: named.name }),
     ...(credential.kind === "api-token" && { tokenId: credential.secret.split(".").slice(0, 2).join(".") }),
   };
@@ -292,7 +314,7 @@ export async function connectActiveGate(
     named && !options.tokenStdin ? await named.credential() : await apiToken(options, io, stdin);
   const environment = named && !options.tokenStdin ? named.name : undefined;
   return {
-    client: createActiveGateClient(url, credential, options, io, {}, environment),
+    client: createActiveGateClient(url, credential, options, io, requestTimeout(options, named), environment),
     url,
     ...(named && { name: named.name }),
   };

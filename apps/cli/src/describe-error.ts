@@ -18,6 +18,7 @@ import { CredentialSourceError } from "./config/reference.js";
 import { describeNetworkProblem, wentElsewhere } from "./doctor/network.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import { OutputError } from "./output.js";
+import { minutesAndSeconds, seconds } from "./retry-display.js";
 import { redactSecrets } from "./secrets.js";
 
 const REASONS: Record<number, string> = {
@@ -133,12 +134,17 @@ function describeByKind(error: unknown, environment?: string): Described {
       exitCode: EXIT.api,
       message:
         error instanceof TimeoutError
-          ? `no answer from ${where}: the request ${cause}`
+          ? `no answer from ${where}: ${timeoutWords(error) ?? `the request ${cause}`}`
           : `could not connect to ${where}: ${cause}`,
       details: [
         sso
           ? `hint: ${describeNetworkProblem(error, "the SSO token endpoint", environment).fix}; nothing was changed`
           : "hint: check --env-url (or DT_ENV_URL) and your network; nothing was changed",
+        ...(error instanceof TimeoutError
+          ? [
+              "hint: --timeout (or the environment's timeout in the config file) sets how long each attempt waits",
+            ]
+          : []),
       ],
     };
   }
@@ -169,4 +175,18 @@ function describeByKind(error: unknown, environment?: string): Described {
     message: `unexpected error: ${redact(String((error as Error)?.message ?? error))}`,
     details: ["hint: run again with --debug for details"],
   };
+}
+
+/**
+ * How long a timeout waited, from the client's fields: "3 attempts of 30 s each, 1 min 31 s in
+ * all" (undefined when the deadline ended the call: its message says so).
+ */
+function timeoutWords(error: TimeoutError): string | undefined {
+  const { attempts, timeoutMs, elapsedMs } = error;
+  if (attempts === undefined || timeoutMs === undefined || elapsedMs === undefined) return undefined;
+  const tries =
+    attempts === 1
+      ? `1 attempt of ${seconds(timeoutMs)}`
+      : `${attempts} attempts of ${seconds(timeoutMs)} each`;
+  return `${tries}, ${minutesAndSeconds(elapsedMs)} in all`;
 }

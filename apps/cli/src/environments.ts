@@ -4,6 +4,7 @@
  * current environment, in that order.
  */
 import { normalizeEnvironmentUrl } from "@dt-tokens/client";
+import { parseDurationMs } from "@dt-tokens/types";
 import { closest } from "fastest-levenshtein";
 import { configPath, type LoadedConfig, loadConfig } from "./config/file.js";
 import { baseDirOf } from "./config/reference.js";
@@ -17,6 +18,8 @@ export interface NamedEnvironment {
   name: string;
   url: string;
   apiBase: string;
+  /** Its `timeout` in the config file (each attempt's), when set; --timeout wins over it. */
+  timeoutMs?: number;
   /** Resolves its credential (runs exec: commands, reads files); never cached across commands. */
   credential: () => Promise<Credential>;
 }
@@ -38,6 +41,8 @@ export function namedEnvironment(loaded: LoadedConfig, name: string, io: Io, war
     name,
     url: entry.url,
     apiBase: normalizeEnvironmentUrl(entry.url),
+    // Checked by the schema: a duration above zero.
+    ...(entry.timeout !== undefined && { timeoutMs: parseDurationMs(entry.timeout)! }),
     credential: () =>
       resolveEntryCredential(name, entry, { env: io.env, baseDir: baseDirOf(loaded.path), warn }),
   } satisfies NamedEnvironment;

@@ -7,7 +7,13 @@
 import type { ApiTokensClient } from "@dt-tokens/client";
 import type { ActiveGateTokensClient } from "@dt-tokens/client/activegate";
 import type { LeakEnvironment } from "@dt-tokens/client/leak";
-import { apiToken, createActiveGateClient, createClient, selectEnvironment } from "./connection.js";
+import {
+  apiToken,
+  createActiveGateClient,
+  createClient,
+  requestTimeout,
+  selectEnvironment,
+} from "./connection.js";
 import type { Context } from "./context.js";
 import type { Credential } from "./credentials.js";
 import { fleetEnvironments } from "./environments.js";
@@ -49,7 +55,7 @@ export function leakEnvironments(
       });
       return checked;
     };
-    const extra = { timeoutMs: options.timeoutMs };
+    const extra = requestTimeout(ctx.options, env, options.timeoutMs);
     let client: Promise<ApiTokensClient> | undefined;
     let gates: Promise<ActiveGateTokensClient> | undefined;
     const apiTokens = () => {
@@ -65,7 +71,12 @@ export function leakEnvironments(
 }
 
 /** The one environment of a command without --env a,b or --all-environments. */
-function single(ctx: Context): { name: string; url: string; credential: () => Promise<Credential> } {
+function single(ctx: Context): {
+  name: string;
+  url: string;
+  timeoutMs?: number;
+  credential: () => Promise<Credential>;
+} {
   const { url, named } = selectEnvironment(ctx.options, ctx.io, (t) => ctx.warn(t));
   if (named) return named;
   return { name: url, url, credential: () => apiToken(ctx.options, ctx.io, ctx.stdin) };

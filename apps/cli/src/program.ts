@@ -35,6 +35,7 @@ import { registerUpdate } from "./commands/update.js";
 import type { GlobalOptions } from "./connection.js";
 import { Context } from "./context.js";
 import { describeError } from "./describe-error.js";
+import { timerDurationArg } from "./duration.js";
 import { EXIT, EXIT_STATUSES, UsageError } from "./errors.js";
 import { handleSignals } from "./interrupt.js";
 import { colorsFor, type Io } from "./io.js";
@@ -79,6 +80,14 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .option("--token-stdin", "read the API token from the first line of stdin instead of $DT_API_TOKEN")
     .option("--no-color", "no colours (also: NO_COLOR=1; colours are only used on a terminal anyway)")
     .option("--debug", "show requests (redacted) and stack traces")
+    .option(
+      "--timeout <duration>",
+      "how long each attempt waits for an answer, e.g. 10s, 2m (default: the environment's timeout in the config file, else 30s; doctor 10s); a request is tried up to 3 times",
+      (v) => {
+        timerDurationArg(v, "--timeout"); // refused here if it is not a duration; kept as given
+        return v;
+      },
+    )
     .option(
       "--show-retries",
       "a line on stderr per retry (which attempt, the wait, the time budget) even when stderr is not a terminal (on a terminal: always)",

@@ -17,6 +17,14 @@ export function seconds(ms: number): string {
   return `${ms / 60_000} min`;
 }
 
+/** A total wait for people: `4.5 s`, `59 s`, `1 min 31 s`, `2 min`. */
+export function minutesAndSeconds(ms: number): string {
+  if (ms < 60_000) return seconds(ms);
+  const total = Math.round(ms / 1000);
+  const rest = total % 60;
+  return `${Math.floor(total / 60)} min${rest ? ` ${rest} s` : ""}`;
+}
+
 /** The line for one retry: `retrying GET 127.0.0.1:8080 (503): attempt 2 of 3 in 0.4 s; ...`. */
 export function retryLine(d: RetryDetails): string {
   let host = "the server";

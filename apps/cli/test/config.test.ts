@@ -436,7 +436,7 @@ describe("config file validation", () => {
     expect(r.stderr.split("\n")).toEqual([
       `error: ${config} is not a valid dt-tokens config`,
       `  ${config}:3:10: environments.stg.url: expected an environment URL: https://<env-id>.live.dynatrace.com, https://<host>/e/<env-id>, or an API base ending in /api/v2 or /platform/classic/environment-api/v2 (http:// only to this machine)`,
-      `  ${config}:4:5: environments.stg.token: unknown field "token"; expected url, description, apiToken, platformToken, oauthClient`,
+      `  ${config}:4:5: environments.stg.token: unknown field "token"; expected url, description, timeout, apiToken, platformToken, oauthClient`,
       `  ${config}:5:3: environments.two creds: environment names are letters, digits, '.', '_' and '-', starting with a letter or digit (at most 63)`,
       `  ${config}:5:3: environments.two creds: expected exactly one credential: apiToken, platformToken, oauthClient`,
       `  ${config}:14:19: environments.oauth.oauthClient.accountUrn: expected the account URN: urn:dtaccount:<account-uuid>`,
@@ -472,7 +472,7 @@ describe("config file validation", () => {
       ],
       [
         "environments:\n  a: 5\n",
-        "2:3: environments.a: expected a mapping with url, description, apiToken, platformToken, oauthClient",
+        "2:3: environments.a: expected a mapping with url, description, timeout, apiToken, platformToken, oauthClient",
       ],
     ];
     for (const [text, problem] of cases) {

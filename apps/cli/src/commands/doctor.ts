@@ -19,7 +19,7 @@ import { formatDate, formatRelative, isExpired, isExpiring } from "@dt-tokens/cl
 import { API_TOKENS_SCOPES, isLoopbackHost } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
 import { examples, type Run } from "../cmdutil.js";
-import { apiToken, createClient, selectEnvironment, URL_VARS } from "../connection.js";
+import { apiToken, createClient, requestTimeout, selectEnvironment, URL_VARS } from "../connection.js";
 import type { Context } from "../context.js";
 import { checkCredential } from "../credential-check.js";
 import type { Credential } from "../credentials.js";
@@ -82,6 +82,7 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
   let hostname = "";
   let environmentName: string | undefined;
   let namedCredential: (() => Promise<Credential>) | undefined;
+  let namedTimeoutMs: number | undefined;
   let urlFailed = false;
   let urlKind: UrlKind | undefined;
   let fromConfig = false;
@@ -97,6 +98,7 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
       const selected = selectEnvironment(globals, io, (text) => ctx.warn(text));
       environmentName = selected.named?.name;
       namedCredential = selected.named?.credential;
+      namedTimeoutMs = selected.named?.timeoutMs;
       input = { raw: selected.url, source: `environment ${environmentName}'s url` };
     }
     const checked = checkEnvironmentUrl(input.raw, input.source);
@@ -180,7 +182,11 @@ export async function doctor(ctx: Context, options: DoctorOptions): Promise<numb
   }
   let client: ApiTokensClient;
   try {
-    client = createClient(url, credential, globals, io, { maxRetries: 1, timeoutMs: 10_000 });
+    // Doctor answers fast: 10 s per attempt unless --timeout or the environment's timeout says otherwise.
+    client = createClient(url, credential, globals, io, {
+      maxRetries: 1,
+      ...requestTimeout(globals, { timeoutMs: namedTimeoutMs }, 10_000),
+    });
   } catch (error) {
     checks.push({ check: "scheme", status: "fail", ...problem(error) });
     return finish(EXIT.usage);

@@ -14,6 +14,7 @@
  *   platform:
  *     url: https://abc12345.apps.dynatrace.com
  *     platformToken: exec:op read op://ops/dynatrace/platform-token
+ *     timeout: 2m            # optional: how long each attempt waits for an answer (--timeout wins)
  *   automation:
  *     url: https://abc12345.apps.dynatrace.com
  *     oauthClient:
@@ -24,8 +25,9 @@
  * ```
  */
 import { checkUrl } from "@dt-tokens/client";
-import { ACCOUNT_URN_FORM, isAccountUrn } from "@dt-tokens/types";
+import { ACCOUNT_URN_FORM, DURATION_FORMS, isAccountUrn, parseDurationMs } from "@dt-tokens/types";
 import * as v from "valibot";
+import { MAX_TIMER_MS } from "../duration.js";
 import { isReference, REFERENCE_HELP } from "./reference.js";
 
 /** Names usable with --env (comma-separated lists, so no commas or spaces). */
@@ -59,7 +61,15 @@ const unknownField = (allowed: readonly string[]) => (issue: v.BaseIssue<unknown
 const TOKEN_URL_HELP =
   "expected the SSO token endpoint: an https:// URL (http:// only to this machine), e.g. https://sso.dynatrace.com/sso/oauth2/token";
 
-const ENVIRONMENT_FIELDS = ["url", "description", ...CREDENTIAL_FIELDS] as const;
+const ENVIRONMENT_FIELDS = ["url", "description", "timeout", ...CREDENTIAL_FIELDS] as const;
+
+const TIMEOUT_HELP = `expected how long each attempt waits for an answer, a duration: ${DURATION_FORMS}`;
+
+/** An environment's timeout: a duration of the CLI's one grammar (as --timeout), above zero, one a timer can wait. */
+const isTimeout = (s: string) => {
+  const ms = parseDurationMs(s);
+  return ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS;
+};
 const OAUTH_FIELDS = ["clientId", "clientSecret", "accountUrn", "tokenUrl"] as const;
 
 /**
@@ -104,6 +114,7 @@ const environment = v.pipe(
         ),
       ),
       description: v.optional(v.string("expected a line of text")),
+      timeout: v.optional(v.pipe(v.string(TIMEOUT_HELP), v.check(isTimeout, TIMEOUT_HELP))),
       apiToken: v.optional(reference),
       platformToken: v.optional(reference),
       oauthClient: v.optional(oauthClient),

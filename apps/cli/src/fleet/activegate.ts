@@ -4,7 +4,7 @@ import type { FleetFlags } from "../cmdutil.js";
 import { createActiveGateClient } from "../connection.js";
 import type { Context } from "../context.js";
 import type { NamedEnvironment } from "../environments.js";
-import { DEFAULT_DEADLINE_MS, type EnvironmentReport, runFleet } from "./run.js";
+import { DEFAULT_DEADLINE_MS, type EnvironmentReport, fleetTimeout, runFleet } from "./run.js";
 
 export function runActiveGateFleet<R>(
   ctx: Context,
@@ -20,9 +20,13 @@ export function runActiveGateFleet<R>(
     ctx.options,
     ctx.io,
     async (env) => {
-      const client = createActiveGateClient(env.url, await env.credential(), ctx.options, ctx.io, {
-        timeoutMs: Math.min(30_000, deadlineMs),
-      });
+      const client = createActiveGateClient(
+        env.url,
+        await env.credential(),
+        ctx.options,
+        ctx.io,
+        fleetTimeout(ctx.options, env, deadlineMs),
+      );
       return job(client, AbortSignal.timeout(deadlineMs), env);
     },
   );

@@ -7,6 +7,7 @@
 import {
   ApiTokensError,
   AuthenticationError,
+  type ClientOptions,
   ConnectionError,
   PermissionDeniedError,
   redact,
@@ -14,7 +15,7 @@ import {
 } from "@dt-tokens/client";
 import pLimit from "p-limit";
 import { CredentialSourceError } from "../config/reference.js";
-import { createClient, type GlobalOptions } from "../connection.js";
+import { createClient, type GlobalOptions, requestTimeout } from "../connection.js";
 import { describeError } from "../describe-error.js";
 import type { NamedEnvironment } from "../environments.js";
 import { UsageError } from "../errors.js";
@@ -85,7 +86,7 @@ export async function runFleet<R>(
               {
                 // 429s come back at once and pagesWithin waits for them against the deadline.
                 maxRetryDelayMs: 0,
-                timeoutMs: Math.min(30_000, deadlineMs),
+                ...fleetTimeout(globals, env, deadlineMs),
               },
               env.name,
             );
@@ -146,3 +147,19 @@ export function failureOf(
     return { failure: "throttled", reason: message };
   return { failure: "error", reason: message };
 }
+
+/**
+ * Each environment's attempt timeout in a fleet: --timeout, else its own `timeout` in the config
+ * file, else 30 s; never longer than its --deadline.
+ */
+export function fleetTimeout(
+  globals: GlobalOptions,
+  env: NamedEnvironment,
+  deadlineMs: number,
+): Partial<ClientOptions> {
+  const chosen = requestTimeout(globals, env, FLEET_ATTEMPT_MS);
+  return { ...chosen, timeoutMs: Math.min(chosen.timeoutMs!, deadlineMs) };
+}
+
+/** A fleet's attempt timeout when neither --timeout nor the config file sets one. */
+const FLEET_ATTEMPT_MS = 30_000;

@@ -82,6 +82,8 @@ export async function envAdd(ctx: Context, name: string, options: EnvAddOptions)
   const entry = {
     url: options.url,
     ...(options.description !== undefined && { description: options.description }),
+    // The global --timeout (checked when parsed), kept as given: this environment's own.
+    ...(ctx.options.timeout !== undefined && { timeout: ctx.options.timeout }),
     ...credentialOf(options),
   };
   const { path, replacing, becomesCurrent } = await updateConfig(configPath(ctx.io.env), (loaded) => {
@@ -125,5 +127,9 @@ export function registerEnvAdd(env: Command, run: Run): void {
     .option("--description <text>", "a line of text shown by env list --output json")
     .option("--use", "make it the current environment (the first one added always is)")
     .option("--force", "replace an environment of the same name")
+    .addHelpText(
+      "after",
+      "\nWith --timeout DURATION (e.g. 2m), that is kept as the environment's timeout: how long each attempt\nwaits for an answer from it (default 30s); a --timeout given to a later command wins over it.\n",
+    )
     .action(run<EnvAddOptions>((ctx, o, [name]) => envAdd(ctx, name!, o)));
 }
