@@ -182,12 +182,22 @@ describe("no secret ever shows", () => {
     expect(JSON.parse(JSON.stringify(err))).toMatchObject({ name: "ServerError", status: 503 });
     // apiMessage is redacted like everything else
     expect(err.apiMessage).toBe(`cannot delete ${victim.id}.[REDACTED] for Api-Token [REDACTED]`);
-    // one line per attempt and per retry, message only (no headers object), redacted URL
+    // one line per attempt and per retry (no headers object), redacted URL; a retry line carries
+    // its RetryDetails, whose request URL is the redacted one too
+    const details = (retry: number) => ({
+      request: { method: "DELETE", url },
+      reason: "503",
+      retry,
+      maxRetries: 2,
+      waitMs: expect.any(Number),
+      timeoutMs: 30_000,
+      deadlineMs: expect.any(Number),
+    });
     expect(args).toEqual([
       [`DELETE ${url} (attempt 1)`],
-      [expect.stringMatching(/^DELETE .*\.\[REDACTED\] 503; retry 1 of 2 in \d+ ms$/)],
+      [expect.stringMatching(/^DELETE .*\.\[REDACTED\] 503; retry 1 of 2 in \d+ ms$/), details(1)],
       [`DELETE ${url} (attempt 2)`],
-      [expect.stringMatching(/ 503; retry 2 of 2 in \d+ ms$/)],
+      [expect.stringMatching(/ 503; retry 2 of 2 in \d+ ms$/), details(2)],
       [`DELETE ${url} (attempt 3)`],
     ]);
   });
