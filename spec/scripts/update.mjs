@@ -205,6 +205,26 @@ function brokenText(broken) {
   );
 }
 
+/** The schemas whose `scopes` enum upstream keeps (the overlay replaces it by the scope list). */
+const SCOPE_ENUM_SCHEMAS = ["ApiToken", "ApiTokenCreate", "ApiTokenUpdate"];
+
+/**
+ * One line per schema whose scope enum in the new upstream document no longer lists scopes the
+ * vendored one listed. The derived spec takes its scopes from the scope list, so without this line
+ * such a change would be "no changes" (rule 3: an upstream change is always reported).
+ */
+export function withdrawnScopes(oldDoc, newDoc, scopeListName) {
+  const enumOf = (doc, schema) => doc?.components?.schemas?.[schema]?.properties?.scopes?.items?.enum ?? [];
+  return SCOPE_ENUM_SCHEMAS.flatMap((schema) => {
+    const now = new Set(enumOf(newDoc, schema));
+    const gone = enumOf(oldDoc, schema).filter((scope) => !now.has(scope));
+    if (gone.length === 0) return [];
+    return [
+      `Upstream's ${schema}.scopes enum no longer lists ${gone.map((s) => `\`${s}\``).join(", ")}; the spec's scopes come from the scope list ${scopeListName}, which still decides: if Dynatrace withdrew them, run spec:update again with --scopes and a newer list`,
+    ];
+  });
+}
+
 export async function specUpdate(argv) {
   const opts = options(argv);
   if (opts.help) {
@@ -246,6 +266,12 @@ export async function specUpdate(argv) {
     if (changes.length === 0 && !sameData(oldSpecText, newSpecText)) {
       // The differ matches array entries by value: a reordering is real but reported as nothing.
       changes.push({ level: "text", message: "Entries reordered (no addition or removal)", pointer: "" });
+    }
+    // The overlay replaces upstream's scope enums by the vendored scope list, so a scope upstream
+    // stops listing would leave the derived spec as it was: report it, never let it vanish.
+    const oldUpstream = JSON.parse(await readFile(currentUpstream, "utf8"));
+    for (const message of withdrawnScopes(oldUpstream, JSON.parse(text), scopesName)) {
+      changes.push({ level: "text", message, pointer: "" });
     }
     if (!bumpFor(changes)) {
       const summary = `Dynatrace API-tokens API, upstream build ${fromBuild} → ${build}: no changes to the API-tokens API; nothing written.`;

@@ -237,6 +237,23 @@ describe("pnpm spec:update", () => {
     expect(changedFiles(before, repo.snapshot())).toEqual([]);
   });
 
+  test("a scope upstream stops listing (the overlay takes scopes from the scope list): reported, patch, never 'no changes'", async () => {
+    const doc = prepared((d) => {
+      for (const schema of ["ApiToken", "ApiTokenCreate", "ApiTokenUpdate"]) {
+        const items = d.components.schemas[schema].properties.scopes.items;
+        items.enum = items.enum.filter((s: string) => s !== "logs.ingest");
+      }
+    });
+    const { code, stdout } = await specUpdate(doc);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain("no changes");
+    expect(stdout).toContain("ApiTokenCreate.scopes enum no longer lists `logs.ingest`");
+    // the scope list still decides what the spec and the types accept
+    expect(derived().components.schemas.TokenScope.enum).toContain("logs.ingest");
+    expect(changeset()).toMatch(/^---\n"@dt-tokens\/spec": patch\n/);
+    expect(changeset()).toContain("ApiToken.scopes enum no longer lists `logs.ingest`");
+  });
+
   test("--scopes vendors a newer scope list (the older one removed) and its new scopes reach spec and types", async () => {
     const current = JSON.parse(read(`spec/upstream/${SCOPES}`));
     const list = {
