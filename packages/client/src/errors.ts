@@ -22,12 +22,14 @@ export interface ErrorDetails {
   oauthError?: string | undefined;
   /** The Location of a redirect the client did not follow. */
   location?: string | undefined;
+  /** A ConnectionError's network error code (`ECONNREFUSED`, …), or its message when it has none. */
+  reason?: string | undefined;
   /** What caused it: the caller's abort reason, the network error. Kept redacted as `error.cause`. */
   cause?: unknown;
 }
 
 /** The text fields of ErrorDetails an error keeps as they are named (redacted). */
-const TEXT_FIELDS = ["apiMessage", "oauthError", "location"] as const;
+const TEXT_FIELDS = ["apiMessage", "oauthError", "location", "reason"] as const;
 
 /**
  * The base class of every error the client throws. Nothing in it (message, properties, `cause`,
@@ -118,7 +120,8 @@ export class InvalidInputError extends ApiTokensError {
 
   constructor(message: string, details: ErrorDetails & InputDetails = {}) {
     super(message, details);
-    for (const key of ["param", "problem", "reason", "suggestion", "url"] as const)
+    // (`reason` is a text field of every error: ApiTokensError keeps it.)
+    for (const key of ["param", "problem", "suggestion", "url"] as const)
       if (details[key] !== undefined) this[key] = redact(details[key]);
   }
 }
@@ -166,8 +169,19 @@ export class RedirectError extends UnexpectedResponseError {
   /** Where the redirect pointed, redacted; absent when the server (or a browser) did not say. */
   declare readonly location?: string;
 }
-/** The connection failed (refused, reset, DNS) and the retries did not help; `cause` holds the network error. */
-export class ConnectionError extends ApiTokensError {}
+/**
+ * The connection failed (refused, reset, DNS, TLS) and the retries did not help; `cause` holds the
+ * network error, `request` where it went (its URL's host is the host that failed).
+ */
+export class ConnectionError extends ApiTokensError {
+  /**
+   * What went wrong, to switch on: the network error's code (`ECONNREFUSED`, `ENOTFOUND`,
+   * `EAI_AGAIN`, `ECONNRESET`, `UND_ERR_SOCKET`, a TLS code such as `CERT_HAS_EXPIRED` or
+   * `DEPTH_ZERO_SELF_SIGNED_CERT`, …) or, when it has none, its message (`bad port`: a port fetch
+   * refuses). Absent when the OAuth code could not be loaded.
+   */
+  declare readonly reason?: string;
+}
 /**
  * An attempt took longer than `timeoutMs` and the retries did not help, or the call passed its
  * `deadlineMs`. When attempts timed out, `attempts`, `timeoutMs` (each attempt's) and `elapsedMs`

@@ -282,7 +282,8 @@ export function startCall(settings: CallSettings, transport: Transport): Request
         new TimeoutError(`${line()} timed out after ${timeoutMs} ms${suffix}`, details(thrown)),
         { attempts, timeoutMs, elapsedMs: Date.now() - startedAt },
       );
-    return new ConnectionError(`${line()} failed: ${errorText(thrown)}${suffix}`, details(thrown));
+    const reason = errorText(thrown);
+    return new ConnectionError(`${line()} failed: ${reason}${suffix}`, { ...details(thrown), reason });
   }
 
   async function send(sent: Request | PreparedRequest): Promise<Response> {
@@ -373,10 +374,11 @@ export function startCall(settings: CallSettings, transport: Transport): Request
       if (attemptTimedOut) return failure(thrown, "reading the response");
       if (thrown instanceof SyntaxError && lastResponse?.ok)
         return this.errorForBody(lastResponse, "not valid JSON");
-      return new ConnectionError(
-        `${line()} failed reading the response: ${errorText(thrown)}`,
-        details(thrown),
-      );
+      const reason = errorText(thrown);
+      return new ConnectionError(`${line()} failed reading the response: ${reason}`, {
+        ...details(thrown),
+        reason,
+      });
     },
 
     finish() {
