@@ -27,7 +27,7 @@ export const EXIT_STATUSES = [
     code: 4,
     key: "partial",
     meaning:
-      "partial: rotate delivered and verified a new token but could not retire the old one; or list/audit over several environments could not read them all; or leak could not ask some environments about a secret it found nowhere else; or scan could not read a path",
+      "partial: rotate delivered and verified a new token but could not retire the old one; or list/audit over several environments could not read them all; or leak could not ask some environments (a leaked secret may be there, not contained); or scan could not read a path",
   },
   {
     code: 5,

@@ -25,8 +25,6 @@ const secretsOf = (credential: Credential): string[] =>
 
 export interface LeakEnvironmentOptions {
   allEnvironments?: boolean;
-  /** Per-request timeout (ms). */
-  timeoutMs: number;
 }
 
 /** The environments to ask, with the URL each one is at (for the report). */
@@ -55,7 +53,8 @@ export function leakEnvironments(
       });
       return checked;
     };
-    const extra = requestTimeout(ctx.options, env, options.timeoutMs);
+    // the CLI's one rule: --timeout, else the environment's own timeout, else the client's default
+    const extra = requestTimeout(ctx.options, env);
     let client: Promise<ApiTokensClient> | undefined;
     let gates: Promise<ActiveGateTokensClient> | undefined;
     const apiTokens = () => {

@@ -158,7 +158,7 @@ describe("leak", () => {
       "/e/env02/api/v2/apiTokens/lookup",
     ]);
     expect(r.stderr).toMatch(
-      /5 secrets in the input; 3 environments asked \(3 could not be\): 1 contained, 3 not contained, 0 not found, 1 not found where asked/,
+      /5 secrets in the input; 3 environments asked \(3 could not be\): 1 contained, 3 not contained, 0 not found, 1 may be where no one could ask/,
     );
   });
 
@@ -212,8 +212,12 @@ describe("leak", () => {
   it("an environment that cannot be asked: the others are still handled; exit 4 when not found elsewhere", async () => {
     const found = await plant("env03", "found-anyway");
     const r = await leak(["--all-environments", "-o", "json"], found.token, withDown);
-    expect(r.code).toBe(0); // located and contained in env03: the id cannot be in the one that is down too
-    expect(JSON.parse(r.stdout)).toMatchObject([{ outcome: "contained", environment: "env03" }]);
+    // contained in env03, but the same secret may be in the one that is down too: partial
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject([
+      { outcome: "contained", environment: "env03" },
+      { outcome: "partial", environment: null },
+    ]);
     expect(r.stderr).toMatch(/warning: down: could not be asked: /);
 
     const stranger = generateTokenSecret();
@@ -268,6 +272,93 @@ describe("leak", () => {
     } finally {
       slow.closeAllConnections();
       await new Promise((resolve) => slow.close(resolve));
+    }
+  }, 120_000);
+
+  it("contains a secret in its environment as soon as that one has located it, while another has not answered; exit 4 naming it", async () => {
+    // an environment that answers nothing: its requests are held until the test has seen the
+    // containment, then its connections are cut (so the run ends without waiting for a timeout)
+    const held = new Set<import("node:net").Socket>();
+    let requests = 0;
+    let cut = false;
+    const hang = createServer((req) => {
+      requests++;
+      if (cut) req.socket.destroy();
+      else held.add(req.socket);
+    });
+    await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", resolve));
+    const hangConfig = join(dir, "with-hang.yaml");
+    writeFileSync(
+      hangConfig,
+      // its own timeout (10 minutes) reaches leak's client: the default (30 s) would end it first
+      `${readFileSync(config, "utf8")}  "hang":\n    url: "http://127.0.0.1:${(hang.address() as AddressInfo).port}"\n    apiToken: "file:down.token"\n    timeout: "10m"\n`,
+      { mode: 0o600 },
+    );
+    try {
+      const found = await plant("env02", "while-one-hangs");
+      let exited = false;
+      const running = leak(["--all-environments", "-o", "json"], found.token, hangConfig).finally(() => {
+        exited = true;
+      });
+      // disabled in env02 while hang still holds its request unanswered
+      await expect
+        .poll(async () => (await admin.env02!.get(found.id)).enabled, { timeout: 60_000, interval: 200 })
+        .toBe(false);
+      expect(exited).toBe(false);
+      expect(requests).toBeGreaterThan(0);
+      cut = true;
+      for (const socket of held) socket.destroy();
+      const r = await running;
+      expect(r.code).toBe(4);
+      const records = JSON.parse(r.stdout) as Record_[];
+      expect(records).toMatchObject([
+        { id: found.id, outcome: "contained", environment: "env02", action: "disabled" },
+        { id: found.id, outcome: "partial", environment: null, action: "none" },
+      ]);
+      expect(records[1]!.note).toMatch(/^hang could not be asked \(see the summary\): it may be there too/);
+      expect(r.stderr).toMatch(/warning: hang: could not be asked: /);
+      expect(leaks(r.stdout + r.stderr)).toEqual([]);
+    } finally {
+      hang.closeAllConnections();
+      await new Promise((resolve) => hang.close(resolve));
+    }
+  }, 120_000);
+
+  it("--timeout and an environment's timeout in the config file reach leak's clients", async () => {
+    const silent = createServer(() => {}); // never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const entry = (timeout?: string) =>
+      `${readFileSync(config, "utf8")}  "silent":\n    url: "http://127.0.0.1:${port}"\n    apiToken: "file:down.token"\n${timeout ? `    timeout: "${timeout}"\n` : ""}`;
+    const fromConfig = join(dir, "silent-1s.yaml");
+    const plain = join(dir, "silent.yaml");
+    writeFileSync(fromConfig, entry("1s"), { mode: 0o600 });
+    writeFileSync(plain, entry(), { mode: 0o600 });
+    try {
+      const a = await plant("env01", "silent-config");
+      const byConfig = await leak(["--all-environments", "-o", "json"], a.token, fromConfig);
+      expect(byConfig.code).toBe(4);
+      expect(byConfig.stderr).toMatch(
+        /silent: could not be asked: no answer from http:\/\/127\.0\.0\.1:\d+: \d+ attempts of 1 s each/,
+      );
+      expect((await admin.env01!.get(a.id)).enabled).toBe(false);
+
+      const b = await plant("env01", "silent-flag");
+      const byFlag = await run(undefined, ["--timeout", "1s", "leak", "--all-environments", "-o", "json"], {
+        stdin: b.token,
+        env: { DT_TOKENS_CONFIG: plain },
+      });
+      expect(byFlag.code).toBe(4);
+      expect(byFlag.stderr).toMatch(
+        /silent: could not be asked: no answer from http:\/\/127\.0\.0\.1:\d+: \d+ attempts of 1 s each/,
+      );
+      expect((JSON.parse(byFlag.stdout) as Record_[]).map((r) => r.outcome)).toEqual([
+        "contained",
+        "partial",
+      ]);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   }, 120_000);
 

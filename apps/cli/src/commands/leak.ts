@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { type ApiToken, RotationError, rotateToken, sameLifetime } from "@dt-tokens/client";
 import { escapeControl } from "@dt-tokens/client/display";
 import {
+  type ActiveGateAnswer,
   type ActiveGateLocation,
   type ActiveGateUse,
   type Containment,
@@ -223,6 +224,7 @@ async function respond(
   failures: Map<string, string>,
   replacement: Replacement | undefined,
   io: Context["io"],
+  started: ReadonlyMap<string, Promise<Containment>>,
 ): Promise<IncidentRecord[]> {
   const base = {
     kind: leaked.kind,
@@ -294,7 +296,8 @@ async function respond(
         continue;
       }
     }
-    const done: Containment = await contain(env, answer.token, { action });
+    // begun as soon as this environment located it (see leak), or now
+    const done: Containment = await (started.get(env.name) ?? contain(env, answer.token, { action }));
     if (done.status === "failed") {
       records.push({
         ...base,
@@ -331,7 +334,8 @@ async function respond(
             : "it was disabled already"),
     });
   }
-  return records;
+  const notAsked = notAskedRecord(base, location.answers);
+  return notAsked ? [...records, notAsked] : records;
 }
 
 /**
@@ -401,6 +405,7 @@ async function respondActiveGate(
   environments: readonly (LeakEnvironment & { url: string })[],
   flags: LeakFlags,
   failures: Map<string, string>,
+  started: ReadonlyMap<string, Promise<Containment>>,
 ): Promise<IncidentRecord[]> {
   const base = {
     kind: leaked.kind,
@@ -486,7 +491,7 @@ async function respondActiveGate(
       );
       continue;
     }
-    const done = await containActiveGateToken(env, location.id);
+    const done = await (started.get(env.name) ?? containActiveGateToken(env, location.id));
     if (done.status === "failed") {
       records.push({
         ...notContained(`could not delete it: ${reasonOf(done.error, env.url)}`),
@@ -505,7 +510,27 @@ async function respondActiveGate(
       note: `deleted (--delete-activegate-tokens); ${gates.length === 0 ? "no ActiveGate used it" : `cut off ${plural(gates.length, "ActiveGate")}: ${activeGatesText(facts.activeGates!)}: give them a new token`}; ${byId}`,
     });
   }
-  return records;
+  const notAsked = notAskedRecord(base, location.answers);
+  return notAsked ? [...records, notAsked] : records;
+}
+
+/**
+ * A secret found somewhere while some environments could not be asked: the same secret may be there
+ * too (a token's id is not unique across environments), not contained: the partial record says which.
+ */
+function notAskedRecord(
+  base: Pick<IncidentRecord, "kind" | "label" | "id" | "foundAt">,
+  answers: readonly { environment: string; status: string }[],
+): IncidentRecord | undefined {
+  const failed = answers.filter((a) => a.status === "failed").map((a) => a.environment);
+  if (failed.length === 0) return undefined;
+  return {
+    ...base,
+    outcome: "partial",
+    environment: null,
+    action: "none",
+    note: `${failed.join(", ")} could not be asked (see the summary): it may be there too, and nothing was done there`,
+  };
 }
 
 /** The record of a secret that no environment API handles. */
@@ -555,22 +580,51 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
     locatable.length > 0
       ? leakEnvironments(
           ctx,
-          { allEnvironments: flags.allEnvironments ?? false, timeoutMs: 30_000 },
+          { allEnvironments: flags.allEnvironments ?? false },
           new Set(secrets.map((s) => s.secret)),
         )
       : [];
-  // Every secret is located at once: an environment that is slow to answer (or times out) holds
-  // them up together, not once per secret. Containing and replacing then go one secret at a time.
+  const byName = new Map(environments.map((e) => [e.name, e]));
+  // Containment begins in an environment as soon as it has located a secret, while the others are
+  // still being asked: one that is slow to answer (or times out) holds up no containment. Per secret
+  // (index in `secrets`), the containment begun in each environment. Not with --replace: a secret
+  // is replaced before it is switched off, and only once every environment has said where it is.
+  const started = secrets.map(() => new Map<string, Promise<Containment>>());
+  const containsNow = !flags.reportOnly && !replacement;
+  const onApiAnswer = (i: number) => (answer: EnvironmentAnswer) => {
+    const env = byName.get(answer.environment);
+    if (containsNow && env && answer.status === "found")
+      started[i]!.set(env.name, contain(env, answer.token, { action: flags.delete ? "delete" : "disable" }));
+  };
+  const onActiveGateAnswer = (i: number) => (answer: ActiveGateAnswer) => {
+    const env = byName.get(answer.environment);
+    if (
+      containsNow &&
+      flags.deleteActivegateTokens &&
+      env &&
+      answer.status === "found" &&
+      answer.activeGates !== undefined
+    )
+      started[i]!.set(env.name, containActiveGateToken(env, answer.token.id ?? secrets[i]!.id!));
+  };
+  // Every secret is located at once: an environment that is slow to answer holds them up together,
+  // not once per secret.
   const located = await Promise.all(
-    secrets.map(async (leaked) =>
+    secrets.map(async (leaked, i) =>
       leaked.kind === "activegate-token" && leaked.id !== undefined
         ? {
             activeGate: await locateActiveGateToken(leaked.id, environments, {
               concurrency: flags.concurrency,
+              onAnswer: onActiveGateAnswer(i),
             }),
           }
         : leaked.kind === "api-token"
-          ? { api: await locate(leaked.secret, environments, { concurrency: flags.concurrency }) }
+          ? {
+              api: await locate(leaked.secret, environments, {
+                concurrency: flags.concurrency,
+                onAnswer: onApiAnswer(i),
+              }),
+            }
           : {},
     ),
   );
@@ -579,9 +633,13 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
   for (const [i, leaked] of secrets.entries()) {
     const { activeGate, api } = located[i]!;
     if (activeGate)
-      records.push(...(await respondActiveGate(leaked, activeGate, environments, flags, failures)));
+      records.push(
+        ...(await respondActiveGate(leaked, activeGate, environments, flags, failures, started[i]!)),
+      );
     else if (api)
-      records.push(...(await respond(leaked, api, environments, flags, failures, replacement, ctx.io)));
+      records.push(
+        ...(await respond(leaked, api, environments, flags, failures, replacement, ctx.io, started[i]!)),
+      );
     else records.push(manual(leaked, undefined));
   }
   write(ctx, flags.output ?? "table", records);
@@ -789,7 +847,7 @@ function summary(
   const count = (o: Outcome) => new Set(records.filter((r) => r.outcome === o).map((r) => r.id)).size;
   const secrets = new Set(records.map((r) => `${r.kind} ${r.id}`)).size;
   ctx.note(
-    `${plural(secrets, "secret")} in the input; ${plural(asked, "environment")} asked (${failures.size} could not be): ${count("contained")} contained, ${count("not-contained")} not contained, ${count("not-found")} not found${failures.size > 0 ? `, ${count("partial")} not found where asked` : ""}.`,
+    `${plural(secrets, "secret")} in the input; ${plural(asked, "environment")} asked (${failures.size} could not be): ${count("contained")} contained, ${count("not-contained")} not contained, ${count("not-found")} not found${failures.size > 0 ? `, ${count("partial")} may be where no one could ask` : ""}.`,
   );
 }
 
@@ -845,7 +903,8 @@ the environments where that id exists, in a lookup that confirms it. The leaked 
 authenticates: that would overwrite its last use (date and IP address), the evidence the record
 shows. An environment whose configured credential is the leaked secret is not asked.
 
-Containing disables the token (reversible: its record and evidence stay); --delete deletes it;
+Containing begins in each environment as soon as it has located the secret, while the others
+are still asked. It disables the token (reversible: its record and evidence stay); --delete deletes it;
 --report-only changes nothing. --replace --to SINK first rotates it as dt-tokens rotate does: a new
 token with the same name and scopes (and the leaked one's lifetime again, or --expires) is
 delivered to the sinks and verified, then the leaked one is disabled (or deleted); if that fails,
@@ -857,8 +916,8 @@ when, and where the input showed it; never the secret.
 Exit statuses: 0 every secret located and contained; 11 located but not contained (--report-only,
 the change failed, an ActiveGate token without --delete-activegate-tokens, or it must be revoked
 by hand); 7 contained, but its --replace replacement could
-not be delivered (the service that used it has no new secret); 4 not found, and some environments
-could not be asked; 12 not found in any environment asked; 2 no secret in the input. When several
+not be delivered (the service that used it has no new secret); 4 some environments could not be
+asked (it may be there too; contained where it was found); 12 not found in any environment asked; 2 no secret in the input. When several
 apply, the first of 11, 7, 4, 12 wins.
 ${examples(`
   $ pbpaste | dt-tokens leak --all-environments

@@ -106,7 +106,7 @@ export async function scan(ctx: Context, paths: string[], flags: ScanFlags): Pro
 async function verify(ctx: Context, flags: ScanFlags, found: Reported[]): Promise<void> {
   const environments = leakEnvironments(
     ctx,
-    { allEnvironments: flags.allEnvironments ?? false, timeoutMs: 30_000 },
+    { allEnvironments: flags.allEnvironments ?? false },
     new Set(found.map((f) => f.secret)),
   );
   const url = new Map(environments.map((e) => [e.name, e.url]));
