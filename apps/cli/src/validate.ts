@@ -13,7 +13,7 @@ import {
   type TokenScope,
   timeframe,
 } from "@dt-tokens/client";
-import { formatDate, formatRelative } from "@dt-tokens/client/display";
+import { formatDate } from "@dt-tokens/client/display";
 import {
   ACTIVEGATE_TOKEN_MAX_LIFETIME_MS,
   durationInOneUnit,
@@ -21,6 +21,8 @@ import {
   parseDurationMs,
   parseTimeframe,
   SECRET_FORMATS,
+  type SecretFormat,
+  type SecretKind,
 } from "@dt-tokens/types";
 import { closest, distance } from "fastest-levenshtein";
 import { CHECKS, type Check } from "./audit.js";
@@ -119,9 +121,11 @@ export function timeArg(value: string, flag: string, direction: "past" | "future
     throw new UsageError(`${flag}: "${value.trim()}" is not a date or time; ${formats}`);
   }
   if (!result.startsWith("now")) {
-    const ms = /^\d+$/.test(result) ? Number(result) : Date.parse(result.replace(" ", "T"));
-    if (Number.isNaN(ms)) throw new UsageError(`${flag}: "${value.trim()}" is not a valid date; ${formats}`);
-    if (direction === "future" && ms <= Date.now())
+    // Read as the API reads it (parseTimeframe: a time without a zone is UTC), not in this machine's zone.
+    const now = Date.now();
+    const ms = parseTimeframe(result, now);
+    if (ms === undefined) throw new UsageError(`${flag}: "${value.trim()}" is not a valid date; ${formats}`);
+    if (direction === "future" && ms <= now)
       throw new UsageError(
         `${flag}: "${value.trim()}" is in the past; a token's expiry must be in the future`,
       );
@@ -137,7 +141,13 @@ export function expiresArg(value: string): string {
   return value.trim() === "never" ? "never" : timeArg(value, "--expires", "future");
 }
 
-/** An ActiveGate token's --expires: in the future (expiresArg) and at most 2 years ahead, or never. */
+/** The longest an ActiveGate token may live, in whole days (from ACTIVEGATE_TOKEN_MAX_LIFETIME_MS of @dt-tokens/types). */
+const ACTIVEGATE_MAX_DAYS = Math.floor(ACTIVEGATE_TOKEN_MAX_LIFETIME_MS / parseDurationMs("1d")!);
+
+/**
+ * An ActiveGate token's --expires: in the future (expiresArg) and at most
+ * ACTIVEGATE_TOKEN_MAX_LIFETIME_MS ahead (2 years; `now+2y` is accepted), or never.
+ */
 export function activeGateExpiresArg(value: string, flag = "--expires"): string {
   const expires = expiresArg(value);
   if (expires === "never") return expires;
@@ -145,7 +155,7 @@ export function activeGateExpiresArg(value: string, flag = "--expires"): string 
   const at = parseTimeframe(expires, now);
   if (at !== undefined && at - now > ACTIVEGATE_TOKEN_MAX_LIFETIME_MS)
     throw new UsageError(
-      `${flag}: "${value.trim()}" is ${formatRelative(new Date(at).toISOString(), now).replace(/^in /, "")} ahead (${formatDate(new Date(at).toISOString())}); an ActiveGate token may expire at most 2 years from now`,
+      `${flag}: "${value.trim()}" (${formatDate(at)}) is more than ${ACTIVEGATE_MAX_DAYS} days from now; an ActiveGate token may expire at most ${ACTIVEGATE_MAX_DAYS} days from now`,
       ["hint: e.g. --expires now+1y, --expires now+90d, or --expires never"],
     );
   return expires;
@@ -242,25 +252,38 @@ export function nameArg(value: string, flag: string): string {
   return name;
 }
 
-const ID_FORMAT = /^dt0c01\.[A-Z2-7]{24}$/;
+/** The format of a kind of secret (@dt-tokens/types, the one home of prefixes and lengths). */
+function formatOf(kind: SecretKind): SecretFormat {
+  return SECRET_FORMATS.find((f) => f.kind === kind)!;
+}
+
+/** A format's id as the CLI accepts it: its prefix, a dot and its public part in the alphabet Dynatrace issues (A-Z, 2-7). */
+function idSource(format: SecretFormat): string {
+  return `${format.prefix}\\.[A-Z2-7]{${format.publicLength}}`;
+}
+
+const API_FORMAT = formatOf("api-token");
+const ID_FORMAT = new RegExp(`^${idSource(API_FORMAT)}$`);
+/** An id followed by a dot and more: a secret, perhaps cut short. */
+const ID_AND_MORE = new RegExp(`^${idSource(API_FORMAT)}\\.\\S`);
 
 /**
- * A token id argument: dt0c01. and 24 characters of A-Z and 2-7. Secrets are refused (and not
- * repeated): an argument shows up in shell history and the process list.
+ * A token id argument: dt0c01. and 24 characters of A-Z and 2-7 (the format of @dt-tokens/types).
+ * Secrets are refused (and not repeated): an argument shows up in shell history and the process list.
  */
 export function idArg(value: string): string {
   const id = value.trim();
-  if (isTokenSecret(id) || /^dt0c01\.[A-Z2-7]{24}\.\S/.test(id) || looksLikeSecret(id)) {
+  if (isTokenSecret(id) || ID_AND_MORE.test(id) || looksLikeSecret(id)) {
     throw new UsageError(
       "that argument is a token secret, not a token id: secrets are never accepted as arguments",
       [
-        "hint: pass the id (the first two parts, dt0c01.<24 characters>); the secret may now be in your shell history",
+        `hint: pass the id (the first two parts, ${API_FORMAT.prefix}.<${API_FORMAT.publicLength} characters>); the secret may now be in your shell history`,
       ],
     );
   }
   if (!ID_FORMAT.test(id))
     throw new UsageError(
-      `"${id}" is not a token id: expected dt0c01. and 24 characters of A-Z and 2-7, like dt0c01.ST2EY72KQINMH574WMNVI7YN`,
+      `"${id}" is not a token id: expected ${API_FORMAT.prefix}. and ${API_FORMAT.publicLength} characters of A-Z and 2-7, like ${API_FORMAT.prefix}.ST2EY72KQINMH574WMNVI7YN`,
       ["hint: `dt-tokens list` shows the ids of existing tokens"],
     );
   return id;
@@ -285,8 +308,8 @@ export function checkWindow(from: string | undefined, to: string | undefined): v
     throw new UsageError(`--used-from (${from}) is after --used-to (${to}): the window is empty`);
 }
 
-const AG_FORMAT = SECRET_FORMATS.find((f) => f.kind === "activegate-token")!;
-const AG_ID_FORMAT = new RegExp(`^${AG_FORMAT.prefix}\\.[A-Z2-7]{${AG_FORMAT.publicLength}}$`);
+const AG_FORMAT = formatOf("activegate-token");
+const AG_ID_FORMAT = new RegExp(`^${idSource(AG_FORMAT)}$`);
 
 /**
  * An ActiveGate token id argument: dt0g02. and 8 characters of A-Z and 2-7 (the format of

@@ -84,13 +84,21 @@ describe("ag-tokens create", () => {
     expect(Math.abs(Date.parse(at) - Date.now() - 90 * 86_400_000)).toBeLessThan(3_600_000);
   });
 
-  it("refuses an expiry in the past or more than 2 years ahead (status 2, nothing sent); 2 years is accepted", async () => {
+  it("refuses an expiry in the past or more than 731 days (2 years) ahead, saying the limit in days (status 2, nothing sent); now+2y is accepted", async () => {
     const before = (await tokens()).length;
     for (const [expires, why] of [
-      ["now+3y", /is 3 years ahead .*at most 2 years from now/],
-      ["now+25M", /at most 2 years from now/],
-      ["now+740d", /at most 2 years from now/],
-      [new Date(Date.now() + 735 * 86_400_000).toISOString().slice(0, 10), /at most 2 years from now/],
+      [
+        "now+3y",
+        /"now\+3y" \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) is more than 731 days from now; an ActiveGate token may expire at most 731 days from now\n/,
+      ],
+      ["now+25M", /is more than 731 days from now; an ActiveGate token may expire at most 731 days from now/],
+      // One day over the limit: the message says the limit in days and does not contradict itself.
+      [
+        "now+732d",
+        /^error: --expires: "now\+732d" \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) is more than 731 days from now; an ActiveGate token may expire at most 731 days from now\n/,
+      ],
+      ["now+740d", /at most 731 days from now/],
+      [new Date(Date.now() + 735 * 86_400_000).toISOString().slice(0, 10), /at most 731 days from now/],
       ["2020-01-01", /is in the past/],
       ["now-1d", /points into the past/],
       ["soon", /is not a date or time/],

@@ -25,7 +25,14 @@
  * ```
  */
 import { checkUrl } from "@dt-tokens/client";
-import { ACCOUNT_URN_FORM, DURATION_FORMS, isAccountUrn, parseDurationMs } from "@dt-tokens/types";
+import {
+  ACCOUNT_URN_FORM,
+  DURATION_FORMS,
+  isAccountUrn,
+  parseDurationMs,
+  parseSecretId,
+  SECRET_FORMATS,
+} from "@dt-tokens/types";
 import * as v from "valibot";
 import { MAX_TIMER_MS } from "../duration.js";
 import { isReference, REFERENCE_HELP } from "./reference.js";
@@ -79,11 +86,17 @@ const OAUTH_FIELDS = ["clientId", "clientSecret", "accountUrn", "tokenUrl"] as c
  */
 const isTokenUrl = (s: string) => checkUrl("oauth.tokenUrl", s).ok;
 
+const OAUTH_FORMAT = SECRET_FORMATS.find((f) => f.kind === "oauth-client-secret")!;
+/** How an OAuth client id is written: the id of its secret (the formats of @dt-tokens/types). */
+const CLIENT_ID_FORM = `${OAUTH_FORMAT.prefix}.<${OAUTH_FORMAT.publicLength} characters>`;
+/** An OAuth client id: the id (`dt0s02.<public part>`) of an OAuth client secret. */
+const isClientId = (s: string) => parseSecretId(s)?.kind === "oauth-client-secret";
+
 const oauthClient = v.strictObject(
   {
     clientId: v.pipe(
-      v.string("expected the OAuth client id (dt0s02.<8 characters>; it is not a secret)"),
-      v.regex(/^dt0s02\.[A-Za-z0-9]+$/, "expected the OAuth client id: dt0s02.<8 characters>"),
+      v.string(`expected the OAuth client id (${CLIENT_ID_FORM}; it is not a secret)`),
+      v.check(isClientId, `expected the OAuth client id: ${CLIENT_ID_FORM}`),
     ),
     clientSecret: reference,
     accountUrn: v.pipe(
