@@ -512,6 +512,79 @@ describe("leak", () => {
     expect(named).toHaveLength(1);
   });
 
+  it("--replace with one secret located in two environments is refused before anything is created or changed", async () => {
+    // its own sandbox: --seed-file seeds an empty database only
+    const secret = generateTokenSecret();
+    knowSecrets(secret);
+    const twoDir = mkdtempSync(join(tmpdir(), "dt-tokens-leak-two-"));
+    const seedFile = join(twoDir, "seed.json");
+    const twoConfig = join(twoDir, "config.yaml");
+    const seed = (environment: string) => ({
+      name: "shared-secret",
+      scopes: ["metrics.read"],
+      token: secret,
+      environment,
+    });
+    writeFileSync(seedFile, JSON.stringify([seed("env01"), seed("env02")]), { mode: 0o600 });
+    const two = await startSandboxProcess([
+      "--db",
+      ":memory:",
+      "--environments",
+      "2",
+      "--seed-file",
+      seedFile,
+      "--write-config",
+      twoConfig,
+    ]);
+    knowSecrets(...(two.ready.environments ?? []).map((e) => e.bootstrapToken));
+    try {
+      const client = (id: string) =>
+        createApiTokensClient({
+          environmentUrl: `${two.ready.url}/e/${id}`,
+          token: two.ready.environments!.find((e) => e.id === id)!.bootstrapToken!,
+        });
+      const id = secret.split(".").slice(0, 2).join(".");
+      const state = async () =>
+        Promise.all(
+          ["env01", "env02"].map(async (e) => {
+            const { apiTokens } = await client(e).list({ pageSize: 1000, fields: ["enabled", "name"] });
+            return apiTokens.map((t) => `${t.id} ${t.name} ${t.enabled}`).sort();
+          }),
+        );
+      const before = await state();
+      expect(before.flat().filter((t) => t.startsWith(id))).toHaveLength(2);
+      const sink = join(twoDir, "app.env");
+      writeFileSync(sink, "DT_API_TOKEN=old\n");
+      const r = await leak(
+        ["--all-environments", "--replace", "--to", `dotenv:${sink}#DT_API_TOKEN`],
+        secret,
+        twoConfig,
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `--replace: ${id.replace(".", "\\.")} was found in 2 environments \\(env01, env02\\) and --to gives one set of sinks: .*nothing was changed`,
+        ),
+      );
+      expect(r.stderr).toMatch(/hint: contain it everywhere first/);
+      expect(r.stdout).toBe("");
+      expect(readFileSync(sink, "utf8")).toBe("DT_API_TOKEN=old\n");
+      expect(await state()).toEqual(before); // nothing created, nothing disabled
+      expect(leaks(r.stdout + r.stderr)).toEqual([]);
+
+      // without --replace it is contained in both
+      const c = await leak(["--all-environments", "-o", "json"], secret, twoConfig);
+      expect(c.code).toBe(0);
+      expect(JSON.parse(c.stdout)).toMatchObject([
+        { id, environment: "env01", outcome: "contained" },
+        { id, environment: "env02", outcome: "contained" },
+      ]);
+    } finally {
+      await two.close();
+      rmSync(twoDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it("a server that echoes the secret (in the token's name, owner, scopes) and a scan line naming it as its file: no record shows it", async () => {
     const secret = generateTokenSecret();
     knowSecrets(secret);

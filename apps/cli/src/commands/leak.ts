@@ -628,6 +628,7 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
           : {},
     ),
   );
+  if (replacement) refuseReplacingInTwo(secrets, located);
   const failures = new Map<string, string>();
   const records: IncidentRecord[] = [];
   for (const [i, leaked] of secrets.entries()) {
@@ -645,6 +646,26 @@ export async function leak(ctx: Context, flags: LeakFlags): Promise<number> {
   write(ctx, flags.output ?? "table", records);
   summary(ctx, records, environments.length, failures);
   return exitStatus(records);
+}
+
+/**
+ * --replace with a secret located in more than one environment: each would be replaced into the same
+ * sinks, the second overwriting the first (a new token whose secret is stored nowhere). Refused
+ * before anything is created or changed.
+ */
+function refuseReplacingInTwo(secrets: readonly Leaked[], located: readonly { api?: Location }[]): void {
+  for (const [i, leaked] of secrets.entries()) {
+    const where = (located[i]?.api?.answers ?? [])
+      .filter((a) => a.status === "found")
+      .map((a) => a.environment);
+    if (where.length > 1)
+      throw new UsageError(
+        `--replace: ${leaked.id} was found in ${where.length} environments (${where.join(", ")}) and --to gives one set of sinks: each replacement would overwrite the one before, and its secret would be lost; nothing was changed`,
+        [
+          `hint: contain it everywhere first (dt-tokens leak without --replace), then replace it for each service with dt-tokens rotate ${leaked.id} --env NAME --to SINK`,
+        ],
+      );
+  }
 }
 
 /** --replace and its --to sinks, checked before anything is sent. */
@@ -903,15 +924,17 @@ the environments where that id exists, in a lookup that confirms it. The leaked 
 authenticates: that would overwrite its last use (date and IP address), the evidence the record
 shows. An environment whose configured credential is the leaked secret is not asked.
 
-Containing begins in each environment as soon as it has located the secret, while the others
-are still asked. It disables the token (reversible: its record and evidence stay); --delete deletes it;
---report-only changes nothing. --replace --to SINK first rotates it as dt-tokens rotate does: a new
-token with the same name and scopes (and the leaked one's lifetime again, or --expires) is
+Containing begins in each environment as soon as it has located the secret, while the others are
+still asked. It disables the token (reversible: its record and evidence stay); --delete deletes
+it; --report-only changes nothing. --replace --to SINK first rotates it as dt-tokens rotate does:
+a new token with the same name and scopes (and the leaked one's lifetime again, or --expires) is
 delivered to the sinks and verified, then the leaked one is disabled (or deleted); if that fails,
 the sinks get their previous content back, the new token is deleted, and the leaked one is
-contained anyway. The incident record (one per secret and environment) has its
-kind, id, environment, name, owner, scopes, creation, last use and IP address, what was done and
-when, and where the input showed it; never the secret.
+contained anyway. --replace refuses (exit 2, before anything is created) an input with more than
+one API token, or a secret located in more than one environment: --to holds one secret. The
+incident record (one per secret and environment) has its kind, id, environment, name, owner,
+scopes, creation, last use and IP address, what was done and when, and where the input showed it;
+never the secret.
 
 Exit statuses: 0 every secret located and contained; 11 located but not contained (--report-only,
 the change failed, an ActiveGate token without --delete-activegate-tokens, or it must be revoked
