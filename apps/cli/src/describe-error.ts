@@ -124,7 +124,6 @@ function describeByKind(error: unknown, environment?: string): Described {
   if (error instanceof CredentialSourceError)
     return { exitCode: EXIT.usage, message: redactSecrets(error.message), details: [] };
   if (error instanceof ConnectionError || error instanceof TimeoutError) {
-    const cause = error.message.replace(/^[A-Z]+ \S+ (failed: )?/, "");
     // With an OAuth client, the SSO token endpoint is asked first: name it when it was the one.
     const sso = environment !== undefined && wentElsewhere(error, environment);
     const where = sso
@@ -134,8 +133,9 @@ function describeByKind(error: unknown, environment?: string): Described {
       exitCode: EXIT.api,
       message:
         error instanceof TimeoutError
-          ? `no answer from ${where}: ${timeoutWords(error) ?? `the request ${cause}`}`
-          : `could not connect to ${where}: ${cause}`,
+          ? `no answer from ${where}: ${timeoutWords(error) ?? `the request ${error.message.replace(/^[A-Z]+ \S+ /, "")}`}`
+          : // The network error's code (or "bad port"); without one (the OAuth code did not load), the message.
+            `could not connect to ${where}: ${error.reason ?? error.message}`,
       details: [
         sso
           ? `hint: ${describeNetworkProblem(error, "the SSO token endpoint", environment).fix}; nothing was changed`

@@ -1,6 +1,7 @@
 /**
  * A connection or timeout error in plain words: what failed (DNS, nothing listening, TLS, no
- * answer) and what to do about it. The client's messages end in the network error's code.
+ * answer) and what to do about it, from the client's fields: `reason` (the network error's code) and
+ * `request.url` (where it went).
  */
 import { type ConnectionError, DEFAULT_TOKEN_URL, TimeoutError } from "@dt-tokens/client";
 import { hostKind } from "@dt-tokens/types";
@@ -85,9 +86,9 @@ function networkProblem(
       detail: `no answer from ${where} in time`,
       fix: "check that the host is right and reachable from here (a firewall may drop the connection silently)",
     };
-  const reason = /failed: (.+?)(?: \(|$)/.exec(error.message)?.[1] ?? "";
-  const code = reason.split(" ")[0] ?? "";
-  if (reason === "bad port")
+  // The client's field: the network error's code, or "bad port" (absent when the OAuth code did not load).
+  const code = error.reason ?? "";
+  if (code === "bad port")
     return {
       detail: `${host}: Node.js refuses to connect to this port (it is on fetch's list of blocked ports)`,
       fix: "check the port in the URL",
@@ -121,7 +122,7 @@ function networkProblem(
       fix: "check your network connection and VPN",
     };
   return {
-    detail: `could not connect to ${where}${reason ? `: ${reason}` : ""}`,
+    detail: `could not connect to ${where}: ${code || error.message}`,
     fix: "check the URL and your network connection",
   };
 }
