@@ -187,6 +187,17 @@ async function expectConsistent(): Promise<"completed" | "rolled back"> {
 }
 
 describe("ag-tokens rotate", () => {
+  it("--dry-run says the replacement's expiry in the one date format (formatDate), not ISO", async () => {
+    const r = await cli(rotateArgs("--dry-run")).done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `would rotate ${oldId.replace(".", "\\.")} "ag-rotate" \\(expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\)`,
+      ),
+    );
+    expect(r.stderr).not.toMatch(/\d\d:\d\d:\d\d/);
+  });
+
   it(
     "delivers to authorization.properties, waits until the ActiveGate reports the new token VALID, then deletes the old one",
     async () => {

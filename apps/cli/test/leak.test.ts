@@ -467,6 +467,28 @@ describe("leak", () => {
     expect((await admin.env03!.get(leaked.id)).enabled).toBe(false);
   });
 
+  it("the record's text and markdown say dates in the one format (formatDate: 2025-01-31 13:45 UTC); JSON keeps ISO", async () => {
+    const leaked = await plant("env02", "dates-in-text");
+    const sinkDir = mkdtempSync(join(dir, "sink-"));
+    const sink = join(sinkDir, "dates.token");
+    writeFileSync(sink, `${leaked.token}\n`, { mode: 0o600 });
+    const r = await leak(["--all-environments", "--replace", "--to", `file:${sink}`], leaked.token);
+    knowSecrets(readFileSync(sink, "utf8").trim());
+    expect(r.code, r.stderr).toBe(0);
+    const date = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC";
+    expect(r.stdout).toMatch(new RegExp(`^  created +${date}$`, "m"));
+    expect(r.stdout).toMatch(new RegExp(`^  action +disabled at ${date}$`, "m"));
+    expect(r.stdout).toMatch(
+      new RegExp(`^  replacement +dt0c01\\.\\w+ \\(expires ${date}\\), delivered to file:`, "m"),
+    );
+    expect(r.stdout).not.toMatch(/\d\d:\d\d:\d\d/);
+    const again = await leak(["--all-environments", "-o", "markdown"], leaked.token);
+    expect(again.stdout).toMatch(new RegExp(`already disabled \\\\?\\(checked ${date}`)); // markdown escapes the parenthesis
+    expect(again.stdout).not.toMatch(/\d\d:\d\d:\d\d/);
+    const json = await leak(["--all-environments", "-o", "json"], leaked.token);
+    expect((JSON.parse(json.stdout) as Record_[])[0]!.actionAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+  });
+
   it("--replace that cannot deliver rolls back and contains anyway; --to stdout is refused", async () => {
     const leaked = await plant("env01", "broken-sink");
     const r = await leak(

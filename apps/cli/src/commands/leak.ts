@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { type ApiToken, RotationError, rotateToken, sameLifetime } from "@dt-tokens/client";
-import { escapeControl } from "@dt-tokens/client/display";
+import { escapeControl, formatDate } from "@dt-tokens/client/display";
 import {
   type ActiveGateAnswer,
   type ActiveGateLocation,
@@ -718,18 +718,18 @@ const ACTION_TEXT: Record<IncidentRecord["action"], string> = {
 function actionText(r: IncidentRecord): string {
   if (!r.actionAt) return ACTION_TEXT[r.action];
   return r.action === "already-disabled"
-    ? `${ACTION_TEXT[r.action]} (checked ${r.actionAt})`
-    : `${ACTION_TEXT[r.action]} at ${r.actionAt}`;
+    ? `${ACTION_TEXT[r.action]} (checked ${formatDate(r.actionAt)})`
+    : `${ACTION_TEXT[r.action]} at ${formatDate(r.actionAt)}`;
 }
 
 function replacementText(r: NonNullable<IncidentRecord["replacement"]>): string {
   if ("failed" in r) return `failed: ${r.failed}`;
-  return `${r.id} (${r.expirationDate ? `expires ${r.expirationDate}` : "never expires"}), delivered to ${r.sinks.join(", ")}`;
+  return `${r.id} (${r.expirationDate ? `expires ${formatDate(r.expirationDate)}` : "never expires"}), delivered to ${r.sinks.join(", ")}`;
 }
 
 function lastUse(r: IncidentRecord): string {
   if (r.lastUsedDate === undefined) return r.environment ? "never" : "";
-  return `${r.lastUsedDate}${r.lastUsedIpAddress ? ` from ${r.lastUsedIpAddress}` : ""}`;
+  return `${formatDate(r.lastUsedDate)}${r.lastUsedIpAddress ? ` from ${r.lastUsedIpAddress}` : ""}`;
 }
 
 function write(
@@ -793,7 +793,9 @@ function cards(ctx: Context, records: readonly IncidentRecord[]): string {
             ][])
           : []),
         ...(r.scopes !== undefined ? ([["scopes", r.scopes.join(", ")]] as [string, string][]) : []),
-        ...(r.creationDate !== undefined ? ([["created", r.creationDate]] as [string, string][]) : []),
+        ...(r.creationDate !== undefined
+          ? ([["created", formatDate(r.creationDate)]] as [string, string][])
+          : []),
         ...(r.environment ? ([["last used", lastUse(r)]] as [string, string][]) : []),
         ...(r.activeGates !== undefined
           ? ([
@@ -842,7 +844,7 @@ function markdown(records: readonly IncidentRecord[]): string {
       mdCell(r.name ?? ""),
       mdCell(r.owner ?? ""),
       mdCell((r.scopes ?? []).join(", ")),
-      mdCell(r.creationDate ?? ""),
+      mdCell(r.creationDate === undefined ? "" : formatDate(r.creationDate)),
       mdCell(lastUse(r)),
       mdCell(`${actionText(r)}${r.replacement ? `; replacement ${replacementText(r.replacement)}` : ""}`),
       mdCell(r.foundAt.join(", ")),

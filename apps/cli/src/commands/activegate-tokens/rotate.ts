@@ -6,7 +6,7 @@
  */
 import { sameLifetime } from "@dt-tokens/client";
 import type { ActiveGate, ActiveGateToken, ActiveGateTokensClient } from "@dt-tokens/client/activegate";
-import { escapeControl } from "@dt-tokens/client/display";
+import { escapeControl, formatDate } from "@dt-tokens/client/display";
 import { ACTIVEGATE_TOKEN_MAX_LIFETIME_MS } from "@dt-tokens/types";
 import { type Command, Option } from "commander";
 import { collect, examples, type Run } from "../../cmdutil.js";
@@ -158,7 +158,7 @@ export async function rotateActiveGateToken(
   const expirationDate = replacementExpiry(token, o.expires);
   if (o.dryRun) {
     ctx.note(
-      `would rotate ${id} "${escapeControl(name)}" (${expirationDate ? `expires ${expirationDate}` : "never expires"}), deliver to ${specs.map((s) => describeSink(s, { id, name, newId: "{newId}" })).join(", ")}, wait up to ${o.verifyTimeout} for ${wanted.map(gateTitle).join(", ")} to report the new token VALID, then delete ${id}`,
+      `would rotate ${id} "${escapeControl(name)}" (${expirationDate ? `expires ${formatDate(expirationDate)}` : "never expires"}), deliver to ${specs.map((s) => describeSink(s, { id, name, newId: "{newId}" })).join(", ")}, wait up to ${o.verifyTimeout} for ${wanted.map(gateTitle).join(", ")} to report the new token VALID, then delete ${id}`,
     );
     return EXIT.ok;
   }
@@ -349,7 +349,7 @@ async function run(
     sinks: sinks.map((s) => s.label),
     activeGates: states,
   };
-  const verifiedText = `rotated ${oldId} "${escapeControl(name)}": new token ${created.id} (${created.expirationDate ? `expires ${created.expirationDate}` : "never expires"}), delivered to ${done.sinks.join(", ")}; verified: ${verified.states.map(gateTitle).join(", ")} ${verified.states.length === 1 ? "reports" : "report"} it VALID`;
+  const verifiedText = `rotated ${oldId} "${escapeControl(name)}": new token ${created.id} (${created.expirationDate ? `expires ${formatDate(created.expirationDate)}` : "never expires"}), delivered to ${done.sinks.join(", ")}; verified: ${verified.states.map(gateTitle).join(", ")} ${verified.states.length === 1 ? "reports" : "report"} it VALID`;
   if ("error" in retired) {
     // The journal stays at verified: --finish deletes the old token later.
     failLine(ctx, `${verifiedText}; deleting ${oldId} failed: ${describeError(retired.error).message}`);
