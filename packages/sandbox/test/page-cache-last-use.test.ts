@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SeedToken } from "../src/index.js";
+import { mulberry32 } from "../src/random.js";
 import { api, start } from "./helpers.js";
 
 const NOW = Date.parse("2025-06-01T00:00:00.000Z");
@@ -25,18 +26,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "dt-sandbox-page-cache-last-use-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A small seeded PRNG (mulberry32), so that a failing run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIELDS = [
   "%2BlastUsedDate",
@@ -59,7 +48,8 @@ function withoutKey(text: string): string {
 
 it("serves a page with newer uses laid over it byte for byte as the page computed fresh", async () => {
   const seed = Number(process.env.PAGE_CACHE_SEED ?? 26);
-  const random = prng(seed);
+  // the sandbox's own seeded PRNG, so that a failing run can be repeated with its seed
+  const random = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const file = join(dir, "shared.db");
   const a = await start({ now: clock, database: file });
