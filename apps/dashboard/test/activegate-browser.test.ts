@@ -5,12 +5,10 @@
  * 390 px with no sideways scroll, a missing scope, empty lists, and a load error (a small node:http
  * proxy in front of the sandbox that fails the ActiveGate token list) with Reload.
  */
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type Sandbox, type SeededToken, seedDemoActiveGates, startSandbox } from "@dt-tokens/sandbox";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { audit, launchChromium, serveDist } from "./harness.js";
+import { audit, connectApp, holdingProxy, launchChromium, serveDist } from "./harness.js";
 
 let app: Awaited<ReturnType<typeof serveDist>>;
 let sandbox: Sandbox;
@@ -44,14 +42,8 @@ async function tabTo(target: Locator, max = 40, key = "Tab") {
   throw new Error(`${max} presses of ${key} did not reach ${target}`);
 }
 
-async function connected(secret: string, environmentUrl = sandbox.url) {
-  secretsInPlay.push(secret);
-  await page.goto(`${app.origin}/`);
-  await page.getByLabel("Environment URL").fill(environmentUrl);
-  await page.getByLabel("API token").fill(secret);
-  await page.getByLabel("API token").press("Enter");
-  await page.locator(".shell[data-state=ready]").waitFor();
-}
+const connected = (secret: string, environmentUrl = sandbox.url) =>
+  connectApp(page, { origin: app.origin, environmentUrl, secret, secretsInPlay, ready: true });
 
 const agLink = () =>
   page.getByRole("navigation", { name: "Token views" }).getByRole("link", { name: "ActiveGate tokens" });
@@ -297,27 +289,14 @@ describe("the ActiveGate tokens view", () => {
     // A proxy in front of the sandbox that answers the ActiveGate token list with a non-JSON 500
     // while `failing`, and passes everything else through (CORS included).
     let failing = true;
-    const proxy: Server = createServer((req, res) => {
-      if (failing && req.method === "GET" && req.url?.startsWith("/api/v2/activeGateTokens")) {
-        res.writeHead(500, { "content-type": "text/html", "access-control-allow-origin": app.origin });
-        res.end("<h1>upstream broke</h1>");
-        return;
-      }
-      const target = new URL(sandbox.url);
-      const forward = request(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on("error", () => res.destroy());
-      req.pipe(forward);
+    const proxy = await holdingProxy(sandbox.url, (req, res) => {
+      if (!failing || req.method !== "GET" || !req.url?.startsWith("/api/v2/activeGateTokens")) return false;
+      res.writeHead(500, { "content-type": "text/html", "access-control-allow-origin": app.origin });
+      res.end("<h1>upstream broke</h1>");
+      return true;
     });
-    await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", done));
     try {
-      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      await connected(tokens.all!.token, url);
+      await connected(tokens.all!.token, proxy.url);
       await until(focus).toBe("h1#dashboard-heading API tokens");
       await tabTo(agLink());
       await page.keyboard.press("Enter");
@@ -334,7 +313,7 @@ describe("the ActiveGate tokens view", () => {
       expect(await problem.count()).toBe(0);
       expect(await focused(reload)()).toBe(true);
     } finally {
-      await new Promise((done) => proxy.close(done));
+      await proxy.close();
     }
   });
 });

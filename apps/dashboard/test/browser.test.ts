@@ -12,6 +12,7 @@ import {
   ARTIFACTS,
   audit,
   closedPort,
+  connectApp,
   expectedOverview,
   holdingProxy,
   launchChromium,
@@ -68,18 +69,10 @@ async function api(path: string, secret: string, init: RequestInit = {}) {
   return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
 }
 
-async function connect(secret: string, environmentUrl = sandbox.url) {
-  secretsInPlay.push(secret);
-  await page.goto(`${app.origin}/`);
-  await page.getByLabel("Environment URL").fill(environmentUrl);
-  await page.getByLabel("API token").fill(secret);
-  await page.getByLabel("API token").press("Enter");
-}
-
-async function connected(secret = admin().token, environmentUrl = sandbox.url) {
-  await connect(secret, environmentUrl);
-  await page.locator(".shell[data-state=ready]").waitFor();
-}
+const connect = (secret: string, environmentUrl = sandbox.url) =>
+  connectApp(page, { origin: app.origin, environmentUrl, secret, secretsInPlay });
+const connected = (secret = admin().token, environmentUrl = sandbox.url) =>
+  connectApp(page, { origin: app.origin, environmentUrl, secret, secretsInPlay, ready: true });
 
 const number = async (testId: string) =>
   Number((await page.getByTestId(testId).textContent())?.replace(/,/g, ""));

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer, request, type Server } from "node:http";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve } from "node:path";
@@ -112,11 +112,34 @@ export async function serveDist(): Promise<{ origin: string; close: () => Promis
 }
 
 /**
+ * Connects the app at `origin` as a user would: opens it, fills in the environment URL and the
+ * token's secret, and presses Enter; with `ready`, also waits until the dashboard has loaded. The
+ * secret is added to `secretsInPlay` first (the tests check that no such secret shows in the URL,
+ * storage or console).
+ */
+export async function connectApp(
+  page: Page,
+  to: { origin: string; environmentUrl: string; secret: string; secretsInPlay: string[]; ready?: boolean },
+): Promise<void> {
+  to.secretsInPlay.push(to.secret);
+  await page.goto(`${to.origin}/`);
+  await page.getByLabel("Environment URL").fill(to.environmentUrl);
+  await page.getByLabel("API token").fill(to.secret);
+  await page.getByLabel("API token").press("Enter");
+  if (to.ready) await page.locator(".shell[data-state=ready]").waitFor();
+}
+
+/**
  * A proxy on 127.0.0.1 in front of `target` (the sandbox): passes every request through as it is,
  * except that after `hold(match)` it keeps the next matching request until `release()`, to test what
- * the page does while that request is under way (`arrived` resolves once it is held).
+ * the page does while that request is under way (`arrived` resolves once it is held), and that
+ * `answer`, when given, may answer a request itself instead (it returns true once it has written
+ * the response), to test what the page does with a failing answer.
  */
-export async function holdingProxy(target: string) {
+export async function holdingProxy(
+  target: string,
+  answer?: (req: IncomingMessage, res: ServerResponse) => boolean,
+) {
   let armed:
     | { match: (method: string, path: string) => boolean; arrived: () => void; gate: Promise<void> }
     | undefined;
@@ -124,6 +147,7 @@ export async function holdingProxy(target: string) {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (answer?.(req, res)) return;
     const held = armed?.match(req.method ?? "GET", req.url ?? "/") ? armed : undefined;
     if (held) {
       armed = undefined;

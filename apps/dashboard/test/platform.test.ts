@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Sandbox, type SandboxProcess, startSandbox, startSandboxProcess } from "@dt-tokens/sandbox";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ARTIFACTS, audit, launchChromium, serveDist } from "./harness.js";
+import { ARTIFACTS, audit, connectApp, launchChromium, serveDist } from "./harness.js";
 
 const DEMO_TOKENS = 250; // two pages of 200
 
@@ -40,13 +40,8 @@ async function platformApi(path: string, init: RequestInit = {}) {
   return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
 }
 
-async function connect(secret: string, environmentUrl: string) {
-  secretsInPlay.push(secret);
-  await page.goto(`${app.origin}/`);
-  await page.getByLabel("Environment URL").fill(environmentUrl);
-  await page.getByLabel("API token").fill(secret);
-  await page.getByLabel("API token").press("Enter");
-}
+const connect = (secret: string, environmentUrl: string) =>
+  connectApp(page, { origin: app.origin, environmentUrl, secret, secretsInPlay });
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
