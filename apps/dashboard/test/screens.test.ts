@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type Sandbox, type SeededToken, startSandbox } from "@dt-tokens/sandbox";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ARTIFACTS, audit, DAY, launchChromium, makeSeed, serveDist } from "./harness.js";
+import { ARTIFACTS, audit, connectApp, DAY, launchChromium, makeSeed, serveDist } from "./harness.js";
 
 const LONG = `release-pipeline-${"x".repeat(160)}-end`;
 const HOSTILE = "ok\u001b[31mFAKE\u202eevil\nline";
@@ -103,17 +103,15 @@ afterEach(async () => {
   await context?.close();
 });
 
-async function connect(secret = byName("dashboard-admin").token, environmentUrl = sandbox.url) {
-  await page.goto(`${app.origin}/`);
-  await page.getByLabel("Environment URL").fill(environmentUrl);
-  await page.getByLabel("API token").fill(secret);
-  await page.getByLabel("API token").press("Enter");
-}
-
-const connected = async () => {
-  await connect();
-  await page.locator(".shell[data-state=ready]").waitFor();
-};
+const connect = (secret = byName("dashboard-admin").token, environmentUrl = sandbox.url) =>
+  connectApp(page, { origin: app.origin, environmentUrl, secret });
+const connected = () =>
+  connectApp(page, {
+    origin: app.origin,
+    environmentUrl: sandbox.url,
+    secret: byName("dashboard-admin").token,
+    ready: true,
+  });
 
 describe("at 1280 px", () => {
   beforeEach(() => open(1280));
