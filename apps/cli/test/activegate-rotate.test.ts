@@ -9,7 +9,6 @@
  * byte the rest; the old token deleted only when the ActiveGate uses the new one; no token of
  * that name whose secret nobody holds). Two rotations at once: exactly one proceeds.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,7 +17,8 @@ import { join } from "node:path";
 import { type ActiveGate, createActiveGateTokensClient } from "@dt-tokens/client/activegate";
 import { type SandboxProcess, startSandbox, startSandboxProcess } from "@dt-tokens/sandbox";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BIN } from "./helpers.js";
+import type { CrashPoint } from "../src/rotation/test-hooks.js";
+import { runCrashable } from "./child.js";
 
 const LONG = 240_000;
 const AG_SECRET = /dt0g02\.[A-Z2-7]{8}\.[A-Z2-7]{64}/g;
@@ -78,44 +78,14 @@ afterEach(async () => {
 
 const ag = () => createActiveGateTokensClient({ environmentUrl: sandbox.ready.url, token: admin });
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; with `crashAt` it kills itself (SIGKILL) at that stage boundary. */
-function cli(
-  args: string[],
-  options: { crashAt?: string; envUrl?: string } = {},
-): { done: Promise<Ran>; kill: (signal?: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env.PATH,
-      DT_TOKENS_CONFIG: join(dir, "no-config.yaml"),
-      DT_ENV_URL: options.envUrl ?? sandbox.ready.url,
-      DT_API_TOKEN: admin,
-      XDG_STATE_HOME: join(dir, "state"),
-      ...(options.crashAt && { DT_TOKENS_TEST_CRASH_AT: options.crashAt }),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+/** Runs the CLI as the ActiveGate-token admin; with `crashAt` it kills itself (SIGKILL) at that stage boundary. */
+const cli = (args: string[], options: { crashAt?: CrashPoint; envUrl?: string } = {}) =>
+  runCrashable(args, {
+    url: options.envUrl ?? sandbox.ready.url,
+    token: admin,
+    state: join(dir, "state"),
+    ...(options.crashAt && { crashAt: options.crashAt }),
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  return {
-    kill: (signal = "SIGKILL") => child.kill(signal),
-    done: new Promise((resolve) =>
-      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
-    ),
-  };
-}
 
 const rotateArgs = (...extra: string[]) => [
   "ag-tokens",

@@ -58,6 +58,20 @@ export function knowSecrets(...secrets: (string | undefined)[]): void {
   for (const s of secrets) if (s) known.add(s);
 }
 
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const randomBase32 = (n: number) =>
+  Array.from({ length: n }, () => BASE32[Math.floor(Math.random() * 32)]).join("");
+
+/**
+ * A made-up secret: `prefix`, a random public part of `publicLength` characters and a random
+ * private part of 64, registered as known (it must not show up in any output); and its id.
+ */
+export function secretOf(prefix: string, publicLength: number): { secret: string; id: string } {
+  const secret = `${prefix}.${randomBase32(publicLength)}.${randomBase32(64)}`;
+  knowSecrets(secret);
+  return { secret, id: secret.split(".").slice(0, 2).join(".") };
+}
+
 /**
  * The known secrets whose private part (64 characters) appears in `text`, except `allowed` (the one
  * secret create or rotate may print). Run on every output of every test.
@@ -93,6 +107,23 @@ export function useSandbox(): { sandbox: () => Sandbox; seed: (tokens: SeedToken
   };
 }
 
+/**
+ * The environment of a CLI run: PATH only, no config file (a developer's own ~/.config must not
+ * change a test), rotation journals and locks in `state` (a directory of this test process by
+ * default, never ~/.local/state), and the connection when one is given.
+ */
+export function cliEnv(
+  options: { url?: string; token?: string; state?: string } = {},
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    DT_TOKENS_CONFIG: NO_CONFIG,
+    XDG_STATE_HOME: options.state ?? STATE_HOME,
+    ...(options.url && { DT_ENV_URL: options.url }),
+    ...(options.token && { DT_API_TOKEN: options.token }),
+  };
+}
+
 const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /** Runs `dt-tokens ...args` and resolves when it exits. */
@@ -104,17 +135,7 @@ export function run(
   for (const arg of args)
     for (const secret of known)
       if (arg.includes(secret.split(".")[2]!)) throw new Error("a test put a secret into argv");
-  // No config file unless a test gives one: a developer's own ~/.config must not change a test.
-  // Rotation journals and locks of tests go to a directory of this test process, not to ~/.local/state.
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    DT_TOKENS_CONFIG: NO_CONFIG,
-    XDG_STATE_HOME: STATE_HOME,
-  };
-  if (sandbox && !options.bare) {
-    env.DT_ENV_URL = sandbox.url;
-    env.DT_API_TOKEN = sandbox.bootstrapToken!;
-  }
+  const env = cliEnv(sandbox && !options.bare ? { url: sandbox.url, token: sandbox.bootstrapToken! } : {});
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;

@@ -20,7 +20,9 @@ import { join } from "node:path";
 import { type ApiTokensClient, createApiTokensClient, parseRotationMarker } from "@dt-tokens/client";
 import { type SandboxProcess, startSandboxProcess } from "@dt-tokens/sandbox";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BIN } from "./helpers.js";
+import type { CrashPoint } from "../src/rotation/test-hooks.js";
+import { type CrashableOptions, runCrashable } from "./child.js";
+import { BIN, cliEnv } from "./helpers.js";
 
 const SECRET = /dt0c01\.[A-Z2-7]{24}\.[A-Z2-7]{64}/;
 const LONG = 180_000;
@@ -39,54 +41,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; `whenFile` sends it `signal` (SIGKILL) once that file exists (a delivery in progress). */
-function cli(
-  args: string[],
-  options: { crashAt?: string; state?: string; whenFile?: string; signal?: NodeJS.Signals } = {},
-): Promise<Ran> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env.PATH,
-      DT_TOKENS_CONFIG: join(dir, "no-config.yaml"),
-      DT_ENV_URL: sandbox.ready.url,
-      DT_API_TOKEN: sandbox.ready.bootstrapToken,
-      XDG_STATE_HOME: options.state ?? join(dir, "state"),
-      ...(options.crashAt && { DT_TOKENS_TEST_CRASH_AT: options.crashAt }),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  let watching: NodeJS.Timeout | undefined;
-  if (options.whenFile) {
-    const file = options.whenFile;
-    watching = setInterval(() => {
-      if (existsSync(file)) {
-        clearInterval(watching);
-        child.kill(options.signal ?? "SIGKILL");
-      }
-    }, 10);
-  }
-  return new Promise((resolve) =>
-    child.once("close", (code, signal) => {
-      clearInterval(watching);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-}
+/** Runs the CLI against this test's sandbox, its state in `dir/state` unless `state` says otherwise. */
+const cli = (args: string[], options: Partial<CrashableOptions> = {}) =>
+  runCrashable(args, {
+    url: sandbox.ready.url,
+    token: sandbox.ready.bootstrapToken!,
+    ...options,
+    state: options.state ?? join(dir, "state"),
+  }).done;
 
 interface Setup {
   old: string;
@@ -154,24 +116,25 @@ async function recover(): Promise<void> {
 }
 
 describe("crash matrix: SIGKILL at each stage boundary, then cleanup and --finish", () => {
-  const cases: [string, string, ("file" | "dotenv" | "exec")[], string[], "completed" | "rolled back"][] = [
-    ["after create, before delivery", "created", ["file", "dotenv", "exec"], [], "rolled back"],
-    ["during the file sink's write", "before-rename", ["file", "dotenv", "exec"], [], "completed"],
-    ["during the dotenv sink's write", "before-rename", ["dotenv", "file", "exec"], [], "completed"],
-    ["after the first sink's delivery", "delivered-one", ["file", "dotenv", "exec"], [], "completed"],
-    ["after delivery, before verify", "delivered", ["exec", "file", "dotenv"], [], "completed"],
-    ["after verify, before commit", "verified", ["file", "dotenv", "exec"], [], "completed"],
-    ["after commit, before retire", "committed", ["file", "dotenv", "exec"], [], "completed"],
+  const cases: [string, CrashPoint, ("file" | "dotenv" | "exec")[], string[], "completed" | "rolled back"][] =
     [
-      "after commit, before an overlap's marking",
-      "committed",
-      ["file", "dotenv", "exec"],
-      ["--overlap", "0s"],
-      "completed",
-    ],
-    ["after an overlap's marking", "retired", ["file", "dotenv", "exec"], ["--overlap", "0s"], "completed"],
-    ["after retire (delete)", "retired", ["file", "dotenv", "exec"], ["--retire", "delete"], "completed"],
-  ];
+      ["after create, before delivery", "created", ["file", "dotenv", "exec"], [], "rolled back"],
+      ["during the file sink's write", "before-rename", ["file", "dotenv", "exec"], [], "completed"],
+      ["during the dotenv sink's write", "before-rename", ["dotenv", "file", "exec"], [], "completed"],
+      ["after the first sink's delivery", "delivered-one", ["file", "dotenv", "exec"], [], "completed"],
+      ["after delivery, before verify", "delivered", ["exec", "file", "dotenv"], [], "completed"],
+      ["after verify, before commit", "verified", ["file", "dotenv", "exec"], [], "completed"],
+      ["after commit, before retire", "committed", ["file", "dotenv", "exec"], [], "completed"],
+      [
+        "after commit, before an overlap's marking",
+        "committed",
+        ["file", "dotenv", "exec"],
+        ["--overlap", "0s"],
+        "completed",
+      ],
+      ["after an overlap's marking", "retired", ["file", "dotenv", "exec"], ["--overlap", "0s"], "completed"],
+      ["after retire (delete)", "retired", ["file", "dotenv", "exec"], ["--retire", "delete"], "completed"],
+    ];
   for (const [title, point, order, extra, expected] of cases)
     it(
       `${title} (${point}): ${expected}`,
@@ -199,7 +162,7 @@ describe("crash matrix: SIGKILL at each stage boundary, then cleanup and --finis
       const r = await cli(
         ["rotate", s.old, "--to", s.sinks.file, "--to", s.sinks.exec, "--to", s.sinks.dotenv],
         {
-          whenFile: join(dir, "exec.pid"),
+          killWhenFile: join(dir, "exec.pid"),
         },
       );
       expect(r.signal).toBe("SIGKILL");
@@ -258,7 +221,7 @@ describe("signals", () => {
       const s = await setup();
       await writeFile(join(dir, "hang"), "");
       const r = await cli(["rotate", s.old, "--to", s.sinks.file, "--to", s.sinks.exec], {
-        whenFile: join(dir, "exec.pid"),
+        killWhenFile: join(dir, "exec.pid"),
         signal: "SIGHUP",
       });
       expect(r.code, r.stderr).toBe(129);
@@ -334,13 +297,11 @@ describe("stdout is a sink like the others", () => {
         "/bin/sh",
         ["-c", `"${process.execPath}" "${BIN}" rotate ${s.old} --to stdout > /dev/full`],
         {
-          env: {
-            PATH: process.env.PATH,
-            DT_TOKENS_CONFIG: join(dir, "no-config.yaml"),
-            DT_ENV_URL: sandbox.ready.url,
-            DT_API_TOKEN: sandbox.ready.bootstrapToken,
-            XDG_STATE_HOME: join(dir, "state"),
-          },
+          env: cliEnv({
+            url: sandbox.ready.url,
+            token: sandbox.ready.bootstrapToken!,
+            state: join(dir, "state"),
+          }),
           stdio: ["ignore", "ignore", "pipe"],
         },
       );

@@ -10,29 +10,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, knowSecrets, NO_CONFIG, run, useSandbox } from "./helpers.js";
+import { BIN, cliEnv, run, secretOf, useSandbox } from "./helpers.js";
+import { type ScanRow, scan, utf16be, utf16le } from "./scan-helpers.js";
 
 useSandbox(); // the secret check after every test
 
-const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const randomRun = (n: number) =>
-  Array.from({ length: n }, () => B32[Math.floor(Math.random() * 32)]).join("");
-const secretOf = (prefix: string, publicLength: number) => {
-  const secret = `${prefix}.${randomRun(publicLength)}.${randomRun(64)}`;
-  knowSecrets(secret);
-  return { secret, id: secret.split(".").slice(0, 2).join(".") };
-};
 const b64 = (text: string) => Buffer.from(text).toString("base64");
-const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
-const utf16be = (text: string) => {
-  const le = Buffer.from(text, "utf16le");
-  const be = Buffer.alloc(le.length);
-  for (let i = 0; i < le.length; i += 2) {
-    be[i] = le[i + 1]!;
-    be[i + 1] = le[i]!;
-  }
-  return Buffer.concat([Buffer.from([0xfe, 0xff]), be]);
-};
 
 const LE = secretOf("dt0c01", 24);
 const BE = secretOf("dt0g02", 8);
@@ -62,9 +45,6 @@ writeFileSync(join(tree, "config.json"), `{"auth":"${Buffer.from(URLSAFE.secret)
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const scan = (args: string[], stdin?: string | Buffer) =>
-  run(undefined, ["scan", ...args], { ...(stdin !== undefined && { stdin }) });
-
 /** Neither a secret nor any 24 characters of its base64 (either alphabet, any alignment) in the text. */
 function expectNoEncodedSecret(text: string): void {
   for (const { secret } of ALL)
@@ -76,21 +56,12 @@ function expectNoEncodedSecret(text: string): void {
       }
 }
 
-interface Found {
-  file: string;
-  line: number;
-  column: number;
-  kind: string;
-  id: string;
-  encoding?: string;
-}
-
 describe("scan: encodings", () => {
   it("UTF-16LE and UTF-16BE with their mark, UTF-8 with one, base64 in YAML, JSON and a diff: all found, none shown", async () => {
     const r = await scan([tree, "-o", "json"]);
     expect(r.code, r.stderr).toBe(3);
-    const found = JSON.parse(r.stdout) as Found[];
-    const at = (f: Found) =>
+    const found = JSON.parse(r.stdout) as ScanRow[];
+    const at = (f: ScanRow) =>
       `${f.file.slice(tree.length + 1)}:${f.line}:${f.column} ${f.id} ${f.encoding ?? ""}`;
     expect(found.map(at).sort()).toEqual(
       [
@@ -162,7 +133,7 @@ describe("scan: encodings", () => {
     const chunk = line.repeat(Math.ceil((1 << 20) / line.length));
     const chunks = Math.ceil((48 << 20) / chunk.length);
     const child = spawn(process.execPath, ["--max-old-space-size=24", BIN, "scan", "-", "-o", "json"], {
-      env: { PATH: process.env.PATH ?? "", DT_TOKENS_CONFIG: NO_CONFIG },
+      env: cliEnv(),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -179,7 +150,7 @@ describe("scan: encodings", () => {
     child.stdin.end(`last ${tail.secret}\n`);
     const code = await closed;
     expect(code, stderr).toBe(3);
-    const found = JSON.parse(stdout) as Found[];
+    const found = JSON.parse(stdout) as ScanRow[];
     expect(found.map((f) => [f.id, f.line])).toEqual([[tail.id, chunks * (chunk.length / line.length) + 1]]);
     expect(stdout + stderr).not.toContain(tail.secret.split(".")[2]);
   }, 180_000);
@@ -199,7 +170,7 @@ describe("scan: many files", () => {
     symlinkSync(join(many, "a-big.log"), join(many, "sub", "link.log"));
     const r = await scan([many, "-o", "json"]);
     expect(r.code).toBe(3);
-    const ids = (JSON.parse(r.stdout) as Found[]).map((f) => f.id);
+    const ids = (JSON.parse(r.stdout) as ScanRow[]).map((f) => f.id);
     expect(ids).toEqual([
       big.id,
       ...small.slice(0, 10).map((s) => s.id),

@@ -12,18 +12,10 @@ import { createActiveGateTokensClient } from "@dt-tokens/client/activegate";
 import { generateTokenSecret } from "@dt-tokens/sandbox";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Finding, LineScanner } from "../src/secret-input.js";
-import { BIN, knowSecrets, leaks, NO_CONFIG, run, useSandbox } from "./helpers.js";
+import { BIN, cliEnv, knowSecrets, leaks, run, secretOf, useSandbox } from "./helpers.js";
+import { type ScanRow, scan, utf16le } from "./scan-helpers.js";
 
 const { sandbox, seed } = useSandbox();
-
-const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const randomRun = (n: number) =>
-  Array.from({ length: n }, () => B32[Math.floor(Math.random() * 32)]).join("");
-const secretOf = (prefix: string, publicLength: number) => {
-  const secret = `${prefix}.${randomRun(publicLength)}.${randomRun(64)}`;
-  knowSecrets(secret);
-  return { secret, id: secret.split(".").slice(0, 2).join(".") };
-};
 
 const API = secretOf("dt0c01", 24);
 const AG = secretOf("dt0g02", 8);
@@ -64,25 +56,11 @@ writeFileSync(join(clean, "a.txt"), "no secrets\n");
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const scan = (args: string[], stdin?: string) =>
-  run(undefined, ["scan", ...args], { ...(stdin !== undefined && { stdin }) });
-
-interface Row {
-  file: string;
-  line: number;
-  column: number;
-  kind: string;
-  id: string | null;
-  commit?: string;
-  diffFile?: string;
-  verified?: { environment: string; status: string }[];
-}
-
 describe("scan", () => {
   it("finds every kind in a directory, as a diff, JSON, a URL or a log shows them; exit 3", async () => {
     const r = await scan([tree, "-o", "json"]);
     expect(r.code).toBe(3);
-    const rows = JSON.parse(r.stdout) as Row[];
+    const rows = JSON.parse(r.stdout) as ScanRow[];
     expect(rows.map((f) => [f.file.slice(tree.length + 1), f.line, f.column, f.kind, f.id])).toEqual([
       ["change.diff", 3, 15, "api-token", API.id],
       ["config/app.json", 2, 28, "activegate-token", AG.id],
@@ -197,14 +175,14 @@ describe("scan", () => {
 
   it("--emit-secrets writes the secrets into a pipe for leak, and refuses a file", async () => {
     // spawned here, not with run(): this output holds a secret by design, and run() checks outputs for them
-    const env = { PATH: process.env.PATH ?? "", DT_TOKENS_CONFIG: NO_CONFIG };
+    const env = cliEnv();
     const r = spawnSync(process.execPath, [BIN, "scan", join(tree, "change.diff"), "--emit-secrets"], {
       env,
       encoding: "utf8",
     });
     expect(r.status).toBe(3);
     const [line] = r.stdout.trim().split("\n");
-    const record = JSON.parse(line!) as Row & { secret: string };
+    const record = JSON.parse(line!) as ScanRow & { secret: string };
     expect(record).toMatchObject({ kind: "api-token", id: API.id, line: 3, column: 15 });
     expect(record.secret).toBe(API.secret);
     expect(leaks(r.stderr)).toEqual([]);
@@ -229,7 +207,7 @@ describe("scan", () => {
     writeFileSync(file, `${enabled!.token}\n${disabled!.token}\n${API.secret}\n${PLATFORM.secret}\n`);
     const r = await run(sandbox(), ["scan", file, "--verify", "-o", "json"]);
     expect(r.code).toBe(3);
-    const rows = JSON.parse(r.stdout) as Row[];
+    const rows = JSON.parse(r.stdout) as ScanRow[];
     const url = sandbox().url;
     expect(rows.map((f) => f.verified)).toEqual([
       [{ environment: url, status: "enabled", name: "live" }],
@@ -266,7 +244,7 @@ describe("scan", () => {
     });
     expect(r.code).toBe(3);
     const url = sandbox().url;
-    expect((JSON.parse(r.stdout) as Row[]).map((f) => [f.kind, f.verified])).toEqual([
+    expect((JSON.parse(r.stdout) as ScanRow[]).map((f) => [f.kind, f.verified])).toEqual([
       ["activegate-token", [{ environment: url, status: "enabled", name: "ag-prod" }]],
       ["activegate-token", [{ environment: url, status: "absent" }]],
     ]);
@@ -305,10 +283,7 @@ describe("scan: UTF-16", () => {
     const base = mkdtempSync(join(tmpdir(), "dt-tokens-scan-utf16-"));
     try {
       const text = `Write-Output ok\r\n$env:DT_API_TOKEN = "${found.secret}"\r\n`;
-      writeFileSync(
-        join(base, "ps.log"),
-        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
-      );
+      writeFileSync(join(base, "ps.log"), utf16le(text));
       const r = await scan([base, "-o", "json"]);
       expect(r.code, r.stderr).toBe(3);
       expect(JSON.parse(r.stdout)).toMatchObject([
