@@ -147,14 +147,35 @@ function escapeProperty(value: string, isKey: boolean): string {
   return out;
 }
 
+/** The UTF-8 byte order mark (EF BB BF) as the file is read here: one latin1 character a byte. */
+const UTF8_BOM = "\u00ef\u00bb\u00bf";
+
+/**
+ * Throws when the file starts with a UTF-8 byte order mark right before a definition of KEY.
+ * java.util.Properties does not skip the mark, whether it reads the file as bytes (latin1) or
+ * through a UTF-8 Reader: it reads it as the start of that key's name, so that definition is not
+ * KEY to Java, nor to this sink. Setting KEY would append a second definition and leave the old
+ * value in the file, under a name that looks like KEY to a person.
+ */
+function refuseKeyBehindBom(content: string, key: string, definitions: Definition[]): void {
+  if (!content.startsWith(UTF8_BOM)) return;
+  const count = (found: Definition[]) => found.filter((d) => d.key === key).length;
+  if (count(scan(content.slice(UTF8_BOM.length)).definitions) === count(definitions)) return;
+  throw new Error(
+    `it starts with a UTF-8 byte order mark (the bytes EF BB BF) right before ${key}: java.util.Properties reads those bytes as part of the key's name, so it does not see ${key} on the first line, and setting ${key} would add a second ${key} and leave the old value in the file. Remove the three bytes (save the file as UTF-8 without a byte order mark, or run: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE) and run again`,
+  );
+}
+
 /**
  * The content (read as latin1) with KEY set to `value`: the value of every definition of KEY is
  * replaced (a continued value becomes one line), nothing else changes; a missing key is appended
  * on a line of its own with the file's line ending. Throws when the file is not one
- * java.util.Properties reads (a malformed `\u` escape).
+ * java.util.Properties reads (a malformed `\u` escape), and when a UTF-8 byte order mark hides the
+ * first line's KEY from it.
  */
 export function setPropertiesKey(content: string, key: string, value: string): string {
   const { definitions } = scan(content);
+  refuseKeyBehindBom(content, key, definitions);
   const escaped = escapeProperty(value, false);
   const ours = definitions.filter((d) => d.key === key);
   if (ours.length > 0) {
