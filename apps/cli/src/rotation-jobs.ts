@@ -11,7 +11,8 @@ import type { Context } from "./context.js";
 import { describeError } from "./describe-error.js";
 import { EXIT } from "./errors.js";
 import { recoverActiveGateRotations } from "./rotation/activegate-token.js";
-import { type Recovery, recoverRotations } from "./rotation/api-token.js";
+import { recoverRotations } from "./rotation/api-token.js";
+import type { Recoveries, Recovery } from "./rotation/recovery.js";
 
 /** A failure line on stderr, control characters (of token names) escaped. */
 export const failLine = (ctx: Context, text: string) =>
@@ -34,18 +35,7 @@ export async function recover(ctx: Context, connection: Connection, dryRun?: boo
 }
 
 /** The lines of a recovery on stderr; returns those that failed or need someone. */
-export function reportRecoveries(
-  ctx: Context,
-  {
-    recoveries,
-    unreadable,
-    exposed,
-  }: {
-    recoveries: Recovery[];
-    unreadable: { path: string; error: string }[];
-    exposed: { path: string; mode: number }[];
-  },
-): Recovery[] {
+export function reportRecoveries(ctx: Context, { recoveries, unreadable, exposed }: Recoveries): Recovery[] {
   for (const u of unreadable)
     failLine(
       ctx,

@@ -17,7 +17,13 @@ import {
   symlink,
   writeFile,
 } from "node:fs/promises";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -223,6 +229,40 @@ describe("rollback", () => {
     } finally {
       await new Promise((r) => proxy.server.close(r));
     }
+    expect(await count()).toBe(n);
+    expect(await dt.get(old)).toEqual(before);
+  });
+
+  it("a sink that cannot be snapshotted at deliver: nothing is written, -o json lists no sink (it listed those snapshotted before)", async () => {
+    const old = await token("grafana");
+    const before = await dt.get(old);
+    const n = await count();
+    const first = join(dir, "first.token");
+    const second = join(dir, "second.token");
+    await writeFile(first, "the old secret stays", { mode: 0o600 });
+    await writeFile(second, "checked at prepare", { mode: 0o600 });
+    // Between the check (prepare) and the delivery: the second sink's file becomes a directory.
+    const proxy = await onCreate(sandbox.ready.url, async () => {
+      await rm(second);
+      await mkdir(second);
+    });
+    try {
+      const r = await run(["rotate", old, "--to", `file:${first}`, "--to", `file:${second}`, "-o", "json"], {
+        envUrl: proxy.url,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `failed at deliver: ${second} is not a regular file; the new token dt0c01\\.[A-Z2-7]{24} was deleted again and ${old} is unchanged`,
+        ),
+      );
+      expect(JSON.parse(r.stdout)).toEqual([
+        expect.objectContaining({ id: old, status: "failed", stage: "deliver", rolledBack: true, sinks: [] }),
+      ]);
+    } finally {
+      await new Promise((r) => proxy.server.close(r));
+    }
+    expect(await readFile(first, "utf8")).toBe("the old secret stays");
     expect(await count()).toBe(n);
     expect(await dt.get(old)).toEqual(before);
   });
@@ -730,14 +770,16 @@ describe("usage", () => {
   });
 });
 
-/** A proxy in front of the sandbox whose lookups fail (503): the verification cannot succeed. */
-async function lookupFails(target: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    if (req.url?.endsWith("/apiTokens/lookup")) {
-      res.writeHead(503, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: 503, message: "lookup is down" } }));
-      return;
-    }
+/**
+ * A node:http proxy in front of the sandbox: `answer` answers a request itself (and says so), or
+ * lets it pass on to the sandbox.
+ */
+async function proxy(
+  target: string,
+  answer: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>,
+): Promise<{ url: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    if (await answer(req, res)) return;
     const upstream = httpRequest(`${target}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
@@ -747,3 +789,19 @@ async function lookupFails(target: string): Promise<{ url: string; server: Serve
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
+
+/** A proxy in front of the sandbox that runs `before` when a token is created (POST .../apiTokens), then passes it on. */
+const onCreate = (target: string, before: () => Promise<void>) =>
+  proxy(target, async (req) => {
+    if (req.method === "POST" && req.url?.split("?")[0]?.endsWith("/apiTokens")) await before();
+    return false;
+  });
+
+/** A proxy in front of the sandbox whose lookups fail (503): the verification cannot succeed. */
+const lookupFails = (target: string) =>
+  proxy(target, (req, res) => {
+    if (!req.url?.endsWith("/apiTokens/lookup")) return false;
+    res.writeHead(503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: 503, message: "lookup is down" } }));
+    return true;
+  });

@@ -27,15 +27,9 @@ import { timerDurationArg } from "../duration.js";
 import { EXIT, ExitError, UsageError } from "../errors.js";
 import { guarded, type Signal, signalStatus } from "../interrupt.js";
 import { OutputError } from "../output.js";
-import {
-  type ApiTokenRotation,
-  JOURNAL_KIND,
-  type JournalSink,
-  lockRotation,
-  restoreSinks,
-  rotationKey,
-} from "../rotation/api-token.js";
+import { type ApiTokenRotation, JOURNAL_KIND, lockRotation, rotationKey } from "../rotation/api-token.js";
 import { Journal } from "../rotation/journal.js";
+import { type JournalSink, restoreSinks, sinksFor } from "../rotation/journal-sinks.js";
 import { LockedError } from "../rotation/lock.js";
 import { crashPoint } from "../rotation/test-hooks.js";
 import { finishCommand } from "../rotation-jobs.js";
@@ -48,7 +42,7 @@ import {
   type TargetSelection,
 } from "../rotation-targets.js";
 import { checkSink } from "../sinks/check.js";
-import { describeSink, makeSink, parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
+import { describeSink, parseSink, SINK_FORMS, type SinkSpec } from "../sinks/parse.js";
 import { CONFLICT_HINT, describeConflict, findSinkConflict } from "../sinks/place.js";
 import { expiresArg, idArg } from "../validate.js";
 
@@ -328,15 +322,9 @@ async function rotateOne(
 
   const deliver = async (secret: string, target: DeliveryTarget) => {
     const info = { id: target.previous.id, newId: target.id, name: target.name };
-    const sinks = specs.map((s) => makeSink(s, info, ctx.io, { timeoutMs: run.sinkTimeoutMs }));
-    journalSinks = [];
-    for (const [i, sink] of sinks.entries())
-      journalSinks.push({
-        spec: specs[i]!,
-        info,
-        label: sink.label,
-        ...(sink.snapshot && { before: await sink.snapshot() }),
-      });
+    const made = await sinksFor(ctx.io, specs, info, run.sinkTimeoutMs);
+    const { sinks } = made;
+    journalSinks = made.journalSinks;
     // On disk before the first write: the secret and every sink's previous content.
     await save({ stage: "delivering", newId: target.id, secret, sinks: journalSinks });
     for (const sink of sinks) {

@@ -17,20 +17,15 @@
  * is the record. A replacement an ActiveGate already uses is never deleted, and an old token an
  * ActiveGate still uses is never deleted either: both are then kept, and the report says so.
  */
-import { NotFoundError, redact } from "@dt-tokens/client";
-import type {
-  ActiveGate,
-  ActiveGateToken,
-  ActiveGateTokensClient,
-  ActiveGateTokenType,
-} from "@dt-tokens/client/activegate";
+import { NotFoundError } from "@dt-tokens/client";
+import type { ActiveGate, ActiveGateTokensClient, ActiveGateTokenType } from "@dt-tokens/client/activegate";
 import { describeError } from "../describe-error.js";
 import type { Io } from "../io.js";
-import { makeSink, type SinkSpec } from "../sinks/parse.js";
-import type { Sink, SinkTokenInfo } from "../sinks/sink.js";
-import { type JournalSink, lockSubject, type Recovery, restoreSinks } from "./api-token.js";
+import { lockSubject } from "./api-token.js";
 import { Journal } from "./journal.js";
-import { type Lock, LockedError, lock } from "./lock.js";
+import { deliverAgain, type JournalSink, restoreSinks } from "./journal-sinks.js";
+import type { Lock } from "./lock.js";
+import { type RecoverySteps, type RotationKind, recoverJournals, rolledBackText } from "./recovery.js";
 import { crashPoint } from "./test-hooks.js";
 
 export const AG_JOURNAL_KIND = "activegate-token";
@@ -109,10 +104,6 @@ export async function deleteIfGone(client: ActiveGateTokensClient, id: string): 
   });
 }
 
-/** The sinks of a journal, made again (a recovery delivers through them). */
-const sinksOf = (io: Io, r: ActiveGateTokenRotation): Sink[] =>
-  r.sinks.map((s) => makeSink(s.spec, s.info, io, { timeoutMs: r.sinkTimeoutMs }));
-
 /** What retiring the old token did. */
 export type Retired = { status: "deleted" } | { status: "kept"; users: GateRef[] };
 
@@ -155,7 +146,7 @@ export function rollbackText(rb: RolledBack, newId: string | undefined, oldId: s
     return `every sink got its previous content back, but ${rb.keptFor.map(gateTitle).join(", ")} already ${rb.keptFor.length === 1 ? "uses" : "use"} ${newId}: it is kept, and so is ${oldId}`;
   if (rb.unread !== undefined)
     return `every sink got its previous content back, but the ActiveGates could not be read (${rb.unread}): ${newId} is kept, as an ActiveGate may already use it, and so is ${oldId}; delete ${newId} once no ActiveGate reports it (dt-tokens ag-tokens delete ${newId})`;
-  return `every sink got its previous content back, ${newId} is deleted and ${oldId} is unchanged`;
+  return rolledBackText(newId, oldId);
 }
 
 /**
@@ -200,84 +191,28 @@ export const beginJournal = (io: Io, data: ActiveGateTokenRotation) =>
     data,
   );
 
-/** The sinks of the rotation for the new token, and their snapshots (kept in the journal). */
-export async function sinksFor(
+/** How the recovery driver (recovery.ts) recovers an ActiveGate token's rotation. */
+const activeGateTokenKind = (
   io: Io,
-  specs: SinkSpec[],
-  info: SinkTokenInfo,
-  timeoutMs: number,
-): Promise<{ sinks: Sink[]; journalSinks: JournalSink[] }> {
-  const sinks = specs.map((s) => makeSink(s, info, io, { timeoutMs }));
-  const journalSinks: JournalSink[] = [];
-  for (const [i, sink] of sinks.entries())
-    journalSinks.push({
-      spec: specs[i]!,
-      info,
-      label: sink.label,
-      ...(sink.snapshot && { before: await sink.snapshot() }),
-    });
-  return { sinks, journalSinks };
-}
+  client: () => Promise<ActiveGateTokensClient>,
+): RotationKind<ActiveGateTokenRotation> => ({
+  journalKind: AG_JOURNAL_KIND,
+  nameOf: (r) => r.name,
+  planOf,
+  steps: async () => activeGateTokenSteps(io, await client()),
+});
 
 /**
  * Completes or rolls back every ActiveGate-token rotation this machine's journal holds for
  * `environment`; one still running (its lock is held) is left alone. `client` is asked for only
  * when there is something to recover.
  */
-export async function recoverActiveGateRotations(
+export const recoverActiveGateRotations = (
   io: Io,
   client: () => Promise<ActiveGateTokensClient>,
   environment: string,
   options: { dryRun?: boolean } = {},
-): Promise<{
-  recoveries: Recovery[];
-  unreadable: { path: string; error: string }[];
-  exposed: { path: string; mode: number }[];
-}> {
-  const { journals, unreadable, exposed } = await Journal.list<ActiveGateTokenRotation>(
-    io.env,
-    AG_JOURNAL_KIND,
-  );
-  const recoveries: Recovery[] = [];
-  for (const journal of journals) {
-    const r = journal.record.data;
-    const base = { oldId: r.oldId, name: r.name, ...(r.newId && { newId: r.newId }), problems: [] };
-    if (r.environment !== environment) {
-      recoveries.push({
-        ...base,
-        status: "other environment",
-        detail: `it ran against ${r.environment}: recover it with --env-url ${r.environment}`,
-      });
-      continue;
-    }
-    let held: Lock;
-    try {
-      held = await lock(io.env, journal.record.key);
-    } catch (error) {
-      if (!(error instanceof LockedError)) throw error;
-      recoveries.push({
-        ...base,
-        status: "in progress",
-        detail: `process ${journal.record.pid} is running it`,
-      });
-      continue;
-    }
-    try {
-      if (options.dryRun) recoveries.push({ ...base, status: "planned", detail: planOf(r) });
-      else
-        recoveries.push(
-          await recoverOne(io, await client(), journal).catch((error: Error) => ({
-            ...base,
-            status: "failed" as const,
-            detail: `${redact(error.message.split(r.secret ?? "\u0000").join("[REDACTED]"))}; its journal stays, run this again`,
-          })),
-        );
-    } finally {
-      await held.release();
-    }
-  }
-  return { recoveries, unreadable, exposed };
-}
+) => recoverJournals(io, activeGateTokenKind(io, client), environment, options);
 
 function planOf(r: ActiveGateTokenRotation): string {
   if (r.stage === "prepared")
@@ -287,85 +222,55 @@ function planOf(r: ActiveGateTokenRotation): string {
   return `would delete ${r.oldId}`;
 }
 
-async function recoverOne(
+function activeGateTokenSteps(
   io: Io,
   client: ActiveGateTokensClient,
-  journal: Journal<ActiveGateTokenRotation>,
-): Promise<Recovery> {
-  const r = journal.record.data;
-  const base = { oldId: r.oldId, name: r.name, ...(r.newId && { newId: r.newId }) };
-  if (r.stage === "prepared") {
+): RecoverySteps<ActiveGateTokenRotation> {
+  return {
     // Its id never reached the journal: a token of this name created since the rotation started,
     // which no ActiveGate uses, is the replacement whose secret nobody has.
-    const started = Date.parse(journal.record.startedAt) - 60_000;
-    const gates = await client.activeGates();
-    const ours: ActiveGateToken[] = [];
-    for await (const t of client.listAll())
-      if (
-        t.id !== r.oldId &&
-        t.name === r.name &&
-        t.activeGateType === r.type &&
-        t.creationDate &&
-        Date.parse(t.creationDate) >= started &&
-        usersOf(gates, t.id ?? "").length === 0
-      )
-        ours.push(t);
-    for (const t of ours) await deleteIfGone(client, t.id!);
-    await journal.remove();
-    return {
-      ...base,
-      ...(ours[0] && { newId: ours[0].id }),
-      status: "rolled back",
-      detail: ours.length
-        ? `deleted its replacement ${ours.map((t) => t.id).join(", ")} (its secret was never delivered); ${r.oldId} is unchanged`
-        : `no replacement was created; ${r.oldId} is unchanged`,
-      problems: [],
-    };
-  }
-  const secret = r.secret!;
-  const all = new Set(r.sinks.map((s) => s.label));
-  const undo = async (why: string): Promise<Recovery> => {
-    const rolled = await rollBack(client, r, all);
-    await journal.remove();
-    return {
-      ...base,
-      status: "rolled back",
-      detail: `${why}; ${rollbackText(rolled, r.newId, r.oldId)}`,
-      problems: rolled.problems,
-    };
-  };
-  if (r.stage === "delivering") {
-    const exists = await client.get(r.newId!).then(
-      () => true,
-      (e: unknown) => {
-        if (e instanceof NotFoundError) return false;
-        throw e;
-      },
-    );
-    if (!exists) return undo(`its replacement ${r.newId} is gone`);
-    try {
-      for (const sink of sinksOf(io, r)) if (sink.replayable) await sink.deliver(secret);
-    } catch (error) {
-      return undo(`delivering again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`);
-    }
-    const states = statesOf(await client.activeGates(), r.gates, [r.newId!, r.oldId]);
-    const waiting = states.filter((s) => !reportsWorking(s, r.newId!));
-    if (waiting.length > 0)
-      return undo(
-        `${waiting.map(gateTitle).join(", ")} ${waiting.length === 1 ? "does" : "do"} not report ${r.newId} VALID`,
-      );
-    await journal.save({ ...r, stage: "verified" });
-  }
-  const retired = await retireOld(client, r);
-  await journal.remove();
-  return {
-    ...base,
-    status: "completed",
-    detail: `${r.newId} is delivered and every ActiveGate reports it VALID; ${
-      retired.status === "deleted"
-        ? `${r.oldId} is deleted`
-        : `${r.oldId} is kept: ${retired.users.map(gateTitle).join(", ")} still ${retired.users.length === 1 ? "uses" : "use"} it`
-    }`,
-    problems: [],
+    async findUndelivered(r, since) {
+      const gates = await client.activeGates();
+      const ours: string[] = [];
+      for await (const t of client.listAll())
+        if (
+          t.id !== r.oldId &&
+          t.name === r.name &&
+          t.activeGateType === r.type &&
+          t.creationDate &&
+          Date.parse(t.creationDate) >= since &&
+          usersOf(gates, t.id ?? "").length === 0
+        )
+          ours.push(t.id!);
+      return ours;
+    },
+    deleteToken: (id) => deleteIfGone(client, id),
+    get: (id) => client.get(id),
+    async deliverAndVerify(r) {
+      const secret = r.secret!;
+      try {
+        await deliverAgain(io, r, secret);
+      } catch (error) {
+        return `delivering again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`;
+      }
+      const states = statesOf(await client.activeGates(), r.gates, [r.newId!, r.oldId]);
+      const waiting = states.filter((s) => !reportsWorking(s, r.newId!));
+      if (waiting.length > 0)
+        return `${waiting.map(gateTitle).join(", ")} ${waiting.length === 1 ? "does" : "do"} not report ${r.newId} VALID`;
+      return undefined;
+    },
+    async rollBack(r, attempted) {
+      const rolled = await rollBack(client, r, attempted);
+      return { detail: rollbackText(rolled, r.newId, r.oldId), problems: rolled.problems };
+    },
+    async complete(journal) {
+      const r = journal.record.data;
+      const retired = await retireOld(client, r);
+      return `${r.newId} is delivered and every ActiveGate reports it VALID; ${
+        retired.status === "deleted"
+          ? `${r.oldId} is deleted`
+          : `${r.oldId} is kept: ${retired.users.map(gateTitle).join(", ")} still ${retired.users.length === 1 ? "uses" : "use"} it`
+      }`;
+    },
   };
 }

@@ -16,34 +16,21 @@ import {
   clientWithSecret,
   deleteIfThere,
   inFlightReplacementsOf,
-  NotFoundError,
   type RetireAction,
-  redact,
   retireToken,
   verifyReplacement,
 } from "@dt-tokens/client";
 import type { Io } from "../io.js";
-import type { FileBefore } from "../sinks/before.js";
-import { restore } from "../sinks/before.js";
-import { makeSink, type SinkSpec } from "../sinks/parse.js";
-import type { Sink, SinkTokenInfo } from "../sinks/sink.js";
 import { Journal } from "./journal.js";
+import { deliverAgain, type JournalSink, restoreSinks } from "./journal-sinks.js";
 import { type Lock, LockedError, lock } from "./lock.js";
+import { type RecoverySteps, type RotationKind, recoverJournals, rolledBackText } from "./recovery.js";
 
 export const JOURNAL_KIND = "api-token";
 
 /** The lock (and journal) key of an API token's rotation. */
 export const rotationKey = (environment: string, tokenId: string) =>
   `${JOURNAL_KIND} ${environment} ${tokenId}`;
-
-/** One sink as the journal keeps it: how to make it again, and what it held before. */
-export interface JournalSink {
-  spec: SinkSpec;
-  info: SinkTokenInfo;
-  label: string;
-  /** Its previous content (files and dotenv files); absent for a command or stdout. */
-  before?: FileBefore;
-}
 
 /** What the journal of an API token's rotation holds. */
 export interface ApiTokenRotation {
@@ -84,93 +71,24 @@ export async function lockSubject(io: Io, kind: string, key: string): Promise<Lo
   return held;
 }
 
-/** Makes the sinks of a journal again (a recovery delivers through them). */
-export const sinksOf = (io: Io, record: ApiTokenRotation, timeoutMs?: number): Sink[] =>
-  record.sinks.map((s) => makeSink(s.spec, s.info, io, { timeoutMs }));
-
-/** Puts back every sink's previous content, last first; the problems in words. */
-export async function restoreSinks(sinks: JournalSink[], attempted: Set<string>): Promise<string[]> {
-  const problems: string[] = [];
-  for (const sink of [...sinks].reverse()) {
-    if (!attempted.has(sink.label)) continue;
-    if (sink.before)
-      await restore(sink.before).catch((e: Error) => problems.push(`${sink.label}: ${e.message}`));
-    else if (sink.spec.kind === "exec")
-      problems.push(
-        `${sink.label} may hold the new secret, of a token that is deleted now: put the old one back there`,
-      );
-    else if (sink.spec.kind === "stdout")
-      problems.push("stdout received the new secret, of a token that is deleted now");
-  }
-  return problems;
-}
-
-/** What a recovery did with one journal. */
-export interface Recovery {
-  oldId: string;
-  name: string;
-  newId?: string;
-  status: "completed" | "rolled back" | "planned" | "in progress" | "failed" | "other environment";
-  detail: string;
-  /** Sinks that may hold a deleted secret, or could not be restored. */
-  problems: string[];
-}
+/** How the recovery driver (recovery.ts) recovers an API token's rotation. */
+const apiTokenKind = (io: Io, client: ApiTokensClient): RotationKind<ApiTokenRotation> => ({
+  journalKind: JOURNAL_KIND,
+  nameOf: (r) => r.finalName,
+  planOf,
+  steps: async () => apiTokenSteps(io, client),
+});
 
 /**
  * Completes or rolls back every rotation this machine's journal holds for `environment`. A
  * rotation still running (its lock is held) is left alone.
  */
-export async function recoverRotations(
+export const recoverRotations = (
   io: Io,
   client: ApiTokensClient,
   environment: string,
   options: { dryRun?: boolean } = {},
-): Promise<{
-  recoveries: Recovery[];
-  unreadable: { path: string; error: string }[];
-  exposed: { path: string; mode: number }[];
-}> {
-  const { journals, unreadable, exposed } = await Journal.list<ApiTokenRotation>(io.env, JOURNAL_KIND);
-  const recoveries: Recovery[] = [];
-  for (const journal of journals) {
-    const r = journal.record.data;
-    const base = { oldId: r.oldId, name: r.finalName, ...(r.newId && { newId: r.newId }), problems: [] };
-    if (r.environment !== environment) {
-      recoveries.push({
-        ...base,
-        status: "other environment",
-        detail: `it ran against ${r.environment}: recover it with --env-url ${r.environment}`,
-      });
-      continue;
-    }
-    let held: Lock;
-    try {
-      held = await lock(io.env, journal.record.key);
-    } catch (error) {
-      if (!(error instanceof LockedError)) throw error;
-      recoveries.push({
-        ...base,
-        status: "in progress",
-        detail: `process ${journal.record.pid} is running it`,
-      });
-      continue;
-    }
-    try {
-      if (options.dryRun) recoveries.push({ ...base, status: "planned", detail: planOf(r) });
-      else
-        recoveries.push(
-          await recoverOne(io, client, journal).catch((error: Error) => ({
-            ...base,
-            status: "failed" as const,
-            detail: `${redact(error.message.split(r.secret ?? "\u0000").join("[REDACTED]"))}; its journal stays, run this again`,
-          })),
-        );
-    } finally {
-      await held.release();
-    }
-  }
-  return { recoveries, unreadable, exposed };
-}
+) => recoverJournals(io, apiTokenKind(io, client), environment, options);
 
 function planOf(r: ApiTokenRotation): string {
   if (r.stage === "prepared")
@@ -179,86 +97,53 @@ function planOf(r: ApiTokenRotation): string {
   return `would ${r.stage === "verified" ? "commit and " : ""}retire ${r.oldId}`;
 }
 
-async function recoverOne(
-  io: Io,
-  client: ApiTokensClient,
-  journal: Journal<ApiTokenRotation>,
-): Promise<Recovery> {
-  const r = journal.record.data;
-  const base = { oldId: r.oldId, name: r.finalName, ...(r.newId && { newId: r.newId }) };
-  if (r.stage === "prepared") {
-    // Nothing was delivered: a replacement made by this rotation (created after it started) goes.
-    const started = Date.parse(journal.record.startedAt) - 60_000;
-    const found = await inFlightReplacementsOf(client, r.oldId, { scope: r.scopes[0] });
-    const ours = found.filter(
-      (t) => !t.delivering && (!t.creationDate || Date.parse(t.creationDate) >= started),
-    );
-    for (const t of ours) await deleteIfThere(client, t.id, {});
-    await journal.remove();
-    return {
-      ...base,
-      ...(ours[0] && { newId: ours[0].id }),
-      status: "rolled back",
-      detail: ours.length
-        ? `deleted its replacement ${ours.map((t) => t.id).join(", ")} (its secret was never delivered); ${r.oldId} is unchanged`
-        : `no replacement was created; ${r.oldId} is unchanged`,
-      problems: [],
-    };
-  }
-  const secret = r.secret!;
-  const newId = r.newId!;
-  const allLabels = new Set(r.sinks.map((s) => s.label));
-  if (r.stage === "delivering") {
-    const exists = await client.get(newId).then(
-      () => true,
-      (e: unknown) => {
-        if (e instanceof NotFoundError) return false;
-        throw e;
-      },
-    );
-    const rollBack = async (why: string): Promise<Recovery> => {
-      const problems = await restoreSinks(r.sinks, allLabels);
-      await deleteIfThere(client, newId, {});
-      await journal.remove();
-      return {
-        ...base,
-        status: "rolled back",
-        detail: `${why}; every sink got its previous content back, ${newId} is deleted and ${r.oldId} is unchanged`,
-        problems,
-      };
-    };
-    if (!exists) return rollBack(`its replacement ${newId} is gone`);
-    try {
-      for (const sink of sinksOf(io, r, r.sinkTimeoutMs)) if (sink.replayable) await sink.deliver(secret);
-      await verifyReplacement(client, secret, newId, r.scopes);
-    } catch (error) {
-      return rollBack(
-        `delivering or verifying again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`,
-      );
-    }
-    await journal.save({ ...r, stage: "verified" });
-  }
-  if (journal.record.data.stage === "verified") {
-    await client.update(newId, { name: r.finalName });
-    await journal.save({ ...journal.record.data, stage: "committed" });
-  }
-  const retirer = r.retireWithNewToken ? clientWithSecret(client, secret) : client;
-  const at = r.retire.at ? new Date(r.retire.at) : undefined;
-  const { status } = await retireToken(retirer, { id: r.oldId, name: r.oldName }, r.retire.action, at);
-  await journal.remove();
-  const notReplayed = r.sinks.filter((s) => s.spec.kind === "stdout").map((s) => s.label);
+function apiTokenSteps(io: Io, client: ApiTokensClient): RecoverySteps<ApiTokenRotation> {
   return {
-    ...base,
-    status: "completed",
-    detail: `${newId} is delivered${notReplayed.length ? " (stdout cannot be written again: what it printed is the secret)" : ""}, verified and committed; ${r.oldId} ${
-      status === "scheduled"
-        ? `is marked to ${r.retire.action} after ${r.retire.at}`
-        : status === "kept"
-          ? "is kept"
-          : r.retire.action === "delete"
-            ? "is deleted"
-            : "is disabled"
-    }`,
-    problems: [],
+    // The replacements marked as this rotation's, not yet delivering: their secret was never delivered.
+    async findUndelivered(r, since) {
+      const found = await inFlightReplacementsOf(client, r.oldId, { scope: r.scopes[0] });
+      return found
+        .filter((t) => !t.delivering && (!t.creationDate || Date.parse(t.creationDate) >= since))
+        .map((t) => t.id);
+    },
+    deleteToken: (id) => deleteIfThere(client, id, {}),
+    get: (id) => client.get(id),
+    async deliverAndVerify(r) {
+      const secret = r.secret!;
+      try {
+        await deliverAgain(io, r, secret);
+        await verifyReplacement(client, secret, r.newId!, r.scopes);
+      } catch (error) {
+        return `delivering or verifying again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`;
+      }
+      return undefined;
+    },
+    async rollBack(r, attempted) {
+      const problems = await restoreSinks(r.sinks, attempted);
+      await deleteIfThere(client, r.newId!, {});
+      return { detail: rolledBackText(r.newId, r.oldId), problems };
+    },
+    async complete(journal) {
+      const r = journal.record.data;
+      const secret = r.secret!;
+      const newId = r.newId!;
+      if (r.stage === "verified") {
+        await client.update(newId, { name: r.finalName });
+        await journal.save({ ...r, stage: "committed" });
+      }
+      const retirer = r.retireWithNewToken ? clientWithSecret(client, secret) : client;
+      const at = r.retire.at ? new Date(r.retire.at) : undefined;
+      const { status } = await retireToken(retirer, { id: r.oldId, name: r.oldName }, r.retire.action, at);
+      const notReplayed = r.sinks.filter((s) => s.spec.kind === "stdout").map((s) => s.label);
+      return `${newId} is delivered${notReplayed.length ? " (stdout cannot be written again: what it printed is the secret)" : ""}, verified and committed; ${r.oldId} ${
+        status === "scheduled"
+          ? `is marked to ${r.retire.action} after ${r.retire.at}`
+          : status === "kept"
+            ? "is kept"
+            : r.retire.action === "delete"
+              ? "is deleted"
+              : "is disabled"
+      }`;
+    },
   };
 }

@@ -28,10 +28,10 @@ import {
   retireOld,
   rollBack,
   rollbackText,
-  sinksFor,
   statesOf,
   usersOf,
 } from "../../rotation/activegate-token.js";
+import { sinksFor } from "../../rotation/journal-sinks.js";
 import { LockedError } from "../../rotation/lock.js";
 import { crashPoint } from "../../rotation/test-hooks.js";
 import { failLine, reportRecoveries } from "../../rotation-jobs.js";
