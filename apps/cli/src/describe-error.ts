@@ -8,14 +8,17 @@ import {
   ConnectionError,
   InvalidInputError,
   NotFoundError,
+  OAuthError,
   PermissionDeniedError,
   RateLimitError,
   redact,
   TimeoutError,
+  UnexpectedResponseError,
 } from "@dt-tokens/client";
 import { ConfigError } from "./config/file.js";
 import { CredentialSourceError } from "./config/reference.js";
 import { describeNetworkProblem, wentElsewhere } from "./doctor/network.js";
+import { oauthRefusal } from "./doctor/oauth.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import { OutputError } from "./output.js";
 import { minutesAndSeconds, seconds } from "./retry-display.js";
@@ -38,11 +41,18 @@ const REASONS: Record<number, string> = {
 };
 
 /**
- * The message Dynatrace sent (the client keeps it, redacted, in `apiMessage`; the constraint
- * violations are printed one per line). Without an ErrorEnvelope, the HTTP status text.
+ * The first line for an error the environment answered: Dynatrace's message (the client keeps it,
+ * redacted, in `apiMessage`; the constraint violations are printed one per line) and the status;
+ * without an ErrorEnvelope (a proxy's page, an empty body), the status alone.
  */
-export function apiMessage(error: ApiTokensError): string {
-  return error.apiMessage ?? error.message.replace(/^[A-Z]+ \S+ failed with \d+: /, "");
+function answeredLine(error: ApiTokensError, status: number, environment: string | undefined): string {
+  const http = `HTTP ${status}${REASONS[status] ? ` ${REASONS[status]}` : ""}`;
+  if (error.apiMessage) return `${error.apiMessage} (${http})`;
+  const who =
+    environment !== undefined && wentElsewhere(error, environment)
+      ? `the SSO token endpoint (${new URL(error.request!.url).host})`
+      : "the environment";
+  return `${who} answered ${http}, with no message`;
 }
 
 /**
@@ -133,7 +143,7 @@ function describeByKind(error: unknown, environment?: string): Described {
       exitCode: EXIT.api,
       message:
         error instanceof TimeoutError
-          ? `no answer from ${where}: ${timeoutWords(error) ?? `the request ${error.message.replace(/^[A-Z]+ \S+ /, "")}`}`
+          ? `no answer from ${where}: ${timeoutWords(error)}`
           : // The network error's code (or "bad port"); without one (the OAuth code did not load), the message.
             `could not connect to ${where}: ${error.reason ?? error.message}`,
       details: [
@@ -148,6 +158,14 @@ function describeByKind(error: unknown, environment?: string): Described {
       ],
     };
   }
+  // An answer that is not the API's (a redirect, HTML where JSON belongs): the client's own sentence
+  // says what came back and what to check.
+  if (error instanceof UnexpectedResponseError)
+    return { exitCode: EXIT.api, message: redact(error.message), details: [] };
+  if (error instanceof OAuthError) {
+    const { detail, fix } = oauthRefusal(error);
+    return { exitCode: EXIT.api, message: detail, details: [`hint: ${fix}`] };
+  }
   if (error instanceof ApiTokensError && error.status !== undefined) {
     const status = error.status;
     const details = error.constraintViolations.map(
@@ -161,10 +179,12 @@ function describeByKind(error: unknown, environment?: string): Described {
       details.push(`hint: the API token needs the scope ${error.missingScopes.join(" or ")}`);
     if (error instanceof NotFoundError) details.push(`hint: ${notFoundHint(error, environment)}`);
     if (error instanceof RateLimitError)
-      details.push("hint: the environment is throttling requests; try again in a moment");
+      details.push(
+        `hint: the environment is throttling requests; try again ${error.retryAfterMs === undefined ? "in a moment" : `in ${minutesAndSeconds(error.retryAfterMs)}, as it asked`}`,
+      );
     return {
       exitCode: EXIT.api,
-      message: `${apiMessage(error)} (HTTP ${status}${REASONS[status] ? ` ${REASONS[status]}` : ""})`,
+      message: answeredLine(error, status, environment),
       details,
     };
   }
@@ -179,11 +199,12 @@ function describeByKind(error: unknown, environment?: string): Described {
 
 /**
  * How long a timeout waited, from the client's fields: "3 attempts of 30 s each, 1 min 31 s in
- * all" (undefined when the deadline ended the call: its message says so).
+ * all", or "its deadline of 10 s passed" when the call's deadline ended it.
  */
-function timeoutWords(error: TimeoutError): string | undefined {
-  const { attempts, timeoutMs, elapsedMs } = error;
-  if (attempts === undefined || timeoutMs === undefined || elapsedMs === undefined) return undefined;
+function timeoutWords(error: TimeoutError): string {
+  const { attempts, timeoutMs, elapsedMs, deadlineMs } = error;
+  if (deadlineMs !== undefined) return `its deadline of ${seconds(deadlineMs)} passed`;
+  if (attempts === undefined || timeoutMs === undefined || elapsedMs === undefined) return "it timed out";
   const tries =
     attempts === 1
       ? `1 attempt of ${seconds(timeoutMs)}`

@@ -217,6 +217,18 @@ describe("doctor: what to fix", () => {
     expectNoSecret(r);
   });
 
+  it("every command words SSO's refusal as doctor does, from the error's fields (oauthError), not its message", async () => {
+    const wrong = `dt0s02.${sandbox.ready.oauthClientId!.split(".")[1]}.${"D".repeat(64)}`;
+    remember(wrong);
+    const r = await run(undefined, ["list"], { env: { ...oauth(), DT_CLIENT_SECRET: wrong } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n").slice(0, 2)).toEqual([
+      "error: SSO does not accept this client id and secret (invalid_client)",
+      "hint: check DT_CLIENT_ID and DT_CLIENT_SECRET: the client may have been deleted or revoked, or its secret replaced, in Account Management (Identity & access management → OAuth clients)",
+    ]);
+    expectNoSecret(r);
+  });
+
   it("http:// to a host that is not this machine: exit 2 before anything is sent", async () => {
     const r = await doctor(classic(), "--env-url", "http://abc12345.live.dynatrace.com");
     expect(r.code).toBe(2);
@@ -510,8 +522,20 @@ describe("doctor: servers that are not a healthy Dynatrace", () => {
     answer = (res) => res.writeHead(200, { "content-type": "text/html" }).end("<html>Sign in</html>");
     const r = await doctor(classic(), "--env-url", url);
     expect(r.code).toBe(8);
-    expect(r.stdout).toMatch(/^✗ reachable +127\.0\.0\.1:\d+ answered, but not as the API-tokens API does/m);
+    expect(r.stdout).toMatch(
+      /^✗ reachable +127\.0\.0\.1:\d+ answered, but not as the API-tokens API does \(200 with text\/html\)$/m,
+    );
     expect(r.stdout).toContain("fix: check the URL; a proxy, a login page or another service answers there");
+    expectNoSecret(r);
+  });
+
+  it("a redirect where the API should be: exit 8, where it points, not followed", async () => {
+    answer = (res) => res.writeHead(302, { location: "https://login.example.com/sso" }).end();
+    const r = await doctor(classic(), "--env-url", url, "-o", "json");
+    expect(r.code).toBe(8);
+    expect(check(r, "reachable").detail).toMatch(
+      /^127\.0\.0\.1:\d+ answered, but not as the API-tokens API does \(a redirect \(302\) to https:\/\/login\.example\.com\/sso, not followed\)$/,
+    );
     expectNoSecret(r);
   });
 

@@ -24,11 +24,16 @@ const CLASS_BY_STATUS: Record<number, typeof ApiTokensError> = {
 // a throttle. Everything else (cookies, server internals) is left out.
 const KEPT_HEADERS =
   /^(content-type|date|retry-after|traceparent|x-(dynatrace-)?request-id|x-ratelimit-\w+)$/;
+// A kept value longer than this (a hostile or broken server's) is cut, so that no error or message
+// built from it grows with what the server sent.
+const MAX_HEADER_LENGTH = 100;
 
-/** The response headers an error keeps (see KEPT_HEADERS). @internal */
+/** The response headers an error keeps (see KEPT_HEADERS), each at most MAX_HEADER_LENGTH characters. @internal */
 export function keptHeaders(headers: Headers): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const [name, value] of headers) if (KEPT_HEADERS.test(name)) kept[name] = value;
+  for (const [name, value] of headers)
+    if (KEPT_HEADERS.test(name))
+      kept[name] = value.length > MAX_HEADER_LENGTH ? `${value.slice(0, MAX_HEADER_LENGTH)}…` : value;
   return kept;
 }
 

@@ -186,12 +186,15 @@ export class ConnectionError extends ApiTokensError {
  * An attempt took longer than `timeoutMs` and the retries did not help, or the call passed its
  * `deadlineMs`. When attempts timed out, `attempts`, `timeoutMs` (each attempt's) and `elapsedMs`
  * (the whole call, waits between attempts included) say how long it waited, for a message such as
- * "3 attempts of 30 s each, 1 min 31 s in all" (absent when the deadline ended the call).
+ * "3 attempts of 30 s each, 1 min 31 s in all". When the deadline ended the call, `deadlineMs` is
+ * set instead.
  */
 export class TimeoutError extends ApiTokensError {
   declare readonly attempts?: number;
   declare readonly timeoutMs?: number;
   declare readonly elapsedMs?: number;
+  /** The call's deadline, when passing it ended the call. */
+  declare readonly deadlineMs?: number;
 }
 /** The caller's `signal` aborted the call (in flight or during a backoff wait); `cause` holds its reason. */
 export class AbortError extends ApiTokensError {}

@@ -1,7 +1,7 @@
 // The request loop: one call (a method or a raw request) and its attempts.
 import type { Credentials } from "./credentials.js";
 import { LONGEST_TIMER_MS, serverDelay } from "./delays.js";
-import { errorFromResponse, type ResponseErrorContext } from "./error-from-response.js";
+import { errorFromResponse, keptHeaders, type ResponseErrorContext } from "./error-from-response.js";
 import {
   AbortError,
   ApiTokensError,
@@ -49,8 +49,6 @@ const FORWARDED_INIT = [
   "referrer",
   "referrerPolicy",
 ] as const;
-// What an error shows of a content type, however long the server's.
-const MAX_CONTENT_TYPE_LENGTH = 100;
 
 type Init = RequestInit & { headers: Headers };
 
@@ -147,7 +145,9 @@ export function startCall(settings: CallSettings, transport: Transport): Request
     const known = { request: request(), outcomeUnknown: outcomeUnknown || inFlight };
     if (stopped === "caller")
       return new AbortError(`${line()} was aborted`, { ...known, cause: signal?.reason });
-    return new TimeoutError(`${line()} passed its deadline of ${deadlineMs} ms`, known);
+    return Object.assign(new TimeoutError(`${line()} passed its deadline of ${deadlineMs} ms`, known), {
+      deadlineMs,
+    });
   }
 
   function throwIfStopped(inFlight = false) {
@@ -356,15 +356,10 @@ export function startCall(settings: CallSettings, transport: Transport): Request
     },
 
     errorForBody(response, what, hint = "is a proxy or login page in between?") {
-      const type = response.headers.get("content-type") || "no content type";
-      const contentType =
-        type.length > MAX_CONTENT_TYPE_LENGTH ? `${type.slice(0, MAX_CONTENT_TYPE_LENGTH)}…` : type;
+      const headers = keptHeaders(response.headers);
       return new UnexpectedResponseError(
-        `${line()} answered ${response.status} with ${contentType}, ${what}; ${hint}`,
-        {
-          ...details(),
-          status: response.status,
-        },
+        `${line()} answered ${response.status} with ${headers["content-type"] || "no content type"}, ${what}; ${hint}`,
+        { ...details(), status: response.status, headers },
       );
     },
 

@@ -159,6 +159,9 @@ describe("an UnexpectedResponseError shows a bounded content type", () => {
     expect(err).toBeInstanceOf(UnexpectedResponseError);
     expect(err.message).toContain(`answered 200 with text/html; x=${"y".repeat(87)}…, not valid JSON`);
     expect(err.message.length).toBeLessThan(400);
+    // The same bounded value as a field, with the status, for callers that word their own message.
+    expect(err.status).toBe(200);
+    expect(err.headers["content-type"]).toBe(`text/html; x=${"y".repeat(87)}…`);
     expect(JSON.stringify(err)).not.toContain(privatePart);
   });
 });

@@ -226,6 +226,10 @@ describe("deadlineMs: the whole call, every attempt and wait", () => {
       .catch((e) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toBe(`GET ${server.url}/api/v2/apiTokens/dt0c01.X passed its deadline of 200 ms`);
+    // The same as fields, for callers that word their own message: the deadline, not per-attempt figures.
+    expect(err).toMatchObject({ deadlineMs: 200, outcomeUnknown: false });
+    expect(err.attempts).toBeUndefined();
+    expect(err.timeoutMs).toBeUndefined();
   });
 
   test("a backoff that would pass the deadline is not waited", async () => {
@@ -249,6 +253,7 @@ describe("deadlineMs: the whole call, every attempt and wait", () => {
       .catch((e) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toMatch(/passed its deadline of 200 ms$/);
+    expect(err.deadlineMs).toBe(200);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   OAuthError,
   PermissionDeniedError,
+  RedirectError,
   TimeoutError,
   UnexpectedResponseError,
 } from "@dt-tokens/client";
@@ -25,6 +26,7 @@ import { checkCredential } from "../credential-check.js";
 import type { Credential } from "../credentials.js";
 import { describeError } from "../describe-error.js";
 import { describeNetworkProblem } from "../doctor/network.js";
+import { oauthRefusal } from "../doctor/oauth.js";
 import { type DoctorCheck, DoctorOutput } from "../doctor/report.js";
 import {
   classicScopes,
@@ -340,7 +342,7 @@ function networkFailure(
         {
           check: "reachable",
           status: "fail",
-          detail: `${host} answered, but not as the API-tokens API does (${error.message.replace(/^.*? answered /, "")})`,
+          detail: `${host} answered, but not as the API-tokens API does (${answered(error)})`,
           fix: "check the URL; a proxy, a login page or another service answers there",
         },
       ],
@@ -357,7 +359,11 @@ function networkFailure(
         },
       ],
     };
-  if (error instanceof OAuthError) return { exit: oauthExit(error), checks: [oauthCheck(error)] };
+  if (error instanceof OAuthError)
+    return {
+      exit: oauthExit(error),
+      checks: [{ check: "accepted", status: "fail", ...oauthRefusal(error) }],
+    };
   if (error instanceof AuthenticationError)
     return {
       exit: EXIT.refused,
@@ -415,32 +421,15 @@ function refusedFix(error: AuthenticationError, credential: Credential): { detai
   };
 }
 
-function oauthExit(error: OAuthError): number {
-  return error.oauthError === "invalid_scope" ? EXIT.missingScope : EXIT.refused;
+/** What an unexpected answer was, from the error's fields: "200 with text/html", "302 to https://…". */
+function answered(error: UnexpectedResponseError): string {
+  if (error instanceof RedirectError)
+    return `a redirect${error.status ? ` (${error.status})` : ""}${error.location ? ` to ${error.location}` : ""}, not followed`;
+  return `${error.status ?? "an answer"} with ${error.headers?.["content-type"] ?? "no content type"}`;
 }
 
-function oauthCheck(error: OAuthError): DoctorCheck {
-  const code = error.oauthError ? ` (${error.oauthError})` : "";
-  if (error.oauthError === "invalid_scope")
-    return {
-      check: "accepted",
-      status: "fail",
-      detail: `SSO refused to issue an access token with ${PLATFORM_SCOPES.read} and ${PLATFORM_SCOPES.write}${code}`,
-      fix: `grant ${PLATFORM_SCOPES.read} and ${PLATFORM_SCOPES.write} to the OAuth client in Account Management (Identity & access management → OAuth clients)`,
-    };
-  if (error.oauthError === "invalid_client")
-    return {
-      check: "accepted",
-      status: "fail",
-      detail: `SSO does not accept this client id and secret${code}`,
-      fix: "check DT_CLIENT_ID and DT_CLIENT_SECRET: the client may have been deleted or revoked, or its secret replaced, in Account Management (Identity & access management → OAuth clients)",
-    };
-  return {
-    check: "accepted",
-    status: "fail",
-    detail: `SSO refused to issue an access token${code}: ${error.apiMessage ?? error.message}`,
-    fix: "check DT_ACCOUNT_URN (urn:dtaccount:<account-uuid>, the account the client belongs to) and DT_CLIENT_ID",
-  };
+function oauthExit(error: OAuthError): number {
+  return error.oauthError === "invalid_scope" ? EXIT.missingScope : EXIT.refused;
 }
 
 /** Defines `dt-tokens doctor`. */

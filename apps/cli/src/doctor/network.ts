@@ -3,7 +3,12 @@
  * answer) and what to do about it, from the client's fields: `reason` (the network error's code) and
  * `request.url` (where it went).
  */
-import { type ConnectionError, DEFAULT_TOKEN_URL, TimeoutError } from "@dt-tokens/client";
+import {
+  type ApiTokensError,
+  type ConnectionError,
+  DEFAULT_TOKEN_URL,
+  TimeoutError,
+} from "@dt-tokens/client";
 import { hostKind } from "@dt-tokens/types";
 import { SSO_TOKEN_URL_VAR } from "../env-credentials.js";
 
@@ -30,7 +35,7 @@ function hostOf(error: ConnectionError | TimeoutError): string {
  * Whether a failed request went to another host than the environment's: with an OAuth client, the
  * SSO token endpoint (the only other host the client calls).
  */
-export function wentElsewhere(error: ConnectionError | TimeoutError, environmentUrl: string): boolean {
+export function wentElsewhere(error: ApiTokensError, environmentUrl: string): boolean {
   try {
     return new URL(error.request?.url ?? environmentUrl).origin !== new URL(environmentUrl).origin;
   } catch {

@@ -1,0 +1,26 @@
+/**
+ * What SSO's refusal of the OAuth client means and what to do, from the error's fields (the OAuth
+ * error code and SSO's description): worded once for `doctor`'s check and for every other command.
+ */
+import type { OAuthError } from "@dt-tokens/client";
+import { API_TOKENS_SCOPES } from "@dt-tokens/types";
+
+const { read, write } = API_TOKENS_SCOPES.platform;
+
+export function oauthRefusal(error: OAuthError): { detail: string; fix: string } {
+  const code = error.oauthError ? ` (${error.oauthError})` : "";
+  if (error.oauthError === "invalid_scope")
+    return {
+      detail: `SSO refused to issue an access token with ${read} and ${write}${code}`,
+      fix: `grant ${read} and ${write} to the OAuth client in Account Management (Identity & access management → OAuth clients)`,
+    };
+  if (error.oauthError === "invalid_client")
+    return {
+      detail: `SSO does not accept this client id and secret${code}`,
+      fix: "check DT_CLIENT_ID and DT_CLIENT_SECRET: the client may have been deleted or revoked, or its secret replaced, in Account Management (Identity & access management → OAuth clients)",
+    };
+  return {
+    detail: `SSO refused to issue an access token${code}${error.apiMessage ? `: ${error.apiMessage}` : ""}`,
+    fix: "check DT_ACCOUNT_URN (urn:dtaccount:<account-uuid>, the account the client belongs to) and DT_CLIENT_ID",
+  };
+}
