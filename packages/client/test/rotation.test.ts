@@ -1,7 +1,7 @@
 // The staged rotation (create, deliver, verify, commit, retire), its rollbacks and the marker
 // jobs (finish, clean-up), against the real sandbox on 127.0.0.1. Fault cases put a small
 // node:http proxy in front of it.
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { type Sandbox, startSandbox } from "@dt-tokens/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
@@ -470,26 +470,33 @@ describe("two runs at once", () => {
   // refused, so neither rotated (an overnight job and a colleague's run both failed).
   test("both create at once: the replacement created first goes on, the other run refuses and deletes its own", async () => {
     const old = await oldToken("twice");
-    // Holds each create until both runs have sent theirs, so each then sees the other's replacement.
-    const held: (() => void)[] = [];
+    // Holds each create until both runs have sent theirs, creates them upstream one after the
+    // other, and answers both only then: each run's next list sees both replacements, whatever
+    // the machine's speed (answering the first at once let it finish before the second existed).
+    const held: {
+      body: string;
+      answer: (status: number, headers: IncomingHttpHeaders, body: Buffer) => void;
+    }[] = [];
     const proxy = await startServer(
       (req, res) =>
         new Promise<void>((done) => {
-          const forward = () => {
-            const upstream = httpRequest(
-              `${sandbox.url}${req.url}`,
-              { method: req.method, headers: req.headers },
-              (r) => {
-                res.writeHead(r.statusCode ?? 502, r.headers);
-                r.pipe(res).on("finish", done);
-              },
-            );
-            upstream.end(req.body);
-          };
-          if (req.method !== "POST" || !req.path.endsWith("/apiTokens") || held.length === 2)
-            return forward();
-          held.push(forward);
-          if (held.length === 2) for (const go of held) setTimeout(go, held.indexOf(go) * 50);
+          if (req.method !== "POST" || !req.path.endsWith("/apiTokens") || held.length === 2) {
+            forward(sandbox.url, req).then(({ status, headers, body }) => {
+              res.writeHead(status, headers).end(body, done);
+            });
+            return;
+          }
+          held.push({
+            body: req.body,
+            answer: (status, headers, body) => res.writeHead(status, headers).end(body, done),
+          });
+          if (held.length === 2)
+            void (async () => {
+              const answers: Awaited<ReturnType<typeof forward>>[] = [];
+              for (const h of held) answers.push(await forward(sandbox.url, { ...req, body: h.body }));
+              for (const [i, h] of held.entries())
+                h.answer(answers[i]!.status, answers[i]!.headers, answers[i]!.body);
+            })();
         }),
     );
     try {
@@ -509,10 +516,11 @@ describe("two runs at once", () => {
         );
       const results = await Promise.all([run(), run()]);
       const ok = results.filter((r) => !(r instanceof Error));
-      const refused = results.filter((r) => r instanceof Error) as Error[];
+      const refused = results.filter((r) => r instanceof Error) as RotationError[];
       expect(ok).toHaveLength(1);
       expect(refused).toHaveLength(1);
       expect(refused[0]!.message).toContain("another rotation of it is in flight");
+      expect(refused[0]!.rolledBack).toBe(true);
       expect(delivered).toHaveLength(1);
       expect((await dt.get(delivered[0]!)).name).toBe("twice");
       expect(await cleanupRotations(dt, { olderThan: 0 })).toEqual([]);
@@ -521,6 +529,66 @@ describe("two runs at once", () => {
       await proxy.close();
     }
   });
+
+  // The other order: one run finishes (its replacement committed, the old token retired) while the
+  // other's create is still on its way. The late one finds no replacement in flight, only the
+  // token it read changed: it refuses and deletes its own, so only one replacement exists.
+  test.each(["disable", "delete"] as const)(
+    "one run finishes while the other's create is on its way (retire %s): the late one refuses and deletes its own",
+    async (action) => {
+      const old = await oldToken(`late-${action}`);
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let heldNow = () => {};
+      const isHeld = new Promise<void>((resolve) => {
+        heldNow = resolve;
+      });
+      const proxy = await startServer(async (req, res) => {
+        if (req.method === "POST" && req.path.endsWith("/apiTokens")) {
+          heldNow();
+          await released;
+        }
+        const { status, headers, body } = await forward(sandbox.url, req);
+        res.writeHead(status, headers).end(body);
+      });
+      try {
+        const late = createApiTokensClient({
+          environmentUrl: proxy.url,
+          token: sandbox.bootstrapToken!,
+          maxRetries: 0,
+        });
+        const delivered: string[] = [];
+        const lateRun = rotateToken(late, old, {
+          expirationDate: "now+30d",
+          retire: { action },
+          deliver: (_s, t) => void delivered.push(`late ${t.id}`),
+        }).catch((e: RotationError) => e);
+        await isHeld; // the late run has read and checked the token, and sent its create
+        const first = await rotateToken(dt, old, {
+          expirationDate: "now+30d",
+          retire: { action },
+          deliver: (_s, t) => void delivered.push(`first ${t.id}`),
+        });
+        release();
+        const error = await lateRun;
+        expect(error).toBeInstanceOf(RotationError);
+        expect((error as RotationError).stage).toBe("create");
+        expect((error as RotationError).rolledBack).toBe(true);
+        expect((error as RotationError).message).toMatch(
+          new RegExp(`it was ${action === "delete" ? "deleted" : "disabled"} while this rotation ran`),
+        );
+        expect(delivered).toEqual([`first ${first.created.id}`]);
+        const replacements = (await dt.list({ fields: ["name"] })).apiTokens.filter(
+          (t) => t.id !== old && t.name?.startsWith(`late-${action}`),
+        );
+        expect(replacements.map((t) => t.id)).toEqual([first.created.id]);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   test("a token another run deleted first counts as done, for finish and clean-up alike", async () => {
     const old = await oldToken("raced");
@@ -597,6 +665,24 @@ describe("markers and durations", () => {
 });
 
 /** A proxy in front of the sandbox that answers every DELETE with a 503 (or `status`). */
+/** Sends a request the test server received on to the sandbox and reads the whole answer. */
+function forward(
+  target: string,
+  req: { method: string; url: string; headers: IncomingHttpHeaders; body: string },
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest(`${target}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () =>
+        resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    upstream.on("error", reject);
+    upstream.end(req.body);
+  });
+}
+
 async function failingDeletes(target: string, status = 503): Promise<TestServer> {
   return startServer(
     (req, res) =>

@@ -193,6 +193,9 @@ export async function rotateToken(
     const mine = at(found.find((t) => t.id === newTokenId));
     const before = found.find((t) => t.id !== newTokenId && (t.delivering || !(at(t) > mine)));
     if (before) throw inFlightError(before);
+    // Or another run finished in the meantime (its replacement committed, this token retired or
+    // marked for retirement): this replacement would be a second one, so it goes.
+    await checkUnchanged(client, previous, req);
     stage = "deliver";
     await onStage?.("deliver", { tokenId: id, newTokenId });
     // From here the secret may be in use: the clean-up never deletes a replacement so marked.
@@ -315,6 +318,23 @@ export async function retireToken(
 }
 
 /** The refusal of a second rotation of a token, naming the replacement in flight. */
+/** Rejects when the token was deleted, disabled or renamed since `previous` was read. */
+async function checkUnchanged(client: ApiTokensClient, previous: FullApiToken, req: RequestOptions) {
+  const now = await client.get(previous.id, req).catch((e: unknown) => {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  });
+  const change = !now
+    ? "deleted"
+    : now.enabled === false
+      ? "disabled"
+      : now.name !== previous.name && `renamed to "${now.name}"`;
+  if (change)
+    throw new Error(
+      `it was ${change} while this rotation ran (another rotation of it finished first?); this one stops`,
+    );
+}
+
 function inFlightError(t: { id: string; creationDate?: string; delivering: boolean }): Error {
   return new Error(
     `another rotation of it is in flight: its replacement ${t.id} (created ${t.creationDate ?? "at an unknown time"}${t.delivering ? ", delivery started" : ""}) is not committed; let it finish, or recover it with \`dt-tokens cleanup\` on the machine that ran it`,
