@@ -211,7 +211,7 @@ describe("doctor: what to fix", () => {
     const r = await doctor({ ...oauth(), DT_CLIENT_SECRET: wrong });
     expect(r.code).toBe(9);
     expect(r.stdout).toMatch(
-      /^✗ credential accepted +SSO does not accept this client id and secret \(invalid_client\)$/m,
+      /^✗ credential accepted +SSO does not accept this client id and secret \(invalid_client\): Client authentication failed: unknown client_id or wrong client_secret\.$/m,
     );
     expect(r.stdout).toContain("fix: check DT_CLIENT_ID and DT_CLIENT_SECRET");
     expectNoSecret(r);
@@ -223,7 +223,7 @@ describe("doctor: what to fix", () => {
     const r = await run(undefined, ["list"], { env: { ...oauth(), DT_CLIENT_SECRET: wrong } });
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n").slice(0, 2)).toEqual([
-      "error: SSO does not accept this client id and secret (invalid_client)",
+      "error: SSO does not accept this client id and secret (invalid_client): Client authentication failed: unknown client_id or wrong client_secret.",
       "hint: check DT_CLIENT_ID and DT_CLIENT_SECRET: the client may have been deleted or revoked, or its secret replaced, in Account Management (Identity & access management → OAuth clients)",
     ]);
     expectNoSecret(r);

@@ -8,7 +8,9 @@ import { API_TOKENS_SCOPES } from "@dt-tokens/types";
 const { read, write } = API_TOKENS_SCOPES.platform;
 
 export function oauthRefusal(error: OAuthError): { detail: string; fix: string } {
-  const code = error.oauthError ? ` (${error.oauthError})` : "";
+  // SSO's own words (its error_description) follow the code: "… has been revoked" tells more
+  // than the code alone.
+  const code = `${error.oauthError ? ` (${error.oauthError})` : ""}${error.apiMessage ? `: ${error.apiMessage}` : ""}`;
   if (error.oauthError === "invalid_scope")
     return {
       detail: `SSO refused to issue an access token with ${read} and ${write}${code}`,
@@ -20,7 +22,7 @@ export function oauthRefusal(error: OAuthError): { detail: string; fix: string }
       fix: "check DT_CLIENT_ID and DT_CLIENT_SECRET: the client may have been deleted or revoked, or its secret replaced, in Account Management (Identity & access management → OAuth clients)",
     };
   return {
-    detail: `SSO refused to issue an access token${code}${error.apiMessage ? `: ${error.apiMessage}` : ""}`,
+    detail: `SSO refused to issue an access token${code}`,
     fix: "check DT_ACCOUNT_URN (urn:dtaccount:<account-uuid>, the account the client belongs to) and DT_CLIENT_ID",
   };
 }
