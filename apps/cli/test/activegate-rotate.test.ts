@@ -9,7 +9,7 @@
  * byte the rest; the old token deleted only when the ActiveGate uses the new one; no token of
  * that name whose secret nobody holds). Two rotations at once: exactly one proceeds.
  */
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -285,16 +285,21 @@ describe("ag-tokens rotate", () => {
  * A node:http proxy in front of the sandbox. Once `refuse` is set it answers GET /activeGates with
  * 403 (the credential lost activeGates.read mid-rotation); with `otherEnvironmentToken` each
  * ActiveGate it lists reports, before its own, a token of another environment (a multi-environment
- * ActiveGate has one per environment). Everything else passes through.
+ * ActiveGate has one per environment); `onCreate` runs before a token is created (POST
+ * /activeGateTokens) is passed on. Everything else passes through.
  */
-async function hostileProxy(options: { otherEnvironmentToken?: boolean } = {}): Promise<{
+async function hostileProxy(
+  options: { otherEnvironmentToken?: boolean; onCreate?: () => Promise<void> } = {},
+): Promise<{
   url: string;
   refuse: () => void;
   close: () => Promise<void>;
 }> {
   let refusing = false;
   const target = new URL(sandbox.ready.url);
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
+    if (options.onCreate && req.method === "POST" && /\/activeGateTokens(\?|$)/.test(req.url ?? ""))
+      await options.onCreate();
     const listsGates = req.method === "GET" && /\/activeGates(\/0x[^/?]+)?(\?|$)/.test(req.url ?? "");
     if (refusing && listsGates) {
       res.writeHead(403, { "content-type": "application/json" });
@@ -340,6 +345,43 @@ async function hostileProxy(options: { otherEnvironmentToken?: boolean } = {}): 
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+describe("ag-tokens rotate: a sink that cannot be snapshotted at deliver", () => {
+  it(
+    "rolls back at once (status 7): the replacement, whose secret went nowhere, is deleted and no journal is left",
+    async () => {
+      // Between the check and the delivery, authorization.properties becomes a directory.
+      const proxy = await hostileProxy({
+        onCreate: async () => {
+          await rm(props);
+          await mkdir(props);
+        },
+      });
+      try {
+        const r = await cli(rotateArgs("--verify-timeout", "3m", "-o", "json"), { envUrl: proxy.url }).done;
+        expect(r.code, r.stderr).toBe(7);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `failed at deliver: ${props} is not a regular file; rolled back: every sink got its previous content back, dt0g02\\.[A-Z2-7]{8} is deleted and ${oldId.replace(".", "\\.")} is unchanged`,
+          ),
+        );
+        expect(JSON.parse(r.stdout)).toMatchObject({
+          status: "failed",
+          stage: "deliver",
+          rolledBack: true,
+          sinks: [],
+        });
+        expect(await journals()).toEqual([]);
+        expect((await tokens()).filter((t) => t.name === "ag-rotate").map((t) => t.id)).toEqual([oldId]);
+        expect(await gateToken()).toMatchObject({ id: oldId });
+        noSecrets(r.stdout, r.stderr);
+      } finally {
+        await proxy.close();
+      }
+    },
+    LONG,
+  );
+});
 
 describe("ag-tokens rotate: an ActiveGate that reports a token per environment", () => {
   it(

@@ -295,7 +295,15 @@ async function run(
 
   // Deliver: the secret and every sink's previous content on disk first.
   const info = { id: oldId, newId: created.id, name };
-  const { sinks, journalSinks } = await sinksFor(ctx.io, plan.specs, info, r.sinkTimeoutMs);
+  let made: Awaited<ReturnType<typeof sinksFor>>;
+  try {
+    made = await sinksFor(ctx.io, plan.specs, info, r.sinkTimeoutMs);
+  } catch (error) {
+    // A sink's previous content could not be read (it changed since the check): nothing was written.
+    r = { ...r, newId: created.id };
+    return undo("deliver", (error as Error).message, EXIT.output);
+  }
+  const { sinks, journalSinks } = made;
   r = { ...r, stage: "delivering", newId: created.id, secret: created.token, sinks: journalSinks };
   await journal.save(r);
   for (const sink of sinks) {
