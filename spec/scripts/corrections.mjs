@@ -58,7 +58,8 @@ function expectationMismatches(actual, expected, path) {
     return expected.flatMap((item, i) => expectationMismatches(actual[i], item, join(path, i)));
   }
   if (Array.isArray(expected) && expected.some((item) => isObject(item))) {
-    return [`${path || "the target"}: upstream says ${show(actual)}, expected ${expected.length} entries`];
+    const entries = expected.length === 1 ? "1 entry" : `${expected.length} entries`;
+    return [`${path || "the target"}: upstream says ${show(actual)}, expected ${entries}`];
   }
   return equal(actual, expected)
     ? []
@@ -100,10 +101,25 @@ function label(action) {
   return `${action.target} ${what}`;
 }
 
+const OPERATION = /^\$\.paths\['([^']+)'\]\.(get|put|post|delete|patch|head|options|trace)\b/;
+
+/**
+ * Why a target that names an operation matches nothing, when the reason is that the operation or
+ * its whole path is gone upstream: ": the operation POST /apiTokens/lookup is no longer upstream".
+ */
+function gone(doc, target) {
+  const [, path, method] = OPERATION.exec(target) ?? [];
+  if (path === undefined) return "";
+  if (!isObject(doc.paths?.[path])) return `: the path ${path} is no longer upstream (none of its operations)`;
+  if (!isObject(doc.paths[path][method]))
+    return `: the operation ${method.toUpperCase()} ${path} is no longer upstream`;
+  return "";
+}
+
 /** The problems of one action on the document as it stands, before the action is applied. */
 export function checkAction(doc, action) {
   const nodes = action.target === "$" ? [{ value: doc }] : resolveJsonPath(doc, action.target);
-  if (nodes.length === 0) return ["matches nothing upstream"];
+  if (nodes.length === 0) return [`matches nothing upstream${gone(doc, action.target)}`];
   const expected = action["x-expect"];
   if (action.remove === true && expected === undefined) {
     return ["removes without stating what it expects to remove (add x-expect)"];

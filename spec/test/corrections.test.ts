@@ -59,6 +59,28 @@ describe("checkAction", () => {
   test("a target that matches nothing", () => {
     expect(checkAction(doc, { target: "$.nowhere", update: { a: 1 } })).toEqual(["matches nothing upstream"]);
   });
+
+  test("a target inside an operation or path that is gone upstream says so, naming the operation", () => {
+    const api = { paths: { "/apiTokens": { get: { responses: {} } } } };
+    const removeOp = { target: "$.paths['/apiTokens'].post.responses", update: { a: 1 } };
+    expect(checkAction(api, removeOp)).toEqual([
+      "matches nothing upstream: the operation POST /apiTokens is no longer upstream",
+    ]);
+    const removePath = { target: "$.paths['/apiTokens/lookup'].post", update: { a: 1 } };
+    expect(checkAction(api, removePath)).toEqual([
+      "matches nothing upstream: the path /apiTokens/lookup is no longer upstream (none of its operations)",
+    ]);
+    // The operation is there, something inside it is not: no claim about the operation.
+    const inside = { target: "$.paths['/apiTokens'].get.parameters", update: { a: 1 } };
+    expect(checkAction(api, inside)).toEqual(["matches nothing upstream"]);
+  });
+
+  test("an expected list of one entry is worded in the singular", () => {
+    const doc = { x: [] };
+    expect(checkAction(doc, { target: "$.x", "x-expect": [{ a: 1 }], update: {} })).toEqual([
+      "the target: upstream says [], expected 1 entry",
+    ]);
+  });
 });
 
 describe("spec/overlay.yaml", () => {
