@@ -110,7 +110,8 @@ const OPERATION = /^\$\.paths\['([^']+)'\]\.(get|put|post|delete|patch|head|opti
 function gone(doc, target) {
   const [, path, method] = OPERATION.exec(target) ?? [];
   if (path === undefined) return "";
-  if (!isObject(doc.paths?.[path])) return `: the path ${path} is no longer upstream (none of its operations)`;
+  if (!isObject(doc.paths?.[path]))
+    return `: the path ${path} is no longer upstream (none of its operations)`;
   if (!isObject(doc.paths[path][method]))
     return `: the operation ${method.toUpperCase()} ${path} is no longer upstream`;
   return "";
