@@ -19,10 +19,10 @@ export const failLine = (ctx: Context, text: string) =>
   ctx.io.stderr.write(`${ctx.err.red("failed:")} ${escapeControl(text)}\n`);
 
 /**
- * The journal's rotations, completed or rolled back; their lines on stderr. Returns those that
- * failed or need someone (a sink that may hold a deleted secret).
+ * The journal's rotations, completed or rolled back; their lines on stderr. Returns how many
+ * failed, need someone (a sink that may hold a deleted secret) or could not be read.
  */
-export async function recover(ctx: Context, connection: Connection, dryRun?: boolean): Promise<Recovery[]> {
+export async function recover(ctx: Context, connection: Connection, dryRun?: boolean): Promise<number> {
   const api = await recoverRotations(ctx.io, connection.client, connection.url, { dryRun });
   // ActiveGate-token rotations too; their client (and its scopes) only when one is there.
   const ag = await recoverActiveGateRotations(
@@ -31,11 +31,14 @@ export async function recover(ctx: Context, connection: Connection, dryRun?: boo
     connection.url,
     { dryRun },
   );
-  return [...reportRecoveries(ctx, api), ...reportRecoveries(ctx, ag)];
+  return reportRecoveries(ctx, api) + reportRecoveries(ctx, ag);
 }
 
-/** The lines of a recovery on stderr; returns those that failed or need someone. */
-export function reportRecoveries(ctx: Context, { recoveries, unreadable, exposed }: Recoveries): Recovery[] {
+/**
+ * The lines of a recovery on stderr; returns how many journals failed, need someone or could not
+ * be read (each a reason for exit status 1).
+ */
+export function reportRecoveries(ctx: Context, { recoveries, unreadable, exposed }: Recoveries): number {
   for (const u of unreadable)
     failLine(
       ctx,
@@ -55,7 +58,7 @@ export function reportRecoveries(ctx: Context, { recoveries, unreadable, exposed
     for (const p of r.problems) ctx.warn(p);
     if (r.problems.length || r.status === "failed") bad.push(r);
   }
-  return bad;
+  return bad.length + unreadable.length;
 }
 
 export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?: "json" }): Promise<number> {
@@ -78,7 +81,7 @@ export async function finishCommand(ctx: Context, o: { dryRun?: boolean; output?
     action: t.action,
     at: t.at.toISOString(),
   }));
-  return Math.max(code, recoveryProblems.length ? EXIT.api : EXIT.ok);
+  return Math.max(code, recoveryProblems ? EXIT.api : EXIT.ok);
 }
 
 /** The outcomes: a note when there were none, JSON on stdout with --output json; the exit status. */

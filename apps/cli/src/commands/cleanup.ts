@@ -42,7 +42,7 @@ export async function cleanupCommand(ctx: Context, o: CleanupOptions): Promise<n
     replaces: t.replaces,
     creationDate: t.creationDate ?? null,
   }));
-  return Math.max(code, recoveryProblems.length ? EXIT.api : EXIT.ok);
+  return Math.max(code, recoveryProblems ? EXIT.api : EXIT.ok);
 }
 
 /** Defines `dt-tokens cleanup`. */

@@ -197,6 +197,8 @@ const activeGateTokenKind = (
   client: () => Promise<ActiveGateTokensClient>,
 ): RotationKind<ActiveGateTokenRotation> => ({
   journalKind: AG_JOURNAL_KIND,
+  stages: ["prepared", "delivering", "verified"],
+  problemOf,
   nameOf: (r) => r.name,
   planOf,
   steps: async () => activeGateTokenSteps(io, await client()),
@@ -213,6 +215,17 @@ export const recoverActiveGateRotations = (
   environment: string,
   options: { dryRun?: boolean } = {},
 ) => recoverJournals(io, activeGateTokenKind(io, client), environment, options);
+
+/** What in an ActiveGate-token rotation's journal cannot be acted on (see RotationKind.problemOf). */
+function problemOf(r: ActiveGateTokenRotation): string | undefined {
+  if (typeof r.name !== "string" || typeof r.type !== "string") return "its name or type is missing";
+  if (
+    !Array.isArray(r.gates) ||
+    !r.gates.every((g) => typeof g === "object" && g !== null && typeof g.id === "string")
+  )
+    return "its gates are not a list of ActiveGates";
+  return undefined;
+}
 
 function planOf(r: ActiveGateTokenRotation): string {
   if (r.stage === "prepared")

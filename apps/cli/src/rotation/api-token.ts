@@ -74,6 +74,8 @@ export async function lockSubject(io: Io, kind: string, key: string): Promise<Lo
 /** How the recovery driver (recovery.ts) recovers an API token's rotation. */
 const apiTokenKind = (io: Io, client: ApiTokensClient): RotationKind<ApiTokenRotation> => ({
   journalKind: JOURNAL_KIND,
+  stages: ["prepared", "delivering", "verified", "committed"],
+  problemOf,
   nameOf: (r) => r.finalName,
   planOf,
   steps: async () => apiTokenSteps(io, client),
@@ -89,6 +91,24 @@ export const recoverRotations = (
   environment: string,
   options: { dryRun?: boolean } = {},
 ) => recoverJournals(io, apiTokenKind(io, client), environment, options);
+
+/** What in an API-token rotation's journal cannot be acted on (see RotationKind.problemOf). */
+function problemOf(r: ApiTokenRotation): string | undefined {
+  if (typeof r.oldName !== "string" || typeof r.finalName !== "string")
+    return "its oldName or finalName is missing";
+  if (!Array.isArray(r.scopes) || r.scopes.length === 0 || !r.scopes.every((s) => typeof s === "string"))
+    return "its scopes are not a list of scopes";
+  const retire = r.retire as Partial<ApiTokenRotation["retire"]> | undefined;
+  if (
+    typeof retire !== "object" ||
+    retire === null ||
+    !["disable", "delete", "keep"].includes(retire.action!)
+  )
+    return "its retire.action is not one of disable, delete, keep";
+  if (retire.at !== undefined && Number.isNaN(Date.parse(retire.at))) return "its retire.at is not a time";
+  if (typeof r.retireWithNewToken !== "boolean") return "its retireWithNewToken is not true or false";
+  return undefined;
+}
 
 function planOf(r: ApiTokenRotation): string {
   if (r.stage === "prepared")

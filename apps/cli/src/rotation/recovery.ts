@@ -73,6 +73,13 @@ export interface RecoverySteps<R extends RecoverableRotation> {
 export interface RotationKind<R extends RecoverableRotation> {
   /** The kind its journals are written with. */
   journalKind: string;
+  /** The stages its journals go through, in order. */
+  stages: readonly RecoverableRotation["stage"][];
+  /**
+   * What in a journal's record (sound as far as the driver reads it) this kind cannot act on, in
+   * words naming fields, never their values; undefined when nothing.
+   */
+  problemOf(r: R): string | undefined;
   /** The token's name, in the recovery's lines. */
   nameOf(r: R): string;
   /** What a recovery would do (--dry-run). */
@@ -99,6 +106,16 @@ export async function recoverJournals<R extends RecoverableRotation>(
   const recoveries: Recovery[] = [];
   for (const journal of journals) {
     const r = journal.record.data;
+    // A journal edited by hand or written by another version: nothing is done on its word (an
+    // unknown stage would be taken for "verified" and retire the old token).
+    const problem = recordProblem(r, kind.stages) ?? kind.problemOf(r);
+    if (problem !== undefined) {
+      unreadable.push({
+        path: journal.path,
+        error: `${problem}, so it is not a journal this version of dt-tokens writes`,
+      });
+      continue;
+    }
     const base = { oldId: r.oldId, name: kind.nameOf(r), ...(r.newId && { newId: r.newId }), problems: [] };
     if (r.environment !== environment) {
       recoveries.push({
@@ -135,6 +152,30 @@ export async function recoverJournals<R extends RecoverableRotation>(
     }
   }
   return { recoveries, unreadable, exposed };
+}
+
+const isText = (value: unknown) => typeof value === "string" && value !== "";
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * What in a journal's record the driver cannot act on, in words naming fields, never their values
+ * (one of them may be the secret); undefined when it is sound as far as the driver reads it.
+ */
+function recordProblem(data: unknown, stages: readonly string[]): string | undefined {
+  if (!isObject(data)) return "it holds no rotation";
+  if (!stages.includes(data.stage as string)) return `its stage is not one of ${stages.join(", ")}`;
+  for (const field of ["environment", "oldId"]) if (!isText(data[field])) return `its ${field} is missing`;
+  if (data.stage !== "prepared")
+    for (const field of ["newId", "secret"])
+      if (!isText(data[field])) return `its stage is ${data.stage} but its ${field} is missing`;
+  if (typeof data.sinkTimeoutMs !== "number") return "its sinkTimeoutMs is not a number";
+  if (
+    !Array.isArray(data.sinks) ||
+    !data.sinks.every((s) => isObject(s) && isObject(s.spec) && isText(s.label))
+  )
+    return "its sinks are not a list of sinks";
+  return undefined;
 }
 
 async function recoverOne<R extends RecoverableRotation>(

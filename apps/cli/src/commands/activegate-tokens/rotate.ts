@@ -436,7 +436,7 @@ async function finish(ctx: Context, o: { dryRun?: boolean; output?: "json" }): P
   const bad = reportRecoveries(ctx, result);
   if (result.recoveries.length === 0) ctx.note("No interrupted ActiveGate-token rotation found.");
   if (o.output === "json") ctx.io.stdout.write(`${JSON.stringify(result.recoveries, null, 2)}\n`);
-  return bad.length ? EXIT.api : EXIT.ok;
+  return bad ? EXIT.api : EXIT.ok;
 }
 
 /** Defines `dt-tokens ag-tokens rotate`. */
