@@ -11,6 +11,7 @@ import {
   OAuthError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   redact,
   TimeoutError,
   UnexpectedResponseError,
@@ -18,7 +19,8 @@ import {
 import { ConfigError } from "./config/file.js";
 import { CredentialSourceError } from "./config/reference.js";
 import { describeNetworkProblem, wentElsewhere } from "./doctor/network.js";
-import { oauthRefusal } from "./doctor/oauth.js";
+import { oauthRefusal, ssoRefused } from "./doctor/oauth.js";
+import { SSO_TOKEN_URL_VAR } from "./env-credentials.js";
 import { EXIT, ExitError, UsageError } from "./errors.js";
 import { OutputError } from "./output.js";
 import { minutesAndSeconds, seconds } from "./retry-display.js";
@@ -48,12 +50,29 @@ const REASONS: Record<number, string> = {
 function answeredLine(error: ApiTokensError, status: number, environment: string | undefined): string {
   const http = `HTTP ${status}${REASONS[status] ? ` ${REASONS[status]}` : ""}`;
   if (error.apiMessage) return `${error.apiMessage} (${http})`;
-  const who =
-    environment !== undefined && wentElsewhere(error, environment)
-      ? `the SSO token endpoint (${new URL(error.request!.url).host})`
-      : "the environment";
-  return `${who} answered ${http}, with no message`;
+  return `${whoAnswered(error, environment)} answered ${http}, with no message`;
 }
+
+/** Whether an error's request went to the SSO token endpoint (with an OAuth client) rather than the environment. */
+const toSso = (error: ApiTokensError, environment: string | undefined) =>
+  environment !== undefined && wentElsewhere(error, environment);
+
+/** Who answered: "the SSO token endpoint (sso.example.com)" when the request went there, else "the environment". */
+export function whoAnswered(error: ApiTokensError, environment: string | undefined): string {
+  return toSso(error, environment)
+    ? `the SSO token endpoint (${new URL(error.request!.url).host})`
+    : "the environment";
+}
+
+/** What an unexpected answer was, from the error's fields: "200 with text/html", "a redirect (302) to https://…, not followed". */
+export function unexpectedAnswer(error: UnexpectedResponseError): string {
+  if (error instanceof RedirectError)
+    return `a redirect${error.status ? ` (${error.status})` : ""}${error.location ? ` to ${error.location}` : ""}, not followed`;
+  return `${error.status ?? "an answer"} with ${error.headers?.["content-type"] ?? "no content type"}`;
+}
+
+/** The hint when something other than an OAuth token endpoint answered at the token URL. */
+const TOKEN_URL_HINT = `hint: check ${SSO_TOKEN_URL_VAR} (oauthClient.tokenUrl in the config file): a proxy, a login page or another service answers there; nothing was changed`;
 
 /**
  * A usage error's lines with any token secret redacted: a secret typed where a scope, a field or a
@@ -161,7 +180,20 @@ function describeByKind(error: unknown, environment?: string): Described {
   // An answer that is not the API's (a redirect, HTML where JSON belongs): the client's own sentence
   // says what came back and what to check.
   if (error instanceof UnexpectedResponseError)
-    return { exitCode: EXIT.api, message: redact(error.message), details: [] };
+    return toSso(error, environment)
+      ? {
+          exitCode: EXIT.api,
+          message: `${whoAnswered(error, environment)} answered, but not as an OAuth token endpoint does (${unexpectedAnswer(error)})`,
+          details: [TOKEN_URL_HINT],
+        }
+      : { exitCode: EXIT.api, message: redact(error.message), details: [] };
+  // A 404, 403, 405 … without an OAuth error code: no token endpoint there, not a refusal.
+  if (error instanceof OAuthError && !ssoRefused(error) && error.status !== undefined)
+    return {
+      exitCode: EXIT.api,
+      message: answeredLine(error, error.status, environment),
+      details: [TOKEN_URL_HINT],
+    };
   if (error instanceof OAuthError) {
     const { detail, fix } = oauthRefusal(error);
     return { exitCode: EXIT.api, message: detail, details: [`hint: ${fix}`] };
@@ -180,7 +212,7 @@ function describeByKind(error: unknown, environment?: string): Described {
     if (error instanceof NotFoundError) details.push(`hint: ${notFoundHint(error, environment)}`);
     if (error instanceof RateLimitError)
       details.push(
-        `hint: the environment is throttling requests; try again ${error.retryAfterMs === undefined ? "in a moment" : `in ${minutesAndSeconds(error.retryAfterMs)}, as it asked`}`,
+        `hint: ${whoAnswered(error, environment)} is throttling requests; try again ${error.retryAfterMs === undefined ? "in a moment" : `in ${minutesAndSeconds(error.retryAfterMs)}, as it asked`}`,
       );
     return {
       exitCode: EXIT.api,

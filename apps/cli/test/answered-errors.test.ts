@@ -98,3 +98,123 @@ describe("a call that passed its deadline", () => {
     expect(JSON.stringify(described)).not.toContain(TOKEN.split(".")[2]);
   });
 });
+
+/**
+ * With an OAuth client the SSO token endpoint is asked first. When something other than a token or
+ * a refusal comes back from it (a throttle, a 5xx, a 404, a login page, a redirect), every command
+ * and doctor name the SSO token endpoint, not the environment, and a 404 or a login page is not
+ * "SSO refused" (check the token URL, not the account URN). Before: doctor said "the environment
+ * answered HTTP 429 … the environment is throttling requests" and "127.0.0.1:<environment's port>
+ * answered, but not as the API-tokens API does"; `list` said "the environment is throttling
+ * requests" and "SSO refused to issue an access token … check DT_ACCOUNT_URN" for a 404.
+ */
+describe("the SSO token endpoint answers something else than a token or a refusal", () => {
+  let sso: Server;
+  let ssoUrl = "";
+  let ssoAnswer: (res: ServerResponse) => void = () => {};
+  let environmentRequests = 0;
+
+  beforeAll(async () => {
+    sso = createServer((_req, res) => ssoAnswer(res));
+    await new Promise<void>((resolve) => sso.listen(0, "127.0.0.1", resolve));
+    ssoUrl = `http://127.0.0.1:${(sso.address() as { port: number }).port}/sso/oauth2/token`;
+  });
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        sso.closeAllConnections();
+        sso.close(() => resolve());
+      }),
+  );
+
+  const CLIENT_SECRET = `dt0s02.CCCCCCCC.${"G".repeat(64)}`;
+  knowSecrets(CLIENT_SECRET);
+  const oauth = (args: string[]) => {
+    answer = (_req, res) => {
+      environmentRequests++;
+      res.writeHead(500).end();
+    };
+    return run(undefined, args, {
+      env: {
+        DT_ENV_URL: `${url}/platform/classic/environment-api/v2`,
+        DT_API_TOKEN: undefined,
+        DT_CLIENT_ID: "dt0s02.CCCCCCCC",
+        DT_CLIENT_SECRET: CLIENT_SECRET,
+        DT_ACCOUNT_URN: "urn:dtaccount:00000000-0000-0000-0000-000000000000",
+        DT_SSO_TOKEN_URL: ssoUrl,
+      },
+    });
+  };
+  const ssoHost = () => new URL(ssoUrl).host;
+
+  const cases: {
+    name: string;
+    answer: (res: ServerResponse) => void;
+    line: string;
+    hint: string;
+    doctorExit: number;
+  }[] = [
+    {
+      name: "429 with Retry-After: 300",
+      answer: (res) => res.writeHead(429, { "retry-after": "300" }).end(),
+      line: "answered HTTP 429 Too Many Requests, with no message",
+      hint: "is throttling requests; try again in 5 min, as it asked",
+      doctorExit: 1,
+    },
+    {
+      name: "503",
+      answer: (res) => res.writeHead(503).end(),
+      line: "answered HTTP 503 Service Unavailable, with no message",
+      hint: "SSO has a problem: try again later",
+      doctorExit: 1,
+    },
+    {
+      name: "404 (a wrong token URL)",
+      answer: (res) => res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not Found</h1>"),
+      line: "answered HTTP 404 Not Found, with no message",
+      hint: "check DT_SSO_TOKEN_URL (oauthClient.tokenUrl in the config file)",
+      doctorExit: 8,
+    },
+    {
+      name: "200 with a login page",
+      answer: (res) => res.writeHead(200, { "content-type": "text/html" }).end("<h1>Sign in</h1>"),
+      line: "answered, but not as an OAuth token endpoint does (200 with text/html)",
+      hint: "check DT_SSO_TOKEN_URL (oauthClient.tokenUrl in the config file)",
+      doctorExit: 8,
+    },
+    {
+      name: "a redirect",
+      answer: (res) => res.writeHead(302, { location: "https://login.example.com/" }).end(),
+      line: "answered, but not as an OAuth token endpoint does (a redirect (302) to https://login.example.com/, not followed)",
+      hint: "check DT_SSO_TOKEN_URL (oauthClient.tokenUrl in the config file)",
+      doctorExit: 8,
+    },
+  ];
+
+  for (const c of cases)
+    it(`${c.name}: list and doctor name the SSO token endpoint, with its own hint`, async () => {
+      ssoAnswer = c.answer;
+      environmentRequests = 0;
+      const listed = await oauth(["list"]);
+      expect(listed.code).toBe(1);
+      const [first, ...rest] = listed.stderr.trimEnd().split("\n");
+      expect(first).toBe(`error: the SSO token endpoint (${ssoHost()}) ${c.line}`);
+      if (!c.hint.startsWith("SSO has")) expect(rest.join("\n")).toContain(c.hint);
+      expect(listed.stderr).not.toMatch(/the environment|SSO refused|DT_ACCOUNT_URN|tokenUrl\?/);
+
+      const checked = await oauth(["doctor", "-o", "json"]);
+      expect(checked.code).toBe(c.doctorExit);
+      const report = JSON.parse(checked.stdout) as {
+        checks: { check: string; status: string; detail: string; fix?: string }[];
+      };
+      const failed = report.checks.filter((check) => check.status === "fail");
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({
+        check: "reachable",
+        detail: `the SSO token endpoint (${ssoHost()}) ${c.line}`,
+      });
+      expect(failed[0]!.fix).toContain(c.hint);
+      expect(JSON.stringify(report)).not.toMatch(/the environment (answered|is throttling|has a problem)/);
+      expect(environmentRequests).toBe(0);
+    });
+});

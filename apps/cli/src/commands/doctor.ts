@@ -12,7 +12,6 @@ import {
   NotFoundError,
   OAuthError,
   PermissionDeniedError,
-  RedirectError,
   TimeoutError,
   UnexpectedResponseError,
 } from "@dt-tokens/client";
@@ -24,9 +23,9 @@ import { apiToken, createClient, requestTimeout, selectEnvironment, URL_VARS } f
 import type { Context } from "../context.js";
 import { checkCredential } from "../credential-check.js";
 import type { Credential } from "../credentials.js";
-import { describeError } from "../describe-error.js";
-import { describeNetworkProblem } from "../doctor/network.js";
-import { oauthRefusal } from "../doctor/oauth.js";
+import { describeError, unexpectedAnswer } from "../describe-error.js";
+import { describeNetworkProblem, wentElsewhere } from "../doctor/network.js";
+import { oauthRefusal, ssoRefused } from "../doctor/oauth.js";
 import { type DoctorCheck, DoctorOutput } from "../doctor/report.js";
 import {
   classicScopes,
@@ -335,6 +334,29 @@ function networkFailure(
     const found = describeNetworkProblem(error, sso ? "the SSO token endpoint" : "the environment", apiBase);
     return { exit: EXIT.unreachable, checks: [{ check: "reachable", status: "fail", ...found }] };
   }
+  // The SSO token endpoint answered, but not with a token nor a refusal (a login page, a redirect,
+  // a 404, a throttle, a 5xx): the environment was not asked; the check names who answered.
+  if (
+    credential.kind === "oauth-client" &&
+    error instanceof ApiTokensError &&
+    wentElsewhere(error, apiBase) &&
+    !(error instanceof OAuthError && ssoRefused(error))
+  ) {
+    const { message, details } = describeError(error, apiBase);
+    const hint = details.find((d) => d.startsWith("hint: "));
+    const noApiThere = error instanceof UnexpectedResponseError || error instanceof OAuthError;
+    return {
+      exit: noApiThere ? EXIT.unreachable : EXIT.api,
+      checks: [
+        {
+          check: "reachable",
+          status: "fail",
+          detail: message,
+          fix: hint?.slice("hint: ".length) ?? "SSO has a problem: try again later",
+        },
+      ],
+    };
+  }
   if (error instanceof UnexpectedResponseError)
     return {
       exit: EXIT.unreachable,
@@ -342,7 +364,7 @@ function networkFailure(
         {
           check: "reachable",
           status: "fail",
-          detail: `${host} answered, but not as the API-tokens API does (${answered(error)})`,
+          detail: `${host} answered, but not as the API-tokens API does (${unexpectedAnswer(error)})`,
           fix: "check the URL; a proxy, a login page or another service answers there",
         },
       ],
@@ -419,13 +441,6 @@ function refusedFix(error: AuthenticationError, credential: Credential): { detai
     detail,
     fix: "the environment refused the access token SSO issued: check that DT_ACCOUNT_URN is the account this environment belongs to",
   };
-}
-
-/** What an unexpected answer was, from the error's fields: "200 with text/html", "302 to https://…". */
-function answered(error: UnexpectedResponseError): string {
-  if (error instanceof RedirectError)
-    return `a redirect${error.status ? ` (${error.status})` : ""}${error.location ? ` to ${error.location}` : ""}, not followed`;
-  return `${error.status ?? "an answer"} with ${error.headers?.["content-type"] ?? "no content type"}`;
 }
 
 function oauthExit(error: OAuthError): number {

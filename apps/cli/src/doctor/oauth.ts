@@ -7,6 +7,20 @@ import { API_TOKENS_SCOPES } from "@dt-tokens/types";
 
 const { read, write } = API_TOKENS_SCOPES.platform;
 
+/**
+ * Whether SSO refused the client (an OAuth error code, or a 400 or 401 as the token endpoint
+ * answers a refusal), rather than something else answering at the token URL (a 404, 403, 405 …
+ * without a code: no token endpoint there).
+ */
+export function ssoRefused(error: OAuthError): boolean {
+  return (
+    error.oauthError !== undefined ||
+    error.status === 400 ||
+    error.status === 401 ||
+    error.status === undefined
+  );
+}
+
 export function oauthRefusal(error: OAuthError): { detail: string; fix: string } {
   // SSO's own words (its error_description) follow the code: "… has been revoked" tells more
   // than the code alone.
