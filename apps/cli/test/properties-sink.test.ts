@@ -249,6 +249,72 @@ describe("a UTF-8 byte order mark at the start of the file", () => {
   );
 });
 
+/**
+ * The same mark where the first fix did not look: twice at the start (saved twice), or at the start
+ * of a later line (a file joined from others, `cat a.properties b.properties`). Java still reads it
+ * as part of the key; the sink appended a second authToken and left the old value in the file.
+ * And a UTF-16 file (its byte order mark): an ASCII line was appended to UTF-16 text.
+ */
+const BOM = "\u00ef\u00bb\u00bf";
+const MARKS_ELSEWHERE_HIDE_KEY = [
+  `${BOM}${BOM}authToken=dt0g02.OLDOLDOL.old\n`,
+  `server=x\n${BOM}authToken=dt0g02.OLDOLDOL.old\n`,
+  `# joined\r\nserver=x\r\n${BOM}  authToken=dt0g02.OLDOLDOL.old\r\n`,
+];
+
+describe("UTF-8 byte order marks beyond the start, and UTF-16 files", () => {
+  it("a mark hiding the key elsewhere (twice at the start, at a later line's start): refused at check and delivery, the file kept byte for byte", async () => {
+    const dir = await tempDir();
+    for (const [i, text] of MARKS_ELSEWHERE_HIDE_KEY.entries()) {
+      const content = Buffer.from(text, "latin1");
+      expect(() => setPropertiesKey(text, "authToken", SECRET), text).toThrow(
+        /UTF-8 byte order marks \(the bytes EF BB BF\) beyond the first three bytes, one of them right before authToken.*Remove every mark/,
+      );
+      const path = join(dir, `marks-${i}.properties`);
+      await writeFile(path, content);
+      await expect(
+        checkSink(parseSink(`properties:${path}#authToken`), { id: "dt0g02.AAAAAAAA", name: "a" }),
+      ).rejects.toThrow(/byte order mark/);
+      await expect(propertiesSink(path, "authToken").deliver(SECRET)).rejects.toThrow(/byte order mark/);
+      expect((await readFile(path)).equals(content), text).toBe(true);
+    }
+    // A mark in a value, or before another key, hides nothing: authToken is set.
+    const harmless = `x=${BOM}\n${BOM}server=x\nauthToken=old\n`;
+    expect(setPropertiesKey(harmless, "authToken", "N")).toBe(`x=${BOM}\n${BOM}server=x\nauthToken=N\n`);
+  });
+
+  it.skipIf(!java)(
+    "java.util.Properties reads such a mark as part of the key: authToken is not seen",
+    { timeout: 300_000 },
+    async () => {
+      const dir = await tempDir();
+      const paths = await Promise.all(
+        MARKS_ELSEWHERE_HIDE_KEY.map(async (text, i) => {
+          const path = join(dir, `java-marks-${i}.properties`);
+          await writeFile(path, Buffer.from(text, "latin1"));
+          return path;
+        }),
+      );
+      for (const loaded of await javaLoadsAll(paths, "stream")) expect(loaded.authToken).toBeUndefined();
+    },
+  );
+
+  it("a UTF-16 file (FF FE or FE FF first): refused, saying what it is; nothing changed", async () => {
+    const dir = await tempDir();
+    const le = Buffer.from("\ufeffauthToken=dt0g02.OLDOLDOL.old\n", "utf16le");
+    const be = Buffer.from(le).swap16();
+    for (const [i, content] of [le, be].entries()) {
+      expect(() => setPropertiesKey(content.toString("latin1"), "authToken", SECRET)).toThrow(
+        /starts with a UTF-16 byte order mark \(the bytes (FF FE|FE FF)\): it is UTF-16 text, which java\.util\.Properties does not read/,
+      );
+      const path = join(dir, `utf16-${i}.properties`);
+      await writeFile(path, content);
+      await expect(propertiesSink(path, "authToken").deliver(SECRET)).rejects.toThrow(/UTF-16/);
+      expect((await readFile(path)).equals(content)).toBe(true);
+    }
+  });
+});
+
 describe("properties sink", () => {
   it("keeps every other byte (latin1 and UTF-8 bytes alike) and the mode, and restore puts the file back byte for byte", async () => {
     const dir = await tempDir();

@@ -149,20 +149,38 @@ function escapeProperty(value: string, isKey: boolean): string {
 
 /** The UTF-8 byte order mark (EF BB BF) as the file is read here: one latin1 character a byte. */
 const UTF8_BOM = "\u00ef\u00bb\u00bf";
+/** The UTF-16 byte order marks (FF FE, FE FF) as the file is read here. */
+const UTF16_BOMS = ["\u00ff\u00fe", "\u00fe\u00ff"];
 
 /**
- * Throws when the file starts with a UTF-8 byte order mark right before a definition of KEY.
- * java.util.Properties does not skip the mark, whether it reads the file as bytes (latin1) or
- * through a UTF-8 Reader: it reads it as the start of that key's name, so that definition is not
- * KEY to Java, nor to this sink. Setting KEY would append a second definition and leave the old
- * value in the file, under a name that looks like KEY to a person.
+ * Throws when a UTF-8 byte order mark stands right before a definition of KEY: at the start of the
+ * file (as some Windows editors save it), twice there, or at the start of a later line (a file
+ * joined from others). java.util.Properties does not skip the mark, whether it reads the file as
+ * bytes (latin1) or through a UTF-8 Reader: it reads it as the start of that key's name, so that
+ * definition is not KEY to Java, nor to this sink. Setting KEY would append a second definition and
+ * leave the old value in the file, under a name that looks like KEY to a person. Also throws for a
+ * UTF-16 file (its byte order mark): Java reads its bytes as latin1, and a line appended here would
+ * be in another encoding than the rest.
  */
 function refuseKeyBehindBom(content: string, key: string, definitions: Definition[]): void {
-  if (!content.startsWith(UTF8_BOM)) return;
+  const utf16 = UTF16_BOMS.find((mark) => content.startsWith(mark));
+  if (utf16)
+    throw new Error(
+      `it starts with a UTF-16 byte order mark (the bytes ${[...utf16].map((c) => c.charCodeAt(0).toString(16).toUpperCase()).join(" ")}): it is UTF-16 text, which java.util.Properties does not read (it reads the bytes as ISO 8859-1), and ${key} cannot be set in it without mixing two encodings. Save it as ASCII or UTF-8 without a byte order mark and run again`,
+    );
+  if (!content.includes(UTF8_BOM)) return;
   const count = (found: Definition[]) => found.filter((d) => d.key === key).length;
-  if (count(scan(content.slice(UTF8_BOM.length)).definitions) === count(definitions)) return;
+  if (count(scan(content.replaceAll(UTF8_BOM, "")).definitions) <= count(definitions)) return;
+  if (
+    content.startsWith(UTF8_BOM) &&
+    !content.startsWith(UTF8_BOM.repeat(2)) &&
+    content.indexOf(UTF8_BOM, 1) < 0
+  )
+    throw new Error(
+      `it starts with a UTF-8 byte order mark (the bytes EF BB BF) right before ${key}: java.util.Properties reads those bytes as part of the key's name, so it does not see ${key} on the first line, and setting ${key} would add a second ${key} and leave the old value in the file. Remove the three bytes (save the file as UTF-8 without a byte order mark, or run: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE) and run again`,
+    );
   throw new Error(
-    `it starts with a UTF-8 byte order mark (the bytes EF BB BF) right before ${key}: java.util.Properties reads those bytes as part of the key's name, so it does not see ${key} on the first line, and setting ${key} would add a second ${key} and leave the old value in the file. Remove the three bytes (save the file as UTF-8 without a byte order mark, or run: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE) and run again`,
+    `it holds UTF-8 byte order marks (the bytes EF BB BF) beyond the first three bytes, one of them right before ${key} (a file joined from others, or a mark saved twice): java.util.Properties reads those bytes as part of the key's name, so it does not see that ${key}, and setting ${key} would add a second ${key} and leave the old value in the file. Remove every mark (run: sed -i 's/\\xEF\\xBB\\xBF//g' FILE) and run again`,
   );
 }
 
