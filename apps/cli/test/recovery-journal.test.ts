@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { lock } from "../src/rotation/lock.js";
 import { knowSecrets, run, useSandbox } from "./helpers.js";
 
 const { sandbox, seed } = useSandbox();
@@ -149,5 +150,37 @@ describe("a journal the driver cannot act on", () => {
     const r = await run(sandbox(), ["cleanup"], { env: { XDG_STATE_HOME: state } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`failed: the rotation journal ${corrupt.path} cannot be read`);
+  });
+
+  it("a journal whose lock another process holds: left alone, naming that process, not the dead rotation's pid", async () => {
+    const [victim] = seed([{ name: "held", scopes: ["metrics.read"] }]);
+    const url = sandbox().url;
+    const key = `api-token ${url} ${victim!.id}`;
+    await handWritten(
+      "api-token-held.json",
+      record("api-token", key, {
+        stage: "prepared",
+        environment: url,
+        oldId: victim!.id,
+        oldName: "held",
+        finalName: "held",
+        scopes: ["metrics.read"],
+        retire: { action: "disable" },
+        retireWithNewToken: false,
+        sinkTimeoutMs: 1000,
+        sinks: [],
+      }),
+    );
+    // This test process stands for a second `cleanup` that took the lock first.
+    const held = await lock({ XDG_STATE_HOME: state }, key);
+    try {
+      const r = await run(sandbox(), ["cleanup"], { env: { XDG_STATE_HOME: state } });
+      expect(r.stderr).toContain(
+        `left alone: the interrupted rotation of ${victim!.id} "held": another dt-tokens process (${process.pid}) is recovering it`,
+      );
+      expect(r.stderr).not.toContain("999999999");
+    } finally {
+      await held.release();
+    }
   });
 });

@@ -18,6 +18,14 @@ export const STALE_MS = 10_000;
 /** Another process holds the lock. */
 export class LockedError extends Error {
   override name = "LockedError";
+
+  constructor(
+    message: string,
+    /** The pid of the process holding the lock, when it is known. */
+    readonly holder?: number,
+  ) {
+    super(message);
+  }
 }
 
 export interface Lock {
@@ -57,12 +65,12 @@ export async function lock(env: Env, key: string): Promise<Lock> {
         throw again.code === "ELOCKED" ? locked(key) : again;
       });
     }
-    throw locked(key);
+    throw locked(key, holder > 0 ? holder : undefined);
   }
 }
 
-const locked = (key: string) =>
-  new LockedError(`another dt-tokens process on this machine is rotating it (${key})`);
+const locked = (key: string, holder?: number) =>
+  new LockedError(`another dt-tokens process on this machine is rotating it (${key})`, holder);
 
 /** Whether a process with this pid runs (on this machine). */
 function running(pid: number): boolean {

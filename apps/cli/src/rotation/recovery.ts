@@ -133,7 +133,11 @@ export async function recoverJournals<R extends RecoverableRotation>(
       recoveries.push({
         ...base,
         status: "in progress",
-        detail: `process ${journal.record.pid} is running it`,
+        // The rotation itself, or another recovery of it (the rotation's process may be long dead).
+        detail:
+          error.holder === undefined || error.holder === journal.record.pid
+            ? `process ${journal.record.pid} is running it`
+            : `another dt-tokens process (${error.holder}) is recovering it`,
       });
       continue;
     }
