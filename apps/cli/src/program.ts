@@ -194,7 +194,8 @@ function report(io: Io, ctx: Context, error: unknown): number {
   io.stderr.write(`${ctx.err.red("error:")} ${escapeControl(message)}\n`);
   for (const line of details) io.stderr.write(`${escapeControl(line)}\n`);
   if (ctx.options.debug && error instanceof Error && error.stack)
-    io.stderr.write(`${redactSecrets(error.stack)}\n`);
+    // The stack's first line is the message, with what the server said: escaped as the rest is.
+    io.stderr.write(`${redactSecrets(error.stack).split("\n").map(escapeControl).join("\n")}\n`);
   return exitCode;
 }
 

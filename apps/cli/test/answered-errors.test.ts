@@ -218,3 +218,24 @@ describe("the SSO token endpoint answers something else than a token or a refusa
       expect(environmentRequests).toBe(0);
     });
 });
+
+// Was a bug: with --debug, the stack trace (whose first line is the message, with what the server
+// said) was printed with its control characters: a server's message could retitle or clear the
+// terminal. The error line itself was escaped.
+describe("--debug", () => {
+  it("prints the stack trace with control and bidi characters escaped, as the error line", async () => {
+    answer = (_req, res) =>
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(
+          JSON.stringify({
+            error: { code: 400, message: "bad \u001b]0;retitled\u0007 \u001b[2J \u202eevil" },
+          }),
+        );
+    const r = await run(undefined, ["list", "--debug"], { env: { DT_ENV_URL: url, DT_API_TOKEN: TOKEN } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("BadRequestError: ");
+    expect(r.stderr).toContain("bad \\e]0;retitled\\u{7} \\e[2J \\u{202e}evil");
+    expect(r.stderr).not.toMatch(/[\u0007\u001b\u202e]/);
+  });
+});
