@@ -225,17 +225,31 @@ describe("the SSO token endpoint answers something else than a token or a refusa
 describe("--debug", () => {
   it("prints the stack trace with control and bidi characters escaped, as the error line", async () => {
     answer = (_req, res) =>
-      res
-        .writeHead(400, { "content-type": "application/json" })
-        .end(
-          JSON.stringify({
-            error: { code: 400, message: "bad \u001b]0;retitled\u0007 \u001b[2J \u202eevil" },
-          }),
-        );
+      res.writeHead(400, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          error: { code: 400, message: "bad \u001b]0;retitled\u0007 \u001b[2J \u202eevil" },
+        }),
+      );
     const r = await run(undefined, ["list", "--debug"], { env: { DT_ENV_URL: url, DT_API_TOKEN: TOKEN } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("BadRequestError: ");
     expect(r.stderr).toContain("bad \\e]0;retitled\\u{7} \\e[2J \\u{202e}evil");
-    expect(r.stderr).not.toMatch(/[\u0007\u001b\u202e]/);
+    for (const raw of ["\u0007", "\u001b", "\u202e"]) expect(r.stderr).not.toContain(raw);
+  });
+});
+
+// Was a bug: a create answered 201 without the API's body was worded "the server failed with HTTP
+// 201, possibly after applying it": a 2xx is not a failure, it is how the API says it applied it.
+describe("a write answered 2xx without the API's answer", () => {
+  it("says the server answered (not failed with) the 2xx and what came with it; exit 6", async () => {
+    answer = (_req, res) => res.writeHead(201, { "content-type": "text/html" }).end("<html>ok</html>");
+    const r = await run(undefined, ["create", "--name", "x", "--scope", "metrics.read"], {
+      env: { DT_ENV_URL: url, DT_API_TOKEN: TOKEN },
+    });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain(
+      "error: the outcome is unknown: the request was sent, then the server answered HTTP 201, as when it applies it, but not with the API's answer (201 with text/html); the token",
+    );
+    expect(r.stderr).not.toContain("failed with HTTP 201");
   });
 });
