@@ -4,7 +4,8 @@
  * says exactly that, how to check, and ends with its own exit status (6), so nobody retries a
  * create blindly and ends up with duplicates whose secrets are lost.
  */
-import { ApiTokensError } from "@dt-tokens/client";
+import { ApiTokensError, UnexpectedResponseError } from "@dt-tokens/client";
+import { unexpectedAnswer } from "./describe-error.js";
 import { EXIT, ExitError } from "./errors.js";
 
 /** A word-safe shell quoting of a value for a command the user may copy. */
@@ -21,9 +22,13 @@ export async function write<T>(send: () => Promise<T>, change: string, check: st
     return await send();
   } catch (error) {
     if (error instanceof ApiTokensError && error.outcomeUnknown) {
-      const why = error.status
-        ? `the server failed with HTTP ${error.status}, possibly after applying it`
-        : "the connection was lost before the answer arrived";
+      const why =
+        error.status === undefined || error.status === 0
+          ? "the connection was lost before the answer arrived"
+          : error.status < 300
+            ? // A 2xx is how the API says it applied a change: what came with it is what is missing.
+              `the server answered HTTP ${error.status}, as when it applies it, but not with the API's answer${error instanceof UnexpectedResponseError ? ` (${unexpectedAnswer(error)})` : ""}`
+            : `the server failed with HTTP ${error.status}, possibly after applying it`;
       throw new ExitError(
         `the outcome is unknown: the request was sent, then ${why}; the ${change}`,
         EXIT.outcomeUnknown,
