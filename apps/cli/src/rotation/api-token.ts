@@ -96,7 +96,7 @@ export const recoverRotations = (
 function problemOf(r: ApiTokenRotation): string | undefined {
   if (typeof r.oldName !== "string" || typeof r.finalName !== "string")
     return "its oldName or finalName is missing";
-  if (!Array.isArray(r.scopes) || r.scopes.length === 0 || !r.scopes.every((s) => typeof s === "string"))
+  if (!Array.isArray(r.scopes) || !r.scopes.every((s) => typeof s === "string"))
     return "its scopes are not a list of scopes";
   const retire = r.retire as Partial<ApiTokenRotation["retire"]> | undefined;
   if (

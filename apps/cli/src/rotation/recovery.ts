@@ -173,7 +173,8 @@ function recordProblem(data: unknown, stages: readonly string[]): string | undef
   if (data.stage !== "prepared")
     for (const field of ["newId", "secret"])
       if (!isText(data[field])) return `its stage is ${data.stage} but its ${field} is missing`;
-  if (typeof data.sinkTimeoutMs !== "number") return "its sinkTimeoutMs is not a number";
+  if (data.sinkTimeoutMs !== undefined && typeof data.sinkTimeoutMs !== "number")
+    return "its sinkTimeoutMs is not a number";
   if (
     !Array.isArray(data.sinks) ||
     !data.sinks.every((s) => isObject(s) && isObject(s.spec) && isText(s.label))
