@@ -298,11 +298,7 @@ describe("rotateToken", () => {
     const id = await oldToken();
     const proxy = await failingDeletes(sandbox.url);
     try {
-      const viaProxy = createApiTokensClient({
-        environmentUrl: proxy.url,
-        token: sandbox.bootstrapToken!,
-        maxRetries: 0,
-      });
+      const viaProxy = throughProxy(proxy);
       const error = await rotateToken(viaProxy, id, {
         expirationDate: null,
         deliver: () => Promise.reject(new Error("disk full")),
@@ -500,11 +496,7 @@ describe("two runs at once", () => {
         }),
     );
     try {
-      const other = createApiTokensClient({
-        environmentUrl: proxy.url,
-        token: sandbox.bootstrapToken!,
-        maxRetries: 0,
-      });
+      const other = throughProxy(proxy);
       const delivered: string[] = [];
       const run = () =>
         rotateToken(other, old, {
@@ -554,11 +546,7 @@ describe("two runs at once", () => {
         res.writeHead(status, headers).end(body);
       });
       try {
-        const late = createApiTokensClient({
-          environmentUrl: proxy.url,
-          token: sandbox.bootstrapToken!,
-          maxRetries: 0,
-        });
+        const late = throughProxy(proxy);
         const delivered: string[] = [];
         const lateRun = rotateToken(late, old, {
           expirationDate: "now+30d",
@@ -597,11 +585,7 @@ describe("two runs at once", () => {
     // Every DELETE answers 404: as if the other run had deleted the token just before.
     const proxy = await failingDeletes(sandbox.url, 404);
     try {
-      const other = createApiTokensClient({
-        environmentUrl: proxy.url,
-        token: sandbox.bootstrapToken!,
-        maxRetries: 0,
-      });
+      const other = throughProxy(proxy);
       expect((await finishRetirements(other)).map((o) => o.status)).toEqual(["done"]);
       expect((await cleanupRotations(other, { olderThan: "0s" })).map((o) => o.status)).toEqual(["done"]);
       const failing = await failingDeletes(sandbox.url, 503);
@@ -665,6 +649,10 @@ describe("markers and durations", () => {
 });
 
 /** A proxy in front of the sandbox that answers every DELETE with a 503 (or `status`). */
+/** A client of the sandbox's bootstrap token that goes through a test proxy and never retries. */
+const throughProxy = (proxy: TestServer) =>
+  createApiTokensClient({ environmentUrl: proxy.url, token: sandbox.bootstrapToken!, maxRetries: 0 });
+
 /** Sends a request the test server received on to the sandbox and reads the whole answer. */
 function forward(
   target: string,
