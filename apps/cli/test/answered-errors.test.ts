@@ -191,6 +191,40 @@ describe("the SSO token endpoint answers something else than a token or a refusa
     },
   ];
 
+  // Was a bug: on the environment's own origin (the sandbox's /sso/oauth2/token, an SSO behind the
+  // same proxy), SSO's 429 was "the environment answered HTTP 429 … the environment is throttling".
+  it("on the environment's own origin too: a 429 from its token path names the SSO token endpoint", async () => {
+    const env = {
+      DT_ENV_URL: `${url}/platform/classic/environment-api/v2`,
+      DT_API_TOKEN: undefined,
+      DT_CLIENT_ID: "dt0s02.CCCCCCCC",
+      DT_CLIENT_SECRET: CLIENT_SECRET,
+      DT_ACCOUNT_URN: "urn:dtaccount:00000000-0000-0000-0000-000000000000",
+      DT_SSO_TOKEN_URL: `${url}/sso/oauth2/token`,
+    };
+    let apiRequests = 0;
+    answer = (req, res) => {
+      if (req.url?.startsWith("/sso/")) return res.writeHead(429, { "retry-after": "120" }).end();
+      apiRequests++;
+      res.writeHead(500).end();
+    };
+    const host = new URL(url).host;
+    const listed = await run(undefined, ["list"], { env });
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toBe(
+      `error: the SSO token endpoint (${host}) answered HTTP 429 Too Many Requests, with no message\nhint: the SSO token endpoint (${host}) is throttling requests; try again in 2 min, as it asked\n`,
+    );
+    const checked = await run(undefined, ["doctor", "-o", "json"], { env });
+    const report = JSON.parse(checked.stdout) as {
+      checks: { check: string; status: string; detail: string }[];
+    };
+    expect(report.checks.find((c) => c.status === "fail")).toMatchObject({
+      check: "reachable",
+      detail: `the SSO token endpoint (${host}) answered HTTP 429 Too Many Requests, with no message`,
+    });
+    expect(apiRequests).toBe(0);
+  });
+
   for (const c of cases)
     it(`${c.name}: list and doctor name the SSO token endpoint, with its own hint`, async () => {
       ssoAnswer = c.answer;

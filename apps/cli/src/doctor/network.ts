@@ -9,7 +9,7 @@ import {
   DEFAULT_TOKEN_URL,
   TimeoutError,
 } from "@dt-tokens/client";
-import { hostKind } from "@dt-tokens/types";
+import { CLASSIC_API_PREFIX, hostKind, PLATFORM_API_PREFIX } from "@dt-tokens/types";
 import { SSO_TOKEN_URL_VAR } from "../env-credentials.js";
 
 export interface NetworkProblem {
@@ -32,12 +32,18 @@ function hostOf(error: ConnectionError | TimeoutError): string {
 }
 
 /**
- * Whether a failed request went to another host than the environment's: with an OAuth client, the
- * SSO token endpoint (the only other host the client calls).
+ * Whether a failed request went elsewhere than the environment's API: with an OAuth client, to the
+ * SSO token endpoint (the only other URL the client calls), on another host or on the
+ * environment's own (the sandbox's `/sso/oauth2/token`, an SSO behind the same proxy), where it
+ * is not under an API prefix.
  */
 export function wentElsewhere(error: ApiTokensError, environmentUrl: string): boolean {
+  if (error.request?.url === undefined) return false;
   try {
-    return new URL(error.request?.url ?? environmentUrl).origin !== new URL(environmentUrl).origin;
+    const to = new URL(error.request.url);
+    if (to.origin !== new URL(environmentUrl).origin) return true;
+    const underApi = (prefix: string) => to.pathname.endsWith(prefix) || to.pathname.includes(`${prefix}/`);
+    return !underApi(CLASSIC_API_PREFIX) && !underApi(PLATFORM_API_PREFIX);
   } catch {
     return false;
   }
