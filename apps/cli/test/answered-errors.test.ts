@@ -287,3 +287,20 @@ describe("a write answered 2xx without the API's answer", () => {
     expect(r.stderr).not.toContain("failed with HTTP 201");
   });
 });
+
+// Was a bug: doctor's fix for a throttle said "try again in a moment" though the environment asked
+// for 5 minutes (every other command said so).
+describe("doctor and a throttle", () => {
+  it("says the wait the environment asked for", async () => {
+    answer = (_req, res) => res.writeHead(429, { "retry-after": "300" }).end();
+    const r = await run(undefined, ["doctor", "-o", "json"], {
+      env: { DT_ENV_URL: url, DT_API_TOKEN: TOKEN },
+    });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { checks: { status: string; detail: string; fix?: string }[] };
+    expect(report.checks.find((c) => c.status === "fail")).toMatchObject({
+      detail: "the environment answered HTTP 429",
+      fix: "the environment is throttling requests; try again in 5 min, as it asked",
+    });
+  });
+});

@@ -416,7 +416,10 @@ function networkFailure(
           detail: `the environment answered HTTP ${error.status}${error.apiMessage ? `: ${error.apiMessage}` : ""}`,
           fix:
             error.status === 429
-              ? "the environment is throttling requests: try again in a moment"
+              ? // The wait it asked for, worded once (describeError's hint).
+                (describeError(error, apiBase)
+                  .details.find((d) => d.startsWith("hint: "))
+                  ?.slice("hint: ".length) ?? "the environment is throttling requests; try again in a moment")
               : "the environment has a problem: try again later; if it persists, contact your Dynatrace administrator",
         },
       ],
