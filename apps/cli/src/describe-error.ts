@@ -195,7 +195,7 @@ function describeByKind(error: unknown, environment?: string): Described {
       details: [TOKEN_URL_HINT],
     };
   if (error instanceof OAuthError) {
-    const { detail, fix } = oauthRefusal(error);
+    const { detail, fix } = oauthRefusal(error, environment);
     return { exitCode: EXIT.api, message: detail, details: [`hint: ${fix}`] };
   }
   if (error instanceof ApiTokensError && error.status !== undefined) {

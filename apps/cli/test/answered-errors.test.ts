@@ -225,6 +225,44 @@ describe("the SSO token endpoint answers something else than a token or a refusa
     expect(apiRequests).toBe(0);
   });
 
+  // Was a bug: SSO issued an access token and the environment refused it (and a fresh one): every
+  // command and doctor said "SSO refused to issue an access token".
+  it("SSO issues a token, the environment refuses it: the environment's refusal, not SSO's", async () => {
+    ssoAnswer = (res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          access_token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+          token_type: "Bearer",
+          expires_in: 300,
+        }),
+      );
+    const env = {
+      DT_ENV_URL: `${url}/platform/classic/environment-api/v2`,
+      DT_API_TOKEN: undefined,
+      DT_CLIENT_ID: "dt0s02.CCCCCCCC",
+      DT_CLIENT_SECRET: CLIENT_SECRET,
+      DT_ACCOUNT_URN: "urn:dtaccount:00000000-0000-0000-0000-000000000000",
+      DT_SSO_TOKEN_URL: ssoUrl,
+    };
+    answer = (_req, res) => res.writeHead(401).end();
+    const listed = await run(undefined, ["list"], { env });
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toMatch(
+      /^error: the environment refused the access token SSO issued \(HTTP 401\)\nhint: check that DT_ACCOUNT_URN/,
+    );
+    const checked = await run(undefined, ["doctor", "-o", "json"], { env });
+    expect(checked.code).toBe(9);
+    const report = JSON.parse(checked.stdout) as {
+      checks: { check: string; status: string; detail: string }[];
+    };
+    expect(report.checks.find((c) => c.check === "reachable")?.status).toBe("ok");
+    expect(report.checks.find((c) => c.status === "fail")).toMatchObject({
+      check: "accepted",
+      detail: "the environment refused the access token SSO issued (HTTP 401)",
+    });
+    expect(JSON.stringify(report.checks)).not.toContain("SSO refused");
+  });
+
   for (const c of cases)
     it(`${c.name}: list and doctor name the SSO token endpoint, with its own hint`, async () => {
       ssoAnswer = c.answer;

@@ -384,7 +384,11 @@ function networkFailure(
   if (error instanceof OAuthError)
     return {
       exit: oauthExit(error),
-      checks: [{ check: "accepted", status: "fail", ...oauthRefusal(error) }],
+      // The environment answered when it refused SSO's access token: it was reached.
+      checks: [
+        ...(wentElsewhere(error, apiBase) ? [] : [reachable]),
+        { check: "accepted", status: "fail", ...oauthRefusal(error, apiBase) },
+      ],
     };
   if (error instanceof AuthenticationError)
     return {

@@ -4,6 +4,7 @@
  */
 import type { OAuthError } from "@dt-tokens/client";
 import { API_TOKENS_SCOPES } from "@dt-tokens/types";
+import { wentElsewhere } from "./network.js";
 
 const { read, write } = API_TOKENS_SCOPES.platform;
 
@@ -21,7 +22,13 @@ export function ssoRefused(error: OAuthError): boolean {
   );
 }
 
-export function oauthRefusal(error: OAuthError): { detail: string; fix: string } {
+export function oauthRefusal(error: OAuthError, environmentUrl?: string): { detail: string; fix: string } {
+  // SSO issued an access token, and the environment refused it (and a fresh one): not SSO's refusal.
+  if (environmentUrl !== undefined && !wentElsewhere(error, environmentUrl))
+    return {
+      detail: `the environment refused the access token SSO issued (HTTP ${error.status ?? 401}${error.apiMessage ? `: ${error.apiMessage}` : ""})`,
+      fix: "check that DT_ACCOUNT_URN is the account this environment belongs to, and that the OAuth client's service user has a policy for it",
+    };
   // SSO's own words (its error_description) follow the code: "… has been revoked" tells more
   // than the code alone.
   const code = `${error.oauthError ? ` (${error.oauthError})` : ""}${error.apiMessage ? `: ${error.apiMessage}` : ""}`;
