@@ -11,6 +11,7 @@ import {
   ServerError,
 } from "./errors.js";
 import { isJsonObject } from "./json-object.js";
+import { redact } from "./redact.js";
 
 const CLASS_BY_STATUS: Record<number, typeof ApiTokensError> = {
   400: BadRequestError,
@@ -28,12 +29,28 @@ const KEPT_HEADERS =
 // built from it grows with what the server sent.
 const MAX_HEADER_LENGTH = 100;
 
+// Beyond the cut, how much more is redacted with what is kept: more than the longest dt0 secret
+// (96 characters, 106 with its dots written `\u002e`), so that one straddling the cut is found whole.
+const SECRET_MARGIN = 200;
+
+/**
+ * The first `max` characters of a long text, redacted before it is cut: cut first, the part of a
+ * secret before the cut would no longer look like one, and stay. Only what is kept (and the
+ * margin) is redacted: a text of megabytes costs no more than a short one.
+ */
+function redactedStart(value: string, max: number): string {
+  return redact(value.slice(0, max + SECRET_MARGIN)).slice(0, max);
+}
+
+/** A header value an error keeps: at most MAX_HEADER_LENGTH characters. @internal */
+export function keptHeaderValue(value: string): string {
+  return value.length > MAX_HEADER_LENGTH ? `${redactedStart(value, MAX_HEADER_LENGTH)}…` : value;
+}
+
 /** The response headers an error keeps (see KEPT_HEADERS), each at most MAX_HEADER_LENGTH characters. @internal */
 export function keptHeaders(headers: Headers): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const [name, value] of headers)
-    if (KEPT_HEADERS.test(name))
-      kept[name] = value.length > MAX_HEADER_LENGTH ? `${value.slice(0, MAX_HEADER_LENGTH)}…` : value;
+  for (const [name, value] of headers) if (KEPT_HEADERS.test(name)) kept[name] = keptHeaderValue(value);
   return kept;
 }
 
@@ -51,7 +68,7 @@ const MAX_VIOLATIONS = 20;
 export function bodyText(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   if (value.length <= MAX_TEXT_LENGTH) return value;
-  return `${value.slice(0, MAX_TEXT_LENGTH)}… (${value.length - MAX_TEXT_LENGTH} more characters)`;
+  return `${redactedStart(value, MAX_TEXT_LENGTH)}… (${value.length - MAX_TEXT_LENGTH} more characters)`;
 }
 
 /** A constraint violation with only its documented fields, each kept when it is a string. */

@@ -7,9 +7,12 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** What a network error says, in short: its code, else its cause's message, else its own. @internal */
+/**
+ * What a network error says, in short: its code, else its cause's message, else its own (fetch's
+ * error for a 407 has a cause with an empty message). @internal
+ */
 export function errorText(error: unknown): string {
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  const message = cause instanceof Error ? cause.message : (error as Error | undefined)?.message;
-  return errorCode(error) ?? message ?? String(error);
+  const causeMessage = cause instanceof Error ? cause.message : undefined;
+  return errorCode(error) ?? (causeMessage || (error as Error | undefined)?.message || String(error));
 }

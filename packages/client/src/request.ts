@@ -1,7 +1,12 @@
 // The request loop: one call (a method or a raw request) and its attempts.
 import type { Credentials } from "./credentials.js";
 import { LONGEST_TIMER_MS, serverDelay } from "./delays.js";
-import { errorFromResponse, keptHeaders, type ResponseErrorContext } from "./error-from-response.js";
+import {
+  errorFromResponse,
+  keptHeaders,
+  keptHeaderValue,
+  type ResponseErrorContext,
+} from "./error-from-response.js";
 import {
   AbortError,
   ApiTokensError,
@@ -235,12 +240,14 @@ export function startCall(settings: CallSettings, transport: Transport): Request
 
   /** The error for a redirect, which is never followed (see secret-origin.ts). */
   function redirectError(response: Response): ApiTokensError {
-    const location = response.headers.get("location");
+    const sent = response.headers.get("location");
+    // Bounded as the headers an error keeps: a server's 8 kB Location makes no message of 8 kB.
+    const location = sent === null ? null : keptHeaderValue(sent);
     // A browser answers a redirect under `redirect: "manual"` as an opaque one: status 0, no headers.
     const why =
       response.type === "opaqueredirect"
         ? "the request carries a secret (the browser hides the status and where it leads)"
-        : redirectRefusal(url, location, true);
+        : redirectRefusal(url, sent, true);
     return new RedirectError(
       `${line()} answered ${response.status || "a redirect"}${location ? ` to ${location}` : ""}, not followed: ${why}; configure the URL it leads to, if it is yours`,
       { ...details(), status: response.status, location: location ?? undefined },

@@ -91,3 +91,19 @@ describe("ConnectionError.reason and request", () => {
     }
   });
 });
+
+// Was a bug: fetch turns a 407 into a network error whose cause has an empty message; `reason`
+// was "" and the message ended "failed: " (the CLI printed "could not connect to …: ").
+describe("a network error without a code or a message", () => {
+  test("a 407 answer (fetch does not pass it on): reason and message still say something", async () => {
+    const url = await tcpServer((socket) => {
+      socket.on("data", () =>
+        socket.end("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"),
+      );
+      socket.on("error", () => {});
+    });
+    const error = await failure(url);
+    expect(error.reason).toBeTruthy();
+    expect(error.message).not.toMatch(/failed: $/);
+  });
+});

@@ -362,3 +362,56 @@ describe("a huge or hostile error body gives a typed error of bounded size, quic
     expect(err.constraintViolations).toHaveLength(20);
   });
 });
+
+/**
+ * A secret straddling the point where a long text is cut: cut first and redacted after, the rest
+ * of its private part no longer looked like a secret and was kept (55 of 64 characters of a
+ * secret in a content type, 28 in an API message). And a redirect's Location was not cut at all.
+ */
+describe("a secret where a long text is cut is redacted, not cut in two", () => {
+  const { secret, privatePart } = makeSecret();
+  const leaked = (text: string) => {
+    for (let i = 0; i + 8 <= privatePart.length; i++)
+      if (text.includes(privatePart.slice(i, i + 8))) return true;
+    return false;
+  };
+
+  test("a content type: the secret straddles character 100", async () => {
+    server = await startServer((_r, res) => {
+      res.writeHead(200, { "content-type": `text/html; x=${secret}` });
+      res.end("<html>");
+    });
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(UnexpectedResponseError);
+    expect(leaked(err.message)).toBe(false);
+    expect(leaked(JSON.stringify(err))).toBe(false);
+  });
+
+  test("an API message: the secret straddles character 1000", async () => {
+    server = await startServer((_r, res) =>
+      send(res, 400, JSON.stringify({ error: { code: 400, message: `${"y ".repeat(470)}${secret} more` } })),
+    );
+    const err = await dtFor(server.url)
+      .get("dt0c01.X")
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(leaked(err.apiMessage)).toBe(false);
+    expect(leaked(JSON.stringify(err))).toBe(false);
+  });
+
+  test("a redirect's Location of 8 kB: cut as kept headers are, the secret in it redacted", async () => {
+    server = await startServer((_r, res) => {
+      res.writeHead(302, { location: `https://elsewhere.example/${"x".repeat(8000)}?t=${secret}` });
+      res.end();
+    });
+    const err = await dtFor(server.url)
+      .list()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(RedirectError);
+    expect(err.location.length).toBeLessThanOrEqual(101);
+    expect(err.message.length).toBeLessThan(600);
+    expect(leaked(JSON.stringify(err))).toBe(false);
+  });
+});
