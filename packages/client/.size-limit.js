@@ -5,20 +5,23 @@
 // chunks out (what every app loads), the second counts everything in one bundle.
 const withoutOAuthChunk = (config) => ({ ...config, external: ["./oauth-*.js", "./rotate-*.js"] });
 
+// Limits are what was measured plus 12 B: the lazy chunks' file names carry content hashes that
+// come out differently in different checkouts, and the same source then gzips up to ~6 B apart
+// (12676 B in one clone, 12682 B in another, at one commit).
 export default [
   {
     name: "createApiTokensClient, loaded up front (with openapi-fetch)",
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
     modifyEsbuildConfig: withoutOAuthChunk,
-    limit: "12.682 kB",
+    limit: "12.744 kB",
     gzip: true,
   },
   {
     name: "createApiTokensClient with its OAuth code, in one bundle",
     path: "dist/index.js",
     import: "{ createApiTokensClient }",
-    limit: "14.129 kB",
+    limit: "14.186 kB",
     gzip: true,
   },
   {
@@ -26,7 +29,7 @@ export default [
     path: "dist/activegate.js",
     import: "{ createActiveGateTokensClient }",
     modifyEsbuildConfig: withoutOAuthChunk,
-    limit: "12.659 kB",
+    limit: "12.716 kB",
     gzip: true,
   },
   {

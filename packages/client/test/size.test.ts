@@ -11,8 +11,8 @@ import { expect, test } from "vitest";
 const pkgDir = join(import.meta.dirname, "..");
 const bin = join(dirname(createRequire(import.meta.url).resolve("size-limit/package.json")), "bin.js");
 
-const UP_FRONT_BUDGET = 12_682;
-const ONE_BUNDLE_BUDGET = 14_129;
+const UP_FRONT_BUDGET = 12_744;
+const ONE_BUNDLE_BUDGET = 14_186;
 
 test(`createApiTokensClient stays within its budget: ${UP_FRONT_BUDGET} B min+gzip up front, ${ONE_BUNDLE_BUDGET} B with the OAuth code in one bundle`, async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [bin, "--json"], { cwd: pkgDir }).catch(
@@ -27,7 +27,7 @@ test(`createApiTokensClient stays within its budget: ${UP_FRONT_BUDGET} B min+gz
     `size: client ${upFront?.size} B up front, ${oneBundle?.size} B with OAuth in one bundle, ActiveGate-tokens client ${activeGate?.size} B up front, openapi-fetch alone ${alone?.size} B (min+gzip)`,
   );
   expect(upFront?.sizeLimit).toBe(UP_FRONT_BUDGET);
-  expect(activeGate?.sizeLimit).toBe(12_659);
+  expect(activeGate?.sizeLimit).toBe(12_716);
   expect(oneBundle?.sizeLimit).toBe(ONE_BUNDLE_BUDGET);
   expect(results.every((r) => r.passed)).toBe(true);
 }, 60_000);
