@@ -37,6 +37,14 @@ export function refuseSecret(value: string, where: string): void {
   );
 }
 
+/**
+ * The text without `secret` (a rotation's new secret, which need not look like one to `redact`)
+ * and with every other secret redacted: for an error message that may quote what was delivered.
+ */
+export function withoutSecret(text: string, secret: string | undefined): string {
+  return redact(secret ? text.split(secret).join("[REDACTED]") : text);
+}
+
 /** The text with every secret cut to its prefix and id (`dt0s16.ABCDEFGH.[REDACTED]`), a JWT to `[REDACTED]`. */
 export function redactSecrets(text: string): string {
   return redact(text);

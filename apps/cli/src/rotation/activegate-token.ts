@@ -21,6 +21,7 @@ import { NotFoundError } from "@dt-tokens/client";
 import type { ActiveGate, ActiveGateTokensClient, ActiveGateTokenType } from "@dt-tokens/client/activegate";
 import { describeError } from "../describe-error.js";
 import type { Io } from "../io.js";
+import { withoutSecret } from "../secrets.js";
 import { lockSubject } from "./api-token.js";
 import { Journal } from "./journal.js";
 import { deliverAgain, type JournalSink, restoreSinks } from "./journal-sinks.js";
@@ -264,7 +265,7 @@ function activeGateTokenSteps(
       try {
         await deliverAgain(io, r, secret);
       } catch (error) {
-        return `delivering again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`;
+        return `delivering again failed (${withoutSecret((error as Error).message, secret)})`;
       }
       const states = statesOf(await client.activeGates(), r.gates, [r.newId!, r.oldId]);
       const waiting = states.filter((s) => !reportsWorking(s, r.newId!));

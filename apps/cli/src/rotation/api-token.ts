@@ -21,6 +21,7 @@ import {
   verifyReplacement,
 } from "@dt-tokens/client";
 import type { Io } from "../io.js";
+import { withoutSecret } from "../secrets.js";
 import { Journal } from "./journal.js";
 import { deliverAgain, type JournalSink, restoreSinks } from "./journal-sinks.js";
 import { type Lock, LockedError, lock } from "./lock.js";
@@ -134,7 +135,7 @@ function apiTokenSteps(io: Io, client: ApiTokensClient): RecoverySteps<ApiTokenR
         await deliverAgain(io, r, secret);
         await verifyReplacement(client, secret, r.newId!, r.scopes);
       } catch (error) {
-        return `delivering or verifying again failed (${(error as Error).message.split(secret).join("[REDACTED]")})`;
+        return `delivering or verifying again failed (${withoutSecret((error as Error).message, secret)})`;
       }
       return undefined;
     },

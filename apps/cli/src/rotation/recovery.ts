@@ -14,8 +14,9 @@
  * the next run. What the kinds do differently (how a replacement is found, verified, deleted, and
  * the old token retired) comes from the kind's RecoverySteps.
  */
-import { NotFoundError, redact } from "@dt-tokens/client";
+import { NotFoundError } from "@dt-tokens/client";
 import type { Io } from "../io.js";
+import { withoutSecret } from "../secrets.js";
 import { Journal } from "./journal.js";
 import type { JournalSink } from "./journal-sinks.js";
 import { type Lock, LockedError, lock } from "./lock.js";
@@ -148,7 +149,7 @@ export async function recoverJournals<R extends RecoverableRotation>(
           await recoverOne(await kind.steps(), kind.nameOf(r), journal).catch((error: Error) => ({
             ...base,
             status: "failed" as const,
-            detail: `${redact(error.message.split(r.secret ?? "\u0000").join("[REDACTED]"))}; its journal stays, run this again`,
+            detail: `${withoutSecret(error.message, r.secret)}; its journal stays, run this again`,
           })),
         );
     } finally {

@@ -13,6 +13,7 @@ import { redact } from "@dt-tokens/client";
 import { SECRET_VARS } from "../env-credentials.js";
 import type { Env } from "../io.js";
 import { killGroupOnExit, signalGroup } from "../process-group.js";
+import { withoutSecret } from "../secrets.js";
 import type { Sink } from "./sink.js";
 
 /** How much of a failing command's output is kept (its last lines are shown). */
@@ -113,6 +114,6 @@ export function execSink(command: string, env: Env, timeoutMs = Number.POSITIVE_
  */
 function shownOutput(output: string, cut: boolean, secret: string): string[] {
   const whole = cut ? output.slice(secret.length) : output;
-  const text = redact(whole.split(secret).join("[REDACTED]")).trim();
+  const text = withoutSecret(whole, secret).trim();
   return text ? text.split("\n").slice(-5) : [];
 }

@@ -35,6 +35,7 @@ import { sinksFor } from "../../rotation/journal-sinks.js";
 import { LockedError } from "../../rotation/lock.js";
 import { crashPoint } from "../../rotation/test-hooks.js";
 import { failLine, reportRecoveries } from "../../rotation-jobs.js";
+import { withoutSecret } from "../../secrets.js";
 import { checkSink } from "../../sinks/check.js";
 import { describeSink, parseSink, SINK_FORMS } from "../../sinks/parse.js";
 import { CONFLICT_HINT, describeConflict, findSinkConflict } from "../../sinks/place.js";
@@ -311,7 +312,7 @@ async function run(
     try {
       await sink.deliver(created.token, plan.signal);
     } catch (error) {
-      const message = `${sink.label}: ${(error as Error).message.split(created.token).join("[REDACTED]")}`;
+      const message = `${sink.label}: ${withoutSecret((error as Error).message, created.token)}`;
       return undo("deliver", message, EXIT.output);
     }
     crashPoint("delivered-one");
