@@ -342,8 +342,7 @@ function networkFailure(
     wentElsewhere(error, apiBase) &&
     !(error instanceof OAuthError && ssoRefused(error))
   ) {
-    const { message, details } = describeError(error, apiBase);
-    const hint = details.find((d) => d.startsWith("hint: "));
+    const { message } = describeError(error, apiBase);
     const noApiThere = error instanceof UnexpectedResponseError || error instanceof OAuthError;
     return {
       exit: noApiThere ? EXIT.unreachable : EXIT.api,
@@ -352,7 +351,7 @@ function networkFailure(
           check: "reachable",
           status: "fail",
           detail: message,
-          fix: hint?.slice("hint: ".length) ?? "SSO has a problem: try again later",
+          fix: firstHint(error, apiBase) ?? "SSO has a problem: try again later",
         },
       ],
     };
@@ -421,9 +420,7 @@ function networkFailure(
           fix:
             error.status === 429
               ? // The wait it asked for, worded once (describeError's hint).
-                (describeError(error, apiBase)
-                  .details.find((d) => d.startsWith("hint: "))
-                  ?.slice("hint: ".length) ?? "the environment is throttling requests; try again in a moment")
+                (firstHint(error, apiBase) ?? "the environment is throttling requests; try again in a moment")
               : "the environment has a problem: try again later; if it persists, contact your Dynatrace administrator",
         },
       ],
@@ -448,6 +445,13 @@ function refusedFix(error: AuthenticationError, credential: Credential): { detai
     detail,
     fix: "the environment refused the access token SSO issued: check that DT_ACCOUNT_URN is the account this environment belongs to",
   };
+}
+
+/** describeError's first hint for an error, without its "hint: " prefix: a check's fix, worded once. */
+function firstHint(error: unknown, apiBase: string): string | undefined {
+  return describeError(error, apiBase)
+    .details.find((d) => d.startsWith("hint: "))
+    ?.slice("hint: ".length);
 }
 
 function oauthExit(error: OAuthError): number {
