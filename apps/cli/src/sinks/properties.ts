@@ -171,11 +171,8 @@ function refuseKeyBehindBom(content: string, key: string, definitions: Definitio
   if (!content.includes(UTF8_BOM)) return;
   const count = (found: Definition[]) => found.filter((d) => d.key === key).length;
   if (count(scan(content.replaceAll(UTF8_BOM, "")).definitions) <= count(definitions)) return;
-  if (
-    content.startsWith(UTF8_BOM) &&
-    !content.startsWith(UTF8_BOM.repeat(2)) &&
-    content.indexOf(UTF8_BOM, 1) < 0
-  )
+  // The only mark is the file's first three bytes.
+  if (content.lastIndexOf(UTF8_BOM) === 0)
     throw new Error(
       `it starts with a UTF-8 byte order mark (the bytes EF BB BF) right before ${key}: java.util.Properties reads those bytes as part of the key's name, so it does not see ${key} on the first line, and setting ${key} would add a second ${key} and leave the old value in the file. Remove the three bytes (save the file as UTF-8 without a byte order mark, or run: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE) and run again`,
     );
