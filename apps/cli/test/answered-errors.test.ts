@@ -129,20 +129,22 @@ describe("the SSO token endpoint answers something else than a token or a refusa
 
   const CLIENT_SECRET = `dt0s02.CCCCCCCC.${"G".repeat(64)}`;
   knowSecrets(CLIENT_SECRET);
+  /** An OAuth client's variables for the platform API of `url`, its token requests sent to `tokenUrl`. */
+  const oauthEnv = (tokenUrl: string) => ({
+    DT_ENV_URL: `${url}/platform/classic/environment-api/v2`,
+    DT_API_TOKEN: undefined,
+    DT_CLIENT_ID: "dt0s02.CCCCCCCC",
+    DT_CLIENT_SECRET: CLIENT_SECRET,
+    DT_ACCOUNT_URN: "urn:dtaccount:00000000-0000-0000-0000-000000000000",
+    DT_SSO_TOKEN_URL: tokenUrl,
+  });
   const oauth = (args: string[]) => {
     answer = (_req, res) => {
       environmentRequests++;
       res.writeHead(500).end();
     };
     return run(undefined, args, {
-      env: {
-        DT_ENV_URL: `${url}/platform/classic/environment-api/v2`,
-        DT_API_TOKEN: undefined,
-        DT_CLIENT_ID: "dt0s02.CCCCCCCC",
-        DT_CLIENT_SECRET: CLIENT_SECRET,
-        DT_ACCOUNT_URN: "urn:dtaccount:00000000-0000-0000-0000-000000000000",
-        DT_SSO_TOKEN_URL: ssoUrl,
-      },
+      env: oauthEnv(ssoUrl),
     });
   };
   const ssoHost = () => new URL(ssoUrl).host;
@@ -194,14 +196,7 @@ describe("the SSO token endpoint answers something else than a token or a refusa
   // Was a bug: on the environment's own origin (the sandbox's /sso/oauth2/token, an SSO behind the
   // same proxy), SSO's 429 was "the environment answered HTTP 429 … the environment is throttling".
   it("on the environment's own origin too: a 429 from its token path names the SSO token endpoint", async () => {
-    const env = {
-      DT_ENV_URL: `${url}/platform/classic/environment-api/v2`,
-      DT_API_TOKEN: undefined,
-      DT_CLIENT_ID: "dt0s02.CCCCCCCC",
-      DT_CLIENT_SECRET: CLIENT_SECRET,
-      DT_ACCOUNT_URN: "urn:dtaccount:00000000-0000-0000-0000-000000000000",
-      DT_SSO_TOKEN_URL: `${url}/sso/oauth2/token`,
-    };
+    const env = oauthEnv(`${url}/sso/oauth2/token`);
     let apiRequests = 0;
     answer = (req, res) => {
       if (req.url?.startsWith("/sso/")) return res.writeHead(429, { "retry-after": "120" }).end();
@@ -236,14 +231,7 @@ describe("the SSO token endpoint answers something else than a token or a refusa
           expires_in: 300,
         }),
       );
-    const env = {
-      DT_ENV_URL: `${url}/platform/classic/environment-api/v2`,
-      DT_API_TOKEN: undefined,
-      DT_CLIENT_ID: "dt0s02.CCCCCCCC",
-      DT_CLIENT_SECRET: CLIENT_SECRET,
-      DT_ACCOUNT_URN: "urn:dtaccount:00000000-0000-0000-0000-000000000000",
-      DT_SSO_TOKEN_URL: ssoUrl,
-    };
+    const env = oauthEnv(ssoUrl);
     answer = (_req, res) => res.writeHead(401).end();
     const listed = await run(undefined, ["list"], { env });
     expect(listed.code).toBe(1);
